@@ -1,0 +1,151 @@
+import { z } from 'zod';
+
+/**
+ * The one definition of a roomwatch event (CONTRACT.md §1): the zod schema is
+ * the runtime check and `z.infer` of it is the TypeScript type, so the two can
+ * never drift apart.
+ */
+
+const id = z.string().min(1).max(128);
+/** Event time and account ages: integer milliseconds since the Unix epoch. */
+const epochMs = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Money in minor units (fen, cents): exact integers, never floats. */
+const money = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+const base = {
+  id,
+  roomId: id,
+  streamId: id,
+  ts: epochMs,
+  deviceId: id.optional(),
+  ip: z.union([z.ipv4(), z.ipv6()], { error: 'must be IPv4 or IPv6 text' }).optional(),
+};
+const withAccount = { ...base, accountId: id };
+
+export const streamStartedSchema = z.object({
+  ...base,
+  accountId: id.optional(),
+  type: z.literal('stream.started'),
+  merchantId: id,
+  anchorId: id.optional(),
+});
+export const streamEndedSchema = z.object({ ...base, accountId: id.optional(), type: z.literal('stream.ended') });
+
+export const deviceSchema = z.object({
+  model: z.string().max(128).optional(),
+  os: z.string().max(128).optional(),
+  emulator: z.boolean().optional(),
+  rooted: z.boolean().optional(),
+});
+export const viewerJoinedSchema = z.object({
+  ...withAccount,
+  type: z.literal('viewer.joined'),
+  accountCreatedAt: epochMs.optional(),
+  device: deviceSchema.optional(),
+});
+export const viewerLeftSchema = z.object({ ...withAccount, type: z.literal('viewer.left') });
+export const viewerCountSchema = z.object({
+  ...base,
+  accountId: id.optional(),
+  type: z.literal('viewer.count'),
+  displayed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+});
+export const likeSchema = z.object({
+  ...withAccount,
+  type: z.literal('like'),
+  count: z.number().int().min(1).max(1_000_000),
+});
+export const commentSchema = z.object({
+  ...withAccount,
+  type: z.literal('comment'),
+  // 1–500 characters as people count them (code points), not UTF-16 units.
+  text: z
+    .string()
+    .refine((text) => text.length > 0 && [...text].length <= 500, { error: 'must be 1–500 characters' }),
+});
+export const orderPlacedSchema = z.object({
+  ...withAccount,
+  type: z.literal('order.placed'),
+  orderId: id,
+  skuId: id,
+  quantity: z.number().int().min(1).max(1_000_000),
+  unitPrice: money,
+  listPrice: money,
+  currency: z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as CNY' }),
+  phoneHash: id.optional(),
+  addressHash: id.optional(),
+});
+export const orderPaidSchema = z.object({ ...withAccount, type: z.literal('order.paid'), orderId: id, amount: money });
+export const orderRefundedSchema = z.object({
+  ...withAccount,
+  type: z.literal('order.refunded'),
+  orderId: id,
+  amount: money,
+});
+export const salesClaimedSchema = z.object({
+  ...base,
+  accountId: id.optional(),
+  type: z.literal('sales.claimed'),
+  gmv: money,
+  orders: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+});
+
+export const roomEventSchema = z.discriminatedUnion('type', [
+  streamStartedSchema,
+  streamEndedSchema,
+  viewerJoinedSchema,
+  viewerLeftSchema,
+  viewerCountSchema,
+  likeSchema,
+  commentSchema,
+  orderPlacedSchema,
+  orderPaidSchema,
+  orderRefundedSchema,
+  salesClaimedSchema,
+]);
+
+export type RoomEvent = z.infer<typeof roomEventSchema>;
+export type RoomEventType = RoomEvent['type'];
+export type EventOf<T extends RoomEventType> = Extract<RoomEvent, { type: T }>;
+export type StreamStarted = EventOf<'stream.started'>;
+export type ViewerJoined = EventOf<'viewer.joined'>;
+export type ViewerCount = EventOf<'viewer.count'>;
+export type CommentEvent = EventOf<'comment'>;
+export type OrderPlaced = EventOf<'order.placed'>;
+export type OrderPaid = EventOf<'order.paid'>;
+export type OrderRefunded = EventOf<'order.refunded'>;
+export type SalesClaimed = EventOf<'sales.claimed'>;
+export type DeviceInfo = z.infer<typeof deviceSchema>;
+
+export const ROOM_EVENT_TYPES = roomEventSchema.options.map((option) => option.shape.type.value) as RoomEventType[];
+
+export type EventValidation = { ok: true; event: RoomEvent } | { ok: false; id?: string; error: string };
+
+/**
+ * Validates one untrusted value. The error names the offending field
+ * (`text: must be 1–500 characters`), so a platform engineer can fix the
+ * sender without reading our code.
+ */
+export function validateEvent(input: unknown): EventValidation {
+  const candidateId =
+    typeof input === 'object' && input !== null && typeof (input as { id?: unknown }).id === 'string'
+      ? ((input as { id: string }).id.slice(0, 128) as string)
+      : undefined;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, error: 'event: must be a JSON object' };
+  }
+  const type = (input as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(ROOM_EVENT_TYPES as string[]).includes(type)) {
+    return { ok: false, id: candidateId, error: `type: must be one of ${ROOM_EVENT_TYPES.join(', ')}` };
+  }
+  const result = roomEventSchema.safeParse(input);
+  if (result.success) return { ok: true, event: result.data };
+  return { ok: false, id: candidateId, error: formatIssues(result.error.issues) };
+}
+
+function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'event'}: ${issue.message}`)
+    .join('; ');
+}
