@@ -138,9 +138,22 @@ export function validateEvent(input: unknown): EventValidation {
   if (typeof type !== 'string' || !(ROOM_EVENT_TYPES as string[]).includes(type)) {
     return { ok: false, id: candidateId, error: `type: must be one of ${ROOM_EVENT_TYPES.join(', ')}` };
   }
-  const result = roomEventSchema.safeParse(input);
+  const result = roomEventSchema.safeParse(input, { error: plainMessage });
   if (result.success) return { ok: true, event: result.data };
   return { ok: false, id: candidateId, error: formatIssues(result.error.issues) };
+}
+
+/** Messages a sender can act on: "is required", "must be an integer". */
+function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return 'is required';
+    if (issue.expected === 'int') return 'must be an integer';
+    return `must be a ${issue.expected}, got ${issue.input === null ? 'null' : typeof issue.input}`;
+  }
+  if (issue.code === 'too_small' && issue.origin === 'string') return 'must not be empty';
+  if (issue.code === 'too_big' && issue.origin === 'string') return `must be at most ${String(issue.maximum)} characters`;
+  if (issue.code === 'too_small' && (issue.origin === 'number' || issue.origin === 'int')) return `must be at least ${String(issue.minimum)}`;
+  return undefined;
 }
 
 function formatIssues(issues: readonly z.core.$ZodIssue[]): string {

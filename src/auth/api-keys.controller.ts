@@ -1,0 +1,38 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { API_KEY_ROLES } from './api-key.entity.js';
+import { ApiKeysService, type ApiKeyView, type CreatedApiKey } from './api-keys.service.js';
+import { RequireAdmin } from './auth.guard.js';
+
+const createApiKeySchema = z
+  .object({
+    role: z.enum(API_KEY_ROLES, { error: `must be one of ${API_KEY_ROLES.join(', ')}` }),
+    merchantId: z.string().min(1).max(128).optional(),
+  })
+  .refine((body) => (body.role === 'merchant') === (body.merchantId !== undefined), {
+    path: ['merchantId'],
+    error: 'is required for a merchant key and not allowed for other roles',
+  });
+
+@Controller('v1/api-keys')
+@RequireAdmin()
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  /** The secret `key` is in this answer only; it is stored as a hash. */
+  @Post()
+  create(@Body({ schema: createApiKeySchema }) body: z.infer<typeof createApiKeySchema>): Promise<CreatedApiKey> {
+    return this.apiKeys.create(body.role, body.merchantId ?? null);
+  }
+
+  @Get()
+  async list(): Promise<{ items: ApiKeyView[] }> {
+    return { items: await this.apiKeys.list() };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  revoke(@Param('id') id: string): Promise<void> {
+    return this.apiKeys.revoke(id);
+  }
+}

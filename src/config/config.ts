@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** The service's environment, validated once at boot (CONTRACT.md §5). */
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/roomwatch'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  ADMIN_KEY: z
+    .string({ error: 'ADMIN_KEY is required: set it to a secret of at least 16 characters' })
+    .min(16, { error: 'ADMIN_KEY must be at least 16 characters' }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Reports whose score reaches this are queued for enforcement without a reviewer (policy may override per kind). */
+  AUTO_ENFORCE_SCORE: z.coerce.number().min(0).max(1).default(0.9),
+  ENFORCEMENT_WEBHOOK_URL: z.string().url().optional(),
+  ENFORCEMENT_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Prefix for Redis keys and BullMQ queues, so several deployments (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().min(1).max(64).default('roomwatch'),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+}
+
+/** Nest injection token for the validated config. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,38 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+
+/**
+ * Every HTTP error leaves as `{ statusCode, error, message }` (CONTRACT.md §6),
+ * including body-parser failures and unexpected crashes; a stack trace goes to
+ * the log, never to the caller.
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const response = host.switchToHttp().getResponse<Response>();
+    const { statusCode, message } = this.describe(exception);
+    if (statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    const error = HttpStatus[statusCode]
+      ?.toLowerCase()
+      .split('_')
+      .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+      .join(' ');
+    response.status(statusCode).json({ statusCode, error: error ?? 'Error', message });
+  }
+
+  private describe(exception: unknown): { statusCode: number; message: string } {
+    if (!(exception instanceof HttpException)) return { statusCode: 500, message: 'internal error' };
+    // Body-parser failures arrive wrapped, with the parser's error as cause.
+    const cause = exception.cause as { type?: unknown; limit?: unknown } | undefined;
+    if (cause?.type === 'entity.parse.failed') return { statusCode: 400, message: `body: not valid JSON (${exception.message})` };
+    if (cause?.type === 'entity.too.large') {
+      return { statusCode: 413, message: `body: larger than the limit of ${String(cause.limit)} bytes; send smaller batches` };
+    }
+    const body = exception.getResponse();
+    const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
+    return { statusCode: exception.getStatus(), message: Array.isArray(message) ? message.join('; ') : String(message) };
+  }
+}

@@ -1,0 +1,71 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type pg from 'pg';
+import { PG_POOL } from '../database/database.module.js';
+import { type RoomEvent, validateEvent } from '../events/event.schema.js';
+import { StatusRegistry } from '../status/status.registry.js';
+import { DEFAULT_WRITER_OPTIONS, EventLogWriter } from './event-log.writer.js';
+
+/** Contract limit (CONTRACT.md §2): one send carries 1–1000 events. */
+export const MAX_EVENTS_PER_BATCH = 1000;
+
+export interface IngestAck {
+  accepted: number;
+  duplicates: number;
+  rejected: Array<{ index: number; id?: string; error: string }>;
+}
+
+/** The whole send was refused (shape or size), before any event was looked at. */
+export class IngestRequestError extends Error {}
+
+/** An input item that could not even be parsed (an NDJSON line that is not JSON). */
+export class UnparsableItem {
+  constructor(readonly error: string) {}
+}
+
+@Injectable()
+export class IngestService implements OnModuleInit, OnApplicationShutdown {
+  readonly writer: EventLogWriter;
+
+  constructor(
+    @Inject(PG_POOL) pool: pg.Pool,
+    private readonly status: StatusRegistry,
+  ) {
+    this.writer = new EventLogWriter(pool, DEFAULT_WRITER_OPTIONS);
+  }
+
+  onModuleInit(): void {
+    this.status.register('ingest', () => {
+      const stats = this.writer.stats();
+      return { backlog: stats.queuedRows, ...stats };
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.writer.close();
+  }
+
+  /**
+   * Validates every event on its own and stores the valid ones durably; one
+   * bad event never sinks its batch. Resolves after the commit.
+   */
+  async ingest(payload: unknown): Promise<IngestAck> {
+    const items = Array.isArray(payload) ? payload : [payload];
+    if (items.length === 0 || items.length > MAX_EVENTS_PER_BATCH) {
+      throw new IngestRequestError(`events: a batch holds 1–${MAX_EVENTS_PER_BATCH} events, got ${items.length}`);
+    }
+    const rejected: IngestAck['rejected'] = [];
+    const valid: RoomEvent[] = [];
+    items.forEach((item, index) => {
+      if (item instanceof UnparsableItem) {
+        rejected.push({ index, error: item.error });
+        return;
+      }
+      const result = validateEvent(item);
+      if (result.ok) valid.push(result.event);
+      else rejected.push({ index, ...(result.id !== undefined ? { id: result.id } : {}), error: result.error });
+    });
+    const outcome = await this.writer.append(valid);
+    const accepted = outcome.filter((seq) => seq !== null).length;
+    return { accepted, duplicates: valid.length - accepted, rejected };
+  }
+}

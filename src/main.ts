@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { startApp } from './bootstrap.js';
+import { ConfigError, loadConfig } from './config/config.js';
+import { DependencyUnavailableError } from './database/prepare-database.js';
+
+async function main(): Promise<void> {
+  try {
+    await startApp(loadConfig());
+  } catch (error) {
+    // Configuration and missing dependencies are operator errors: one clear
+    // line and a non-zero exit, no stack trace.
+    if (error instanceof ConfigError || error instanceof DependencyUnavailableError) {
+      process.stderr.write(`roomwatch: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+void main();
