@@ -1,0 +1,167 @@
+import pg from 'pg';
+import { emitWithAck, startTestApp, type TestApp } from './support/test-app.js';
+
+const T0 = 1_764_000_000_000;
+const comment = (id: string, text = '666') => ({
+  id,
+  type: 'comment',
+  roomId: 'room-1',
+  streamId: 'stream-1',
+  ts: T0,
+  accountId: 'acct-1',
+  text,
+});
+
+describe('ingest', () => {
+  let harness: TestApp;
+  let ingestKey: string;
+  let db: pg.Client;
+
+  beforeAll(async () => {
+    harness = await startTestApp('ingest');
+    ingestKey = (await harness.createKey('ingest')).key;
+    db = new pg.Client({ connectionString: harness.databaseUrl });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await harness.close();
+  });
+
+  async function storedCount(prefix: string): Promise<number> {
+    const result = await db.query<{ count: string }>('SELECT count(*) FROM events WHERE event_id LIKE $1', [`${prefix}%`]);
+    return Number(result.rows[0]!.count);
+  }
+
+  describe('over socket.io', () => {
+    it('refuses a connection without a key, or with a wrong key, as unauthorized', async () => {
+      await expect(harness.connect('/ingest', undefined)).rejects.toThrow('unauthorized');
+      await expect(harness.connect('/ingest', 'rw_ingest_nope')).rejects.toThrow('unauthorized');
+    });
+
+    it('refuses a reviewer key on the ingest namespace', async () => {
+      const reviewer = await harness.createKey('reviewer');
+      await expect(harness.connect('/ingest', reviewer.key)).rejects.toThrow('unauthorized');
+    });
+
+    it('stores the good events of a mixed batch and names the field of each bad one', async () => {
+      const socket = await harness.connect('/ingest', ingestKey);
+      const ack = await emitWithAck(socket, 'events', [
+        comment('mixed-1'),
+        { ...comment('mixed-2'), ts: 'yesterday' },
+        comment('mixed-3', ''),
+        { ...comment('mixed-4'), type: 'telepathy' },
+        comment('mixed-5'),
+      ]);
+      expect(ack).toEqual({
+        accepted: 2,
+        duplicates: 0,
+        rejected: [
+          { index: 1, id: 'mixed-2', error: expect.stringMatching(/^ts: /) },
+          { index: 2, id: 'mixed-3', error: expect.stringMatching(/^text: /) },
+          { index: 3, id: 'mixed-4', error: expect.stringMatching(/^type: must be one of/) },
+        ],
+      });
+      expect(await storedCount('mixed-')).toBe(2);
+    });
+
+    it('counts a resend of the same ids as duplicates and stores nothing twice', async () => {
+      const socket = await harness.connect('/ingest', ingestKey);
+      const batch = [comment('resend-1'), comment('resend-2'), comment('resend-1')];
+      expect(await emitWithAck(socket, 'events', batch)).toMatchObject({ accepted: 2, duplicates: 1 });
+      expect(await emitWithAck(socket, 'events', batch)).toMatchObject({ accepted: 0, duplicates: 3 });
+      expect(await storedCount('resend-')).toBe(2);
+    });
+
+    it('accepts a single event not wrapped in an array', async () => {
+      const socket = await harness.connect('/ingest', ingestKey);
+      expect(await emitWithAck(socket, 'events', comment('single-1'))).toMatchObject({ accepted: 1 });
+    });
+
+    it('refuses a batch over 1000 events with a clear error and keeps the connection', async () => {
+      const socket = await harness.connect('/ingest', ingestKey);
+      const batch = Array.from({ length: 1001 }, (_, i) => comment(`big-${i}`));
+      const ack = await emitWithAck<{ error?: { message: string; retryable: boolean } }>(socket, 'events', batch);
+      expect(ack.error).toEqual({ code: 'invalid_batch', message: expect.stringContaining('1–1000'), retryable: false });
+      expect(await storedCount('big-')).toBe(0);
+      expect(await emitWithAck(socket, 'events', [comment('after-big-1')])).toMatchObject({ accepted: 1 });
+    });
+
+    it('survives garbage payloads', async () => {
+      const socket = await harness.connect('/ingest', ingestKey);
+      for (const garbage of [null, 42, 'text', [null], [[1, 2]], { nested: { deep: true } }]) {
+        const ack = await emitWithAck<{ accepted: number; rejected: unknown[] }>(socket, 'events', garbage);
+        expect(ack.accepted).toBe(0);
+      }
+      expect(socket.connected).toBe(true);
+    });
+
+    it('disconnects an open socket at once when its key is revoked', async () => {
+      const created = await harness.createKey('ingest');
+      const socket = await harness.connect('/ingest', created.key);
+      const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      const response = await fetch(`${harness.baseUrl}/v1/api-keys/${created.id}`, {
+        method: 'DELETE',
+        headers: { authorization: 'Bearer test-admin-key-0123456789' },
+      });
+      expect(response.status).toBe(204);
+      expect(await disconnected).toBe('io server disconnect');
+      await expect(harness.connect('/ingest', created.key)).rejects.toThrow('unauthorized');
+    });
+  });
+
+  describe('over HTTP', () => {
+    const post = (body: string, contentType: string, key = ingestKey) =>
+      fetch(`${harness.baseUrl}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': contentType },
+        body,
+      });
+
+    it('answers 401 without a key and with a revoked key', async () => {
+      const created = await harness.createKey('ingest');
+      expect((await post('[]', 'application/json', '')).status).toBe(401);
+      await fetch(`${harness.baseUrl}/v1/api-keys/${created.id}`, {
+        method: 'DELETE',
+        headers: { authorization: 'Bearer test-admin-key-0123456789' },
+      });
+      const response = await post(JSON.stringify([comment('revoked-1')]), 'application/json', created.key);
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String) });
+    });
+
+    it('takes a JSON array with the same ack as the socket', async () => {
+      const response = await post(JSON.stringify([comment('http-1'), { ...comment('http-2'), accountId: 7 }]), 'application/json');
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({
+        accepted: 1,
+        duplicates: 0,
+        rejected: [{ index: 1, id: 'http-2', error: expect.stringMatching(/^accountId: /) }],
+      });
+    });
+
+    it('takes NDJSON and rejects an unparsable line alone', async () => {
+      const body = [JSON.stringify(comment('nd-1')), '{"id": broken', JSON.stringify(comment('nd-2')), ''].join('\n');
+      const response = await post(body, 'application/x-ndjson');
+      expect(await response.json()).toEqual({
+        accepted: 2,
+        duplicates: 0,
+        rejected: [{ index: 1, error: 'line 2: not valid JSON' }],
+      });
+      expect(await storedCount('nd-')).toBe(2);
+    });
+
+    it('answers a body that is not JSON with 400 naming the body', async () => {
+      const response = await post('[{"id":', 'application/json');
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ statusCode: 400, message: expect.stringMatching(/^body: /) });
+    });
+
+    it('answers an oversized body with 413', async () => {
+      const response = await post(JSON.stringify([comment('huge', 'x'.repeat(9 * 1024 * 1024))]), 'application/json');
+      expect(response.status).toBe(413);
+      expect(await response.json()).toMatchObject({ statusCode: 413, message: expect.stringMatching(/^body: /) });
+    });
+  });
+});
