@@ -1,0 +1,265 @@
+import type { OrganicPopulation, SimAccount } from './accounts.js';
+import {
+  CATEGORY_REFUND_RATE,
+  CHANT_TEXTS,
+  LUCKY_BAG_PHRASES,
+  ORGANIC_REACTIONS,
+  SURGE_REACTIONS,
+  type Category,
+  type Locale,
+  type Sku,
+} from './catalog.js';
+import type { Rng } from './prng.js';
+import type { RoomBuilder, ViewerSession } from './room.js';
+
+const SECOND = 1_000;
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/** The honest moments a room has; each one is a trap a naive detector falls into. */
+export interface OrganicTraps {
+  viralSurge: boolean;
+  chants: number;
+  luckyBag: boolean;
+  flashSales: number;
+}
+
+export interface FlashSale {
+  at: number;
+  sku: Sku;
+  flashPrice: number;
+  stock: number;
+}
+
+export interface OrganicProfile {
+  peakViewers: number;
+  dwellMedianMs: number;
+  surge: { at: number; durationMs: number; factor: number } | null;
+  chantTimes: number[];
+  luckyBag: { at: number; phrase: string; windowMs: number } | null;
+  flashSales: FlashSale[];
+  /** Share of sessions that place a regular order. */
+  conversion: number;
+  refundRate: number;
+}
+
+/** Where real viewers come from: people who watch several rooms tonight, and everyone else. */
+export interface Audience {
+  population: OrganicPopulation;
+  regulars: SimAccount[];
+}
+
+export function planOrganicProfile(rng: Rng, room: RoomBuilder, traps: OrganicTraps, audienceScale: number): OrganicProfile {
+  const { startTs, endTs } = room;
+  const duration = endTs - startTs;
+  const at = (from: number, to: number): number => Math.round(startTs + duration * rng.uniform(from, to));
+  let peakViewers = Math.min(700, Math.max(30, rng.lognormal(55, 0.6)));
+  // A lucky bag only draws hundreds of entries in a room that has hundreds of viewers.
+  if (traps.luckyBag) peakViewers = Math.max(peakViewers, rng.uniform(280, 380));
+  const [refundLow, refundHigh] = CATEGORY_REFUND_RATE[room.setup.category];
+  const flashSales: FlashSale[] = [];
+  for (let i = 0; i < traps.flashSales; i++) {
+    const sku = rng.pick(room.setup.skus);
+    const flashPrice = Math.max(90, Math.round((sku.listPrice * rng.uniform(0.1, 0.4)) / 100) * 100 - 10);
+    flashSales.push({ at: at(0.2 + 0.6 * (i / traps.flashSales), 0.25 + 0.6 * (i / traps.flashSales)), sku, flashPrice, stock: rng.int(40, 250) });
+  }
+  return {
+    peakViewers: Math.round(peakViewers * audienceScale),
+    dwellMedianMs: rng.uniform(70, 130) * SECOND,
+    surge: traps.viralSurge ? { at: at(0.3, 0.6), durationMs: rng.uniform(3, 6) * MINUTE, factor: rng.uniform(4, 7) } : null,
+    chantTimes: Array.from({ length: traps.chants }, () => at(0.1, 0.9)).sort((a, b) => a - b),
+    luckyBag: traps.luckyBag
+      ? { at: at(0.35, 0.75), phrase: rng.pick(LUCKY_BAG_PHRASES[room.setup.locale]), windowMs: rng.uniform(90, 150) * SECOND }
+      : null,
+    flashSales,
+    conversion: rng.uniform(0.015, 0.045),
+    refundRate: rng.uniform(refundLow, refundHigh),
+  };
+}
+
+/** Draws the honest audience of one stream (arrivals, dwell, chat, likes, orders) and returns its sessions. */
+export function simulateAudience(room: RoomBuilder, audience: Audience, profile: OrganicProfile): ViewerSession[] {
+  const sessions: ViewerSession[] = [];
+  const rng = room.rng;
+  const locale = room.setup.locale;
+  const { startTs, endTs } = room;
+  const duration = endTs - startTs;
+  // Lognormal dwell with sigma 1.25 has mean = median * e^(sigma^2/2); Little's law sets the arrival rate.
+  const dwellSigma = 1.25;
+  const meanDwellS = (profile.dwellMedianMs / SECOND) * Math.exp((dwellSigma * dwellSigma) / 2);
+  const baseRate = profile.peakViewers / meanDwellS;
+  let drift = 1;
+
+  for (let t = startTs; t < endTs - 20 * SECOND; t += SECOND) {
+    const progress = (t - startTs) / duration;
+    drift = Math.min(1.4, Math.max(0.6, drift * (1 + rng.normal(0, 0.01))));
+    let rate = baseRate * drift * shape(progress);
+    const surging = profile.surge && t >= profile.surge.at && t < profile.surge.at + profile.surge.durationMs;
+    if (surging && profile.surge) rate *= profile.surge.factor;
+    const bag = profile.luckyBag;
+    if (bag && t >= bag.at - 2 * MINUTE && t < bag.at + bag.windowMs) rate *= 1.5;
+    const arrivals = rng.poisson(rate);
+    for (let i = 0; i < arrivals; i++) {
+      const joinAt = t + rng.int(0, SECOND - 1);
+      const account = pickViewer(rng, room, audience, locale, joinAt, Boolean(surging));
+      let dwell = Math.min(rng.lognormal(profile.dwellMedianMs, dwellSigma), 3 * HOUR);
+      // Lucky-bag hopefuls stay until the draw.
+      if (bag && joinAt < bag.at + bag.windowMs && joinAt + dwell < bag.at + bag.windowMs && joinAt > bag.at - 3 * MINUTE && rng.chance(0.8)) {
+        dwell = bag.at + bag.windowMs - joinAt + rng.exponential(40 * SECOND);
+      }
+      const session = room.watch(account, joinAt, joinAt + dwell);
+      sessions.push(session);
+      interact(room, session, profile, Boolean(surging));
+    }
+  }
+  return sessions;
+}
+
+/**
+ * The room's honest moments, played by real viewers only. Run after the
+ * attacks so a merchant team can grab flash-sale stock before the crowd.
+ */
+export function playOrganicMoments(room: RoomBuilder, sessions: readonly ViewerSession[], profile: OrganicProfile): void {
+  for (const chantAt of profile.chantTimes) chant(room, present(sessions, chantAt), chantAt);
+  if (profile.luckyBag) luckyBagDraw(room, sessions, profile.luckyBag);
+  for (const flash of profile.flashSales) flashSaleRush(room, present(sessions, flash.at), flash);
+}
+
+function present(sessions: readonly ViewerSession[], ts: number): ViewerSession[] {
+  return sessions.filter((session) => session.joinAt <= ts && session.leaveAt > ts);
+}
+
+/** Ramp-up over the first minutes, a plateau, and a decay towards the end. */
+function shape(progress: number): number {
+  if (progress < 0.12) return 0.35 + (0.65 * progress) / 0.12;
+  if (progress > 0.85) return Math.max(0.35, 1 - ((progress - 0.85) / 0.15) * 0.6);
+  return 1;
+}
+
+function pickViewer(rng: Rng, room: RoomBuilder, audience: Audience, locale: Locale, ts: number, surge: boolean): SimAccount {
+  if (!surge && audience.regulars.length > 0 && rng.chance(0.12)) {
+    const regular = rng.pick(audience.regulars);
+    if (room.isFree(regular, ts)) return regular;
+  }
+  return audience.population.create(locale, { newcomerBias: surge });
+}
+
+function interact(room: RoomBuilder, session: ViewerSession, profile: OrganicProfile, fromSurge: boolean): void {
+  const rng = room.rng;
+  const { account, joinAt } = session;
+  const until = Math.min(session.leaveAt, room.endTs);
+  const minutes = (until - joinAt) / MINUTE;
+  // Surge arrivals came because the room looked exciting: more of them interact.
+  const engagement = fromSurge ? Math.min(1, account.engagement + rng.uniform(0.1, 0.4)) : account.engagement;
+  const during = (): number => rng.uniform(joinAt + 2 * SECOND, Math.max(joinAt + 3 * SECOND, until));
+
+  if (rng.chance(Math.min(0.9, engagement * 1.5))) {
+    const likeEvents = Math.min(30, rng.poisson(minutes * engagement * 1.5));
+    for (let i = 0; i < likeEvents; i++) room.like(account, during(), Math.min(300, Math.floor(rng.pareto(1, 1.3))));
+  }
+
+  const comments = Math.min(25, rng.poisson(minutes * engagement * 0.7));
+  const reactions = ORGANIC_REACTIONS[room.setup.locale];
+  const times = Array.from({ length: comments }, during).sort((a, b) => a - b);
+  let previous: string | null = null;
+  for (const [index, ts] of times.entries()) {
+    let text: string;
+    if (index === 0 && fromSurge && rng.chance(0.5)) text = rng.pick(SURGE_REACTIONS[room.setup.locale]);
+    // People repeat themselves: "上链接" three times until the host listens.
+    else if (previous !== null && rng.chance(0.25)) text = previous;
+    else text = rng.pick(reactions);
+    room.comment(account, ts, text);
+    previous = text;
+  }
+
+  if (minutes > 0.5 && rng.chance(profile.conversion * (0.5 + 2 * engagement))) {
+    const sku = rng.pick(room.setup.skus);
+    const quantity = rng.weighted([[1, 80], [2, 15], [3, 5]] as const);
+    placeHonestOrder(room, account, during(), sku, sku.livePrice, quantity, profile.refundRate, 0.08);
+  }
+}
+
+/** An honest order: usually paid (some instantly, password-free), sometimes returned days later. */
+export function placeHonestOrder(
+  room: RoomBuilder,
+  account: SimAccount,
+  placedAt: number,
+  sku: { skuId: string; listPrice: number },
+  unitPrice: number,
+  quantity: number,
+  refundRate: number,
+  unpaidRate: number,
+): void {
+  const rng = room.rng;
+  let paidAt: number | null = null;
+  if (!rng.chance(unpaidRate)) {
+    paidAt = rng.chance(0.12) ? placedAt + rng.int(80, 900) : placedAt + Math.min(15 * MINUTE, rng.lognormal(20 * SECOND, 1));
+  }
+  let refundedAt: number | null = null;
+  let refundAmount: number | undefined;
+  if (paidAt !== null && rng.chance(refundRate)) {
+    refundedAt = honestRefundAt(rng, paidAt, room.endTs, room.setup.category);
+    // Returning one of two pieces refunds part of the order.
+    if (quantity > 1 && rng.chance(0.4)) refundAmount = unitPrice * (quantity - 1);
+  }
+  room.order(account, placedAt, sku, unitPrice, quantity, { paidAt, refundedAt, refundAmount });
+}
+
+/** Honest returns are spread out: a few change their mind at once, most after the parcel arrives. */
+function honestRefundAt(rng: Rng, paidAt: number, endTs: number, category: Category): number {
+  if (rng.chance(0.12)) return paidAt + rng.uniform(2, 40) * MINUTE;
+  const days = category === 'apparel' ? rng.uniform(1.5, 10) : Math.min(14, rng.lognormal(3, 0.6));
+  return Math.max(paidAt, endTs) + days * DAY + rng.uniform(0, 12) * HOUR;
+}
+
+/** The host asks "want it? type 1" and a real crowd answers within seconds. */
+function chant(room: RoomBuilder, crowd: readonly ViewerSession[], chantAt: number): void {
+  const rng = room.rng;
+  const share = rng.uniform(0.25, 0.5);
+  for (const session of crowd) {
+    if (!rng.chance(share * (0.5 + session.account.engagement))) continue;
+    const ts = chantAt + Math.min(25 * SECOND, rng.lognormal(4 * SECOND, 0.6));
+    if (ts >= session.leaveAt || ts >= room.endTs) continue;
+    room.comment(session.account, ts, rng.weighted(CHANT_TEXTS[room.setup.locale]));
+  }
+}
+
+/** Every entrant of a lucky bag types the same long phrase, each once, within the entry window. */
+function luckyBagDraw(room: RoomBuilder, sessions: readonly ViewerSession[], bag: { at: number; phrase: string; windowMs: number }): void {
+  const rng = room.rng;
+  const share = rng.uniform(0.6, 0.85);
+  const closesAt = bag.at + bag.windowMs;
+  for (const session of sessions) {
+    if (session.joinAt >= closesAt || session.leaveAt <= bag.at) continue;
+    if (!rng.chance(share)) continue;
+    const opensForThem = Math.max(bag.at, session.joinAt);
+    const ts = opensForThem + Math.min(closesAt - opensForThem - 1, rng.lognormal(12 * SECOND, 1));
+    if (ts >= session.leaveAt || ts >= room.endTs) continue;
+    room.comment(session.account, ts, bag.phrase);
+  }
+}
+
+/** A real flash-sale rush: present viewers tap "buy" within seconds; only the stock gets orders. */
+function flashSaleRush(room: RoomBuilder, crowd: readonly ViewerSession[], flash: FlashSale): void {
+  const rng = room.rng;
+  const share = rng.uniform(0.12, 0.3);
+  const attempts: { session: ViewerSession; ts: number }[] = [];
+  for (const session of crowd) {
+    if (!rng.chance(share * (0.6 + session.account.engagement))) continue;
+    const ts = flash.at + rng.lognormal(2_500, 0.7);
+    if (ts < session.leaveAt && ts < room.endTs) attempts.push({ session, ts });
+  }
+  attempts.sort((a, b) => a.ts - b.ts);
+  // Stock the merchant's team already grabbed is gone before the crowd arrives.
+  const grabbed = room.orders.filter((order) => order.skuId === flash.sku.skuId && order.unitPrice === flash.flashPrice);
+  const alreadyOrdered = new Set(grabbed.map((order) => order.account.accountId));
+  let sold = grabbed.length;
+  for (const attempt of attempts) {
+    if (sold >= flash.stock) break;
+    if (alreadyOrdered.has(attempt.session.account.accountId)) continue;
+    sold++;
+    // Flash-sale stock is held for minutes; some grabbers never pay and the stock times out.
+    placeHonestOrder(room, attempt.session.account, attempt.ts, flash.sku, flash.flashPrice, 1, 0.04, 0.15);
+  }
+}
