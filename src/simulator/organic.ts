@@ -208,6 +208,8 @@ export function placeHonestOrder(
 
 /** Honest returns are spread out: a few change their mind at once, most after the parcel arrives. */
 function honestRefundAt(rng: Rng, paidAt: number, endTs: number, category: Category): number {
+  // Wrong size or colour tapped: cancelled and refunded within seconds of paying.
+  if (rng.chance(0.04)) return paidAt + rng.int(300, 3_000);
   if (rng.chance(0.12)) return paidAt + rng.uniform(2, 40) * MINUTE;
   const days = category === 'apparel' ? rng.uniform(1.5, 10) : Math.min(14, rng.lognormal(3, 0.6));
   return Math.max(paidAt, endTs) + days * DAY + rng.uniform(0, 12) * HOUR;
