@@ -1,0 +1,195 @@
+/**
+ * Cross-room memory of cohorts: "has this group of accounts turned up
+ * together in other rooms lately?" (lockstep behaviour, as in CopyCatch and
+ * SynchroTrap). Detectors record a sighting when a window closes on a
+ * suspicious group and get back the earlier sightings of (nearly) the same
+ * group in other rooms.
+ *
+ * Today one process owns every room and `InMemoryCohortDirectory` serves.
+ * When rooms are sharded over several engine processes, a PostgreSQL-backed
+ * implementation replaces it: `cohort_sightings(id, room_id, stream_id, at)`
+ * and `cohort_sighting_accounts(sighting_id, account_id)` indexed on
+ * `(account_id, at)`; `recordSighting` inserts (write-behind, batched per
+ * micro-batch) and finds matches with one `GROUP BY sighting_id HAVING
+ * count(*) >= min` over the new accounts within the horizon. The call stays synchronous for
+ * the detector: the PostgreSQL version answers from a local cache refreshed
+ * per micro-batch, so a cross-shard match may surface one batch later.
+ */
+export interface CohortSighting {
+  roomId: string;
+  streamId: string;
+  /** Event time of the sighting. */
+  at: number;
+  /** The cohort's accounts (a detector may pass a bounded sample). */
+  accounts: readonly string[];
+}
+
+export interface CohortMatch {
+  roomId: string;
+  streamId: string;
+  at: number;
+  /** Accounts of the new sighting that the earlier one also had. */
+  sharedAccounts: number;
+  /** Those accounts (capped at `maxSharedListed`). */
+  accounts: string[];
+}
+
+export interface CohortDirectory {
+  /**
+   * Stores the sighting and returns the earlier sightings, in other rooms
+   * and within the horizon, that share at least `minSharedAccounts` accounts
+   * with it, most shared first.
+   */
+  recordSighting(sighting: CohortSighting): CohortMatch[];
+  /** Sightings held (for stats). */
+  size(): number;
+}
+
+export interface InMemoryCohortDirectoryConfig {
+  /** Sightings older than this (event time, against the newest sighting) are forgotten: lockstep is about campaigns, hours not weeks. */
+  horizonMs: number;
+  /** Hard cap on sightings held, oldest dropped first, so memory stays bounded whatever the traffic. */
+  maxSightings: number;
+  /** Hard cap on (account, sighting) entries held, oldest sightings dropped first. */
+  maxIndexedAccounts: number;
+  /** Accounts two sightings must share to match: below ten, overlaps between big honest rooms happen by chance. */
+  minSharedAccounts: number;
+  /** Accounts of a sighting indexed at most. */
+  maxAccountsPerSighting: number;
+  maxSharedListed: number;
+}
+
+export const DEFAULT_COHORT_DIRECTORY_CONFIG: InMemoryCohortDirectoryConfig = {
+  horizonMs: 24 * 3_600_000,
+  maxSightings: 20_000,
+  maxIndexedAccounts: 500_000,
+  minSharedAccounts: 10,
+  maxAccountsPerSighting: 2_000,
+  maxSharedListed: 2_000,
+};
+
+interface StoredSighting {
+  id: number;
+  roomId: string;
+  streamId: string;
+  at: number;
+  accounts: string[];
+}
+
+/**
+ * Bounded in-memory directory: an inverted index account → sightings,
+ * FIFO expiry by event time and by size. Matching costs O(accounts of the
+ * new sighting × sightings per account), both capped.
+ */
+export class InMemoryCohortDirectory implements CohortDirectory {
+  private readonly sightings = new Map<number, StoredSighting>();
+  private readonly byAccount = new Map<string, number[]>();
+  private indexed = 0;
+  private nextId = 0;
+  private newestAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly config: InMemoryCohortDirectoryConfig = DEFAULT_COHORT_DIRECTORY_CONFIG) {}
+
+  size(): number {
+    return this.sightings.size;
+  }
+
+  recordSighting(sighting: CohortSighting): CohortMatch[] {
+    if (sighting.accounts.length === 0) return [];
+    this.newestAt = Math.max(this.newestAt, sighting.at);
+    const accounts = [...new Set(sighting.accounts)].slice(0, this.config.maxAccountsPerSighting);
+    this.expire(accounts.length);
+    const cutoff = this.newestAt - this.config.horizonMs;
+    const shared = new Map<number, string[]>();
+    for (const account of accounts) {
+      for (const id of this.byAccount.get(account) ?? []) {
+        const other = this.sightings.get(id);
+        if (other === undefined || other.roomId === sighting.roomId || other.at < cutoff) continue;
+        const list = shared.get(id);
+        if (list === undefined) shared.set(id, [account]);
+        else list.push(account);
+      }
+    }
+    const best = new Map<string, CohortMatch>();
+    for (const [id, list] of shared) {
+      if (list.length < this.config.minSharedAccounts) continue;
+      const other = this.sightings.get(id) as StoredSighting;
+      const key = `${other.roomId}\u0000${other.streamId}`;
+      const previous = best.get(key);
+      if (previous === undefined || list.length > previous.sharedAccounts) {
+        best.set(key, {
+          roomId: other.roomId,
+          streamId: other.streamId,
+          at: other.at,
+          sharedAccounts: list.length,
+          accounts: list.slice(0, this.config.maxSharedListed),
+        });
+      }
+    }
+    const id = this.nextId++;
+    this.sightings.set(id, { id, roomId: sighting.roomId, streamId: sighting.streamId, at: sighting.at, accounts });
+    for (const account of accounts) {
+      const list = this.byAccount.get(account);
+      if (list === undefined) this.byAccount.set(account, [id]);
+      else list.push(id);
+    }
+    this.indexed += accounts.length;
+    return [...best.values()].sort((a, b) => b.sharedAccounts - a.sharedAccounts || a.at - b.at || (a.roomId < b.roomId ? -1 : 1));
+  }
+
+  private expire(incoming: number): void {
+    const cutoff = this.newestAt - this.config.horizonMs;
+    for (const [id, stored] of this.sightings) {
+      const full =
+        this.sightings.size >= this.config.maxSightings || this.indexed + incoming > this.config.maxIndexedAccounts;
+      if (stored.at >= cutoff && !full) break;
+      this.sightings.delete(id);
+      this.indexed -= stored.accounts.length;
+      for (const account of stored.accounts) {
+        const list = this.byAccount.get(account);
+        if (list === undefined) continue;
+        const index = list.indexOf(id);
+        if (index >= 0) list.splice(index, 1);
+        if (list.length === 0) this.byAccount.delete(account);
+      }
+    }
+  }
+}
+
+/** MinHash of a set of strings with `k` seeded 32-bit hash functions. */
+export function minHashOfStrings(values: readonly string[], k: number): Uint32Array {
+  const signature = new Uint32Array(k).fill(0xffffffff);
+  for (const value of values) {
+    const base = fnv1a(value);
+    for (let i = 0; i < k; i++) {
+      const h = mix32(base ^ SEEDS[i % SEEDS.length], i);
+      if (h < signature[i]) signature[i] = h;
+    }
+  }
+  return signature;
+}
+
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** murmur3 finaliser with a per-function salt: cheap, well-mixed permutations of a 32-bit hash. */
+export function mix32(value: number, salt: number): number {
+  let h = (value ^ Math.imul(salt + 1, 0x9e3779b9)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const SEEDS = [
+  0x2545f491, 0x9e3779b9, 0x7f4a7c15, 0xbf58476d, 0x94d049bb, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c,
+  0x1f83d9ab, 0x5be0cd19, 0xcbbb9d5d, 0x629a292a, 0x9159015a, 0x152fecd8, 0x67332667,
+];

@@ -1,0 +1,76 @@
+import type { RoomEvent } from '../events/event.schema.js';
+import type { Finding, ReportKind, Severity, SubjectType } from './finding.js';
+import type { CohortDirectory } from './cohort-directory.js';
+import type { ViewerProfile } from './shared/viewer-profile.js';
+
+/** A finding as a detector states it; the engine adds room, stream and detectedAt. */
+export interface FindingDraft {
+  kind: ReportKind;
+  subjectType: SubjectType;
+  subjectId: string;
+  score: number;
+  severity: Severity;
+  summary: string;
+  accounts: string[];
+  evidence: Record<string, unknown>;
+}
+
+/** One tumbling window of a stream, [start, end) in event time. */
+export interface WindowBounds {
+  start: number;
+  end: number;
+}
+
+/**
+ * What a detector sees of one stream. Everything here is the engine's: the
+ * detector keeps its own per-stream state (created by `createStreamState`)
+ * and reads shared facts from here.
+ */
+export interface StreamView {
+  readonly roomId: string;
+  readonly streamId: string;
+  readonly merchantId: string | undefined;
+  readonly startedAt: number;
+  /** ts of `stream.ended` once it was released, else undefined. */
+  readonly endedAt: number | undefined;
+  /** Every account seen in the stream, by accountId. */
+  readonly viewers: ReadonlyMap<string, ViewerProfile>;
+  /** Accounts present now (joined, or active without a join, and not left). */
+  readonly presentViewers: number;
+  /** Highest ts released so far minus lateness: events behind it are late. */
+  readonly watermark: number;
+  readonly windowMs: number;
+  /** The window the stream is in, or undefined if none is open. */
+  readonly openWindow: WindowBounds | undefined;
+  /** Cross-room memory (bounded, shared by all streams this engine owns). */
+  readonly cohorts: CohortDirectory;
+  /** Creates or updates the finding for (kind, subject, this stream); `at` is the event time of the decision. */
+  report(draft: FindingDraft, at: number): void;
+}
+
+/**
+ * A detector plug-in. The engine calls the hooks in event-time order per
+ * stream (events released from the reorder buffer), so a detector can keep
+ * running counters without sorting. Hooks must be deterministic (no wall
+ * clock, no randomness, no iteration over unordered hashes of ids) and cheap:
+ * `onEvent` O(1) amortised; group analysis belongs in `onWindowClose`, over
+ * the candidates that window touched.
+ */
+export interface Detector<State = unknown> {
+  readonly name: string;
+  createStreamState(stream: StreamView): State;
+  /**
+   * Every event of the stream, after the engine has updated the viewer
+   * profile. `late` events arrived behind the watermark: their window may be
+   * closed already (`stream.openWindow` says which is open).
+   */
+  onEvent(stream: StreamView, state: State, event: RoomEvent, late: boolean): void;
+  /** The watermark passed the end of a window the stream had events in. */
+  onWindowClose(stream: StreamView, state: State, window: WindowBounds): void;
+  /** The stream ended (or went idle past the timeout); last chance to report. State is dropped after this. */
+  onStreamEnd(stream: StreamView, state: State, at: number): void;
+  /** Rough count of items the detector holds for the stream (for stats and bounded-state checks). */
+  trackedItems(state: State): number;
+}
+
+export type { Finding };

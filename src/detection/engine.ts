@@ -1,0 +1,371 @@
+import type { RoomEvent } from '../events/event.schema.js';
+import { findingKey, type Finding } from './finding.js';
+import type { Detector, FindingDraft, StreamView, WindowBounds } from './detector.js';
+import {
+  DEFAULT_COHORT_DIRECTORY_CONFIG,
+  InMemoryCohortDirectory,
+  type CohortDirectory,
+  type InMemoryCohortDirectoryConfig,
+} from './cohort-directory.js';
+import { EventHeap } from './shared/event-heap.js';
+import { mergeConfig, type DeepPartial } from './shared/deep-partial.js';
+import { applyToProfile, newViewerProfile, type ViewerProfile } from './shared/viewer-profile.js';
+import { DEFAULT_INJECTED_VIEWERS_CONFIG, type InjectedViewersConfig } from './injected-viewers/injected-viewers.config.js';
+import { InjectedViewersDetector } from './injected-viewers/injected-viewers.detector.js';
+import {
+  DEFAULT_SCRIPTED_COMMENTS_CONFIG,
+  type ScriptedCommentsConfig,
+} from './scripted-comments/scripted-comments.config.js';
+import { ScriptedCommentsDetector } from './scripted-comments/scripted-comments.detector.js';
+
+export type { DeepPartial } from './shared/deep-partial.js';
+
+export interface EngineConfig {
+  /** How far behind a stream's newest ts an event may arrive and still be put in order. The contract promises "a few seconds". */
+  allowedLatenessMs: number;
+  /** Tumbling window length: detectors run their group analysis when one closes, so this bounds detection delay. */
+  windowMs: number;
+  /** After a stream is finalised, how long (event time) its tombstone swallows stragglers before it is forgotten. */
+  streamEvictionGraceMs: number;
+  /** A stream with no event for this long (against the engine's newest event time) is finalised without a stream.ended. */
+  idleStreamTimeoutMs: number;
+  /** How often (event time) the engine looks for ended, idle and evictable streams. */
+  sweepIntervalMs: number;
+  cohortDirectory: InMemoryCohortDirectoryConfig;
+  injectedViewers: InjectedViewersConfig;
+  scriptedComments: ScriptedCommentsConfig;
+}
+
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
+  allowedLatenessMs: 5_000,
+  windowMs: 30_000,
+  streamEvictionGraceMs: 10 * 60_000,
+  idleStreamTimeoutMs: 30 * 60_000,
+  sweepIntervalMs: 1_000,
+  cohortDirectory: DEFAULT_COHORT_DIRECTORY_CONFIG,
+  injectedViewers: DEFAULT_INJECTED_VIEWERS_CONFIG,
+  scriptedComments: DEFAULT_SCRIPTED_COMMENTS_CONFIG,
+};
+
+export interface EngineOptions {
+  /** Replaces the in-memory directory, e.g. with a PostgreSQL-backed one when rooms are sharded. */
+  cohortDirectory?: CohortDirectory;
+  /** More detectors (order detectors and the like), run after the built-in ones. */
+  extraDetectors?: Detector[];
+}
+
+export interface EngineStats {
+  eventsProcessed: number;
+  /** Streams with live state (open, or ended and not yet finalised). */
+  liveStreams: number;
+  /** Finalised streams whose tombstone is still held. */
+  finalisedStreams: number;
+  /** Account profiles held across live streams. */
+  trackedAccounts: number;
+  /** Items the detectors hold (clusters, groups, per-account timing...). */
+  detectorItems: number;
+  /** Events waiting in reorder buffers. */
+  bufferedEvents: number;
+  /** Events that arrived behind their stream's watermark (still applied where their window was open). */
+  lateEvents: number;
+  /** Events for a finalised stream: counted, not applied. */
+  eventsAfterFinalisation: number;
+  evictedStreams: number;
+  findingsHeld: number;
+  pendingFindings: number;
+  cohortSightings: number;
+  /** The engine's newest event time, or null before the first event. */
+  maxEventTime: number | null;
+}
+
+interface StoredFinding {
+  finding: Finding;
+  seq: number;
+  fingerprint: string;
+}
+
+class StreamState implements StreamView {
+  merchantId: string | undefined = undefined;
+  startedAt: number;
+  endedAt: number | undefined = undefined;
+  readonly viewers = new Map<string, ViewerProfile>();
+  presentViewers = 0;
+  watermark = Number.NEGATIVE_INFINITY;
+  openWindow: WindowBounds | undefined = undefined;
+  maxTs = Number.NEGATIVE_INFINITY;
+  /** ts of a received stream.ended, waiting for the watermark. */
+  endReceivedAt: number | undefined = undefined;
+  readonly buffer = new EventHeap();
+  arrivals = 0;
+  detectorStates: unknown[] = [];
+  readonly findingKeys = new Set<string>();
+
+  constructor(
+    readonly key: string,
+    readonly roomId: string,
+    readonly streamId: string,
+    firstTs: number,
+    readonly windowMs: number,
+    readonly cohorts: CohortDirectory,
+    private readonly sink: (stream: StreamState, draft: FindingDraft, at: number) => void,
+  ) {
+    this.startedAt = firstTs;
+  }
+
+  report(draft: FindingDraft, at: number): void {
+    this.sink(this, draft, at);
+  }
+}
+
+interface Tombstone {
+  roomId: string;
+  streamId: string;
+  forgetAt: number;
+  findingKeys: Set<string>;
+}
+
+/**
+ * The detection engine: fed committed events one at a time, in commit order
+ * (not ts order), asked for findings. Pure TypeScript, event time only, state
+ * keyed by stream so rooms can be partitioned across processes.
+ *
+ * Per stream: events go into a reorder buffer and are released in ts order as
+ * the watermark (newest ts − allowed lateness) passes them; a window closes
+ * when the watermark passes its end. Events behind the watermark are counted
+ * as late and applied at once. A `stream.ended` finalises the stream once the
+ * watermark (or the engine's newest event time − lateness) passes it; idle
+ * streams are finalised after `idleStreamTimeoutMs` of event time.
+ *
+ * Determinism: the findings depend on the event sequence only. Drains read
+ * and never advance time, and every map iterated on the verdict path is
+ * insertion-ordered by event order.
+ */
+export class DetectionEngine {
+  readonly config: EngineConfig;
+  private readonly detectors: Detector[];
+  private readonly cohorts: CohortDirectory;
+  private readonly streams = new Map<string, StreamState>();
+  private readonly tombstones = new Map<string, Tombstone>();
+  private readonly findings = new Map<string, StoredFinding>();
+  private readonly dirty = new Set<string>();
+  /** Findings of forgotten streams that were still pending: dropped once drained. */
+  private readonly orphaned = new Set<string>();
+  private findingSeq = 0;
+  private maxEventTime = Number.NEGATIVE_INFINITY;
+  private nextSweepAt = Number.NEGATIVE_INFINITY;
+  private eventsProcessed = 0;
+  private lateEvents = 0;
+  private eventsAfterFinalisation = 0;
+  private evictedStreams = 0;
+
+  constructor(config?: DeepPartial<EngineConfig>, options: EngineOptions = {}) {
+    this.config = mergeConfig<EngineConfig>(DEFAULT_ENGINE_CONFIG, config);
+    this.cohorts = options.cohortDirectory ?? new InMemoryCohortDirectory(this.config.cohortDirectory);
+    this.detectors = [
+      new InjectedViewersDetector(this.config.injectedViewers),
+      new ScriptedCommentsDetector(this.config.scriptedComments),
+      ...(options.extraDetectors ?? []),
+    ] as Detector[];
+  }
+
+  process(event: RoomEvent): void {
+    this.eventsProcessed++;
+    if (event.ts > this.maxEventTime) this.maxEventTime = event.ts;
+    const key = streamKey(event.roomId, event.streamId);
+    if (this.tombstones.has(key)) {
+      this.eventsAfterFinalisation++;
+    } else {
+      const stream = this.streams.get(key) ?? this.openStream(key, event);
+      if (event.ts < stream.watermark) {
+        this.lateEvents++;
+        this.deliver(stream, event, true);
+      } else {
+        stream.buffer.push(event, stream.arrivals++);
+      }
+      if (event.type === 'stream.ended' && stream.endReceivedAt === undefined) stream.endReceivedAt = event.ts;
+      if (event.ts > stream.maxTs) stream.maxTs = event.ts;
+      this.advance(stream, stream.maxTs - this.config.allowedLatenessMs);
+    }
+    if (this.maxEventTime >= this.nextSweepAt) this.sweep();
+  }
+
+  /** Findings created or changed since the last drain, latest content per finding, in order of first detection. */
+  drainFindings(): Finding[] {
+    const drained: Finding[] = [];
+    for (const key of this.dirty) {
+      const stored = this.findings.get(key);
+      if (stored !== undefined) drained.push(structuredClone(stored.finding));
+    }
+    this.dirty.clear();
+    for (const key of this.orphaned) this.findings.delete(key);
+    this.orphaned.clear();
+    const order = new Map(drained.map((finding) => [finding, this.findings.get(findingKey(finding))?.seq ?? 0]));
+    return drained.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+  }
+
+  /**
+   * End of input: releases every buffered event and finalises every stream as
+   * if event time had jumped past them all. For replays of a finished log,
+   * tests and benchmarks; a live caller never needs it.
+   */
+  flush(): void {
+    for (const stream of [...this.streams.values()]) {
+      this.advance(stream, Number.POSITIVE_INFINITY);
+      if (this.streams.has(stream.key)) this.finalise(stream, stream.maxTs);
+    }
+  }
+
+  stats(): EngineStats {
+    let trackedAccounts = 0;
+    let bufferedEvents = 0;
+    let detectorItems = 0;
+    for (const stream of this.streams.values()) {
+      trackedAccounts += stream.viewers.size;
+      bufferedEvents += stream.buffer.size;
+      this.detectors.forEach((detector, i) => {
+        detectorItems += detector.trackedItems(stream.detectorStates[i]);
+      });
+    }
+    return {
+      eventsProcessed: this.eventsProcessed,
+      liveStreams: this.streams.size,
+      finalisedStreams: this.tombstones.size,
+      trackedAccounts,
+      detectorItems,
+      bufferedEvents,
+      lateEvents: this.lateEvents,
+      eventsAfterFinalisation: this.eventsAfterFinalisation,
+      evictedStreams: this.evictedStreams,
+      findingsHeld: this.findings.size,
+      pendingFindings: this.dirty.size,
+      cohortSightings: this.cohorts.size(),
+      maxEventTime: Number.isFinite(this.maxEventTime) ? this.maxEventTime : null,
+    };
+  }
+
+  private openStream(key: string, event: RoomEvent): StreamState {
+    const stream = new StreamState(
+      key,
+      event.roomId,
+      event.streamId,
+      event.ts,
+      this.config.windowMs,
+      this.cohorts,
+      (owner, draft, at) => this.record(owner, draft, at),
+    );
+    this.streams.set(key, stream);
+    stream.detectorStates = this.detectors.map((detector) => detector.createStreamState(stream));
+    return stream;
+  }
+
+  /** Moves the stream's watermark to `watermark` (never back), releasing buffered events and closing windows in ts order. */
+  private advance(stream: StreamState, watermark: number): void {
+    if (watermark <= stream.watermark && stream.buffer.peekTs() > stream.watermark) return;
+    const target = Math.max(watermark, stream.watermark);
+    while (stream.buffer.size > 0 && stream.buffer.peekTs() <= target) {
+      const event = stream.buffer.pop() as RoomEvent;
+      this.closeWindowsBefore(stream, event.ts);
+      this.deliver(stream, event, false);
+      if (!this.streams.has(stream.key)) return;
+    }
+    stream.watermark = target;
+    this.closeWindowsBefore(stream, target);
+    if (stream.endReceivedAt !== undefined && target >= stream.endReceivedAt && stream.buffer.size === 0) {
+      this.finalise(stream, stream.endReceivedAt);
+    }
+  }
+
+  private closeWindowsBefore(stream: StreamState, ts: number): void {
+    const window = stream.openWindow;
+    if (window === undefined || ts < window.end) return;
+    stream.openWindow = undefined;
+    this.detectors.forEach((detector, i) => detector.onWindowClose(stream, stream.detectorStates[i], window));
+  }
+
+  private deliver(stream: StreamState, event: RoomEvent, late: boolean): void {
+    if (!late && stream.openWindow === undefined) {
+      const start = Math.floor(event.ts / stream.windowMs) * stream.windowMs;
+      stream.openWindow = { start, end: start + stream.windowMs };
+    }
+    if (event.type === 'stream.started') {
+      stream.merchantId = event.merchantId;
+      stream.startedAt = Math.min(stream.startedAt, event.ts);
+    } else if (event.type === 'stream.ended') {
+      stream.endedAt = event.ts;
+    }
+    if (event.accountId !== undefined && event.type !== 'stream.started' && event.type !== 'stream.ended') {
+      let profile = stream.viewers.get(event.accountId);
+      if (profile === undefined) {
+        profile = newViewerProfile(event.accountId, event.ts);
+        stream.viewers.set(event.accountId, profile);
+      }
+      stream.presentViewers += applyToProfile(profile, event);
+    }
+    this.detectors.forEach((detector, i) => detector.onEvent(stream, stream.detectorStates[i], event, late));
+  }
+
+  private finalise(stream: StreamState, at: number): void {
+    this.closeWindowsBefore(stream, Number.POSITIVE_INFINITY);
+    this.detectors.forEach((detector, i) => detector.onStreamEnd(stream, stream.detectorStates[i], at));
+    this.streams.delete(stream.key);
+    this.evictedStreams++;
+    this.tombstones.set(stream.key, {
+      roomId: stream.roomId,
+      streamId: stream.streamId,
+      forgetAt: Math.max(at, stream.maxTs) + this.config.streamEvictionGraceMs,
+      findingKeys: stream.findingKeys,
+    });
+  }
+
+  /** Event-time housekeeping: ended streams whose end the global clock passed, idle streams, expired tombstones. */
+  private sweep(): void {
+    const now = this.maxEventTime;
+    this.nextSweepAt = now + this.config.sweepIntervalMs;
+    const lateness = this.config.allowedLatenessMs;
+    for (const stream of [...this.streams.values()]) {
+      if (stream.endReceivedAt !== undefined && now - lateness >= stream.endReceivedAt) {
+        this.advance(stream, Number.POSITIVE_INFINITY);
+        if (this.streams.has(stream.key)) this.finalise(stream, stream.endReceivedAt);
+      } else if (now - stream.maxTs >= this.config.idleStreamTimeoutMs) {
+        this.advance(stream, Number.POSITIVE_INFINITY);
+        if (this.streams.has(stream.key)) this.finalise(stream, stream.maxTs);
+      }
+    }
+    for (const [key, tombstone] of this.tombstones) {
+      if (now < tombstone.forgetAt) continue;
+      this.tombstones.delete(key);
+      // Pending findings stay until drained; settled ones are the report store's now.
+      for (const finding of tombstone.findingKeys) {
+        if (this.dirty.has(finding)) this.orphaned.add(finding);
+        else this.findings.delete(finding);
+      }
+    }
+  }
+
+  private record(stream: StreamState, draft: FindingDraft, at: number): void {
+    const key = findingKey({ ...draft, streamId: stream.streamId });
+    const existing = this.findings.get(key);
+    const finding: Finding = {
+      kind: draft.kind,
+      subjectType: draft.subjectType,
+      subjectId: draft.subjectId,
+      roomId: stream.roomId,
+      streamId: stream.streamId,
+      score: Math.min(1, Math.max(0, draft.score)),
+      severity: draft.severity,
+      summary: draft.summary,
+      accounts: draft.accounts,
+      evidence: draft.evidence,
+      detectedAt: existing?.finding.detectedAt ?? at,
+    };
+    const fingerprint = JSON.stringify(finding);
+    if (existing !== undefined && existing.fingerprint === fingerprint) return;
+    this.findings.set(key, { finding, seq: existing?.seq ?? this.findingSeq++, fingerprint });
+    stream.findingKeys.add(key);
+    this.dirty.add(key);
+  }
+}
+
+function streamKey(roomId: string, streamId: string): string {
+  return `${roomId}\u0000${streamId}`;
+}

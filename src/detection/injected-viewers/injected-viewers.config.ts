@@ -1,0 +1,161 @@
+/**
+ * Every number the injected-viewers detector decides with. Each comes from
+ * what an honest room can and cannot produce, not from a test file.
+ */
+export interface InjectedViewersConfig {
+  displayedInflation: {
+    /**
+     * Displayed count / present accounts. Honest counters lag joins and
+     * leaves by seconds and some platforms count a few logged-out viewers,
+     * which moves the ratio by tens of percent, not by 2.5×.
+     */
+    minRatio: number;
+    /** Displayed − present: a tiny room showing 12 with 3 present is noise, not fraud. */
+    minExcess: number;
+    /** The gap must hold this long without a break: a counter catching up after a raid closes within seconds. */
+    minSustainedMs: number;
+    /** ...over at least this many count samples, so one stale sample cannot decide. */
+    minSamples: number;
+    /** The platform must have reported some joins for the room, else presence is unknown, not zero. */
+    minJoinsSeen: number;
+  };
+  displayedSteps: {
+    /** A rise of the displayed count smaller than this is ordinary churn. */
+    minStep: number;
+    /** Rises within this relative tolerance of each other are "the same step" (a bot panel adds a fixed batch). */
+    stepTolerance: number;
+    /** Share of a rise that present accounts may explain and it still counts as unexplained. */
+    maxPresentRiseShare: number;
+    /** Equal unexplained rises needed: two can be chance, three of the same size are a dial. */
+    minSteps: number;
+  };
+  joinSteps: {
+    /** Joins are counted per bucket of this length. */
+    bucketMs: number;
+    /** A bucket is a burst only with at least this many joins... */
+    minBurstJoins: number;
+    /** ...and this many times more than the bucket before and after it (an honest surge ramps; an injection is a cliff). */
+    isolationRatio: number;
+    /** Bursts whose sizes lie within this relative tolerance of their median count as one step size. */
+    sizeTolerance: number;
+    /** Equal bursts needed for a step pattern. */
+    minBursts: number;
+    /** Coefficient of variation of the gaps between those bursts; a timer gives ≈ 0, crowds give ≫ 0.3. */
+    maxIntervalCv: number;
+    /** Bursts remembered per stream (a ring), which bounds the analysis. */
+    maxBurstsKept: number;
+  };
+  cohort: {
+    /** A group smaller than this is not a campaign worth a finding (and small groups agree by chance). */
+    minSize: number;
+    /** Members of a group evaluated at most (sampled first-come), bounding one micro-batch. */
+    maxGroupSize: number;
+    /** "Joined together": the largest share of members joining within this span. */
+    togetherSpanMs: number;
+    minTogetherShare: number;
+    /** "Never interact": at most this share of members liked, commented or ordered. Honest crowds always have a few talkers. */
+    maxInteractingShare: number;
+    /** "Stay": a member counts as staying if still present this long after its join (or at the end). Real viewers drift away within minutes. */
+    minStayMs: number;
+    minStayedShare: number;
+    /** Account younger than this at its join is "young". A week covers a farm's fresh batch, not a platform's normal intake. */
+    youngAccountMaxAgeMs: number;
+    minYoungShare: number;
+    /** Accounts created within this span of each other are "co-created". */
+    coCreatedSpanMs: number;
+    minCoCreatedShare: number;
+    /** Share of members on shared device ids or crowded subnets at which the hardware/network is "shared". */
+    minSharedInfraShare: number;
+    /** Accounts in one /24 or /64 needed before the subnet counts as crowded. */
+    subnetPeers: number;
+    /** Share of members on emulators or rooted phones. Honest mobile audiences have a few percent at most. */
+    minEmulatorShare: number;
+    /** Share of members on one device model; even the most popular phone is under a third of a crowd. */
+    minTopModelShare: number;
+    /** Members with a known model needed before model concentration counts. */
+    minMembersWithModel: number;
+    /**
+     * Independent signal families (joined together, passive and staying,
+     * young or co-created, shared infrastructure, seen in other rooms) that
+     * must agree. Honest crowds show one or two: a viral surge joins
+     * together and lurks; a campus shares a subnet; a promo brings new accounts.
+     */
+    minSignals: number;
+  };
+  lockstep: {
+    /** Groups showing at least this many signals are recorded in the cross-room directory. */
+    minSignalsToRecord: number;
+    /** Other rooms the same cohort must have appeared in for the lockstep signal. */
+    minOtherRooms: number;
+  };
+  caps: {
+    /** Accounts listed in a room finding (the total is in the evidence). */
+    accountsListed: number;
+    /** Samples (bursts, subnets, devices, groups) listed in evidence. */
+    samples: number;
+    /** Account findings per stream, bounding the output of one huge farm. */
+    accountFindingsPerStream: number;
+  };
+  severity: {
+    /** Score at or above which a finding is high / medium severity. */
+    high: number;
+    medium: number;
+  };
+}
+
+export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
+  displayedInflation: {
+    minRatio: 2.5,
+    minExcess: 100,
+    minSustainedMs: 120_000,
+    minSamples: 4,
+    minJoinsSeen: 1,
+  },
+  displayedSteps: {
+    minStep: 100,
+    stepTolerance: 0.05,
+    maxPresentRiseShare: 0.3,
+    minSteps: 3,
+  },
+  joinSteps: {
+    bucketMs: 1_000,
+    minBurstJoins: 15,
+    isolationRatio: 4,
+    sizeTolerance: 0.1,
+    minBursts: 3,
+    maxIntervalCv: 0.15,
+    maxBurstsKept: 64,
+  },
+  cohort: {
+    minSize: 10,
+    maxGroupSize: 5_000,
+    togetherSpanMs: 30_000,
+    minTogetherShare: 0.6,
+    maxInteractingShare: 0.05,
+    minStayMs: 5 * 60_000,
+    minStayedShare: 0.8,
+    youngAccountMaxAgeMs: 7 * 86_400_000,
+    minYoungShare: 0.7,
+    coCreatedSpanMs: 3_600_000,
+    minCoCreatedShare: 0.6,
+    minSharedInfraShare: 0.5,
+    subnetPeers: 3,
+    minEmulatorShare: 0.5,
+    minTopModelShare: 0.8,
+    minMembersWithModel: 10,
+    minSignals: 3,
+  },
+  lockstep: {
+    minSignalsToRecord: 2,
+    minOtherRooms: 2,
+  },
+  caps: {
+    accountsListed: 50,
+    samples: 10,
+    accountFindingsPerStream: 2_000,
+  },
+  severity: {
+    high: 0.8,
+    medium: 0.6,
+  },
+};

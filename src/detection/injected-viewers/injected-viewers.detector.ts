@@ -1,0 +1,500 @@
+import type { RoomEvent } from '../../events/event.schema.js';
+import type { Detector, StreamView, WindowBounds } from '../detector.js';
+import type { CohortMatch } from '../cohort-directory.js';
+import {
+  measureCohortIdentity,
+  memberIsYoungOrCoCreated,
+  memberSharesInfrastructure,
+  round,
+  type CohortIdentity,
+} from '../shared/cohort-identity.js';
+import { coefficientOfVariation, combineScores, densestSpan } from '../shared/scoring.js';
+import { interactions, type ViewerProfile } from '../shared/viewer-profile.js';
+import type { InjectedViewersConfig } from './injected-viewers.config.js';
+import {
+  buildAccountFinding,
+  buildRoomFinding,
+  type CohortVerdict,
+  type DisplayedInflation,
+  type DisplayedSteps,
+  type JoinBurst,
+  type JoinSteps,
+} from './injected-viewers.evidence.js';
+
+/** Signal families a viewer cohort can show; a verdict needs several. */
+export type CohortSignal = 'joinedTogether' | 'passiveAndStaying' | 'youngOrCoCreated' | 'sharedInfrastructure' | 'seenInOtherRooms';
+
+interface ViewerGroup {
+  key: string;
+  members: ViewerProfile[];
+  lastJoinAt: number;
+  dirty: boolean;
+  /** Close to a verdict: re-evaluate as time passes even without new members (staying is a matter of time). */
+  watch: boolean;
+  recordedInDirectory: boolean;
+  otherRooms: CohortMatch[];
+  verdict: CohortVerdict | undefined;
+}
+
+interface PendingBurst {
+  bucket: number;
+  joins: number;
+  accounts: ViewerProfile[];
+}
+
+export interface InjectedViewersState {
+  joinsSeen: number;
+  // Displayed count vs present accounts.
+  countSamples: number;
+  lastDisplayed: number;
+  lastPresentAtCount: number;
+  inflationFrom: number;
+  inflationSamples: number;
+  inflationPeak: { at: number; displayed: number; present: number };
+  inflation: DisplayedInflation | undefined;
+  unexplainedRises: Array<{ at: number; rise: number; presentRise: number }>;
+  // Joins per bucket.
+  bucket: number;
+  bucketJoins: number;
+  bucketAccounts: ViewerProfile[];
+  previousBucketJoins: number;
+  pendingBurst: PendingBurst | undefined;
+  bursts: JoinBurst[];
+  // Cohort groups by shared key.
+  groups: Map<string, ViewerGroup>;
+  flaggedAccounts: Map<string, string[]>;
+  accountFindings: number;
+  roomReported: boolean;
+}
+
+export class InjectedViewersDetector implements Detector<InjectedViewersState> {
+  readonly name = 'injected-viewers';
+
+  constructor(private readonly config: InjectedViewersConfig) {}
+
+  createStreamState(): InjectedViewersState {
+    return {
+      joinsSeen: 0,
+      countSamples: 0,
+      lastDisplayed: -1,
+      lastPresentAtCount: 0,
+      inflationFrom: -1,
+      inflationSamples: 0,
+      inflationPeak: { at: 0, displayed: 0, present: 0 },
+      inflation: undefined,
+      unexplainedRises: [],
+      bucket: Number.NEGATIVE_INFINITY,
+      bucketJoins: 0,
+      bucketAccounts: [],
+      previousBucketJoins: 0,
+      pendingBurst: undefined,
+      bursts: [],
+      groups: new Map(),
+      flaggedAccounts: new Map(),
+      accountFindings: 0,
+      roomReported: false,
+    };
+  }
+
+  trackedItems(state: InjectedViewersState): number {
+    return state.groups.size + state.bursts.length + state.unexplainedRises.length;
+  }
+
+  onEvent(stream: StreamView, state: InjectedViewersState, event: RoomEvent, late: boolean): void {
+    if (event.type === 'viewer.joined') {
+      state.joinsSeen++;
+      const profile = stream.viewers.get(event.accountId);
+      if (profile === undefined) return;
+      if (profile.joins === 1) this.indexMember(state, profile);
+      if (!late) this.countJoin(state, event.ts, profile);
+    } else if (event.type === 'viewer.count') {
+      this.observeDisplayed(stream, state, event.ts, event.displayed);
+    }
+  }
+
+  onWindowClose(stream: StreamView, state: InjectedViewersState, window: WindowBounds): void {
+    this.closeBucketsBefore(state, stream.watermark);
+    this.evaluate(stream, state, window.end, false);
+  }
+
+  onStreamEnd(stream: StreamView, state: InjectedViewersState, at: number): void {
+    this.closeBucketsBefore(state, Number.POSITIVE_INFINITY);
+    for (const group of state.groups.values()) group.dirty = true;
+    this.evaluate(stream, state, at, true);
+  }
+
+  // ---- displayed count -------------------------------------------------------------------
+
+  private observeDisplayed(stream: StreamView, state: InjectedViewersState, at: number, displayed: number): void {
+    const rules = this.config.displayedInflation;
+    const present = stream.presentViewers;
+    state.countSamples++;
+    const inflated =
+      state.joinsSeen >= rules.minJoinsSeen &&
+      displayed - present >= rules.minExcess &&
+      displayed >= rules.minRatio * Math.max(present, 1);
+    if (inflated) {
+      if (state.inflationFrom < 0) {
+        state.inflationFrom = at;
+        state.inflationSamples = 0;
+        state.inflationPeak = { at, displayed, present };
+      }
+      state.inflationSamples++;
+      if (displayed / Math.max(present, 1) > state.inflationPeak.displayed / Math.max(state.inflationPeak.present, 1)) {
+        state.inflationPeak = { at, displayed, present };
+      }
+      const sustainedMs = at - state.inflationFrom;
+      if (sustainedMs >= rules.minSustainedMs && state.inflationSamples >= rules.minSamples) {
+        if (state.inflation === undefined || sustainedMs >= state.inflation.sustainedMs) {
+          state.inflation = {
+            from: state.inflationFrom,
+            to: at,
+            sustainedMs,
+            samples: state.inflationSamples,
+            peakDisplayed: state.inflationPeak.displayed,
+            presentAtPeak: state.inflationPeak.present,
+            peakRatio: round(state.inflationPeak.displayed / Math.max(state.inflationPeak.present, 1), 2),
+            peakAt: state.inflationPeak.at,
+          };
+        }
+      }
+    } else {
+      state.inflationFrom = -1;
+    }
+    const steps = this.config.displayedSteps;
+    if (state.lastDisplayed >= 0) {
+      const rise = displayed - state.lastDisplayed;
+      const presentRise = present - state.lastPresentAtCount;
+      if (rise >= steps.minStep && presentRise <= rise * steps.maxPresentRiseShare) {
+        state.unexplainedRises.push({ at, rise, presentRise });
+        if (state.unexplainedRises.length > 32) state.unexplainedRises.shift();
+      }
+    }
+    state.lastDisplayed = displayed;
+    state.lastPresentAtCount = present;
+  }
+
+  private displayedSteps(state: InjectedViewersState): DisplayedSteps | undefined {
+    const rules = this.config.displayedSteps;
+    const rises = state.unexplainedRises;
+    if (rises.length < rules.minSteps) return undefined;
+    let best: DisplayedSteps | undefined;
+    for (const anchor of rises) {
+      const same = rises.filter((r) => Math.abs(r.rise - anchor.rise) <= anchor.rise * rules.stepTolerance);
+      if (same.length >= rules.minSteps && (best === undefined || same.length > best.steps)) {
+        best = {
+          steps: same.length,
+          stepSize: anchor.rise,
+          firstAt: same[0].at,
+          lastAt: same[same.length - 1].at,
+          presentRiseTotal: same.reduce((sum, r) => sum + r.presentRise, 0),
+          displayedRiseTotal: same.reduce((sum, r) => sum + r.rise, 0),
+        };
+      }
+    }
+    return best;
+  }
+
+  // ---- join bursts -----------------------------------------------------------------------
+
+  private countJoin(state: InjectedViewersState, ts: number, profile: ViewerProfile): void {
+    const bucket = Math.floor(ts / this.config.joinSteps.bucketMs);
+    if (bucket < state.bucket) return; // a late join cannot reshape a closed bucket
+    if (bucket > state.bucket) this.closeBucket(state, bucket);
+    state.bucketJoins++;
+    if (profile.joins === 1) state.bucketAccounts.push(profile);
+  }
+
+  /** Closes the current bucket if `watermark` passed it (called when a window closes, so trailing bursts resolve). */
+  private closeBucketsBefore(state: InjectedViewersState, watermark: number): void {
+    const bucketMs = this.config.joinSteps.bucketMs;
+    if (!Number.isFinite(state.bucket)) return;
+    // Joins at or after the watermark may still come, so only buckets wholly behind it close.
+    const watermarkBucket = Number.isFinite(watermark) ? Math.floor(watermark / bucketMs) : state.bucket + 2;
+    if (watermarkBucket > state.bucket) this.closeBucket(state, watermarkBucket);
+  }
+
+  private closeBucket(state: InjectedViewersState, nextBucket: number): void {
+    const rules = this.config.joinSteps;
+    const closing = state.bucket;
+    const joins = state.bucketJoins;
+    if (Number.isFinite(closing)) {
+      // A pending burst waits for the bucket after it: this one if adjacent, else an empty one.
+      const pending = state.pendingBurst;
+      if (pending !== undefined) this.resolvePending(state, pending.bucket === closing - 1 ? joins : 0);
+      if (joins >= rules.minBurstJoins && joins >= rules.isolationRatio * state.previousBucketJoins) {
+        state.pendingBurst = { bucket: closing, joins, accounts: state.bucketAccounts };
+        if (nextBucket > closing + 1) this.resolvePending(state, 0);
+      }
+    }
+    state.previousBucketJoins = nextBucket === closing + 1 ? joins : 0;
+    state.bucket = nextBucket;
+    state.bucketJoins = 0;
+    state.bucketAccounts = [];
+  }
+
+  private resolvePending(state: InjectedViewersState, nextJoins: number): void {
+    const pending = state.pendingBurst;
+    state.pendingBurst = undefined;
+    if (pending === undefined) return;
+    if (pending.joins < this.config.joinSteps.isolationRatio * nextJoins) return;
+    const at = pending.bucket * this.config.joinSteps.bucketMs;
+    state.bursts.push({ at, joins: pending.joins });
+    if (state.bursts.length > this.config.joinSteps.maxBurstsKept) state.bursts.shift();
+    const group = this.groupFor(state, `burst:${at}`);
+    for (const member of pending.accounts) this.addToGroup(group, member);
+  }
+
+  private joinSteps(state: InjectedViewersState): JoinSteps | undefined {
+    const rules = this.config.joinSteps;
+    if (state.bursts.length < rules.minBursts) return undefined;
+    let best: JoinSteps | undefined;
+    for (const anchor of state.bursts) {
+      const same = state.bursts.filter((b) => Math.abs(b.joins - anchor.joins) <= anchor.joins * rules.sizeTolerance);
+      if (same.length < rules.minBursts) continue;
+      const gaps = same.slice(1).map((b, i) => b.at - same[i].at);
+      const intervalCv = coefficientOfVariation(gaps);
+      if (intervalCv > rules.maxIntervalCv) continue;
+      if (best === undefined || same.length > best.bursts.length) {
+        best = {
+          bursts: same,
+          stepSize: anchor.joins,
+          meanIntervalMs: Math.round(gaps.reduce((a, b) => a + b, 0) / gaps.length),
+          intervalCv: round(intervalCv, 3),
+        };
+      }
+    }
+    return best;
+  }
+
+  // ---- cohorts ---------------------------------------------------------------------------
+
+  private indexMember(state: InjectedViewersState, profile: ViewerProfile): void {
+    const rules = this.config.cohort;
+    // Everyone who joined in the same span: the raw material for lockstep across rooms.
+    const span = Math.floor(profile.firstJoinedAt / rules.togetherSpanMs) * rules.togetherSpanMs;
+    this.addToGroup(this.groupFor(state, `joined:${span}`), profile);
+    if (profile.deviceId !== undefined) this.addToGroup(this.groupFor(state, `device:${profile.deviceId}`), profile);
+    if (profile.subnet !== undefined) this.addToGroup(this.groupFor(state, `subnet:${profile.subnet}`), profile);
+    if (profile.createdAt >= 0 && profile.firstJoinedAt - profile.createdAt <= rules.youngAccountMaxAgeMs) {
+      const hour = Math.floor(profile.createdAt / rules.coCreatedSpanMs) * rules.coCreatedSpanMs;
+      this.addToGroup(this.groupFor(state, `created:${hour}`), profile);
+    }
+    if (profile.emulator || profile.rooted) {
+      this.addToGroup(this.groupFor(state, `tampered:${profile.model ?? 'unknown'}`), profile);
+    }
+  }
+
+  private groupFor(state: InjectedViewersState, key: string): ViewerGroup {
+    let group = state.groups.get(key);
+    if (group === undefined) {
+      group = { key, members: [], lastJoinAt: Number.NEGATIVE_INFINITY, dirty: false, watch: false, recordedInDirectory: false, otherRooms: [], verdict: undefined };
+      state.groups.set(key, group);
+    }
+    return group;
+  }
+
+  private addToGroup(group: ViewerGroup, profile: ViewerProfile): void {
+    if (group.members.length >= this.config.cohort.maxGroupSize) return;
+    group.members.push(profile);
+    group.lastJoinAt = Math.max(group.lastJoinAt, profile.firstJoinedAt);
+    group.dirty = true;
+  }
+
+  private assessGroup(key: string, members: readonly ViewerProfile[], now: number, otherRooms: CohortMatch[]): CohortVerdict {
+    const rules = this.config.cohort;
+    const joins = members.map((m) => m.firstJoinedAt).sort((a, b) => a - b);
+    const together = densestSpan(joins, rules.togetherSpanMs);
+    let interacting = 0;
+    let stayed = 0;
+    for (const member of members) {
+      if (interactions(member) > 0) interacting++;
+      if (member.present && now - member.firstJoinedAt >= rules.minStayMs) stayed++;
+    }
+    const n = members.length;
+    const identity: CohortIdentity = measureCohortIdentity(members, {
+      youngAccountMaxAgeMs: rules.youngAccountMaxAgeMs,
+      coCreatedSpanMs: rules.coCreatedSpanMs,
+      subnetPeers: rules.subnetPeers,
+      maxListed: this.config.caps.samples,
+    });
+    const signals: CohortSignal[] = [];
+    if (together.count / n >= rules.minTogetherShare) signals.push('joinedTogether');
+    if (interacting / n <= rules.maxInteractingShare && stayed / n >= rules.minStayedShare) signals.push('passiveAndStaying');
+    const knowsCreation = identity.withCreationTime >= n / 2;
+    if (knowsCreation && (identity.youngShare >= rules.minYoungShare || identity.coCreatedShare >= rules.minCoCreatedShare)) {
+      signals.push('youngOrCoCreated');
+    }
+    const modelConcentrated = identity.withModel >= rules.minMembersWithModel && identity.topModelShare >= rules.minTopModelShare;
+    if (
+      identity.sharedDeviceShare >= rules.minSharedInfraShare ||
+      identity.sharedSubnetShare >= rules.minSharedInfraShare ||
+      identity.emulatorShare >= rules.minEmulatorShare ||
+      modelConcentrated
+    ) {
+      signals.push('sharedInfrastructure');
+    }
+    // Only lockstep groups carry matches: every member of them was seen with the others elsewhere.
+    const rooms = new Set(otherRooms.map((m) => m.roomId));
+    if (key.startsWith('lockstep:') && rooms.size >= this.config.lockstep.minOtherRooms) signals.push('seenInOtherRooms');
+    // A group is judged as a whole, but only members that carry its signals themselves are named:
+    // an honest viewer who happened to join in a bot's second must not inherit the bots' verdict.
+    const core: string[] = [];
+    for (const member of members) {
+      let own = 0;
+      for (const signal of signals) {
+        if (signal === 'joinedTogether') own += member.firstJoinedAt >= together.from && member.firstJoinedAt <= together.to ? 1 : 0;
+        else if (signal === 'passiveAndStaying') own += interactions(member) === 0 && member.present && now - member.firstJoinedAt >= rules.minStayMs ? 1 : 0;
+        else if (signal === 'youngOrCoCreated') own += memberIsYoungOrCoCreated(member, identity, rules.youngAccountMaxAgeMs) ? 1 : 0;
+        else if (signal === 'sharedInfrastructure') own += memberSharesInfrastructure(member, identity, modelConcentrated) ? 1 : 0;
+        else own += 1;
+      }
+      if (own >= Math.min(rules.minSignals, signals.length)) core.push(member.accountId);
+    }
+    return {
+      group: key,
+      members: n,
+      signals,
+      flagged: core.length >= rules.minSize && signals.length >= rules.minSignals,
+      // 3 agreeing families ≈ 0.7, each further one adds.
+      score: round(Math.min(0.99, 0.25 + 0.15 * signals.length), 3),
+      joinedWithinSpan: { accounts: together.count, from: together.from, to: together.to, spanMs: rules.togetherSpanMs },
+      interactingAccounts: interacting,
+      stayedAccounts: stayed,
+      identity,
+      otherRooms: otherRooms.slice(0, this.config.caps.samples).map((m) => ({ ...m, accounts: m.accounts.slice(0, this.config.caps.samples) })),
+      accounts: core,
+    };
+  }
+
+  /**
+   * Records a group in the cross-room directory once it looks like a cohort
+   * (two signals), or, for everyone who joined in one span, once its members
+   * have had time to show they stay: then the passive stayers are recorded.
+   * Accounts that earlier rooms also saw together form a lockstep group.
+   */
+  private recordSighting(stream: StreamView, state: InjectedViewersState, group: ViewerGroup, verdict: CohortVerdict, now: number): void {
+    const rules = this.config.cohort;
+    let accounts: string[];
+    if (group.key.startsWith('joined:')) {
+      if (now - group.lastJoinAt < rules.minStayMs) return;
+      accounts = group.members
+        .filter((m) => interactions(m) === 0 && m.present && now - m.firstJoinedAt >= rules.minStayMs)
+        .map((m) => m.accountId);
+      if (accounts.length < rules.minSize) {
+        group.recordedInDirectory = true;
+        return;
+      }
+    } else if (verdict.signals.length >= this.config.lockstep.minSignalsToRecord) {
+      accounts = verdict.accounts;
+    } else {
+      return;
+    }
+    group.recordedInDirectory = true;
+    const matches = stream.cohorts.recordSighting({ roomId: stream.roomId, streamId: stream.streamId, at: now, accounts });
+    if (matches.length === 0) return;
+    const roomsPerAccount = new Map<string, Set<string>>();
+    for (const match of matches) {
+      for (const accountId of match.accounts) {
+        const rooms = roomsPerAccount.get(accountId) ?? new Set<string>();
+        rooms.add(match.roomId);
+        roomsPerAccount.set(accountId, rooms);
+      }
+    }
+    const lockstep = this.groupFor(state, `lockstep:${group.key}`);
+    lockstep.otherRooms = matches;
+    for (const [accountId, rooms] of roomsPerAccount) {
+      const profile = stream.viewers.get(accountId);
+      if (profile !== undefined && rooms.size >= this.config.lockstep.minOtherRooms) this.addToGroup(lockstep, profile);
+    }
+  }
+
+  private evaluate(stream: StreamView, state: InjectedViewersState, now: number, final: boolean): void {
+    const rules = this.config.cohort;
+    const newlyFlagged: CohortVerdict[] = [];
+    for (const group of state.groups.values()) {
+      if (!group.dirty && !group.watch) continue;
+      group.dirty = false;
+      if (group.members.length < rules.minSize) continue;
+      const verdict = this.assessGroup(group.key, group.members, now, group.otherRooms);
+      if (!group.recordedInDirectory && !group.key.startsWith('lockstep:')) this.recordSighting(stream, state, group, verdict, now);
+      const settling = now - group.lastJoinAt < rules.minStayMs + 2 * stream.windowMs;
+      group.watch = !final && !verdict.flagged && (settling || verdict.signals.length >= rules.minSignals - 1);
+      if (verdict.flagged) {
+        const wasFlagged = group.verdict?.flagged === true;
+        group.verdict = verdict;
+        if (!wasFlagged) newlyFlagged.push(verdict);
+      } else if (group.verdict?.flagged !== true) {
+        group.verdict = verdict;
+      }
+    }
+    // Join steps: the accounts of equal, regular bursts form one more group, already known to join together.
+    const joinSteps = this.joinSteps(state);
+    if (joinSteps !== undefined) {
+      const stepGroup = this.groupFor(state, 'join-steps');
+      const members = new Set(stepGroup.members);
+      for (const burst of joinSteps.bursts) {
+        for (const member of state.groups.get(`burst:${burst.at}`)?.members ?? []) {
+          if (!members.has(member)) {
+            members.add(member);
+            this.addToGroup(stepGroup, member);
+          }
+        }
+      }
+      stepGroup.dirty = false;
+      if (stepGroup.members.length >= rules.minSize) {
+        const verdict = this.assessGroup(stepGroup.key, stepGroup.members, now, stepGroup.otherRooms);
+        // Regular equal bursts are already machine-made; one more family is enough to name the accounts.
+        verdict.flagged = verdict.signals.length >= 2 && verdict.accounts.length >= rules.minSize;
+        if (verdict.flagged && stepGroup.verdict?.flagged !== true) newlyFlagged.push(verdict);
+        if (verdict.flagged || stepGroup.verdict?.flagged !== true) stepGroup.verdict = verdict;
+      }
+    }
+    const inflation = state.inflation;
+    const displayedSteps = this.displayedSteps(state);
+    const flagged = [...state.groups.values()].map((g) => g.verdict).filter((v): v is CohortVerdict => v?.flagged === true);
+    if (inflation === undefined && displayedSteps === undefined && joinSteps === undefined && flagged.length === 0) return;
+
+    for (const verdict of flagged) {
+      for (const accountId of verdict.accounts) {
+        const keys = state.flaggedAccounts.get(accountId);
+        if (keys === undefined) state.flaggedAccounts.set(accountId, [verdict.group]);
+        else if (!keys.includes(verdict.group)) keys.push(verdict.group);
+      }
+    }
+    const parts: number[] = [];
+    if (inflation !== undefined) parts.push(Math.min(0.85, 0.45 + 0.05 * inflation.peakRatio));
+    if (displayedSteps !== undefined) parts.push(Math.min(0.8, 0.4 + 0.1 * displayedSteps.steps));
+    if (joinSteps !== undefined) parts.push(Math.min(0.8, 0.4 + 0.1 * joinSteps.bursts.length));
+    for (const verdict of flagged) parts.push(verdict.score);
+    const score = combineScores(parts);
+    stream.report(
+      buildRoomFinding(stream, this.config, {
+        score,
+        at: now,
+        inflation,
+        displayedSteps,
+        joinSteps,
+        cohorts: flagged,
+        flaggedAccounts: [...state.flaggedAccounts.keys()],
+      }),
+      now,
+    );
+    state.roomReported = true;
+
+    const toReport = final ? flagged : newlyFlagged;
+    const reported = new Set<string>();
+    for (const verdict of toReport) {
+      for (const accountId of verdict.accounts) {
+        if (reported.has(accountId)) continue;
+        reported.add(accountId);
+        const profile = stream.viewers.get(accountId);
+        if (profile === undefined) continue;
+        if (state.accountFindings >= this.config.caps.accountFindingsPerStream && !final) break;
+        const groups = (state.flaggedAccounts.get(accountId) ?? []).map((key) => state.groups.get(key)?.verdict).filter((v): v is CohortVerdict => v !== undefined);
+        stream.report(buildAccountFinding(stream, this.config, profile, groups, now), now);
+        state.accountFindings++;
+      }
+    }
+  }
+}

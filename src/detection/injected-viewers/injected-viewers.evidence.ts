@@ -1,0 +1,201 @@
+import type { FindingDraft, StreamView } from '../detector.js';
+import type { CohortMatch } from '../cohort-directory.js';
+import type { CohortIdentity } from '../shared/cohort-identity.js';
+import { combineScores, isoTime, severityOf } from '../shared/scoring.js';
+import { interactions, type ViewerProfile } from '../shared/viewer-profile.js';
+import type { InjectedViewersConfig } from './injected-viewers.config.js';
+import type { CohortSignal } from './injected-viewers.detector.js';
+
+export interface DisplayedInflation {
+  from: number;
+  to: number;
+  sustainedMs: number;
+  samples: number;
+  peakDisplayed: number;
+  presentAtPeak: number;
+  peakRatio: number;
+  peakAt: number;
+}
+
+export interface DisplayedSteps {
+  steps: number;
+  stepSize: number;
+  firstAt: number;
+  lastAt: number;
+  displayedRiseTotal: number;
+  presentRiseTotal: number;
+}
+
+export interface JoinBurst {
+  at: number;
+  joins: number;
+}
+
+export interface JoinSteps {
+  bursts: JoinBurst[];
+  stepSize: number;
+  meanIntervalMs: number;
+  intervalCv: number;
+}
+
+export interface CohortVerdict {
+  group: string;
+  members: number;
+  signals: CohortSignal[];
+  flagged: boolean;
+  score: number;
+  joinedWithinSpan: { accounts: number; from: number; to: number; spanMs: number };
+  interactingAccounts: number;
+  stayedAccounts: number;
+  identity: CohortIdentity;
+  otherRooms: CohortMatch[];
+  accounts: string[];
+}
+
+export interface RoomVerdict {
+  score: number;
+  at: number;
+  inflation: DisplayedInflation | undefined;
+  displayedSteps: DisplayedSteps | undefined;
+  joinSteps: JoinSteps | undefined;
+  cohorts: CohortVerdict[];
+  flaggedAccounts: string[];
+}
+
+const SIGNAL_WORDS: Record<CohortSignal, string> = {
+  joinedTogether: 'joined together',
+  passiveAndStaying: 'never interacted and stayed',
+  youngOrCoCreated: 'are new or were created together',
+  sharedInfrastructure: 'share devices, networks or device models',
+  seenInOtherRooms: 'appeared together in other rooms',
+};
+
+function describeCohort(verdict: CohortVerdict): Record<string, unknown> {
+  const id = verdict.identity;
+  return {
+    group: verdict.group,
+    members: verdict.members,
+    signals: verdict.signals,
+    score: verdict.score,
+    joinedWithinSpan: { ...verdict.joinedWithinSpan, fromIso: isoTime(verdict.joinedWithinSpan.from) },
+    interactingAccounts: verdict.interactingAccounts,
+    stayedAccounts: verdict.stayedAccounts,
+    accountAge: {
+      withCreationTime: id.withCreationTime,
+      youngShare: round3(id.youngShare),
+      medianAgeDays: id.medianAgeDays,
+      coCreatedShare: round3(id.coCreatedShare),
+      coCreatedFrom: isoTime(id.coCreatedFrom),
+      coCreatedTo: isoTime(id.coCreatedTo),
+    },
+    infrastructure: {
+      sharedDeviceShare: round3(id.sharedDeviceShare),
+      sharedSubnetShare: round3(id.sharedSubnetShare),
+      emulatorShare: round3(id.emulatorShare),
+      topModel: id.topModel,
+      topModelShare: round3(id.topModelShare),
+      sharedDevices: id.sharedDevices,
+      sharedSubnets: id.sharedSubnets,
+    },
+    otherRooms: verdict.otherRooms,
+  };
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+export function buildRoomFinding(stream: StreamView, config: InjectedViewersConfig, verdict: RoomVerdict): FindingDraft {
+  const caps = config.caps;
+  const phrases: string[] = [];
+  if (verdict.inflation !== undefined) {
+    const i = verdict.inflation;
+    phrases.push(
+      `the displayed count ran up to ${i.peakRatio}× the ${i.presentAtPeak} present accounts (${i.peakDisplayed} shown) for ${Math.round(i.sustainedMs / 1000)} s`,
+    );
+  }
+  if (verdict.displayedSteps !== undefined) {
+    const s = verdict.displayedSteps;
+    phrases.push(`the displayed count rose ${s.steps} times by ~${s.stepSize} while present accounts rose by ${s.presentRiseTotal} in all`);
+  }
+  if (verdict.joinSteps !== undefined) {
+    const j = verdict.joinSteps;
+    phrases.push(`${j.bursts.length} join bursts of ~${j.stepSize} accounts came every ~${Math.round(j.meanIntervalMs / 1000)} s`);
+  }
+  if (verdict.cohorts.length > 0) {
+    const largest = [...verdict.cohorts].sort((a, b) => b.signals.length - a.signals.length || b.members - a.members)[0];
+    phrases.push(
+      `${verdict.flaggedAccounts.length} accounts in ${verdict.cohorts.length} cohort(s) ${largest.signals.map((s) => SIGNAL_WORDS[s]).join(', ')}`,
+    );
+  }
+  const summary = `Stream ${stream.streamId} of room ${stream.roomId} shows injected viewers: ${phrases.join('; ')}.`;
+  const cohorts = [...verdict.cohorts]
+    .sort((a, b) => b.score - a.score || b.members - a.members || (a.group < b.group ? -1 : 1))
+    .slice(0, caps.samples);
+  return {
+    kind: 'injected_viewers',
+    subjectType: 'room',
+    subjectId: stream.roomId,
+    score: verdict.score,
+    severity: severityOf(verdict.score, config.severity),
+    summary,
+    accounts: verdict.flaggedAccounts.slice(0, caps.accountsListed),
+    evidence: {
+      displayedInflation:
+        verdict.inflation === undefined
+          ? null
+          : { ...verdict.inflation, fromIso: isoTime(verdict.inflation.from), toIso: isoTime(verdict.inflation.to) },
+      displayedSteps: verdict.displayedSteps ?? null,
+      joinSteps:
+        verdict.joinSteps === undefined
+          ? null
+          : {
+              ...verdict.joinSteps,
+              totalBursts: verdict.joinSteps.bursts.length,
+              bursts: verdict.joinSteps.bursts.slice(0, caps.samples).map((b) => ({ ...b, atIso: isoTime(b.at) })),
+            },
+      cohorts: cohorts.map(describeCohort),
+      cohortsTotal: verdict.cohorts.length,
+      cohortAccountsTotal: verdict.flaggedAccounts.length,
+      accountsListed: Math.min(caps.accountsListed, verdict.flaggedAccounts.length),
+    },
+  };
+}
+
+export function buildAccountFinding(
+  stream: StreamView,
+  config: InjectedViewersConfig,
+  profile: ViewerProfile,
+  cohorts: readonly CohortVerdict[],
+  at: number,
+): FindingDraft {
+  const flagged = cohorts.filter((c) => c.flagged);
+  const score = combineScores(flagged.map((c) => c.score * 0.9));
+  const signals = [...new Set(flagged.flatMap((c) => c.signals))];
+  return {
+    kind: 'injected_viewers',
+    subjectType: 'account',
+    subjectId: profile.accountId,
+    score,
+    severity: severityOf(score, config.severity),
+    summary: `Account ${profile.accountId} belongs to a viewer cohort in room ${stream.roomId} that ${signals.map((s) => SIGNAL_WORDS[s]).join(', ')}.`,
+    accounts: [profile.accountId],
+    evidence: {
+      cohorts: flagged.slice(0, config.caps.samples).map((c) => ({ group: c.group, members: c.members, signals: c.signals })),
+      joinedAt: profile.firstJoinedAt,
+      joinedAtIso: isoTime(profile.firstJoinedAt),
+      accountCreatedAt: profile.createdAt >= 0 ? profile.createdAt : null,
+      accountCreatedAtIso: profile.createdAt >= 0 ? isoTime(profile.createdAt) : null,
+      accountAgeDaysAtJoin: profile.createdAt >= 0 ? Math.round(((profile.firstJoinedAt - profile.createdAt) / 86_400_000) * 100) / 100 : null,
+      deviceId: profile.deviceId ?? null,
+      deviceModel: profile.model ?? null,
+      os: profile.os ?? null,
+      emulator: profile.emulator,
+      rooted: profile.rooted,
+      subnet: profile.subnet ?? null,
+      interactions: interactions(profile),
+      presentAtDecision: profile.present,
+      decidedAt: at,
+    },
+  };
+}

@@ -1,0 +1,457 @@
+import type { RoomEvent } from '../../events/event.schema.js';
+import type { Detector, StreamView, WindowBounds } from '../detector.js';
+import { mix32 } from '../cohort-directory.js';
+import { measureCohortIdentity, round } from '../shared/cohort-identity.js';
+import { normaliseComment, signatureSimilarity, textSignature } from '../shared/text-fingerprint.js';
+import type { ViewerProfile } from '../shared/viewer-profile.js';
+import type { ScriptedCommentsConfig } from './scripted-comments.config.js';
+import {
+  buildCommentAccountFinding,
+  buildCommentRoomFinding,
+  type CommentCohortVerdict,
+  type CohortKind,
+  type WhoSignal,
+} from './scripted-comments.evidence.js';
+
+/** Per commenting account: O(1) timing moments and a short list of post buckets. */
+export interface CommenterState {
+  posts: number;
+  lastTs: number;
+  /** Welford running moments of the intervals between posts. */
+  intervals: number;
+  intervalMean: number;
+  intervalM2: number;
+  /** Distinct sync buckets of recent posts, oldest first. */
+  buckets: number[];
+  /** Most posts this account made into one template cluster, and which. */
+  topTemplateRepeats: number;
+  topTemplateId: number;
+  periodic: boolean;
+  synced: boolean;
+  activeInWindow: boolean;
+}
+
+export interface TemplateCluster {
+  id: number;
+  signature: Uint32Array;
+  bandKeys: number[];
+  template: string;
+  firstAt: number;
+  lastAt: number;
+  posts: number;
+  accounts: Map<string, number>;
+  accountsBeyondCap: number;
+  samples: string[];
+  touched: boolean;
+  verdict: CommentCohortVerdict | undefined;
+}
+
+export interface ScriptedCommentsState {
+  commenters: Map<string, CommenterState>;
+  clusters: Map<number, TemplateCluster>;
+  buckets: Map<number, TemplateCluster>;
+  nextClusterId: number;
+  active: string[];
+  /** Verdicts of flagged cohorts by cohort key, kept after their cluster expires. */
+  flagged: Map<string, CommentCohortVerdict>;
+  flaggedAccounts: Map<string, string[]>;
+  reportedAccounts: Set<string>;
+  periodicAccounts: number;
+  periodicChanged: boolean;
+}
+
+export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState> {
+  readonly name = 'scripted-comments';
+  private readonly rowsPerBand: number;
+
+  constructor(private readonly config: ScriptedCommentsConfig) {
+    this.rowsPerBand = Math.max(1, Math.floor(config.template.hashes / config.template.bands));
+  }
+
+  createStreamState(): ScriptedCommentsState {
+    return {
+      commenters: new Map(),
+      clusters: new Map(),
+      buckets: new Map(),
+      nextClusterId: 0,
+      active: [],
+      flagged: new Map(),
+      flaggedAccounts: new Map(),
+      reportedAccounts: new Set(),
+      periodicAccounts: 0,
+      periodicChanged: false,
+    };
+  }
+
+  trackedItems(state: ScriptedCommentsState): number {
+    return state.commenters.size + state.clusters.size + state.flagged.size;
+  }
+
+  onEvent(_stream: StreamView, state: ScriptedCommentsState, event: RoomEvent): void {
+    if (event.type !== 'comment') return;
+    const commenter = this.commenterFor(state, event.accountId);
+    this.observeTiming(state, event.accountId, commenter, event.ts);
+    const normalised = normaliseComment(event.text);
+    if ([...normalised].length < this.config.template.minNormalisedChars) return;
+    const cluster = this.clusterFor(state, normalised, event.ts);
+    if (cluster === undefined) return;
+    cluster.posts++;
+    cluster.lastAt = Math.max(cluster.lastAt, event.ts);
+    cluster.touched = true;
+    let repeats = cluster.accounts.get(event.accountId);
+    if (repeats !== undefined || cluster.accounts.size < this.config.template.maxAccountsPerCluster) {
+      repeats = (repeats ?? 0) + 1;
+      cluster.accounts.set(event.accountId, repeats);
+      if (repeats > commenter.topTemplateRepeats) {
+        commenter.topTemplateRepeats = repeats;
+        commenter.topTemplateId = cluster.id;
+      }
+    } else {
+      cluster.accountsBeyondCap++;
+    }
+    if (cluster.samples.length < this.config.caps.samples && !cluster.samples.includes(event.text)) {
+      cluster.samples.push(event.text);
+    }
+  }
+
+  onWindowClose(stream: StreamView, state: ScriptedCommentsState, window: WindowBounds): void {
+    this.evaluate(stream, state, window.end, false);
+  }
+
+  onStreamEnd(stream: StreamView, state: ScriptedCommentsState, at: number): void {
+    this.evaluate(stream, state, at, true);
+  }
+
+  // ---- per comment ------------------------------------------------------------------------
+
+  private commenterFor(state: ScriptedCommentsState, accountId: string): CommenterState {
+    let commenter = state.commenters.get(accountId);
+    if (commenter === undefined) {
+      commenter = {
+        posts: 0,
+        lastTs: -1,
+        intervals: 0,
+        intervalMean: 0,
+        intervalM2: 0,
+        buckets: [],
+        topTemplateRepeats: 0,
+        topTemplateId: -1,
+        periodic: false,
+        synced: false,
+        activeInWindow: false,
+      };
+      state.commenters.set(accountId, commenter);
+    }
+    return commenter;
+  }
+
+  private observeTiming(state: ScriptedCommentsState, accountId: string, commenter: CommenterState, ts: number): void {
+    commenter.posts++;
+    if (commenter.lastTs >= 0 && ts >= commenter.lastTs) {
+      const interval = ts - commenter.lastTs;
+      commenter.intervals++;
+      const delta = interval - commenter.intervalMean;
+      commenter.intervalMean += delta / commenter.intervals;
+      commenter.intervalM2 += delta * (interval - commenter.intervalMean);
+    }
+    commenter.lastTs = Math.max(commenter.lastTs, ts);
+    const bucket = Math.floor(ts / this.config.sync.bucketMs);
+    const buckets = commenter.buckets;
+    if (!buckets.includes(bucket)) {
+      buckets.push(bucket);
+      if (buckets.length > this.config.sync.bucketsKept) buckets.shift();
+    }
+    if (!commenter.activeInWindow) {
+      commenter.activeInWindow = true;
+      state.active.push(accountId);
+    }
+  }
+
+  private clusterFor(state: ScriptedCommentsState, normalised: string, ts: number): TemplateCluster | undefined {
+    const rules = this.config.template;
+    const signature = textSignature(normalised, rules.hashes);
+    const bandKeys: number[] = [];
+    let match: TemplateCluster | undefined;
+    for (let band = 0; band < rules.bands; band++) {
+      let h = band;
+      for (let row = 0; row < this.rowsPerBand; row++) h = mix32(h ^ signature[band * this.rowsPerBand + row], row);
+      const key = band * 4_294_967_296 + h;
+      bandKeys.push(key);
+      if (match === undefined) {
+        const candidate = state.buckets.get(key);
+        if (candidate !== undefined && signatureSimilarity(signature, candidate.signature) >= rules.minSimilarity) {
+          match = candidate;
+        }
+      }
+    }
+    if (match !== undefined) return match;
+    if (state.clusters.size >= rules.maxClustersPerStream) return undefined;
+    const cluster: TemplateCluster = {
+      id: state.nextClusterId++,
+      signature,
+      bandKeys,
+      template: normalised.slice(0, 200),
+      firstAt: ts,
+      lastAt: ts,
+      posts: 0,
+      accounts: new Map(),
+      accountsBeyondCap: 0,
+      samples: [],
+      touched: false,
+      verdict: undefined,
+    };
+    state.clusters.set(cluster.id, cluster);
+    for (const key of bandKeys) if (!state.buckets.has(key)) state.buckets.set(key, cluster);
+    return cluster;
+  }
+
+  // ---- window micro-batch -----------------------------------------------------------------
+
+  private evaluate(stream: StreamView, state: ScriptedCommentsState, now: number, final: boolean): void {
+    const activeCommenters = state.active;
+    state.active = [];
+    for (const accountId of activeCommenters) {
+      const commenter = state.commenters.get(accountId);
+      if (commenter === undefined) continue;
+      commenter.activeInWindow = false;
+      const periodic = this.isPeriodic(commenter);
+      if (periodic !== commenter.periodic) {
+        commenter.periodic = periodic;
+        state.periodicAccounts += periodic ? 1 : -1;
+        state.periodicChanged = true;
+      }
+    }
+    const newlyFlagged: CommentCohortVerdict[] = [];
+    let flaggedThisWindow = false;
+    const consider = (verdict: CommentCohortVerdict | undefined): void => {
+      if (verdict === undefined || !verdict.flagged) return;
+      flaggedThisWindow = true;
+      if (!state.flagged.has(verdict.cohort)) newlyFlagged.push(verdict);
+      state.flagged.set(verdict.cohort, verdict);
+    };
+
+    for (const group of this.lockstepGroups(state, activeCommenters)) {
+      consider(this.assess(stream, state, 'lockstep', `lockstep:${group[0]}`, group, undefined));
+    }
+    for (const cluster of state.clusters.values()) {
+      if (!cluster.touched && !final) continue;
+      cluster.touched = false;
+      if (cluster.accounts.size < this.config.template.minAccounts) continue;
+      const verdict = this.assess(stream, state, 'template', `template:${cluster.id}`, [...cluster.accounts.keys()], cluster);
+      cluster.verdict = verdict;
+      consider(verdict);
+    }
+    if (state.periodicChanged || final) {
+      state.periodicChanged = false;
+      if (state.periodicAccounts >= this.config.template.minAccounts) {
+        const periodic = [...state.commenters.entries()].filter(([, c]) => c.periodic).map(([id]) => id);
+        consider(this.assess(stream, state, 'periodic', 'periodic', periodic, undefined));
+      }
+    }
+    for (const verdict of newlyFlagged) {
+      for (const accountId of verdict.accounts) {
+        const cohorts = state.flaggedAccounts.get(accountId);
+        if (cohorts === undefined) state.flaggedAccounts.set(accountId, [verdict.cohort]);
+        else if (!cohorts.includes(verdict.cohort)) cohorts.push(verdict.cohort);
+      }
+    }
+    if (state.flagged.size > 0 && (flaggedThisWindow || final)) {
+      const cohorts = [...state.flagged.values()];
+      stream.report(buildCommentRoomFinding(stream, this.config, cohorts, state.flaggedAccounts.size, [...state.flaggedAccounts.keys()]), now);
+      this.reportAccounts(stream, state, newlyFlagged.flatMap((v) => v.accounts), now, final);
+    }
+    this.reportLoneAccounts(stream, state, activeCommenters, now);
+    this.expireClusters(state, now);
+  }
+
+  private isPeriodic(commenter: CommenterState): boolean {
+    const rules = this.config.periodic;
+    if (commenter.intervals < rules.minIntervals || commenter.intervalMean < rules.minMeanIntervalMs) return false;
+    const sd = Math.sqrt(commenter.intervalM2 / (commenter.intervals - 1));
+    return sd / commenter.intervalMean <= rules.maxIntervalCv;
+  }
+
+  /**
+   * Accounts whose recent post buckets nearly coincide: LSH over each active
+   * account's bucket set, exact Jaccard on candidate pairs, union-find.
+   */
+  private lockstepGroups(state: ScriptedCommentsState, active: readonly string[]): string[][] {
+    const rules = this.config.sync;
+    const eligible: string[] = [];
+    for (const accountId of active) {
+      const commenter = state.commenters.get(accountId);
+      if (commenter !== undefined && commenter.buckets.length >= rules.minPosts) eligible.push(accountId);
+      if (eligible.length >= rules.maxAccountsPerWindow) break;
+    }
+    if (eligible.length < rules.minAccounts) return [];
+    const parent = eligible.map((_, i) => i);
+    const find = (i: number): number => {
+      while (parent[i] !== i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+      }
+      return i;
+    };
+    const bands = new Map<string, number>();
+    const bucketSets = eligible.map((id) => (state.commenters.get(id) as CommenterState).buckets);
+    eligible.forEach((_, i) => {
+      const buckets = bucketSets[i];
+      // 4 bands of 2 min-hashes each over the bucket set.
+      for (let band = 0; band < 4; band++) {
+        let key = `${band}`;
+        for (let row = 0; row < 2; row++) {
+          let min = 0xffffffff;
+          for (const bucket of buckets) {
+            const h = mix32(bucket, band * 2 + row);
+            if (h < min) min = h;
+          }
+          key += `:${min}`;
+        }
+        const other = bands.get(key);
+        if (other === undefined) {
+          bands.set(key, i);
+        } else if (find(other) !== find(i) && jaccard(bucketSets[other], buckets) >= rules.minSimilarity) {
+          parent[find(i)] = find(other);
+        }
+      }
+    });
+    const components = new Map<number, string[]>();
+    eligible.forEach((id, i) => {
+      const root = find(i);
+      const members = components.get(root);
+      if (members === undefined) components.set(root, [id]);
+      else members.push(id);
+    });
+    const groups = [...components.values()].filter((members) => members.length >= rules.minAccounts);
+    for (const group of groups) for (const id of group) (state.commenters.get(id) as CommenterState).synced = true;
+    return groups;
+  }
+
+  private assess(
+    stream: StreamView,
+    state: ScriptedCommentsState,
+    kind: CohortKind,
+    cohort: string,
+    accountIds: readonly string[],
+    cluster: TemplateCluster | undefined,
+  ): CommentCohortVerdict | undefined {
+    const rules = this.config.cohort;
+    const profiles: ViewerProfile[] = [];
+    let synced = 0;
+    let periodic = 0;
+    let repeaters = 0;
+    for (const accountId of accountIds) {
+      const profile = stream.viewers.get(accountId);
+      if (profile !== undefined) profiles.push(profile);
+      const commenter = state.commenters.get(accountId);
+      if (commenter === undefined) continue;
+      if (commenter.synced) synced++;
+      if (commenter.periodic) periodic++;
+      if (cluster !== undefined && (cluster.accounts.get(accountId) ?? 0) >= this.config.periodic.minTemplateRepeats) repeaters++;
+    }
+    const n = accountIds.length;
+    if (n === 0) return undefined;
+    const identity = measureCohortIdentity(profiles, {
+      youngAccountMaxAgeMs: rules.youngAccountMaxAgeMs,
+      coCreatedSpanMs: rules.coCreatedSpanMs,
+      subnetPeers: rules.subnetPeers,
+      maxListed: this.config.caps.samples,
+    });
+    const who: WhoSignal[] = [];
+    if (
+      identity.withCreationTime >= n / 2 &&
+      (identity.youngShare >= rules.minYoungShare || identity.coCreatedShare >= rules.minCoCreatedShare)
+    ) {
+      who.push('youngOrCoCreated');
+    }
+    if (
+      identity.sharedDeviceShare >= rules.minSharedInfraShare ||
+      identity.sharedSubnetShare >= rules.minSharedInfraShare ||
+      identity.emulatorShare >= rules.minEmulatorShare ||
+      (identity.withModel >= rules.minMembersWithModel && identity.topModelShare >= rules.minTopModelShare)
+    ) {
+      who.push('sharedInfrastructure');
+    }
+    if (synced / n >= rules.minSyncShare) who.push('lockstepTiming');
+    if (periodic / n >= rules.minPeriodicShare) who.push('regularTiming');
+    const minimum = kind === 'lockstep' ? this.config.sync.minAccounts : this.config.template.minAccounts;
+    const flagged = n >= minimum && who.length >= rules.minWhoSignals;
+    const repeaterShare = cluster !== undefined ? repeaters / n : 0;
+    // Text likeness adds a little; each who-signal adds more; repeating accounts add a little.
+    const score = Math.min(0.97, 0.3 + 0.2 * who.length + (kind === 'template' ? 0.1 : 0) + (repeaterShare >= 0.5 ? 0.05 : 0));
+    return {
+      cohort,
+      kind,
+      flagged,
+      score: round(score, 3),
+      who,
+      accounts: [...accountIds],
+      accountsTotal: n + (cluster?.accountsBeyondCap ?? 0),
+      posts: cluster?.posts ?? null,
+      template: cluster?.template ?? null,
+      samples: cluster?.samples ?? [],
+      firstAt: cluster?.firstAt ?? null,
+      lastAt: cluster?.lastAt ?? null,
+      syncedShare: round(synced / n, 3),
+      periodicShare: round(periodic / n, 3),
+      repeaterShare: round(repeaterShare, 3),
+      identity,
+    };
+  }
+
+  private reportAccounts(stream: StreamView, state: ScriptedCommentsState, accountIds: readonly string[], now: number, final: boolean): void {
+    const targets = final ? [...state.flaggedAccounts.keys()] : accountIds;
+    for (const accountId of targets) {
+      if (!final && state.reportedAccounts.has(accountId)) continue;
+      if (!state.reportedAccounts.has(accountId) && state.reportedAccounts.size >= this.config.caps.accountFindingsPerStream) continue;
+      const cohorts = (state.flaggedAccounts.get(accountId) ?? [])
+        .map((key) => state.flagged.get(key))
+        .filter((v): v is CommentCohortVerdict => v !== undefined);
+      state.reportedAccounts.add(accountId);
+      stream.report(
+        buildCommentAccountFinding(stream, this.config, accountId, stream.viewers.get(accountId), state.commenters.get(accountId), cohorts, undefined),
+        now,
+      );
+    }
+  }
+
+  /**
+   * A lone account (no cohort) is named only when machine-regular timing
+   * meets a second signal: it repeats one template at short intervals, or
+   * it is a fresh account or on a tampered device.
+   */
+  private reportLoneAccounts(stream: StreamView, state: ScriptedCommentsState, active: readonly string[], now: number): void {
+    const rules = this.config.periodic;
+    for (const accountId of active) {
+      if (state.reportedAccounts.has(accountId)) continue;
+      const commenter = state.commenters.get(accountId);
+      if (commenter === undefined || !commenter.periodic) continue;
+      const profile = stream.viewers.get(accountId);
+      const repeats = commenter.topTemplateRepeats >= rules.minTemplateRepeats && commenter.intervalMean <= rules.loneAccountMaxMeanIntervalMs;
+      const young =
+        profile !== undefined && profile.createdAt >= 0 && profile.firstJoinedAt - profile.createdAt <= this.config.cohort.youngAccountMaxAgeMs;
+      const tampered = profile !== undefined && (profile.emulator || profile.rooted);
+      const second = [repeats ? 'repeatsTemplate' : '', young ? 'youngAccount' : '', tampered ? 'tamperedDevice' : ''].filter((s) => s !== '');
+      if (second.length === 0) continue;
+      if (state.reportedAccounts.size >= this.config.caps.accountFindingsPerStream) return;
+      state.reportedAccounts.add(accountId);
+      stream.report(buildCommentAccountFinding(stream, this.config, accountId, profile, commenter, [], second), now);
+    }
+  }
+
+  private expireClusters(state: ScriptedCommentsState, now: number): void {
+    const ttl = this.config.template.clusterIdleTtlMs;
+    for (const [id, cluster] of state.clusters) {
+      if (now - cluster.lastAt < ttl) continue;
+      state.clusters.delete(id);
+      for (const key of cluster.bandKeys) if (state.buckets.get(key) === cluster) state.buckets.delete(key);
+    }
+  }
+}
+
+function jaccard(a: readonly number[], b: readonly number[]): number {
+  let shared = 0;
+  for (const value of a) if (b.includes(value)) shared++;
+  const union = a.length + b.length - shared;
+  return union > 0 ? shared / union : 0;
+}

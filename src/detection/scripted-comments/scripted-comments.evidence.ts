@@ -1,0 +1,156 @@
+import type { FindingDraft, StreamView } from '../detector.js';
+import type { CohortIdentity } from '../shared/cohort-identity.js';
+import { combineScores, isoTime, severityOf } from '../shared/scoring.js';
+import type { ViewerProfile } from '../shared/viewer-profile.js';
+import type { ScriptedCommentsConfig } from './scripted-comments.config.js';
+import type { CommenterState } from './scripted-comments.detector.js';
+
+/** What binds a comment cohort: one template, lockstep post times, or machine-regular rhythms. */
+export type CohortKind = 'template' | 'lockstep' | 'periodic';
+/** Independent signals about who posts. */
+export type WhoSignal = 'youngOrCoCreated' | 'sharedInfrastructure' | 'lockstepTiming' | 'regularTiming';
+
+export interface CommentCohortVerdict {
+  cohort: string;
+  kind: CohortKind;
+  flagged: boolean;
+  score: number;
+  who: WhoSignal[];
+  accounts: string[];
+  accountsTotal: number;
+  posts: number | null;
+  template: string | null;
+  samples: string[];
+  firstAt: number | null;
+  lastAt: number | null;
+  syncedShare: number;
+  periodicShare: number;
+  repeaterShare: number;
+  identity: CohortIdentity;
+}
+
+const WHO_WORDS: Record<WhoSignal, string> = {
+  youngOrCoCreated: 'new or co-created accounts',
+  sharedInfrastructure: 'shared devices, networks or device models',
+  lockstepTiming: 'posting in lockstep',
+  regularTiming: 'posting at machine-regular intervals',
+};
+
+function describe(verdict: CommentCohortVerdict, config: ScriptedCommentsConfig): Record<string, unknown> {
+  const id = verdict.identity;
+  return {
+    cohort: verdict.cohort,
+    kind: verdict.kind,
+    signals: verdict.who,
+    score: verdict.score,
+    accountsTotal: verdict.accountsTotal,
+    sampleAccounts: verdict.accounts.slice(0, config.caps.samples),
+    posts: verdict.posts,
+    template: verdict.template,
+    sampleTexts: verdict.samples.slice(0, config.caps.samples),
+    firstAt: isoTime(verdict.firstAt),
+    lastAt: isoTime(verdict.lastAt),
+    syncedShare: verdict.syncedShare,
+    periodicShare: verdict.periodicShare,
+    repeaterShare: verdict.repeaterShare,
+    accountAge: {
+      withCreationTime: id.withCreationTime,
+      youngShare: Math.round(id.youngShare * 1000) / 1000,
+      medianAgeDays: id.medianAgeDays,
+      coCreatedShare: Math.round(id.coCreatedShare * 1000) / 1000,
+      coCreatedFrom: isoTime(id.coCreatedFrom),
+      coCreatedTo: isoTime(id.coCreatedTo),
+    },
+    infrastructure: {
+      sharedDeviceShare: Math.round(id.sharedDeviceShare * 1000) / 1000,
+      sharedSubnetShare: Math.round(id.sharedSubnetShare * 1000) / 1000,
+      emulatorShare: Math.round(id.emulatorShare * 1000) / 1000,
+      topModel: id.topModel,
+      topModelShare: Math.round(id.topModelShare * 1000) / 1000,
+      sharedDevices: id.sharedDevices,
+      sharedSubnets: id.sharedSubnets,
+    },
+  };
+}
+
+export function buildCommentRoomFinding(
+  stream: StreamView,
+  config: ScriptedCommentsConfig,
+  cohorts: readonly CommentCohortVerdict[],
+  accountsTotal: number,
+  accounts: readonly string[],
+): FindingDraft {
+  const ranked = [...cohorts].sort((a, b) => b.score - a.score || b.accountsTotal - a.accountsTotal || (a.cohort < b.cohort ? -1 : 1));
+  const top = ranked[0];
+  const score = combineScores(ranked.slice(0, 5).map((c) => c.score));
+  const what =
+    top.kind === 'template'
+      ? `${top.accountsTotal} accounts posted ${top.posts ?? 0} variants of one comment template ("${(top.samples[0] ?? '').slice(0, 60)}")`
+      : top.kind === 'lockstep'
+        ? `${top.accountsTotal} accounts posted in lockstep`
+        : `${top.accountsTotal} accounts posted at machine-regular intervals`;
+  return {
+    kind: 'scripted_comments',
+    subjectType: 'room',
+    subjectId: stream.roomId,
+    score,
+    severity: severityOf(score, config.severity),
+    summary: `Stream ${stream.streamId} of room ${stream.roomId} carries scripted comments: ${what}, with ${top.who.map((w) => WHO_WORDS[w]).join(' and ')}${ranked.length > 1 ? ` (${ranked.length} cohorts in all)` : ''}.`,
+    accounts: accounts.slice(0, config.caps.accountsListed),
+    evidence: {
+      cohorts: ranked.slice(0, config.caps.samples).map((c) => describe(c, config)),
+      cohortsTotal: ranked.length,
+      accountsTotal,
+      accountsListed: Math.min(accountsTotal, config.caps.accountsListed),
+    },
+  };
+}
+
+export function buildCommentAccountFinding(
+  stream: StreamView,
+  config: ScriptedCommentsConfig,
+  accountId: string,
+  profile: ViewerProfile | undefined,
+  commenter: CommenterState | undefined,
+  cohorts: readonly CommentCohortVerdict[],
+  loneSignals: string[] | undefined,
+): FindingDraft {
+  const cohortScore = combineScores(cohorts.map((c) => c.score * 0.9));
+  const score = loneSignals !== undefined ? Math.min(0.9, 0.45 + 0.15 * loneSignals.length) : cohortScore;
+  const intervalCv =
+    commenter !== undefined && commenter.intervals > 1
+      ? Math.round((Math.sqrt(commenter.intervalM2 / (commenter.intervals - 1)) / commenter.intervalMean) * 1000) / 1000
+      : null;
+  const why =
+    loneSignals !== undefined
+      ? `posts at near-fixed intervals of ~${Math.round((commenter?.intervalMean ?? 0) / 1000)} s (${loneSignals.join(', ')})`
+      : `belongs to ${cohorts.length} scripted comment cohort(s) with ${[...new Set(cohorts.flatMap((c) => c.who))].map((w) => WHO_WORDS[w]).join(' and ')}`;
+  return {
+    kind: 'scripted_comments',
+    subjectType: 'account',
+    subjectId: accountId,
+    score: Math.round(score * 1000) / 1000,
+    severity: severityOf(score, config.severity),
+    summary: `Account ${accountId} in room ${stream.roomId} ${why}.`,
+    accounts: [accountId],
+    evidence: {
+      cohorts: cohorts.slice(0, config.caps.samples).map((c) => ({
+        cohort: c.cohort,
+        kind: c.kind,
+        signals: c.who,
+        accountsTotal: c.accountsTotal,
+        sampleTexts: c.samples.slice(0, 3),
+      })),
+      loneSignals: loneSignals ?? null,
+      posts: commenter?.posts ?? null,
+      meanIntervalMs: commenter !== undefined && commenter.intervals > 0 ? Math.round(commenter.intervalMean) : null,
+      intervalCv,
+      topTemplateRepeats: commenter?.topTemplateRepeats ?? null,
+      accountCreatedAt: profile !== undefined && profile.createdAt >= 0 ? isoTime(profile.createdAt) : null,
+      deviceId: profile?.deviceId ?? null,
+      deviceModel: profile?.model ?? null,
+      emulator: profile?.emulator ?? null,
+      subnet: profile?.subnet ?? null,
+    },
+  };
+}

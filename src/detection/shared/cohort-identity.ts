@@ -1,0 +1,150 @@
+import type { ViewerProfile } from './viewer-profile.js';
+
+/**
+ * Who a group of accounts is, in figures a reviewer can check: how young, how
+ * co-created, how much hardware and network they share. Detectors compare
+ * these figures with their own thresholds; this module only measures.
+ */
+export interface CohortIdentity {
+  members: number;
+  /** Members whose creation time the platform reported. */
+  withCreationTime: number;
+  /** Share of members (with a creation time) younger than the age limit at their first join. */
+  youngShare: number;
+  medianAgeDays: number | null;
+  /** Largest share of members (with a creation time) created inside one span of `coCreatedSpanMs`. */
+  coCreatedShare: number;
+  coCreatedFrom: number | null;
+  coCreatedTo: number | null;
+  /** Share of members using a device id that another member also uses. */
+  sharedDeviceShare: number;
+  /** Share of members in a /24 or /64 shared with at least `subnetPeers` - 1 other members. */
+  sharedSubnetShare: number;
+  /** Share of members on an emulator or a rooted device. */
+  emulatorShare: number;
+  /** Share of members (with a known model) on the most common model. */
+  topModelShare: number;
+  withModel: number;
+  topModel: string | null;
+  sharedDevices: Array<{ deviceId: string; accounts: number }>;
+  sharedSubnets: Array<{ subnet: string; accounts: number }>;
+  /** Full sets behind the listed samples, for judging members one by one (not for evidence). */
+  sharedDeviceIds: ReadonlySet<string>;
+  crowdedSubnets: ReadonlySet<string>;
+}
+
+export interface IdentityLimits {
+  youngAccountMaxAgeMs: number;
+  coCreatedSpanMs: number;
+  subnetPeers: number;
+  maxListed: number;
+}
+
+export function measureCohortIdentity(members: readonly ViewerProfile[], limits: IdentityLimits): CohortIdentity {
+  const n = members.length;
+  const created: number[] = [];
+  const ages: number[] = [];
+  let young = 0;
+  let emulators = 0;
+  let withModel = 0;
+  const devices = new Map<string, number>();
+  const subnets = new Map<string, number>();
+  const models = new Map<string, number>();
+  for (const member of members) {
+    if (member.createdAt >= 0) {
+      created.push(member.createdAt);
+      const age = member.firstJoinedAt - member.createdAt;
+      ages.push(age);
+      if (age <= limits.youngAccountMaxAgeMs) young += 1;
+    }
+    if (member.emulator || member.rooted) emulators += 1;
+    if (member.deviceId !== undefined) devices.set(member.deviceId, (devices.get(member.deviceId) ?? 0) + 1);
+    if (member.subnet !== undefined) subnets.set(member.subnet, (subnets.get(member.subnet) ?? 0) + 1);
+    if (member.model !== undefined) {
+      withModel += 1;
+      const key = member.os !== undefined ? `${member.model} (${member.os})` : member.model;
+      models.set(key, (models.get(key) ?? 0) + 1);
+    }
+  }
+  created.sort((a, b) => a - b);
+  ages.sort((a, b) => a - b);
+  let best = 0;
+  let bestFrom: number | null = null;
+  let bestTo: number | null = null;
+  for (let lo = 0, hi = 0; hi < created.length; hi++) {
+    while (created[hi] - created[lo] > limits.coCreatedSpanMs) lo++;
+    if (hi - lo + 1 > best) {
+      best = hi - lo + 1;
+      bestFrom = created[lo];
+      bestTo = created[hi];
+    }
+  }
+  let sharedDeviceMembers = 0;
+  const sharedDevices: Array<{ deviceId: string; accounts: number }> = [];
+  for (const [deviceId, count] of devices) {
+    if (count >= 2) {
+      sharedDeviceMembers += count;
+      sharedDevices.push({ deviceId, accounts: count });
+    }
+  }
+  let sharedSubnetMembers = 0;
+  const sharedSubnets: Array<{ subnet: string; accounts: number }> = [];
+  for (const [subnet, count] of subnets) {
+    if (count >= limits.subnetPeers) {
+      sharedSubnetMembers += count;
+      sharedSubnets.push({ subnet, accounts: count });
+    }
+  }
+  let topModel: string | null = null;
+  let topModelCount = 0;
+  for (const [model, count] of models) {
+    if (count > topModelCount || (count === topModelCount && topModel !== null && model < topModel)) {
+      topModel = model;
+      topModelCount = count;
+    }
+  }
+  const byCount = <T extends { accounts: number }>(a: T, b: T): number => b.accounts - a.accounts;
+  return {
+    members: n,
+    withCreationTime: created.length,
+    youngShare: created.length > 0 ? young / created.length : 0,
+    medianAgeDays: ages.length > 0 ? round(ages[ages.length >> 1] / 86_400_000, 2) : null,
+    coCreatedShare: created.length > 0 ? best / created.length : 0,
+    coCreatedFrom: bestFrom,
+    coCreatedTo: bestTo,
+    sharedDeviceShare: n > 0 ? sharedDeviceMembers / n : 0,
+    sharedSubnetShare: n > 0 ? sharedSubnetMembers / n : 0,
+    emulatorShare: n > 0 ? emulators / n : 0,
+    topModelShare: withModel > 0 ? topModelCount / withModel : 0,
+    withModel,
+    topModel,
+    sharedDevices: [...sharedDevices].sort(byCount).slice(0, limits.maxListed),
+    sharedSubnets: [...sharedSubnets].sort(byCount).slice(0, limits.maxListed),
+    sharedDeviceIds: new Set(sharedDevices.map((d) => d.deviceId)),
+    crowdedSubnets: new Set(sharedSubnets.map((s) => s.subnet)),
+  };
+}
+
+/** Whether one member carries the cohort's origin signal itself: young, or created inside the co-created span. */
+export function memberIsYoungOrCoCreated(member: ViewerProfile, identity: CohortIdentity, youngAccountMaxAgeMs: number): boolean {
+  if (member.createdAt < 0) return false;
+  if (member.firstJoinedAt - member.createdAt <= youngAccountMaxAgeMs) return true;
+  return identity.coCreatedFrom !== null && identity.coCreatedTo !== null && member.createdAt >= identity.coCreatedFrom && member.createdAt <= identity.coCreatedTo;
+}
+
+/** Whether one member carries the cohort's infrastructure signal itself. */
+export function memberSharesInfrastructure(member: ViewerProfile, identity: CohortIdentity, modelCounts: boolean): boolean {
+  if (member.emulator || member.rooted) return true;
+  if (member.deviceId !== undefined && identity.sharedDeviceIds.has(member.deviceId)) return true;
+  if (member.subnet !== undefined && identity.crowdedSubnets.has(member.subnet)) return true;
+  if (modelCounts && member.model !== undefined && identity.topModel !== null) {
+    const key = member.os !== undefined ? `${member.model} (${member.os})` : member.model;
+    return key === identity.topModel;
+  }
+  return false;
+}
+
+export function round(value: number, digits = 3): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

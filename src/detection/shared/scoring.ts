@@ -1,0 +1,40 @@
+import type { Severity } from '../finding.js';
+
+/** Combines independent indications as a noisy-OR: each can only raise the score, none alone reaches 1. */
+export function combineScores(scores: readonly number[]): number {
+  let miss = 1;
+  for (const score of scores) miss *= 1 - Math.min(Math.max(score, 0), 0.99);
+  return Math.round((1 - miss) * 1000) / 1000;
+}
+
+export function severityOf(score: number, thresholds: { high: number; medium: number }): Severity {
+  if (score >= thresholds.high) return 'high';
+  if (score >= thresholds.medium) return 'medium';
+  return 'low';
+}
+
+/** Coefficient of variation (stddev / mean) of a list of positive gaps; Infinity when undefined. */
+export function coefficientOfVariation(values: readonly number[]): number {
+  if (values.length < 2) return Number.POSITIVE_INFINITY;
+  let mean = 0;
+  for (const value of values) mean += value;
+  mean /= values.length;
+  if (mean <= 0) return Number.POSITIVE_INFINITY;
+  let squares = 0;
+  for (const value of values) squares += (value - mean) ** 2;
+  return Math.sqrt(squares / (values.length - 1)) / mean;
+}
+
+/** Largest number of sorted values within any span of `span`. */
+export function densestSpan(sorted: readonly number[], span: number): { count: number; from: number; to: number } {
+  let best = { count: 0, from: 0, to: 0 };
+  for (let lo = 0, hi = 0; hi < sorted.length; hi++) {
+    while (sorted[hi] - sorted[lo] > span) lo++;
+    if (hi - lo + 1 > best.count) best = { count: hi - lo + 1, from: sorted[lo], to: sorted[hi] };
+  }
+  return best;
+}
+
+export function isoTime(ms: number | null): string | null {
+  return ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
+}

@@ -1,0 +1,71 @@
+import { fnv1a, mix32 } from '../cohort-directory.js';
+
+/**
+ * Folds the variations a comment script uses to dodge exact matching:
+ * case, full/half width (NFKC), punctuation, symbols, emoji, whitespace,
+ * digits (every run becomes one `0`, so slot numbers vanish) and traditional
+ * Chinese (a small map of the characters most common in live-commerce chat).
+ */
+export function normaliseComment(text: string): string {
+  const folded = text.normalize('NFKC').toLowerCase();
+  let out = '';
+  let lastWasDigit = false;
+  for (const char of folded) {
+    if (DIGIT.test(char)) {
+      if (!lastWasDigit) out += '0';
+      lastWasDigit = true;
+      continue;
+    }
+    lastWasDigit = false;
+    if (!LETTER.test(char)) continue;
+    out += TRADITIONAL_TO_SIMPLIFIED.get(char) ?? char;
+  }
+  return out;
+}
+
+const DIGIT = /\p{Nd}/u;
+/** Letters of any script; marks, punctuation, symbols, emoji, spaces and joiners are dropped. */
+const LETTER = /\p{L}/u;
+
+const PAIRS =
+  '們们個个這这來来說说時时會会對对發发點点還还買买賣卖寶宝貝贝價价錢钱優优惠惠號号單单質质量量好好謝谢歡欢迎迎關关註注讚赞愛爱讓让聽听氣气開开話话問问嗎吗麼么沒没與与為为從从後后現现實实經经經经長长門门東东車车見见頭头無无間间將将應应機机學学費费貨货運运鏈链連连線线聯联係系組组紅红紙纸貼贴漂漂亮亮條条給给員员團团親亲熱热夠够劃划擇择場场轉转動动體体樣样萬万韓韩廣广戲戏視视頻频讀读書书氣气區区邊边網网飛飞鳥鸟魚鱼龍龙馬马黃黄鳳凤葉叶蘭兰麥麦麵面蘋苹蘿萝蔔卜藥药農农務务業业協协寫写鄉乡陽阳陰阴壓压歲岁歷历兒儿幾几準准備备盡尽態态總总屬属層层紀纪約约級级納纳純纯細细終终結结絕绝統统繼继續续綠绿維维羅罗緣缘縣县顏颜風风飯饭館馆餘余驗验髮发鬆松'
+const TRADITIONAL_TO_SIMPLIFIED = new Map<string, string>();
+for (let i = 0; i + 1 < PAIRS.length; i += 2) TRADITIONAL_TO_SIMPLIFIED.set(PAIRS[i], PAIRS[i + 1]);
+
+/**
+ * MinHash signature of a normalised text over character n-grams: bigrams
+ * for CJK-heavy text (one character already carries a word), trigrams
+ * otherwise. Cost is O(length × k), length capped by the 500-character limit.
+ */
+export function textSignature(normalised: string, k: number): Uint32Array {
+  const signature = new Uint32Array(k).fill(0xffffffff);
+  const chars = Array.from(normalised);
+  const n = chars.length < 4 || cjkShare(chars) >= 0.5 ? 2 : 3;
+  const grams = Math.max(1, chars.length - n + 1);
+  for (let g = 0; g < grams; g++) {
+    const base = fnv1a(chars.slice(g, g + n).join(''));
+    for (let i = 0; i < k; i++) {
+      const h = mix32(base, i);
+      if (h < signature[i]) signature[i] = h;
+    }
+  }
+  return signature;
+}
+
+function cjkShare(chars: readonly string[]): number {
+  let cjk = 0;
+  for (const char of chars) {
+    const code = char.codePointAt(0) ?? 0;
+    if ((code >= 0x3040 && code <= 0x30ff) || (code >= 0x3400 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af)) {
+      cjk++;
+    }
+  }
+  return chars.length > 0 ? cjk / chars.length : 0;
+}
+
+/** Share of equal signature slots: an unbiased estimate of the Jaccard similarity of the two n-gram sets. */
+export function signatureSimilarity(a: Uint32Array, b: Uint32Array): number {
+  let agree = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) agree++;
+  return agree / a.length;
+}

@@ -1,0 +1,108 @@
+import type { RoomEvent } from '../../events/event.schema.js';
+import { subnetOf } from './network.js';
+
+/**
+ * What the engine knows about one account in one stream: identity signals
+ * from its joins, presence, and how much it interacted. Shared by every
+ * detector so each account is stored once per stream. Kept flat and small
+ * (a dozen fields) because there is one per concurrent viewer.
+ */
+export interface ViewerProfile {
+  readonly accountId: string;
+  firstJoinedAt: number;
+  lastSeenAt: number;
+  /** Event time the account left, or -1 while present. */
+  leftAt: number;
+  present: boolean;
+  joins: number;
+  /** Account creation time from viewer.joined, or -1 when the platform did not say. */
+  createdAt: number;
+  model: string | undefined;
+  os: string | undefined;
+  emulator: boolean;
+  rooted: boolean;
+  deviceId: string | undefined;
+  subnet: string | undefined;
+  likes: number;
+  comments: number;
+  orders: number;
+}
+
+export function newViewerProfile(accountId: string, ts: number): ViewerProfile {
+  return {
+    accountId,
+    firstJoinedAt: ts,
+    lastSeenAt: ts,
+    leftAt: -1,
+    present: false,
+    joins: 0,
+    createdAt: -1,
+    model: undefined,
+    os: undefined,
+    emulator: false,
+    rooted: false,
+    deviceId: undefined,
+    subnet: undefined,
+    likes: 0,
+    comments: 0,
+    orders: 0,
+  };
+}
+
+/** Any like, comment or order: a sign that a person is behind the account. */
+export function interactions(profile: ViewerProfile): number {
+  return profile.likes + profile.comments + profile.orders;
+}
+
+/**
+ * Folds one account event into the profile. Returns the change in presence
+ * (+1 joined, -1 left, 0 otherwise) so the stream can keep its present count.
+ */
+export function applyToProfile(profile: ViewerProfile, event: RoomEvent): number {
+  if (event.ts > profile.lastSeenAt) profile.lastSeenAt = event.ts;
+  if (event.deviceId !== undefined) profile.deviceId = event.deviceId;
+  if (event.ip !== undefined) profile.subnet = subnetOf(event.ip) ?? profile.subnet;
+  let presence = 0;
+  // An account that likes or comments without a join we saw is in the room all the same.
+  if (event.type !== 'viewer.left' && !profile.present && profile.leftAt === -1) {
+    profile.present = true;
+    presence = 1;
+  }
+  switch (event.type) {
+    case 'viewer.joined':
+      profile.joins += 1;
+      if (profile.joins === 1 || event.ts < profile.firstJoinedAt) profile.firstJoinedAt = event.ts;
+      if (event.accountCreatedAt !== undefined) profile.createdAt = event.accountCreatedAt;
+      if (event.device !== undefined) {
+        profile.model = event.device.model ?? profile.model;
+        profile.os = event.device.os ?? profile.os;
+        profile.emulator = event.device.emulator === true || profile.emulator;
+        profile.rooted = event.device.rooted === true || profile.rooted;
+      }
+      if (!profile.present) {
+        profile.present = true;
+        presence += 1;
+      }
+      profile.leftAt = -1;
+      break;
+    case 'viewer.left':
+      if (profile.present) {
+        profile.present = false;
+        profile.leftAt = event.ts;
+        presence = -1;
+      }
+      break;
+    case 'like':
+      profile.likes += 1;
+      break;
+    case 'comment':
+      profile.comments += 1;
+      break;
+    case 'order.placed':
+      profile.orders += 1;
+      break;
+    default:
+      break;
+  }
+  return presence;
+}
