@@ -6,6 +6,7 @@ import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { StatusModule } from './status/status.module.js';
 
 @Module({})
@@ -28,6 +29,7 @@ export class AppModule {
         StatusModule,
         AuthModule,
         IngestModule,
+        ReportsModule,
       ],
     };
   }

@@ -1,0 +1,95 @@
+import type { ReportKind, Severity, SubjectType } from '../detection/finding.js';
+import type { ReportStatus } from './report.entity.js';
+
+/** A report as the contract shows it (CONTRACT.md §3), over HTTP, socket.io and the webhook. */
+export interface ReportView {
+  id: string;
+  kind: ReportKind;
+  subjectType: SubjectType;
+  subjectId: string;
+  roomId: string;
+  streamId: string;
+  score: number;
+  severity: Severity;
+  status: ReportStatus;
+  summary: string;
+  accounts: string[];
+  evidence: Record<string, unknown>;
+  detectedAt: number;
+  version: number;
+  updatedAt: string;
+}
+
+/** The columns every raw report query selects, `cursor_at` being created_at as exact text for keyset paging. */
+export const REPORT_COLUMNS = `id, kind, subject_type, subject_id, room_id, stream_id, score, severity, status,
+  summary, accounts, evidence, detected_at, version, updated_at, created_at::text AS cursor_at`;
+
+export interface ReportRow {
+  id: string;
+  kind: ReportKind;
+  subject_type: SubjectType;
+  subject_id: string;
+  room_id: string;
+  stream_id: string;
+  score: number;
+  severity: Severity;
+  status: ReportStatus;
+  summary: string;
+  accounts: string[];
+  evidence: Record<string, unknown>;
+  /** bigint: text from pg. */
+  detected_at: string;
+  version: number;
+  updated_at: Date;
+  cursor_at: string;
+}
+
+export function toReportView(row: ReportRow): ReportView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    roomId: row.room_id,
+    streamId: row.stream_id,
+    score: Number(row.score),
+    severity: row.severity,
+    status: row.status,
+    summary: row.summary,
+    accounts: row.accounts,
+    evidence: row.evidence,
+    detectedAt: Number(row.detected_at),
+    version: row.version,
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/**
+ * Opaque keyset cursor: the last item's (created_at, id). created_at travels
+ * as PostgreSQL's own text so no microseconds are lost to a JS Date.
+ */
+export interface ReportCursor {
+  createdAt: string;
+  id: string;
+}
+
+export function encodeCursor(cursor: ReportCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id]), 'utf8').toString('base64url');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
+/** The cursor, or null when it is not one this service issued. */
+export function decodeCursor(text: string): ReportCursor | null {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 2) return null;
+    const [createdAt, id] = parsed as unknown[];
+    if (typeof createdAt !== 'string' || typeof id !== 'string') return null;
+    if (!PG_TIMESTAMPTZ.test(createdAt) || !UUID.test(id)) return null;
+    return { createdAt, id };
+  } catch {
+    return null;
+  }
+}

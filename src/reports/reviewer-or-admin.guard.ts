@@ -1,0 +1,25 @@
+import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { Request } from 'express';
+import { ApiKeysService } from '../auth/api-keys.service.js';
+import { bearerToken } from '../auth/principal.js';
+
+/**
+ * Delivery operations serve both reviewers and the operator. The global guard
+ * takes one or the other per route, so these routes declare neither there and
+ * use this guard instead.
+ */
+@Injectable()
+export class ReviewerOrAdminGuard implements CanActivate {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<Request>();
+    const secret = bearerToken(request.headers.authorization);
+    if (!secret) throw new UnauthorizedException('Authorization: a Bearer key is required');
+    if (this.apiKeys.isAdminKey(secret)) return true;
+    const principal = await this.apiKeys.authenticate(secret);
+    if (!principal) throw new UnauthorizedException('Authorization: unknown or revoked key');
+    if (principal.role !== 'reviewer') throw new ForbiddenException('Authorization: a reviewer or admin key is required');
+    return true;
+  }
+}

@@ -1,0 +1,408 @@
+import { performance } from 'node:perf_hooks';
+import type { INestApplication } from '@nestjs/common';
+import type { Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
+import { portOf, startApp } from '../src/bootstrap.js';
+import type { Finding } from '../src/detection/finding.js';
+import type { ReportView } from '../src/reports/report-view.js';
+import { ReportsService } from '../src/reports/reports.service.js';
+import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
+
+const T0 = 1_764_000_000_000;
+
+function finding(overrides: Partial<Finding> = {}): Finding {
+  return {
+    kind: 'injected_viewers',
+    subjectType: 'room',
+    subjectId: 'room-1',
+    roomId: 'room-1',
+    streamId: 'stream-1',
+    score: 0.6,
+    severity: 'medium',
+    summary: 'Displayed viewers rose in fixed steps of 50 while joins stayed flat.',
+    accounts: ['acct-a', 'acct-b'],
+    evidence: { displayedPeak: 4200, joins: 310, stepSize: 50 },
+    detectedAt: T0,
+    ...overrides,
+  };
+}
+
+/** Collects the events a socket receives, with their arrival time. */
+function record(socket: Socket): Array<{ event: string; report: ReportView; at: number }> {
+  const seen: Array<{ event: string; report: ReportView; at: number }> = [];
+  for (const event of ['report.created', 'report.updated']) {
+    socket.on(event, (report: ReportView) => seen.push({ event, report, at: performance.now() }));
+  }
+  return seen;
+}
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 3_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+describe('reports', () => {
+  let harness: TestApp;
+  let reports: ReportsService;
+  let reviewer: { id: string; key: string };
+
+  beforeAll(async () => {
+    harness = await startTestApp('reports');
+    reports = harness.app.get(ReportsService);
+    reviewer = await harness.createKey('reviewer');
+  });
+
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  async function api<T = unknown>(
+    path: string,
+    init: { method?: string; body?: unknown; key?: string | null } = {},
+  ): Promise<{ status: number; body: T }> {
+    const key = init.key === undefined ? reviewer.key : init.key;
+    const response = await fetch(`${harness.baseUrl}${path}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    return { status: response.status, body: (await response.json().catch(() => null)) as T };
+  }
+
+  async function reportFor(streamId: string, kind: Finding['kind'] = 'injected_viewers'): Promise<ReportView> {
+    const page = await api<{ items: ReportView[] }>(`/v1/reports?streamId=${streamId}&kind=${kind}`);
+    expect(page.body.items).toHaveLength(1);
+    return page.body.items[0]!;
+  }
+
+  describe('store', () => {
+    it('creates one open report at version 1 in exactly the contract shape', async () => {
+      await reports.applyFindings([finding({ streamId: 'shape-1' })]);
+      const report = await reportFor('shape-1');
+      expect(Object.keys(report).sort()).toEqual(
+        ['accounts', 'detectedAt', 'evidence', 'id', 'kind', 'roomId', 'score', 'severity', 'status', 'streamId',
+          'subjectId', 'subjectType', 'summary', 'updatedAt', 'version'].sort(),
+      );
+      expect(report).toMatchObject({
+        kind: 'injected_viewers',
+        subjectType: 'room',
+        subjectId: 'room-1',
+        roomId: 'room-1',
+        streamId: 'shape-1',
+        score: 0.6,
+        severity: 'medium',
+        status: 'open',
+        accounts: ['acct-a', 'acct-b'],
+        evidence: { displayedPeak: 4200, joins: 310, stepSize: 50 },
+        detectedAt: T0,
+        version: 1,
+      });
+      expect(typeof report.detectedAt).toBe('number');
+      expect(new Date(report.updatedAt).toISOString()).toBe(report.updatedAt);
+      expect((await api(`/v1/reports/${report.id}`)).body).toEqual(report);
+    });
+
+    it('changes nothing when the same findings are applied twice', async () => {
+      const findings = [finding({ streamId: 'idem-1' }), finding({ streamId: 'idem-1', kind: 'scripted_comments', score: 0.7 })];
+      await reports.applyFindings(findings);
+      const before = await reportFor('idem-1');
+      await reports.applyFindings(findings);
+      await reports.applyFindings(structuredClone(findings));
+      const after = await reportFor('idem-1');
+      expect(after.version).toBe(1);
+      expect(after.updatedAt).toBe(before.updatedAt);
+      expect((await api<{ items: ReportView[] }>('/v1/reports?streamId=idem-1')).body.items).toHaveLength(2);
+    });
+
+    it('bumps the version once per change of content and never moves detectedAt', async () => {
+      await reports.applyFindings([finding({ streamId: 'grow-1' })]);
+      // Key order in evidence is not a change.
+      await reports.applyFindings([finding({ streamId: 'grow-1', evidence: { stepSize: 50, joins: 310, displayedPeak: 4200 } })]);
+      expect((await reportFor('grow-1')).version).toBe(1);
+
+      await reports.applyFindings([
+        finding({ streamId: 'grow-1', evidence: { displayedPeak: 6100, joins: 320, stepSize: 50 }, detectedAt: T0 + 60_000 }),
+      ]);
+      const grown = await reportFor('grow-1');
+      expect(grown).toMatchObject({ version: 2, detectedAt: T0, evidence: { displayedPeak: 6100 } });
+
+      await reports.applyFindings([finding({ streamId: 'grow-1', accounts: ['acct-a', 'acct-b', 'acct-c'], evidence: grown.evidence })]);
+      await reports.applyFindings([finding({ streamId: 'grow-1', accounts: ['acct-a', 'acct-b', 'acct-c'], evidence: grown.evidence })]);
+      expect(await reportFor('grow-1')).toMatchObject({ version: 3, accounts: ['acct-a', 'acct-b', 'acct-c'], detectedAt: T0 });
+    });
+
+    it('keeps one report per key when a batch names it twice, the last finding winning', async () => {
+      await reports.applyFindings([
+        finding({ streamId: 'dup-1', score: 0.5 }),
+        finding({ streamId: 'dup-1', score: 0.55, summary: 'later' }),
+      ]);
+      expect(await reportFor('dup-1')).toMatchObject({ version: 1, score: 0.55, summary: 'later' });
+    });
+
+    it('keeps a reviewer decision when the evidence later grows', async () => {
+      await reports.applyFindings([finding({ streamId: 'keep-status-1' })]);
+      const report = await reportFor('keep-status-1');
+      const decided = await api<ReportView>(`/v1/reports/${report.id}/decision`, {
+        method: 'POST',
+        body: { decision: 'dismissed', version: 1 },
+      });
+      expect(decided.body).toMatchObject({ status: 'dismissed', version: 2 });
+      await reports.applyFindings([finding({ streamId: 'keep-status-1', score: 0.65 })]);
+      expect(await reportFor('keep-status-1')).toMatchObject({ status: 'dismissed', version: 3, score: 0.65 });
+    });
+  });
+
+  describe('reviewer API', () => {
+    beforeAll(async () => {
+      await reports.applyFindings([
+        finding({ roomId: 'filter-room', subjectId: 'filter-room', streamId: 'filter-s1', accounts: ['acct-x', 'acct-y'] }),
+        finding({ kind: 'scripted_comments', roomId: 'filter-room', subjectId: 'filter-room', streamId: 'filter-s2', accounts: ['acct-z'] }),
+        finding({
+          kind: 'refund_brushing',
+          subjectType: 'account',
+          subjectId: 'acct-x',
+          roomId: 'filter-room',
+          streamId: 'filter-s3',
+          accounts: ['acct-x'],
+        }),
+        finding({ roomId: 'other-room', subjectId: 'other-room', streamId: 'filter-s4', accounts: ['acct-q'] }),
+      ]);
+    });
+
+    const streamsOf = (items: ReportView[]) => items.map((item) => item.streamId).sort();
+
+    it('filters by room, kind, subject type, stream and status', async () => {
+      expect(streamsOf((await api<{ items: ReportView[] }>('/v1/reports?roomId=filter-room')).body.items)).toEqual([
+        'filter-s1',
+        'filter-s2',
+        'filter-s3',
+      ]);
+      expect(
+        streamsOf((await api<{ items: ReportView[] }>('/v1/reports?roomId=filter-room&kind=scripted_comments')).body.items),
+      ).toEqual(['filter-s2']);
+      expect(
+        streamsOf((await api<{ items: ReportView[] }>('/v1/reports?roomId=filter-room&subjectType=account')).body.items),
+      ).toEqual(['filter-s3']);
+      expect(streamsOf((await api<{ items: ReportView[] }>('/v1/reports?streamId=filter-s4')).body.items)).toEqual(['filter-s4']);
+      const open = (await api<{ items: ReportView[] }>('/v1/reports?roomId=filter-room&status=open')).body.items;
+      expect(open).toHaveLength(3);
+      expect((await api<{ items: ReportView[] }>('/v1/reports?roomId=filter-room&status=confirmed')).body.items).toEqual([]);
+    });
+
+    it('finds by accountId both the account reports and the room reports implicating it', async () => {
+      const page = await api<{ items: ReportView[] }>('/v1/reports?accountId=acct-x');
+      expect(streamsOf(page.body.items)).toEqual(['filter-s1', 'filter-s3']);
+      expect((await api<{ items: ReportView[] }>('/v1/reports?accountId=acct-nobody')).body.items).toEqual([]);
+    });
+
+    it('pages newest first with a cursor that stays stable while reports keep arriving', async () => {
+      for (let i = 0; i < 7; i++) {
+        await reports.applyFindings([finding({ roomId: 'page-room', subjectId: 'page-room', streamId: `page-${i}` })]);
+      }
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page: { status: number; body: { items: ReportView[]; nextCursor: string | null } } = await api(
+          `/v1/reports?roomId=page-room&limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+        expect(page.status).toBe(200);
+        seen.push(...page.body.items.map((item) => item.streamId));
+        cursor = page.body.nextCursor;
+        pages++;
+        // New reports arriving mid-walk land before the first page, never inside the walk.
+        await reports.applyFindings([finding({ roomId: 'page-room', subjectId: 'page-room', streamId: `page-late-${pages}` })]);
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen).toEqual(['page-6', 'page-5', 'page-4', 'page-3', 'page-2', 'page-1', 'page-0']);
+      const first = await api<{ items: ReportView[] }>('/v1/reports?roomId=page-room&limit=3');
+      expect(first.body.items.map((item) => item.streamId)).toEqual(['page-late-3', 'page-late-2', 'page-late-1']);
+    });
+
+    it('answers 400 naming the field for a malformed id, cursor, filter or limit, and 404 for an unknown id', async () => {
+      const badId = await api<{ statusCode: number; error: string; message: string }>('/v1/reports/not-a-uuid');
+      expect(badId).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/^id: /) } });
+      const unknown = await api<{ message: string }>('/v1/reports/00000000-0000-4000-8000-000000000000');
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.message).toContain('not found');
+      expect((await api<{ message: string }>('/v1/reports?cursor=garbage')).body.message).toMatch(/^cursor: /);
+      expect((await api<{ message: string }>('/v1/reports?limit=0')).body.message).toMatch(/^limit: /);
+      expect((await api<{ message: string }>('/v1/reports?limit=abc')).body.message).toMatch(/^limit: /);
+      expect((await api<{ message: string }>('/v1/reports?kind=telepathy')).body.message).toMatch(/^kind: must be one of/);
+    });
+
+    it('requires a reviewer key', async () => {
+      expect((await api('/v1/reports', { key: null })).status).toBe(401);
+      expect((await api('/v1/reports', { key: 'rw_reviewer_nope' })).status).toBe(401);
+      const ingest = await harness.createKey('ingest');
+      expect((await api('/v1/reports', { key: ingest.key })).status).toBe(403);
+    });
+  });
+
+  describe('decisions', () => {
+    it('answers 409 on a stale version, applies the current one and keeps the trail', async () => {
+      await reports.applyFindings([finding({ streamId: 'decide-1' })]);
+      await reports.applyFindings([finding({ streamId: 'decide-1', score: 0.62 })]);
+      const report = await reportFor('decide-1');
+      expect(report.version).toBe(2);
+
+      const stale = await api<{ statusCode: number; message: string }>(`/v1/reports/${report.id}/decision`, {
+        method: 'POST',
+        body: { decision: 'confirmed', version: 1 },
+      });
+      expect(stale.status).toBe(409);
+      expect(stale.body.message).toMatch(/version 2, not 1/);
+      expect((await reportFor('decide-1')).status).toBe('open');
+
+      const confirmed = await api<ReportView>(`/v1/reports/${report.id}/decision`, {
+        method: 'POST',
+        body: { decision: 'confirmed', version: 2, note: 'steps of exactly 50, twice' },
+      });
+      expect(confirmed.status).toBe(200);
+      expect(confirmed.body).toMatchObject({ id: report.id, status: 'confirmed', version: 3 });
+
+      const second = await harness.createKey('reviewer');
+      const dismissed = await api<ReportView>(`/v1/reports/${report.id}/decision`, {
+        method: 'POST',
+        body: { decision: 'dismissed', version: 3 },
+        key: second.key,
+      });
+      expect(dismissed.body).toMatchObject({ status: 'dismissed', version: 4 });
+
+      const trail = await api<{ items: unknown[] }>(`/v1/reports/${report.id}/decisions`);
+      expect(trail.body.items).toEqual([
+        {
+          reportId: report.id,
+          decision: 'confirmed',
+          note: 'steps of exactly 50, twice',
+          version: 2,
+          reviewerKeyId: reviewer.id,
+          decidedAt: expect.any(String),
+        },
+        { reportId: report.id, decision: 'dismissed', note: null, version: 3, reviewerKeyId: second.id, decidedAt: expect.any(String) },
+      ]);
+    });
+
+    it('validates the decision body and the report id', async () => {
+      await reports.applyFindings([finding({ streamId: 'decide-2' })]);
+      const report = await reportFor('decide-2');
+      const noVersion = await api<{ message: string }>(`/v1/reports/${report.id}/decision`, {
+        method: 'POST',
+        body: { decision: 'confirmed' },
+      });
+      expect(noVersion.status).toBe(400);
+      expect(noVersion.body.message).toMatch(/^version: /);
+      const badDecision = await api<{ message: string }>(`/v1/reports/${report.id}/decision`, {
+        method: 'POST',
+        body: { decision: 'maybe', version: 1 },
+      });
+      expect(badDecision.body.message).toMatch(/^decision: must be one of confirmed, dismissed/);
+      const unknown = await api(`/v1/reports/00000000-0000-4000-8000-000000000000/decision`, {
+        method: 'POST',
+        body: { decision: 'confirmed', version: 1 },
+      });
+      expect(unknown.status).toBe(404);
+      expect((await reportFor('decide-2')).version).toBe(1);
+    });
+  });
+
+  describe('/reviews push', () => {
+    it('refuses a connection without a reviewer key as unauthorized', async () => {
+      await expect(harness.connect('/reviews', undefined)).rejects.toThrow('unauthorized');
+      await expect(harness.connect('/reviews', 'rw_reviewer_nope')).rejects.toThrow('unauthorized');
+      const ingest = await harness.createKey('ingest');
+      await expect(harness.connect('/reviews', ingest.key)).rejects.toThrow('unauthorized');
+    });
+
+    it('pushes report.created within a second of applyFindings, then report.updated only on change', async () => {
+      const socket = await harness.connect('/reviews', reviewer.key);
+      const seen = record(socket);
+      const started = performance.now();
+      await reports.applyFindings([finding({ streamId: 'push-1' })]);
+      const created = await waitFor(() => seen.find((item) => item.report.streamId === 'push-1'));
+      const latencyMs = created.at - started;
+      expect(created.event).toBe('report.created');
+      expect(created.report).toEqual(await reportFor('push-1'));
+      expect(latencyMs).toBeLessThan(1_000);
+
+      await reports.applyFindings([finding({ streamId: 'push-1' })]);
+      await reports.applyFindings([finding({ streamId: 'push-1', score: 0.8 })]);
+      await waitFor(() => seen.find((item) => item.event === 'report.updated'));
+      await settle();
+      expect(seen.filter((item) => item.report.streamId === 'push-1').map((item) => [item.event, item.report.version])).toEqual([
+        ['report.created', 1],
+        ['report.updated', 2],
+      ]);
+    });
+
+    it('pushes report.updated for a reviewer decision', async () => {
+      await reports.applyFindings([finding({ streamId: 'push-2' })]);
+      const report = await reportFor('push-2');
+      const socket = await harness.connect('/reviews', reviewer.key);
+      const seen = record(socket);
+      await api(`/v1/reports/${report.id}/decision`, { method: 'POST', body: { decision: 'dismissed', version: 1 } });
+      const updated = await waitFor(() => seen.find((item) => item.report.id === report.id));
+      expect(updated).toMatchObject({ event: 'report.updated', report: { status: 'dismissed', version: 2 } });
+    });
+
+    it('reaches a console connected to another process', async () => {
+      // A second roomwatch process on the same database and Redis prefix.
+      let other: INestApplication | undefined;
+      try {
+        other = await startApp({ ...harness.config, PORT: 0 });
+        const socket = io(`http://127.0.0.1:${portOf(other)}/reviews`, {
+          auth: { token: reviewer.key },
+          transports: ['websocket'],
+          reconnection: false,
+        });
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        });
+        const seen = record(socket);
+        const started = performance.now();
+        await reports.applyFindings([finding({ streamId: 'cross-1' })]);
+        const created = await waitFor(() => seen.find((item) => item.report.streamId === 'cross-1'));
+        expect(created.event).toBe('report.created');
+        expect(created.at - started).toBeLessThan(1_000);
+        socket.disconnect();
+      } finally {
+        await other?.close();
+      }
+    });
+
+    it('drops an open console at once when its key is revoked', async () => {
+      const created = await harness.createKey('reviewer');
+      const socket = await harness.connect('/reviews', created.key);
+      const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      const response = await fetch(`${harness.baseUrl}/v1/api-keys/${created.id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+      });
+      expect(response.status).toBe(204);
+      expect(await disconnected).toBe('io server disconnect');
+    });
+  });
+
+  it('reports its queue in /v1/status', async () => {
+    const status = await api<{ backlog: number; components: Record<string, Record<string, number>> }>('/v1/status', { key: null });
+    expect(status.body.components.enforcement).toEqual({
+      backlog: expect.any(Number),
+      waiting: expect.any(Number),
+      active: expect.any(Number),
+      delayed: expect.any(Number),
+      failedJobs: expect.any(Number),
+      failedDeliveries: 0,
+    });
+  });
+});
