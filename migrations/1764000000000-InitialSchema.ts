@@ -2,6 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Hash partitions of the event log; see the README's "Storage" section. */
 const EVENT_PARTITIONS = 16;
+/** Seqs reserved per writer flush (EVENT_SEQ_BLOCK in src/ingest/event-log.writer.ts). */
+const EVENT_SEQ_BLOCK = 4096;
 
 export class InitialSchema1764000000000 implements MigrationInterface {
   name = 'InitialSchema1764000000000';
@@ -10,7 +12,10 @@ export class InitialSchema1764000000000 implements MigrationInterface {
     // The event log: the source of truth the engine replays. Hash-partitioned
     // on event_id so the primary key (our dedupe) stays a partition-local
     // unique index and each partition's indexes stay a sixteenth of the size.
-    await queryRunner.query(`CREATE SEQUENCE events_seq AS bigint`);
+    // Each flush of the group-commit writer reserves a block of seqs with one
+    // nextval, so concurrent flushes never interleave their positions and the
+    // engine sees the log in the same order live and on replay.
+    await queryRunner.query(`CREATE SEQUENCE events_seq AS bigint INCREMENT BY ${EVENT_SEQ_BLOCK}`);
     await queryRunner.query(`
       CREATE TABLE events (
         seq         bigint      NOT NULL DEFAULT nextval('events_seq'),
@@ -21,6 +26,8 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         account_id  text,
         ts          bigint      NOT NULL,
         received_at timestamptz NOT NULL DEFAULT now(),
+        -- The event's own fields; those above (id, type, room, stream,
+        -- account, ts) live in their columns only.
         payload     jsonb       NOT NULL,
         CONSTRAINT pk_events PRIMARY KEY (event_id)
       ) PARTITION BY HASH (event_id)`);
@@ -46,13 +53,17 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         ended_at    bigint,
         first_ts    bigint      NOT NULL,
         last_ts     bigint      NOT NULL,
+        -- Last event time of live activity (not payments, refunds or claims,
+        -- which trickle in for days): what decides whether a restart must
+        -- replay this stream to rebuild the engine's state.
+        activity_ts bigint,
         first_seq   bigint      NOT NULL,
         last_seq    bigint      NOT NULL,
         updated_at  timestamptz NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`CREATE INDEX idx_streams_room ON streams (room_id)`);
     await queryRunner.query(`CREATE INDEX idx_streams_merchant ON streams (merchant_id)`);
-    await queryRunner.query(`CREATE INDEX idx_streams_last_ts ON streams (last_ts)`);
+    await queryRunner.query(`CREATE INDEX idx_streams_activity_ts ON streams (activity_ts)`);
 
     await queryRunner.query(`
       CREATE TABLE engine_checkpoints (

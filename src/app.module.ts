@@ -6,6 +6,7 @@ import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
+import { MonitorModule } from './monitor/monitor.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { StatusModule } from './status/status.module.js';
 
@@ -30,6 +31,7 @@ export class AppModule {
         AuthModule,
         IngestModule,
         ReportsModule,
+        MonitorModule,
       ],
     };
   }

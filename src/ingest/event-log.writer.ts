@@ -1,6 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type pg from 'pg';
 import type { RoomEvent } from '../events/event.schema.js';
+import { toStoredRow } from './stored-event.js';
+
+/** Seqs one flush reserves: the INCREMENT of the events_seq sequence (migration InitialSchema). */
+export const EVENT_SEQ_BLOCK = 4096;
 
 /** An event as the log holds it: its commit-order position and the event. */
 export interface CommittedEvent {
@@ -12,12 +16,11 @@ export interface CommittedEvent {
 export type AppendOutcome = Array<number | null>;
 
 export interface EventLogWriterOptions {
-  /** Rows in one INSERT. Larger amortises the round trip; 4000 × ~300 B stays well under a few MB per statement. */
+  /** Rows in one INSERT (at most EVENT_SEQ_BLOCK). Larger amortises the round trip and the commit's fsync. */
   maxRowsPerFlush: number;
   /**
-   * Concurrent INSERTs. One keeps commit order = seq order = the order the
-   * engine sees live, which is what makes a replay after restart identical;
-   * Node prepares the next flush while PostgreSQL commits this one.
+   * INSERTs in flight at once. Two keep PostgreSQL busy on two cores while
+   * Node prepares the next; seq blocks keep their order (see flush()).
    */
   flushConcurrency: number;
   /** Rows waiting for a flush before append() makes callers wait: the memory bound of ingest. */
@@ -26,7 +29,7 @@ export interface EventLogWriterOptions {
 
 export const DEFAULT_WRITER_OPTIONS: EventLogWriterOptions = {
   maxRowsPerFlush: 4000,
-  flushConcurrency: 1,
+  flushConcurrency: 2,
   maxQueuedRows: 40_000,
 };
 
@@ -41,14 +44,20 @@ interface PendingAppend {
   reject: (error: Error) => void;
 }
 
+/** One flush in flight: its reserved seq block and, once committed, its rows. */
+interface FlushSlot {
+  base: number | null;
+  committed: CommittedEvent[] | null;
+}
+
 type CommitListener = (committed: CommittedEvent[]) => void;
 
 // Below the ORM on purpose: one multi-row INSERT ... SELECT FROM unnest() per
 // flush moves thousands of events in one round trip, which TypeORM's
 // per-entity save cannot. ON CONFLICT on the primary key is the dedupe.
 const INSERT_EVENTS = `
-  INSERT INTO events (event_id, type, room_id, stream_id, account_id, ts, payload)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::jsonb[])
+  INSERT INTO events (seq, event_id, type, room_id, stream_id, account_id, ts, payload)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::jsonb[])
   ON CONFLICT (event_id) DO NOTHING
   RETURNING seq, event_id`;
 
@@ -57,12 +66,18 @@ const INSERT_EVENTS = `
  * flush takes as many queued batches as fit in one INSERT, so a thousand
  * small sends cost a handful of commits. A batch's promise settles only after
  * its rows are committed: the ack a client gets means durable.
+ *
+ * Commit listeners hear flushes in seq order, never a lower seq after a
+ * higher one, so the engine's live input is the log's order.
  */
 export class EventLogWriter {
   private readonly logger = new Logger(EventLogWriter.name);
   private readonly queue: PendingAppend[] = [];
   private readonly spaceWaiters: Array<() => void> = [];
   private readonly listeners = new Set<CommitListener>();
+  private readonly gapListeners = new Set<() => void>();
+  /** Flushes whose block is known, in block order, until delivered. */
+  private readonly slots: FlushSlot[] = [];
   private queuedRows = 0;
   private activeFlushes = 0;
   private closed = false;
@@ -72,11 +87,36 @@ export class EventLogWriter {
   constructor(
     private readonly pool: pg.Pool,
     private readonly options: EventLogWriterOptions = DEFAULT_WRITER_OPTIONS,
-  ) {}
+  ) {
+    if (options.maxRowsPerFlush > EVENT_SEQ_BLOCK) {
+      throw new Error(`maxRowsPerFlush ${options.maxRowsPerFlush} exceeds the seq block of ${EVENT_SEQ_BLOCK}`);
+    }
+  }
 
   onCommitted(listener: CommitListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A flush failed in a way that leaves it unknown whether its rows were
+   * committed (the connection died after the INSERT was sent). Its sender was
+   * told to retry, which dedupe makes safe, but a live reader must now read
+   * the log rather than trust the hand-over.
+   */
+  onGap(listener: () => void): () => void {
+    this.gapListeners.add(listener);
+    return () => this.gapListeners.delete(listener);
+  }
+
+  /**
+   * Every seq at or below this is committed or will never exist. A reader of
+   * the log (catch-up) must not read past it, or it could miss a lower seq
+   * that a slower concurrent flush commits later.
+   */
+  safeSeq(): number {
+    const pending = this.slots.find((slot) => slot.committed === null);
+    return pending ? pending.base! - 1 : Number.MAX_SAFE_INTEGER;
   }
 
   /**
@@ -150,20 +190,34 @@ export class EventLogWriter {
       for (const event of pending.events) if (!firstIndex.has(event.id)) firstIndex.set(event.id, event);
     }
     const unique = [...firstIndex.values()];
+    let slot: FlushSlot | undefined;
     let inserted: Map<string, number>;
     try {
+      // One nextval reserves a whole block: this flush's seqs all lie below
+      // those of any flush that reserves later, whichever commits first.
+      const reserved = await this.pool.query<{ base: string }>(`SELECT nextval('events_seq') AS base`);
+      const base = Number(reserved.rows[0]!.base);
+      slot = { base, committed: null };
+      this.insertSlot(slot);
+      const rows = unique.map(toStoredRow);
       const result = await this.pool.query<{ seq: string; event_id: string }>(INSERT_EVENTS, [
-        unique.map((event) => event.id),
-        unique.map((event) => event.type),
-        unique.map((event) => event.roomId),
-        unique.map((event) => event.streamId),
-        unique.map((event) => event.accountId ?? null),
-        unique.map((event) => event.ts),
-        unique.map((event) => JSON.stringify(event)),
+        rows.map((_, i) => base + i),
+        rows.map((row) => row.eventId),
+        rows.map((row) => row.type),
+        rows.map((row) => row.roomId),
+        rows.map((row) => row.streamId),
+        rows.map((row) => row.accountId),
+        rows.map((row) => row.ts),
+        rows.map((row) => row.payload),
       ]);
       inserted = new Map(result.rows.map((row) => [row.event_id, Number(row.seq)]));
     } catch (error) {
       this.failedFlushes++;
+      if (slot) {
+        this.slots.splice(this.slots.indexOf(slot), 1);
+        for (const listener of this.gapListeners) listener();
+      }
+      this.deliverReady();
       this.logger.warn(`event log append failed, ${unique.length} events not stored: ${(error as Error).message}`);
       const failure = new StorageUnavailableError('storage: PostgreSQL is unavailable, nothing was stored; retry');
       for (const pending of batch) pending.reject(failure);
@@ -182,14 +236,27 @@ export class EventLogWriter {
       );
     }
     this.committedTotal += inserted.size;
-    if (inserted.size > 0 && this.listeners.size > 0) {
-      const committed: CommittedEvent[] = [];
-      for (const event of unique) {
-        const seq = inserted.get(event.id);
-        if (seq !== undefined) committed.push({ seq, event });
-      }
-      committed.sort((a, b) => a.seq - b.seq);
-      for (const listener of this.listeners) listener(committed);
+    const committed: CommittedEvent[] = [];
+    for (const event of unique) {
+      const seq = inserted.get(event.id);
+      if (seq !== undefined) committed.push({ seq, event });
+    }
+    slot.committed = committed;
+    this.deliverReady();
+  }
+
+  private insertSlot(slot: FlushSlot): void {
+    const at = this.slots.findIndex((other) => other.base! > slot.base!);
+    if (at === -1) this.slots.push(slot);
+    else this.slots.splice(at, 0, slot);
+  }
+
+  /** Hands committed flushes to listeners in block order, stopping at the first still in flight. */
+  private deliverReady(): void {
+    while (this.slots.length > 0 && this.slots[0]!.committed !== null) {
+      const { committed } = this.slots.shift()!;
+      if (committed!.length === 0) continue;
+      for (const listener of this.listeners) listener(committed!);
     }
   }
 }

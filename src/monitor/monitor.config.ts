@@ -1,0 +1,28 @@
+/** The monitor's knobs; none decides a verdict, they bound memory and restart time. */
+export interface MonitorConfig {
+  /**
+   * Events handed over live but not yet processed before the monitor stops
+   * holding them in memory and reads the log instead (catch-up mode). At ~300
+   * bytes an event this bounds the hand-over queue to tens of MB.
+   */
+  maxQueuedEvents: number;
+  /**
+   * seq span read per page while replaying or catching up. Every writer flush
+   * reserves a 4096-seq block, so 8 blocks hold at most ~32k events: a page
+   * stays a few tens of MB however full the flushes were.
+   */
+  replayPageSpan: number;
+  /**
+   * Streams with live activity this recently (event time, before the newest
+   * activity) are replayed at restart to rebuild engine state. Must exceed
+   * the engine's idle timeout plus eviction grace, so every stream the engine
+   * could still hold is rebuilt in full.
+   */
+  replayHorizonMs: number;
+}
+
+export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
+  maxQueuedEvents: 100_000,
+  replayPageSpan: 8 * 4096,
+  replayHorizonMs: 6 * 60 * 60_000,
+};

@@ -1,0 +1,20 @@
+import { Global, Module } from '@nestjs/common';
+import { IngestModule } from '../ingest/ingest.module.js';
+import { ReportsModule } from '../reports/reports.module.js';
+import { ReportsService } from '../reports/reports.service.js';
+import { BatchHandlers, FINDING_SINK } from './batch-handlers.js';
+import { MonitorService } from './monitor.service.js';
+import { StreamDirectory } from './stream-directory.js';
+
+@Global()
+@Module({
+  imports: [IngestModule, ReportsModule],
+  providers: [
+    BatchHandlers,
+    StreamDirectory,
+    MonitorService,
+    { provide: FINDING_SINK, useExisting: ReportsService },
+  ],
+  exports: [BatchHandlers, MonitorService],
+})
+export class MonitorModule {}

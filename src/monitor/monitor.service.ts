@@ -1,0 +1,230 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type pg from 'pg';
+import { PG_POOL } from '../database/database.module.js';
+import { DetectionEngine } from '../detection/engine.js';
+import type { Finding } from '../detection/finding.js';
+import type { CommittedEvent } from '../ingest/event-log.writer.js';
+import { IngestService } from '../ingest/ingest.service.js';
+import { STORED_EVENT_COLUMNS, type StoredEventRecord, fromStoredRecord } from '../ingest/stored-event.js';
+import { StatusRegistry } from '../status/status.registry.js';
+import { BatchHandlers, FINDING_SINK, type FindingSink } from './batch-handlers.js';
+import { DEFAULT_MONITOR_CONFIG, type MonitorConfig } from './monitor.config.js';
+
+const CONSUMER = 'detection';
+
+type Mode = 'recovering' | 'live' | 'catching-up' | 'stopped';
+
+/**
+ * Feeds what ingest durably committed to the detection engine, in commit
+ * order, and hands the findings on. Live, it is given each batch right after
+ * its commit (no polling). At start, and whenever it falls too far behind, it
+ * reads the log instead: first replaying, muted, the recent streams up to its
+ * checkpoint (to rebuild the engine's state), then processing what came after.
+ * The checkpoint moves only after a batch's side effects and findings are
+ * stored, so a crash at any point loses nothing and repeats at most one batch,
+ * which every handler and the report store absorb idempotently.
+ */
+@Injectable()
+export class MonitorService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MonitorService.name);
+  private readonly config: MonitorConfig = DEFAULT_MONITOR_CONFIG;
+  private engine = new DetectionEngine();
+  private mode: Mode = 'recovering';
+  private readonly queue: CommittedEvent[][] = [];
+  private queuedEvents = 0;
+  private processedSeq = 0;
+  private highestCommittedSeq = 0;
+  private draining: Promise<void> | null = null;
+  private readonly stopListening: Array<() => void> = [];
+  private lastError: string | null = null;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    private readonly ingest: IngestService,
+    private readonly handlers: BatchHandlers,
+    @Inject(FINDING_SINK) private readonly sink: FindingSink,
+    private readonly status: StatusRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.stopListening.push(
+      this.ingest.writer.onCommitted((batch) => this.onCommitted(batch)),
+      this.ingest.writer.onGap(() => this.onGap()),
+    );
+    this.status.register('detection', () => ({
+      backlog: this.backlog(),
+      mode: this.mode,
+      processedSeq: this.processedSeq,
+      queuedEvents: this.queuedEvents,
+      lastError: this.lastError,
+      engine: this.engine.stats(),
+    }));
+    this.kick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const stop of this.stopListening) stop();
+    this.mode = 'stopped';
+    await this.draining;
+  }
+
+  /** Accepted events not yet fully processed; 0 means every finding they justify is stored. */
+  backlog(): number {
+    if (this.mode === 'live') return this.queuedEvents;
+    return this.queuedEvents + Math.max(1, this.highestCommittedSeq - this.processedSeq);
+  }
+
+  private onCommitted(batch: CommittedEvent[]): void {
+    const last = batch[batch.length - 1];
+    if (last) this.highestCommittedSeq = Math.max(this.highestCommittedSeq, last.seq);
+    if (this.mode !== 'live') return; // the log has it; recovery or catch-up will read it
+    if (this.queuedEvents + batch.length > this.config.maxQueuedEvents) {
+      // Falling behind: stop holding batches in memory and read them back later.
+      this.logger.warn(`detection is ${this.queuedEvents} events behind ingest; catching up from the log`);
+      this.queue.length = 0;
+      this.queuedEvents = 0;
+      this.mode = 'catching-up';
+    } else {
+      this.queue.push(batch);
+      this.queuedEvents += batch.length;
+    }
+    this.kick();
+  }
+
+  /** Rows may have been committed without a hand-over: read the log from the checkpoint. */
+  private onGap(): void {
+    if (this.mode !== 'live') return;
+    this.queue.length = 0;
+    this.queuedEvents = 0;
+    this.mode = 'catching-up';
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.draining || this.mode === 'stopped') return;
+    this.draining = this.drain()
+      .catch((error: Error) => {
+        // The database went away mid-batch. The engine may hold half of that
+        // batch, so rebuild it from the log once the database is back:
+        // nothing past the checkpoint is lost, nothing is counted twice.
+        this.lastError = error.message;
+        this.logger.error(`detection paused: ${error.message}`);
+        this.queue.length = 0;
+        this.queuedEvents = 0;
+        if (this.mode !== 'stopped') this.mode = 'recovering';
+        return new Promise<void>((resolve) => setTimeout(resolve, 1_000));
+      })
+      .finally(() => {
+        this.draining = null;
+        if (this.mode !== 'stopped' && (this.mode !== 'live' || this.queue.length > 0)) this.kick();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.mode === 'recovering') await this.recover();
+    while (this.mode === 'catching-up') {
+      const caughtUp = await this.catchUpPage();
+      if (caughtUp && this.processedSeq >= this.highestCommittedSeq) {
+        this.mode = 'live';
+        this.lastError = null;
+      }
+    }
+    while (this.mode === 'live' && this.queue.length > 0) {
+      const batch = this.queue.shift()!;
+      this.queuedEvents -= batch.length;
+      if (batch[batch.length - 1]!.seq <= this.processedSeq) continue;
+      await this.processBatch(batch.filter((committed) => committed.seq > this.processedSeq));
+    }
+  }
+
+  /** Rebuilds engine state from the log: muted up to the checkpoint, then catch-up. */
+  private async recover(): Promise<void> {
+    this.engine = new DetectionEngine();
+    const checkpoint = await this.pool.query<{ processed_seq: string }>(
+      'SELECT processed_seq FROM engine_checkpoints WHERE consumer = $1',
+      [CONSUMER],
+    );
+    this.processedSeq = Number(checkpoint.rows[0]?.processed_seq ?? 0);
+    const maxSeq = await this.pool.query<{ max: string | null }>('SELECT max(last_seq) AS max FROM streams');
+    this.highestCommittedSeq = Math.max(this.highestCommittedSeq, Number(maxSeq.rows[0]?.max ?? 0));
+
+    const replayFrom = await this.replayStart();
+    let replayed = 0;
+    if (replayFrom !== null && replayFrom <= this.processedSeq) {
+      for (let from = replayFrom - 1; from < this.processedSeq; from += this.config.replayPageSpan) {
+        const to = Math.min(from + this.config.replayPageSpan, this.processedSeq);
+        for (const { event } of await this.readLog(from, to)) this.engine.process(event);
+        replayed += to - from;
+        // Findings up to the checkpoint are already stored.
+        this.engine.drainFindings();
+      }
+    }
+    this.logger.log(
+      `detection recovered: checkpoint seq ${this.processedSeq}, replayed ${replayed > 0 ? `seq ${replayFrom}..${this.processedSeq}` : 'nothing'}`,
+    );
+    this.mode = 'catching-up';
+  }
+
+  /** The first log position of any stream recent enough that the engine may still hold it. */
+  private async replayStart(): Promise<number | null> {
+    const result = await this.pool.query<{ first: string | null }>(
+      `SELECT min(first_seq) AS first FROM streams
+        WHERE activity_ts >= (SELECT max(activity_ts) FROM streams) - $1`,
+      [this.config.replayHorizonMs],
+    );
+    const first = result.rows[0]?.first;
+    return first === null || first === undefined ? null : Number(first);
+  }
+
+  /** Processes one page of the log after the checkpoint; true when the log had nothing more. */
+  private async catchUpPage(): Promise<boolean> {
+    const to = Math.min(this.processedSeq + this.config.replayPageSpan, this.ingest.writer.safeSeq());
+    if (to <= this.processedSeq) {
+      // A flush below everything newer is still committing; its rows come next.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return false;
+    }
+    const page = await this.readLog(this.processedSeq, to);
+    if (page.length > 0) {
+      await this.processBatch(page);
+      return false;
+    }
+    // An empty span below a known commit is a run of seqs burnt by duplicates.
+    if (to < this.highestCommittedSeq) {
+      this.processedSeq = to;
+      return false;
+    }
+    return true;
+  }
+
+  private async readLog(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]> {
+    const result = await this.pool.query<StoredEventRecord>(
+      `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq`,
+      [afterSeq, upToSeq],
+    );
+    return result.rows.map((row) => ({ seq: Number(row.seq), event: fromStoredRecord(row) }));
+  }
+
+  private async processBatch(batch: CommittedEvent[]): Promise<void> {
+    if (batch.length === 0) return;
+    const findings: Finding[] = [];
+    for (const handler of this.handlers.all()) findings.push(...(await handler.handle(batch)));
+    for (const { event } of batch) this.engine.process(event);
+    findings.push(...this.engine.drainFindings());
+    if (findings.length > 0) await this.sink.applyFindings(findings);
+    const lastSeq = batch[batch.length - 1]!.seq;
+    await this.pool.query(
+      `INSERT INTO engine_checkpoints (consumer, processed_seq) VALUES ($1, $2)
+       ON CONFLICT (consumer) DO UPDATE SET processed_seq = GREATEST(engine_checkpoints.processed_seq, EXCLUDED.processed_seq), updated_at = now()`,
+      [CONSUMER, lastSeq],
+    );
+    this.processedSeq = lastSeq;
+    this.highestCommittedSeq = Math.max(this.highestCommittedSeq, lastSeq);
+  }
+}
