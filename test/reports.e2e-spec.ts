@@ -36,10 +36,10 @@ function record(socket: Socket): Array<{ event: string; report: ReportView; at: 
   return seen;
 }
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 3_000): Promise<T> {
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 3_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -392,6 +392,16 @@ describe('reports', () => {
       expect(response.status).toBe(204);
       expect(await disconnected).toBe('io server disconnect');
     });
+  });
+
+  it('records an enforceable report as a skipped delivery when no webhook is configured', async () => {
+    await reports.applyFindings([finding({ streamId: 'skip-1', score: 0.95 })]);
+    const report = await reportFor('skip-1');
+    const delivery = await waitFor(async () => {
+      const page = await api<{ items: Array<{ id: string; status: string }> }>(`/v1/deliveries?reportId=${report.id}`);
+      return page.body.items[0]?.status === 'skipped' ? page.body.items[0] : undefined;
+    });
+    expect(delivery).toMatchObject({ id: `${report.id}-v1`, status: 'skipped', attempts: 1, reason: 'auto' });
   });
 
   it('reports its queue in /v1/status', async () => {

@@ -203,7 +203,9 @@ export class DeliveriesService implements OnApplicationBootstrap, OnModuleDestro
       }
       problem = `HTTP ${response.status}: ${(await response.text().catch(() => '')).slice(0, 200)}`.trim();
     } catch (error) {
-      problem = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
+      // fetch reports network failures as "fetch failed" with the reason in `cause`.
+      const cause = (error as { cause?: { message?: unknown; code?: unknown } }).cause;
+      problem = typeof cause?.message === 'string' ? `${(error as Error).message}: ${cause.message}` : (error as Error).message;
     }
     await this.settle(deliveryId, finalAttempt ? 'failed' : 'pending', problem.slice(0, MAX_ERROR_TEXT), responseStatus);
     if (finalAttempt) {
