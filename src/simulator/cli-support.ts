@@ -1,0 +1,77 @@
+import cliProgress from 'cli-progress';
+import type { RoomEvent } from '../events/event.schema.js';
+import { generateEvening, type SimulatedEvening } from './generator.js';
+import { sendEvents, type SendOptions, type SendSummary } from './sender.js';
+
+/** Pieces the simulate, eval and demo commands share: option parsing, the progress bar, tables. */
+
+export function intOption(value: string | undefined, name: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min) throw new Error(`--${name}: must be an integer ≥ ${min}, got "${value}"`);
+  return parsed;
+}
+
+export function numberOption(value: string | undefined, name: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < min) throw new Error(`--${name}: must be a number ≥ ${min}, got "${value}"`);
+  return parsed;
+}
+
+export function generateWithTiming(options: { seed: number; rooms: number; attackShare?: number; audienceScale?: number }): { evening: SimulatedEvening; ms: number } {
+  const started = Date.now();
+  const evening = generateEvening(options);
+  return { evening, ms: Date.now() - started };
+}
+
+export async function sendWithProgressBar(events: readonly RoomEvent[], options: Omit<SendOptions, 'onProgress'>): Promise<SendSummary> {
+  const bar = new cliProgress.SingleBar(
+    {
+      format: ' sending {bar} {percentage}% | {value}/{total} events | {speed} ev/s | {duration_formatted}',
+      hideCursor: true,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const started = Date.now();
+  bar.start(events.length, 0, { speed: 0 });
+  try {
+    return await sendEvents(events, {
+      ...options,
+      onProgress: (sent) => bar.update(sent, { speed: Math.round(sent / Math.max(0.001, (Date.now() - started) / 1000)) }),
+    });
+  } finally {
+    bar.stop();
+  }
+}
+
+export function formatSendSummary(summary: SendSummary): string[] {
+  const lines = [
+    `sent ${summary.events.toLocaleString('en-US')} events in ${summary.batches.toLocaleString('en-US')} batches, ${(summary.elapsedMs / 1000).toFixed(1)} s ` +
+      `(${Math.round(summary.events / Math.max(0.001, summary.elapsedMs / 1000)).toLocaleString('en-US')} ev/s), ${summary.retries} retried batches`,
+    `accepted ${summary.accepted.toLocaleString('en-US')}, duplicates ${summary.duplicates.toLocaleString('en-US')}, rejected ${summary.rejected.toLocaleString('en-US')}`,
+  ];
+  for (const sample of summary.rejectedSamples) lines.push(`  rejected ${sample.id ?? '(no id)'}: ${sample.error}`);
+  return lines;
+}
+
+export function ratio(value: number | null): string {
+  return value === null ? '-' : value.toFixed(2);
+}
+
+/** A plain aligned text table: numbers right-aligned, text left-aligned. */
+export function table(headers: readonly string[], rows: readonly (readonly (string | number)[])[]): string[] {
+  const cells = [headers, ...rows].map((row) => row.map((cell) => String(cell)));
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => [...(row[column] ?? '')].length)));
+  const numeric = headers.map((_, column) => rows.length > 0 && rows.every((row) => typeof row[column] === 'number' || /^[-\d.%]+$/.test(String(row[column]))));
+  const render = (row: readonly string[]): string =>
+    row
+      .map((cell, column) => {
+        const pad = ' '.repeat(Math.max(0, (widths[column] ?? 0) - [...cell].length));
+        return numeric[column] ? pad + cell : cell + pad;
+      })
+      .join('  ')
+      .trimEnd();
+  return [render(cells[0] ?? []), widths.map((width) => '─'.repeat(width)).join('  '), ...cells.slice(1).map(render)];
+}

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatSendSummary, generateWithTiming, intOption, numberOption, sendWithProgressBar } from './cli-support.js';
+import {
+  createApiKey,
+  databaseUrl,
+  dropDatabase,
+  fetchAllReports,
+  repoRoot,
+  startService,
+  waitForBacklogZero,
+  type ApiReport,
+  type RunningService,
+} from './service-harness.js';
+
+const USAGE = `usage: npm run demo -- [--seed 7] [--rooms 12] [--speed 300] [--port N] [--fresh] [--exit]
+  Starts the service on a demo database, replays a simulated evening of live
+  rooms, prints the reports room by room, and keeps the service running for
+  you to explore until Ctrl-C.
+  --seed N     PRNG seed (default 7)
+  --rooms N    rooms (default 12)
+  --speed N    replay at N x event time, 0 = flat out (default 300)
+  --port N     port for the service (default: a free one)
+  --fresh      drop the demo database first
+  --exit       stop the service once the reports are printed`;
+
+const DEMO_DATABASE = 'roomwatch_demo';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'string' },
+      rooms: { type: 'string' },
+      speed: { type: 'string' },
+      port: { type: 'string' },
+      fresh: { type: 'boolean' },
+      exit: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!existsSync(join(repoRoot(), 'dist/src/main.js'))) {
+    console.error('demo: dist/src/main.js is missing; run `npm run build` (npm run demo builds first)');
+    return 2;
+  }
+  const seed = intOption(values.seed, 'seed', 7);
+  const rooms = intOption(values.rooms, 'rooms', 12, 1);
+  const speed = numberOption(values.speed, 'speed', 300);
+  const dbUrl = databaseUrl(DEMO_DATABASE);
+  if (values.fresh) await dropDatabase(dbUrl);
+
+  const { evening } = generateWithTiming({ seed, rooms });
+  const attacked = evening.rooms.filter((room) => room.labels.kinds.length > 0).length;
+
+  let service: RunningService;
+  try {
+    service = await startService({
+      databaseUrl: dbUrl,
+      adminKey: process.env.ADMIN_KEY ?? randomBytes(24).toString('hex'),
+      port: values.port === undefined ? undefined : intOption(values.port, 'port', 3000, 1),
+    });
+  } catch (error) {
+    console.error(`demo: could not start the service: ${(error as Error).message}`);
+    return 2;
+  }
+  let stopping = false;
+  const stopOnSignal = (): void => {
+    stopping = true;
+    console.log('\nstopping the service…');
+    void service.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+
+  try {
+    console.log(`roomwatch is running at ${service.baseUrl} (database ${dbUrl}, log ${service.logPath})`);
+    const ingestKey = await createApiKey(service.baseUrl, service.adminKey, 'ingest');
+    const reviewerKey = await createApiKey(service.baseUrl, service.adminKey, 'reviewer');
+    console.log(
+      `replaying seed ${seed}: ${rooms} live rooms (${attacked} of them attacked), ${evening.events.length.toLocaleString('en-US')} events, ` +
+        `${speed > 0 ? `at ${speed}x event time` : 'as fast as possible'}`,
+    );
+    const summary = await sendWithProgressBar(evening.events, { url: service.baseUrl, token: ingestKey.key, speed });
+    for (const line of formatSendSummary(summary)) console.log(line);
+    await waitForBacklogZero(service.baseUrl);
+
+    const reports = await fetchAllReports(service.baseUrl, reviewerKey.key);
+    const streamIds = new Set(evening.rooms.map((room) => room.streamId));
+    const byStream = new Map<string, ApiReport[]>();
+    for (const report of reports) if (streamIds.has(report.streamId)) byStream.set(report.streamId, [...(byStream.get(report.streamId) ?? []), report]);
+
+    console.log(`\n${reports.length} reports\n`);
+    for (const room of [...evening.rooms].sort((a, b) => a.startTs - b.startTs)) {
+      const found = byStream.get(room.streamId) ?? [];
+      const truth = room.labels.kinds.length > 0 ? `simulated attack: ${room.scenario}` : `honest room (${room.scenario})`;
+      console.log(`■ room ${room.roomId} · stream ${room.streamId} · ${truth}`);
+      if (found.length === 0) console.log('    no reports');
+      for (const report of found.sort((a, b) => (a.subjectType === b.subjectType ? b.score - a.score : a.subjectType === 'room' ? -1 : 1))) {
+        console.log(
+          `    ${report.kind.padEnd(17)} ${report.severity.padEnd(6)} ${report.score.toFixed(2)}  ${report.subjectType}${report.subjectType === 'account' ? ` ${report.subjectId}` : ''}` +
+            `  ${report.accounts.length} accounts`,
+        );
+        console.log(`      ${report.summary}`);
+        console.log(`      ${service.baseUrl}/v1/reports/${report.id}`);
+      }
+    }
+    console.log(`\nreviewer key: ${reviewerKey.key}`);
+    console.log(`follow a link with: curl -H "Authorization: Bearer ${reviewerKey.key}" ${service.baseUrl}/v1/reports/<id>`);
+    console.log(`sales audit of a stream: curl -H "Authorization: Bearer ${reviewerKey.key}" ${service.baseUrl}/v1/streams/<streamId>/sales-audit`);
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
+
+  if (values.exit) {
+    await service.stop();
+    return 0;
+  }
+  console.log('\nthe service keeps running; press Ctrl-C to stop it');
+  await new Promise<void>((resolve) => service.child.once('exit', () => resolve()));
+  if (stopping) return 0;
+  console.error(`demo: the service exited; see ${service.logPath}`);
+  return 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`demo: ${error.message}`);
+    process.exit(1);
+  },
+);

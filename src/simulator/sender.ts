@@ -1,0 +1,177 @@
+import { io, type Socket } from 'socket.io-client';
+import type { RoomEvent } from '../events/event.schema.js';
+
+/** CONTRACT.md §2 ingest ack; `error` is how this service says a whole send stored nothing. */
+export interface IngestAck {
+  accepted: number;
+  duplicates: number;
+  rejected: Array<{ index: number; id?: string; error: string }>;
+  error?: { code: string; message: string; retryable: boolean };
+}
+
+export interface SendOptions {
+  url: string;
+  token: string;
+  /** Replay at this multiple of event time; 0 sends as fast as acks allow. */
+  speed: number;
+  connections?: number;
+  batchSize?: number;
+  /** Unacknowledged batches allowed across all connections. */
+  window?: number;
+  ackTimeoutMs?: number;
+  maxAttempts?: number;
+  onProgress?: (sentEvents: number) => void;
+}
+
+export interface SendSummary {
+  events: number;
+  batches: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  rejectedSamples: Array<{ id?: string; error: string }>;
+  retries: number;
+  elapsedMs: number;
+}
+
+const DEFAULTS = { connections: 3, batchSize: 500, window: 8, ackTimeoutMs: 30_000, maxAttempts: 8 };
+/** While pacing, a partly filled batch leaves after this long so replay stays close to event time. */
+const PACED_FLUSH_MS = 100;
+
+export class IngestUnauthorizedError extends Error {}
+
+/** Opens one authenticated /ingest connection, failing fast on a refused key. */
+async function connect(url: string, token: string): Promise<Socket> {
+  const socket = io(`${url.replace(/\/$/, '')}/ingest`, { auth: { token }, transports: ['websocket'], reconnectionDelayMax: 2_000 });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`could not connect to ${url}/ingest within 15 s`)), 15_000);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.on('connect_error', (error: Error) => {
+      if (socket.active) return; // transient: socket.io retries by itself
+      clearTimeout(timer);
+      reject(error.message === 'unauthorized' ? new IngestUnauthorizedError(`${url}/ingest refused the ingest key (unauthorized)`) : error);
+    });
+  });
+  return socket;
+}
+
+/**
+ * Sends events in batches over several socket.io connections with a bounded
+ * window of unacknowledged batches, retrying a batch whose ack says
+ * `retryable` (or that times out: resends are idempotent by event id).
+ * Batches leave in ts order but are acked in any order, so an `order.paid`
+ * can overtake its `order.placed`, as it does on a real platform.
+ */
+export async function sendEvents(events: readonly RoomEvent[], options: SendOptions): Promise<SendSummary> {
+  const settings = { ...DEFAULTS, ...options };
+  const startedAt = Date.now();
+  const sockets = await Promise.all(Array.from({ length: settings.connections }, () => connect(settings.url, settings.token)));
+  const summary: SendSummary = { events: events.length, batches: 0, accepted: 0, duplicates: 0, rejected: 0, rejectedSamples: [], retries: 0, elapsedMs: 0 };
+  let sent = 0;
+  let inFlight = 0;
+  let nextSocket = 0;
+  let failure: Error | null = null;
+  const waiters: Array<() => void> = [];
+  const release = (): void => {
+    inFlight--;
+    waiters.shift()?.();
+  };
+
+  const deliver = async (batch: RoomEvent[], socket: Socket): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      let ack: IngestAck | null = null;
+      let problem: string;
+      try {
+        ack = (await socket.timeout(settings.ackTimeoutMs).emitWithAck('events', batch)) as IngestAck;
+        problem = ack.error ? `${ack.error.code}: ${ack.error.message}` : '';
+      } catch (error) {
+        problem = `no ack: ${(error as Error).message}`;
+      }
+      if (ack && !ack.error) {
+        summary.accepted += ack.accepted;
+        summary.duplicates += ack.duplicates;
+        summary.rejected += ack.rejected.length;
+        for (const rejection of ack.rejected) {
+          if (summary.rejectedSamples.length < 10) summary.rejectedSamples.push({ id: rejection.id ?? batch[rejection.index]?.id, error: rejection.error });
+        }
+        return;
+      }
+      const retryable = ack?.error ? ack.error.retryable : true;
+      if (!retryable || attempt >= settings.maxAttempts) {
+        throw new Error(`batch of ${batch.length} events starting ${batch[0]?.id} failed after ${attempt} attempt(s): ${problem}`);
+      }
+      summary.retries++;
+      await sleep(Math.min(5_000, 200 * 2 ** (attempt - 1)));
+    }
+  };
+
+  const dispatch = async (batch: RoomEvent[]): Promise<void> => {
+    while (inFlight >= settings.window) await new Promise<void>((resolve) => waiters.push(resolve));
+    if (failure) throw failure;
+    inFlight++;
+    summary.batches++;
+    const socket = sockets[nextSocket++ % sockets.length] as Socket;
+    deliver(batch, socket)
+      .then(() => {
+        sent += batch.length;
+        settings.onProgress?.(sent);
+      })
+      .catch((error: Error) => {
+        failure ??= error;
+      })
+      .finally(release);
+  };
+
+  try {
+    const schedule = replaySchedule(events, settings.speed);
+    let batch: RoomEvent[] = [];
+    let batchOpenedAt = Date.now();
+    for (let i = 0; i < events.length; i++) {
+      const dueAt = startedAt + (schedule[i] ?? 0);
+      const wait = dueAt - Date.now();
+      if (wait > 0 && batch.length > 0 && Date.now() - batchOpenedAt >= PACED_FLUSH_MS) {
+        await dispatch(batch);
+        batch = [];
+      }
+      if (wait > 0) await sleep(Math.min(wait, PACED_FLUSH_MS));
+      if (wait > PACED_FLUSH_MS) {
+        i--; // not due yet: look at this event again after the nap
+        continue;
+      }
+      if (batch.length === 0) batchOpenedAt = Date.now();
+      batch.push(events[i] as RoomEvent);
+      if (batch.length >= settings.batchSize) {
+        await dispatch(batch);
+        batch = [];
+      }
+      if (failure) throw failure;
+    }
+    if (batch.length > 0) await dispatch(batch);
+    while (inFlight > 0) await new Promise<void>((resolve) => waiters.push(resolve));
+    if (failure) throw failure;
+  } finally {
+    for (const socket of sockets) socket.disconnect();
+  }
+  summary.elapsedMs = Date.now() - startedAt;
+  return summary;
+}
+
+/**
+ * Wall-clock offset (ms from the start of the replay) at which each event is
+ * due. Pacing follows event time while any stream is live; the refunds that
+ * trickle in over the following days are sent at once, or a 100x replay of
+ * one evening would take a week.
+ */
+export function replaySchedule(events: readonly RoomEvent[], speed: number): number[] {
+  if (speed <= 0 || events.length === 0) return events.map(() => 0);
+  const first = events[0]?.ts ?? 0;
+  const liveUntil = events.reduce((latest, event) => (event.type === 'stream.ended' ? Math.max(latest, event.ts) : latest), first);
+  return events.map((event) => (Math.min(event.ts, liveUntil) - first) / speed);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
