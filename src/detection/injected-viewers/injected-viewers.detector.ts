@@ -63,7 +63,7 @@ export interface InjectedViewersState {
   // Cohort groups by shared key.
   groups: Map<string, ViewerGroup>;
   flaggedAccounts: Map<string, string[]>;
-  accountFindings: number;
+  reportedAccounts: Set<string>;
   roomReported: boolean;
 }
 
@@ -91,7 +91,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       bursts: [],
       groups: new Map(),
       flaggedAccounts: new Map(),
-      accountFindings: 0,
+      reportedAccounts: new Set(),
       roomReported: false,
     };
   }
@@ -455,11 +455,16 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const flagged = [...state.groups.values()].map((g) => g.verdict).filter((v): v is CohortVerdict => v?.flagged === true);
     if (inflation === undefined && displayedSteps === undefined && joinSteps === undefined && flagged.length === 0) return;
 
+    const newlyNamed: string[] = [];
     for (const verdict of flagged) {
       for (const accountId of verdict.accounts) {
         const keys = state.flaggedAccounts.get(accountId);
-        if (keys === undefined) state.flaggedAccounts.set(accountId, [verdict.group]);
-        else if (!keys.includes(verdict.group)) keys.push(verdict.group);
+        if (keys === undefined) {
+          state.flaggedAccounts.set(accountId, [verdict.group]);
+          newlyNamed.push(accountId);
+        } else if (!keys.includes(verdict.group)) {
+          keys.push(verdict.group);
+        }
       }
     }
     const parts: number[] = [];
@@ -482,19 +487,17 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     );
     state.roomReported = true;
 
-    const toReport = final ? flagged : newlyFlagged;
-    const reported = new Set<string>();
-    for (const verdict of toReport) {
-      for (const accountId of verdict.accounts) {
-        if (reported.has(accountId)) continue;
-        reported.add(accountId);
-        const profile = stream.viewers.get(accountId);
-        if (profile === undefined) continue;
-        if (state.accountFindings >= this.config.caps.accountFindingsPerStream && !final) break;
-        const groups = (state.flaggedAccounts.get(accountId) ?? []).map((key) => state.groups.get(key)?.verdict).filter((v): v is CohortVerdict => v !== undefined);
-        stream.report(buildAccountFinding(stream, this.config, profile, groups, now), now);
-        state.accountFindings++;
-      }
+    const toReport = final ? [...state.flaggedAccounts.keys()] : newlyNamed;
+    for (const accountId of toReport) {
+      const profile = stream.viewers.get(accountId);
+      if (profile === undefined) continue;
+      const known = state.reportedAccounts.has(accountId);
+      if (!known && state.reportedAccounts.size >= this.config.caps.accountFindingsPerStream) continue;
+      state.reportedAccounts.add(accountId);
+      const groups = (state.flaggedAccounts.get(accountId) ?? [])
+        .map((key) => state.groups.get(key)?.verdict)
+        .filter((v): v is CohortVerdict => v !== undefined);
+      stream.report(buildAccountFinding(stream, this.config, profile, groups, now), now);
     }
   }
 }

@@ -1,7 +1,12 @@
 import type { RoomEvent } from '../../events/event.schema.js';
 import type { Detector, StreamView, WindowBounds } from '../detector.js';
 import { mix32 } from '../cohort-directory.js';
-import { measureCohortIdentity, round } from '../shared/cohort-identity.js';
+import {
+  measureCohortIdentity,
+  memberIsYoungOrCoCreated,
+  memberSharesInfrastructure,
+  round,
+} from '../shared/cohort-identity.js';
 import { normaliseComment, signatureSimilarity, textSignature } from '../shared/text-fingerprint.js';
 import type { ViewerProfile } from '../shared/viewer-profile.js';
 import type { ScriptedCommentsConfig } from './scripted-comments.config.js';
@@ -221,13 +226,21 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
         state.periodicChanged = true;
       }
     }
-    const newlyFlagged: CommentCohortVerdict[] = [];
+    const newlyNamed: string[] = [];
     let flaggedThisWindow = false;
     const consider = (verdict: CommentCohortVerdict | undefined): void => {
       if (verdict === undefined || !verdict.flagged) return;
       flaggedThisWindow = true;
-      if (!state.flagged.has(verdict.cohort)) newlyFlagged.push(verdict);
       state.flagged.set(verdict.cohort, verdict);
+      for (const accountId of verdict.accounts) {
+        const cohorts = state.flaggedAccounts.get(accountId);
+        if (cohorts === undefined) {
+          state.flaggedAccounts.set(accountId, [verdict.cohort]);
+          newlyNamed.push(accountId);
+        } else if (!cohorts.includes(verdict.cohort)) {
+          cohorts.push(verdict.cohort);
+        }
+      }
     };
 
     for (const group of this.lockstepGroups(state, activeCommenters)) {
@@ -248,17 +261,10 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
         consider(this.assess(stream, state, 'periodic', 'periodic', periodic, undefined));
       }
     }
-    for (const verdict of newlyFlagged) {
-      for (const accountId of verdict.accounts) {
-        const cohorts = state.flaggedAccounts.get(accountId);
-        if (cohorts === undefined) state.flaggedAccounts.set(accountId, [verdict.cohort]);
-        else if (!cohorts.includes(verdict.cohort)) cohorts.push(verdict.cohort);
-      }
-    }
     if (state.flagged.size > 0 && (flaggedThisWindow || final)) {
       const cohorts = [...state.flagged.values()];
       stream.report(buildCommentRoomFinding(stream, this.config, cohorts, state.flaggedAccounts.size, [...state.flaggedAccounts.keys()]), now);
-      this.reportAccounts(stream, state, newlyFlagged.flatMap((v) => v.accounts), now, final);
+      this.reportAccounts(stream, state, newlyNamed, now, final);
     }
     this.reportLoneAccounts(stream, state, activeCommenters, now);
     this.expireClusters(state, now);
@@ -364,18 +370,35 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     ) {
       who.push('youngOrCoCreated');
     }
+    const modelConcentrated = identity.withModel >= rules.minMembersWithModel && identity.topModelShare >= rules.minTopModelShare;
     if (
       identity.sharedDeviceShare >= rules.minSharedInfraShare ||
       identity.sharedSubnetShare >= rules.minSharedInfraShare ||
       identity.emulatorShare >= rules.minEmulatorShare ||
-      (identity.withModel >= rules.minMembersWithModel && identity.topModelShare >= rules.minTopModelShare)
+      modelConcentrated
     ) {
       who.push('sharedInfrastructure');
     }
     if (synced / n >= rules.minSyncShare) who.push('lockstepTiming');
     if (periodic / n >= rules.minPeriodicShare) who.push('regularTiming');
+    // Only members carrying the cohort's who-signals themselves are named: an honest
+    // viewer who typed the same phrase must not inherit a farm's verdict.
+    const core: string[] = [];
+    const needed = Math.min(rules.minWhoSignals, who.length);
+    for (const accountId of accountIds) {
+      const profile = stream.viewers.get(accountId);
+      const commenter = state.commenters.get(accountId);
+      let own = 0;
+      for (const signal of who) {
+        if (signal === 'youngOrCoCreated') own += profile !== undefined && memberIsYoungOrCoCreated(profile, identity, rules.youngAccountMaxAgeMs) ? 1 : 0;
+        else if (signal === 'sharedInfrastructure') own += profile !== undefined && memberSharesInfrastructure(profile, identity, modelConcentrated) ? 1 : 0;
+        else if (signal === 'lockstepTiming') own += commenter?.synced === true ? 1 : 0;
+        else own += commenter?.periodic === true ? 1 : 0;
+      }
+      if (needed > 0 && own >= needed) core.push(accountId);
+    }
     const minimum = kind === 'lockstep' ? this.config.sync.minAccounts : this.config.template.minAccounts;
-    const flagged = n >= minimum && who.length >= rules.minWhoSignals;
+    const flagged = core.length >= minimum && who.length >= rules.minWhoSignals;
     const repeaterShare = cluster !== undefined ? repeaters / n : 0;
     // Text likeness adds a little; each who-signal adds more; repeating accounts add a little.
     const score = Math.min(0.97, 0.3 + 0.2 * who.length + (kind === 'template' ? 0.1 : 0) + (repeaterShare >= 0.5 ? 0.05 : 0));
@@ -385,7 +408,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       flagged,
       score: round(score, 3),
       who,
-      accounts: [...accountIds],
+      accounts: core,
       accountsTotal: n + (cluster?.accountsBeyondCap ?? 0),
       posts: cluster?.posts ?? null,
       template: cluster?.template ?? null,

@@ -44,6 +44,7 @@ function describe(verdict: CommentCohortVerdict, config: ScriptedCommentsConfig)
     signals: verdict.who,
     score: verdict.score,
     accountsTotal: verdict.accountsTotal,
+    implicatedAccounts: verdict.accounts.length,
     sampleAccounts: verdict.accounts.slice(0, config.caps.samples),
     posts: verdict.posts,
     template: verdict.template,
@@ -85,10 +86,10 @@ export function buildCommentRoomFinding(
   const score = combineScores(ranked.slice(0, 5).map((c) => c.score));
   const what =
     top.kind === 'template'
-      ? `${top.accountsTotal} accounts posted ${top.posts ?? 0} variants of one comment template ("${(top.samples[0] ?? '').slice(0, 60)}")`
+      ? `${top.accounts.length} of the ${top.accountsTotal} accounts posting one comment template (${top.posts ?? 0} posts, e.g. "${(top.samples[0] ?? '').slice(0, 60)}") are a cohort`
       : top.kind === 'lockstep'
-        ? `${top.accountsTotal} accounts posted in lockstep`
-        : `${top.accountsTotal} accounts posted at machine-regular intervals`;
+        ? `${top.accounts.length} accounts posted in lockstep`
+        : `${top.accounts.length} accounts posted at machine-regular intervals`;
   return {
     kind: 'scripted_comments',
     subjectType: 'room',
