@@ -248,6 +248,55 @@ describe('enforcement', () => {
     expect((await api('/v1/deliveries', { key: merchant.key })).status).toBe(403);
   });
 
+  it('does not send a version that a newer enforceable version superseded', async () => {
+    await reports.applyFindings([finding({ streamId: 'super-1', score: 0.5 })]);
+    const report = await reportFor('super-1');
+    receiver.script.set(`${report.id}-v2`, ['drop', 'drop', 'drop']);
+    await reports.applyFindings([finding({ streamId: 'super-1', score: 0.95 })]);
+    await settledDelivery(`${report.id}-v2`, 'failed');
+    await reports.applyFindings([finding({ streamId: 'super-1', score: 0.99 })]);
+    await settledDelivery(`${report.id}-v3`);
+
+    expect((await api(`/v1/deliveries/${report.id}-v2/retry`, { method: 'POST' })).status).toBe(202);
+    const superseded = await settledDelivery(`${report.id}-v2`, 'superseded');
+    expect(superseded.lastError).toBe('superseded by version 3');
+    expect(receiver.callsFor(`${report.id}-v2`)).toHaveLength(3);
+    expect(receiver.callsFor(`${report.id}-v3`)).toHaveLength(1);
+  });
+
+  it('withdraws a queued delivery whose report was dismissed or whose subject was allow-listed since', async () => {
+    await reports.applyFindings([
+      finding({ subjectId: 'late-room-1', roomId: 'late-room-1', streamId: 'late-1', score: 0.5 }),
+      finding({ subjectId: 'late-room-2', roomId: 'late-room-2', streamId: 'late-2', score: 0.5 }),
+    ]);
+    const [dismissedLater, allowListedLater] = await Promise.all(['late-1', 'late-2'].map(reportFor));
+    for (const report of [dismissedLater!, allowListedLater!]) receiver.script.set(`${report.id}-v2`, ['drop', 'drop', 'drop']);
+    await reports.applyFindings([
+      finding({ subjectId: 'late-room-1', roomId: 'late-room-1', streamId: 'late-1', score: 0.95 }),
+      finding({ subjectId: 'late-room-2', roomId: 'late-room-2', streamId: 'late-2', score: 0.95 }),
+    ]);
+    await settledDelivery(`${dismissedLater!.id}-v2`, 'failed');
+    await settledDelivery(`${allowListedLater!.id}-v2`, 'failed');
+
+    await api(`/v1/reports/${dismissedLater!.id}/decision`, { method: 'POST', body: { decision: 'dismissed', version: 2 } });
+    const entry = await admin<{ id: string }>('/v1/policy/allow-list', {
+      method: 'POST',
+      body: { subjectType: 'room', subjectId: 'late-room-2', reason: 'platform test room' },
+    });
+    for (const report of [dismissedLater!, allowListedLater!]) {
+      expect((await api(`/v1/deliveries/${report.id}-v2/retry`, { method: 'POST' })).status).toBe(202);
+    }
+    expect(await settledDelivery(`${dismissedLater!.id}-v2`, 'skipped')).toMatchObject({
+      lastError: 'the report was dismissed after it was queued',
+    });
+    expect(await settledDelivery(`${allowListedLater!.id}-v2`, 'skipped')).toMatchObject({
+      lastError: 'the subject was allow-listed after it was queued',
+    });
+    expect(receiver.callsFor(`${dismissedLater!.id}-v2`)).toHaveLength(3);
+    expect(receiver.callsFor(`${allowListedLater!.id}-v2`)).toHaveLength(3);
+    expect((await admin(`/v1/policy/allow-list/${entry.body.id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('never sends a (report, version) again once acknowledged', async () => {
     await reports.applyFindings([finding({ streamId: 'once-1' })]);
     const report = await reportFor('once-1');
@@ -376,10 +425,14 @@ describe('enforcement', () => {
         before: null,
         after: { autoEnforceScore: 0.6, severityBands: { medium: 0.3, high: 0.65 } },
       });
-      expect(audit.body.items.filter((item) => item.action === 'allow-list.delete')).toEqual([
-        expect.objectContaining({ target: 'account:acct-staff', before: expect.objectContaining({ reason: 'room moderator' }), after: null }),
+      expect(audit.body.items.filter((item) => item.target === 'account:acct-staff').map((item) => item.action)).toEqual([
+        'allow-list.delete',
+        'allow-list.put',
       ]);
-      expect(audit.body.items.filter((item) => item.action === 'allow-list.put')).toHaveLength(3);
+      expect(audit.body.items.find((item) => item.action === 'allow-list.delete' && item.target === 'account:acct-staff')).toMatchObject({
+        before: { reason: 'room moderator', active: true },
+        after: null,
+      });
     });
   });
 

@@ -149,6 +149,13 @@ describe('reports', () => {
       expect(await reportFor('dup-1')).toMatchObject({ version: 1, score: 0.55, summary: 'later' });
     });
 
+    it('refuses a batch holding an impossible finding, naming it, and writes none of it', async () => {
+      await expect(
+        reports.applyFindings([finding({ streamId: 'bad-1' }), finding({ streamId: 'bad-2', score: Number.NaN })]),
+      ).rejects.toThrow('finding injected_viewers|room|room-1|bad-2: score NaN is not within 0..1');
+      expect((await api<{ items: ReportView[] }>('/v1/reports?streamId=bad-1')).body.items).toEqual([]);
+    });
+
     it('keeps a reviewer decision when the evidence later grows', async () => {
       await reports.applyFindings([finding({ streamId: 'keep-status-1' })]);
       const report = await reportFor('keep-status-1');

@@ -22,6 +22,7 @@ import {
   deliverJobId,
   enforcementJobOptions,
 } from './enforcement.queue.js';
+import { ALLOW_LISTED } from './enforcement-sql.js';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhookBody } from './webhook-signature.js';
 
 /** A delivery to hand to the queue: its id and how many manual retries it has had (part of the job id). */
@@ -47,7 +48,7 @@ export interface DeliveryView {
 }
 
 /** What one webhook attempt came to; a failure that may be retried is thrown instead. */
-export type DeliveryOutcome = 'delivered' | 'skipped' | 'already-settled' | 'failed';
+export type DeliveryOutcome = 'delivered' | 'skipped' | 'superseded' | 'already-settled' | 'failed';
 
 /** The body the platform receives; `deliveryId` equals the X-Roomwatch-Delivery header. */
 export interface EnforcementWebhookBody {
@@ -157,6 +158,12 @@ export class DeliveriesService implements OnApplicationBootstrap, OnModuleDestro
       const status = current.rows[0]?.status;
       if (status === 'pending') throw new DeliveryAttemptError(`delivery ${deliveryId} is being sent by another worker`);
       return 'already-settled';
+    }
+
+    const stale = await this.staleness(delivery);
+    if (stale) {
+      await this.settle(deliveryId, stale.status, stale.reason, null);
+      return stale.status;
     }
 
     const url = this.config.ENFORCEMENT_WEBHOOK_URL;
@@ -286,6 +293,34 @@ export class DeliveriesService implements OnApplicationBootstrap, OnModuleDestro
       await this.enqueue(missing);
     }
     return missing.length;
+  }
+
+  /**
+   * Whether a leased delivery should no longer go out: a newer version of its
+   * report is enforceable (the platform gets the latest state once, not every
+   * step of a growing report), the report was dismissed since, or, for
+   * automatic enforcement, the subject was allow-listed since.
+   */
+  private async staleness(delivery: DeliveryRow): Promise<{ status: 'superseded' | 'skipped'; reason: string } | null> {
+    const result = await this.pool.query<{ latest_version: number; status: string; allow_listed: boolean }>(
+      `SELECT (SELECT max(report_version) FROM deliveries WHERE report_id = r.id) AS latest_version,
+              r.status, ${ALLOW_LISTED} AS allow_listed
+       FROM reports r WHERE r.id = $1`,
+      [delivery.report_id],
+    );
+    const current = result.rows[0];
+    if (!current) return { status: 'skipped', reason: 'the report no longer exists' };
+    if (current.latest_version > delivery.report_version) {
+      return { status: 'superseded', reason: `superseded by version ${current.latest_version}` };
+    }
+    // A reviewer's later dismissal withdraws any enforcement still waiting, confirmed or automatic.
+    if (current.status === 'dismissed') {
+      return { status: 'skipped', reason: 'the report was dismissed after it was queued' };
+    }
+    if (delivery.reason === 'auto' && current.allow_listed) {
+      return { status: 'skipped', reason: 'the subject was allow-listed after it was queued' };
+    }
+    return null;
   }
 
   private async settle(id: string, status: DeliveryStatus, lastError: string | null, responseStatus: number | null): Promise<void> {

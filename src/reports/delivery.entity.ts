@@ -1,6 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'skipped'] as const;
+/**
+ * `skipped`: not sent on purpose (no webhook configured, or the subject was
+ * allow-listed or the report dismissed after it was queued; see lastError).
+ * `superseded`: a newer version of the report was enforceable by send time.
+ */
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'skipped', 'superseded'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** Why a report version is enforced: the auto-enforce threshold, or a reviewer's confirmation. */
 export type DeliveryReason = 'auto' | 'confirmed';
