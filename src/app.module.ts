@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { MonitorModule } from './monitor/monitor.module.js';
+import { OrdersModule } from './orders/orders.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { StatusModule } from './status/status.module.js';
 
@@ -32,6 +33,7 @@ export class AppModule {
         IngestModule,
         ReportsModule,
         MonitorModule,
+        OrdersModule,
       ],
     };
   }

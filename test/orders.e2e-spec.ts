@@ -1,0 +1,177 @@
+import pg from 'pg';
+import { waitForIdle } from './support/service-process.js';
+import { emitWithAck, startTestApp, type TestApp } from './support/test-app.js';
+
+const T0 = 1_764_000_000_000;
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+type Ack = { accepted: number; duplicates: number; rejected: unknown[] };
+
+/**
+ * The monitor's backlog drops to 0 when it takes the last batch, a moment
+ * before that batch's handlers finish (src/monitor/monitor.service.ts drain):
+ * after waitForIdle, assertions retry briefly until the batch has landed.
+ */
+async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+interface OrderRow {
+  order_id: string;
+  stream_id: string;
+  account_id: string;
+  device_id: string | null;
+  subnet: string | null;
+  sku_id: string | null;
+  quantity: number | null;
+  unit_price: string | null;
+  list_price: string | null;
+  placed_at: string | null;
+  paid_amount: string | null;
+  paid_at: string | null;
+  refunded_amount: string;
+  refund_count: number;
+  refunded_at: string | null;
+}
+
+describe('order ledger', () => {
+  let harness: TestApp;
+  let ingestKey: string;
+  let reviewerKey: string;
+  let db: pg.Client;
+
+  beforeAll(async () => {
+    harness = await startTestApp('orders');
+    ingestKey = (await harness.createKey('ingest')).key;
+    reviewerKey = (await harness.createKey('reviewer')).key;
+    db = new pg.Client({ connectionString: harness.databaseUrl });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await harness.close();
+  });
+
+  async function send(events: unknown[]): Promise<Ack> {
+    const socket = await harness.connect('/ingest', ingestKey);
+    const ack = await emitWithAck<Ack>(socket, 'events', events);
+    socket.disconnect();
+    return ack;
+  }
+
+  async function orderRow(orderId: string): Promise<OrderRow | undefined> {
+    const result = await db.query<OrderRow>('SELECT * FROM orders WHERE order_id = $1', [orderId]);
+    return result.rows[0];
+  }
+
+  async function audit(streamId: string): Promise<Record<string, Record<string, number>>> {
+    const response = await fetch(`${harness.baseUrl}/v1/streams/${streamId}/sales-audit`, {
+      headers: { authorization: `Bearer ${reviewerKey}` },
+    });
+    expect(response.status).toBe(200);
+    return (await response.json()) as Record<string, Record<string, number>>;
+  }
+
+  it('keeps a payment and a refund that arrive before their order and reconciles them when it comes', async () => {
+    const stream = { roomId: 'room-early', streamId: 'st-early' };
+    const who = { accountId: 'early-buyer', deviceId: 'dev-early', ip: '10.20.30.40' };
+    await send([{ id: 'early-start', type: 'stream.started', ...stream, ts: T0, merchantId: 'm-early' }]);
+
+    // Two connections, no ordering between them: the payment and a partial refund come first.
+    const paidAck = send([{ id: 'early-paid', type: 'order.paid', ...stream, ...who, ts: T0 + 61_000, orderId: 'ord-early', amount: 19_800 }]);
+    const refundAck = send([
+      { id: 'early-refund', type: 'order.refunded', ...stream, ...who, ts: T0 + 2 * DAY, orderId: 'ord-early', amount: 9_900 },
+    ]);
+    expect(await paidAck).toMatchObject({ accepted: 1 });
+    expect(await refundAck).toMatchObject({ accepted: 1 });
+    await waitForIdle(harness.baseUrl);
+
+    await eventually(async () => {
+      const before = await orderRow('ord-early');
+      expect(before).toMatchObject({ placed_at: null, paid_amount: '19800', refunded_amount: '9900', refund_count: 1 });
+      expect((await audit('st-early')).pending).toEqual({ orders: 1, paid: 19_800, refunded: 9_900 });
+      expect((await audit('st-early')).verified).toMatchObject({ orders: 0, grossPaid: 0 });
+    });
+
+    await send([
+      {
+        id: 'early-placed',
+        type: 'order.placed',
+        ...stream,
+        ...who,
+        ts: T0 + 60_000,
+        orderId: 'ord-early',
+        skuId: 'sku-coat',
+        quantity: 2,
+        unitPrice: 9_900,
+        listPrice: 12_900,
+        currency: 'CNY',
+        phoneHash: 'ph-early',
+        addressHash: 'ad-early',
+      },
+    ]);
+    await waitForIdle(harness.baseUrl);
+
+    await eventually(async () => expect((await orderRow('ord-early'))?.placed_at).toBe(String(T0 + 60_000)));
+    expect(await orderRow('ord-early')).toMatchObject({
+      stream_id: 'st-early',
+      account_id: 'early-buyer',
+      device_id: 'dev-early',
+      subnet: '10.20.30.0/24',
+      sku_id: 'sku-coat',
+      quantity: 2,
+      unit_price: '9900',
+      list_price: '12900',
+      placed_at: String(T0 + 60_000),
+      paid_amount: '19800',
+      paid_at: String(T0 + 61_000),
+      refunded_amount: '9900',
+      refund_count: 1,
+      refunded_at: String(T0 + 2 * DAY),
+    });
+    const reconciled = await audit('st-early');
+    expect(reconciled.pending).toEqual({ orders: 0, paid: 0, refunded: 0 });
+    expect(reconciled.verified).toEqual({
+      orders: 1,
+      paidOrders: 1,
+      refundedOrders: 1,
+      grossAtListPrice: 25_800,
+      grossPaid: 19_800,
+      refunded: 9_900,
+      net: 9_900,
+      suspectedBrushing: 0,
+    });
+  });
+
+  it('adds up several refunds of one order and counts a resent refund once', async () => {
+    const stream = { roomId: 'room-multi', streamId: 'st-multi', accountId: 'multi-buyer' };
+    const refund = (id: string, ts: number, amount: number) => ({ id, type: 'order.refunded', ...stream, ts, orderId: 'ord-multi', amount });
+    await send([
+      { id: 'multi-start', type: 'stream.started', roomId: 'room-multi', streamId: 'st-multi', ts: T0, merchantId: 'm-multi' },
+      { id: 'multi-placed', type: 'order.placed', ...stream, ts: T0 + MIN, orderId: 'ord-multi', skuId: 'sku-1', quantity: 3, unitPrice: 2_000, listPrice: 2_000, currency: 'CNY' },
+      { id: 'multi-paid', type: 'order.paid', ...stream, ts: T0 + MIN + 5_000, orderId: 'ord-multi', amount: 6_000 },
+      refund('multi-refund-1', T0 + 5 * DAY, 2_000),
+    ]);
+    // The second return, and the first one resent in the same batch.
+    const ack = await send([refund('multi-refund-2', T0 + 6 * DAY + HOUR, 2_000), refund('multi-refund-1', T0 + 5 * DAY, 2_000)]);
+    expect(ack).toMatchObject({ accepted: 1, duplicates: 1 });
+    await waitForIdle(harness.baseUrl);
+
+    await eventually(async () =>
+      expect(await orderRow('ord-multi')).toMatchObject({ refunded_amount: '4000', refund_count: 2, refunded_at: String(T0 + 5 * DAY) }),
+    );
+    expect((await audit('st-multi')).verified).toMatchObject({ refundedOrders: 1, grossPaid: 6_000, refunded: 4_000, net: 2_000 });
+  });
+});
