@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { PG_POOL } from '../database/database.module.js';
@@ -67,8 +67,6 @@ function checkFinding(finding: Finding): void {
  */
 @Injectable()
 export class ReportsService {
-  private readonly logger = new Logger(ReportsService.name);
-
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -84,9 +82,9 @@ export class ReportsService {
    */
   async applyFindings(findings: Finding[]): Promise<void> {
     if (findings.length === 0) return;
-    // One row per key (the last finding wins): ON CONFLICT may not touch a row twice.
     // Checked before anything is written, so a bad finding fails the call whole and loudly.
     for (const finding of findings) checkFinding(finding);
+    // One row per key (the last finding wins): ON CONFLICT may not touch a row twice.
     const byKey = new Map<string, Finding>();
     for (const finding of findings) byKey.set(findingKey(finding), finding);
     const input = [...byKey.values()].map((finding) => ({
