@@ -100,14 +100,7 @@ async function main(): Promise<number> {
       const truth = room.labels.kinds.length > 0 ? `simulated attack: ${room.scenario}` : `honest room (${room.scenario})`;
       console.log(`■ room ${room.roomId} · stream ${room.streamId} · ${truth}`);
       if (found.length === 0) console.log('    no reports');
-      for (const report of found.sort((a, b) => (a.subjectType === b.subjectType ? b.score - a.score : a.subjectType === 'room' ? -1 : 1))) {
-        console.log(
-          `    ${report.kind.padEnd(17)} ${report.severity.padEnd(6)} ${report.score.toFixed(2)}  ${report.subjectType}${report.subjectType === 'account' ? ` ${report.subjectId}` : ''}` +
-            `  ${report.accounts.length} accounts`,
-        );
-        console.log(`      ${report.summary}`);
-        console.log(`      ${service.baseUrl}/v1/reports/${report.id}`);
-      }
+      for (const line of describeReports(found, service.baseUrl)) console.log(`    ${line}`);
     }
     console.log(`\nreviewer key: ${reviewerKey.key}`);
     console.log(`follow a link with: curl -H "Authorization: Bearer ${reviewerKey.key}" ${service.baseUrl}/v1/reports/<id>`);
@@ -126,6 +119,28 @@ async function main(): Promise<number> {
   if (stopping) return 0;
   console.error(`demo: the service exited; see ${service.logPath}`);
   return 1;
+}
+
+/** Room reports in full; account reports folded per kind, or a big farm would scroll the screen away. */
+function describeReports(reports: readonly ApiReport[], baseUrl: string): string[] {
+  const lines: string[] = [];
+  const link = (report: ApiReport): string => `${baseUrl}/v1/reports/${report.id}`;
+  for (const report of reports.filter((candidate) => candidate.subjectType === 'room').sort((a, b) => b.score - a.score)) {
+    lines.push(`${report.kind.padEnd(17)} ${report.severity.padEnd(6)} score ${report.score.toFixed(2)}  room report, ${report.accounts.length} accounts`);
+    lines.push(`  ${report.summary}`);
+    lines.push(`  ${link(report)}`);
+  }
+  const accountReports = reports.filter((candidate) => candidate.subjectType === 'account');
+  for (const kind of [...new Set(accountReports.map((report) => report.kind))]) {
+    const ofKind = accountReports.filter((report) => report.kind === kind).sort((a, b) => b.score - a.score);
+    const top = ofKind[0] as ApiReport;
+    const severities = (['high', 'medium', 'low'] as const).map((severity) => `${ofKind.filter((report) => report.severity === severity).length} ${severity}`).join(', ');
+    lines.push(`${kind.padEnd(17)} ${top.severity.padEnd(6)} score ${top.score.toFixed(2)}  ${ofKind.length} account reports (${severities})`);
+    lines.push(`  ${top.summary}`);
+    for (const report of ofKind.slice(0, 3)) lines.push(`  ${link(report)}  (account ${report.subjectId}, ${report.accounts.length} accounts)`);
+    if (ofKind.length > 3) lines.push(`  … and ${ofKind.length - 3} more: ${baseUrl}/v1/reports?kind=${kind}&streamId=${encodeURIComponent(top.streamId)}&subjectType=account`);
+  }
+  return lines;
 }
 
 main().then(

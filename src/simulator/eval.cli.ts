@@ -179,7 +179,7 @@ async function printAudits(rooms: readonly SimulatedRoom[], baseUrl: string, rev
       result = mismatches.length === 0 ? 'exact' : mismatches.map((m) => `${m.field}: want ${JSON.stringify(m.expected)} got ${JSON.stringify(m.actual)}`).join('; ');
     } catch (error) {
       mismatches = [{ field: 'response', expected: 200, actual: error instanceof HttpError ? error.status : 'error' }];
-      result = (error as Error).message;
+      result = error instanceof HttpError ? `HTTP ${error.status}` : (error as Error).message;
     }
     if (mismatches.length === 0) matching++;
     const { claimed, verified, currency } = room.expectedAudit;
