@@ -24,7 +24,8 @@ const USAGE = `usage: npm run demo -- [--seed 7] [--rooms 12] [--speed 300] [--p
   --speed N    replay at N x event time, 0 = flat out (default 300)
   --port N     port for the service (default: a free one)
   --fresh      drop the demo database first
-  --exit       stop the service once the reports are printed`;
+  --exit       stop the service once the reports are printed
+  --all        list every account report (by default they are folded per kind)`;
 
 const DEMO_DATABASE = 'roomwatch_demo';
 
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
       port: { type: 'string' },
       fresh: { type: 'boolean' },
       exit: { type: 'boolean' },
+      all: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -100,7 +102,7 @@ async function main(): Promise<number> {
       const truth = room.labels.kinds.length > 0 ? `simulated attack: ${room.scenario}` : `honest room (${room.scenario})`;
       console.log(`■ room ${room.roomId} · stream ${room.streamId} · ${truth}`);
       if (found.length === 0) console.log('    no reports');
-      for (const line of describeReports(found, service.baseUrl)) console.log(`    ${line}`);
+      for (const line of describeReports(found, service.baseUrl, values.all ? Infinity : 3)) console.log(`    ${line}`);
     }
     console.log(`\nreviewer key: ${reviewerKey.key}`);
     console.log(`follow a link with: curl -H "Authorization: Bearer ${reviewerKey.key}" ${service.baseUrl}/v1/reports/<id>`);
@@ -122,7 +124,7 @@ async function main(): Promise<number> {
 }
 
 /** Room reports in full; account reports folded per kind, or a big farm would scroll the screen away. */
-function describeReports(reports: readonly ApiReport[], baseUrl: string): string[] {
+function describeReports(reports: readonly ApiReport[], baseUrl: string, linksPerKind: number): string[] {
   const lines: string[] = [];
   const link = (report: ApiReport): string => `${baseUrl}/v1/reports/${report.id}`;
   for (const report of reports.filter((candidate) => candidate.subjectType === 'room').sort((a, b) => b.score - a.score)) {
@@ -137,8 +139,8 @@ function describeReports(reports: readonly ApiReport[], baseUrl: string): string
     const severities = (['high', 'medium', 'low'] as const).map((severity) => `${ofKind.filter((report) => report.severity === severity).length} ${severity}`).join(', ');
     lines.push(`${kind.padEnd(17)} ${top.severity.padEnd(6)} score ${top.score.toFixed(2)}  ${ofKind.length} account reports (${severities})`);
     lines.push(`  ${top.summary}`);
-    for (const report of ofKind.slice(0, 3)) lines.push(`  ${link(report)}  (account ${report.subjectId}, ${report.accounts.length} accounts)`);
-    if (ofKind.length > 3) lines.push(`  … and ${ofKind.length - 3} more: ${baseUrl}/v1/reports?kind=${kind}&streamId=${encodeURIComponent(top.streamId)}&subjectType=account`);
+    for (const report of ofKind.slice(0, linksPerKind)) lines.push(`  ${link(report)}  (account ${report.subjectId}, ${report.accounts.length} accounts)`);
+    if (ofKind.length > linksPerKind) lines.push(`  … and ${ofKind.length - linksPerKind} more (--all lists them): ${baseUrl}/v1/reports?kind=${kind}&streamId=${encodeURIComponent(top.streamId)}&subjectType=account`);
   }
   return lines;
 }

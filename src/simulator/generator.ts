@@ -310,7 +310,8 @@ function generateRoom(input: RoomInput): SimulatedRoom {
         mark('scripted_comments', periodicPosters(room, ordinaryLooking(rng, ids, now, rng.int(3, 6), locale)));
         break;
       case 'hired_brusher_ring':
-        for (const ring of rng.sample(input.underground.brusherRings, rng.int(1, 2))) mark('refund_brushing', ringBrushing(room, ring));
+        // Two of the evening's three rings per room, so every ring works several rooms and merchants.
+        for (const ring of rng.sample(input.underground.brusherRings, 2)) mark('refund_brushing', ringBrushing(room, ring));
         break;
       case 'merchant_team':
         mark('refund_brushing', merchantTeamBrushing(room, merchantStaff(rng, ids, now, locale), profile.flashSales));
