@@ -96,7 +96,8 @@ async function main(): Promise<number> {
     const byStream = new Map<string, ApiReport[]>();
     for (const report of reports) if (streamIds.has(report.streamId)) byStream.set(report.streamId, [...(byStream.get(report.streamId) ?? []), report]);
 
-    console.log(`\n${reports.length} reports\n`);
+    const ours = [...byStream.values()].reduce((sum, list) => sum + list.length, 0);
+    console.log(`\n${ours} reports about this evening's streams${reports.length > ours ? ` (${reports.length} in the demo database)` : ''}\n`);
     for (const room of [...evening.rooms].sort((a, b) => a.startTs - b.startTs)) {
       const found = byStream.get(room.streamId) ?? [];
       const truth = room.labels.kinds.length > 0 ? `simulated attack: ${room.scenario}` : `honest room (${room.scenario})`;
