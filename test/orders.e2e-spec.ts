@@ -27,6 +27,14 @@ async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): P
   }
 }
 
+interface Report {
+  subjectId: string;
+  version: number;
+  accounts: string[];
+  detectedAt: number;
+  evidence: Record<string, unknown>;
+}
+
 interface OrderRow {
   order_id: string;
   stream_id: string;
@@ -82,6 +90,18 @@ describe('order ledger', () => {
     });
     expect(response.status).toBe(200);
     return (await response.json()) as Record<string, Record<string, number>>;
+  }
+
+  async function reports(query: Record<string, string>): Promise<Report[]> {
+    const response = await fetch(`${harness.baseUrl}/v1/reports?${new URLSearchParams(query).toString()}`, {
+      headers: { authorization: `Bearer ${reviewerKey}` },
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { items: Report[] }).items;
+  }
+
+  async function report(kind: string, streamId: string): Promise<Report | undefined> {
+    return (await reports({ kind, streamId, subjectType: 'room' }))[0];
   }
 
   it('keeps a payment and a refund that arrive before their order and reconciles them when it comes', async () => {
@@ -173,5 +193,81 @@ describe('order ledger', () => {
       expect(await orderRow('ord-multi')).toMatchObject({ refunded_amount: '4000', refund_count: 2, refunded_at: String(T0 + 5 * DAY) }),
     );
     expect((await audit('st-multi')).verified).toMatchObject({ refundedOrders: 1, grossPaid: 6_000, refunded: 4_000, net: 2_000 });
+  });
+  it('reports a brushing ring and its inflated claim, and a late refund grows both reports and the audit', async () => {
+    const streamId = 'st-ring';
+    const roomId = 'room-ring';
+    const end = T0 + 60 * MIN;
+    const buyers = [
+      ...Array.from({ length: 5 }, (_, i) => ({ accountId: `fan-${i}`, deviceId: `fan-dev-${i}`, ip: `100.64.${i}.9`, price: 15_900, addressHash: `fan-addr-${i}` })),
+      ...Array.from({ length: 4 }, (_, i) => ({ accountId: `ring-${i}`, deviceId: 'ring-phone', ip: '203.0.113.7', price: 39_900, addressHash: 'ring-addr' })),
+    ];
+    const orderEvents = buyers.flatMap((buyer, i) => {
+      const who = { roomId, streamId, accountId: buyer.accountId, deviceId: buyer.deviceId, ip: buyer.ip };
+      const orderId = `ord-${buyer.accountId}`;
+      return [
+        { id: `${orderId}-placed`, type: 'order.placed', ...who, ts: T0 + (5 + i * 4) * MIN, orderId, skuId: `sku-${i}`, quantity: 1, unitPrice: buyer.price, listPrice: buyer.price, currency: 'CNY', addressHash: buyer.addressHash },
+        { id: `${orderId}-paid`, type: 'order.paid', ...who, ts: T0 + (5 + i * 4) * MIN + 20_000, orderId, amount: buyer.price },
+      ];
+    });
+    const refund = (n: number, ts: number) => ({
+      id: `ord-ring-${n}-refund`,
+      type: 'order.refunded',
+      roomId,
+      streamId,
+      accountId: `ring-${n}`,
+      ts,
+      orderId: `ord-ring-${n}`,
+      amount: 39_900,
+    });
+    const claimed = 5 * 15_900 + 4 * 39_900;
+    await send([
+      { id: 'ring-start', type: 'stream.started', roomId, streamId, ts: T0, merchantId: 'm-ring' },
+      ...orderEvents,
+      { id: 'ring-end', type: 'stream.ended', roomId, streamId, ts: end },
+      { id: 'ring-claim', type: 'sales.claimed', roomId, streamId, ts: end + 5 * MIN, gmv: claimed, orders: 9 },
+      refund(0, end + HOUR),
+      refund(1, end + HOUR + 5 * MIN),
+      refund(2, end + 2 * HOUR),
+    ]);
+    await waitForIdle(harness.baseUrl);
+
+    let roomReport: Report | undefined;
+    let gmvReport: Report | undefined;
+    await eventually(async () => {
+      roomReport = await report('refund_brushing', streamId);
+      gmvReport = await report('inflated_gmv', streamId);
+      expect(roomReport).toBeDefined();
+      expect(gmvReport).toBeDefined();
+    });
+    expect(roomReport).toMatchObject({ version: 1, subjectId: roomId, accounts: ['ring-0', 'ring-1', 'ring-2'], evidence: { brushedAmount: 3 * 39_900 } });
+    expect(gmvReport).toMatchObject({ version: 1, evidence: { brushingAtClaim: 3 * 39_900, supportedAtClaim: claimed - 3 * 39_900 } });
+    const accountReports = await reports({ kind: 'refund_brushing', subjectType: 'account', streamId });
+    expect(accountReports.map((r) => r.subjectId).sort()).toEqual(['ring-0', 'ring-1', 'ring-2']);
+    expect((await audit(streamId)).verified).toEqual({
+      orders: 9,
+      paidOrders: 9,
+      refundedOrders: 3,
+      grossAtListPrice: claimed,
+      grossPaid: claimed,
+      refunded: 3 * 39_900,
+      net: claimed - 3 * 39_900,
+      suspectedBrushing: 3 * 39_900,
+    });
+
+    // The fourth phone of the ring refunds the next day.
+    await send([refund(3, end + 20 * HOUR)]);
+    await waitForIdle(harness.baseUrl);
+    await eventually(async () => expect((await report('refund_brushing', streamId))?.version).toBe(2));
+    expect(await report('refund_brushing', streamId)).toMatchObject({
+      accounts: ['ring-0', 'ring-1', 'ring-2', 'ring-3'],
+      detectedAt: roomReport!.detectedAt,
+      evidence: { brushedAmount: 4 * 39_900, brushedRefunded: 4 * 39_900 },
+    });
+    await eventually(async () => expect((await report('inflated_gmv', streamId))?.version).toBe(2));
+    expect((await report('inflated_gmv', streamId))?.evidence).toMatchObject({ brushingAtClaim: 4 * 39_900, now: { net: 5 * 15_900 } });
+    const after = await audit(streamId);
+    expect(after.verified).toMatchObject({ refundedOrders: 4, refunded: 4 * 39_900, net: 5 * 15_900, suspectedBrushing: 4 * 39_900 });
+    expect(after.inflation).toEqual({ amount: 4 * 39_900, ratio: 3.0075 });
   });
 });

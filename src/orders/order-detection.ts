@@ -1,11 +1,243 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { PG_POOL } from '../database/database.module.js';
 import type { Finding } from '../detection/finding.js';
+import { DEFAULT_INFLATED_GMV_CONFIG, type InflatedGmvConfig } from '../detection/inflated-gmv/inflated-gmv.config.js';
+import { judgeInflatedGmv } from '../detection/inflated-gmv/inflated-gmv.detector.js';
+import type { AccountHistoryOrder, OrderFact, SalesClaimFact, StreamOrderFacts } from '../detection/refund-brushing/order-facts.js';
+import { DEFAULT_REFUND_BRUSHING_CONFIG, type RefundBrushingConfig } from '../detection/refund-brushing/refund-brushing.config.js';
+import { judgeRefundBrushing, timingCandidates } from '../detection/refund-brushing/refund-brushing.detector.js';
+import { moneyFromSql } from './money.js';
 import type { LedgerChange } from './order-ledger.js';
 
-/** Feeds the order detectors with the ledger's facts about each touched stream. */
+/** History rows read per batch at most: bounds the cross-room query whatever the candidates do. */
+const MAX_HISTORY_ROWS = 20_000;
+
+interface StreamRow {
+  stream_id: string;
+  room_id: string;
+  merchant_id: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+interface OrderRow {
+  order_id: string;
+  stream_id: string;
+  room_id: string;
+  account_id: string;
+  device_id: string | null;
+  ip: string | null;
+  subnet: string | null;
+  phone_hash: string | null;
+  address_hash: string | null;
+  sku_id: string | null;
+  quantity: number | null;
+  unit_price: string | null;
+  list_price: string | null;
+  placed_at: string | null;
+  paid_at: string | null;
+  paid_amount: string | null;
+}
+
+interface HistoryRow {
+  account_id: string;
+  stream_id: string;
+  room_id: string;
+  merchant_id: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  placed_at: string | null;
+  paid_at: string | null;
+  paid_amount: string | null;
+  refunded_amount: string;
+  refunded_at: string | null;
+}
+
+/**
+ * The Nest side of the order detectors: reads what the pure deciders need
+ * from the ledger (each touched stream's orders and refunds, its claim, and
+ * the suspicious accounts' orders in other streams), calls them, and hands
+ * the findings back to the monitor. Everything is read from PostgreSQL, not
+ * memory, so a restart, a second process or a refund days later sees the
+ * same facts; each touched stream is judged once per batch, with indexed
+ * per-stream and per-account queries.
+ */
 @Injectable()
 export class OrderDetection {
-  async evaluate(_change: LedgerChange): Promise<Finding[]> {
-    return [];
+  private readonly brushingConfig: RefundBrushingConfig = DEFAULT_REFUND_BRUSHING_CONFIG;
+  private readonly gmvConfig: InflatedGmvConfig = DEFAULT_INFLATED_GMV_CONFIG;
+
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  async evaluate(change: LedgerChange): Promise<Finding[]> {
+    const streamIds = [...change.touchedStreams].sort();
+    const [streams, claims] = await Promise.all([this.loadStreams(streamIds), this.loadClaims(streamIds)]);
+    // A verdict needs the stream's end (refund timing) or a claim; live streams wait.
+    const judged = streamIds.filter((id) => {
+      const endedAt = maxOf(streams.get(id)?.endedAt ?? null, change.endedAt.get(id) ?? null);
+      return endedAt !== null || claims.has(id);
+    });
+    if (judged.length === 0) return [];
+
+    const facts = await this.loadFacts(judged, streams, change);
+    const candidates = new Map<string, string[]>();
+    for (const stream of facts) candidates.set(stream.streamId, timingCandidates(stream, this.brushingConfig));
+    const history = await this.loadHistory(facts, candidates);
+
+    const findings: Finding[] = [];
+    for (const stream of facts) {
+      const brushing = judgeRefundBrushing(stream, history, this.brushingConfig);
+      findings.push(...brushing.findings);
+      const claim = claims.get(stream.streamId);
+      if (!claim) continue;
+      const flagged = brushing.accounts.filter((account) => account.flagged);
+      const gmv = judgeInflatedGmv(
+        {
+          facts: stream,
+          claim,
+          brushingAccounts: new Set(brushing.flaggedAccounts),
+          brushingEvidenceAt: flagged.length > 0 ? Math.max(...flagged.map((account) => account.evidenceAt)) : null,
+        },
+        this.gmvConfig,
+      );
+      if (gmv.finding) findings.push(gmv.finding);
+    }
+    return findings;
   }
+
+  private async loadStreams(
+    streamIds: string[],
+  ): Promise<Map<string, { roomId: string; merchantId: string | null; startedAt: number | null; endedAt: number | null }>> {
+    const result = await this.pool.query<StreamRow>(
+      'SELECT stream_id, room_id, merchant_id, started_at, ended_at FROM streams WHERE stream_id = ANY($1::text[])',
+      [streamIds],
+    );
+    return new Map(
+      result.rows.map((row) => [
+        row.stream_id,
+        { roomId: row.room_id, merchantId: row.merchant_id, startedAt: numberOrNull(row.started_at), endedAt: numberOrNull(row.ended_at) },
+      ]),
+    );
+  }
+
+  private async loadClaims(streamIds: string[]): Promise<Map<string, SalesClaimFact>> {
+    const result = await this.pool.query<{ stream_id: string; gmv: string; orders: string; claimed_at: string }>(
+      'SELECT stream_id, gmv::text, orders::text, claimed_at::text FROM sales_claims WHERE stream_id = ANY($1::text[])',
+      [streamIds],
+    );
+    return new Map(
+      result.rows.map((row) => [row.stream_id, { gmv: moneyFromSql(row.gmv), orders: moneyFromSql(row.orders), claimedAt: Number(row.claimed_at) }]),
+    );
+  }
+
+  private async loadFacts(
+    streamIds: string[],
+    streams: Map<string, { roomId: string; merchantId: string | null; startedAt: number | null; endedAt: number | null }>,
+    change: LedgerChange,
+  ): Promise<StreamOrderFacts[]> {
+    const [orders, refunds] = await Promise.all([
+      this.pool.query<OrderRow>(
+        `SELECT order_id, stream_id, room_id, account_id, device_id, ip, subnet, phone_hash, address_hash, sku_id, quantity,
+                unit_price::text, list_price::text, placed_at::text, paid_at::text, paid_amount::text
+           FROM orders WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, order_id`,
+        [streamIds],
+      ),
+      this.pool.query<{ order_id: string; amount: string; refunded_at: string }>(
+        `SELECT r.order_id, r.amount::text, r.refunded_at::text
+           FROM orders o JOIN order_refunds r ON r.order_id = o.order_id
+          WHERE o.stream_id = ANY($1::text[]) ORDER BY r.order_id, r.refunded_at, r.event_id`,
+        [streamIds],
+      ),
+    ]);
+    const refundsByOrder = new Map<string, { amount: number; at: number }[]>();
+    for (const row of refunds.rows) {
+      const list = refundsByOrder.get(row.order_id) ?? [];
+      list.push({ amount: moneyFromSql(row.amount), at: Number(row.refunded_at) });
+      refundsByOrder.set(row.order_id, list);
+    }
+    const byStream = new Map<string, OrderFact[]>();
+    const roomOf = new Map<string, string>();
+    for (const row of orders.rows) {
+      const list = byStream.get(row.stream_id) ?? [];
+      list.push({
+        orderId: row.order_id,
+        accountId: row.account_id,
+        deviceId: row.device_id,
+        ip: row.ip,
+        subnet: row.subnet,
+        phoneHash: row.phone_hash,
+        addressHash: row.address_hash,
+        skuId: row.sku_id,
+        quantity: row.quantity,
+        unitPrice: numberOrNull(row.unit_price),
+        listPrice: numberOrNull(row.list_price),
+        placedAt: numberOrNull(row.placed_at),
+        paidAt: numberOrNull(row.paid_at),
+        paidAmount: row.paid_amount === null ? 0 : moneyFromSql(row.paid_amount),
+        refunds: refundsByOrder.get(row.order_id) ?? [],
+      });
+      byStream.set(row.stream_id, list);
+      roomOf.set(row.stream_id, row.room_id);
+    }
+    return streamIds.flatMap((streamId) => {
+      const stream = streams.get(streamId);
+      const roomId = stream?.roomId ?? roomOf.get(streamId);
+      if (roomId === undefined) return [];
+      return [
+        {
+          roomId,
+          streamId,
+          merchantId: stream?.merchantId ?? null,
+          // The batch's own boundaries count even if the streams directory writes them after us.
+          startedAt: minOf(stream?.startedAt ?? null, change.startedAt.get(streamId) ?? null),
+          endedAt: maxOf(stream?.endedAt ?? null, change.endedAt.get(streamId) ?? null),
+          orders: byStream.get(streamId) ?? [],
+        },
+      ];
+    });
+  }
+
+  /** The candidates' refunded orders in other streams, within the history horizon of the judged streams. */
+  private async loadHistory(facts: StreamOrderFacts[], candidates: Map<string, string[]>): Promise<AccountHistoryOrder[]> {
+    const accounts = [...new Set([...candidates.values()].flat())].sort();
+    if (accounts.length === 0) return [];
+    const starts = facts.map((stream) => stream.startedAt ?? stream.endedAt).filter((ts): ts is number => ts !== null);
+    if (starts.length === 0) return [];
+    const horizon = this.brushingConfig.crossRoom.historyMs;
+    const result = await this.pool.query<HistoryRow>(
+      `SELECT o.account_id, o.stream_id, o.room_id, s.merchant_id, s.started_at::text, s.ended_at::text,
+              o.placed_at::text, o.paid_at::text, o.paid_amount::text, o.refunded_amount::text, o.refunded_at::text
+         FROM orders o LEFT JOIN streams s ON s.stream_id = o.stream_id
+        WHERE o.account_id = ANY($1::text[]) AND o.placed_at BETWEEN $2 AND $3 AND o.refund_count > 0
+        ORDER BY o.account_id, o.placed_at, o.order_id
+        LIMIT $4`,
+      [accounts, Math.min(...starts) - horizon, Math.max(...starts) + horizon, MAX_HISTORY_ROWS],
+    );
+    return result.rows.map((row) => ({
+      accountId: row.account_id,
+      streamId: row.stream_id,
+      roomId: row.room_id,
+      merchantId: row.merchant_id,
+      startedAt: numberOrNull(row.started_at),
+      endedAt: numberOrNull(row.ended_at),
+      placedAt: numberOrNull(row.placed_at),
+      paidAt: numberOrNull(row.paid_at),
+      paidAmount: row.paid_amount === null ? 0 : moneyFromSql(row.paid_amount),
+      refundedAmount: moneyFromSql(row.refunded_amount),
+      firstRefundAt: numberOrNull(row.refunded_at),
+    }));
+  }
+}
+
+function numberOrNull(value: string | null): number | null {
+  return value === null ? null : moneyFromSql(value);
+}
+
+function minOf(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
+}
+
+function maxOf(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
 }

@@ -1,0 +1,110 @@
+import type { OrderFact, StreamOrderFacts } from '../refund-brushing/order-facts.js';
+import { judgeInflatedGmv } from './inflated-gmv.detector.js';
+
+const T0 = 1_764_000_000_000;
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const END = T0 + 60 * MIN;
+const CLAIM_AT = END + 5 * MIN;
+
+let seq = 0;
+function order(account: string, unitPrice: number, listPrice: number, options: { quantity?: number; paid?: boolean; refundAt?: number; refund?: number } = {}): OrderFact {
+  seq++;
+  const quantity = options.quantity ?? 1;
+  const paid = options.paid ?? true;
+  const placedAt = T0 + seq * 10_000;
+  return {
+    orderId: `o-${seq}`,
+    accountId: account,
+    deviceId: null,
+    ip: null,
+    subnet: null,
+    phoneHash: null,
+    addressHash: null,
+    skuId: 'sku',
+    quantity,
+    unitPrice,
+    listPrice,
+    placedAt,
+    paidAt: paid ? placedAt + 15_000 : null,
+    paidAmount: paid ? unitPrice * quantity : 0,
+    refunds: paid && options.refundAt !== undefined ? [{ amount: options.refund ?? unitPrice * quantity, at: options.refundAt }] : [],
+  };
+}
+
+function stream(orders: OrderFact[]): StreamOrderFacts {
+  return { roomId: 'room-1', streamId: 'st-1', merchantId: 'm-1', startedAt: T0, endedAt: END, orders };
+}
+
+/** 40 kept orders at 79.00 (list 99.00), 5 refunded before the claim, 3 never paid. */
+function room(): OrderFact[] {
+  return [
+    ...Array.from({ length: 40 }, (_, i) => order(`fan-${i}`, 7_900, 9_900)),
+    ...Array.from({ length: 5 }, (_, i) => order(`returner-${i}`, 7_900, 9_900, { refundAt: T0 + 30 * MIN })),
+    ...Array.from({ length: 3 }, (_, i) => order(`cart-${i}`, 7_900, 9_900, { paid: false })),
+  ];
+}
+const SETTLED = 40 * 7_900;
+const none = new Set<string>();
+
+describe('inflated GMV', () => {
+  it('keeps an exact claim and one rounded to ten yuan clean', () => {
+    for (const gmv of [SETTLED, Math.round(SETTLED / 1_000) * 1_000]) {
+      const verdict = judgeInflatedGmv({ facts: stream(room()), claim: { gmv, orders: 40, claimedAt: CLAIM_AT }, brushingAccounts: none });
+      expect(verdict.flagged).toBe(false);
+    }
+  });
+
+  it('flags a claim that counts refunded orders and names that definition', () => {
+    const gmv = 45 * 7_900;
+    const verdict = judgeInflatedGmv({ facts: stream(room()), claim: { gmv, orders: 45, claimedAt: CLAIM_AT }, brushingAccounts: none });
+    expect(verdict.finding).toMatchObject({ kind: 'inflated_gmv', subjectType: 'room', subjectId: 'room-1', detectedAt: CLAIM_AT });
+    expect(verdict.figures).toMatchObject({ netAtClaim: SETTLED, definitionGap: 5 * 7_900, breakdown: { refundedOrders: 5 * 7_900 } });
+    expect(verdict.finding!.evidence.countedAs).toEqual(['paid sales with refunds not deducted']);
+  });
+
+  it('flags a claim at list price', () => {
+    const gmv = 40 * 9_900;
+    const verdict = judgeInflatedGmv({ facts: stream(room()), claim: { gmv, orders: 40, claimedAt: CLAIM_AT }, brushingAccounts: none });
+    expect(verdict.figures.definitionGap).toBe(40 * 2_000);
+    expect(verdict.finding!.evidence.countedAs).toEqual(['kept orders at list price']);
+    expect(verdict.finding!.score).toBeGreaterThan(0.6);
+  });
+
+  it('flags a claim that counts unpaid carts', () => {
+    const gmv = 43 * 7_900;
+    const verdict = judgeInflatedGmv({ facts: stream(room()), claim: { gmv, orders: 43, claimedAt: CLAIM_AT }, brushingAccounts: none });
+    expect(verdict.figures.breakdown.unpaidOrders).toBe(3 * 7_900);
+    expect(verdict.finding!.evidence.countedAs).toEqual(['placed orders including unpaid ones']);
+  });
+
+  it('does not blame an honest claim for returns that came days later, but shows them', () => {
+    const orders = room();
+    for (const o of orders.slice(0, 15)) o.refunds = [{ amount: o.paidAmount, at: END + 4 * DAY }];
+    const verdict = judgeInflatedGmv({ facts: stream(orders), claim: { gmv: SETTLED, orders: 40, claimedAt: CLAIM_AT }, brushingAccounts: none });
+    expect(verdict.flagged).toBe(false);
+    expect(verdict.figures.now).toMatchObject({ refundedSinceClaim: 15 * 7_900, net: SETTLED - 15 * 7_900 });
+  });
+
+  it('flags a claim whose material part is brushing orders, once the brushers are known, and follows their late refunds', () => {
+    const brushers = Array.from({ length: 8 }, (_, i) => order(`ring-${i}`, 39_900, 39_900));
+    const facts = stream([...room(), ...brushers]);
+    const gmv = SETTLED + 8 * 39_900;
+    const claim = { gmv, orders: 48, claimedAt: CLAIM_AT };
+
+    // Matches paid-at-claim exactly: without the brushing verdict nothing is wrong.
+    expect(judgeInflatedGmv({ facts, claim, brushingAccounts: none }).flagged).toBe(false);
+
+    const ring = new Set(brushers.map((o) => o.accountId));
+    const before = judgeInflatedGmv({ facts, claim, brushingAccounts: ring, brushingEvidenceAt: END + 2 * HOUR });
+    expect(before.finding).toMatchObject({ detectedAt: END + 2 * HOUR });
+    expect(before.figures).toMatchObject({ brushingAtClaim: 8 * 39_900, supportedAtClaim: SETTLED, gap: 8 * 39_900 });
+    expect(before.finding!.accounts).toEqual([...ring].sort());
+
+    for (const o of brushers) o.refunds = [{ amount: o.paidAmount, at: END + 3 * HOUR }];
+    const after = judgeInflatedGmv({ facts, claim, brushingAccounts: ring, brushingEvidenceAt: END + 3 * HOUR });
+    expect(after.finding!.evidence.now).toEqual({ net: SETTLED, refundedSinceClaim: 8 * 39_900, brushing: 8 * 39_900, gap: 8 * 39_900 });
+    expect(after.finding!.evidence).not.toEqual(before.finding!.evidence);
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * The facts the order detectors judge, as the order ledger knows them. Plain
+ * data: the Nest adapter (src/orders) reads them from PostgreSQL, the specs
+ * write them by hand. Money is integer minor units; times are event time (ms).
+ */
+
+export interface RefundFact {
+  amount: number;
+  at: number;
+}
+
+export interface OrderFact {
+  orderId: string;
+  accountId: string;
+  deviceId: string | null;
+  ip: string | null;
+  /** /24 or /64 of ip (src/detection/shared/network.ts). */
+  subnet: string | null;
+  phoneHash: string | null;
+  addressHash: string | null;
+  skuId: string | null;
+  quantity: number | null;
+  unitPrice: number | null;
+  listPrice: number | null;
+  /** null until order.placed arrives (a payment or refund can come first). */
+  placedAt: number | null;
+  paidAt: number | null;
+  /** 0 when unpaid. */
+  paidAmount: number;
+  /** Every refund of the order, oldest first; their amounts add up. */
+  refunds: RefundFact[];
+}
+
+export interface StreamOrderFacts {
+  roomId: string;
+  streamId: string;
+  merchantId: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  orders: OrderFact[];
+}
+
+/** One order of an account in another stream: its history across rooms and merchants. */
+export interface AccountHistoryOrder {
+  accountId: string;
+  streamId: string;
+  roomId: string;
+  merchantId: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  placedAt: number | null;
+  paidAt: number | null;
+  paidAmount: number;
+  refundedAmount: number;
+  firstRefundAt: number | null;
+}
+
+export interface SalesClaimFact {
+  gmv: number;
+  orders: number;
+  /** Event time of the claim. */
+  claimedAt: number;
+}
+
+export function refundedAmount(order: Pick<OrderFact, 'refunds'>): number {
+  let total = 0;
+  for (const refund of order.refunds) total += refund.amount;
+  return total;
+}
+
+export function refundedBy(order: Pick<OrderFact, 'refunds'>, at: number): number {
+  let total = 0;
+  for (const refund of order.refunds) if (refund.at <= at) total += refund.amount;
+  return total;
+}
+
+export function firstRefundAt(order: Pick<OrderFact, 'refunds'>): number | null {
+  let first: number | null = null;
+  for (const refund of order.refunds) if (first === null || refund.at < first) first = refund.at;
+  return first;
+}

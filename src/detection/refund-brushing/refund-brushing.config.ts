@@ -1,0 +1,144 @@
+/**
+ * Every number the refund-brushing detector decides with, and why. The
+ * pattern: an order placed and paid while the stream runs (it counts in the
+ * stream's sales and rankings) and refunded soon after the stream ends
+ * (before anything ships), by accounts that one person or one merchant
+ * controls. Each indication below also happens in honest rooms, so an
+ * account is caught only when the timing comes with at least one
+ * independent indication, and the combined score passes the bar.
+ */
+export interface RefundBrushingConfig {
+  timing: {
+    /**
+     * A refund that starts within this long after the stream's end refunds
+     * before a parcel can arrive and be judged: hired brushers refund within
+     * hours, merchant teams within a day or so. Honest returns mostly follow
+     * delivery (days); honest quick cancellations happen too, which is why
+     * timing never decides alone.
+     */
+    postEndWindowMs: number;
+    /** Inside this shorter window the refund is all but certainly before shipping: a stronger indication. */
+    fastPostEndWindowMs: number;
+    /** An order counts as refunded when refunds cover this share of what was paid (a brusher refunds it all). */
+    minRefundedShare: number;
+    /** Payments this long before the recorded start count as during the stream (clock skew between services). */
+    startGraceMs: number;
+    /**
+     * An account is a timing candidate when this share of its paid money in
+     * the stream was refunded in the pattern; brushers keep almost nothing,
+     * a real buyer who cancels one of three orders keeps most.
+     */
+    minPatternShare: number;
+    /** Score of the timing indication: a refund in the fast window, in the wider one, or while the stream still runs. */
+    fastScore: number;
+    windowScore: number;
+    /** Paid and fully refunded during the stream: honest mis-taps do this too, so it weighs little. */
+    inStreamScore: number;
+  };
+  ring: {
+    /**
+     * Candidates linked by a shared device, phone hash, shipping address or
+     * exact IP form a group; a group needs this many accounts. One household
+     * (two or three family accounts behind one router) stays below it, and it
+     * would also need every member to refund right after the stream.
+     */
+    minGroupSize: number;
+    /** Score of a group of minGroupSize linked by a device, phone or address (one person or one office). */
+    baseScore: number;
+    /** Added per member beyond minGroupSize, up to maxScore. */
+    perExtraMemberScore: number;
+    maxScore: number;
+    /**
+     * A group linked only by exact IPs is weaker: carrier-grade NAT puts
+     * thousands of strangers behind one address. Its score is multiplied by this.
+     */
+    ipOnlyFactor: number;
+    /**
+     * Candidates in one /24 (or /64) without a shared identifier: a rented
+     * block or an office. Needs more accounts than a ring, for the same
+     * carrier-NAT reason, and weighs less.
+     */
+    minSubnetGroupSize: number;
+    subnetScore: number;
+  };
+  crossRoom: {
+    /** History looked at: this long before the stream's start (event time). */
+    historyMs: number;
+    /** Other streams in which the account showed the same pattern: a score per count of distinct rooms. */
+    scoreByRooms: ReadonlyArray<readonly [rooms: number, score: number]>;
+    /** Added when those rooms belong to more than one merchant (a hired brusher, not one shop's staff). */
+    manyMerchantsBonus: number;
+  };
+  overpay: {
+    /**
+     * Paying list price for a SKU that the rest of the stream bought at
+     * least this much below list: organic buyers take the live discount,
+     * a team propping up the hero item's numbers does not bother.
+     */
+    minPeerDiscount: number;
+    /** Orders of that SKU by other accounts needed to know its live price. */
+    minPeerOrders: number;
+    score: number;
+  };
+  /** An account is flagged at or above this combined score (noisy-OR of its indications). */
+  accountThreshold: number;
+  /** Indications besides timing needed (timing is always required): at least one independent one. */
+  minSupportingSignals: number;
+  room: {
+    /** Flagged accounts for a room finding... */
+    minAccounts: number;
+    /** ...or one flagged account whose brushed money is at least this share of the stream's paid money. */
+    minBrushedShare: number;
+  };
+  severity: { high: number; medium: number };
+  /** Bounds the evidence: samples per finding. */
+  maxSamples: number;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
+  timing: {
+    postEndWindowMs: 2 * DAY,
+    fastPostEndWindowMs: 12 * HOUR,
+    minRefundedShare: 0.8,
+    startGraceMs: 2 * MINUTE,
+    minPatternShare: 0.6,
+    fastScore: 0.35,
+    windowScore: 0.28,
+    inStreamScore: 0.15,
+  },
+  ring: {
+    minGroupSize: 3,
+    baseScore: 0.45,
+    perExtraMemberScore: 0.04,
+    maxScore: 0.65,
+    ipOnlyFactor: 0.6,
+    minSubnetGroupSize: 4,
+    subnetScore: 0.25,
+  },
+  crossRoom: {
+    historyMs: 30 * DAY,
+    scoreByRooms: [
+      [1, 0.3],
+      [2, 0.45],
+      [4, 0.6],
+    ],
+    manyMerchantsBonus: 0.1,
+  },
+  overpay: {
+    minPeerDiscount: 0.05,
+    minPeerOrders: 3,
+    score: 0.3,
+  },
+  accountThreshold: 0.6,
+  minSupportingSignals: 1,
+  room: {
+    minAccounts: 2,
+    minBrushedShare: 0.2,
+  },
+  severity: { high: 0.8, medium: 0.6 },
+  maxSamples: 10,
+};
