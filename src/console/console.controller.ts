@@ -1,0 +1,19 @@
+import { Controller, Get, Redirect } from '@nestjs/common';
+import { CurrentPrincipal, RequireRole } from '../auth/auth.guard.js';
+import type { ApiKeyRole } from '../auth/api-key.entity.js';
+import type { Principal } from '../auth/principal.js';
+
+@Controller()
+export class ConsoleController {
+  /** People open the service's root in a browser; send them to the console. */
+  @Get()
+  @Redirect('/console/', 302)
+  root(): void {}
+
+  /** Which console a key opens: the reviewer queue or the merchant's streams. */
+  @Get('v1/whoami')
+  @RequireRole('ingest', 'reviewer', 'merchant')
+  whoami(@CurrentPrincipal() principal: Principal): { role: ApiKeyRole; merchantId: string | null } {
+    return { role: principal.role, merchantId: principal.merchantId };
+  }
+}

@@ -1,0 +1,97 @@
+/* global document, window */
+import { ApiError, api, session } from './api.js';
+import { closeFeed } from './live.js';
+import { renderQueue } from './queue.js';
+import { renderReport } from './report.js';
+import { renderStream, renderStreams } from './streams.js';
+
+const view = document.getElementById('view');
+const signIn = document.getElementById('sign-in');
+let teardown = () => {};
+
+function showSignedIn(principal) {
+  document.getElementById('nav').hidden = false;
+  document.getElementById('who').hidden = false;
+  document.getElementById('who-label').textContent = principal.role === 'merchant' ? `merchant ${principal.merchantId}` : principal.role;
+  for (const link of document.querySelectorAll('#nav [data-role]')) link.hidden = link.dataset.role !== principal.role;
+  document.body.dataset.role = principal.role;
+}
+
+function showSignIn(message = '') {
+  teardown();
+  closeFeed();
+  session.principal = null;
+  view.replaceChildren();
+  document.getElementById('nav').hidden = true;
+  document.getElementById('who').hidden = true;
+  signIn.hidden = false;
+  document.getElementById('sign-in-error').textContent = message;
+  document.getElementById('api-key').focus();
+}
+
+/** Resolves who the stored key belongs to; the console shows what that role may use. */
+async function resolvePrincipal() {
+  if (!session.key) return null;
+  try {
+    const principal = await api('/v1/whoami');
+    if (principal.role !== 'reviewer' && principal.role !== 'merchant') {
+      session.key = null;
+      showSignIn('This is an ingest key; the console takes a reviewer or merchant key.');
+      return null;
+    }
+    session.principal = principal;
+    return principal;
+  } catch (error) {
+    session.key = null;
+    showSignIn(error instanceof ApiError && error.status === 401 ? 'That key is unknown or revoked.' : `Sign-in failed: ${error.message}`);
+    return null;
+  }
+}
+
+function route() {
+  const principal = session.principal;
+  if (!principal) return;
+  teardown();
+  signIn.hidden = true;
+  const [, page, id] = window.location.hash.match(/^#\/([^/]*)\/?(.*)$/) ?? [];
+  const home = principal.role === 'reviewer' ? 'queue' : 'streams';
+  const target = page || home;
+  document.querySelectorAll('#nav a').forEach((link) => link.setAttribute('aria-current', link.getAttribute('href') === `#/${target === 'report' ? 'queue' : target === 'stream' ? 'streams' : target}` ? 'page' : 'false'));
+  if (target === 'queue' && principal.role === 'reviewer') teardown = renderQueue(view);
+  else if (target === 'report' && principal.role === 'reviewer' && id) teardown = renderReport(view, decodeURIComponent(id));
+  else if (target === 'stream' && id) teardown = renderStream(view, decodeURIComponent(id));
+  else if (target === 'streams') teardown = renderStreams(view);
+  else {
+    window.location.hash = `#/${home}`;
+    return;
+  }
+  document.title = `roomwatch — ${target}`;
+}
+
+document.getElementById('sign-in-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = document.getElementById('api-key');
+  session.key = input.value.trim();
+  input.value = '';
+  const principal = await resolvePrincipal();
+  if (principal) {
+    showSignedIn(principal);
+    route();
+  }
+});
+
+document.getElementById('sign-out').addEventListener('click', () => {
+  session.key = null;
+  window.location.hash = '#/';
+  showSignIn();
+});
+
+window.addEventListener('hashchange', route);
+
+const principal = await resolvePrincipal();
+if (principal) {
+  showSignedIn(principal);
+  route();
+} else if (!session.key) {
+  showSignIn();
+}

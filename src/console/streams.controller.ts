@@ -1,0 +1,81 @@
+import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
+import { z } from 'zod';
+import { CurrentPrincipal, RequireRole } from '../auth/auth.guard.js';
+import type { Principal } from '../auth/principal.js';
+import type { StreamAccount, StreamSummary, StreamTimeline } from './stream-views.js';
+import { StreamTimelineService } from './stream-timeline.service.js';
+import { TIMELINE_CONFIG } from './timeline.config.js';
+
+const identifier = z.string().min(1).max(128);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const streamParams = z.object({ streamId: identifier });
+const listQuery = z.object({
+  merchantId: identifier.optional(),
+  roomId: identifier.optional(),
+  limit: z.coerce
+    .number({ error: `must be an integer from 1 to ${TIMELINE_CONFIG.maxStreams}` })
+    .int()
+    .min(1)
+    .max(TIMELINE_CONFIG.maxStreams)
+    .default(50),
+});
+const eventTime = z.coerce.number({ error: 'must be event time in ms' }).int().min(0);
+const timelineQuery = z.object({ from: eventTime.optional(), to: eventTime.optional() });
+const accountsQuery = z.object({
+  reportId: z.string().regex(UUID, { error: 'must be a report id (a UUID)' }).optional(),
+  /** Comma-separated account ids. */
+  ids: z.string().max(8192).optional(),
+});
+
+/** Streams for the console: the list, one stream's timeline, and the accounts behind a report. */
+@Controller('v1/streams')
+export class StreamsController {
+  constructor(private readonly streams: StreamTimelineService) {}
+
+  /** Newest first. A merchant key sees its own streams whatever `merchantId` says. */
+  @Get()
+  @RequireRole('reviewer', 'merchant')
+  async list(
+    @Query({ schema: listQuery }) query: z.infer<typeof listQuery>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<{ items: StreamSummary[] }> {
+    return { items: await this.streams.list(principal, query) };
+  }
+
+  /** One stream; 404 when it does not exist or is another merchant's. */
+  @Get(':streamId')
+  @RequireRole('reviewer', 'merchant')
+  get(@Param({ schema: streamParams }) params: z.infer<typeof streamParams>, @CurrentPrincipal() principal: Principal): Promise<StreamSummary> {
+    return this.streams.visibleStream(principal, params.streamId);
+  }
+
+  /** Per-bucket audience, activity and sales; `from`/`to` (ms) pick a window, by default the stream plus a short tail. */
+  @Get(':streamId/timeline')
+  @RequireRole('reviewer', 'merchant')
+  timeline(
+    @Param({ schema: streamParams }) params: z.infer<typeof streamParams>,
+    @Query({ schema: timelineQuery }) query: z.infer<typeof timelineQuery>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<StreamTimeline> {
+    return this.streams.timeline(principal, params.streamId, query);
+  }
+
+  /** Identity and activity of a report's accounts (`reportId`) or of listed ones (`ids=a,b`), reviewers only. */
+  @Get(':streamId/accounts')
+  @RequireRole('reviewer')
+  async accounts(
+    @Param({ schema: streamParams }) params: z.infer<typeof streamParams>,
+    @Query({ schema: accountsQuery }) query: z.infer<typeof accountsQuery>,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<{ items: StreamAccount[] }> {
+    const ids = query.ids?.split(',').filter((id) => id.length > 0) ?? [];
+    if (query.reportId !== undefined) {
+      const report = await this.streams.reportAccounts(query.reportId);
+      if (report.streamId !== params.streamId) throw new BadRequestException(`reportId: report is about stream ${report.streamId}`);
+      ids.push(...report.accounts);
+    }
+    if (ids.length === 0) throw new BadRequestException('reportId or ids: name the accounts to look up');
+    return { items: await this.streams.accounts(principal, params.streamId, ids) };
+  }
+}
