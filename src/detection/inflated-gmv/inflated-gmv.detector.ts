@@ -3,6 +3,9 @@ import { type OrderFact, type SalesClaimFact, type StreamOrderFacts, refundedAmo
 import { isoTime, severityOf } from '../shared/scoring.js';
 import { DEFAULT_INFLATED_GMV_CONFIG, type InflatedGmvConfig } from './inflated-gmv.config.js';
 
+/** Brushing accounts cited in the evidence at most (the refund_brushing report lists them all). */
+const MAX_CITED_ACCOUNTS = 20;
+
 export interface InflatedGmvInput {
   facts: StreamOrderFacts;
   claim: SalesClaimFact;
@@ -89,8 +92,10 @@ export function judgeInflatedGmv(input: InflatedGmvInput, config: InflatedGmvCon
       score,
       severity: severityOf(score, config.severity),
       summary: `The room claimed GMV ${figures.claimed} (minor units) against ${figures.supportedAtClaim} settled at claim time: ${reasons.join(', ')}${countedAs.length > 0 ? `; it matches ${countedAs.join(' / ')}` : ''}.`,
-      accounts: [...input.brushingAccounts].sort(),
+      // The claim is the room's act: the brushers are implicated in the refund_brushing report and only cited here.
+      accounts: [],
       evidence: {
+        brushingAccounts: [...input.brushingAccounts].sort().slice(0, MAX_CITED_ACCOUNTS),
         claim: { gmv: claim.gmv, orders: claim.orders, claimedAt: isoTime(claim.claimedAt) },
         ...figures,
         countedAs,

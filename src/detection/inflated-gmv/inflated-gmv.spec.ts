@@ -100,7 +100,8 @@ describe('inflated GMV', () => {
     const before = judgeInflatedGmv({ facts, claim, brushingAccounts: ring, brushingEvidenceAt: END + 2 * HOUR });
     expect(before.finding).toMatchObject({ detectedAt: END + 2 * HOUR });
     expect(before.figures).toMatchObject({ brushingAtClaim: 8 * 39_900, supportedAtClaim: SETTLED, gap: 8 * 39_900 });
-    expect(before.finding!.accounts).toEqual([...ring].sort());
+    expect(before.finding!.accounts).toEqual([]);
+    expect(before.finding!.evidence.brushingAccounts).toEqual([...ring].sort());
 
     for (const o of brushers) o.refunds = [{ amount: o.paidAmount, at: END + 3 * HOUR }];
     const after = judgeInflatedGmv({ facts, claim, brushingAccounts: ring, brushingEvidenceAt: END + 3 * HOUR });
