@@ -96,7 +96,6 @@ class StreamState implements StreamView {
   /** ts of a received stream.ended, waiting for the watermark. */
   endReceivedAt: number | undefined = undefined;
   readonly buffer = new EventHeap();
-  arrivals = 0;
   detectorStates: unknown[] = [];
   readonly findingKeys = new Set<string>();
 
@@ -180,7 +179,7 @@ export class DetectionEngine {
         this.lateEvents++;
         this.deliver(stream, event, true);
       } else {
-        stream.buffer.push(event, stream.arrivals++);
+        stream.buffer.push(event);
       }
       if (event.type === 'stream.ended' && stream.endReceivedAt === undefined) stream.endReceivedAt = event.ts;
       if (event.ts > stream.maxTs) stream.maxTs = event.ts;
@@ -222,9 +221,7 @@ export class DetectionEngine {
     for (const stream of this.streams.values()) {
       trackedAccounts += stream.viewers.size;
       bufferedEvents += stream.buffer.size;
-      this.detectors.forEach((detector, i) => {
-        detectorItems += detector.trackedItems(stream.detectorStates[i]);
-      });
+      for (let i = 0; i < this.detectors.length; i++) detectorItems += this.detectors[i].trackedItems(stream.detectorStates[i]);
     }
     return {
       eventsProcessed: this.eventsProcessed,
@@ -279,7 +276,7 @@ export class DetectionEngine {
     const window = stream.openWindow;
     if (window === undefined || ts < window.end) return;
     stream.openWindow = undefined;
-    this.detectors.forEach((detector, i) => detector.onWindowClose(stream, stream.detectorStates[i], window));
+    for (let i = 0; i < this.detectors.length; i++) this.detectors[i].onWindowClose(stream, stream.detectorStates[i], window);
   }
 
   private deliver(stream: StreamState, event: RoomEvent, late: boolean): void {
@@ -293,7 +290,8 @@ export class DetectionEngine {
     } else if (event.type === 'stream.ended') {
       stream.endedAt = event.ts;
     }
-    if (event.accountId !== undefined && event.type !== 'stream.started' && event.type !== 'stream.ended') {
+    const type = event.type;
+    if (event.accountId !== undefined && type !== 'stream.started' && type !== 'stream.ended') {
       let profile = stream.viewers.get(event.accountId);
       if (profile === undefined) {
         profile = newViewerProfile(event.accountId, event.ts);
@@ -301,12 +299,12 @@ export class DetectionEngine {
       }
       stream.presentViewers += applyToProfile(profile, event);
     }
-    this.detectors.forEach((detector, i) => detector.onEvent(stream, stream.detectorStates[i], event, late));
+    for (let i = 0; i < this.detectors.length; i++) this.detectors[i].onEvent(stream, stream.detectorStates[i], event, late);
   }
 
   private finalise(stream: StreamState, at: number): void {
     this.closeWindowsBefore(stream, Number.POSITIVE_INFINITY);
-    this.detectors.forEach((detector, i) => detector.onStreamEnd(stream, stream.detectorStates[i], at));
+    for (let i = 0; i < this.detectors.length; i++) this.detectors[i].onStreamEnd(stream, stream.detectorStates[i], at);
     this.streams.delete(stream.key);
     this.evictedStreams++;
     this.tombstones.set(stream.key, {

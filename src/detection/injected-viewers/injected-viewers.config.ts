@@ -81,6 +81,8 @@ export interface InjectedViewersConfig {
      * together and lurks; a campus shares a subnet; a promo brings new accounts.
      */
     minSignals: number;
+    /** A group one signal short of a verdict is looked at again this often (event time) as its members stay or leave. */
+    recheckMs: number;
   };
   lockstep: {
     /** Groups showing at least this many signals are recorded in the cross-room directory. */
@@ -144,6 +146,7 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     minTopModelShare: 0.8,
     minMembersWithModel: 10,
     minSignals: 3,
+    recheckMs: 5 * 60_000,
   },
   lockstep: {
     minSignalsToRecord: 2,

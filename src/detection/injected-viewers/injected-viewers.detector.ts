@@ -29,8 +29,10 @@ interface ViewerGroup {
   members: ViewerProfile[];
   lastJoinAt: number;
   dirty: boolean;
-  /** Close to a verdict: re-evaluate as time passes even without new members (staying is a matter of time). */
-  watch: boolean;
+  /** Members at the last assessment: a group is re-judged when it grew by a quarter, bounding the micro-batch. */
+  assessedSize: number;
+  /** Event time of a scheduled re-check without new members (staying is a matter of time), or +Infinity. */
+  nextCheckAt: number;
   recordedInDirectory: boolean;
   otherRooms: CohortMatch[];
   verdict: CohortVerdict | undefined;
@@ -61,7 +63,13 @@ export interface InjectedViewersState {
   pendingBurst: PendingBurst | undefined;
   bursts: JoinBurst[];
   // Cohort groups by shared key.
+  /** Groups with two or more members, in creation order (evaluation order). */
   groups: Map<string, ViewerGroup>;
+  byJoinSpan: Map<number, ViewerGroup>;
+  byDevice: Map<string, ViewerProfile | ViewerGroup>;
+  bySubnet: Map<string, ViewerProfile | ViewerGroup>;
+  byCreated: Map<number, ViewerProfile | ViewerGroup>;
+  byTampered: Map<string, ViewerProfile | ViewerGroup>;
   flaggedAccounts: Map<string, string[]>;
   reportedAccounts: Set<string>;
   roomReported: boolean;
@@ -90,6 +98,11 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       pendingBurst: undefined,
       bursts: [],
       groups: new Map(),
+      byJoinSpan: new Map(),
+      byDevice: new Map(),
+      bySubnet: new Map(),
+      byCreated: new Map(),
+      byTampered: new Map(),
       flaggedAccounts: new Map(),
       reportedAccounts: new Set(),
       roomReported: false,
@@ -273,22 +286,50 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const rules = this.config.cohort;
     // Everyone who joined in the same span: the raw material for lockstep across rooms.
     const span = Math.floor(profile.firstJoinedAt / rules.togetherSpanMs) * rules.togetherSpanMs;
-    this.addToGroup(this.groupFor(state, `joined:${span}`), profile);
-    if (profile.deviceId !== undefined) this.addToGroup(this.groupFor(state, `device:${profile.deviceId}`), profile);
-    if (profile.subnet !== undefined) this.addToGroup(this.groupFor(state, `subnet:${profile.subnet}`), profile);
+    let joined = state.byJoinSpan.get(span);
+    if (joined === undefined) {
+      joined = this.groupFor(state, `joined:${span}`);
+      state.byJoinSpan.set(span, joined);
+    }
+    this.addToGroup(joined, profile);
+    if (profile.deviceId !== undefined) this.index(state, state.byDevice, profile.deviceId, 'device', profile);
+    if (profile.subnet !== undefined) this.index(state, state.bySubnet, profile.subnet, 'subnet', profile);
     if (profile.createdAt >= 0 && profile.firstJoinedAt - profile.createdAt <= rules.youngAccountMaxAgeMs) {
       const hour = Math.floor(profile.createdAt / rules.coCreatedSpanMs) * rules.coCreatedSpanMs;
-      this.addToGroup(this.groupFor(state, `created:${hour}`), profile);
+      this.index(state, state.byCreated, hour, 'created', profile);
     }
-    if (profile.emulator || profile.rooted) {
-      this.addToGroup(this.groupFor(state, `tampered:${profile.model ?? 'unknown'}`), profile);
+    if (profile.emulator || profile.rooted) this.index(state, state.byTampered, profile.model ?? 'unknown', 'tampered', profile);
+  }
+
+  /**
+   * Most keys (a device id, a home subnet) belong to one account only; they
+   * stay a bare map entry, and become a group object when a second account
+   * shares them, which keeps per-viewer state small.
+   */
+  private index<K extends string | number>(
+    state: InjectedViewersState,
+    map: Map<K, ViewerProfile | ViewerGroup>,
+    key: K,
+    kind: string,
+    profile: ViewerProfile,
+  ): void {
+    const found = map.get(key);
+    if (found === undefined) {
+      map.set(key, profile);
+    } else if ('members' in found) {
+      this.addToGroup(found, profile);
+    } else if (found !== profile) {
+      const group = this.groupFor(state, `${kind}:${key}`);
+      this.addToGroup(group, found);
+      this.addToGroup(group, profile);
+      map.set(key, group);
     }
   }
 
   private groupFor(state: InjectedViewersState, key: string): ViewerGroup {
     let group = state.groups.get(key);
     if (group === undefined) {
-      group = { key, members: [], lastJoinAt: Number.NEGATIVE_INFINITY, dirty: false, watch: false, recordedInDirectory: false, otherRooms: [], verdict: undefined };
+      group = { key, members: [], lastJoinAt: Number.NEGATIVE_INFINITY, dirty: false, assessedSize: 0, nextCheckAt: Number.POSITIVE_INFINITY, recordedInDirectory: false, otherRooms: [], verdict: undefined };
       state.groups.set(key, group);
     }
     return group;
@@ -378,6 +419,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     let accounts: string[];
     if (group.key.startsWith('joined:')) {
       if (now - group.lastJoinAt < rules.minStayMs) return;
+      // Recorded once, when its members have had time to show they stay.
       accounts = group.members
         .filter((m) => interactions(m) === 0 && m.present && now - m.firstJoinedAt >= rules.minStayMs)
         .map((m) => m.accountId);
@@ -413,13 +455,19 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const rules = this.config.cohort;
     const newlyFlagged: CohortVerdict[] = [];
     for (const group of state.groups.values()) {
-      if (!group.dirty && !group.watch) continue;
+      const size = group.members.length;
+      if (size < rules.minSize) continue;
+      const grown = group.dirty && size >= group.assessedSize * 1.25;
+      if (!grown && !final && now < group.nextCheckAt) continue;
       group.dirty = false;
-      if (group.members.length < rules.minSize) continue;
+      group.assessedSize = size;
       const verdict = this.assessGroup(group.key, group.members, now, group.otherRooms);
       if (!group.recordedInDirectory && !group.key.startsWith('lockstep:')) this.recordSighting(stream, state, group, verdict, now);
-      const settling = now - group.lastJoinAt < rules.minStayMs + 2 * stream.windowMs;
-      group.watch = !final && !verdict.flagged && (settling || verdict.signals.length >= rules.minSignals - 1);
+      const settledAt = group.lastJoinAt + rules.minStayMs + stream.windowMs;
+      if (final || verdict.flagged) group.nextCheckAt = Number.POSITIVE_INFINITY;
+      else if (now < settledAt) group.nextCheckAt = settledAt;
+      else if (verdict.signals.length >= rules.minSignals - 1) group.nextCheckAt = now + rules.recheckMs;
+      else group.nextCheckAt = Number.POSITIVE_INFINITY;
       if (verdict.flagged) {
         const wasFlagged = group.verdict?.flagged === true;
         group.verdict = verdict;

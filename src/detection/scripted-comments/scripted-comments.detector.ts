@@ -7,7 +7,7 @@ import {
   memberSharesInfrastructure,
   round,
 } from '../shared/cohort-identity.js';
-import { normaliseComment, signatureSimilarity, textSignature } from '../shared/text-fingerprint.js';
+import { codePointLength, normaliseComment, signatureSimilarity, textSignature } from '../shared/text-fingerprint.js';
 import type { ViewerProfile } from '../shared/viewer-profile.js';
 import type { ScriptedCommentsConfig } from './scripted-comments.config.js';
 import {
@@ -48,6 +48,9 @@ export interface TemplateCluster {
   accountsBeyondCap: number;
   samples: string[];
   touched: boolean;
+  /** Accounts and posts at the last assessment: a cluster is re-judged when it has grown, keeping the micro-batch bounded. */
+  assessedAccounts: number;
+  assessedPosts: number;
   verdict: CommentCohortVerdict | undefined;
 }
 
@@ -56,13 +59,17 @@ export interface ScriptedCommentsState {
   clusters: Map<number, TemplateCluster>;
   buckets: Map<number, TemplateCluster>;
   nextClusterId: number;
+  /** Clusters posted to in the current window. */
+  touched: TemplateCluster[];
   active: string[];
   /** Verdicts of flagged cohorts by cohort key, kept after their cluster expires. */
   flagged: Map<string, CommentCohortVerdict>;
   flaggedAccounts: Map<string, string[]>;
   reportedAccounts: Set<string>;
-  periodicAccounts: number;
+  periodicAccounts: Set<string>;
   periodicChanged: boolean;
+  /** Accounts whose timing flags (periodic, lockstep) changed this window: clusters holding them need a fresh look. */
+  timingChanged: string[];
 }
 
 export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState> {
@@ -79,12 +86,14 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       clusters: new Map(),
       buckets: new Map(),
       nextClusterId: 0,
+      touched: [],
       active: [],
       flagged: new Map(),
       flaggedAccounts: new Map(),
       reportedAccounts: new Set(),
-      periodicAccounts: 0,
+      periodicAccounts: new Set(),
       periodicChanged: false,
+      timingChanged: [],
     };
   }
 
@@ -97,12 +106,18 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     const commenter = this.commenterFor(state, event.accountId);
     this.observeTiming(state, event.accountId, commenter, event.ts);
     const normalised = normaliseComment(event.text);
-    if ([...normalised].length < this.config.template.minNormalisedChars) return;
+    if (codePointLength(normalised) < this.config.template.minNormalisedChars) return;
     const cluster = this.clusterFor(state, normalised, event.ts);
     if (cluster === undefined) return;
     cluster.posts++;
     cluster.lastAt = Math.max(cluster.lastAt, event.ts);
-    cluster.touched = true;
+    if (!cluster.touched) {
+      cluster.touched = true;
+      state.touched.push(cluster);
+    }
+    // Keep clusters in order of last use so expiry walks only the stale front.
+    state.clusters.delete(cluster.id);
+    state.clusters.set(cluster.id, cluster);
     let repeats = cluster.accounts.get(event.accountId);
     if (repeats !== undefined || cluster.accounts.size < this.config.template.maxAccountsPerCluster) {
       repeats = (repeats ?? 0) + 1;
@@ -203,6 +218,8 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       accountsBeyondCap: 0,
       samples: [],
       touched: false,
+      assessedAccounts: 0,
+      assessedPosts: 0,
       verdict: undefined,
     };
     state.clusters.set(cluster.id, cluster);
@@ -222,8 +239,10 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       const periodic = this.isPeriodic(commenter);
       if (periodic !== commenter.periodic) {
         commenter.periodic = periodic;
-        state.periodicAccounts += periodic ? 1 : -1;
+        if (periodic) state.periodicAccounts.add(accountId);
+        else state.periodicAccounts.delete(accountId);
         state.periodicChanged = true;
+        state.timingChanged.push(accountId);
       }
     }
     const newlyNamed: string[] = [];
@@ -246,19 +265,25 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     for (const group of this.lockstepGroups(state, activeCommenters)) {
       consider(this.assess(stream, state, 'lockstep', `lockstep:${group[0]}`, group, undefined));
     }
-    for (const cluster of state.clusters.values()) {
-      if (!cluster.touched && !final) continue;
+    const timingChanged = state.timingChanged;
+    state.timingChanged = [];
+    const toJudge = final ? [...state.clusters.values()] : state.touched;
+    state.touched = [];
+    for (const cluster of toJudge) {
       cluster.touched = false;
       if (cluster.accounts.size < this.config.template.minAccounts) continue;
+      const grown = cluster.accounts.size >= cluster.assessedAccounts * 1.25 || cluster.posts >= cluster.assessedPosts * 1.5;
+      if (!grown && !final && !timingChanged.some((id) => cluster.accounts.has(id))) continue;
+      cluster.assessedAccounts = cluster.accounts.size;
+      cluster.assessedPosts = cluster.posts;
       const verdict = this.assess(stream, state, 'template', `template:${cluster.id}`, [...cluster.accounts.keys()], cluster);
       cluster.verdict = verdict;
       consider(verdict);
     }
     if (state.periodicChanged || final) {
       state.periodicChanged = false;
-      if (state.periodicAccounts >= this.config.template.minAccounts) {
-        const periodic = [...state.commenters.entries()].filter(([, c]) => c.periodic).map(([id]) => id);
-        consider(this.assess(stream, state, 'periodic', 'periodic', periodic, undefined));
+      if (state.periodicAccounts.size >= this.config.template.minAccounts) {
+        consider(this.assess(stream, state, 'periodic', 'periodic', [...state.periodicAccounts], undefined));
       }
     }
     if (state.flagged.size > 0 && (flaggedThisWindow || final)) {
@@ -329,7 +354,13 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       else members.push(id);
     });
     const groups = [...components.values()].filter((members) => members.length >= rules.minAccounts);
-    for (const group of groups) for (const id of group) (state.commenters.get(id) as CommenterState).synced = true;
+    for (const group of groups) {
+      for (const id of group) {
+        const commenter = state.commenters.get(id) as CommenterState;
+        if (!commenter.synced) state.timingChanged.push(id);
+        commenter.synced = true;
+      }
+    }
     return groups;
   }
 
@@ -465,7 +496,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
   private expireClusters(state: ScriptedCommentsState, now: number): void {
     const ttl = this.config.template.clusterIdleTtlMs;
     for (const [id, cluster] of state.clusters) {
-      if (now - cluster.lastAt < ttl) continue;
+      if (now - cluster.lastAt < ttl) break;
       state.clusters.delete(id);
       for (const key of cluster.bandKeys) if (state.buckets.get(key) === cluster) state.buckets.delete(key);
     }

@@ -1,58 +1,54 @@
 import type { RoomEvent } from '../../events/event.schema.js';
 
-interface Entry {
-  event: RoomEvent;
-  /** Arrival order inside the stream: equal timestamps keep commit order, so release order is deterministic. */
-  seq: number;
-}
-
-/** Min-heap of events ordered by (ts, arrival seq): the per-stream reorder buffer. */
+/**
+ * The per-stream reorder buffer: events kept sorted by (ts, arrival order)
+ * and released from the front. Arrivals are nearly sorted (out of order by a
+ * few seconds at most), so inserting by walking back from the tail is O(1)
+ * amortised, cheaper than a heap for this input; equal timestamps keep commit
+ * order, so release order is deterministic.
+ */
 export class EventHeap {
-  private readonly entries: Entry[] = [];
+  private events: RoomEvent[] = [];
+  private times: number[] = [];
+  private head = 0;
 
   get size(): number {
-    return this.entries.length;
+    return this.events.length - this.head;
   }
 
   peekTs(): number {
-    return this.entries.length > 0 ? this.entries[0].event.ts : Number.POSITIVE_INFINITY;
+    return this.head < this.times.length ? this.times[this.head] : Number.POSITIVE_INFINITY;
   }
 
-  push(event: RoomEvent, seq: number): void {
-    const entries = this.entries;
-    entries.push({ event, seq });
-    let i = entries.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(entries[i], entries[parent])) break;
-      [entries[i], entries[parent]] = [entries[parent], entries[i]];
-      i = parent;
+  push(event: RoomEvent): void {
+    const ts = event.ts;
+    const events = this.events;
+    const times = this.times;
+    let i = events.length;
+    events.push(event);
+    times.push(ts);
+    while (i > this.head && times[i - 1] > ts) {
+      events[i] = events[i - 1];
+      times[i] = times[i - 1];
+      i--;
     }
+    events[i] = event;
+    times[i] = ts;
   }
 
   pop(): RoomEvent | undefined {
-    const entries = this.entries;
-    if (entries.length === 0) return undefined;
-    const top = entries[0];
-    const last = entries.pop() as Entry;
-    if (entries.length > 0) {
-      entries[0] = last;
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        const right = left + 1;
-        let smallest = i;
-        if (left < entries.length && before(entries[left], entries[smallest])) smallest = left;
-        if (right < entries.length && before(entries[right], entries[smallest])) smallest = right;
-        if (smallest === i) break;
-        [entries[i], entries[smallest]] = [entries[smallest], entries[i]];
-        i = smallest;
-      }
+    if (this.head >= this.events.length) return undefined;
+    const event = this.events[this.head];
+    this.head++;
+    if (this.head === this.events.length) {
+      this.events = [];
+      this.times = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.events.length) {
+      this.events = this.events.slice(this.head);
+      this.times = this.times.slice(this.head);
+      this.head = 0;
     }
-    return top.event;
+    return event;
   }
-}
-
-function before(a: Entry, b: Entry): boolean {
-  return a.event.ts < b.event.ts || (a.event.ts === b.event.ts && a.seq < b.seq);
 }

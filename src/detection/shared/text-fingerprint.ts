@@ -1,4 +1,4 @@
-import { fnv1a, mix32 } from '../cohort-directory.js';
+import { mix32 } from '../cohort-directory.js';
 
 /**
  * Folds the variations a comment script uses to dodge exact matching:
@@ -7,10 +7,24 @@ import { fnv1a, mix32 } from '../cohort-directory.js';
  * Chinese (a small map of the characters most common in live-commerce chat).
  */
 export function normaliseComment(text: string): string {
-  const folded = text.normalize('NFKC').toLowerCase();
+  const folded = isPlainAscii(text) ? text.toLowerCase() : text.normalize('NFKC').toLowerCase();
   let out = '';
   let lastWasDigit = false;
-  for (const char of folded) {
+  for (let i = 0; i < folded.length; i++) {
+    const code = folded.charCodeAt(i);
+    if (code < 0x80) {
+      // ASCII fast path: the bulk of chat.
+      if (code >= 0x30 && code <= 0x39) {
+        if (!lastWasDigit) out += '0';
+        lastWasDigit = true;
+      } else {
+        lastWasDigit = false;
+        if (code >= 0x61 && code <= 0x7a) out += folded[i];
+      }
+      continue;
+    }
+    const char = String.fromCodePoint(folded.codePointAt(i) ?? code);
+    if (char.length === 2) i++;
     if (DIGIT.test(char)) {
       if (!lastWasDigit) out += '0';
       lastWasDigit = true;
@@ -21,6 +35,21 @@ export function normaliseComment(text: string): string {
     out += TRADITIONAL_TO_SIMPLIFIED.get(char) ?? char;
   }
   return out;
+}
+
+function isPlainAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** Length in code points (what a person counts as characters). */
+export function codePointLength(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0xd800 || code > 0xdbff) n++;
+  }
+  return n;
 }
 
 const DIGIT = /\p{Nd}/u;
@@ -39,11 +68,19 @@ for (let i = 0; i + 1 < PAIRS.length; i += 2) TRADITIONAL_TO_SIMPLIFIED.set(PAIR
  */
 export function textSignature(normalised: string, k: number): Uint32Array {
   const signature = new Uint32Array(k).fill(0xffffffff);
-  const chars = Array.from(normalised);
-  const n = chars.length < 4 || cjkShare(chars) >= 0.5 ? 2 : 3;
-  const grams = Math.max(1, chars.length - n + 1);
+  const points: number[] = [];
+  let cjk = 0;
+  for (const char of normalised) {
+    const code = char.codePointAt(0) ?? 0;
+    points.push(code);
+    if (isCjk(code)) cjk++;
+  }
+  const n = points.length < 4 || cjk * 2 >= points.length ? 2 : 3;
+  const grams = Math.max(1, points.length - n + 1);
   for (let g = 0; g < grams; g++) {
-    const base = fnv1a(chars.slice(g, g + n).join(''));
+    let base = 0x811c9dc5;
+    for (let j = g; j < g + n && j < points.length; j++) base = Math.imul(base ^ points[j], 0x01000193);
+    base >>>= 0;
     for (let i = 0; i < k; i++) {
       const h = mix32(base, i);
       if (h < signature[i]) signature[i] = h;
@@ -52,15 +89,8 @@ export function textSignature(normalised: string, k: number): Uint32Array {
   return signature;
 }
 
-function cjkShare(chars: readonly string[]): number {
-  let cjk = 0;
-  for (const char of chars) {
-    const code = char.codePointAt(0) ?? 0;
-    if ((code >= 0x3040 && code <= 0x30ff) || (code >= 0x3400 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af)) {
-      cjk++;
-    }
-  }
-  return chars.length > 0 ? cjk / chars.length : 0;
+function isCjk(code: number): boolean {
+  return (code >= 0x3040 && code <= 0x30ff) || (code >= 0x3400 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af);
 }
 
 /** Share of equal signature slots: an unbiased estimate of the Jaccard similarity of the two n-gram sets. */
