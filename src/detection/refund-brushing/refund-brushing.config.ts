@@ -60,6 +60,13 @@ export interface RefundBrushingConfig {
      */
     minSubnetGroupSize: number;
     subnetScore: number;
+    /**
+     * An identifier links candidates only if at least this share of the
+     * stream's accounts using it are candidates. A carrier-NAT address or
+     * /24 carries many honest buyers, of whom a few cancel after any stream;
+     * a brusher's phone, address or home line carries almost only brushers.
+     */
+    minCandidateShare: number;
   };
   crossRoom: {
     /** History looked at: this long before the stream's start (event time). */
@@ -118,6 +125,7 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
     ipOnlyFactor: 0.6,
     minSubnetGroupSize: 4,
     subnetScore: 0.25,
+    minCandidateShare: 0.5,
   },
   crossRoom: {
     historyMs: 30 * DAY,

@@ -178,6 +178,16 @@ function ringSignals(
   byAccount: ReadonlyMap<string, readonly OrderFact[]>,
   config: RefundBrushingConfig,
 ): Map<string, NonNullable<AccountSignals['ring']>> {
+  // Who uses each identifier in the whole stream: an address that many
+  // honest buyers share (carrier NAT, a campus) links no one, see
+  // minCandidateShare.
+  const users = new Map<string, Set<string>>();
+  for (const [accountId, orders] of byAccount) {
+    for (const order of orders) for (const key of identifierKeys(order)) addTo(users, key, accountId);
+  }
+  const distinctive = (key: string, candidateUsers: number): boolean =>
+    candidateUsers / (users.get(key)?.size ?? candidateUsers) >= config.ring.minCandidateShare;
+
   const parent = new Map<string, string>(candidates.map((id) => [id, id]));
   const find = (id: string): string => {
     let root = id;
@@ -196,21 +206,20 @@ function ringSignals(
     if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
   };
 
+  const candidateUsers = new Map<string, Set<string>>();
+  for (const accountId of candidates) {
+    for (const order of byAccount.get(accountId) ?? []) for (const key of identifierKeys(order)) addTo(candidateUsers, key, accountId);
+  }
   // identifier -> first candidate seen with it; kinds that linked each pair's component.
   const holders = new Map<string, string>();
   const linkKinds = new Map<string, Set<IdentifierKind>>();
   const subnets = new Map<string, Set<string>>();
   for (const accountId of candidates) {
     for (const order of byAccount.get(accountId) ?? []) {
-      const identifiers: Array<[IdentifierKind, string | null]> = [
-        ['device', order.deviceId],
-        ['phone', order.phoneHash],
-        ['address', order.addressHash],
-        ['ip', order.ip],
-      ];
-      for (const [kind, value] of identifiers) {
-        if (value === null || value === '') continue;
-        const key = `${kind}:${value}`;
+      for (const key of identifierKeys(order)) {
+        if (key.startsWith('subnet:')) continue;
+        if (!distinctive(key, candidateUsers.get(key)?.size ?? 0)) continue;
+        const kind = key.slice(0, key.indexOf(':')) as IdentifierKind;
         const holder = holders.get(key);
         if (holder === undefined) holders.set(key, accountId);
         else if (holder !== accountId) {
@@ -222,11 +231,7 @@ function ringSignals(
           }
         }
       }
-      if (order.subnet) {
-        const members = subnets.get(order.subnet) ?? new Set<string>();
-        members.add(accountId);
-        subnets.set(order.subnet, members);
-      }
+      if (order.subnet) addTo(subnets, order.subnet, accountId);
     }
   }
 
@@ -243,7 +248,7 @@ function ringSignals(
     for (const member of members) signals.set(member, { score, groupSize: members.length, linkedBy, viaSubnet: null });
   }
   for (const [subnet, members] of [...subnets.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (members.size < config.ring.minSubnetGroupSize) continue;
+    if (members.size < config.ring.minSubnetGroupSize || !distinctive(`subnet:${subnet}`, members.size)) continue;
     for (const member of members) {
       if (signals.has(member)) continue;
       signals.set(member, { score: config.ring.subnetScore, groupSize: members.size, linkedBy: [], viaSubnet: subnet });
@@ -414,6 +419,23 @@ function orderSample(order: OrderFact, facts: StreamOrderFacts): Record<string, 
     placedAt: isoTime(order.placedAt),
     refundedMsAfterEnd: first !== null && facts.endedAt !== null ? first - facts.endedAt : null,
   };
+}
+
+/** The identifiers an order carries, as `kind:value` keys. */
+function identifierKeys(order: OrderFact): string[] {
+  const keys: string[] = [];
+  if (order.deviceId) keys.push(`device:${order.deviceId}`);
+  if (order.phoneHash) keys.push(`phone:${order.phoneHash}`);
+  if (order.addressHash) keys.push(`address:${order.addressHash}`);
+  if (order.ip) keys.push(`ip:${order.ip}`);
+  if (order.subnet) keys.push(`subnet:${order.subnet}`);
+  return keys;
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set) set.add(value);
+  else map.set(key, new Set([value]));
 }
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {

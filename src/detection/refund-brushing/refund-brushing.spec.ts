@@ -205,6 +205,30 @@ describe('refund brushing', () => {
     expect(verdict.flaggedAccounts).toEqual([]);
   });
 
+  it('keeps quick cancellers clean behind a carrier-NAT block that most of the room’s buyers share, even with one earlier quick refund elsewhere', () => {
+    const crowd = honestBuyers(40).map((o, i) => ({ ...o, ip: `117.136.5.${i % 3}`, subnet: '117.136.5.0/24' }));
+    const quick = Array.from({ length: 6 }, (_, i) => ({
+      ...order({ account: `cgnat-${i}`, at: T0 + 20 * MIN + i * MIN, sku: 'sku-cgnat', ip: `117.136.5.${i % 3}`, refundAt: END + 3 * HOUR }),
+      subnet: '117.136.5.0/24',
+    }));
+    const history: AccountHistoryOrder[] = quick.map((o) => ({
+      accountId: o.accountId,
+      streamId: `st-before-${o.accountId}`,
+      roomId: `room-before-${o.accountId}`,
+      merchantId: 'm-before',
+      startedAt: T0 - DAY,
+      endedAt: T0 - DAY + HOUR,
+      placedAt: T0 - DAY + MIN,
+      paidAt: T0 - DAY + 2 * MIN,
+      paidAmount: 5_000,
+      refundedAmount: 5_000,
+      firstRefundAt: T0 - DAY + 5 * HOUR,
+    }));
+    const verdict = judgeRefundBrushing(stream([...crowd, ...quick]), history);
+    expect(verdict.accounts.map((a) => a.ring)).toEqual(Array(6).fill(null));
+    expect(verdict.flaggedAccounts).toEqual([]);
+  });
+
   it('waits for the stream end: refunds cannot be judged against an end it has not seen', () => {
     const ring = Array.from({ length: 5 }, (_, i) => order({ account: `r-${i}`, at: T0 + MIN * i, device: 'one-phone', refundAt: T0 + 3 * HOUR }));
     expect(judgeRefundBrushing(stream(ring, { endedAt: null }), []).findings).toEqual([]);
