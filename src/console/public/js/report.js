@@ -74,10 +74,11 @@ function header(report) {
   );
 }
 
-function decisionPanel(report, onDecided) {
+function decisionPanel(current, onDecided) {
   const note = h('textarea', { id: 'decision-note', rows: 2, maxlength: 2000, placeholder: 'Why? (kept in the audit trail)' });
   const message = h('p', { id: 'decision-message', role: 'status' });
   const decide = async (decision) => {
+    const report = current();
     message.className = '';
     message.textContent = 'Saving…';
     for (const button of buttons) button.disabled = true;
@@ -95,8 +96,8 @@ function decisionPanel(report, onDecided) {
       } else {
         message.textContent = `Could not save the decision: ${error.message}`;
       }
-      for (const button of buttons) button.disabled = false;
     }
+    for (const button of buttons) button.disabled = false;
   };
   const buttons = [
     h('button', { type: 'button', class: 'button danger', id: 'confirm', onclick: () => decide('confirmed') }, 'Confirm'),
@@ -143,10 +144,12 @@ export function renderReport(target, reportId) {
         { class: 'panel', 'aria-labelledby': 'report-title' },
         header(report),
         changed,
-        decisionPanel(report, (updated) => {
+        decisionPanel(() => report, (updated) => {
           if (updated === null) return void show();
           report = updated;
           mount(statusSlot(), statusBadge(updated.status));
+          // Our own decision's push may have arrived before the answer.
+          if (Number(changed.dataset.version) <= updated.version) changed.hidden = true;
         }),
         h('section', { 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, 'Room timeline'), timelineSlot),
         h('section', { 'aria-labelledby': 'evidence-title' }, h('h2', { id: 'evidence-title' }, 'Evidence'), evidenceView(report.evidence)),
@@ -157,6 +160,7 @@ export function renderReport(target, reportId) {
     stopFeed();
     stopFeed = reviewFeed().onReport((_event, pushed) => {
       if (pushed.id === report.id && pushed.version > report.version) {
+        changed.dataset.version = String(pushed.version);
         mount(changed, `This report changed (now version ${pushed.version}, ${pushed.status}) — `, h('a', { href: `#/report/${report.id}`, onclick: (event) => { event.preventDefault(); void show(); } }, 'reload'), '.');
         changed.hidden = false;
       }
