@@ -29,6 +29,7 @@ async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): P
 
 interface Report {
   subjectId: string;
+  streamId: string;
   version: number;
   accounts: string[];
   detectedAt: number;
@@ -269,5 +270,37 @@ describe('order ledger', () => {
     const after = await audit(streamId);
     expect(after.verified).toMatchObject({ refundedOrders: 4, refunded: 4 * 39_900, net: 5 * 15_900, suspectedBrushing: 4 * 39_900 });
     expect(after.inflation).toEqual({ amount: 4 * 39_900, ratio: 3.0075 });
+  });
+  it('catches a lone brusher across rooms of three merchants in every one of them, whatever order the refunds come in', async () => {
+    const rooms = ['a', 'b', 'c'].map((name, i) => ({ name, roomId: `room-lone-${name}`, streamId: `st-lone-${name}`, start: T0 + i * DAY }));
+    const brusher = { accountId: 'lone-brusher', deviceId: 'lone-dev', ip: '198.51.100.23' };
+    for (const room of rooms) {
+      const at = (offset: number) => room.start + offset;
+      const base = { roomId: room.roomId, streamId: room.streamId };
+      await send([
+        { id: `${room.streamId}-start`, type: 'stream.started', ...base, ts: at(0), merchantId: `m-lone-${room.name}` },
+        { id: `${room.streamId}-fan-placed`, type: 'order.placed', ...base, accountId: `fan-${room.name}`, ts: at(5 * MIN), orderId: `${room.streamId}-fan`, skuId: 'sku-a', quantity: 1, unitPrice: 100_000, listPrice: 100_000, currency: 'CNY' },
+        { id: `${room.streamId}-fan-paid`, type: 'order.paid', ...base, accountId: `fan-${room.name}`, ts: at(5 * MIN + 10_000), orderId: `${room.streamId}-fan`, amount: 100_000 },
+        { id: `${room.streamId}-x-placed`, type: 'order.placed', ...base, ...brusher, ts: at(10 * MIN), orderId: `${room.streamId}-x`, skuId: 'sku-b', quantity: 1, unitPrice: 9_900, listPrice: 9_900, currency: 'CNY' },
+        { id: `${room.streamId}-x-paid`, type: 'order.paid', ...base, ...brusher, ts: at(10 * MIN + 10_000), orderId: `${room.streamId}-x`, amount: 9_900 },
+        { id: `${room.streamId}-end`, type: 'stream.ended', ...base, ts: at(HOUR) },
+      ]);
+    }
+    // Refunds in the order the rooms ran: the first two see no history yet when they arrive.
+    for (const room of rooms) {
+      await send([
+        { id: `${room.streamId}-x-refund`, type: 'order.refunded', roomId: room.roomId, streamId: room.streamId, ...brusher, ts: room.start + 3 * HOUR, orderId: `${room.streamId}-x`, amount: 9_900 },
+      ]);
+      await waitForIdle(harness.baseUrl);
+    }
+
+    await eventually(async () => {
+      const caught = await reports({ kind: 'refund_brushing', subjectType: 'account', accountId: 'lone-brusher' });
+      expect(caught.map((r) => r.streamId).sort()).toEqual(rooms.map((room) => room.streamId));
+    });
+    const first = (await reports({ kind: 'refund_brushing', subjectType: 'account', streamId: 'st-lone-a' }))[0]!;
+    expect(first.evidence).toMatchObject({ signals: { crossRoom: { rooms: 2, merchants: 2 } }, paid: 9_900, refunded: 9_900 });
+    // One buyer's small share of the room's sales is an account matter, not a room verdict.
+    expect(await report('refund_brushing', 'st-lone-a')).toBeUndefined();
   });
 });

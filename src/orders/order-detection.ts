@@ -6,12 +6,14 @@ import { DEFAULT_INFLATED_GMV_CONFIG, type InflatedGmvConfig } from '../detectio
 import { judgeInflatedGmv } from '../detection/inflated-gmv/inflated-gmv.detector.js';
 import type { AccountHistoryOrder, OrderFact, SalesClaimFact, StreamOrderFacts } from '../detection/refund-brushing/order-facts.js';
 import { DEFAULT_REFUND_BRUSHING_CONFIG, type RefundBrushingConfig } from '../detection/refund-brushing/refund-brushing.config.js';
-import { judgeRefundBrushing, timingCandidates } from '../detection/refund-brushing/refund-brushing.detector.js';
+import { judgeRefundBrushing, patternStreams, timingCandidates } from '../detection/refund-brushing/refund-brushing.detector.js';
 import { moneyFromSql } from './money.js';
 import type { LedgerChange } from './order-ledger.js';
 
 /** History rows read per batch at most: bounds the cross-room query whatever the candidates do. */
 const MAX_HISTORY_ROWS = 20_000;
+/** Other streams of the same accounts re-judged per batch at most (see evaluate). */
+const MAX_RELATED_STREAMS = 8;
 
 interface StreamRow {
   stream_id: string;
@@ -81,6 +83,25 @@ export class OrderDetection {
     if (judged.length === 0) return [];
 
     const facts = await this.loadFacts(judged, streams, change);
+    const { findings, history } = await this.judge(facts, claims);
+
+    // The same accounts' other streams: an account that repeats the pattern
+    // here raises its cross-room indication there too. One extra pass, capped.
+    const related = patternStreams(history, new Set(judged), this.brushingConfig).slice(0, MAX_RELATED_STREAMS);
+    if (related.length > 0) {
+      const noChange: LedgerChange = { touchedStreams: new Set(), startedAt: new Map(), endedAt: new Map() };
+      const [relatedStreams, relatedClaims] = await Promise.all([this.loadStreams(related), this.loadClaims(related)]);
+      const relatedFacts = await this.loadFacts(related, relatedStreams, noChange);
+      findings.push(...(await this.judge(relatedFacts, relatedClaims)).findings);
+    }
+    return findings;
+  }
+
+  /** Both detectors over some streams' facts, with their candidates' history. */
+  private async judge(
+    facts: StreamOrderFacts[],
+    claims: Map<string, SalesClaimFact>,
+  ): Promise<{ findings: Finding[]; history: AccountHistoryOrder[] }> {
     const candidates = new Map<string, string[]>();
     for (const stream of facts) candidates.set(stream.streamId, timingCandidates(stream, this.brushingConfig));
     const history = await this.loadHistory(facts, candidates);
@@ -103,7 +124,7 @@ export class OrderDetection {
       );
       if (gmv.finding) findings.push(gmv.finding);
     }
-    return findings;
+    return { findings, history };
   }
 
   private async loadStreams(

@@ -85,6 +85,24 @@ export function timingCandidates(facts: StreamOrderFacts, config: RefundBrushing
 }
 
 /**
+ * Other streams in which these accounts showed the pattern, sorted. When an
+ * account repeats the pattern here, those streams' verdicts about it may
+ * change too (their cross-room indication grows), so the adapter re-judges
+ * them.
+ */
+export function patternStreams(
+  history: readonly AccountHistoryOrder[],
+  exclude: ReadonlySet<string>,
+  config: RefundBrushingConfig = DEFAULT_REFUND_BRUSHING_CONFIG,
+): string[] {
+  const streams = new Set<string>();
+  for (const entry of history) {
+    if (!exclude.has(entry.streamId) && historyPattern(entry, config.timing) !== null) streams.add(entry.streamId);
+  }
+  return [...streams].sort();
+}
+
+/**
  * Judges one stream: which accounts brushed it (placed and paid during the
  * stream, refunded right after, plus an independent indication: a ring of
  * shared identifiers, the same pattern in other rooms, paying a price no
