@@ -24,7 +24,10 @@ export class TcpProxy {
       }
       client.pipe(upstream).pipe(client);
     });
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', resolve);
+    });
     const address = this.server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
     return this.port;
@@ -38,6 +41,7 @@ export class TcpProxy {
   }
 
   async restore(): Promise<void> {
+    if (this.server) return;
     await this.start(this.port);
   }
 }

@@ -1,0 +1,79 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { TcpProxy } from './support/tcp-proxy.js';
+import { emitWithAck, startTestApp, type TestApp, uniqueDatabaseUrl } from './support/test-app.js';
+
+const MAIN = path.resolve(process.cwd(), 'dist/src/main.js');
+
+/** Runs the built service with this environment and returns how it ended. */
+function boot(env: Record<string, string | undefined>): { status: number | null; stderr: string; stdout: string } {
+  const result = spawnSync(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'warn', ...env } as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { status: result.status, stderr: result.stderr, stdout: result.stdout };
+}
+
+describe('starting without what the service needs', () => {
+  it('refuses to start without ADMIN_KEY and says so in one line', () => {
+    const { status, stderr } = boot({ ADMIN_KEY: undefined });
+    expect(status).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/ADMIN_KEY/);
+  });
+
+  it('names the PostgreSQL URL it cannot reach, without a stack trace', () => {
+    const { status, stderr } = boot({ ADMIN_KEY: 'a-long-enough-admin-key', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/roomwatch' });
+    expect(status).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('PostgreSQL is not reachable at postgres://postgres@127.0.0.1:1/roomwatch');
+  });
+
+  it('names the Redis URL it cannot reach, without a stack trace', () => {
+    const { status, stderr } = boot({ ADMIN_KEY: 'a-long-enough-admin-key', REDIS_URL: 'redis://127.0.0.1:1' });
+    expect(status).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('Redis is not reachable at redis://127.0.0.1:1');
+  });
+});
+
+describe('PostgreSQL going away while events arrive', () => {
+  let proxy: TcpProxy;
+  let harness: TestApp;
+
+  beforeAll(async () => {
+    const direct = new URL(uniqueDatabaseUrl('faults'));
+    proxy = new TcpProxy(direct.hostname, Number(direct.port || 5432));
+    direct.port = String(await proxy.start());
+    harness = await startTestApp('faults', { DATABASE_URL: direct.toString() });
+  });
+
+  afterAll(async () => {
+    await proxy.restore();
+    await harness.close();
+    await proxy.cut();
+  }, 30_000);
+
+  it('acks nothing with a retryable error while it is away, then accepts again by itself', async () => {
+    const key = (await harness.createKey('ingest')).key;
+    const socket = await harness.connect('/ingest', key);
+    const like = (id: string) => ({ id, type: 'like', roomId: 'r', streamId: 's', ts: 1_764_000_000_000, accountId: 'a', count: 1 });
+
+    expect(await emitWithAck(socket, 'events', [like('fault-before')])).toMatchObject({ accepted: 1 });
+    await proxy.cut();
+    const during = await emitWithAck<{ accepted: number; error?: { code: string; retryable: boolean } }>(socket, 'events', [like('fault-during')]);
+    expect(during.accepted).toBe(0);
+    expect(during.error).toMatchObject({ code: 'storage_unavailable', retryable: true });
+    expect(socket.connected).toBe(true);
+
+    await proxy.restore();
+    // The sender's retry of the same batch is now accepted.
+    let retried: { accepted: number; error?: unknown } = { accepted: 0 };
+    for (let attempt = 0; attempt < 20 && retried.accepted === 0; attempt++) {
+      retried = await emitWithAck(socket, 'events', [like('fault-during')]);
+      if (retried.accepted === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(retried).toMatchObject({ accepted: 1 });
+  }, 30_000);
+});
