@@ -1,6 +1,6 @@
 /**
  * Takes the README's console screenshots (docs/console-queue.png,
- * docs/console-report.png) from a test app fed with simulated traffic.
+ * docs/console-report.png, docs/console-merchant.png) from a test app fed with simulated traffic.
  * Run with `npm run screenshots` (jest runs it: the same ESM setup as the
  * e2e suites); needs PostgreSQL, Redis and /usr/bin/chromium. Not part of
  * `npm test`: its name does not match the e2e pattern.
@@ -54,6 +54,15 @@ it('writes the queue and report screenshots', async () => {
   await page.setViewportSize({ width: 1360, height: 1800 });
   await page.screenshot({ path: join(DOCS, 'console-report.png') });
   if (process.env.CONSOLE_FULL_PAGE) await page.screenshot({ path: process.env.CONSOLE_FULL_PAGE, fullPage: true });
+
+  // The merchant's view of the same stream: the sales audit above its timeline.
+  await page.setViewportSize({ width: 1360, height: 1250 });
+  await page.click('#sign-out');
+  await page.fill('#api-key', fixture.merchantKey);
+  await page.click('#sign-in-form button[type=submit]');
+  await page.click(`#stream-rows a:text("${fixture.ownStreamId}")`);
+  await waitForChart(page, '#chart-sales');
+  await page.screenshot({ path: join(DOCS, 'console-merchant.png') });
 
   expect(errors).toEqual([]);
   expect((await stat(join(DOCS, 'console-report.png'))).size).toBeGreaterThan(10_000);

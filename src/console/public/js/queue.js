@@ -8,7 +8,7 @@ const STATUSES = ['open', 'confirmed', 'dismissed'];
 const SEVERITY_RANK = { high: 3, medium: 2, low: 1 };
 
 /** Filters survive navigating to a report and back. */
-const filters = { kind: '', severity: '', status: 'open', roomId: '', sort: 'newest' };
+const filters = { kind: '', subjectType: '', severity: '', status: 'open', roomId: '', sort: 'newest' };
 
 export function severityBadge(severity) {
   return h('span', { class: `badge severity-${severity}` }, severity);
@@ -34,6 +34,7 @@ function select(id, label, options, current, onChange) {
 function matches(report) {
   return (
     (!filters.kind || report.kind === filters.kind) &&
+    (!filters.subjectType || report.subjectType === filters.subjectType) &&
     (!filters.severity || report.severity === filters.severity) &&
     (!filters.status || report.status === filters.status) &&
     (!filters.roomId || report.roomId === filters.roomId)
@@ -97,7 +98,7 @@ export function renderQueue(target) {
     errorLine.textContent = '';
     try {
       const page = await api(
-        `/v1/reports${query({ kind: filters.kind, status: filters.status, roomId: filters.roomId, limit: 200, cursor: more ? nextCursor : undefined })}`,
+        `/v1/reports${query({ kind: filters.kind, subjectType: filters.subjectType, status: filters.status, roomId: filters.roomId, limit: 200, cursor: more ? nextCursor : undefined })}`,
       );
       reports = more ? [...reports, ...page.items] : page.items;
       nextCursor = page.nextCursor;
@@ -131,6 +132,7 @@ export function renderQueue(target) {
         'div',
         { class: 'filters', role: 'group', 'aria-label': 'Filters' },
         select('filter-kind', 'Kind', [['', 'All kinds'], ...Object.entries(KIND_LABELS)], filters.kind, change('kind', true)),
+        select('filter-subject', 'Subject', [['', 'Rooms and accounts'], ['room', 'Rooms'], ['account', 'Accounts']], filters.subjectType, change('subjectType', true)),
         select('filter-severity', 'Severity', [['', 'Any severity'], ...SEVERITIES.map((s) => [s, s])], filters.severity, change('severity', false)),
         select('filter-status', 'Status', [['', 'Any status'], ...STATUSES.map((s) => [s, s])], filters.status, change('status', true)),
         roomForm,

@@ -88,6 +88,22 @@ function auditTable(audit) {
   return h('table', { class: 'data compact', id: 'audit-breakdown' }, h('caption', null, 'Breakdown'), h('tbody', null, rows.map(([label, text]) => h('tr', null, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, text)))));
 }
 
+/** The four figures a merchant asks first, as tiles. */
+function auditFigures(audit) {
+  const money = (value) => formatMoney(value, audit.currency);
+  const v = audit.verified;
+  const brushingShare = v.grossPaid > 0 ? v.suspectedBrushing / v.grossPaid : null;
+  const tile = (label, text, note, alert) => h('div', { class: `figure${alert ? ' alert' : ''}` }, h('span', { class: 'figure-label' }, label), h('strong', null, text), note ? h('span', { class: 'muted small' }, note) : null);
+  return h(
+    'div',
+    { class: 'figures', id: 'audit-figures' },
+    tile('Claimed GMV', audit.claimed ? money(audit.claimed.gmv) : 'not claimed', audit.claimed ? `${formatNumber(audit.claimed.orders)} orders claimed` : null, false),
+    tile('Verified net', money(v.net), `${formatNumber(v.paidOrders)} paid, ${formatNumber(v.refundedOrders)} refunded`, false),
+    tile('Inflation', audit.inflation ? money(audit.inflation.amount) : '—', audit.inflation && audit.inflation.ratio !== null ? `claimed is ${formatNumber(Math.round(audit.inflation.ratio * 100) / 100)}× verified` : null, Boolean(audit.inflation && audit.inflation.amount > 0)),
+    tile('Brushing share', brushingShare === null ? '—' : formatPercent(brushingShare), `${money(v.suspectedBrushing)} of gross paid from brushing accounts`, Boolean(brushingShare && brushingShare > 0)),
+  );
+}
+
 /**
  * One stream: the sales audit (claimed against verified, the breakdown, the
  * brushing share) and its timeline.
@@ -119,7 +135,7 @@ export function renderStream(target, streamId) {
     if (audit.value) {
       const chart = auditChart(audit.value);
       auditRender = chart.render;
-      auditPart = h('div', { class: 'audit' }, chart.element, auditTable(audit.value));
+      auditPart = [auditFigures(audit.value), h('div', { class: 'audit' }, chart.element, auditTable(audit.value))];
     } else {
       const pending = audit.error instanceof ApiError && audit.error.status === 404;
       auditPart = h('p', { class: 'notice', id: 'audit-missing' }, pending ? 'The sales audit for this stream is not available yet.' : `Could not load the sales audit: ${audit.error.message}`);

@@ -25,7 +25,8 @@ export function timelineSection(streamId, detectionsOf = () => [], currency = un
     const stream = timeline.stream;
     const start = stream.startedAt ?? stream.firstTs;
     charts?.destroy();
-    charts = timelineCharts(timeline, streamMarkers(stream, detectionsOf(stream)));
+    const detections = detectionsOf(stream);
+    charts = timelineCharts(timeline, streamMarkers(stream, detections));
     const after = timeline.after;
     const money = (value) => {
       const code = currency ?? timeline.currency;
@@ -38,7 +39,7 @@ export function timelineSection(streamId, detectionsOf = () => [], currency = un
         { class: 'muted' },
         `Stream ${formatTime(start)} to ${stream.endedAt === null ? 'not ended' : formatTime(stream.endedAt)}`,
         stream.endedAt === null ? '' : ` (${formatDuration(stream.endedAt - start)})`,
-        `; showing until ${formatTime(timeline.to)} in ${Math.round(timeline.bucketMs / 60_000)}-minute buckets. Dashed lines mark the start and end, red ones detections.`,
+        `; showing until ${formatTime(timeline.to)} in ${Math.round(timeline.bucketMs / 60_000)}-minute buckets. Dashed lines mark the start and end${detections.length > 0 ? ', red ones detections' : ''}.`,
       ),
       after
         ? h(
