@@ -6,7 +6,7 @@ import { DEFAULT_INFLATED_GMV_CONFIG, type InflatedGmvConfig } from '../detectio
 import { judgeInflatedGmv } from '../detection/inflated-gmv/inflated-gmv.detector.js';
 import type { AccountHistoryOrder, OrderFact, SalesClaimFact, StreamOrderFacts } from '../detection/refund-brushing/order-facts.js';
 import { DEFAULT_REFUND_BRUSHING_CONFIG, type RefundBrushingConfig } from '../detection/refund-brushing/refund-brushing.config.js';
-import { judgeRefundBrushing, patternStreams, timingCandidates } from '../detection/refund-brushing/refund-brushing.detector.js';
+import { effectiveStreamEnd, judgeRefundBrushing, patternStreams, timingCandidates } from '../detection/refund-brushing/refund-brushing.detector.js';
 import { moneyFromSql } from './money.js';
 import type { LedgerChange } from './order-ledger.js';
 
@@ -15,12 +15,22 @@ const MAX_HISTORY_ROWS = 20_000;
 /** Other streams of the same accounts re-judged per batch at most (see evaluate). */
 const MAX_RELATED_STREAMS = 8;
 
+interface StreamInfo {
+  roomId: string;
+  merchantId: string | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  /** Last live (non-order-lifecycle) event: where an unannounced end is inferred from. */
+  lastActivityAt: number | null;
+}
+
 interface StreamRow {
   stream_id: string;
   room_id: string;
   merchant_id: string | null;
   started_at: string | null;
   ended_at: string | null;
+  activity_ts: string | null;
 }
 
 interface OrderRow {
@@ -54,6 +64,7 @@ interface HistoryRow {
   paid_amount: string | null;
   refunded_amount: string;
   refunded_at: string | null;
+  activity_ts: string | null;
 }
 
 /**
@@ -75,23 +86,25 @@ export class OrderDetection {
   async evaluate(change: LedgerChange): Promise<Finding[]> {
     const streamIds = [...change.touchedStreams].sort();
     const [streams, claims] = await Promise.all([this.loadStreams(streamIds), this.loadClaims(streamIds)]);
-    // A verdict needs the stream's end (refund timing) or a claim; live streams wait.
+    // A verdict needs the stream's end (refund timing) or a claim; live
+    // streams wait. A refund to a stream without stream.ended may reveal
+    // that it is over (effectiveStreamEnd).
     const judged = streamIds.filter((id) => {
       const endedAt = maxOf(streams.get(id)?.endedAt ?? null, change.endedAt.get(id) ?? null);
-      return endedAt !== null || claims.has(id);
+      return endedAt !== null || claims.has(id) || change.trailingStreams.has(id);
     });
     if (judged.length === 0) return [];
 
-    const facts = await this.loadFacts(judged, streams, change);
+    const facts = await this.loadFacts(judged, streams, claims, change);
     const { findings, history } = await this.judge(facts, claims);
 
     // The same accounts' other streams: an account that repeats the pattern
     // here raises its cross-room indication there too. One extra pass, capped.
     const related = patternStreams(history, new Set(judged), this.brushingConfig).slice(0, MAX_RELATED_STREAMS);
     if (related.length > 0) {
-      const noChange: LedgerChange = { touchedStreams: new Set(), startedAt: new Map(), endedAt: new Map() };
+      const noChange: LedgerChange = { touchedStreams: new Set(), trailingStreams: new Set(), startedAt: new Map(), endedAt: new Map() };
       const [relatedStreams, relatedClaims] = await Promise.all([this.loadStreams(related), this.loadClaims(related)]);
-      const relatedFacts = await this.loadFacts(related, relatedStreams, noChange);
+      const relatedFacts = await this.loadFacts(related, relatedStreams, relatedClaims, noChange);
       findings.push(...(await this.judge(relatedFacts, relatedClaims)).findings);
     }
     return findings;
@@ -127,17 +140,21 @@ export class OrderDetection {
     return { findings, history };
   }
 
-  private async loadStreams(
-    streamIds: string[],
-  ): Promise<Map<string, { roomId: string; merchantId: string | null; startedAt: number | null; endedAt: number | null }>> {
+  private async loadStreams(streamIds: string[]): Promise<Map<string, StreamInfo>> {
     const result = await this.pool.query<StreamRow>(
-      'SELECT stream_id, room_id, merchant_id, started_at, ended_at FROM streams WHERE stream_id = ANY($1::text[])',
+      'SELECT stream_id, room_id, merchant_id, started_at, ended_at, activity_ts FROM streams WHERE stream_id = ANY($1::text[])',
       [streamIds],
     );
     return new Map(
       result.rows.map((row) => [
         row.stream_id,
-        { roomId: row.room_id, merchantId: row.merchant_id, startedAt: numberOrNull(row.started_at), endedAt: numberOrNull(row.ended_at) },
+        {
+          roomId: row.room_id,
+          merchantId: row.merchant_id,
+          startedAt: numberOrNull(row.started_at),
+          endedAt: numberOrNull(row.ended_at),
+          lastActivityAt: numberOrNull(row.activity_ts),
+        },
       ]),
     );
   }
@@ -154,7 +171,8 @@ export class OrderDetection {
 
   private async loadFacts(
     streamIds: string[],
-    streams: Map<string, { roomId: string; merchantId: string | null; startedAt: number | null; endedAt: number | null }>,
+    streams: Map<string, StreamInfo>,
+    claims: Map<string, SalesClaimFact>,
     change: LedgerChange,
   ): Promise<StreamOrderFacts[]> {
     const [orders, refunds] = await Promise.all([
@@ -205,15 +223,23 @@ export class OrderDetection {
       const stream = streams.get(streamId);
       const roomId = stream?.roomId ?? roomOf.get(streamId);
       if (roomId === undefined) return [];
+      const orders = byStream.get(streamId) ?? [];
+      let latestTrailingAt = claims.get(streamId)?.claimedAt ?? null;
+      for (const order of orders) for (const refund of order.refunds) latestTrailingAt = maxOf(latestTrailingAt, refund.at);
+      // The batch's own boundaries count even if the streams directory writes them after us.
+      const endedAt = effectiveStreamEnd(
+        { endedAt: maxOf(stream?.endedAt ?? null, change.endedAt.get(streamId) ?? null), lastActivityAt: stream?.lastActivityAt ?? null },
+        latestTrailingAt,
+        this.brushingConfig.timing,
+      );
       return [
         {
           roomId,
           streamId,
           merchantId: stream?.merchantId ?? null,
-          // The batch's own boundaries count even if the streams directory writes them after us.
           startedAt: minOf(stream?.startedAt ?? null, change.startedAt.get(streamId) ?? null),
-          endedAt: maxOf(stream?.endedAt ?? null, change.endedAt.get(streamId) ?? null),
-          orders: byStream.get(streamId) ?? [],
+          endedAt,
+          orders,
         },
       ];
     });
@@ -227,7 +253,7 @@ export class OrderDetection {
     if (starts.length === 0) return [];
     const horizon = this.brushingConfig.crossRoom.historyMs;
     const result = await this.pool.query<HistoryRow>(
-      `SELECT o.account_id, o.stream_id, o.room_id, s.merchant_id, s.started_at::text, s.ended_at::text,
+      `SELECT o.account_id, o.stream_id, o.room_id, s.merchant_id, s.started_at::text, s.ended_at::text, s.activity_ts::text,
               o.placed_at::text, o.paid_at::text, o.paid_amount::text, o.refunded_amount::text, o.refunded_at::text
          FROM orders o LEFT JOIN streams s ON s.stream_id = o.stream_id
         WHERE o.account_id = ANY($1::text[]) AND o.placed_at BETWEEN $2 AND $3 AND o.refund_count > 0
@@ -241,7 +267,11 @@ export class OrderDetection {
       roomId: row.room_id,
       merchantId: row.merchant_id,
       startedAt: numberOrNull(row.started_at),
-      endedAt: numberOrNull(row.ended_at),
+      endedAt: effectiveStreamEnd(
+        { endedAt: numberOrNull(row.ended_at), lastActivityAt: numberOrNull(row.activity_ts) },
+        numberOrNull(row.refunded_at),
+        this.brushingConfig.timing,
+      ),
       placedAt: numberOrNull(row.placed_at),
       paidAt: numberOrNull(row.paid_at),
       paidAmount: row.paid_amount === null ? 0 : moneyFromSql(row.paid_amount),

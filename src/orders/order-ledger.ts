@@ -12,6 +12,8 @@ import type { CommittedEvent } from '../ingest/event-log.writer.js';
  */
 export interface LedgerChange {
   touchedStreams: Set<string>;
+  /** Streams that got a refund or a claim in the batch: what can reveal that a stream without stream.ended is over. */
+  trailingStreams: Set<string>;
   startedAt: Map<string, number>;
   endedAt: Map<string, number>;
 }
@@ -40,7 +42,7 @@ export class OrderLedger {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async apply(batch: readonly CommittedEvent[]): Promise<LedgerChange> {
-    const change: LedgerChange = { touchedStreams: new Set(), startedAt: new Map(), endedAt: new Map() };
+    const change: LedgerChange = { touchedStreams: new Set(), trailingStreams: new Set(), startedAt: new Map(), endedAt: new Map() };
     // One row per order per statement: ON CONFLICT may not touch a row twice.
     const placed = new Map<string, OrderPlaced>();
     const paid = new Map<string, OrderPaid>();
@@ -63,11 +65,13 @@ export class OrderLedger {
         case 'order.refunded':
           refunds.set(event.id, event);
           change.touchedStreams.add(event.streamId);
+          change.trailingStreams.add(event.streamId);
           break;
         case 'sales.claimed': {
           const current = claims.get(event.streamId);
           if (!current || before(current, event)) claims.set(event.streamId, event);
           change.touchedStreams.add(event.streamId);
+          change.trailingStreams.add(event.streamId);
           break;
         }
         case 'stream.started':

@@ -24,6 +24,17 @@ export interface RefundBrushingConfig {
     /** Payments this long before the recorded start count as during the stream (clock skew between services). */
     startGraceMs: number;
     /**
+     * An order placed during the stream and paid this soon after its end
+     * still counts as bought in the stream (checkout of the last minute).
+     */
+    paymentGraceMs: number;
+    /**
+     * A stream whose stream.ended never came is taken to have ended at its
+     * last live event once a refund or claim arrives this long after it: a
+     * room silent for half an hour is over, and its refunds are "after".
+     */
+    inferredEndAfterMs: number;
+    /**
      * An account is a timing candidate when this share of its paid money in
      * the stream was refunded in the pattern; brushers keep almost nothing,
      * a real buyer who cancels one of three orders keeps most.
@@ -112,6 +123,8 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
     fastPostEndWindowMs: 12 * HOUR,
     minRefundedShare: 0.8,
     startGraceMs: 2 * MINUTE,
+    paymentGraceMs: 10 * MINUTE,
+    inferredEndAfterMs: 30 * MINUTE,
     minPatternShare: 0.6,
     fastScore: 0.35,
     windowScore: 0.28,

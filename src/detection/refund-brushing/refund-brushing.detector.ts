@@ -49,7 +49,7 @@ export function refundPattern(
   const { startedAt, endedAt } = stream;
   if (endedAt === null || order.paidAt === null || order.paidAmount <= 0) return null;
   const start = (startedAt ?? Number.NEGATIVE_INFINITY) - config.startGraceMs;
-  if (order.paidAt < start || order.paidAt > endedAt) return null;
+  if (order.paidAt < start || order.paidAt > endedAt + config.paymentGraceMs) return null;
   if (order.placedAt !== null && (order.placedAt < start || order.placedAt > endedAt)) return null;
   const first = firstRefundAt(order);
   if (first === null || refundedAmount(order) < order.paidAmount * config.minRefundedShare) return null;
@@ -57,6 +57,21 @@ export function refundPattern(
   if (first - endedAt <= config.fastPostEndWindowMs) return 'fast_post_end';
   if (first - endedAt <= config.postEndWindowMs) return 'post_end';
   return null;
+}
+
+/**
+ * The stream's end for refund timing: its stream.ended, or else its last
+ * live event once a refund or claim came long enough after it (a platform
+ * that never sends stream.ended must not make its rooms unjudgeable).
+ */
+export function effectiveStreamEnd(
+  stream: { endedAt: number | null; lastActivityAt: number | null },
+  latestTrailingAt: number | null,
+  config: RefundBrushingConfig['timing'] = DEFAULT_REFUND_BRUSHING_CONFIG.timing,
+): number | null {
+  if (stream.endedAt !== null) return stream.endedAt;
+  if (stream.lastActivityAt === null || latestTrailingAt === null) return null;
+  return latestTrailingAt - stream.lastActivityAt >= config.inferredEndAfterMs ? stream.lastActivityAt : null;
 }
 
 /** History orders show the pattern too (one summary row per order, refunds pre-summed). */

@@ -1,5 +1,6 @@
 import type { AccountHistoryOrder, OrderFact, StreamOrderFacts } from './order-facts.js';
-import { judgeRefundBrushing, timingCandidates } from './refund-brushing.detector.js';
+import { effectiveStreamEnd, judgeRefundBrushing, refundPattern, timingCandidates } from './refund-brushing.detector.js';
+import { DEFAULT_REFUND_BRUSHING_CONFIG } from './refund-brushing.config.js';
 
 const T0 = 1_764_000_000_000;
 const SEC = 1_000;
@@ -233,5 +234,22 @@ describe('refund brushing', () => {
     const ring = Array.from({ length: 5 }, (_, i) => order({ account: `r-${i}`, at: T0 + MIN * i, device: 'one-phone', refundAt: T0 + 3 * HOUR }));
     expect(judgeRefundBrushing(stream(ring, { endedAt: null }), []).findings).toEqual([]);
     expect(judgeRefundBrushing(stream(ring), []).flaggedAccounts).toHaveLength(5);
+  });
+
+  it('takes a stream without stream.ended as over at its last live event once a refund comes half an hour later', () => {
+    expect(effectiveStreamEnd({ endedAt: END, lastActivityAt: END - MIN }, END + 5 * MIN)).toBe(END);
+    expect(effectiveStreamEnd({ endedAt: null, lastActivityAt: END }, END + 10 * MIN)).toBeNull();
+    expect(effectiveStreamEnd({ endedAt: null, lastActivityAt: END }, END + 2 * HOUR)).toBe(END);
+    expect(effectiveStreamEnd({ endedAt: null, lastActivityAt: null }, END + 2 * HOUR)).toBeNull();
+  });
+
+  it('counts an order placed in the last minute and paid just after the end as bought in the stream, not one paid an hour later', () => {
+    const timing = DEFAULT_REFUND_BRUSHING_CONFIG.timing;
+    const lastMinute = { placedAt: END - 30 * SEC, paidAt: END + 2 * MIN, paidAmount: 9_900, refunds: [{ amount: 9_900, at: END + HOUR }] };
+    expect(refundPattern(lastMinute, { startedAt: T0, endedAt: END }, timing)).toBe('fast_post_end');
+    expect(refundPattern({ ...lastMinute, paidAt: END + HOUR }, { startedAt: T0, endedAt: END }, timing)).toBeNull();
+    // A partial return (a fifth kept) is still a refund of the order; half is not.
+    expect(refundPattern({ ...lastMinute, refunds: [{ amount: 8_000, at: END + HOUR }] }, { startedAt: T0, endedAt: END }, timing)).toBe('fast_post_end');
+    expect(refundPattern({ ...lastMinute, refunds: [{ amount: 4_950, at: END + HOUR }] }, { startedAt: T0, endedAt: END }, timing)).toBeNull();
   });
 });
