@@ -47,6 +47,8 @@ export interface ClaimFigures {
     brushingOrders: number;
   };
   now: { net: number; refundedSinceClaim: number; brushing: number; gap: number };
+  /** Order counts: claimed, paid by the claim, and of those not fully refunded by then (what an honest count says). */
+  orders: { claimed: number; paidAtClaim: number; keptAtClaim: number };
 }
 
 export interface InflatedGmvVerdict {
@@ -120,6 +122,8 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
   let unpaidOrders = 0;
   let listPriceOfKeptOrders = 0;
   let placedIncludingUnpaid = 0;
+  let paidOrders = 0;
+  let keptOrders = 0;
   for (const order of facts.orders) {
     const paid = order.paidAt !== null && order.paidAt <= at ? order.paidAmount : 0;
     const refunded = refundedBy(order, at);
@@ -139,6 +143,8 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
     const atUnit = unitValue(order);
     const refundedInFull = paid > 0 && refunded >= paid;
     if (paid > 0) {
+      paidOrders++;
+      if (!refundedInFull) keptOrders++;
       listPriceOverPaid += Math.max(0, atList - paid);
       if (!refundedInFull) listPriceOfKeptOrders += atList;
     } else {
@@ -162,6 +168,7 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
     definitions: { paidIncludingRefunds: paidAtClaim, listPriceOfKeptOrders, placedIncludingUnpaid },
     breakdown: { listPriceOverPaid, unpaidOrders, refundedOrders: refundedAtClaim, brushingOrders: brushingAtClaim },
     // Today's gap: brushing money still standing is not sales either.
+    orders: { claimed: claim.orders, paidAtClaim: paidOrders, keptAtClaim: keptOrders },
     now: { net: netNow, refundedSinceClaim: refundedNow - refundedAtClaim, brushing: brushingNow, gap: claim.gmv - (netNow - brushingKeptNow) },
   };
 }

@@ -60,7 +60,12 @@ describe('inflated GMV', () => {
     const gmv = 45 * 7_900;
     const verdict = judgeInflatedGmv({ facts: stream(room()), claim: { gmv, orders: 45, claimedAt: CLAIM_AT }, brushingAccounts: none });
     expect(verdict.finding).toMatchObject({ kind: 'inflated_gmv', subjectType: 'room', subjectId: 'room-1', detectedAt: CLAIM_AT });
-    expect(verdict.figures).toMatchObject({ netAtClaim: SETTLED, definitionGap: 5 * 7_900, breakdown: { refundedOrders: 5 * 7_900 } });
+    expect(verdict.figures).toMatchObject({
+      netAtClaim: SETTLED,
+      definitionGap: 5 * 7_900,
+      breakdown: { refundedOrders: 5 * 7_900 },
+      orders: { claimed: 45, paidAtClaim: 45, keptAtClaim: 40 },
+    });
     expect(verdict.finding!.evidence.countedAs).toEqual(['paid sales with refunds not deducted']);
   });
 
