@@ -122,7 +122,15 @@ export async function startService(options: StartOptions): Promise<RunningServic
   const log = createWriteStream(logPath);
   const child = spawn(process.execPath, [join(root, 'dist/src/main.js')], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), DATABASE_URL: options.databaseUrl, ADMIN_KEY: options.adminKey },
+    // Its own Redis prefix per database, so an eval and a demo running at
+    // once never share queues.
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: options.databaseUrl,
+      ADMIN_KEY: options.adminKey,
+      REDIS_PREFIX: `roomwatch-${new URL(options.databaseUrl).pathname.slice(1)}`,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const tail: string[] = [];
