@@ -17,12 +17,25 @@ const enforcementOptionsSchema = z.object({
 
 export type EnforcementOptions = z.infer<typeof enforcementOptionsSchema>;
 
-export function loadEnforcementOptions(env: NodeJS.ProcessEnv = process.env): EnforcementOptions {
+/**
+ * The options, with each invalid variable replaced by its default and named
+ * through `onInvalid`. Not thrown: Nest aborts the process (no message) on an
+ * error inside a provider factory, and a bad retry tuning should not stop
+ * ingest and detection from starting.
+ */
+export function loadEnforcementOptions(
+  env: NodeJS.ProcessEnv = process.env,
+  onInvalid: (problem: string) => void = () => undefined,
+): EnforcementOptions {
   const parsed = enforcementOptionsSchema.safeParse(env);
   if (parsed.success) return parsed.data;
-  throw new Error(
-    `invalid enforcement configuration: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
-  );
+  const usable: Record<string, string | undefined> = { ...env };
+  for (const issue of parsed.error.issues) {
+    const name = String(issue.path[0]);
+    onInvalid(`${name}: ${issue.message}; using the default`);
+    delete usable[name];
+  }
+  return enforcementOptionsSchema.parse(usable);
 }
 
 export const ENFORCEMENT_OPTIONS = Symbol('ENFORCEMENT_OPTIONS');

@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { DeliveriesController } from './deliveries.controller.js';
 import { DeliveriesService } from './deliveries.service.js';
 import { ENFORCEMENT_OPTIONS, loadEnforcementOptions } from './enforcement.options.js';
@@ -18,7 +18,10 @@ import { ReviewsGateway } from './reviews.gateway.js';
   imports: [BullModule.registerQueue({ name: ENFORCEMENT_QUEUE })],
   controllers: [ReportsController, DeliveriesController, PolicyController],
   providers: [
-    { provide: ENFORCEMENT_OPTIONS, useFactory: () => loadEnforcementOptions() },
+    {
+      provide: ENFORCEMENT_OPTIONS,
+      useFactory: () => loadEnforcementOptions(process.env, (problem) => new Logger(ReportsModule.name).error(problem)),
+    },
     ReportsService,
     ReportEvents,
     ReviewsGateway,
