@@ -136,10 +136,15 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
       }
     }
     while (this.mode === 'live' && this.queue.length > 0) {
-      const batch = this.queue.shift()!;
-      this.queuedEvents -= batch.length;
-      if (batch[batch.length - 1]!.seq <= this.processedSeq) continue;
-      await this.processBatch(batch.filter((committed) => committed.seq > this.processedSeq));
+      const batch = this.queue[0]!;
+      // Counted in the backlog until its findings are stored, not just dequeued.
+      if (batch[batch.length - 1]!.seq > this.processedSeq) {
+        await this.processBatch(batch.filter((committed) => committed.seq > this.processedSeq));
+      }
+      if (this.queue[0] === batch) {
+        this.queue.shift();
+        this.queuedEvents -= batch.length;
+      }
     }
   }
 
