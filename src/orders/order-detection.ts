@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
-import type { Finding } from '../detection/finding.js';
-import { DEFAULT_INFLATED_GMV_CONFIG, type InflatedGmvConfig } from '../detection/inflated-gmv/inflated-gmv.config.js';
-import { judgeInflatedGmv } from '../detection/inflated-gmv/inflated-gmv.detector.js';
+import { type Finding, type ReportKind, type SubjectType, findingKey } from '../detection/finding.js';
 import type { AccountHistoryOrder, OrderFact, SalesClaimFact, StreamOrderFacts } from '../detection/refund-brushing/order-facts.js';
-import { DEFAULT_REFUND_BRUSHING_CONFIG, type RefundBrushingConfig } from '../detection/refund-brushing/refund-brushing.config.js';
-import { effectiveStreamEnd, judgeRefundBrushing, patternStreams, timingCandidates } from '../detection/refund-brushing/refund-brushing.detector.js';
+import {
+  DEFAULT_ORDER_VERDICT_CONFIGS,
+  type OrderVerdictConfigs,
+  dateFindings,
+  judgeStreamOrders,
+} from '../detection/refund-brushing/order-verdicts.js';
+import { effectiveStreamEnd, patternStreams, timingCandidates } from '../detection/refund-brushing/refund-brushing.detector.js';
 import { moneyFromSql } from './money.js';
 import type { LedgerChange } from './order-ledger.js';
 
@@ -78,8 +81,7 @@ interface HistoryRow {
  */
 @Injectable()
 export class OrderDetection {
-  private readonly brushingConfig: RefundBrushingConfig = DEFAULT_REFUND_BRUSHING_CONFIG;
-  private readonly gmvConfig: InflatedGmvConfig = DEFAULT_INFLATED_GMV_CONFIG;
+  private readonly configs: OrderVerdictConfigs = DEFAULT_ORDER_VERDICT_CONFIGS;
 
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
@@ -100,7 +102,7 @@ export class OrderDetection {
 
     // The same accounts' other streams: an account that repeats the pattern
     // here raises its cross-room indication there too. One extra pass, capped.
-    const related = patternStreams(history, new Set(judged), this.brushingConfig).slice(0, MAX_RELATED_STREAMS);
+    const related = patternStreams(history, new Set(judged), this.configs.refundBrushing).slice(0, MAX_RELATED_STREAMS);
     if (related.length > 0) {
       const noChange: LedgerChange = { touchedStreams: new Set(), trailingStreams: new Set(), startedAt: new Map(), endedAt: new Map() };
       const [relatedStreams, relatedClaims] = await Promise.all([this.loadStreams(related), this.loadClaims(related)]);
@@ -110,34 +112,39 @@ export class OrderDetection {
     return findings;
   }
 
-  /** Both detectors over some streams' facts, with their candidates' history. */
+  /** Both detectors over some streams' facts, with their candidates' history; new findings dated by event time. */
   private async judge(
     facts: StreamOrderFacts[],
     claims: Map<string, SalesClaimFact>,
   ): Promise<{ findings: Finding[]; history: AccountHistoryOrder[] }> {
     const candidates = new Map<string, string[]>();
-    for (const stream of facts) candidates.set(stream.streamId, timingCandidates(stream, this.brushingConfig));
+    for (const stream of facts) candidates.set(stream.streamId, timingCandidates(stream, this.configs.refundBrushing));
     const history = await this.loadHistory(facts, candidates);
 
+    const verdicts = facts.map((stream) => {
+      const input = { facts: stream, history, claim: claims.get(stream.streamId) ?? null };
+      return { input, findings: judgeStreamOrders(input, this.configs).findings };
+    });
+    const reported = await this.reportedKeys(verdicts.filter((v) => v.findings.length > 0).map((v) => v.input.facts.streamId));
     const findings: Finding[] = [];
-    for (const stream of facts) {
-      const brushing = judgeRefundBrushing(stream, history, this.brushingConfig);
-      findings.push(...brushing.findings);
-      const claim = claims.get(stream.streamId);
-      if (!claim) continue;
-      const flagged = brushing.accounts.filter((account) => account.flagged);
-      const gmv = judgeInflatedGmv(
-        {
-          facts: stream,
-          claim,
-          brushingAccounts: new Set(brushing.flaggedAccounts),
-          brushingEvidenceAt: flagged.length > 0 ? Math.max(...flagged.map((account) => account.evidenceAt)) : null,
-        },
-        this.gmvConfig,
-      );
-      if (gmv.finding) findings.push(gmv.finding);
+    for (const { input, findings: found } of verdicts) {
+      const undated = new Set(found.map(findingKey).filter((key) => !reported.has(key)));
+      findings.push(...dateFindings(input, found, undated, this.configs));
     }
     return { findings, history };
+  }
+
+  /** Keys of the order reports these streams already have: those keep their first detectedAt. */
+  private async reportedKeys(streamIds: string[]): Promise<Set<string>> {
+    if (streamIds.length === 0) return new Set();
+    const result = await this.pool.query<{ kind: ReportKind; subject_type: SubjectType; subject_id: string; stream_id: string }>(
+      `SELECT kind, subject_type, subject_id, stream_id FROM reports
+        WHERE stream_id = ANY($1::text[]) AND kind IN ('refund_brushing', 'inflated_gmv')`,
+      [streamIds],
+    );
+    return new Set(
+      result.rows.map((row) => findingKey({ kind: row.kind, subjectType: row.subject_type, subjectId: row.subject_id, streamId: row.stream_id })),
+    );
   }
 
   private async loadStreams(streamIds: string[]): Promise<Map<string, StreamInfo>> {
@@ -230,7 +237,7 @@ export class OrderDetection {
       const endedAt = effectiveStreamEnd(
         { endedAt: maxOf(stream?.endedAt ?? null, change.endedAt.get(streamId) ?? null), lastActivityAt: stream?.lastActivityAt ?? null },
         latestTrailingAt,
-        this.brushingConfig.timing,
+        this.configs.refundBrushing.timing,
       );
       return [
         {
@@ -251,7 +258,7 @@ export class OrderDetection {
     if (accounts.length === 0) return [];
     const starts = facts.map((stream) => stream.startedAt ?? stream.endedAt).filter((ts): ts is number => ts !== null);
     if (starts.length === 0) return [];
-    const horizon = this.brushingConfig.crossRoom.historyMs;
+    const horizon = this.configs.refundBrushing.crossRoom.historyMs;
     const result = await this.pool.query<HistoryRow>(
       `SELECT o.account_id, o.stream_id, o.room_id, s.merchant_id, s.started_at::text, s.ended_at::text, s.activity_ts::text,
               o.placed_at::text, o.paid_at::text, o.paid_amount::text, o.refunded_amount::text, o.refunded_at::text
@@ -270,7 +277,7 @@ export class OrderDetection {
       endedAt: effectiveStreamEnd(
         { endedAt: numberOrNull(row.ended_at), lastActivityAt: numberOrNull(row.activity_ts) },
         numberOrNull(row.refunded_at),
-        this.brushingConfig.timing,
+        this.configs.refundBrushing.timing,
       ),
       placedAt: numberOrNull(row.placed_at),
       paidAt: numberOrNull(row.paid_at),
