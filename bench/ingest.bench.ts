@@ -149,7 +149,7 @@ async function measureService(events: Array<Record<string, unknown>>): Promise<M
     await sendAll(service.baseUrl, key, makeEvents(10_000));
     return await sendAll(service.baseUrl, key, events);
   } finally {
-    await service.kill();
+    await service.stop();
     await dropDatabase(databaseUrl);
   }
 }

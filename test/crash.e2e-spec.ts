@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { io } from 'socket.io-client';
-import { startServiceProcess, type ServiceProcess } from './support/service-process.js';
+import { killService, startServiceProcess, type ServiceProcess } from './support/service-process.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 
 const T0 = 1_764_000_000_000;
@@ -58,7 +58,7 @@ describe('a crash of the service', () => {
   let service: ServiceProcess | undefined;
 
   afterAll(async () => {
-    await service?.kill();
+    await service?.stop();
     await dropDatabase(databaseUrl);
   });
 
@@ -79,7 +79,7 @@ describe('a crash of the service', () => {
         victim.child.kill('SIGKILL');
       }
     });
-    await victim.kill();
+    await killService(victim, 'SIGKILL');
     expect(victim.child.signalCode).toBe('SIGKILL');
     expect(acked.size).toBeGreaterThanOrEqual(20_000);
 

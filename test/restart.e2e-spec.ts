@@ -1,7 +1,7 @@
 import { generateEvening } from '../src/simulator/generator.js';
 import { sendEvents } from '../src/simulator/sender.js';
 import type { RoomEvent } from '../src/events/event.schema.js';
-import { type ServiceProcess, startServiceProcess, waitForIdle } from './support/service-process.js';
+import { type ServiceProcess, killService, startServiceProcess, waitForIdle } from './support/service-process.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 
 interface ReportBody {
@@ -65,7 +65,7 @@ describe('a restart in the middle of an evening', () => {
   const running: ServiceProcess[] = [];
 
   afterAll(async () => {
-    for (const service of running) await service.kill();
+    for (const service of running) await service.stop();
     for (const database of databases) await dropDatabase(database);
   });
 
@@ -84,7 +84,7 @@ describe('a restart in the middle of an evening', () => {
     const keysB = await keys(first);
     await send(first, keysB.ingest, evening.events.slice(0, half));
     await waitForIdle(first.baseUrl, 120_000);
-    await first.kill('SIGKILL');
+    await killService(first, 'SIGKILL');
     const second = await startServiceProcess(env(databases[1]!), Number(new URL(first.baseUrl).port));
     running.push(second);
     await send(second, keysB.ingest, evening.events.slice(half));

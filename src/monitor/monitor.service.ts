@@ -8,7 +8,7 @@ import {
 import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
 import { DetectionEngine } from '../detection/engine.js';
-import type { Finding } from '../detection/finding.js';
+import { type Finding, findingKey, findingProblem } from '../detection/finding.js';
 import type { CommittedEvent } from '../ingest/event-log.writer.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { STORED_EVENT_COLUMNS, type StoredEventRecord, fromStoredRecord } from '../ingest/stored-event.js';
@@ -222,7 +222,13 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     for (const handler of this.handlers.all()) findings.push(...(await handler.handle(batch)));
     for (const { event } of batch) this.engine.process(event);
     findings.push(...this.engine.drainFindings());
-    if (findings.length > 0) await this.sink.applyFindings(findings);
+    const sound = findings.filter((finding) => {
+      const problem = findingProblem(finding);
+      // A detector bug must not stall detection for every room: drop it, loudly.
+      if (problem) this.logger.error(`dropped finding ${findingKey(finding)}: ${problem}`);
+      return problem === null;
+    });
+    if (sound.length > 0) await this.sink.applyFindings(sound);
     const lastSeq = batch[batch.length - 1]!.seq;
     await this.pool.query(
       `INSERT INTO engine_checkpoints (consumer, processed_seq) VALUES ($1, $2)

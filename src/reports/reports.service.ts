@@ -2,7 +2,7 @@ import { ConflictException, Inject, Injectable, NotFoundException } from '@nestj
 import type pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { PG_POOL } from '../database/database.module.js';
-import { type Finding, REPORT_KINDS, findingKey } from '../detection/finding.js';
+import { type Finding, findingKey, findingProblem } from '../detection/finding.js';
 import { DeliveriesService, type DeliveryRef } from './deliveries.service.js';
 import { ALLOW_LISTED, LIVE_POLICY, REPORT_JSON } from './enforcement-sql.js';
 import type { ReportStatus, ReviewDecision } from './report.entity.js';
@@ -42,21 +42,8 @@ type UpsertRow = ReportRow & { delivery_id: string | null };
 /** A finding the store cannot keep: an engine bug, named precisely so the caller's log says which. */
 export class InvalidFindingError extends Error {}
 
-const SEVERITIES: ReadonlySet<string> = new Set(['low', 'medium', 'high']);
-const SUBJECT_TYPES: ReadonlySet<string> = new Set(['room', 'account']);
-const KINDS: ReadonlySet<string> = new Set(REPORT_KINDS);
-
 function checkFinding(finding: Finding): void {
-  const problem =
-    !KINDS.has(finding.kind) ? `kind ${String(finding.kind)} is not a report kind`
-    : !SUBJECT_TYPES.has(finding.subjectType) ? `subjectType ${String(finding.subjectType)} is not room or account`
-    : !SEVERITIES.has(finding.severity) ? `severity ${String(finding.severity)} is not low, medium or high`
-    : !(typeof finding.score === 'number' && finding.score >= 0 && finding.score <= 1) ? `score ${String(finding.score)} is not within 0..1`
-    : !Number.isSafeInteger(finding.detectedAt) ? `detectedAt ${String(finding.detectedAt)} is not an integer of ms`
-    : ![finding.subjectId, finding.roomId, finding.streamId].every((id) => typeof id === 'string' && id.length > 0) ? 'subjectId, roomId and streamId must be non-empty'
-    : !Array.isArray(finding.accounts) || !finding.accounts.every((account) => typeof account === 'string') ? 'accounts must be an array of strings'
-    : typeof finding.evidence !== 'object' || finding.evidence === null || Array.isArray(finding.evidence) ? 'evidence must be an object'
-    : null;
+  const problem = findingProblem(finding);
   if (problem) throw new InvalidFindingError(`finding ${findingKey(finding)}: ${problem}`);
 }
 

@@ -108,6 +108,8 @@ export interface StartOptions {
   port?: number;
   /** How long to wait for GET /v1/status to answer. */
   readyTimeoutMs?: number;
+  /** More environment for the service (LOG_LEVEL, REDIS_PREFIX, ...). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -130,6 +132,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
       DATABASE_URL: options.databaseUrl,
       ADMIN_KEY: options.adminKey,
       REDIS_PREFIX: `roomwatch-${new URL(options.databaseUrl).pathname.slice(1)}`,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

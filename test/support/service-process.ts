@@ -1,71 +1,22 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import path from 'node:path';
+import { startService, waitForBacklogZero, type RunningService } from '../../src/simulator/service-harness.js';
 
-const MAIN = path.resolve(process.cwd(), 'dist/src/main.js');
+export type ServiceProcess = RunningService;
 
-/** The built service (`npm run build`) running as a child process, as in production. */
-export interface ServiceProcess {
-  child: ChildProcess;
-  baseUrl: string;
-  output: () => string;
-  kill(signal?: NodeJS.Signals): Promise<void>;
+/** The built service (`npm run build`) as a child process, as in production. */
+export function startServiceProcess(
+  env: { DATABASE_URL: string; ADMIN_KEY: string } & Record<string, string>,
+  port?: number,
+): Promise<ServiceProcess> {
+  const { DATABASE_URL, ADMIN_KEY, ...rest } = env;
+  return startService({ databaseUrl: DATABASE_URL, adminKey: ADMIN_KEY, port, env: { LOG_LEVEL: 'warn', ...rest } });
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+/** Ends the process with this signal and waits for it to exit. */
+export async function killService(service: ServiceProcess, signal: NodeJS.Signals): Promise<void> {
+  if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => service.child.once('exit', resolve));
+  service.child.kill(signal);
+  await exited;
 }
 
-export async function startServiceProcess(env: Record<string, string>, port?: number): Promise<ServiceProcess> {
-  const listenPort = port ?? (await freePort());
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', ...env, PORT: String(listenPort) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const baseUrl = `http://127.0.0.1:${listenPort}`;
-
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}: ${output}`);
-    try {
-      const response = await fetch(`${baseUrl}/v1/status`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`service did not start in 30 s: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-
-  return {
-    child,
-    baseUrl,
-    output: () => output,
-    async kill(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
-}
-
-/** Waits until `GET /v1/status` reports no backlog. */
-export async function waitForIdle(baseUrl: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await (await fetch(`${baseUrl}/v1/status`)).json()) as { backlog: number };
-    if (status.backlog === 0) return;
-    if (Date.now() > deadline) throw new Error(`backlog still ${status.backlog} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export const waitForIdle = (baseUrl: string, timeoutMs = 120_000): Promise<void> => waitForBacklogZero(baseUrl, { timeoutMs });
