@@ -26,7 +26,7 @@ function accountTable(accounts) {
       h(
         'thead',
         null,
-        h('tr', null, ['Account', 'First seen', 'Created', 'Age at join', 'Device', 'IP', 'Subnet', 'Model', 'OS', 'Flags', 'Comments', 'Likes', 'Orders'].map((title) => h('th', { scope: 'col' }, title))),
+        h('tr', null, ['Account', 'First seen', 'Created', 'Age at join', 'Device', 'IP', 'Subnet', 'Model / OS', 'Flags', 'Comments', 'Likes', 'Orders'].map((title) => h('th', { scope: 'col' }, title))),
       ),
       h(
         'tbody',
@@ -42,8 +42,7 @@ function accountTable(accounts) {
             h('td', null, shared(account.deviceId, account.shared.device, 'device')),
             h('td', null, shared(account.ip, account.shared.ip, 'IP')),
             h('td', null, shared(account.subnet, account.shared.subnet, 'subnet')),
-            h('td', null, shared(account.model, account.shared.model, 'model')),
-            h('td', null, account.os ?? '—'),
+            h('td', null, shared(account.model, account.shared.model, 'model'), account.os ? h('span', { class: 'muted' }, ` · ${account.os}`) : null),
             h('td', null, [account.emulator ? 'emulator' : null, account.rooted ? 'rooted' : null].filter(Boolean).join(', ') || '—'),
             h('td', { class: 'num' }, formatNumber(account.comments)),
             h('td', { class: 'num' }, formatNumber(account.likes)),
@@ -61,7 +60,7 @@ function header(report) {
     { class: 'report-head' },
     h('p', null, h('a', { href: '#/queue' }, '← Back to the queue')),
     h('h1', { id: 'report-title' }, `${kindLabel(report.kind)} — ${report.subjectType} ${report.subjectId}`),
-    h('p', { class: 'badges' }, severityBadge(report.severity), ' ', h('span', { id: 'report-status' }, statusBadge(report.status)), ' ', h('span', { class: 'badge' }, `score ${formatNumber(report.score)}`), ' ', h('span', { class: 'muted' }, `version ${report.version}`)),
+    h('p', { class: 'badges' }, severityBadge(report.severity), ' ', h('span', { id: 'report-status' }, statusBadge(report.status)), ' ', h('span', { class: 'badge' }, `score ${formatNumber(report.score)}`), ' ', h('span', { class: 'muted', id: 'report-version' }, `version ${report.version}`)),
     h('p', { class: 'summary' }, report.summary),
     h(
       'dl',
