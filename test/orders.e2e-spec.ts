@@ -174,7 +174,7 @@ describe('order ledger', () => {
       net: 9_900,
       suspectedBrushing: 0,
     });
-  });
+  }, 30_000);
 
   it('adds up several refunds of one order and counts a resent refund once', async () => {
     const stream = { roomId: 'room-multi', streamId: 'st-multi', accountId: 'multi-buyer' };
@@ -194,7 +194,7 @@ describe('order ledger', () => {
       expect(await orderRow('ord-multi')).toMatchObject({ refunded_amount: '4000', refund_count: 2, refunded_at: String(T0 + 5 * DAY) }),
     );
     expect((await audit('st-multi')).verified).toMatchObject({ refundedOrders: 1, grossPaid: 6_000, refunded: 4_000, net: 2_000 });
-  });
+  }, 30_000);
   it('reports a brushing ring and its inflated claim, and a late refund grows both reports and the audit', async () => {
     const streamId = 'st-ring';
     const roomId = 'room-ring';
@@ -270,7 +270,7 @@ describe('order ledger', () => {
     const after = await audit(streamId);
     expect(after.verified).toMatchObject({ refundedOrders: 4, refunded: 4 * 39_900, net: 5 * 15_900, suspectedBrushing: 4 * 39_900 });
     expect(after.inflation).toEqual({ amount: 4 * 39_900, ratio: 3.0075 });
-  });
+  }, 30_000);
   it('catches a lone brusher across rooms of three merchants in every one of them, whatever order the refunds come in', async () => {
     const rooms = ['a', 'b', 'c'].map((name, i) => ({ name, roomId: `room-lone-${name}`, streamId: `st-lone-${name}`, start: T0 + i * DAY }));
     const brusher = { accountId: 'lone-brusher', deviceId: 'lone-dev', ip: '198.51.100.23' };
@@ -302,5 +302,5 @@ describe('order ledger', () => {
     expect(first.evidence).toMatchObject({ signals: { crossRoom: { rooms: 2, merchants: 2 } }, paid: 9_900, refunded: 9_900 });
     // One buyer's small share of the room's sales is an account matter, not a room verdict.
     expect(await report('refund_brushing', 'st-lone-a')).toBeUndefined();
-  });
+  }, 30_000);
 });

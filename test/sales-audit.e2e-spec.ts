@@ -98,7 +98,7 @@ describe('sales audit', () => {
     expect(await emitWithAck<Ack>(socket, 'events', live)).toMatchObject({ accepted: live.length, rejected: [] });
     await waitForIdle(harness.baseUrl);
     await eventually(async () => expect((await audit('st-audit-1', reviewerKey)).body.claimed).not.toBeNull());
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await harness.close();
@@ -128,7 +128,7 @@ describe('sales audit', () => {
       inflation: { amount: 5_000, ratio: 1.2094 },
       pending: { orders: 0, paid: 0, refunded: 0 },
     });
-  });
+  }, 30_000);
 
   it('shows a merchant its own stream, hides a foreign one like an unknown one, and needs a key', async () => {
     expect((await audit('st-audit-1', ownKey)).status).toBe(200);
@@ -145,7 +145,7 @@ describe('sales audit', () => {
     const anonymous = await audit('st-audit-1', undefined);
     expect(anonymous.status).toBe(401);
     expect(anonymous.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
-  });
+  }, 30_000);
 
   it('takes a refund that arrives days after the stream into the audit', async () => {
     const ingestKey = (await harness.createKey('ingest')).key;
@@ -164,5 +164,5 @@ describe('sales audit', () => {
     expect(await emitWithAck<Ack>(socket, 'events', [lateRefund])).toMatchObject({ accepted: 0, duplicates: 1 });
     await waitForIdle(harness.baseUrl);
     expect((await audit('st-audit-1', reviewerKey)).body.verified).toMatchObject({ refunded: 14_900, net: 10_980 });
-  });
+  }, 30_000);
 });
