@@ -69,6 +69,11 @@ export interface Detector<State = unknown> {
   onWindowClose(stream: StreamView, state: State, window: WindowBounds): void;
   /** The stream ended (or went idle past the timeout); last chance to report. State is dropped after this. */
   onStreamEnd(stream: StreamView, state: State, at: number): void;
+  /**
+   * The engine dropped a departed viewer's profile (it left long enough ago
+   * to no longer matter to open windows): drop per-account state too.
+   */
+  onViewerEvicted?(stream: StreamView, state: State, profile: ViewerProfile): void;
   /** Rough count of items the detector holds for the stream (for stats and bounded-state checks). */
   trackedItems(state: State): number;
 }

@@ -29,6 +29,12 @@ export interface EngineConfig {
   streamEvictionGraceMs: number;
   /** A stream with no event for this long (against the engine's newest event time) is finalised without a stream.ended. */
   idleStreamTimeoutMs: number;
+  /**
+   * A viewer who left is forgotten this long (event time) after leaving, if it
+   * has not come back: long enough for its windows to close and for a
+   * reconnect to find its profile, short enough that churn does not pile up.
+   */
+  departedViewerRetentionMs: number;
   /** How often (event time) the engine looks for ended, idle and evictable streams. */
   sweepIntervalMs: number;
   cohortDirectory: InMemoryCohortDirectoryConfig;
@@ -41,6 +47,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   windowMs: 30_000,
   streamEvictionGraceMs: 10 * 60_000,
   idleStreamTimeoutMs: 30 * 60_000,
+  departedViewerRetentionMs: 5 * 60_000,
   sweepIntervalMs: 1_000,
   cohortDirectory: DEFAULT_COHORT_DIRECTORY_CONFIG,
   injectedViewers: DEFAULT_INJECTED_VIEWERS_CONFIG,
@@ -98,6 +105,9 @@ class StreamState implements StreamView {
   readonly buffer = new EventHeap();
   detectorStates: unknown[] = [];
   readonly findingKeys = new Set<string>();
+  /** Departures in event order, for forgetting departed viewers. */
+  departed: ViewerProfile[] = [];
+  departedHead = 0;
 
   constructor(
     readonly key: string,
@@ -297,7 +307,9 @@ export class DetectionEngine {
         profile = newViewerProfile(event.accountId, event.ts);
         stream.viewers.set(event.accountId, profile);
       }
-      stream.presentViewers += applyToProfile(profile, event);
+      const presence = applyToProfile(profile, event);
+      stream.presentViewers += presence;
+      if (presence < 0) stream.departed.push(profile);
     }
     for (let i = 0; i < this.detectors.length; i++) this.detectors[i].onEvent(stream, stream.detectorStates[i], event, late);
   }
@@ -315,12 +327,34 @@ export class DetectionEngine {
     });
   }
 
-  /** Event-time housekeeping: ended streams whose end the global clock passed, idle streams, expired tombstones. */
+  /** Forgets viewers who left more than the retention ago and did not return. */
+  private forgetDeparted(stream: StreamState): void {
+    const cutoff = stream.watermark - this.config.departedViewerRetentionMs;
+    const departed = stream.departed;
+    while (stream.departedHead < departed.length) {
+      const profile = departed[stream.departedHead];
+      if (profile.leftAt >= cutoff && !profile.present) break;
+      stream.departedHead++;
+      if (profile.present || profile.leftAt < 0) continue;
+      if (stream.viewers.get(profile.accountId) !== profile) continue;
+      stream.viewers.delete(profile.accountId);
+      for (let i = 0; i < this.detectors.length; i++) {
+        this.detectors[i].onViewerEvicted?.(stream, stream.detectorStates[i], profile);
+      }
+    }
+    if (stream.departedHead > 1024 && stream.departedHead * 2 > departed.length) {
+      stream.departed = departed.slice(stream.departedHead);
+      stream.departedHead = 0;
+    }
+  }
+
+  /** Event-time housekeeping: ended streams whose end the global clock passed, idle streams, departed viewers, expired tombstones. */
   private sweep(): void {
     const now = this.maxEventTime;
     this.nextSweepAt = now + this.config.sweepIntervalMs;
     const lateness = this.config.allowedLatenessMs;
     for (const stream of [...this.streams.values()]) {
+      this.forgetDeparted(stream);
       if (stream.endReceivedAt !== undefined && now - lateness >= stream.endReceivedAt) {
         this.advance(stream, Number.POSITIVE_INFINITY);
         if (this.streams.has(stream.key)) this.finalise(stream, stream.endReceivedAt);

@@ -55,9 +55,17 @@ export interface InjectedViewersConfig {
     minTogetherShare: number;
     /** "Never interact": at most this share of members liked, commented or ordered. Honest crowds always have a few talkers. */
     maxInteractingShare: number;
+    /**
+     * A group most of whose members like, comment or order is not padding the
+     * audience: fake talkers are the scripted-comments detector's subject.
+     * Above this share the group is not judged as injected viewers at all.
+     */
+    maxInteractingShareToJudge: number;
     /** "Stay": a member counts as staying if still present this long after its join (or at the end). Real viewers drift away within minutes. */
     minStayMs: number;
     minStayedShare: number;
+    /** Share of a group that must have been in the room `minStayMs` before any verdict on it (behaviour needs time to show). */
+    minObservedShare: number;
     /** Account younger than this at its join is "young". A week covers a farm's fresh batch, not a platform's normal intake. */
     youngAccountMaxAgeMs: number;
     minYoungShare: number;
@@ -134,8 +142,10 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     togetherSpanMs: 30_000,
     minTogetherShare: 0.6,
     maxInteractingShare: 0.05,
+    maxInteractingShareToJudge: 0.5,
     minStayMs: 5 * 60_000,
     minStayedShare: 0.8,
+    minObservedShare: 0.8,
     youngAccountMaxAgeMs: 7 * 86_400_000,
     minYoungShare: 0.7,
     coCreatedSpanMs: 3_600_000,

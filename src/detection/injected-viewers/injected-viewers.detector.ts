@@ -109,6 +109,20 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     };
   }
 
+  onViewerEvicted(_stream: StreamView, state: InjectedViewersState, profile: ViewerProfile): void {
+    // A key only this viewer held is no longer a lead; shared keys keep their group.
+    const forget = <K>(map: Map<K, ViewerProfile | ViewerGroup>, key: K | undefined): void => {
+      if (key !== undefined && map.get(key) === profile) map.delete(key);
+    };
+    forget(state.byDevice, profile.deviceId);
+    forget(state.bySubnet, profile.subnet);
+    if (profile.createdAt >= 0) {
+      const span = this.config.cohort.coCreatedSpanMs;
+      forget(state.byCreated, Math.floor(profile.createdAt / span) * span);
+    }
+    forget(state.byTampered, profile.model ?? 'unknown');
+  }
+
   trackedItems(state: InjectedViewersState): number {
     return state.groups.size + state.bursts.length + state.unexplainedRises.length;
   }
@@ -342,13 +356,15 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     group.dirty = true;
   }
 
-  private assessGroup(key: string, members: readonly ViewerProfile[], now: number, otherRooms: CohortMatch[]): CohortVerdict {
+  private assessGroup(key: string, members: readonly ViewerProfile[], now: number, otherRooms: CohortMatch[], final = false): CohortVerdict {
     const rules = this.config.cohort;
     const joins = members.map((m) => m.firstJoinedAt).sort((a, b) => a - b);
     const together = densestSpan(joins, rules.togetherSpanMs);
     let interacting = 0;
     let stayed = 0;
+    let observed = 0;
     for (const member of members) {
+      if (now - member.firstJoinedAt >= rules.minStayMs) observed++;
       if (interactions(member) > 0) interacting++;
       if (member.present && now - member.firstJoinedAt >= rules.minStayMs) stayed++;
     }
@@ -396,7 +412,12 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       group: key,
       members: n,
       signals,
-      flagged: core.length >= rules.minSize && signals.length >= rules.minSignals,
+      // No verdict before most members have been watched long enough to show whether they talk or stay.
+      flagged:
+        core.length >= rules.minSize &&
+        signals.length >= rules.minSignals &&
+        interacting / n <= rules.maxInteractingShareToJudge &&
+        (final || observed >= rules.minObservedShare * n),
       // 3 agreeing families ≈ 0.7, each further one adds.
       score: round(Math.min(0.99, 0.25 + 0.15 * signals.length), 3),
       joinedWithinSpan: { accounts: together.count, from: together.from, to: together.to, spanMs: rules.togetherSpanMs },
@@ -461,13 +482,19 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       if (!grown && !final && now < group.nextCheckAt) continue;
       group.dirty = false;
       group.assessedSize = size;
-      const verdict = this.assessGroup(group.key, group.members, now, group.otherRooms);
+      const verdict = this.assessGroup(group.key, group.members, now, group.otherRooms, final);
       if (!group.recordedInDirectory && !group.key.startsWith('lockstep:')) this.recordSighting(stream, state, group, verdict, now);
       const settledAt = group.lastJoinAt + rules.minStayMs + stream.windowMs;
       if (final || verdict.flagged) group.nextCheckAt = Number.POSITIVE_INFINITY;
       else if (now < settledAt) group.nextCheckAt = settledAt;
       else if (verdict.signals.length >= rules.minSignals - 1) group.nextCheckAt = now + rules.recheckMs;
       else group.nextCheckAt = Number.POSITIVE_INFINITY;
+      if (group.key.startsWith('joined:') && group.recordedInDirectory && !verdict.flagged && group.nextCheckAt === Number.POSITIVE_INFINITY && !final) {
+        // Settled and unremarkable: its members can no longer form a cohort through it.
+        state.groups.delete(group.key);
+        state.byJoinSpan.delete(Number(group.key.slice('joined:'.length)));
+        continue;
+      }
       if (verdict.flagged) {
         const wasFlagged = group.verdict?.flagged === true;
         group.verdict = verdict;
@@ -491,9 +518,14 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       }
       stepGroup.dirty = false;
       if (stepGroup.members.length >= rules.minSize) {
-        const verdict = this.assessGroup(stepGroup.key, stepGroup.members, now, stepGroup.otherRooms);
+        const verdict = this.assessGroup(stepGroup.key, stepGroup.members, now, stepGroup.otherRooms, final);
         // Regular equal bursts are already machine-made; one more family is enough to name the accounts.
-        verdict.flagged = verdict.signals.length >= 2 && verdict.accounts.length >= rules.minSize;
+        const observed = final || stepGroup.members.filter((m) => now - m.firstJoinedAt >= rules.minStayMs).length >= rules.minObservedShare * stepGroup.members.length;
+        verdict.flagged =
+          observed &&
+          verdict.signals.length >= 2 &&
+          verdict.accounts.length >= rules.minSize &&
+          verdict.interactingAccounts / verdict.members <= rules.maxInteractingShareToJudge;
         if (verdict.flagged && stepGroup.verdict?.flagged !== true) newlyFlagged.push(verdict);
         if (verdict.flagged || stepGroup.verdict?.flagged !== true) stepGroup.verdict = verdict;
       }

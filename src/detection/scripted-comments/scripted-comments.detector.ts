@@ -97,6 +97,13 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     };
   }
 
+  onViewerEvicted(_stream: StreamView, state: ScriptedCommentsState, profile: ViewerProfile): void {
+    const commenter = state.commenters.get(profile.accountId);
+    if (commenter === undefined || commenter.activeInWindow) return;
+    state.commenters.delete(profile.accountId);
+    state.periodicAccounts.delete(profile.accountId);
+  }
+
   trackedItems(state: ScriptedCommentsState): number {
     return state.commenters.size + state.clusters.size + state.flagged.size;
   }

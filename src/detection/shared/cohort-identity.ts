@@ -62,8 +62,8 @@ export function measureCohortIdentity(members: readonly ViewerProfile[], limits:
     if (member.subnet !== undefined) subnets.set(member.subnet, (subnets.get(member.subnet) ?? 0) + 1);
     if (member.model !== undefined) {
       withModel += 1;
-      const key = member.os !== undefined ? `${member.model} (${member.os})` : member.model;
-      models.set(key, (models.get(key) ?? 0) + 1);
+      // Keyed by the model string itself (no concatenation: its hash is cached, this runs per member).
+      models.set(member.model, (models.get(member.model) ?? 0) + 1);
     }
   }
   created.sort((a, b) => a - b);
@@ -137,10 +137,7 @@ export function memberSharesInfrastructure(member: ViewerProfile, identity: Coho
   if (member.emulator || member.rooted) return true;
   if (member.deviceId !== undefined && identity.sharedDeviceIds.has(member.deviceId)) return true;
   if (member.subnet !== undefined && identity.crowdedSubnets.has(member.subnet)) return true;
-  if (modelCounts && member.model !== undefined && identity.topModel !== null) {
-    const key = member.os !== undefined ? `${member.model} (${member.os})` : member.model;
-    return key === identity.topModel;
-  }
+  if (modelCounts && member.model !== undefined && identity.topModel !== null) return member.model === identity.topModel;
   return false;
 }
 

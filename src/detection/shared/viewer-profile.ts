@@ -74,8 +74,8 @@ export function applyToProfile(profile: ViewerProfile, event: RoomEvent): number
       if (profile.joins === 1 || event.ts < profile.firstJoinedAt) profile.firstJoinedAt = event.ts;
       if (event.accountCreatedAt !== undefined) profile.createdAt = event.accountCreatedAt;
       if (event.device !== undefined) {
-        profile.model = event.device.model ?? profile.model;
-        profile.os = event.device.os ?? profile.os;
+        profile.model = intern(event.device.model) ?? profile.model;
+        profile.os = intern(event.device.os) ?? profile.os;
         profile.emulator = event.device.emulator === true || profile.emulator;
         profile.rooted = event.device.rooted === true || profile.rooted;
       }
@@ -105,4 +105,20 @@ export function applyToProfile(profile: ViewerProfile, event: RoomEvent): number
       break;
   }
   return presence;
+}
+
+/**
+ * Device models and OS names repeat across millions of viewers, but every
+ * parsed event carries its own copy: keep one. Bounded, so a flood of junk
+ * values cannot grow it without limit (they are then simply not shared).
+ */
+const interned = new Map<string, string>();
+const MAX_INTERNED = 20_000;
+
+function intern(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size < MAX_INTERNED) interned.set(value, value);
+  return value;
 }

@@ -1,0 +1,182 @@
+import type { RoomEvent } from '../events/event.schema.js';
+import { DetectionEngine } from './engine.js';
+import type { Detector } from './detector.js';
+import { findingKey, type Finding } from './finding.js';
+import { DAY, T0, honestCrowd, rng, RoomTraffic } from './testing/traffic.js';
+
+const MIN = 60_000;
+
+/** Three rooms: one honest, one with a stepped emulator farm, one with a comment script; interleaved and jittered. */
+function eveningTraffic(): RoomEvent[] {
+  const honest = new RoomTraffic('room-h', 'h-1').start(T0);
+  honestCrowd(honest, { prefix: 'h', viewers: 150, from: T0, to: T0 + 15 * MIN, endAt: T0 + 25 * MIN, seed: 21, commentShare: 0.4 });
+  honest.end(T0 + 25 * MIN);
+
+  const farm = new RoomTraffic('room-f', 'f-1').start(T0);
+  honestCrowd(farm, { prefix: 'f', viewers: 80, from: T0, to: T0 + 15 * MIN, endAt: T0 + 25 * MIN, seed: 22 });
+  for (let step = 0; step < 5; step++) {
+    for (let i = 0; i < 30; i++) {
+      const n = step * 30 + i;
+      farm.join(`farm-${n}`, T0 + 2 * MIN + step * 40_000 + i * 7, {
+        createdAt: T0 - 2 * DAY + n * 10_000,
+        model: 'SM-G9810',
+        os: 'Android 9',
+        emulator: true,
+        ip: `103.21.${40 + (n >> 4)}.${n % 16}`,
+      });
+    }
+  }
+  for (let t = T0 + 10_000; t < T0 + 25 * MIN; t += 10_000) farm.count(t, 2_000);
+  farm.end(T0 + 25 * MIN);
+
+  const shill = new RoomTraffic('room-s', 's-1').start(T0);
+  honestCrowd(shill, { prefix: 's', viewers: 100, from: T0, to: T0 + 15 * MIN, endAt: T0 + 25 * MIN, seed: 23, commentShare: 0.5 });
+  const random = rng(24);
+  for (let i = 0; i < 12; i++) {
+    shill.join(`shill-${i}`, T0 + MIN + i * 1_000, { createdAt: T0 - DAY - i * 60_000, ip: `45.77.12.${i + 2}`, model: 'V2227A' });
+    for (let k = 0; k < 8; k++) shill.comment(`shill-${i}`, T0 + 3 * MIN + k * 30_000 + Math.round(random() * 300), `这个面霜真的好用，已经回购${2 + k}次了！`);
+  }
+  shill.end(T0 + 25 * MIN);
+
+  // Several connections: merge by ts, then let up to 2 s of disorder creep in.
+  const merged = [...honest.sorted(), ...farm.sorted(), ...shill.sorted()].sort((a, b) => a.ts - b.ts);
+  const jitter = rng(25);
+  const keyed = merged.map((event, i) => ({ event, key: event.ts + jitter() * 2_000, i }));
+  keyed.sort((a, b) => a.key - b.key || a.i - b.i);
+  return keyed.map((k) => k.event);
+}
+
+/** Feeds the events, draining when `drainAfter(i)` says so; merges drains by finding key, as the report store does. */
+function replay(events: readonly RoomEvent[], drainAfter: (i: number) => boolean): Finding[] {
+  const engine = new DetectionEngine();
+  const merged = new Map<string, Finding>();
+  events.forEach((event, i) => {
+    engine.process(event);
+    if (drainAfter(i)) for (const finding of engine.drainFindings()) merged.set(findingKey(finding), finding);
+  });
+  engine.flush();
+  for (const finding of engine.drainFindings()) merged.set(findingKey(finding), finding);
+  return [...merged.values()];
+}
+
+describe('detection engine', () => {
+  it('gives identical findings whatever the drain cadence', () => {
+    const events = eveningTraffic();
+
+    const onlyAtEnd = replay(events, () => false);
+    const afterEveryEvent = replay(events, () => true);
+    const everyPrime = replay(events, (i) => i % 97 === 0);
+    const random = rng(5);
+    const atRandom = replay(events, () => random() < 0.01);
+
+    expect(onlyAtEnd.length).toBeGreaterThan(10);
+    expect(onlyAtEnd.filter((f) => f.subjectType === 'room').map((f) => `${f.kind}:${f.roomId}`).sort()).toEqual(['injected_viewers:room-f', 'scripted_comments:room-s']);
+    expect(JSON.stringify(afterEveryEvent)).toBe(JSON.stringify(onlyAtEnd));
+    expect(JSON.stringify(everyPrime)).toBe(JSON.stringify(onlyAtEnd));
+    expect(JSON.stringify(atRandom)).toBe(JSON.stringify(onlyAtEnd));
+  });
+
+  it('gives identical findings on a second replay of the same log (restart = replay)', () => {
+    const events = eveningTraffic();
+    expect(JSON.stringify(replay(events, (i) => i % 50 === 0))).toBe(JSON.stringify(replay(events, (i) => i % 50 === 0)));
+  });
+
+  it('releases out-of-order events to detectors in event-time order and counts late ones', () => {
+    const seen: number[] = [];
+    const recorder: Detector<null> = {
+      name: 'recorder',
+      createStreamState: () => null,
+      onEvent: (_stream, _state, event) => void seen.push(event.ts),
+      onWindowClose: () => undefined,
+      onStreamEnd: () => undefined,
+      trackedItems: () => 0,
+    };
+    const engine = new DetectionEngine({ allowedLatenessMs: 5_000 }, { extraDetectors: [recorder as Detector] });
+    const room = new RoomTraffic();
+    room.start(T0).comment('a', T0 + 3_000, 'hi').comment('b', T0 + 1_000, 'yo').comment('c', T0 + 2_000, 'ok');
+    room.comment('d', T0 + 20_000, 'later').comment('e', T0 + 4_000, 'too late');
+    for (const event of room.events) engine.process(event);
+
+    expect(seen).toEqual([T0, T0 + 1_000, T0 + 2_000, T0 + 3_000, T0 + 4_000]);
+    expect(engine.stats().lateEvents).toBe(1);
+    expect(engine.stats().bufferedEvents).toBe(1);
+  });
+
+  it('never moves detectedAt later as evidence grows', () => {
+    const events = eveningTraffic();
+    const engine = new DetectionEngine();
+    const firstSeen = new Map<string, number>();
+    const versions = new Map<string, number>();
+    for (const event of events) {
+      engine.process(event);
+      for (const finding of engine.drainFindings()) {
+        const key = findingKey(finding);
+        if (!firstSeen.has(key)) firstSeen.set(key, finding.detectedAt);
+        expect(finding.detectedAt).toBe(firstSeen.get(key));
+        versions.set(key, (versions.get(key) ?? 0) + 1);
+      }
+    }
+    expect(firstSeen.size).toBeGreaterThan(10);
+    expect(Math.max(...versions.values())).toBeGreaterThan(1);
+  });
+
+  it('evicts the state of ended streams once event time moves past them', () => {
+    const engine = new DetectionEngine({ streamEvictionGraceMs: 10 * MIN });
+    for (const event of eveningTraffic()) engine.process(event);
+    const live = engine.stats();
+    expect(live.trackedAccounts).toBeGreaterThan(100);
+
+    // Another room keeps the evening going; the three ended rooms must be finalised and forgotten.
+    const later = new RoomTraffic('room-later', 'later-1').start(T0 + 26 * MIN);
+    for (let t = T0 + 26 * MIN; t <= T0 + 45 * MIN; t += 5_000) later.like('night-owl', t);
+    for (const event of later.events) engine.process(event);
+    engine.drainFindings();
+
+    const after = engine.stats();
+    expect(after.liveStreams).toBe(1);
+    expect(after.trackedAccounts).toBe(1);
+    expect(after.finalisedStreams).toBe(0);
+    expect(after.evictedStreams).toBe(3);
+    expect(after.findingsHeld).toBe(0);
+    expect(after.bufferedEvents).toBeLessThanOrEqual(2);
+  });
+
+  it('finalises an idle stream that never ended after the idle timeout', () => {
+    const engine = new DetectionEngine({ idleStreamTimeoutMs: 30 * MIN });
+    const quiet = new RoomTraffic('room-q', 'q-1').start(T0).join('v', T0 + 1_000).comment('v', T0 + 2_000, 'hello');
+    for (const event of quiet.events) engine.process(event);
+    expect(engine.stats().liveStreams).toBe(1);
+
+    const other = new RoomTraffic('room-o', 'o-1').start(T0 + 31 * MIN).comment('w', T0 + 32 * MIN, 'hi');
+    for (const event of other.events) engine.process(event);
+
+    expect(engine.stats().liveStreams).toBe(1);
+    expect(engine.stats().evictedStreams).toBe(1);
+    // The quiet stream's viewer is gone; the new stream's comment still waits in its reorder buffer.
+    expect(engine.stats().trackedAccounts).toBe(0);
+    expect(engine.stats().bufferedEvents).toBe(1);
+  });
+
+  it('forgets departed viewers after the retention while present ones stay', () => {
+    const engine = new DetectionEngine({ departedViewerRetentionMs: 2 * MIN });
+    const room = new RoomTraffic().start(T0);
+    for (let i = 0; i < 50; i++) room.join(`v${i}`, T0 + i * 100);
+    for (let i = 0; i < 40; i++) room.leave(`v${i}`, T0 + 10_000 + i * 100);
+    for (let t = T0 + 20_000; t <= T0 + 5 * MIN; t += 1_000) room.like('v45', t);
+    for (const event of room.sorted()) engine.process(event);
+
+    expect(engine.stats().trackedAccounts).toBe(10);
+  });
+
+  it('counts events for a finalised stream without applying them', () => {
+    const engine = new DetectionEngine({ streamEvictionGraceMs: 60 * MIN });
+    const room = new RoomTraffic().start(T0).join('a', T0 + 1_000).end(T0 + 2_000);
+    const other = new RoomTraffic('room-2', 's-2').start(T0 + 3 * MIN);
+    for (const event of [...room.events, ...other.events]) engine.process(event);
+    const straggler = new RoomTraffic().comment('a', T0 + 1_500, 'after the end');
+    for (const event of straggler.events) engine.process({ ...event, id: 'straggler' });
+
+    expect(engine.stats().eventsAfterFinalisation).toBe(1);
+    expect(engine.stats().finalisedStreams).toBe(1);
+  });
+});
