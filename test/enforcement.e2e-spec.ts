@@ -93,15 +93,11 @@ describe('enforcement', () => {
   let reports: ReportsService;
   let reviewer: { id: string; key: string };
   let db: pg.Client;
-  const savedEnv: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
-    for (const [name, value] of Object.entries(TEST_ENFORCEMENT_ENV)) {
-      savedEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
     const url = await receiver.start();
     harness = await startTestApp('enforcement', {
+      ...TEST_ENFORCEMENT_ENV,
       ENFORCEMENT_WEBHOOK_URL: url,
       ENFORCEMENT_WEBHOOK_SECRET: SECRET,
       AUTO_ENFORCE_SCORE: '0.9',
@@ -116,10 +112,6 @@ describe('enforcement', () => {
     await db.end();
     await harness.close();
     await receiver.stop();
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
   });
 
   async function api<T = unknown>(

@@ -13,6 +13,14 @@ const configSchema = z.object({
   AUTO_ENFORCE_SCORE: z.coerce.number().min(0).max(1).default(0.9),
   ENFORCEMENT_WEBHOOK_URL: z.string().url().optional(),
   ENFORCEMENT_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Webhook attempts per delivery before it is left `failed` for a manual retry. */
+  ENFORCEMENT_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** First retry delay; each later one doubles (BullMQ exponential backoff). */
+  ENFORCEMENT_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(5_000),
+  /** Per-request timeout of the webhook call. */
+  ENFORCEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** How often pending deliveries are re-enqueued (outbox sweep), besides at boot. */
+  ENFORCEMENT_SWEEP_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
   /** Prefix for Redis keys and BullMQ queues, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().min(1).max(64).default('roomwatch'),
 });

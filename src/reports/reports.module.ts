@@ -1,8 +1,9 @@
 import { BullModule } from '@nestjs/bullmq';
-import { Logger, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.js';
 import { DeliveriesController } from './deliveries.controller.js';
 import { DeliveriesService } from './deliveries.service.js';
-import { ENFORCEMENT_OPTIONS, loadEnforcementOptions } from './enforcement.options.js';
+import { ENFORCEMENT_OPTIONS, enforcementOptions } from './enforcement.options.js';
 import { EnforcementProcessor } from './enforcement.processor.js';
 import { ENFORCEMENT_QUEUE } from './enforcement.queue.js';
 import { PolicyController } from './policy.controller.js';
@@ -20,7 +21,8 @@ import { ReviewsGateway } from './reviews.gateway.js';
   providers: [
     {
       provide: ENFORCEMENT_OPTIONS,
-      useFactory: () => loadEnforcementOptions(process.env, (problem) => new Logger(ReportsModule.name).error(problem)),
+      inject: [APP_CONFIG],
+      useFactory: enforcementOptions,
     },
     ReportsService,
     ReportEvents,
