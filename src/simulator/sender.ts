@@ -21,6 +21,13 @@ export interface SendOptions {
   ackTimeoutMs?: number;
   maxAttempts?: number;
   onProgress?: (sentEvents: number) => void;
+  /**
+   * How far out of event-time order a stream's events may reach the service:
+   * batches in flight together span at most this much event time. The
+   * contract promises disorder "by a few seconds"; without the bound a fast
+   * replay would put a minute or more between batches racing each other.
+   */
+  maxSkewMs?: number;
 }
 
 export interface SendSummary {
@@ -34,7 +41,7 @@ export interface SendSummary {
   elapsedMs: number;
 }
 
-const DEFAULTS = { connections: 3, batchSize: 500, window: 8, ackTimeoutMs: 30_000, maxAttempts: 8 };
+const DEFAULTS = { connections: 3, batchSize: 500, window: 8, ackTimeoutMs: 30_000, maxAttempts: 8, maxSkewMs: 2_000 };
 /** While pacing, a partly filled batch leaves after this long so replay stays close to event time. */
 const PACED_FLUSH_MS = 100;
 
@@ -72,6 +79,8 @@ export async function sendEvents(events: readonly RoomEvent[], options: SendOpti
   const summary: SendSummary = { events: events.length, batches: 0, accepted: 0, duplicates: 0, rejected: 0, rejectedSamples: [], retries: 0, elapsedMs: 0 };
   let sent = 0;
   let inFlight = 0;
+  /** First ts of every batch in flight, to bound how far apart racing batches are. */
+  const inFlightFirstTs = new Set<{ ts: number }>();
   let nextSocket = 0;
   let failure: Error | null = null;
   const waiters: Array<() => void> = [];
@@ -108,10 +117,20 @@ export async function sendEvents(events: readonly RoomEvent[], options: SendOpti
     }
   };
 
+  const oldestInFlightTs = (): number => {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const entry of inFlightFirstTs) oldest = Math.min(oldest, entry.ts);
+    return oldest;
+  };
   const dispatch = async (batch: RoomEvent[]): Promise<void> => {
-    while (inFlight >= settings.window) await new Promise<void>((resolve) => waiters.push(resolve));
+    const lastTs = batch[batch.length - 1]!.ts;
+    while (inFlight >= settings.window || lastTs - oldestInFlightTs() > settings.maxSkewMs) {
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
     if (failure) throw failure;
     inFlight++;
+    const firstTs = { ts: batch[0]!.ts };
+    inFlightFirstTs.add(firstTs);
     summary.batches++;
     const socket = sockets[nextSocket++ % sockets.length] as Socket;
     deliver(batch, socket)
@@ -122,7 +141,10 @@ export async function sendEvents(events: readonly RoomEvent[], options: SendOpti
       .catch((error: Error) => {
         failure ??= error;
       })
-      .finally(release);
+      .finally(() => {
+        inFlightFirstTs.delete(firstTs);
+        release();
+      });
   };
 
   try {
@@ -140,6 +162,11 @@ export async function sendEvents(events: readonly RoomEvent[], options: SendOpti
       if (wait > PACED_FLUSH_MS) {
         i--; // not due yet: look at this event again after the nap
         continue;
+      }
+      // A batch spanning more than the skew would race its successor by more.
+      if (batch.length > 0 && (events[i] as RoomEvent).ts - batch[0]!.ts > settings.maxSkewMs) {
+        await dispatch(batch);
+        batch = [];
       }
       if (batch.length === 0) batchOpenedAt = Date.now();
       batch.push(events[i] as RoomEvent);
