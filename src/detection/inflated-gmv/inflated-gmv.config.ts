@@ -21,7 +21,14 @@ export interface InflatedGmvConfig {
    * is not sales, even when everything else matches.
    */
   materialBrushingShare: number;
-  /** Candidate definitions whose figure lies within this relative distance of the claim are named as "what the room counted". */
+  /**
+   * A wrong definition (list price of kept orders, placed orders with the
+   * unpaid ones) whose figure lies within this relative distance of the
+   * claim (or within tolerance.absolute, for rounding) is "what the room
+   * counted". Tight on purpose: such a match convicts even when the claim is
+   * below what was paid at claim time (returns came in after it), so it
+   * must not happen by coincidence.
+   */
   definitionMatchTolerance: number;
   score: {
     /** Score at a gap just above tolerance... */
@@ -36,7 +43,7 @@ export interface InflatedGmvConfig {
 export const DEFAULT_INFLATED_GMV_CONFIG: InflatedGmvConfig = {
   tolerance: { absolute: 1_000, relative: 0.02 },
   materialBrushingShare: 0.1,
-  definitionMatchTolerance: 0.01,
+  definitionMatchTolerance: 0.002,
   score: { base: 0.5, fullAtShare: 0.3, max: 0.95 },
   severity: { high: 0.8, medium: 0.6 },
 };

@@ -33,12 +33,8 @@ export interface ClaimFigures {
   /** claimed − netAtClaim: the gap that is not brushing. */
   definitionGap: number;
   tolerance: number;
-  /** What the usual wrong definitions would have published at claim time. */
-  definitions: {
-    paidIncludingRefunds: number;
-    listPriceOfKeptOrders: number;
-    placedIncludingUnpaid: number;
-  };
+  /** What the usual wrong definitions would publish, at claim time and with today's refunds. */
+  definitions: DefinitionFigure[];
   /** Parts a gap is made of, each the money a wrong definition adds over settled sales. */
   breakdown: {
     listPriceOverPaid: number;
@@ -49,6 +45,19 @@ export interface ClaimFigures {
   now: { net: number; refundedSinceClaim: number; brushing: number; gap: number };
   /** Order counts: claimed, paid by the claim, and of those not fully refunded by then (what an honest count says). */
   orders: { claimed: number; paidAtClaim: number; keptAtClaim: number };
+}
+
+/**
+ * One wrong way to count GMV over a set of orders: its figure, the honest
+ * figure over the same orders (what was paid for them), and the uplift.
+ */
+export interface DefinitionFigure {
+  definition: 'paid sales with refunds not deducted' | 'kept orders at list price' | 'placed orders including unpaid ones';
+  /** Which orders: as they stood at the claim's time, or as they stand now (refunds since then taken out). */
+  asOf: 'claim' | 'now';
+  figure: number;
+  honest: number;
+  uplift: number;
 }
 
 export interface InflatedGmvVerdict {
@@ -69,18 +78,26 @@ export function judgeInflatedGmv(input: InflatedGmvInput, config: InflatedGmvCon
   const byDefinition = figures.definitionGap > figures.tolerance;
   const byBrushing =
     figures.gap > figures.tolerance && figures.brushingAtClaim >= config.materialBrushingShare * Math.max(figures.claimed, 1);
-  const flagged = byDefinition || byBrushing;
+  // The claim is, to the unit, a known wrong count of some order set, well above what was paid for those orders.
+  // A claim that equals settled sales (at claim time, or today's, for a room
+  // that published after its returns) is honest whatever else it equals.
+  const honest = [figures.netAtClaim, figures.now.net].some((net) => Math.abs(figures.claimed - net) <= figures.tolerance);
+  const matched = honest ? [] : matchingDefinitions(figures, config);
+  const byMatch = matched.some((match) => match.uplift > figures.tolerance && figures.claimed - match.honest > figures.tolerance);
+  const flagged = byDefinition || byBrushing || byMatch;
   if (!flagged) return { figures, flagged, finding: null };
 
   const { facts, claim } = input;
-  const share = figures.gap / Math.max(figures.claimed, 1);
+  const excess = Math.max(figures.gap, ...matched.map((match) => figures.claimed - match.honest));
+  const share = excess / Math.max(figures.claimed, 1);
   const score = round3(
     Math.min(config.score.max, config.score.base + (config.score.max - config.score.base) * Math.min(1, share / config.score.fullAtShare)),
   );
-  const countedAs = matchingDefinitions(figures, config);
+  const countedAs = [...new Set(matched.map((match) => match.definition))];
   const reasons = [
     byDefinition ? `${figures.definitionGap} more than was settled` : null,
     figures.brushingAtClaim > 0 ? `${figures.brushingAtClaim} of it from brushing orders` : null,
+    !byDefinition && byMatch ? `${excess} more than was paid for the orders it counts` : null,
   ].filter((reason): reason is string => reason !== null);
   return {
     figures,
@@ -101,9 +118,10 @@ export function judgeInflatedGmv(input: InflatedGmvInput, config: InflatedGmvCon
         claim: { gmv: claim.gmv, orders: claim.orders, claimedAt: isoTime(claim.claimedAt) },
         ...figures,
         countedAs,
+        matchedDefinitions: matched,
         gapShare: round3(share),
       },
-      detectedAt: Math.max(claim.claimedAt, byDefinition ? claim.claimedAt : (input.brushingEvidenceAt ?? claim.claimedAt)),
+      detectedAt: Math.max(claim.claimedAt, byDefinition || !byBrushing ? claim.claimedAt : (input.brushingEvidenceAt ?? claim.claimedAt)),
     },
   };
 }
@@ -120,37 +138,41 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
   let brushingKeptNow = 0;
   let listPriceOverPaid = 0;
   let unpaidOrders = 0;
-  let listPriceOfKeptOrders = 0;
-  let placedIncludingUnpaid = 0;
   let paidOrders = 0;
   let keptOrders = 0;
+  // The wrong definitions, over the orders as they stood at claim time and as they stand now.
+  const sets = {
+    claim: { listKept: 0, paidKept: 0, placedUnrefunded: 0, paidUnrefunded: 0 },
+    now: { listKept: 0, paidKept: 0, placedUnrefunded: 0, paidUnrefunded: 0 },
+  };
   for (const order of facts.orders) {
     const paid = order.paidAt !== null && order.paidAt <= at ? order.paidAmount : 0;
     const refunded = refundedBy(order, at);
+    const refundedNowTotal = refundedAmount(order);
     const brushing = brushingAccounts.has(order.accountId);
     paidAtClaim += paid;
     refundedAtClaim += refunded;
     paidNow += order.paidAmount;
-    refundedNow += refundedAmount(order);
+    refundedNow += refundedNowTotal;
     if (brushing) {
       brushingAtClaim += Math.max(0, paid - refunded);
       brushingNow += order.paidAmount;
-      brushingKeptNow += Math.max(0, order.paidAmount - refundedAmount(order));
+      brushingKeptNow += Math.max(0, order.paidAmount - refundedNowTotal);
     }
-    const placedByClaim = order.placedAt !== null && order.placedAt <= at;
-    if (!placedByClaim) continue;
+    if (order.placedAt === null) continue;
     const atList = listValue(order);
     const atUnit = unitValue(order);
-    const refundedInFull = paid > 0 && refunded >= paid;
-    if (paid > 0) {
-      paidOrders++;
-      if (!refundedInFull) keptOrders++;
-      listPriceOverPaid += Math.max(0, atList - paid);
-      if (!refundedInFull) listPriceOfKeptOrders += atList;
-    } else {
-      unpaidOrders += atUnit;
+    if (order.placedAt <= at) {
+      if (paid > 0) {
+        paidOrders++;
+        if (refunded < paid) keptOrders++;
+        listPriceOverPaid += Math.max(0, atList - paid);
+      } else {
+        unpaidOrders += atUnit;
+      }
+      addToSet(sets.claim, paid, refunded, atList, atUnit);
     }
-    if (!refundedInFull) placedIncludingUnpaid += paid > 0 ? paid : atUnit;
+    addToSet(sets.now, order.paidAmount, refundedNowTotal, atList, atUnit);
   }
   const netAtClaim = paidAtClaim - refundedAtClaim;
   const supportedAtClaim = netAtClaim - brushingAtClaim;
@@ -165,7 +187,19 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
     gap: claim.gmv - supportedAtClaim,
     definitionGap: claim.gmv - netAtClaim,
     tolerance: Math.max(config.tolerance.absolute, Math.floor(config.tolerance.relative * claim.gmv)),
-    definitions: { paidIncludingRefunds: paidAtClaim, listPriceOfKeptOrders, placedIncludingUnpaid },
+    definitions: [
+      { definition: 'paid sales with refunds not deducted', asOf: 'claim', figure: paidAtClaim, honest: paidAtClaim - refundedAtClaim, uplift: refundedAtClaim },
+      ...(['claim', 'now'] as const).flatMap((asOf): DefinitionFigure[] => [
+        { definition: 'kept orders at list price', asOf, figure: sets[asOf].listKept, honest: sets[asOf].paidKept, uplift: sets[asOf].listKept - sets[asOf].paidKept },
+        {
+          definition: 'placed orders including unpaid ones',
+          asOf,
+          figure: sets[asOf].placedUnrefunded,
+          honest: sets[asOf].paidUnrefunded,
+          uplift: sets[asOf].placedUnrefunded - sets[asOf].paidUnrefunded,
+        },
+      ]),
+    ],
     breakdown: { listPriceOverPaid, unpaidOrders, refundedOrders: refundedAtClaim, brushingOrders: brushingAtClaim },
     // Today's gap: brushing money still standing is not sales either.
     orders: { claimed: claim.orders, paidAtClaim: paidOrders, keptAtClaim: keptOrders },
@@ -173,14 +207,37 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
   };
 }
 
-function matchingDefinitions(figures: ClaimFigures, config: InflatedGmvConfig): string[] {
+/**
+ * The wrong definitions the claim equals, to the unit or to honest rounding.
+ * Refunds after the claim count only through brushing: a claim cannot know
+ * them, so "paid sales with refunds not deducted" is judged at claim time;
+ * list price and unpaid carts inflate whatever the refunds, so those are
+ * also matched against today's orders (a room that publishes its kept
+ * orders at list price is caught even when returns came in later).
+ */
+function matchingDefinitions(figures: ClaimFigures, config: InflatedGmvConfig): DefinitionFigure[] {
   const near = (value: number): boolean =>
     Math.abs(figures.claimed - value) <= Math.max(config.tolerance.absolute, config.definitionMatchTolerance * figures.claimed);
-  const names: string[] = [];
-  if (figures.refundedAtClaim > 0 && near(figures.definitions.paidIncludingRefunds)) names.push('paid sales with refunds not deducted');
-  if (figures.breakdown.listPriceOverPaid > 0 && near(figures.definitions.listPriceOfKeptOrders)) names.push('kept orders at list price');
-  if (figures.breakdown.unpaidOrders > 0 && near(figures.definitions.placedIncludingUnpaid)) names.push('placed orders including unpaid ones');
-  return names;
+  return figures.definitions.filter((definition) => definition.uplift > 0 && near(definition.figure));
+}
+
+/** Adds one order to the wrong-definition sums: "kept" is paid with no refund at all, as a sales poster counts it. */
+function addToSet(
+  set: { listKept: number; paidKept: number; placedUnrefunded: number; paidUnrefunded: number },
+  paid: number,
+  refunded: number,
+  atList: number,
+  atUnit: number,
+): void {
+  if (refunded > 0) return;
+  if (paid > 0) {
+    set.listKept += atList;
+    set.paidKept += paid;
+    set.paidUnrefunded += paid;
+    set.placedUnrefunded += paid;
+  } else {
+    set.placedUnrefunded += atUnit;
+  }
 }
 
 function listValue(order: OrderFact): number {

@@ -113,4 +113,18 @@ describe('inflated GMV', () => {
     expect(after.finding!.evidence.now).toEqual({ net: SETTLED, refundedSinceClaim: 8 * 39_900, brushing: 8 * 39_900, gap: 8 * 39_900 });
     expect(after.finding!.evidence).not.toEqual(before.finding!.evidence);
   });
+
+  it('flags a room that publishes its kept orders at list price even when returns after the claim leave it below what was paid then', () => {
+    const orders = room();
+    // Apparel: 15 of the 40 kept orders come back days after the claim.
+    for (const o of orders.slice(0, 15)) o.refunds = [{ amount: o.paidAmount, at: END + 3 * DAY }];
+    const gmv = 25 * 9_900;
+    const verdict = judgeInflatedGmv({ facts: stream(orders), claim: { gmv, orders: 25, claimedAt: CLAIM_AT }, brushingAccounts: none });
+    expect(verdict.figures.definitionGap).toBeLessThan(0);
+    expect(verdict.finding!.evidence.countedAs).toEqual(['kept orders at list price']);
+    expect(verdict.finding!.evidence.matchedDefinitions).toEqual([
+      { definition: 'kept orders at list price', asOf: 'now', figure: gmv, honest: 25 * 7_900, uplift: 25 * 2_000 },
+    ]);
+    expect(verdict.finding!.detectedAt).toBe(CLAIM_AT);
+  });
 });
