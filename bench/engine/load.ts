@@ -19,7 +19,7 @@ const MODELS = ['iPhone15,2', 'iPhone14,5', 'SM-S918B', 'SM-A546E', 'M2102J20SG'
 const LINES = ['主播好', '666', '这个多少钱', 'how much?', '上链接', '有没有大码', '哈哈哈哈', 'love this', '刚下单了', '什么时候发货', '❤️❤️', '1', 'is it waterproof?', '已关注', '包邮吗', '颜色好看', '质量怎么样', 'W', 'lol', '求讲解一下这个'];
 const SCRIPT = ['宝宝们这个面霜真的好用，已经回购{n}次了！', '寶寶們這個精華真的好用，已經回購{n}次了～', '宝宝们这个口红真的好用，已经回购{n}次了😍'];
 
-interface RoomState {
+export interface RoomState {
   roomId: string;
   streamNo: number;
   streamId: string;
@@ -32,7 +32,7 @@ interface RoomState {
 
 export class LoadGenerator {
   private readonly random: () => number;
-  private readonly rooms: RoomState[] = [];
+  readonly rooms: RoomState[] = [];
   private delayed: RoomEvent[] = [];
   private seq = 0;
   now: number;

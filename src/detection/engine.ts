@@ -47,7 +47,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   windowMs: 30_000,
   streamEvictionGraceMs: 10 * 60_000,
   idleStreamTimeoutMs: 30 * 60_000,
-  departedViewerRetentionMs: 5 * 60_000,
+  departedViewerRetentionMs: 2 * 60_000,
   sweepIntervalMs: 1_000,
   cohortDirectory: DEFAULT_COHORT_DIRECTORY_CONFIG,
   injectedViewers: DEFAULT_INJECTED_VIEWERS_CONFIG,
@@ -155,6 +155,8 @@ export class DetectionEngine {
   private readonly cohorts: CohortDirectory;
   private readonly streams = new Map<string, StreamState>();
   private readonly tombstones = new Map<string, Tombstone>();
+  /** roomId → streamId → live state or tombstone, for the per-event lookup. */
+  private readonly byRoom = new Map<string, Map<string, StreamState | Tombstone>>();
   private readonly findings = new Map<string, StoredFinding>();
   private readonly dirty = new Set<string>();
   /** Findings of forgotten streams that were still pending: dropped once drained. */
@@ -180,11 +182,12 @@ export class DetectionEngine {
   process(event: RoomEvent): void {
     this.eventsProcessed++;
     if (event.ts > this.maxEventTime) this.maxEventTime = event.ts;
-    const key = streamKey(event.roomId, event.streamId);
-    if (this.tombstones.has(key)) {
+    // Two-level lookup: no key string is built per event.
+    const found = this.byRoom.get(event.roomId)?.get(event.streamId);
+    if (found !== undefined && !(found instanceof StreamState)) {
       this.eventsAfterFinalisation++;
     } else {
-      const stream = this.streams.get(key) ?? this.openStream(key, event);
+      const stream = found ?? this.openStream(streamKey(event.roomId, event.streamId), event);
       if (event.ts < stream.watermark) {
         this.lateEvents++;
         this.deliver(stream, event, true);
@@ -261,6 +264,12 @@ export class DetectionEngine {
       (owner, draft, at) => this.record(owner, draft, at),
     );
     this.streams.set(key, stream);
+    let perRoom = this.byRoom.get(stream.roomId);
+    if (perRoom === undefined) {
+      perRoom = new Map();
+      this.byRoom.set(stream.roomId, perRoom);
+    }
+    perRoom.set(stream.streamId, stream);
     stream.detectorStates = this.detectors.map((detector) => detector.createStreamState(stream));
     return stream;
   }
@@ -319,12 +328,14 @@ export class DetectionEngine {
     for (let i = 0; i < this.detectors.length; i++) this.detectors[i].onStreamEnd(stream, stream.detectorStates[i], at);
     this.streams.delete(stream.key);
     this.evictedStreams++;
-    this.tombstones.set(stream.key, {
+    const tombstone: Tombstone = {
       roomId: stream.roomId,
       streamId: stream.streamId,
       forgetAt: Math.max(at, stream.maxTs) + this.config.streamEvictionGraceMs,
       findingKeys: stream.findingKeys,
-    });
+    };
+    this.tombstones.set(stream.key, tombstone);
+    this.byRoom.get(stream.roomId)?.set(stream.streamId, tombstone);
   }
 
   /** Forgets viewers who left more than the retention ago and did not return. */
@@ -342,7 +353,8 @@ export class DetectionEngine {
         this.detectors[i].onViewerEvicted?.(stream, stream.detectorStates[i], profile);
       }
     }
-    if (stream.departedHead > 1024 && stream.departedHead * 2 > departed.length) {
+    // Compact eagerly: the consumed front still references profiles and would keep them alive.
+    if (stream.departedHead >= 32 && stream.departedHead * 2 >= departed.length) {
       stream.departed = departed.slice(stream.departedHead);
       stream.departedHead = 0;
     }
@@ -366,6 +378,9 @@ export class DetectionEngine {
     for (const [key, tombstone] of this.tombstones) {
       if (now < tombstone.forgetAt) continue;
       this.tombstones.delete(key);
+      const perRoom = this.byRoom.get(tombstone.roomId);
+      perRoom?.delete(tombstone.streamId);
+      if (perRoom?.size === 0) this.byRoom.delete(tombstone.roomId);
       // Pending findings stay until drained; settled ones are the report store's now.
       for (const finding of tombstone.findingKeys) {
         if (this.dirty.has(finding)) this.orphaned.add(finding);

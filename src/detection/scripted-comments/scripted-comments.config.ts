@@ -109,7 +109,7 @@ export const DEFAULT_SCRIPTED_COMMENTS_CONFIG: ScriptedCommentsConfig = {
   sync: {
     bucketMs: 2_000,
     minPosts: 5,
-    bucketsKept: 16,
+    bucketsKept: 10,
     minSimilarity: 0.6,
     minAccounts: 5,
     maxAccountsPerWindow: 5_000,

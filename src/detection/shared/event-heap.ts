@@ -8,7 +8,7 @@ import type { RoomEvent } from '../../events/event.schema.js';
  * order, so release order is deterministic.
  */
 export class EventHeap {
-  private events: RoomEvent[] = [];
+  private events: (RoomEvent | undefined)[] = [];
   private times: number[] = [];
   private head = 0;
 
@@ -39,12 +39,14 @@ export class EventHeap {
   pop(): RoomEvent | undefined {
     if (this.head >= this.events.length) return undefined;
     const event = this.events[this.head];
+    // Release the slot at once: a buffer that never fully drains would otherwise pin every released event.
+    this.events[this.head] = undefined;
     this.head++;
     if (this.head === this.events.length) {
       this.events = [];
       this.times = [];
       this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.events.length) {
+    } else if (this.head >= 256 && this.head * 2 >= this.events.length) {
       this.events = this.events.slice(this.head);
       this.times = this.times.slice(this.head);
       this.head = 0;

@@ -9,7 +9,8 @@ export function subnetOf(ip: string | undefined): string | undefined {
   if (ip.includes(':')) return ipv6Prefix64(ip);
   const parts = ip.split('.');
   if (parts.length !== 4) return undefined;
-  return `${parts[0]}.${parts[1]}.${parts[2]}.0/24`;
+  // join() gives a flat string; a template literal this long would stay a rope of four pieces in memory.
+  return [parts[0], parts[1], parts[2], '0/24'].join('.');
 }
 
 function ipv6Prefix64(ip: string): string | undefined {
@@ -30,5 +31,6 @@ function ipv6Prefix64(ip: string): string | undefined {
   const groups = [...head, ...Array<string>(Math.max(missing, 0)).fill('0'), ...tail];
   if (groups.length < 4) return undefined;
   const prefix = groups.slice(0, 4).map((group) => (Number.parseInt(group || '0', 16) || 0).toString(16));
-  return `${prefix.join(':')}::/64`;
+  prefix.push(':/64');
+  return prefix.join(':');
 }

@@ -10,7 +10,6 @@ import { subnetOf } from './network.js';
 export interface ViewerProfile {
   readonly accountId: string;
   firstJoinedAt: number;
-  lastSeenAt: number;
   /** Event time the account left, or -1 while present. */
   leftAt: number;
   present: boolean;
@@ -23,16 +22,14 @@ export interface ViewerProfile {
   rooted: boolean;
   deviceId: string | undefined;
   subnet: string | undefined;
-  likes: number;
-  comments: number;
-  orders: number;
+  /** Likes, comments and orders: any of them is a sign that a person is behind the account. */
+  interactionCount: number;
 }
 
 export function newViewerProfile(accountId: string, ts: number): ViewerProfile {
   return {
     accountId,
     firstJoinedAt: ts,
-    lastSeenAt: ts,
     leftAt: -1,
     present: false,
     joins: 0,
@@ -43,15 +40,13 @@ export function newViewerProfile(accountId: string, ts: number): ViewerProfile {
     rooted: false,
     deviceId: undefined,
     subnet: undefined,
-    likes: 0,
-    comments: 0,
-    orders: 0,
+    interactionCount: 0,
   };
 }
 
 /** Any like, comment or order: a sign that a person is behind the account. */
 export function interactions(profile: ViewerProfile): number {
-  return profile.likes + profile.comments + profile.orders;
+  return profile.interactionCount;
 }
 
 /**
@@ -59,7 +54,6 @@ export function interactions(profile: ViewerProfile): number {
  * (+1 joined, -1 left, 0 otherwise) so the stream can keep its present count.
  */
 export function applyToProfile(profile: ViewerProfile, event: RoomEvent): number {
-  if (event.ts > profile.lastSeenAt) profile.lastSeenAt = event.ts;
   if (event.deviceId !== undefined) profile.deviceId = event.deviceId;
   if (event.ip !== undefined) profile.subnet = subnetOf(event.ip) ?? profile.subnet;
   let presence = 0;
@@ -93,13 +87,9 @@ export function applyToProfile(profile: ViewerProfile, event: RoomEvent): number
       }
       break;
     case 'like':
-      profile.likes += 1;
-      break;
     case 'comment':
-      profile.comments += 1;
-      break;
     case 'order.placed':
-      profile.orders += 1;
+      profile.interactionCount += 1;
       break;
     default:
       break;
