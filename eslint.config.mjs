@@ -14,7 +14,8 @@ export default tseslint.config(
   },
   {
     // CLIs, benchmarks and tests talk to a terminal on purpose.
-    files: ['src/simulator/**/*.cli.ts', 'bench/**', 'test/**', '*.mjs'],
+    files: ['src/simulator/**/*.cli.ts', 'bench/**', 'test/**', '**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
     rules: { 'no-console': 'off' },
   },
 );
