@@ -5,8 +5,11 @@
  *   full path  4 socket.io connections → the built service (validation, group
  *              commit to PostgreSQL, ack after commit, detection downstream)
  *   socket.io  the same sends to a bare socket.io server that acks and discards
- *   COPY       the same rows COPY'd FROM STDIN in 1000-row batches into a table
- *              of the same columns (no service, no dedupe)
+ *   COPY       the same rows COPY'd FROM STDIN in 1000-row batches (no service,
+ *              no dedupe) into (a) a table of the same shape as the log: same
+ *              columns, 16 hash partitions, the (stream_id, ts) and BRIN(seq)
+ *              indexes, but no primary key; and (b) a bare heap with no index
+ *              at all, for reference
  *
  * Run: npm run bench:ingest   (options: --events N --connections N --batch N --window N)
  */
@@ -60,19 +63,29 @@ async function main(): Promise<void> {
   console.log(`roomwatch ingest bench: ${EVENTS} events (~${Math.round(bytes / EVENTS)} B each as JSON), ` +
     `${CONNECTIONS} connections, batches of ${BATCH}, window ${WINDOW} per connection`);
 
-  const copy = await measureCopy(events);
+  const copyShaped = await measureCopy(events, 'shaped');
+  const copyHeap = await measureCopy(events, 'heap');
   const bare = await measureBareSocketIo(events);
   const full = await measureService(events);
 
-  const ceiling = Math.min(copy.eventsPerSecond, bare.eventsPerSecond);
   console.log('');
   console.log('| path | events/s | ack p50 ms | ack p99 ms |');
   console.log('|---|---:|---:|---:|');
-  for (const [name, result] of [['full durable path (service)', full], ['bare socket.io (discard)', bare], ['bare COPY FROM STDIN, 1000-row batches', copy]] as const) {
+  const rows = [
+    ['full durable path (service)', full],
+    ['bare socket.io (receive, ack, discard)', bare],
+    ['bare COPY, table of the log\'s shape without the dedupe key', copyShaped],
+    ['bare COPY, heap without indexes', copyHeap],
+  ] as const;
+  for (const [name, result] of rows) {
     console.log(`| ${name} | ${fmt(result.eventsPerSecond)} | ${result.p50 ?? '–'} | ${result.p99 ?? '–'} |`);
   }
   console.log('');
-  console.log(`full path / lower ceiling (${ceiling === copy.eventsPerSecond ? 'COPY' : 'socket.io'}): ${(full.eventsPerSecond / ceiling).toFixed(2)}`);
+  for (const [label, copy] of [['same shape', copyShaped], ['bare heap', copyHeap]] as const) {
+    const ceiling = Math.min(copy.eventsPerSecond, bare.eventsPerSecond);
+    const which = ceiling === copy.eventsPerSecond ? `COPY, ${label}` : 'socket.io';
+    console.log(`full path / lower ceiling (${which}): ${(full.eventsPerSecond / ceiling).toFixed(2)}`);
+  }
 }
 
 interface Measured {
@@ -166,7 +179,7 @@ async function measureBareSocketIo(events: Array<Record<string, unknown>>): Prom
   }
 }
 
-async function measureCopy(events: Array<Record<string, unknown>>): Promise<Measured> {
+async function measureCopy(events: Array<Record<string, unknown>>, shape: 'shaped' | 'heap'): Promise<Measured> {
   const databaseUrl = `${PG_SERVER}/roomwatch_bench_copy_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: `${PG_SERVER}/postgres` });
   await admin.connect();
@@ -174,10 +187,20 @@ async function measureCopy(events: Array<Record<string, unknown>>): Promise<Meas
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query(`CREATE TABLE events_copy (seq bigserial, event_id text NOT NULL, type text NOT NULL, room_id text NOT NULL,
-      stream_id text NOT NULL, account_id text, ts bigint NOT NULL, received_at timestamptz NOT NULL DEFAULT now(), payload jsonb NOT NULL)`);
-    const lines = events.map((event) =>
-      [event.id, event.type, event.roomId, event.streamId, event.accountId ?? '\\N', event.ts, JSON.stringify(event)]
+    const columns = `seq bigserial, event_id text NOT NULL, type text NOT NULL, room_id text NOT NULL,
+      stream_id text NOT NULL, account_id text, ts bigint NOT NULL, received_at timestamptz NOT NULL DEFAULT now(), payload jsonb NOT NULL`;
+    if (shape === 'heap') {
+      await client.query(`CREATE TABLE events_copy (${columns})`);
+    } else {
+      await client.query(`CREATE TABLE events_copy (${columns}) PARTITION BY HASH (event_id)`);
+      for (let remainder = 0; remainder < 16; remainder++) {
+        await client.query(`CREATE TABLE events_copy_p${remainder} PARTITION OF events_copy FOR VALUES WITH (MODULUS 16, REMAINDER ${remainder})`);
+      }
+      await client.query('CREATE INDEX ON events_copy (stream_id, ts)');
+      await client.query('CREATE INDEX ON events_copy USING brin (seq)');
+    }
+    const lines = events.map(({ id, type, roomId, streamId, accountId, ts, ...own }) =>
+      [id, type, roomId, streamId, accountId ?? '\\N', ts, JSON.stringify(own)]
         .map((value) => String(value).replace(/\\(?!N$)/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n'))
         .join('\t') + '\n',
     );
