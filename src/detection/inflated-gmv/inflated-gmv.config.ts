@@ -30,6 +30,13 @@ export interface InflatedGmvConfig {
    * must not happen by coincidence.
    */
   definitionMatchTolerance: number;
+  /**
+   * Matches against today's orders (whose figures change with every late
+   * refund, so pass through many values over the days) must be this close,
+   * in minor units: to the unit, since a room computing its claim from
+   * its own order list gets it exact, and a coincidence stays unlikely.
+   */
+  exactMatchSlack: number;
   score: {
     /** Score at a gap just above tolerance... */
     base: number;
@@ -44,6 +51,7 @@ export const DEFAULT_INFLATED_GMV_CONFIG: InflatedGmvConfig = {
   tolerance: { absolute: 1_000, relative: 0.02 },
   materialBrushingShare: 0.1,
   definitionMatchTolerance: 0.002,
+  exactMatchSlack: 0,
   score: { base: 0.5, fullAtShare: 0.3, max: 0.95 },
   severity: { high: 0.8, medium: 0.6 },
 };

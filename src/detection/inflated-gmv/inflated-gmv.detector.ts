@@ -216,9 +216,14 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
  * orders at list price is caught even when returns came in later).
  */
 function matchingDefinitions(figures: ClaimFigures, config: InflatedGmvConfig): DefinitionFigure[] {
-  const near = (value: number): boolean =>
-    Math.abs(figures.claimed - value) <= Math.max(config.tolerance.absolute, config.definitionMatchTolerance * figures.claimed);
-  return figures.definitions.filter((definition) => definition.uplift > 0 && near(definition.figure));
+  const slack = Math.max(config.tolerance.absolute, config.definitionMatchTolerance * figures.claimed);
+  return figures.definitions.filter((definition) => {
+    if (definition.uplift <= 0) return false;
+    // Today's sets move with every late refund, and a moving figure passes
+    // many values: only an exact match convicts.
+    const allowed = definition.asOf === 'now' ? config.exactMatchSlack : slack;
+    return Math.abs(figures.claimed - definition.figure) <= allowed;
+  });
 }
 
 /** Adds one order to the wrong-definition sums: "kept" is paid with no refund at all, as a sales poster counts it. */
