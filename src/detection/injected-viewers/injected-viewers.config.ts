@@ -26,19 +26,27 @@ export interface InjectedViewersConfig {
     stepTolerance: number;
     /** Share of a rise that present accounts may explain and it still counts as unexplained. */
     maxPresentRiseShare: number;
-    /** Equal unexplained rises needed: two can be chance, three of the same size are a dial. */
+    /** Consecutive equal unexplained rises needed: two can be chance, four in a row of one size are a dial. */
     minSteps: number;
+    /** Their timing must be steady too (coefficient of variation of the gaps); honest counters move with the crowd, not a timer. */
+    maxIntervalCv: number;
   };
   joinSteps: {
     /** Joins are counted per bucket of this length. */
     bucketMs: number;
-    /** A bucket is a burst only with at least this many joins... */
+    /** A burst has at least this many joins: fewer arrive together by chance in any busy room... */
     minBurstJoins: number;
-    /** ...and this many times more than the bucket before and after it (an honest surge ramps; an injection is a cliff). */
+    /** ...in a bucket holding at least this many (a step split across a second boundary still counts)... */
+    minHotBucketJoins: number;
+    /** ...within at most this many consecutive buckets (longer is a surge, which honest rooms have)... */
+    maxBurstBuckets: number;
+    /** ...standing this many times above the bucket before and after it (an honest surge ramps; an injection is a cliff). */
     isolationRatio: number;
     /** Bursts whose sizes lie within this relative tolerance of their median count as one step size. */
     sizeTolerance: number;
-    /** Equal bursts needed for a step pattern. */
+    /** Bursts this large count towards a step pattern; smaller ones only feed cohort groups (chance bursts of 8 happen in busy rooms). */
+    minStepJoins: number;
+    /** Consecutive equal bursts needed for a step pattern. */
     minBursts: number;
     /** Coefficient of variation of the gaps between those bursts; a timer gives ≈ 0, crowds give ≫ 0.3. */
     maxIntervalCv: number;
@@ -46,14 +54,22 @@ export interface InjectedViewersConfig {
     maxBurstsKept: number;
   };
   cohort: {
-    /** A group smaller than this is not a campaign worth a finding (and small groups agree by chance). */
+    /** A group smaller than this is not a campaign worth a finding (and small groups agree by chance); resold packages come in batches of 8 and up. */
     minSize: number;
     /** Members of a group evaluated at most (sampled first-come), bounding one micro-batch. */
     maxGroupSize: number;
-    /** "Joined together": the largest share of members joining within this span. */
+    /** "Joined together": share of members that joined within ±half this span of at least `minBatchPeers` others. */
     togetherSpanMs: number;
     minTogetherShare: number;
-    /** "Never interact": at most this share of members liked, commented or ordered. Honest crowds always have a few talkers. */
+    /** Members leaving within this span of each other left "as a batch" (a paid slot ending); people leave one by one. */
+    departSpanMs: number;
+    /** Others needed in the window for a batch: below four, two friends arriving together would count. */
+    minBatchPeers: number;
+    /** ...and this many times the group's average density, so a big crowd arriving at random is not a batch. */
+    batchDensityFactor: number;
+    /** Floor of the span used for that average, so a group that arrived all at once still counts as batched. */
+    batchBaselineSpanMs: number;
+    /** "Never interact": at most this share of members commented or ordered (likes are tapped by control software too). Honest crowds always have a few talkers. */
     maxInteractingShare: number;
     /**
      * A group most of whose members like, comment or order is not padding the
@@ -69,7 +85,7 @@ export interface InjectedViewersConfig {
     /** Account younger than this at its join is "young". A week covers a farm's fresh batch, not a platform's normal intake. */
     youngAccountMaxAgeMs: number;
     minYoungShare: number;
-    /** Accounts created within this span of each other are "co-created". */
+    /** Accounts created within this span of each other are "co-created": a bulk-registration batch takes hours to days; an honest crowd's sign-ups spread over years. */
     coCreatedSpanMs: number;
     minCoCreatedShare: number;
     /** Share of members on shared device ids or crowded subnets at which the hardware/network is "shared". */
@@ -125,22 +141,30 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     minStep: 100,
     stepTolerance: 0.05,
     maxPresentRiseShare: 0.3,
-    minSteps: 3,
+    minSteps: 4,
+    maxIntervalCv: 0.25,
   },
   joinSteps: {
     bucketMs: 1_000,
-    minBurstJoins: 15,
+    minBurstJoins: 8,
+    minHotBucketJoins: 4,
+    maxBurstBuckets: 3,
     isolationRatio: 4,
     sizeTolerance: 0.1,
+    minStepJoins: 15,
     minBursts: 3,
     maxIntervalCv: 0.15,
     maxBurstsKept: 64,
   },
   cohort: {
-    minSize: 10,
+    minSize: 8,
     maxGroupSize: 5_000,
     togetherSpanMs: 30_000,
     minTogetherShare: 0.6,
+    departSpanMs: 60_000,
+    minBatchPeers: 4,
+    batchDensityFactor: 4,
+    batchBaselineSpanMs: 15 * 60_000,
     maxInteractingShare: 0.05,
     maxInteractingShareToJudge: 0.5,
     minStayMs: 5 * 60_000,
@@ -148,7 +172,7 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     minObservedShare: 0.8,
     youngAccountMaxAgeMs: 7 * 86_400_000,
     minYoungShare: 0.7,
-    coCreatedSpanMs: 3_600_000,
+    coCreatedSpanMs: 7 * 86_400_000,
     minCoCreatedShare: 0.6,
     minSharedInfraShare: 0.5,
     subnetPeers: 3,

@@ -8,7 +8,7 @@ import {
   round,
   type CohortIdentity,
 } from '../shared/cohort-identity.js';
-import { coefficientOfVariation, combineScores, densestSpan } from '../shared/scoring.js';
+import { batchedTimes, coefficientOfVariation, combineScores, densestSpan } from '../shared/scoring.js';
 import { interactions, type ViewerProfile } from '../shared/viewer-profile.js';
 import type { InjectedViewersConfig } from './injected-viewers.config.js';
 import {
@@ -38,10 +38,14 @@ interface ViewerGroup {
   verdict: CohortVerdict | undefined;
 }
 
-interface PendingBurst {
-  bucket: number;
+/** Consecutive hot join buckets: a burst if short and standing above its neighbours. */
+interface JoinRun {
+  start: number;
+  buckets: number;
   joins: number;
   accounts: ViewerProfile[];
+  /** Joins in the bucket before the run. */
+  before: number;
 }
 
 export interface InjectedViewersState {
@@ -60,7 +64,7 @@ export interface InjectedViewersState {
   bucketJoins: number;
   bucketAccounts: ViewerProfile[];
   previousBucketJoins: number;
-  pendingBurst: PendingBurst | undefined;
+  run: JoinRun | undefined;
   bursts: JoinBurst[];
   // Cohort groups by shared key.
   /** Groups with two or more members, in creation order (evaluation order). */
@@ -95,7 +99,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       bucketJoins: 0,
       bucketAccounts: [],
       previousBucketJoins: 0,
-      pendingBurst: undefined,
+      run: undefined,
       bursts: [],
       groups: new Map(),
       byJoinSpan: new Map(),
@@ -201,23 +205,25 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     state.lastPresentAtCount = present;
   }
 
+  /**
+   * Consecutive unexplained rises of one size at a steady rhythm: a dial.
+   * Only consecutive runs count; picking any few similar rises out of many
+   * would find a "pattern" in every long honest stream.
+   */
   private displayedSteps(state: InjectedViewersState): DisplayedSteps | undefined {
     const rules = this.config.displayedSteps;
     const rises = state.unexplainedRises;
-    if (rises.length < rules.minSteps) return undefined;
     let best: DisplayedSteps | undefined;
-    for (const anchor of rises) {
-      const same = rises.filter((r) => Math.abs(r.rise - anchor.rise) <= anchor.rise * rules.stepTolerance);
-      if (same.length >= rules.minSteps && (best === undefined || same.length > best.steps)) {
-        best = {
-          steps: same.length,
-          stepSize: anchor.rise,
-          firstAt: same[0].at,
-          lastAt: same[same.length - 1].at,
-          presentRiseTotal: same.reduce((sum, r) => sum + r.presentRise, 0),
-          displayedRiseTotal: same.reduce((sum, r) => sum + r.rise, 0),
-        };
-      }
+    for (const run of regularRuns(rises, (r) => r.rise, (r) => r.at, rules.stepTolerance, rules.maxIntervalCv, rules.minSteps)) {
+      if (best !== undefined && run.length <= best.steps) continue;
+      best = {
+        steps: run.length,
+        stepSize: run[0].rise,
+        firstAt: run[0].at,
+        lastAt: run[run.length - 1].at,
+        presentRiseTotal: run.reduce((sum, r) => sum + r.presentRise, 0),
+        displayedRiseTotal: run.reduce((sum, r) => sum + r.rise, 0),
+      };
     }
     return best;
   }
@@ -241,17 +247,28 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     if (watermarkBucket > state.bucket) this.closeBucket(state, watermarkBucket);
   }
 
+  /**
+   * A burst is a short run of hot buckets (a step split across a second
+   * boundary is still one step) standing above the buckets around it.
+   */
   private closeBucket(state: InjectedViewersState, nextBucket: number): void {
     const rules = this.config.joinSteps;
     const closing = state.bucket;
     const joins = state.bucketJoins;
     if (Number.isFinite(closing)) {
-      // A pending burst waits for the bucket after it: this one if adjacent, else an empty one.
-      const pending = state.pendingBurst;
-      if (pending !== undefined) this.resolvePending(state, pending.bucket === closing - 1 ? joins : 0);
-      if (joins >= rules.minBurstJoins && joins >= rules.isolationRatio * state.previousBucketJoins) {
-        state.pendingBurst = { bucket: closing, joins, accounts: state.bucketAccounts };
-        if (nextBucket > closing + 1) this.resolvePending(state, 0);
+      const run = state.run;
+      const hotFloor = Math.max(rules.minHotBucketJoins, rules.isolationRatio * (run !== undefined ? run.before : state.previousBucketJoins));
+      if (joins >= hotFloor) {
+        if (run !== undefined) {
+          run.buckets++;
+          run.joins += joins;
+          for (const account of state.bucketAccounts) run.accounts.push(account);
+        } else {
+          state.run = { start: closing, buckets: 1, joins, accounts: state.bucketAccounts, before: state.previousBucketJoins };
+        }
+        if (nextBucket > closing + 1) this.finishRun(state, 0);
+      } else if (run !== undefined) {
+        this.finishRun(state, joins);
       }
     }
     state.previousBucketJoins = nextBucket === closing + 1 ? joins : 0;
@@ -260,36 +277,35 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     state.bucketAccounts = [];
   }
 
-  private resolvePending(state: InjectedViewersState, nextJoins: number): void {
-    const pending = state.pendingBurst;
-    state.pendingBurst = undefined;
-    if (pending === undefined) return;
-    if (pending.joins < this.config.joinSteps.isolationRatio * nextJoins) return;
-    const at = pending.bucket * this.config.joinSteps.bucketMs;
-    state.bursts.push({ at, joins: pending.joins });
-    if (state.bursts.length > this.config.joinSteps.maxBurstsKept) state.bursts.shift();
+  private finishRun(state: InjectedViewersState, joinsAfter: number): void {
+    const rules = this.config.joinSteps;
+    const run = state.run;
+    state.run = undefined;
+    if (run === undefined) return;
+    if (run.buckets > rules.maxBurstBuckets || run.joins < rules.minBurstJoins) return;
+    if (run.joins / run.buckets < rules.isolationRatio * joinsAfter) return;
+    const at = run.start * rules.bucketMs;
+    state.bursts.push({ at, joins: run.joins });
+    if (state.bursts.length > rules.maxBurstsKept) state.bursts.shift();
     const group = this.groupFor(state, `burst:${at}`);
-    for (const member of pending.accounts) this.addToGroup(group, member);
+    for (const member of run.accounts) this.addToGroup(group, member);
   }
 
+  /** Consecutive large bursts of one size at a steady rhythm (see `displayedSteps` on why consecutive). */
   private joinSteps(state: InjectedViewersState): JoinSteps | undefined {
     const rules = this.config.joinSteps;
-    if (state.bursts.length < rules.minBursts) return undefined;
+    const large = state.bursts.filter((b) => b.joins >= rules.minStepJoins);
     let best: JoinSteps | undefined;
-    for (const anchor of state.bursts) {
-      const same = state.bursts.filter((b) => Math.abs(b.joins - anchor.joins) <= anchor.joins * rules.sizeTolerance);
-      if (same.length < rules.minBursts) continue;
-      const gaps = same.slice(1).map((b, i) => b.at - same[i].at);
-      const intervalCv = coefficientOfVariation(gaps);
-      if (intervalCv > rules.maxIntervalCv) continue;
-      if (best === undefined || same.length > best.bursts.length) {
-        best = {
-          bursts: same,
-          stepSize: anchor.joins,
-          meanIntervalMs: Math.round(gaps.reduce((a, b) => a + b, 0) / gaps.length),
-          intervalCv: round(intervalCv, 3),
-        };
-      }
+    for (const run of regularRuns(large, (b) => b.joins, (b) => b.at, rules.sizeTolerance, rules.maxIntervalCv, rules.minBursts)) {
+      if (best !== undefined && run.length <= best.bursts.length) continue;
+      const gaps = run.slice(1).map((b, i) => b.at - run[i].at);
+      const sizes = run.map((b) => b.joins).sort((a, b) => a - b);
+      best = {
+        bursts: run,
+        stepSize: sizes[sizes.length >> 1],
+        meanIntervalMs: Math.round(gaps.reduce((a, b) => a + b, 0) / gaps.length),
+        intervalCv: round(coefficientOfVariation(gaps), 3),
+      };
     }
     return best;
   }
@@ -360,13 +376,25 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const rules = this.config.cohort;
     const joins = members.map((m) => m.firstJoinedAt).sort((a, b) => a - b);
     const together = densestSpan(joins, rules.togetherSpanMs);
+    const half = rules.togetherSpanMs / 2;
+    const joinedInBatch = batchedTimes(members.map((m) => m.firstJoinedAt), half, rules.minBatchPeers, rules.batchDensityFactor, rules.batchBaselineSpanMs);
+    const leavers = members.filter((m) => !m.present && m.leftAt >= 0);
+    const leftInBatchFlags = batchedTimes(leavers.map((m) => m.leftAt), rules.departSpanMs / 2, rules.minBatchPeers, rules.batchDensityFactor, rules.batchBaselineSpanMs);
+    const leftInBatch = new Set<ViewerProfile>(leavers.filter((_, i) => leftInBatchFlags[i]));
     let interacting = 0;
+    let talking = 0;
     let stayed = 0;
     let observed = 0;
-    for (const member of members) {
+    let batched = 0;
+    // Machine-like presence: never talks, and either stays or leaves with its batch (a paid slot ending).
+    const mechanical = (member: ViewerProfile): boolean =>
+      member.talkCount === 0 && ((member.present && now - member.firstJoinedAt >= rules.minStayMs) || leftInBatch.has(member));
+    for (const [i, member] of members.entries()) {
       if (now - member.firstJoinedAt >= rules.minStayMs) observed++;
       if (interactions(member) > 0) interacting++;
-      if (member.present && now - member.firstJoinedAt >= rules.minStayMs) stayed++;
+      if (member.talkCount > 0) talking++;
+      if (mechanical(member)) stayed++;
+      if (joinedInBatch[i]) batched++;
     }
     const n = members.length;
     const identity: CohortIdentity = measureCohortIdentity(members, {
@@ -376,8 +404,8 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       maxListed: this.config.caps.samples,
     });
     const signals: CohortSignal[] = [];
-    if (together.count / n >= rules.minTogetherShare) signals.push('joinedTogether');
-    if (interacting / n <= rules.maxInteractingShare && stayed / n >= rules.minStayedShare) signals.push('passiveAndStaying');
+    if (batched / n >= rules.minTogetherShare) signals.push('joinedTogether');
+    if (talking / n <= rules.maxInteractingShare && stayed / n >= rules.minStayedShare) signals.push('passiveAndStaying');
     const knowsCreation = identity.withCreationTime >= n / 2;
     if (knowsCreation && (identity.youngShare >= rules.minYoungShare || identity.coCreatedShare >= rules.minCoCreatedShare)) {
       signals.push('youngOrCoCreated');
@@ -397,11 +425,11 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     // A group is judged as a whole, but only members that carry its signals themselves are named:
     // an honest viewer who happened to join in a bot's second must not inherit the bots' verdict.
     const core: string[] = [];
-    for (const member of members) {
+    for (const [i, member] of members.entries()) {
       let own = 0;
       for (const signal of signals) {
-        if (signal === 'joinedTogether') own += member.firstJoinedAt >= together.from && member.firstJoinedAt <= together.to ? 1 : 0;
-        else if (signal === 'passiveAndStaying') own += interactions(member) === 0 && member.present && now - member.firstJoinedAt >= rules.minStayMs ? 1 : 0;
+        if (signal === 'joinedTogether') own += joinedInBatch[i] ? 1 : 0;
+        else if (signal === 'passiveAndStaying') own += mechanical(member) ? 1 : 0;
         else if (signal === 'youngOrCoCreated') own += memberIsYoungOrCoCreated(member, identity, rules.youngAccountMaxAgeMs) ? 1 : 0;
         else if (signal === 'sharedInfrastructure') own += memberSharesInfrastructure(member, identity, modelConcentrated) ? 1 : 0;
         else own += 1;
@@ -416,12 +444,15 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       flagged:
         core.length >= rules.minSize &&
         signals.length >= rules.minSignals &&
-        interacting / n <= rules.maxInteractingShareToJudge &&
+        talking / n <= rules.maxInteractingShareToJudge &&
         (final || observed >= rules.minObservedShare * n),
       // 3 agreeing families ≈ 0.7, each further one adds.
       score: round(Math.min(0.99, 0.25 + 0.15 * signals.length), 3),
       joinedWithinSpan: { accounts: together.count, from: together.from, to: together.to, spanMs: rules.togetherSpanMs },
       interactingAccounts: interacting,
+      talkingAccounts: talking,
+      joinedInBatches: batched,
+      leftInBatches: leftInBatch.size,
       stayedAccounts: stayed,
       identity,
       otherRooms: otherRooms.slice(0, this.config.caps.samples).map((m) => ({ ...m, accounts: m.accounts.slice(0, this.config.caps.samples) })),
@@ -442,7 +473,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       if (now - group.lastJoinAt < rules.minStayMs) return;
       // Recorded once, when its members have had time to show they stay.
       accounts = group.members
-        .filter((m) => interactions(m) === 0 && m.present && now - m.firstJoinedAt >= rules.minStayMs)
+        .filter((m) => m.talkCount === 0 && m.present && now - m.firstJoinedAt >= rules.minStayMs)
         .map((m) => m.accountId);
       if (accounts.length < rules.minSize) {
         group.recordedInDirectory = true;
@@ -525,7 +556,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
           observed &&
           verdict.signals.length >= 2 &&
           verdict.accounts.length >= rules.minSize &&
-          verdict.interactingAccounts / verdict.members <= rules.maxInteractingShareToJudge;
+          verdict.talkingAccounts / verdict.members <= rules.maxInteractingShareToJudge;
         if (verdict.flagged && stepGroup.verdict?.flagged !== true) newlyFlagged.push(verdict);
         if (verdict.flagged || stepGroup.verdict?.flagged !== true) stepGroup.verdict = verdict;
       }
@@ -580,4 +611,36 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       stream.report(buildAccountFinding(stream, this.config, profile, groups, now), now);
     }
   }
+}
+
+/**
+ * Maximal runs of consecutive items whose sizes stay within `tolerance` of
+ * the run's first and whose gaps stay regular (CV ≤ `maxCv`), of at least
+ * `minLength` items.
+ */
+function regularRuns<T>(
+  items: readonly T[],
+  size: (item: T) => number,
+  at: (item: T) => number,
+  tolerance: number,
+  maxCv: number,
+  minLength: number,
+): T[][] {
+  const runs: T[][] = [];
+  let i = 0;
+  while (i < items.length) {
+    const run: T[] = [items[i]];
+    let j = i + 1;
+    while (j < items.length && Math.abs(size(items[j]) - size(items[i])) <= size(items[i]) * tolerance) {
+      const candidate = [...run, items[j]];
+      const gaps = candidate.slice(1).map((item, k) => at(item) - at(candidate[k]));
+      if (gaps.length >= 2 && coefficientOfVariation(gaps) > maxCv) break;
+      run.push(items[j]);
+      j++;
+    }
+    if (run.length >= minLength) runs.push(run);
+    // The item that ended a run may start the next one.
+    i = j - 1 > i ? j - 1 : i + 1;
+  }
+  return runs;
 }

@@ -46,6 +46,9 @@ export interface CohortVerdict {
   score: number;
   joinedWithinSpan: { accounts: number; from: number; to: number; spanMs: number };
   interactingAccounts: number;
+  talkingAccounts: number;
+  joinedInBatches: number;
+  leftInBatches: number;
   stayedAccounts: number;
   identity: CohortIdentity;
   otherRooms: CohortMatch[];
@@ -64,7 +67,7 @@ export interface RoomVerdict {
 
 const SIGNAL_WORDS: Record<CohortSignal, string> = {
   joinedTogether: 'joined together',
-  passiveAndStaying: 'never interacted and stayed',
+  passiveAndStaying: 'never talked and stayed or left in batches',
   youngOrCoCreated: 'are new or were created together',
   sharedInfrastructure: 'share devices, networks or device models',
   seenInOtherRooms: 'appeared together in other rooms',
@@ -79,7 +82,10 @@ function describeCohort(verdict: CohortVerdict): Record<string, unknown> {
     score: verdict.score,
     joinedWithinSpan: { ...verdict.joinedWithinSpan, fromIso: isoTime(verdict.joinedWithinSpan.from) },
     interactingAccounts: verdict.interactingAccounts,
-    stayedAccounts: verdict.stayedAccounts,
+    talkingAccounts: verdict.talkingAccounts,
+    joinedInBatches: verdict.joinedInBatches,
+    leftInBatches: verdict.leftInBatches,
+    silentStayersOrBatchLeavers: verdict.stayedAccounts,
     accountAge: {
       withCreationTime: id.withCreationTime,
       youngShare: round3(id.youngShare),

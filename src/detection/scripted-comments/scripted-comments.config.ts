@@ -62,9 +62,16 @@ export interface ScriptedCommentsConfig {
     youngAccountMaxAgeMs: number;
     /** Shares of a cohort that make its origin suspicious; an honest chat mixes old and new accounts. */
     minYoungShare: number;
+    /** A bulk-registration batch spans hours to days; an honest chat's sign-ups spread over years. */
     coCreatedSpanMs: number;
     minCoCreatedShare: number;
-    /** Share of a cohort on shared device ids, crowded subnets or emulators. */
+    /**
+     * Share of a cohort on device ids another member also uses (several
+     * accounts on one handset), and, as a separate signal, share on crowded
+     * subnets, emulators or one model. Households share a phone among two or
+     * three people, not half of a chatting cohort; a campus shares a network,
+     * not handsets: the two are different physical facts.
+     */
     minSharedInfraShare: number;
     subnetPeers: number;
     minEmulatorShare: number;
@@ -117,7 +124,7 @@ export const DEFAULT_SCRIPTED_COMMENTS_CONFIG: ScriptedCommentsConfig = {
   cohort: {
     youngAccountMaxAgeMs: 7 * 86_400_000,
     minYoungShare: 0.6,
-    coCreatedSpanMs: 3_600_000,
+    coCreatedSpanMs: 7 * 86_400_000,
     minCoCreatedShare: 0.6,
     minSharedInfraShare: 0.5,
     subnetPeers: 3,

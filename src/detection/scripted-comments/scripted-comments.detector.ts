@@ -409,8 +409,8 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       who.push('youngOrCoCreated');
     }
     const modelConcentrated = identity.withModel >= rules.minMembersWithModel && identity.topModelShare >= rules.minTopModelShare;
+    if (identity.sharedDeviceShare >= rules.minSharedInfraShare) who.push('sharedDevices');
     if (
-      identity.sharedDeviceShare >= rules.minSharedInfraShare ||
       identity.sharedSubnetShare >= rules.minSharedInfraShare ||
       identity.emulatorShare >= rules.minEmulatorShare ||
       modelConcentrated
@@ -429,6 +429,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       let own = 0;
       for (const signal of who) {
         if (signal === 'youngOrCoCreated') own += profile !== undefined && memberIsYoungOrCoCreated(profile, identity, rules.youngAccountMaxAgeMs) ? 1 : 0;
+        else if (signal === 'sharedDevices') own += profile?.deviceId !== undefined && identity.sharedDeviceIds.has(profile.deviceId) ? 1 : 0;
         else if (signal === 'sharedInfrastructure') own += profile !== undefined && memberSharesInfrastructure(profile, identity, modelConcentrated) ? 1 : 0;
         else if (signal === 'lockstepTiming') own += commenter?.synced === true ? 1 : 0;
         else own += commenter?.periodic === true ? 1 : 0;

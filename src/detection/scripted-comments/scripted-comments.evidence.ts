@@ -8,7 +8,7 @@ import type { CommenterState } from './scripted-comments.detector.js';
 /** What binds a comment cohort: one template, lockstep post times, or machine-regular rhythms. */
 export type CohortKind = 'template' | 'lockstep' | 'periodic';
 /** Independent signals about who posts. */
-export type WhoSignal = 'youngOrCoCreated' | 'sharedInfrastructure' | 'lockstepTiming' | 'regularTiming';
+export type WhoSignal = 'youngOrCoCreated' | 'sharedDevices' | 'sharedInfrastructure' | 'lockstepTiming' | 'regularTiming';
 
 export interface CommentCohortVerdict {
   cohort: string;
@@ -31,7 +31,8 @@ export interface CommentCohortVerdict {
 
 const WHO_WORDS: Record<WhoSignal, string> = {
   youngOrCoCreated: 'new or co-created accounts',
-  sharedInfrastructure: 'shared devices, networks or device models',
+  sharedDevices: 'several accounts per handset',
+  sharedInfrastructure: 'shared networks, emulators or device models',
   lockstepTiming: 'posting in lockstep',
   regularTiming: 'posting at machine-regular intervals',
 };

@@ -38,3 +38,33 @@ export function densestSpan(sorted: readonly number[], span: number): { count: n
 export function isoTime(ms: number | null): string | null {
   return ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
 }
+
+/**
+ * Which of the given times belong to a batch: at least `minPeers` other
+ * times within ±`halfWindow`, and several times more than the group's own
+ * average density would put there (so a big crowd arriving at random is not
+ * a batch, while waves a few minutes apart each are). `baselineSpan` floors
+ * the span used for the average, so a group that arrived all at once counts.
+ */
+export function batchedTimes(
+  times: readonly number[],
+  halfWindow: number,
+  minPeers: number,
+  densityFactor: number,
+  baselineSpan: number,
+): boolean[] {
+  const order = times.map((_, i) => i).sort((a, b) => times[a] - times[b]);
+  const sorted = order.map((i) => times[i]);
+  const n = sorted.length;
+  const flags = new Array<boolean>(n).fill(false);
+  if (n === 0) return flags;
+  const span = Math.max(sorted[n - 1] - sorted[0], baselineSpan);
+  const expected = (n * 2 * halfWindow) / span;
+  const needed = Math.max(minPeers, Math.ceil(expected * densityFactor));
+  for (let i = 0, lo = 0, hi = 0; i < n; i++) {
+    while (sorted[i] - sorted[lo] > halfWindow) lo++;
+    while (hi + 1 < n && sorted[hi + 1] - sorted[i] <= halfWindow) hi++;
+    flags[order[i]] = hi - lo >= needed;
+  }
+  return flags;
+}

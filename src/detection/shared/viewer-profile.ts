@@ -24,6 +24,8 @@ export interface ViewerProfile {
   subnet: string | undefined;
   /** Likes, comments and orders: any of them is a sign that a person is behind the account. */
   interactionCount: number;
+  /** Comments and orders only: likes are a tap that control software performs on every phone at once. */
+  talkCount: number;
 }
 
 export function newViewerProfile(accountId: string, ts: number): ViewerProfile {
@@ -41,6 +43,7 @@ export function newViewerProfile(accountId: string, ts: number): ViewerProfile {
     deviceId: undefined,
     subnet: undefined,
     interactionCount: 0,
+    talkCount: 0,
   };
 }
 
@@ -87,9 +90,12 @@ export function applyToProfile(profile: ViewerProfile, event: RoomEvent): number
       }
       break;
     case 'like':
+      profile.interactionCount += 1;
+      break;
     case 'comment':
     case 'order.placed':
       profile.interactionCount += 1;
+      profile.talkCount += 1;
       break;
     default:
       break;
