@@ -7,7 +7,11 @@ import { LoadGenerator, type LoadShape } from './engine/load.js';
  * timed) and heap bytes per concurrent viewer, for 10, 100 and 1000
  * concurrent rooms. Prints figures; asserts nothing.
  *
- *   npm run bench:engine          (node --expose-gc for exact heap figures)
+ *   npm run bench:engine   (node --expose-gc for exact heap figures;
+ *   --max-semi-space-size=64 because every event waits out the allowed
+ *   lateness in a reorder buffer: with the default young generation it is
+ *   promoted before it dies, and old-space GC then dominates. The monitor
+ *   process should run with the same flag.)
  */
 const gc = (globalThis as { gc?: () => void }).gc;
 
