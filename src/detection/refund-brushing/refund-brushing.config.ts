@@ -101,6 +101,17 @@ export interface RefundBrushingConfig {
     minPeerOrders: number;
     score: number;
   };
+  repeat: {
+    /**
+     * Separate orders of one account in the stream, each refunded in the
+     * pattern: a brusher on a quota, a merchant's staff grabbing every flash
+     * sale and the hero item. An honest buyer returning everything within
+     * two days of the stream, order after order, is rare; still only one
+     * indication among others.
+     */
+    minPatternOrders: number;
+    score: number;
+  };
   /** An account is flagged at or above this combined score (noisy-OR of its indications). */
   accountThreshold: number;
   /** Indications besides timing needed (timing is always required): at least one independent one. */
@@ -156,6 +167,10 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
     minPeerDiscount: 0.05,
     minPeerOrders: 3,
     score: 0.3,
+  },
+  repeat: {
+    minPatternOrders: 3,
+    score: 0.25,
   },
   accountThreshold: 0.6,
   minSupportingSignals: 1,

@@ -20,6 +20,7 @@ export interface AccountSignals {
   ring: { score: number; groupSize: number; linkedBy: IdentifierKind[]; viaSubnet: string | null } | null;
   crossRoom: { score: number; rooms: number; merchants: number; streams: string[] } | null;
   overpay: { score: number; orders: number; skus: string[] } | null;
+  repeat: { score: number; patternOrders: number } | null;
   score: number;
   flagged: boolean;
   /** Paid money of the account's orders in the stream, and how much of it was refunded. */
@@ -144,7 +145,11 @@ export function judgeRefundBrushing(
     const ring = rings.get(accountId) ?? null;
     const cross = crossRoom.get(accountId) ?? null;
     const paying = overpay.get(accountId) ?? null;
-    const supporting = [ring, cross, paying].filter((signal) => signal !== null);
+    const repeat =
+      accountTimingSignal.patternOrders >= config.repeat.minPatternOrders
+        ? { score: config.repeat.score, patternOrders: accountTimingSignal.patternOrders }
+        : null;
+    const supporting = [ring, cross, paying, repeat].filter((signal) => signal !== null);
     const score = combineScores([accountTimingSignal.score, ...supporting.map((signal) => signal.score)]);
     const orders = byAccount.get(accountId) ?? [];
     const { evidenceAt, ...timingSignal } = accountTimingSignal;
@@ -154,6 +159,7 @@ export function judgeRefundBrushing(
       ring,
       crossRoom: cross,
       overpay: paying,
+      repeat,
       score,
       flagged: supporting.length >= config.minSupportingSignals && score >= config.accountThreshold,
       paid: sum(orders, (order) => order.paidAmount),
@@ -418,6 +424,7 @@ function accountEvidence(account: AccountSignals): Record<string, unknown> {
     ...(account.ring ? { ring: account.ring } : {}),
     ...(account.crossRoom ? { crossRoom: account.crossRoom } : {}),
     ...(account.overpay ? { overpay: account.overpay } : {}),
+    ...(account.repeat ? { repeat: account.repeat } : {}),
   };
 }
 
@@ -432,6 +439,7 @@ function describeSignals(account: AccountSignals): string[] {
   }
   if (account.crossRoom) parts.push(`same pattern in ${account.crossRoom.rooms} other room(s) of ${account.crossRoom.merchants} merchant(s)`);
   if (account.overpay) parts.push(`paid list price where other buyers paid the live price`);
+  if (account.repeat) parts.push(`${account.repeat.patternOrders} separate orders all refunded the same way`);
   return parts;
 }
 

@@ -125,6 +125,27 @@ describe('refund brushing', () => {
     expect(verdict.findings.find((f) => f.subjectType === 'room')!.evidence).toMatchObject({ brushedAmount: 6 * 59_900 });
   });
 
+  it('flags a merchant team without phone or address hashes: one office line, several orders each, all refunded overnight', () => {
+    const staff = Array.from({ length: 5 }, (_, i) =>
+      [0, 1, 2].map((k) => ({
+        ...order({
+          account: `clerk-${i}`,
+          at: T0 + 10 * MIN + (i * 3 + k) * 2 * MIN,
+          price: 990,
+          list: 9_900,
+          sku: `sku-flash-${k}`,
+          ip: '203.0.113.50',
+          refundAt: END + 6 * HOUR + i * HOUR,
+        }),
+        phoneHash: null,
+        addressHash: null,
+      })),
+    ).flat();
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(25), ...staff]), []);
+    expect(verdict.flaggedAccounts).toEqual(['clerk-0', 'clerk-1', 'clerk-2', 'clerk-3', 'clerk-4']);
+    expect(verdict.accounts[0]).toMatchObject({ ring: { linkedBy: ['ip'] }, repeat: { patternOrders: 3 } });
+  });
+
   it('flags a lone brusher who does the same in rooms of other merchants', () => {
     const brusher = order({ account: 'lone', at: T0 + 30 * MIN, price: 29_900, refundAt: END + 2 * HOUR });
     const history: AccountHistoryOrder[] = [1, 2, 3].map((n) => ({
