@@ -78,6 +78,12 @@ export class EventLogWriter {
   private readonly gapListeners = new Set<() => void>();
   /** Flushes whose block is known, in block order, until delivered. */
   private readonly slots: FlushSlot[] = [];
+  /**
+   * Reservations run one at a time, each registering its slot before the next
+   * starts: otherwise a later block's reply and INSERT could both finish
+   * before an earlier block is even known, and be delivered ahead of it.
+   */
+  private reservations: Promise<unknown> = Promise.resolve();
   private queuedRows = 0;
   private activeFlushes = 0;
   private closed = false;
@@ -195,10 +201,15 @@ export class EventLogWriter {
     try {
       // One nextval reserves a whole block: this flush's seqs all lie below
       // those of any flush that reserves later, whichever commits first.
-      const reserved = await this.pool.query<{ base: string }>(`SELECT nextval('events_seq') AS base`);
-      const base = Number(reserved.rows[0]!.base);
-      slot = { base, committed: null };
-      this.insertSlot(slot);
+      const reserving = this.reservations.then(async () => {
+        const reserved = await this.pool.query<{ base: string }>(`SELECT nextval('events_seq') AS base`);
+        const reservedSlot: FlushSlot = { base: Number(reserved.rows[0]!.base), committed: null };
+        this.insertSlot(reservedSlot);
+        return reservedSlot;
+      });
+      this.reservations = reserving.catch(() => undefined);
+      slot = await reserving;
+      const base = slot.base!;
       const rows = unique.map(toStoredRow);
       const result = await this.pool.query<{ seq: string; event_id: string }>(INSERT_EVENTS, [
         rows.map((_, i) => base + i),
