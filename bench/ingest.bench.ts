@@ -3,7 +3,10 @@
  * in one run on the same events.
  *
  *   full path  4 socket.io connections → the built service (validation, group
- *              commit to PostgreSQL, ack after commit, detection downstream)
+ *              commit to PostgreSQL, ack after commit), run twice: as an
+ *              ingest node (ROOMWATCH_ROLE=ingest; detection runs in its own
+ *              process, elsewhere) and all in one (ROOMWATCH_ROLE=all:
+ *              detection shares the Node process and the two cores)
  *   socket.io  the same sends to a bare socket.io server that acks and discards
  *   COPY       the same rows COPY'd FROM STDIN in 1000-row batches (no service,
  *              no dedupe) into (a) a table of the same shape as the log: same
@@ -66,13 +69,15 @@ async function main(): Promise<void> {
   const copyShaped = await measureCopy(events, 'shaped');
   const copyHeap = await measureCopy(events, 'heap');
   const bare = await measureBareSocketIo(events);
-  const full = await measureService(events);
+  const full = await measureService(events, 'ingest');
+  const allInOne = await measureService(events, 'all');
 
   console.log('');
   console.log('| path | events/s | ack p50 ms | ack p99 ms |');
   console.log('|---|---:|---:|---:|');
   const rows = [
-    ['full durable path (service)', full],
+    ['full durable path: ingest node (ROOMWATCH_ROLE=ingest)', full],
+    ['full durable path: all in one process with detection (ROOMWATCH_ROLE=all)', allInOne],
     ['bare socket.io (receive, ack, discard)', bare],
     ['bare COPY, table of the log\'s shape without the dedupe key', copyShaped],
     ['bare COPY, heap without indexes', copyHeap],
@@ -84,7 +89,7 @@ async function main(): Promise<void> {
   for (const [label, copy] of [['same shape', copyShaped], ['bare heap', copyHeap]] as const) {
     const ceiling = Math.min(copy.eventsPerSecond, bare.eventsPerSecond);
     const which = ceiling === copy.eventsPerSecond ? `COPY, ${label}` : 'socket.io';
-    console.log(`full path / lower ceiling (${which}): ${(full.eventsPerSecond / ceiling).toFixed(2)}`);
+    console.log(`full path / lower ceiling (${which}): ingest node ${(full.eventsPerSecond / ceiling).toFixed(2)}, all in one ${(allInOne.eventsPerSecond / ceiling).toFixed(2)}`);
   }
 }
 
@@ -148,9 +153,9 @@ async function sendAll(url: string, token: string, events: Array<Record<string, 
   };
 }
 
-async function measureService(events: Array<Record<string, unknown>>): Promise<Measured> {
+async function measureService(events: Array<Record<string, unknown>>, role: 'ingest' | 'all'): Promise<Measured> {
   const databaseUrl = `${PG_SERVER}/roomwatch_bench_${randomBytes(4).toString('hex')}`;
-  const service = await startServiceProcess({ DATABASE_URL: databaseUrl, ADMIN_KEY, REDIS_PREFIX: `rwbench-${Date.now()}` });
+  const service = await startServiceProcess({ DATABASE_URL: databaseUrl, ADMIN_KEY, REDIS_PREFIX: `rwbench-${Date.now()}`, ROOMWATCH_ROLE: role });
   try {
     const response = await fetch(`${service.baseUrl}/v1/api-keys`, {
       method: 'POST',

@@ -21,6 +21,14 @@ const configSchema = z.object({
   ENFORCEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** How often pending deliveries are re-enqueued (outbox sweep), besides at boot. */
   ENFORCEMENT_SWEEP_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  /**
+   * What this process does. `all`: ingest, APIs and detection in one process
+   * (the default). `ingest`: ingest and APIs; detection runs elsewhere.
+   * `detect`: detection (and the APIs); it reads the log as ingest processes
+   * announce commits through Redis. Rooms are detected by exactly one
+   * `all` or `detect` process.
+   */
+  ROOMWATCH_ROLE: z.enum(['all', 'ingest', 'detect']).default('all'),
   /** Prefix for Redis keys and BullMQ queues, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().min(1).max(64).default('roomwatch'),
 });

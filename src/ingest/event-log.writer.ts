@@ -84,6 +84,9 @@ export class EventLogWriter {
    * before an earlier block is even known, and be delivered ahead of it.
    */
   private reservations: Promise<unknown> = Promise.resolve();
+  /** End of the newest block this writer reserved, or of the sequence when it last looked while idle. */
+  private reservedThrough = 0;
+  private readonly progressListeners = new Set<(committedThrough: number) => void>();
   private queuedRows = 0;
   private activeFlushes = 0;
   private closed = false;
@@ -113,6 +116,41 @@ export class EventLogWriter {
   onGap(listener: () => void): () => void {
     this.gapListeners.add(listener);
     return () => this.gapListeners.delete(listener);
+  }
+
+  /**
+   * For readers in other processes: every seq at or below this that this
+   * writer will ever commit is committed already. Unlike safeSeq() it never
+   * runs ahead of what this writer has reserved, so it can be published and
+   * taken as a read bound by another process.
+   */
+  committedThrough(): number {
+    const pending = this.slots.find((slot) => slot.committed === null);
+    return pending ? pending.base! - 1 : this.reservedThrough;
+  }
+
+  /** Hears committedThrough() whenever it may have moved. */
+  onProgress(listener: (committedThrough: number) => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  /**
+   * While idle, lifts committedThrough() to the sequence's newest block: this
+   * writer's next block will lie above it. Runs in the reservation chain, so
+   * no reservation of this writer is in flight meanwhile.
+   */
+  async refreshIdleBound(): Promise<number> {
+    const refresh = this.reservations.then(async () => {
+      if (this.slots.length > 0) return;
+      const result = await this.pool.query<{ last_value: string }>('SELECT last_value FROM events_seq');
+      this.reservedThrough = Math.max(this.reservedThrough, Number(result.rows[0]!.last_value) + EVENT_SEQ_BLOCK - 1);
+    });
+    this.reservations = refresh.catch(() => undefined);
+    await refresh;
+    const through = this.committedThrough();
+    for (const listener of this.progressListeners) listener(through);
+    return through;
   }
 
   /**
@@ -205,6 +243,7 @@ export class EventLogWriter {
         const reserved = await this.pool.query<{ base: string }>(`SELECT nextval('events_seq') AS base`);
         const reservedSlot: FlushSlot = { base: Number(reserved.rows[0]!.base), committed: null };
         this.insertSlot(reservedSlot);
+        this.reservedThrough = Math.max(this.reservedThrough, reservedSlot.base! + EVENT_SEQ_BLOCK - 1);
         return reservedSlot;
       });
       this.reservations = reserving.catch(() => undefined);
@@ -264,10 +303,16 @@ export class EventLogWriter {
 
   /** Hands committed flushes to listeners in block order, stopping at the first still in flight. */
   private deliverReady(): void {
+    let delivered = false;
     while (this.slots.length > 0 && this.slots[0]!.committed !== null) {
       const { committed } = this.slots.shift()!;
+      delivered = true;
       if (committed!.length === 0) continue;
       for (const listener of this.listeners) listener(committed!);
+    }
+    if (delivered && this.progressListeners.size > 0) {
+      const through = this.committedThrough();
+      for (const listener of this.progressListeners) listener(through);
     }
   }
 }

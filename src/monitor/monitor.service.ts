@@ -10,6 +10,8 @@ import { PG_POOL } from '../database/database.module.js';
 import { DetectionEngine } from '../detection/engine.js';
 import { type Finding, findingKey, findingProblem } from '../detection/finding.js';
 import type { CommittedEvent } from '../ingest/event-log.writer.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { CommitNotices } from '../ingest/commit-notices.js';
 import { IngestService } from '../ingest/ingest.service.js';
 import { STORED_EVENT_COLUMNS, type StoredEventRecord, fromStoredRecord } from '../ingest/stored-event.js';
 import { StatusRegistry } from '../status/status.registry.js';
@@ -50,13 +52,34 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     private readonly handlers: BatchHandlers,
     @Inject(FINDING_SINK) private readonly sink: FindingSink,
     private readonly status: StatusRegistry,
+    private readonly notices: CommitNotices,
+    @Inject(APP_CONFIG) private readonly appConfig: AppConfig,
   ) {}
 
+  /** Detection in another process than ingest: commits arrive as notices, not hand-overs. */
+  private get remote(): boolean {
+    return this.appConfig.ROOMWATCH_ROLE === 'detect';
+  }
+
   onApplicationBootstrap(): void {
-    this.stopListening.push(
-      this.ingest.writer.onCommitted((batch) => this.onCommitted(batch)),
-      this.ingest.writer.onGap(() => this.onGap()),
-    );
+    if (this.appConfig.ROOMWATCH_ROLE === 'ingest') {
+      // Detection runs in a detect process; show how far it is behind this one's commits.
+      this.mode = 'stopped';
+      this.status.register('detection', async () => {
+        const processed = await this.notices.remoteProcessed();
+        const committed = this.ingest.writer.committedThrough();
+        return { backlog: processed === null ? 0 : Math.max(0, committed - processed), mode: 'remote', remoteProcessedSeq: processed };
+      });
+      return;
+    }
+    if (this.remote) {
+      this.stopListening.push(this.notices.onAdvance(() => this.onRemoteAdvance()));
+    } else {
+      this.stopListening.push(
+        this.ingest.writer.onCommitted((batch) => this.onCommitted(batch)),
+        this.ingest.writer.onGap(() => this.onGap()),
+      );
+    }
     this.status.register('detection', () => ({
       backlog: this.backlog(),
       mode: this.mode,
@@ -94,6 +117,13 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
       this.queue.push(batch);
       this.queuedEvents += batch.length;
     }
+    this.kick();
+  }
+
+  /** Another process committed more: read the log up to the new bound. */
+  private onRemoteAdvance(): void {
+    this.highestCommittedSeq = Math.max(this.highestCommittedSeq, this.notices.readBound());
+    if (this.mode === 'live') this.mode = 'catching-up';
     this.kick();
   }
 
@@ -189,7 +219,13 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
 
   /** Processes one page of the log after the checkpoint; true when the log had nothing more. */
   private async catchUpPage(): Promise<boolean> {
-    const to = Math.min(this.processedSeq + this.config.replayPageSpan, this.ingest.writer.safeSeq());
+    const bound = this.remote ? this.notices.readBound() : this.ingest.writer.safeSeq();
+    const to = Math.min(this.processedSeq + this.config.replayPageSpan, bound);
+    if (this.remote && to <= this.processedSeq) {
+      // Everything announced so far is processed; the next notice wakes us.
+      this.highestCommittedSeq = this.processedSeq;
+      return true;
+    }
     if (to <= this.processedSeq) {
       // A flush below everything newer is still committing; its rows come next.
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -204,6 +240,13 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     if (to < this.highestCommittedSeq) {
       this.processedSeq = to;
       return false;
+    }
+    if (this.remote) {
+      // The writers vouch for everything up to the bound: nothing more will appear below it.
+      this.processedSeq = to;
+      this.highestCommittedSeq = Math.max(this.highestCommittedSeq, to);
+      void this.notices.publishProcessed(this.processedSeq);
+      return to >= bound;
     }
     return true;
   }
@@ -237,5 +280,6 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     );
     this.processedSeq = lastSeq;
     this.highestCommittedSeq = Math.max(this.highestCommittedSeq, lastSeq);
+    if (this.remote) void this.notices.publishProcessed(lastSeq);
   }
 }

@@ -8,7 +8,9 @@ const STATUSES = ['open', 'confirmed', 'dismissed'];
 const SEVERITY_RANK = { high: 3, medium: 2, low: 1 };
 
 /** Filters survive navigating to a report and back. */
-const filters = { kind: '', subjectType: '', severity: '', status: 'open', roomId: '', sort: 'newest' };
+// Rooms first: an evening raises hundreds of account reports, each room
+// report already lists its accounts, and a reviewer works the room's case.
+const filters = { kind: '', subjectType: 'room', severity: '', status: 'open', roomId: '', sort: 'newest' };
 
 export function severityBadge(severity) {
   return h('span', { class: `badge severity-${severity}` }, severity);
