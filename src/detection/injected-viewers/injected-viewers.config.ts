@@ -108,11 +108,50 @@ export interface InjectedViewersConfig {
     /** A group one signal short of a verdict is looked at again this often (event time) as its members stay or leave. */
     recheckMs: number;
   };
+  lockstepLikes: {
+    /** Likes are counted per bucket of this length (distinct accounts per bucket). */
+    bucketMs: number;
+    /** A bucket is hot with at least this many accounts liking... */
+    minHotBucketAccounts: number;
+    /** ...and this many times the room's own like rate before the run and in the bucket after it (software fires a cliff; a crowd ramps). */
+    isolationRatio: number;
+    /**
+     * ...and a burst spans at most this many buckets. Viewers of one stream
+     * receive it with several seconds of latency between them and react over
+     * seconds more, so a spoken cue spreads over far longer than three
+     * seconds; control software taps every phone within one or two (which
+     * can straddle three 1-s buckets).
+     */
+    maxBurstBuckets: number;
+    /** A burst has at least this many distinct accounts: a handful liking in one second happens in any busy room. */
+    minBurstAccounts: number;
+    /** Buckets over which the room's like rate is smoothed (about half a minute: a host's segment, not the whole stream). */
+    rateHorizonBuckets: number;
+    /**
+     * Bursts one account must take part in: once is a chance or a cue; the
+     * same account inside the same one-second cliff again and again is a
+     * script driving it.
+     */
+    minBurstsPerAccount: number;
+    /** Share of a group tapping in lockstep for the signal (the group must also be otherwise silent, see `cohort.maxInteractingShare`). */
+    minGroupShare: number;
+  };
   lockstep: {
     /** Groups showing at least this many signals are recorded in the cross-room directory. */
     minSignalsToRecord: number;
     /** Other rooms the same cohort must have appeared in for the lockstep signal. */
     minOtherRooms: number;
+  };
+  deviceLink: {
+    /** Accounts on the same device id as a named core account inherit its verdict when their own behaviour agrees (silent, watched `cohort.minStayMs`). */
+    enabled: boolean;
+    /**
+     * A device id shared by more accounts than this is not one handset but a
+     * broken or placeholder id (all-zero advertising ids, a default emulator
+     * image id): it links strangers, so it links nothing. A phone-farm
+     * handset carries a handful of accounts, a family tablet two or three.
+     */
+    maxAccountsPerDevice: number;
   };
   caps: {
     /** Accounts listed in a room finding (the total is in the evidence). */
@@ -182,9 +221,23 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     minSignals: 3,
     recheckMs: 5 * 60_000,
   },
+  lockstepLikes: {
+    bucketMs: 1_000,
+    minHotBucketAccounts: 4,
+    isolationRatio: 4,
+    maxBurstBuckets: 3,
+    minBurstAccounts: 8,
+    rateHorizonBuckets: 30,
+    minBurstsPerAccount: 3,
+    minGroupShare: 0.6,
+  },
   lockstep: {
     minSignalsToRecord: 2,
     minOtherRooms: 2,
+  },
+  deviceLink: {
+    enabled: true,
+    maxAccountsPerDevice: 50,
   },
   caps: {
     accountsListed: 50,

@@ -15,6 +15,7 @@ import {
   buildAccountFinding,
   buildRoomFinding,
   type CohortVerdict,
+  type DeviceLink,
   type DisplayedInflation,
   type DisplayedSteps,
   type JoinBurst,
@@ -22,7 +23,15 @@ import {
 } from './injected-viewers.evidence.js';
 
 /** Signal families a viewer cohort can show; a verdict needs several. */
-export type CohortSignal = 'joinedTogether' | 'passiveAndStaying' | 'youngOrCoCreated' | 'sharedInfrastructure' | 'seenInOtherRooms';
+export type CohortSignal = 'joinedTogether' | 'passiveAndStaying' | 'youngOrCoCreated' | 'sharedInfrastructure' | 'seenInOtherRooms' | 'likedInLockstep';
+
+/** Consecutive 1-s buckets in which many accounts tapped like: a lockstep burst if short and standing above the room's like rate. */
+interface LikeRun {
+  buckets: number;
+  accounts: Set<ViewerProfile>;
+  /** Room like rate (accounts per bucket) before the run. */
+  before: number;
+}
 
 interface ViewerGroup {
   key: string;
@@ -66,6 +75,15 @@ export interface InjectedViewersState {
   previousBucketJoins: number;
   run: JoinRun | undefined;
   bursts: JoinBurst[];
+  // Likes per bucket.
+  likeBucket: number;
+  likeBucketAccounts: Set<ViewerProfile>;
+  /** Accounts liking per bucket, smoothed over the last half minute or so: the room's own like rate. */
+  likeRate: number;
+  likeRun: LikeRun | undefined;
+  /** Lockstep like bursts each account took part in (only accounts that took part in one). */
+  lockstepLikes: Map<ViewerProfile, number>;
+  lockstepLikeBursts: number;
   // Cohort groups by shared key.
   /** Groups with two or more members, in creation order (evaluation order). */
   groups: Map<string, ViewerGroup>;
@@ -75,6 +93,10 @@ export interface InjectedViewersState {
   byCreated: Map<number, ViewerProfile | ViewerGroup>;
   byTampered: Map<string, ViewerProfile | ViewerGroup>;
   flaggedAccounts: Map<string, string[]>;
+  /** Device ids used by an account a flagged cohort named on its own signals: other accounts on them may inherit the verdict. */
+  coreDevices: Set<string>;
+  /** Accounts named through a shared handset rather than their own cohort signals, with the link for the evidence. */
+  linkedAccounts: Map<string, DeviceLink>;
   reportedAccounts: Set<string>;
   roomReported: boolean;
 }
@@ -101,6 +123,12 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       previousBucketJoins: 0,
       run: undefined,
       bursts: [],
+      likeBucket: Number.NEGATIVE_INFINITY,
+      likeBucketAccounts: new Set(),
+      likeRate: 0,
+      likeRun: undefined,
+      lockstepLikes: new Map(),
+      lockstepLikeBursts: 0,
       groups: new Map(),
       byJoinSpan: new Map(),
       byDevice: new Map(),
@@ -108,6 +136,8 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       byCreated: new Map(),
       byTampered: new Map(),
       flaggedAccounts: new Map(),
+      coreDevices: new Set(),
+      linkedAccounts: new Map(),
       reportedAccounts: new Set(),
       roomReported: false,
     };
@@ -125,10 +155,11 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       forget(state.byCreated, Math.floor(profile.createdAt / span) * span);
     }
     forget(state.byTampered, profile.model ?? 'unknown');
+    state.lockstepLikes.delete(profile);
   }
 
   trackedItems(state: InjectedViewersState): number {
-    return state.groups.size + state.bursts.length + state.unexplainedRises.length;
+    return state.groups.size + state.bursts.length + state.unexplainedRises.length + state.lockstepLikes.size + state.linkedAccounts.size;
   }
 
   onEvent(stream: StreamView, state: InjectedViewersState, event: RoomEvent, late: boolean): void {
@@ -140,16 +171,21 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       if (!late) this.countJoin(state, event.ts, profile);
     } else if (event.type === 'viewer.count') {
       this.observeDisplayed(stream, state, event.ts, event.displayed);
+    } else if (event.type === 'like' && !late) {
+      const profile = stream.viewers.get(event.accountId);
+      if (profile !== undefined) this.countLike(state, event.ts, profile);
     }
   }
 
   onWindowClose(stream: StreamView, state: InjectedViewersState, window: WindowBounds): void {
     this.closeBucketsBefore(state, stream.watermark);
+    this.closeLikeBucketsBefore(state, stream.watermark);
     this.evaluate(stream, state, window.end, false);
   }
 
   onStreamEnd(stream: StreamView, state: InjectedViewersState, at: number): void {
     this.closeBucketsBefore(state, Number.POSITIVE_INFINITY);
+    this.closeLikeBucketsBefore(state, Number.POSITIVE_INFINITY);
     for (const group of state.groups.values()) group.dirty = true;
     this.evaluate(stream, state, at, true);
   }
@@ -310,6 +346,72 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     return best;
   }
 
+  // ---- lockstep likes --------------------------------------------------------------------
+
+  private countLike(state: InjectedViewersState, ts: number, profile: ViewerProfile): void {
+    const bucket = Math.floor(ts / this.config.lockstepLikes.bucketMs);
+    if (bucket < state.likeBucket) return; // a late like cannot reshape a closed bucket
+    if (bucket > state.likeBucket) this.closeLikeBucket(state, bucket);
+    state.likeBucketAccounts.add(profile);
+  }
+
+  private closeLikeBucketsBefore(state: InjectedViewersState, watermark: number): void {
+    if (!Number.isFinite(state.likeBucket)) return;
+    const bucketMs = this.config.lockstepLikes.bucketMs;
+    const watermarkBucket = Number.isFinite(watermark) ? Math.floor(watermark / bucketMs) : state.likeBucket + 2;
+    if (watermarkBucket > state.likeBucket) this.closeLikeBucket(state, watermarkBucket);
+  }
+
+  /**
+   * Same shape as join bursts: a short run of hot buckets standing well
+   * above the room's own like rate before and after it. A host's spoken
+   * "tap like!" reaches viewers with seconds of stream latency and human
+   * reaction time between them, so it makes a ramp several seconds long,
+   * not a cliff of one or two seconds.
+   */
+  private closeLikeBucket(state: InjectedViewersState, nextBucket: number): void {
+    const rules = this.config.lockstepLikes;
+    const closing = state.likeBucket;
+    const accounts = state.likeBucketAccounts;
+    if (Number.isFinite(closing)) {
+      const run = state.likeRun;
+      const hotFloor = Math.max(rules.minHotBucketAccounts, rules.isolationRatio * (run !== undefined ? run.before : state.likeRate));
+      if (accounts.size >= hotFloor) {
+        if (run !== undefined) {
+          run.buckets++;
+          for (const account of accounts) run.accounts.add(account);
+        } else {
+          state.likeRun = { buckets: 1, accounts: new Set(accounts), before: state.likeRate };
+        }
+        if (nextBucket > closing + 1) this.finishLikeRun(state, 0);
+      } else if (state.likeRun !== undefined) {
+        this.finishLikeRun(state, accounts.size);
+      }
+      // Smoothed rate, quiet buckets in between counted as zero; bursts feed it too, so a room liking non-stop is its own baseline.
+      const quiet = Math.min(nextBucket - closing - 1, 10 * rules.rateHorizonBuckets);
+      state.likeRate = state.likeRate * (1 - 1 / rules.rateHorizonBuckets) + accounts.size / rules.rateHorizonBuckets;
+      state.likeRate *= (1 - 1 / rules.rateHorizonBuckets) ** quiet;
+    }
+    state.likeBucket = nextBucket;
+    state.likeBucketAccounts = new Set();
+  }
+
+  private finishLikeRun(state: InjectedViewersState, accountsAfter: number): void {
+    const rules = this.config.lockstepLikes;
+    const run = state.likeRun;
+    state.likeRun = undefined;
+    if (run === undefined) return;
+    if (run.buckets > rules.maxBurstBuckets || run.accounts.size < rules.minBurstAccounts) return;
+    if (run.accounts.size / run.buckets < rules.isolationRatio * accountsAfter) return;
+    state.lockstepLikeBursts++;
+    const group = this.groupFor(state, 'likes:lockstep');
+    for (const account of run.accounts) {
+      const count = (state.lockstepLikes.get(account) ?? 0) + 1;
+      state.lockstepLikes.set(account, count);
+      if (count === rules.minBurstsPerAccount) this.addToGroup(group, account);
+    }
+  }
+
   // ---- cohorts ---------------------------------------------------------------------------
 
   private indexMember(state: InjectedViewersState, profile: ViewerProfile): void {
@@ -372,7 +474,14 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     group.dirty = true;
   }
 
-  private assessGroup(key: string, members: readonly ViewerProfile[], now: number, otherRooms: CohortMatch[], final = false): CohortVerdict {
+  private assessGroup(
+    key: string,
+    members: readonly ViewerProfile[],
+    now: number,
+    otherRooms: CohortMatch[],
+    final = false,
+    lockstepLikes: ReadonlyMap<ViewerProfile, number> = new Map(),
+  ): CohortVerdict {
     const rules = this.config.cohort;
     const joins = members.map((m) => m.firstJoinedAt).sort((a, b) => a - b);
     const together = densestSpan(joins, rules.togetherSpanMs);
@@ -422,6 +531,12 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     // Only lockstep groups carry matches: every member of them was seen with the others elsewhere.
     const rooms = new Set(otherRooms.map((m) => m.roomId));
     if (key.startsWith('lockstep:') && rooms.size >= this.config.lockstep.minOtherRooms) signals.push('seenInOtherRooms');
+    // Tapping like in the same second as the others, burst after burst: group-control software. Only for a
+    // group that otherwise never talks: an engaged crowd likes together too, and it comments.
+    const likeRules = this.config.lockstepLikes;
+    const tapsInLockstep = (member: ViewerProfile): boolean => (lockstepLikes.get(member) ?? 0) >= likeRules.minBurstsPerAccount;
+    const inLockstep = members.filter(tapsInLockstep).length;
+    if (inLockstep / n >= likeRules.minGroupShare && talking / n <= rules.maxInteractingShare) signals.push('likedInLockstep');
     // A group is judged as a whole, but only members that carry its signals themselves are named:
     // an honest viewer who happened to join in a bot's second must not inherit the bots' verdict.
     const core: string[] = [];
@@ -432,6 +547,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
         else if (signal === 'passiveAndStaying') own += mechanical(member) ? 1 : 0;
         else if (signal === 'youngOrCoCreated') own += memberIsYoungOrCoCreated(member, identity, rules.youngAccountMaxAgeMs) ? 1 : 0;
         else if (signal === 'sharedInfrastructure') own += memberSharesInfrastructure(member, identity, modelConcentrated) ? 1 : 0;
+        else if (signal === 'likedInLockstep') own += tapsInLockstep(member) ? 1 : 0;
         else own += 1;
       }
       if (own >= Math.min(rules.minSignals, signals.length)) core.push(member.accountId);
@@ -513,7 +629,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       if (!grown && !final && now < group.nextCheckAt) continue;
       group.dirty = false;
       group.assessedSize = size;
-      const verdict = this.assessGroup(group.key, group.members, now, group.otherRooms, final);
+      const verdict = this.assessGroup(group.key, group.members, now, group.otherRooms, final, state.lockstepLikes);
       if (!group.recordedInDirectory && !group.key.startsWith('lockstep:')) this.recordSighting(stream, state, group, verdict, now);
       const settledAt = group.lastJoinAt + rules.minStayMs + stream.windowMs;
       if (final || verdict.flagged) group.nextCheckAt = Number.POSITIVE_INFINITY;
@@ -549,7 +665,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       }
       stepGroup.dirty = false;
       if (stepGroup.members.length >= rules.minSize) {
-        const verdict = this.assessGroup(stepGroup.key, stepGroup.members, now, stepGroup.otherRooms, final);
+        const verdict = this.assessGroup(stepGroup.key, stepGroup.members, now, stepGroup.otherRooms, final, state.lockstepLikes);
         // Regular equal bursts are already machine-made; one more family is enough to name the accounts.
         const observed = final || stepGroup.members.filter((m) => now - m.firstJoinedAt >= rules.minStayMs).length >= rules.minObservedShare * stepGroup.members.length;
         verdict.flagged =
@@ -578,6 +694,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
         }
       }
     }
+    this.inheritThroughDevices(stream, state, flagged, now, newlyNamed);
     const parts: number[] = [];
     if (inflation !== undefined) parts.push(Math.min(0.85, 0.45 + 0.05 * inflation.peakRatio));
     if (displayedSteps !== undefined) parts.push(Math.min(0.8, 0.4 + 0.1 * displayedSteps.steps));
@@ -608,7 +725,43 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       const groups = (state.flaggedAccounts.get(accountId) ?? [])
         .map((key) => state.groups.get(key)?.verdict)
         .filter((v): v is CohortVerdict => v !== undefined);
-      stream.report(buildAccountFinding(stream, this.config, profile, groups, now), now);
+      stream.report(buildAccountFinding(stream, this.config, profile, groups, now, state.linkedAccounts.get(accountId)), now);
+    }
+  }
+
+  /**
+   * An account on the very handset (same device id) as an account a flagged
+   * cohort named on its own signals is run by the same operator, even when
+   * its own groups were diluted by honest viewers. It inherits the verdict
+   * only if its own behaviour agrees: it never commented or ordered and
+   * watched at least `minStayMs`. A /24 is never such a link (carrier NAT,
+   * households, campuses), and the link is one hop: an inheriting account
+   * does not pass the verdict on.
+   */
+  private inheritThroughDevices(stream: StreamView, state: InjectedViewersState, flagged: readonly CohortVerdict[], now: number, newlyNamed: string[]): void {
+    const rules = this.config.deviceLink;
+    if (!rules.enabled) return;
+    for (const verdict of flagged) {
+      for (const accountId of verdict.accounts) {
+        const deviceId = stream.viewers.get(accountId)?.deviceId;
+        if (deviceId !== undefined) state.coreDevices.add(deviceId);
+      }
+    }
+    const minStay = this.config.cohort.minStayMs;
+    for (const deviceId of state.coreDevices) {
+      const found = state.byDevice.get(deviceId);
+      if (found === undefined || !('members' in found) || found.members.length > rules.maxAccountsPerDevice) continue;
+      const core = found.members.find((m) => !state.linkedAccounts.has(m.accountId) && state.flaggedAccounts.has(m.accountId));
+      if (core === undefined) continue;
+      for (const member of found.members) {
+        if (state.flaggedAccounts.has(member.accountId)) continue;
+        const watchedMs = (member.present ? now : member.leftAt) - member.firstJoinedAt;
+        if (member.talkCount > 0 || watchedMs < minStay) continue;
+        const keys = state.flaggedAccounts.get(core.accountId) ?? [];
+        state.flaggedAccounts.set(member.accountId, [...keys]);
+        state.linkedAccounts.set(member.accountId, { deviceId, account: core.accountId, watchedMs, talked: false });
+        newlyNamed.push(member.accountId);
+      }
     }
   }
 }

@@ -55,6 +55,16 @@ export interface CohortVerdict {
   accounts: string[];
 }
 
+/** How an account named through a shared handset is tied to the cohort's core. */
+export interface DeviceLink {
+  deviceId: string;
+  /** An account on the same device that the cohort named on its own signals. */
+  account: string;
+  /** Its own behaviour: watched this long and never commented or ordered. */
+  watchedMs: number;
+  talked: boolean;
+}
+
 export interface RoomVerdict {
   score: number;
   at: number;
@@ -71,6 +81,7 @@ const SIGNAL_WORDS: Record<CohortSignal, string> = {
   youngOrCoCreated: 'are new or were created together',
   sharedInfrastructure: 'share devices, networks or device models',
   seenInOtherRooms: 'appeared together in other rooms',
+  likedInLockstep: 'tapped like in the same second, burst after burst',
 };
 
 function describeCohort(verdict: CohortVerdict): Record<string, unknown> {
@@ -174,17 +185,20 @@ export function buildAccountFinding(
   profile: ViewerProfile,
   cohorts: readonly CohortVerdict[],
   at: number,
+  link?: DeviceLink,
 ): FindingDraft {
   const flagged = cohorts.filter((c) => c.flagged);
-  const score = combineScores(flagged.map((c) => c.score * 0.9));
+  // An inherited verdict rests on one link more than a member's own: a little less sure.
+  const score = combineScores(flagged.map((c) => c.score * (link === undefined ? 0.9 : 0.8)));
   const signals = [...new Set(flagged.flatMap((c) => c.signals))];
+  const via = link === undefined ? '' : ` through device ${link.deviceId}, shared with flagged account ${link.account}; it never commented or ordered and watched ${Math.round(link.watchedMs / 60_000)} min`;
   return {
     kind: 'injected_viewers',
     subjectType: 'account',
     subjectId: profile.accountId,
     score,
     severity: severityOf(score, config.severity),
-    summary: `Account ${profile.accountId} belongs to a viewer cohort in room ${stream.roomId} that ${signals.map((s) => SIGNAL_WORDS[s]).join(', ')}.`,
+    summary: `Account ${profile.accountId} belongs to a viewer cohort in room ${stream.roomId} that ${signals.map((s) => SIGNAL_WORDS[s]).join(', ')}${via}.`,
     accounts: [profile.accountId],
     evidence: {
       cohorts: flagged.slice(0, config.caps.samples).map((c) => ({ group: c.group, members: c.members, signals: c.signals })),
@@ -202,6 +216,7 @@ export function buildAccountFinding(
       interactions: interactions(profile),
       presentAtDecision: profile.present,
       decidedAt: at,
+      ...(link === undefined ? {} : { linkedThroughDevice: { ...link } }),
     },
   };
 }

@@ -131,6 +131,103 @@ describe('injected viewers', () => {
     expect(cohort.otherRooms.map((m) => m.roomId).sort()).toEqual(['room-a', 'room-b']);
   });
 
+  it('flags phones that tap like in lockstep, burst after burst', () => {
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 200, from: T0, to: T0 + 30 * MIN, endAt: T0 + 45 * MIN, seed: 11, likeShare: 0.5 });
+    // Old accounts (created over two months) on assorted rooted handsets and networks, trickling in one by one:
+    // nothing joins in batches, nothing is young or co-created, no device or /24 is shared.
+    const random = rng(12);
+    const phones: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const id = `phone-${i}`;
+      phones.push(id);
+      const joinAt = T0 + MIN + i * 20_000;
+      room.join(id, joinAt, { ...honestIdentity(random, joinAt), createdAt: T0 - (40 + i * 2) * DAY, rooted: true });
+    }
+    // The control software taps like on a random ~half of the phones at once, every two minutes or so.
+    for (let tap = T0 + 12 * MIN; tap < T0 + 40 * MIN; tap += 100_000 + Math.round(random() * 40_000)) {
+      for (const id of phones) if (random() < 0.6) room.like(id, tap + random() * 1_500, 10);
+    }
+    room.end(T0 + 45 * MIN);
+
+    const { findings } = runEngine(withHonestCounts(room));
+
+    const [roomFinding] = roomFindings(findings, 'injected_viewers');
+    expect(roomFinding).toBeDefined();
+    const cohorts = roomFinding.evidence.cohorts as Array<{ group: string; signals: string[] }>;
+    expect(cohorts.find((c) => c.group === 'likes:lockstep')?.signals).toContain('likedInLockstep');
+    const flagged = accountFindings(findings, 'injected_viewers').map((f) => f.subjectId);
+    expect(flagged.filter((id) => id.startsWith('phone-')).length).toBeGreaterThanOrEqual(25);
+    expect(flagged.filter((id) => id.startsWith('fan-'))).toHaveLength(0);
+
+    // The same room without the taps: passive rooted phones alone are two families, not a verdict.
+    const untapped = room.sorted().filter((e) => !(e.type === 'like' && e.accountId.startsWith('phone-')));
+    expect(runEngine(untapped).findings.filter((f) => f.kind === 'injected_viewers')).toHaveLength(0);
+  });
+
+  it("keeps a crowd liking on the host's cue clean", () => {
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 150, from: T0, to: T0 + 20 * MIN, endAt: T0 + 50 * MIN, seed: 13 });
+    // 120 silent lurkers who stay, on rooted phones behind a few carrier-NAT /24s (two families already),
+    // answer every one of the host's five "tap like!" calls. Stream latency and reaction time spread each
+    // answer over several seconds: a crowd, not a script.
+    const random = rng(14);
+    const lurkers: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const id = `lurker-${i}`;
+      lurkers.push(id);
+      const joinAt = T0 + random() * 10 * MIN;
+      room.join(id, joinAt, { ...honestIdentity(random, joinAt), rooted: true, ip: `112.96.${170 + (i % 4)}.${1 + Math.floor(random() * 250)}` });
+    }
+    for (let cue = 0; cue < 5; cue++) {
+      const calledAt = T0 + (15 + cue * 6) * MIN;
+      for (const id of lurkers) {
+        if (random() < 0.8) room.like(id, calledAt + 2_000 + random() * 6_000 + random() * 4_000, 1 + Math.floor(random() * 30));
+      }
+    }
+    room.end(T0 + 50 * MIN);
+
+    const { findings } = runEngine(withHonestCounts(room));
+
+    expect(findings.filter((f) => f.kind === 'injected_viewers')).toHaveLength(0);
+  });
+
+  it("names a silent account on a flagged account's handset, but not a talker on it nor a /24 neighbour", () => {
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 150, from: T0, to: T0 + 20 * MIN, endAt: T0 + 40 * MIN, seed: 15 });
+    // A flagged cohort: co-created emulator accounts, four per device, that lurk and stay.
+    for (let i = 0; i < 24; i++) room.join(`bot-${i}`, T0 + MIN + i * 7_000, farmIdentity(i));
+    const random = rng(16);
+    // More accounts on the same handsets, joining on their own, old, on other networks: their groups say little.
+    const extra = (id: string, i: number, joinAt: number): void => {
+      room.join(id, joinAt, { ...honestIdentity(random, joinAt), deviceId: `farm-dev-${i}` });
+    };
+    extra('sibling-0', 0, T0 + 9 * MIN);
+    extra('sibling-1', 1, T0 + 14 * MIN);
+    extra('sibling-2', 2, T0 + 19 * MIN);
+    // One on a farm handset that talks (a person borrowed it), one that left after a minute.
+    extra('talker', 3, T0 + 11 * MIN);
+    room.comment('talker', T0 + 13 * MIN, '这个颜色好看吗');
+    extra('brief', 4, T0 + 16 * MIN);
+    room.leave('brief', T0 + 17 * MIN);
+    // An honest viewer in the farm's /24 (carrier NAT), on her own phone.
+    room.join('neighbour', T0 + 10 * MIN, { ...honestIdentity(random, T0 + 10 * MIN), ip: '103.21.40.99' });
+    room.end(T0 + 40 * MIN);
+
+    const { findings } = runEngine(withHonestCounts(room));
+
+    const accounts = accountFindings(findings, 'injected_viewers');
+    const flagged = accounts.map((f) => f.subjectId);
+    expect(flagged.filter((id) => id.startsWith('bot-'))).toHaveLength(24);
+    expect(flagged.filter((id) => id.startsWith('sibling-')).sort()).toEqual(['sibling-0', 'sibling-1', 'sibling-2']);
+    expect(flagged).not.toContain('talker');
+    expect(flagged).not.toContain('brief');
+    expect(flagged).not.toContain('neighbour');
+    expect(flagged.filter((id) => id.startsWith('fan-'))).toHaveLength(0);
+    const sibling = accounts.find((f) => f.subjectId === 'sibling-0');
+    expect(sibling?.evidence.linkedThroughDevice).toMatchObject({ deviceId: 'farm-dev-0', talked: false });
+  });
+
   it('keeps a viral surge of real viewers clean', () => {
     const room = new RoomTraffic().start(T0);
     honestCrowd(room, { prefix: 'early', viewers: 200, from: T0, to: T0 + 10 * MIN, endAt: T0 + 40 * MIN, seed: 5 });
