@@ -66,6 +66,20 @@ describe('ingest', () => {
       expect(await storedCount('mixed-')).toBe(2);
     });
 
+    it('refuses text PostgreSQL cannot store alone, and stores the rest of the batch', async () => {
+      const socket = await harness.connect('/ingest', ingestKey);
+      const ack = await emitWithAck(socket, 'events', [comment('nul-1'), comment('nul-2', 'a\u0000b'), comment('nul-3', 'half \ud83d')]);
+      expect(ack).toEqual({
+        accepted: 1,
+        duplicates: 0,
+        rejected: [
+          { index: 1, id: 'nul-2', error: expect.stringMatching(/^text: contains a NUL/) },
+          { index: 2, id: 'nul-3', error: expect.stringMatching(/^text: /) },
+        ],
+      });
+      expect(await storedCount('nul-')).toBe(1);
+    });
+
     it('counts a resend of the same ids as duplicates and stores nothing twice', async () => {
       const socket = await harness.connect('/ingest', ingestKey);
       const batch = [comment('resend-1'), comment('resend-2'), comment('resend-1')];

@@ -17,4 +17,11 @@ describe('validateEvent', () => {
     expect(validateEvent({ ...comment, text: '😀'.repeat(500) }).ok).toBe(true);
     expect(validateEvent({ ...comment, text: '😀'.repeat(501) }).ok).toBe(false);
   });
+
+  it('refuses text PostgreSQL cannot store, naming the field', () => {
+    expect(validateEvent({ ...comment, text: 'a\u0000b' })).toEqual({ ok: false, id: 'e1', error: expect.stringMatching(/^text: contains a NUL/) });
+    expect(validateEvent({ ...comment, text: 'half \ud83d emoji' })).toEqual({ ok: false, id: 'e1', error: expect.stringMatching(/^text: /) });
+    expect(validateEvent({ ...comment, accountId: '\udc00x' })).toEqual({ ok: false, id: 'e1', error: expect.stringMatching(/^accountId: /) });
+    expect(validateEvent({ ...comment, text: 'whole 😀 emoji and a literal \\u0000' }).ok).toBe(true);
+  });
 });

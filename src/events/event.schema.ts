@@ -139,8 +139,27 @@ export function validateEvent(input: unknown): EventValidation {
     return { ok: false, id: candidateId, error: `type: must be one of ${ROOM_EVENT_TYPES.join(', ')}` };
   }
   const result = roomEventSchema.safeParse(input, { error: plainMessage });
-  if (result.success) return { ok: true, event: result.data };
+  if (result.success) {
+    const unstorable = unstorableField(result.data);
+    if (unstorable) return { ok: false, id: candidateId, error: `${unstorable}: contains a NUL character or an unpaired surrogate` };
+    return { ok: true, event: result.data };
+  }
   return { ok: false, id: candidateId, error: formatIssues(result.error.issues) };
+}
+
+// PostgreSQL text and jsonb refuse NUL and unpaired UTF-16 surrogates; such
+// an event would fail the whole group-commit flush it shares with others.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The first string field PostgreSQL could not store, by its path. */
+function unstorableField(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path || 'event' : null;
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = unstorableField(inner, path ? `${path}.${key}` : key);
+    if (found) return found;
+  }
+  return null;
 }
 
 /** Messages a sender can act on: "is required", "must be an integer". */

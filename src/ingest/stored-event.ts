@@ -6,19 +6,21 @@ import type { RoomEvent } from '../events/event.schema.js';
  * in the jsonb makes a row about a third smaller, and the append that much
  * faster.
  */
+/** One row of the log as the writer sends it (keys are the column names). */
 export interface StoredEventRow {
-  eventId: string;
+  seq: number;
+  event_id: string;
   type: string;
-  roomId: string;
-  streamId: string;
-  accountId: string | null;
+  room_id: string;
+  stream_id: string;
+  account_id: string | null;
   ts: number;
-  payload: string;
+  payload: Record<string, unknown>;
 }
 
-export function toStoredRow(event: RoomEvent): StoredEventRow {
+export function toStoredRow(event: RoomEvent, seq: number): StoredEventRow {
   const { id, type, roomId, streamId, accountId, ts, ...own } = event;
-  return { eventId: id, type, roomId, streamId, accountId: accountId ?? null, ts, payload: JSON.stringify(own) };
+  return { seq, event_id: id, type, room_id: roomId, stream_id: streamId, account_id: accountId ?? null, ts, payload: own };
 }
 
 /** The row shape `SELECT seq, event_id, type, room_id, stream_id, account_id, ts, payload` returns. */
