@@ -133,6 +133,13 @@ export interface InjectedViewersConfig {
      * script driving it.
      */
     minBurstsPerAccount: number;
+    /**
+     * ...and at least this share of the account's own like events fell in
+     * such bursts. Control software taps only when it fires every phone; a
+     * keen viewer who happened to tap in a farm's second also taps on their
+     * own the rest of the stream.
+     */
+    minShareOfOwnLikes: number;
     /** Share of a group tapping in lockstep for the signal (the group must also be otherwise silent, see `cohort.maxInteractingShare`). */
     minGroupShare: number;
   };
@@ -229,6 +236,7 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     minBurstAccounts: 8,
     rateHorizonBuckets: 30,
     minBurstsPerAccount: 3,
+    minShareOfOwnLikes: 0.5,
     minGroupShare: 0.6,
   },
   lockstep: {

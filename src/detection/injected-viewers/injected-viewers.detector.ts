@@ -534,7 +534,11 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     // Tapping like in the same second as the others, burst after burst: group-control software. Only for a
     // group that otherwise never talks: an engaged crowd likes together too, and it comments.
     const likeRules = this.config.lockstepLikes;
-    const tapsInLockstep = (member: ViewerProfile): boolean => (lockstepLikes.get(member) ?? 0) >= likeRules.minBurstsPerAccount;
+    const tapsInLockstep = (member: ViewerProfile): boolean => {
+      const bursts = lockstepLikes.get(member) ?? 0;
+      // Control software taps only in its bursts; a person who likes a lot also likes in their own time.
+      return bursts >= likeRules.minBurstsPerAccount && bursts >= likeRules.minShareOfOwnLikes * (member.interactionCount - member.talkCount);
+    };
     const inLockstep = members.filter(tapsInLockstep).length;
     if (inLockstep / n >= likeRules.minGroupShare && talking / n <= rules.maxInteractingShare) signals.push('likedInLockstep');
     // A group is judged as a whole, but only members that carry its signals themselves are named:

@@ -144,9 +144,13 @@ describe('injected viewers', () => {
       const joinAt = T0 + MIN + i * 20_000;
       room.join(id, joinAt, { ...honestIdentity(random, joinAt), createdAt: T0 - (40 + i * 2) * DAY, rooted: true });
     }
+    // A keen silent viewer on a rooted phone who stays and taps like all stream long, now and then in a farm's second.
+    room.join('keen', T0 + 2 * MIN, { ...honestIdentity(random, T0 + 2 * MIN), rooted: true });
+    for (let t = T0 + 3 * MIN; t < T0 + 44 * MIN; t += 47_000) room.like('keen', t, 3);
     // The control software taps like on a random ~half of the phones at once, every two minutes or so.
     for (let tap = T0 + 12 * MIN; tap < T0 + 40 * MIN; tap += 100_000 + Math.round(random() * 40_000)) {
       for (const id of phones) if (random() < 0.6) room.like(id, tap + random() * 1_500, 10);
+      room.like('keen', tap + 700, 3);
     }
     room.end(T0 + 45 * MIN);
 
@@ -159,6 +163,8 @@ describe('injected viewers', () => {
     const flagged = accountFindings(findings, 'injected_viewers').map((f) => f.subjectId);
     expect(flagged.filter((id) => id.startsWith('phone-')).length).toBeGreaterThanOrEqual(25);
     expect(flagged.filter((id) => id.startsWith('fan-'))).toHaveLength(0);
+    // Most of the keen viewer's taps fall outside the bursts: a person, not the script.
+    expect(flagged).not.toContain('keen');
 
     // The same room without the taps: passive rooted phones alone are two families, not a verdict.
     const untapped = room.sorted().filter((e) => !(e.type === 'like' && e.accountId.startsWith('phone-')));
