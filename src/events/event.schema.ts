@@ -138,13 +138,17 @@ export function validateEvent(input: unknown): EventValidation {
   if (typeof type !== 'string' || !(ROOM_EVENT_TYPES as string[]).includes(type)) {
     return { ok: false, id: candidateId, error: `type: must be one of ${ROOM_EVENT_TYPES.join(', ')}` };
   }
-  const result = roomEventSchema.safeParse(input, { error: plainMessage });
+  // A per-call error map takes zod off its compiled fast path (≈ 3 µs an
+  // event), so good events parse plain and only a bad one is parsed again
+  // for messages a sender can act on.
+  const result = roomEventSchema.safeParse(input);
   if (result.success) {
     const unstorable = unstorableField(result.data);
     if (unstorable) return { ok: false, id: candidateId, error: `${unstorable}: contains a NUL character or an unpaired surrogate` };
     return { ok: true, event: result.data };
   }
-  return { ok: false, id: candidateId, error: formatIssues(result.error.issues) };
+  const explained = roomEventSchema.safeParse(input, { error: plainMessage });
+  return { ok: false, id: candidateId, error: formatIssues((explained.error ?? result.error).issues) };
 }
 
 // PostgreSQL text and jsonb refuse NUL and unpaired UTF-16 surrogates; such
