@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { waitForIdle } from './support/service-process.js';
+import { eventually } from './support/eventually.js';
 import { emitWithAck, startTestApp, type TestApp } from './support/test-app.js';
 
 const T0 = 1_764_000_000_000;
@@ -8,24 +9,6 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 type Ack = { accepted: number; duplicates: number; rejected: unknown[] };
-
-/**
- * The monitor's backlog drops to 0 when it takes the last batch, a moment
- * before that batch's handlers finish (src/monitor/monitor.service.ts drain):
- * after waitForIdle, assertions retry briefly until the batch has landed.
- */
-async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 interface Report {
   subjectId: string;

@@ -1,4 +1,5 @@
 import { waitForIdle } from './support/service-process.js';
+import { eventually } from './support/eventually.js';
 import { emitWithAck, startTestApp, type TestApp } from './support/test-app.js';
 
 const T0 = 1_764_000_000_000;
@@ -6,24 +7,6 @@ const MIN = 60_000;
 const DAY = 86_400_000;
 
 type Ack = { accepted: number; duplicates: number; rejected: unknown[] };
-
-/**
- * The monitor's backlog drops to 0 when it takes the last batch, a moment
- * before that batch's handlers finish (src/monitor/monitor.service.ts drain):
- * after waitForIdle, assertions retry briefly until the batch has landed.
- */
-async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 /** One stream of merchant m-audit-1 with every kind of order the audit distinguishes. */
 function streamEvents(streamId: string, merchantId: string, roomId: string) {
