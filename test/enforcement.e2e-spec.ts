@@ -114,21 +114,9 @@ describe('enforcement', () => {
     await receiver.stop();
   });
 
-  async function api<T = unknown>(
-    path: string,
-    init: { method?: string; body?: unknown; key?: string | null } = {},
-  ): Promise<{ status: number; body: T }> {
-    const key = init.key === undefined ? reviewer.key : init.key;
-    const response = await fetch(`${harness.baseUrl}${path}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        ...(key ? { authorization: `Bearer ${key}` } : {}),
-        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-    return { status: response.status, body: (await response.json().catch(() => null)) as T };
-  }
+  /** As the reviewer unless another key (or null: none) is given. */
+  const api = <T = unknown>(path: string, init: { method?: string; body?: unknown; key?: string | null } = {}) =>
+    harness.request<T>(path, { ...init, key: init.key === undefined ? reviewer.key : init.key });
   const admin = <T = unknown>(path: string, init: { method?: string; body?: unknown } = {}) =>
     api<T>(path, { ...init, key: TEST_ADMIN_KEY });
 

@@ -63,21 +63,9 @@ describe('reports', () => {
     await harness.close();
   });
 
-  async function api<T = unknown>(
-    path: string,
-    init: { method?: string; body?: unknown; key?: string | null } = {},
-  ): Promise<{ status: number; body: T }> {
-    const key = init.key === undefined ? reviewer.key : init.key;
-    const response = await fetch(`${harness.baseUrl}${path}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        ...(key ? { authorization: `Bearer ${key}` } : {}),
-        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-    return { status: response.status, body: (await response.json().catch(() => null)) as T };
-  }
+  /** As the reviewer unless another key (or null: none) is given. */
+  const api = <T = unknown>(path: string, init: { method?: string; body?: unknown; key?: string | null } = {}) =>
+    harness.request<T>(path, { ...init, key: init.key === undefined ? reviewer.key : init.key });
 
   async function reportFor(streamId: string, kind: Finding['kind'] = 'injected_viewers'): Promise<ReportView> {
     const page = await api<{ items: ReportView[] }>(`/v1/reports?streamId=${streamId}&kind=${kind}`);

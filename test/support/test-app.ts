@@ -15,6 +15,8 @@ export interface TestApp {
   databaseUrl: string;
   /** Creates a key through the admin API and returns its secret. */
   createKey(role: 'ingest' | 'reviewer' | 'merchant', merchantId?: string): Promise<{ id: string; key: string }>;
+  /** An HTTP call with an optional Bearer key; the body is JSON or null. */
+  request<T = unknown>(path: string, init?: { method?: string; body?: unknown; key?: string | null }): Promise<{ status: number; body: T }>;
   /** A connected socket.io client on a namespace, or the connect error message. */
   connect(namespace: string, token: string | undefined): Promise<Socket>;
   close(): Promise<void>;
@@ -63,6 +65,17 @@ export async function startTestApp(label: string, env: Record<string, string> = 
       });
       if (response.status !== 201) throw new Error(`createKey: ${response.status} ${await response.text()}`);
       return (await response.json()) as { id: string; key: string };
+    },
+    async request<T = unknown>(path: string, init: { method?: string; body?: unknown; key?: string | null } = {}) {
+      const response = await fetch(`${baseUrl}${path}`, {
+        method: init.method ?? 'GET',
+        headers: {
+          ...(init.key ? { authorization: `Bearer ${init.key}` } : {}),
+          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+      return { status: response.status, body: (await response.json().catch(() => null)) as T };
     },
     connect(namespace, token) {
       const socket = io(`${baseUrl}${namespace}`, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false });
