@@ -1,3 +1,4 @@
+import { rng } from '../../src/detection/testing/traffic.js';
 import type { RoomEvent } from '../../src/events/event.schema.js';
 
 /**
@@ -41,7 +42,7 @@ export class LoadGenerator {
     private readonly shape: LoadShape,
     readonly t0 = Date.UTC(2026, 0, 10, 12, 0, 0),
   ) {
-    this.random = mulberry32(shape.seed);
+    this.random = rng(shape.seed);
     this.now = t0;
     for (let r = 0; r < shape.rooms; r++) {
       this.rooms.push({
@@ -212,15 +213,4 @@ function poisson(random: () => number, mean: number): number {
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

@@ -1,21 +1,13 @@
-import type { ReportKind, Severity, SubjectType } from '../detection/finding.js';
+import type { Finding, ReportKind, Severity, SubjectType } from '../detection/finding.js';
 import type { ReportStatus } from './report.entity.js';
 
-/** A report as the contract shows it (CONTRACT.md §3), over HTTP, socket.io and the webhook. */
-export interface ReportView {
+/**
+ * A report as the contract shows it (CONTRACT.md §3), over HTTP, socket.io
+ * and the webhook: the finding it stores, plus what the store adds.
+ */
+export interface ReportView extends Finding {
   id: string;
-  kind: ReportKind;
-  subjectType: SubjectType;
-  subjectId: string;
-  roomId: string;
-  streamId: string;
-  score: number;
-  severity: Severity;
   status: ReportStatus;
-  summary: string;
-  accounts: string[];
-  evidence: Record<string, unknown>;
-  detectedAt: number;
   version: number;
   updatedAt: string;
 }

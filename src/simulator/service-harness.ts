@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { ReportKind } from '../detection/finding.js';
+import type { ExpectedSalesAudit, VerifiedSales } from './sales.js';
 
 /**
  * What the eval and demo drivers share: running the built service as a
@@ -32,23 +33,9 @@ export interface ApiReport {
   updatedAt: string;
 }
 
-/** CONTRACT.md §4. */
-export interface ApiSalesAudit {
-  roomId: string;
-  streamId: string;
-  merchantId: string;
-  currency: string;
-  claimed: { gmv: number; orders: number } | null;
-  verified: {
-    orders: number;
-    paidOrders: number;
-    refundedOrders: number;
-    grossAtListPrice: number;
-    grossPaid: number;
-    refunded: number;
-    net: number;
-    suspectedBrushing: number;
-  };
+/** CONTRACT.md §4: what the generator expects, plus the figures that depend on the detectors. */
+export interface ApiSalesAudit extends ExpectedSalesAudit {
+  verified: VerifiedSales & { suspectedBrushing: number };
   inflation: { amount: number; ratio: number } | null;
 }
 
