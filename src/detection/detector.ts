@@ -62,9 +62,12 @@ export interface Detector<State = unknown> {
   /**
    * Every event of the stream, after the engine has updated the viewer
    * profile. `late` events arrived behind the watermark: their window may be
-   * closed already (`stream.openWindow` says which is open).
+   * closed already (`stream.openWindow` says which is open). `viewer` is the
+   * profile of the event's account (undefined for events without one): key
+   * per-account state by it or by its `accountId`, the stream's one copy of
+   * the id, rather than by the event's.
    */
-  onEvent(stream: StreamView, state: State, event: RoomEvent, late: boolean): void;
+  onEvent(stream: StreamView, state: State, event: RoomEvent, late: boolean, viewer: ViewerProfile | undefined): void;
   /** The watermark passed the end of a window the stream had events in. */
   onWindowClose(stream: StreamView, state: State, window: WindowBounds): void;
   /** The stream ended (or went idle past the timeout); last chance to report. State is dropped after this. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RoomEvent } from '../events/event.schema.js';
 import { findingKey, type Finding } from './finding.js';
 import type { Detector, FindingDraft, StreamView, WindowBounds } from './detector.js';
@@ -85,10 +86,18 @@ export interface EngineStats {
   maxEventTime: number | null;
 }
 
+/**
+ * What the engine keeps of a finding: its content until drained, then only
+ * a digest of it (to tell a changed finding from a repeat) and the facts a
+ * later update keeps. Findings pile up over an evening; their evidence is the
+ * report store's to keep, not the engine's.
+ */
 interface StoredFinding {
-  finding: Finding;
+  /** Latest content while it waits to be drained, else undefined. */
+  pending: Finding | undefined;
   seq: number;
-  fingerprint: string;
+  detectedAt: number;
+  digest: string;
 }
 
 class StreamState implements StreamView {
@@ -203,16 +212,18 @@ export class DetectionEngine {
 
   /** Findings created or changed since the last drain, latest content per finding, in order of first detection. */
   drainFindings(): Finding[] {
-    const drained: Finding[] = [];
+    const drained: Array<{ finding: Finding; seq: number }> = [];
     for (const key of this.dirty) {
       const stored = this.findings.get(key);
-      if (stored !== undefined) drained.push(structuredClone(stored.finding));
+      if (stored?.pending === undefined) continue;
+      // Cloned: evidence may share objects with detector state that later windows update.
+      drained.push({ finding: structuredClone(stored.pending), seq: stored.seq });
+      stored.pending = undefined;
     }
     this.dirty.clear();
     for (const key of this.orphaned) this.findings.delete(key);
     this.orphaned.clear();
-    const order = new Map(drained.map((finding) => [finding, this.findings.get(findingKey(finding))?.seq ?? 0]));
-    return drained.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+    return drained.sort((a, b) => a.seq - b.seq).map((entry) => entry.finding);
   }
 
   /**
@@ -310,8 +321,9 @@ export class DetectionEngine {
       stream.endedAt = event.ts;
     }
     const type = event.type;
+    let profile: ViewerProfile | undefined;
     if (event.accountId !== undefined && type !== 'stream.started' && type !== 'stream.ended') {
-      let profile = stream.viewers.get(event.accountId);
+      profile = stream.viewers.get(event.accountId);
       if (profile === undefined) {
         profile = newViewerProfile(event.accountId, event.ts);
         stream.viewers.set(event.accountId, profile);
@@ -320,7 +332,7 @@ export class DetectionEngine {
       stream.presentViewers += presence;
       if (presence < 0) stream.departed.push(profile);
     }
-    for (let i = 0; i < this.detectors.length; i++) this.detectors[i].onEvent(stream, stream.detectorStates[i], event, late);
+    for (let i = 0; i < this.detectors.length; i++) this.detectors[i].onEvent(stream, stream.detectorStates[i], event, late, profile);
   }
 
   private finalise(stream: StreamState, at: number): void {
@@ -403,11 +415,11 @@ export class DetectionEngine {
       summary: draft.summary,
       accounts: draft.accounts,
       evidence: draft.evidence,
-      detectedAt: existing?.finding.detectedAt ?? at,
+      detectedAt: existing?.detectedAt ?? at,
     };
-    const fingerprint = JSON.stringify(finding);
-    if (existing !== undefined && existing.fingerprint === fingerprint) return;
-    this.findings.set(key, { finding, seq: existing?.seq ?? this.findingSeq++, fingerprint });
+    const digest = createHash('sha1').update(JSON.stringify(finding)).digest('base64');
+    if (existing !== undefined && existing.digest === digest) return;
+    this.findings.set(key, { pending: finding, seq: existing?.seq ?? this.findingSeq++, detectedAt: finding.detectedAt, digest });
     stream.findingKeys.add(key);
     this.dirty.add(key);
   }

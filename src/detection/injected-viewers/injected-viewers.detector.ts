@@ -162,17 +162,15 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     return state.groups.size + state.bursts.length + state.unexplainedRises.length + state.lockstepLikes.size + state.linkedAccounts.size;
   }
 
-  onEvent(stream: StreamView, state: InjectedViewersState, event: RoomEvent, late: boolean): void {
+  onEvent(stream: StreamView, state: InjectedViewersState, event: RoomEvent, late: boolean, profile: ViewerProfile | undefined): void {
     if (event.type === 'viewer.joined') {
       state.joinsSeen++;
-      const profile = stream.viewers.get(event.accountId);
       if (profile === undefined) return;
       if (profile.joins === 1) this.indexMember(state, profile);
       if (!late) this.countJoin(state, event.ts, profile);
     } else if (event.type === 'viewer.count') {
       this.observeDisplayed(stream, state, event.ts, event.displayed);
     } else if (event.type === 'like' && !late) {
-      const profile = stream.viewers.get(event.accountId);
       if (profile !== undefined) this.countLike(state, event.ts, profile);
     }
   }

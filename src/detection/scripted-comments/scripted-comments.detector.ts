@@ -108,10 +108,12 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     return state.commenters.size + state.clusters.size + state.flagged.size;
   }
 
-  onEvent(_stream: StreamView, state: ScriptedCommentsState, event: RoomEvent): void {
+  onEvent(_stream: StreamView, state: ScriptedCommentsState, event: RoomEvent, _late: boolean, profile: ViewerProfile | undefined): void {
     if (event.type !== 'comment') return;
-    const commenter = this.commenterFor(state, event.accountId);
-    this.observeTiming(state, event.accountId, commenter, event.ts);
+    // The profile's id is the stream's one copy: keys built from it share it and compare by identity.
+    const accountId = profile?.accountId ?? event.accountId;
+    const commenter = this.commenterFor(state, accountId);
+    this.observeTiming(state, accountId, commenter, event.ts);
     const normalised = normaliseComment(event.text);
     if (codePointLength(normalised) < this.config.template.minNormalisedChars) return;
     const cluster = this.clusterFor(state, normalised, event.ts);
@@ -125,10 +127,10 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     // Keep clusters in order of last use so expiry walks only the stale front.
     state.clusters.delete(cluster.id);
     state.clusters.set(cluster.id, cluster);
-    let repeats = cluster.accounts.get(event.accountId);
+    let repeats = cluster.accounts.get(accountId);
     if (repeats !== undefined || cluster.accounts.size < this.config.template.maxAccountsPerCluster) {
       repeats = (repeats ?? 0) + 1;
-      cluster.accounts.set(event.accountId, repeats);
+      cluster.accounts.set(accountId, repeats);
       if (repeats > commenter.topTemplateRepeats) {
         commenter.topTemplateRepeats = repeats;
         commenter.topTemplateId = cluster.id;
