@@ -164,8 +164,13 @@ export class DetectionEngine {
   private readonly cohorts: CohortDirectory;
   private readonly streams = new Map<string, StreamState>();
   private readonly tombstones = new Map<string, Tombstone>();
-  /** roomId → streamId → live state or tombstone, for the per-event lookup. */
-  private readonly byRoom = new Map<string, Map<string, StreamState | Tombstone>>();
+  /**
+   * streamId → live state or tombstone, for the per-event lookup: one hash
+   * probe, no key string built. Stream ids are unique in practice; a second
+   * room reusing one goes to `collided`, keyed by room and stream.
+   */
+  private readonly byStream = new Map<string, StreamState | Tombstone>();
+  private readonly collided = new Map<string, StreamState | Tombstone>();
   private readonly findings = new Map<string, StoredFinding>();
   private readonly dirty = new Set<string>();
   /** Findings of forgotten streams that were still pending: dropped once drained. */
@@ -192,7 +197,7 @@ export class DetectionEngine {
     this.eventsProcessed++;
     if (event.ts > this.maxEventTime) this.maxEventTime = event.ts;
     // Two-level lookup: no key string is built per event.
-    const found = this.byRoom.get(event.roomId)?.get(event.streamId);
+    const found = this.lookup(event.roomId, event.streamId);
     if (found !== undefined && !(found instanceof StreamState)) {
       this.eventsAfterFinalisation++;
     } else {
@@ -275,14 +280,30 @@ export class DetectionEngine {
       (owner, draft, at) => this.record(owner, draft, at),
     );
     this.streams.set(key, stream);
-    let perRoom = this.byRoom.get(stream.roomId);
-    if (perRoom === undefined) {
-      perRoom = new Map();
-      this.byRoom.set(stream.roomId, perRoom);
-    }
-    perRoom.set(stream.streamId, stream);
+    this.place(stream);
     stream.detectorStates = this.detectors.map((detector) => detector.createStreamState(stream));
     return stream;
+  }
+
+  private lookup(roomId: string, streamId: string): StreamState | Tombstone | undefined {
+    const found = this.byStream.get(streamId);
+    if (found !== undefined && found.roomId === roomId) return found;
+    return this.collided.size > 0 ? this.collided.get(streamKey(roomId, streamId)) : undefined;
+  }
+
+  /** Files a stream's live state, or its tombstone in place of it. */
+  private place(entry: StreamState | Tombstone): void {
+    const found = this.byStream.get(entry.streamId);
+    if (found === undefined ? !this.collided.has(streamKey(entry.roomId, entry.streamId)) : found.roomId === entry.roomId) {
+      this.byStream.set(entry.streamId, entry);
+    } else {
+      this.collided.set(streamKey(entry.roomId, entry.streamId), entry);
+    }
+  }
+
+  private unplace(entry: Tombstone): void {
+    if (this.byStream.get(entry.streamId) === entry) this.byStream.delete(entry.streamId);
+    else this.collided.delete(streamKey(entry.roomId, entry.streamId));
   }
 
   /** Moves the stream's watermark to `watermark` (never back), releasing buffered events and closing windows in ts order. */
@@ -347,7 +368,7 @@ export class DetectionEngine {
       findingKeys: stream.findingKeys,
     };
     this.tombstones.set(stream.key, tombstone);
-    this.byRoom.get(stream.roomId)?.set(stream.streamId, tombstone);
+    this.place(tombstone);
   }
 
   /** Forgets viewers who left more than the retention ago and did not return. */
@@ -390,9 +411,7 @@ export class DetectionEngine {
     for (const [key, tombstone] of this.tombstones) {
       if (now < tombstone.forgetAt) continue;
       this.tombstones.delete(key);
-      const perRoom = this.byRoom.get(tombstone.roomId);
-      perRoom?.delete(tombstone.streamId);
-      if (perRoom?.size === 0) this.byRoom.delete(tombstone.roomId);
+      this.unplace(tombstone);
       // Pending findings stay until drained; settled ones are the report store's now.
       for (const finding of tombstone.findingKeys) {
         if (this.dirty.has(finding)) this.orphaned.add(finding);
