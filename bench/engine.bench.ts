@@ -162,6 +162,36 @@ async function run(rooms: number, targetEvents: number): Promise<Result> {
   };
 }
 
+/**
+ * The machine's own slope: ns for one lookup, with a freshly parsed key, in
+ * per-room Maps holding as many accounts as the engine tracked. The engine
+ * does one such lookup per account event plus the state it then touches, so
+ * when this slows from 10 to 1000 rooms (caches and TLB overflowing), so
+ * must the engine; compare the two ratios, not the engine's alone.
+ */
+function lookupReference(rooms: number, accountsPerRoom: number): number {
+  const maps: Map<string, { seen: number }>[] = [];
+  for (let r = 0; r < rooms; r++) {
+    const map = new Map<string, { seen: number }>();
+    for (let a = 0; a < accountsPerRoom; a++) map.set(JSON.parse(`"room-${r}-u${a}"`) as string, { seen: 0 });
+    maps.push(map);
+  }
+  let state = 7;
+  const random = (): number => ((state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 4_294_967_296);
+  const probes: Array<[number, string]> = [];
+  for (let i = 0; i < 200_000; i++) {
+    const r = Math.floor(random() * rooms);
+    probes.push([r, `room-${r}-u${Math.floor(random() * accountsPerRoom)}`]);
+  }
+  const fresh = JSON.parse(JSON.stringify(probes)) as Array<[number, string]>;
+  const start = performance.now();
+  for (const [r, key] of fresh) {
+    const found = maps[r].get(key);
+    if (found !== undefined) found.seen++;
+  }
+  return ((performance.now() - start) * 1e6) / fresh.length;
+}
+
 const roomCounts = (process.env.BENCH_ROOMS ?? '10,100,1000').split(',').map(Number);
 const targetEvents = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 console.log(`roomwatch engine bench: 100 viewers/room, 30-min streams back to back, 10% of rooms attacked; heap ${gc ? 'measured after gc' : 'approximate (run node with --expose-gc)'}`);
@@ -187,10 +217,13 @@ for (const rooms of roomCounts) {
     ].join('  '),
   );
 }
+const reference = results.map((r) => ({ rooms: r.rooms, ns: lookupReference(r.rooms, Math.max(1, Math.round(r.trackedAccounts / r.rooms))) }));
+console.log(`machine reference, one Map lookup over the same tracked accounts: ${reference.map((r) => `${r.ns.toFixed(0)} ns at ${r.rooms} rooms`).join(', ')}`);
 if (results.length > 1) {
   const first = results[0];
   const last = results[results.length - 1];
+  const lookupRatio = reference[0].ns / reference[reference.length - 1].ns;
   console.log(
-    `${first.rooms} → ${last.rooms} rooms: throughput ×${(last.eventsPerSecond / first.eventsPerSecond).toFixed(2)}, bytes/viewer ×${(last.bytesPerViewer / first.bytesPerViewer).toFixed(2)}`,
+    `${first.rooms} → ${last.rooms} rooms: throughput ×${(last.eventsPerSecond / first.eventsPerSecond).toFixed(2)}, bytes/viewer ×${(last.bytesPerViewer / first.bytesPerViewer).toFixed(2)}; a bare lookup ×${lookupRatio.toFixed(2)}`,
   );
 }
