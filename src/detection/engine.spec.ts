@@ -168,6 +168,43 @@ describe('detection engine', () => {
     expect(engine.stats().trackedAccounts).toBe(10);
   });
 
+  it('keeps two rooms apart when they use the same stream id', () => {
+    const engine = new DetectionEngine({ streamEvictionGraceMs: 60 * MIN });
+    const first = new RoomTraffic('room-a', 'live-1').start(T0).join('a1', T0 + 1_000).join('a2', T0 + 1_200).end(T0 + 60_000);
+    const second = new RoomTraffic('room-b', 'live-1').start(T0 + 500).join('b1', T0 + 1_100).leave('b1', T0 + 2_000);
+    const merged = [...first.events, ...second.events].sort((x, y) => x.ts - y.ts);
+    for (const event of merged) engine.process(event);
+    expect(engine.stats().liveStreams).toBe(2);
+
+    // room-a's stream ends and is finalised; room-b's, under the same id, goes on taking events.
+    const later = new RoomTraffic('room-b', 'live-1');
+    for (let t = T0 + 70_000; t <= T0 + 80_000; t += 1_000) later.like('b2', t);
+    for (const event of later.events) engine.process(event);
+    expect(engine.stats().liveStreams).toBe(1);
+    expect(engine.stats().finalisedStreams).toBe(1);
+    expect(engine.stats().eventsAfterFinalisation).toBe(0);
+    // b1 (joined before room-a ended) and b2: room-b's own viewers, none of room-a's.
+    expect(engine.stats().trackedAccounts).toBe(2);
+  });
+
+  it('drains a finding again only when its content changed', () => {
+    const events = eveningTraffic();
+    const engine = new DetectionEngine();
+    const drained = new Map<string, string[]>();
+    for (const event of events) {
+      engine.process(event);
+      for (const finding of engine.drainFindings()) {
+        const key = findingKey(finding);
+        drained.set(key, [...(drained.get(key) ?? []), JSON.stringify(finding)]);
+      }
+    }
+    expect(drained.size).toBeGreaterThan(10);
+    for (const versions of drained.values()) {
+      for (let i = 1; i < versions.length; i++) expect(versions[i]).not.toBe(versions[i - 1]);
+    }
+    expect(engine.stats().findingsHeld).toBe(drained.size);
+  });
+
   it('counts events for a finalised stream without applying them', () => {
     const engine = new DetectionEngine({ streamEvictionGraceMs: 60 * MIN });
     const room = new RoomTraffic().start(T0).join('a', T0 + 1_000).end(T0 + 2_000);
