@@ -187,8 +187,10 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     const bucket = Math.floor(ts / this.config.sync.bucketMs);
     const buckets = commenter.buckets;
     if (!buckets.includes(bucket)) {
-      buckets.push(bucket);
-      if (buckets.length > this.config.sync.bucketsKept) buckets.shift();
+      // A new exact-size array (concat/slice) rather than push: a pushed-to array grows its store to 17 slots
+      // for the 10 kept, and there is one per commenting account.
+      const next = buckets.concat(bucket);
+      commenter.buckets = next.length > this.config.sync.bucketsKept ? next.slice(next.length - this.config.sync.bucketsKept) : next;
     }
     if (!commenter.activeInWindow) {
       commenter.activeInWindow = true;
