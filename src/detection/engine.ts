@@ -196,7 +196,7 @@ export class DetectionEngine {
   process(event: RoomEvent): void {
     this.eventsProcessed++;
     if (event.ts > this.maxEventTime) this.maxEventTime = event.ts;
-    // Two-level lookup: no key string is built per event.
+    // One probe on the stream id; no key string is built per event.
     const found = this.lookup(event.roomId, event.streamId);
     if (found !== undefined && !(found instanceof StreamState)) {
       this.eventsAfterFinalisation++;
