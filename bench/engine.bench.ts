@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RoomEvent } from '../src/events/event.schema.js';
 import { DetectionEngine } from '../src/detection/engine.js';
+import { rng } from '../src/detection/testing/traffic.js';
 import { LoadGenerator, type LoadShape } from './engine/load.js';
 import type { LoadBatch, LoadRequest } from './engine/load-worker.js';
 
@@ -176,8 +177,7 @@ function lookupReference(rooms: number, accountsPerRoom: number): number {
     for (let a = 0; a < accountsPerRoom; a++) map.set(JSON.parse(`"room-${r}-u${a}"`) as string, { seen: 0 });
     maps.push(map);
   }
-  let state = 7;
-  const random = (): number => ((state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 4_294_967_296);
+  const random = rng(7);
   const probes: Array<[number, string]> = [];
   for (let i = 0; i < 200_000; i++) {
     const r = Math.floor(random() * rooms);
