@@ -416,12 +416,50 @@ describe('enforcement', () => {
     });
   });
 
+  describe('with the receiver down and retries minutes apart', () => {
+    let down: TestApp;
+
+    beforeAll(async () => {
+      // A port nobody listens on: every attempt fails at once with ECONNREFUSED.
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise((resolve) => closed.close(resolve));
+      down = await startTestApp('enforcement_down', {
+        ENFORCEMENT_ATTEMPTS: '5',
+        ENFORCEMENT_BACKOFF_MS: '600000',
+        ENFORCEMENT_WEBHOOK_URL: `http://127.0.0.1:${port}/enforce`,
+        ENFORCEMENT_WEBHOOK_SECRET: SECRET,
+        AUTO_ENFORCE_SCORE: '0.9',
+      });
+    });
+
+    afterAll(async () => {
+      await down.close();
+    });
+
+    it('reaches backlog 0 while a delivery waits to retry, and shows it under components.enforcement', async () => {
+      await down.app.get(ReportsService).applyFindings([finding({ streamId: 'receiver-down-1' })]);
+      type Status = { backlog: number; components: { enforcement: Record<string, number> } };
+      const status = await waitFor(async () => {
+        const response = await down.request<Status>('/v1/status');
+        return response.body.components.enforcement.retrying === 1 ? response.body : undefined;
+      }, 15_000);
+      expect(status.backlog).toBe(0);
+      expect(status.components.enforcement).toMatchObject({ backlog: 0, firstAttempts: 0, retrying: 1, failedDeliveries: 0 });
+      const reviewerKey = (await down.createKey('reviewer')).key;
+      const listed = await down.request<{ items: DeliveryView[] }>('/v1/deliveries?status=pending', { key: reviewerKey });
+      expect(listed.body.items).toHaveLength(1);
+      expect(listed.body.items[0]).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringContaining('fetch failed') });
+    });
+  });
+
   it('counts its queue in /v1/status and settles to no backlog', async () => {
     const status = await waitFor(async () => {
       const response = await api<{ backlog: number; components: { enforcement: Record<string, number> } }>('/v1/status', { key: null });
       return response.body.components.enforcement.backlog === 0 ? response.body : undefined;
     });
-    expect(status.components.enforcement).toMatchObject({ backlog: 0, waiting: 0, active: 0, delayed: 0 });
+    expect(status.components.enforcement).toMatchObject({ backlog: 0, firstAttempts: 0, waiting: 0, active: 0, delayed: 0 });
     expect((await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'pending'`)).rows[0].n).toBe(0);
   });
 });

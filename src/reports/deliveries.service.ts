@@ -332,23 +332,34 @@ export class DeliveriesService implements OnApplicationBootstrap, OnModuleDestro
     );
   }
 
+  /**
+   * `backlog` counts deliveries whose first attempt has not completed: work
+   * that follows from events still on its way. A delivery that already failed
+   * once waits on the receiver, not on roomwatch, so it is shown under
+   * `retrying` and never holds `backlog` above 0 (CONTRACT §3): a client
+   * waiting for "every report exists" must not wait for a receiver that is down.
+   */
   private async statusPart(): Promise<{ backlog: number; [detail: string]: unknown }> {
-    const [counts, failed] = await Promise.all([
+    const [counts, rows] = await Promise.all([
       this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'),
-      this.pool.query<{ count: string }>(`SELECT count(*) FROM deliveries WHERE status = 'failed'`),
+      this.pool.query<{ first_attempts: number; retrying: number; failed: number }>(
+        `SELECT count(*) FILTER (WHERE status = 'pending' AND last_error IS NULL)::int AS first_attempts,
+                count(*) FILTER (WHERE status = 'pending' AND last_error IS NOT NULL)::int AS retrying,
+                count(*) FILTER (WHERE status = 'failed')::int AS failed
+         FROM deliveries WHERE status IN ('pending', 'failed')`,
+      ),
     ]);
-    const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
-    const active = counts.active ?? 0;
-    const delayed = counts.delayed ?? 0;
-    // BullMQ's failed set is terminal and kept for inspection; counting it would
-    // hold backlog above 0 forever. Failed deliveries are reported beside it.
+    const { first_attempts: firstAttempts, retrying, failed } = rows.rows[0]!;
     return {
-      backlog: waiting + active + delayed,
-      waiting,
-      active,
-      delayed,
+      backlog: firstAttempts,
+      firstAttempts,
+      retrying,
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      // BullMQ's failed set is terminal and kept for inspection; shown, never counted.
       failedJobs: counts.failed ?? 0,
-      failedDeliveries: Number(failed.rows[0]!.count),
+      failedDeliveries: failed,
     };
   }
 }
