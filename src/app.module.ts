@@ -6,6 +6,7 @@ import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { MonitorModule } from './monitor/monitor.module.js';
 import { OrdersModule } from './orders/orders.module.js';
@@ -23,7 +24,7 @@ export class AppModule {
           pinoHttp: {
             level: config.LOG_LEVEL,
             // Access logs for every ingest POST would drown the interesting lines.
-            autoLogging: { ignore: (request) => request.url === '/v1/status' || request.method === 'POST' },
+            autoLogging: { ignore: (request) => request.url === '/v1/status' || request.url?.startsWith('/health/') === true || request.method === 'POST' },
             redact: ['req.headers.authorization'],
           },
         }),
@@ -36,6 +37,7 @@ export class AppModule {
         MonitorModule,
         OrdersModule,
         ConsoleModule,
+        HealthModule,
       ],
     };
   }

@@ -13,17 +13,19 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
     const response = host.switchToHttp().getResponse<Response>();
-    const { statusCode, message } = this.describe(exception);
-    if (statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    const { statusCode, message, details } = this.describe(exception);
+    // A stack only for the unexpected; a deliberate 5xx (not ready, storage away) is one line.
+    if (!(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    else if (statusCode >= 500) this.logger.warn(`${statusCode} ${message}`);
     const error = HttpStatus[statusCode]
       ?.toLowerCase()
       .split('_')
       .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
       .join(' ');
-    response.status(statusCode).json({ statusCode, error: error ?? 'Error', message });
+    response.status(statusCode).json({ ...details, statusCode, error: error ?? 'Error', message });
   }
 
-  private describe(exception: unknown): { statusCode: number; message: string } {
+  private describe(exception: unknown): { statusCode: number; message: string; details?: Record<string, unknown> } {
     if (!(exception instanceof HttpException)) return { statusCode: 500, message: 'internal error' };
     // Body-parser failures arrive wrapped, with the parser's error as cause.
     const cause = exception.cause as { type?: unknown; limit?: unknown } | undefined;
@@ -33,6 +35,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     const body = exception.getResponse();
     const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
-    return { statusCode: exception.getStatus(), message: Array.isArray(message) ? message.join('; ') : String(message) };
+    // An exception built from an object keeps its other fields (a health check's per-dependency results).
+    const details = typeof body === 'object' ? (body as Record<string, unknown>) : undefined;
+    return { statusCode: exception.getStatus(), message: Array.isArray(message) ? message.join('; ') : String(message), details };
   }
 }

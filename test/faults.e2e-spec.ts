@@ -55,6 +55,28 @@ describe('PostgreSQL going away while events arrive', () => {
     await proxy.cut();
   }, 30_000);
 
+  it('answers not ready while PostgreSQL is cut and ready again after, staying live throughout', async () => {
+    type Health = { status: string; message?: string; info?: Record<string, unknown>; details?: Record<string, unknown> };
+    const ready = await harness.request<Health>('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, redis: { status: 'up' }, migrations: { status: 'up' }, detection: { status: 'up' } } });
+
+    await proxy.cut();
+    const cut = await harness.request<Health>('/health/ready');
+    expect(cut.status).toBe(503);
+    expect(cut.body).toMatchObject({ statusCode: 503, status: 'error', details: { postgres: { status: 'down' }, redis: { status: 'up' } } });
+    expect(cut.body.message).toMatch(/^not ready: .*postgres/);
+    expect((await harness.request<Health>('/health/live')).status).toBe(200);
+
+    await proxy.restore();
+    let again = await harness.request<Health>('/health/ready');
+    for (let attempt = 0; attempt < 40 && again.status !== 200; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      again = await harness.request<Health>('/health/ready');
+    }
+    expect(again.status).toBe(200);
+  }, 30_000);
+
   it('acks nothing with a retryable error while it is away, then accepts again by itself', async () => {
     const key = (await harness.createKey('ingest')).key;
     const socket = await harness.connect('/ingest', key);

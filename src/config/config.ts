@@ -31,6 +31,13 @@ const configSchema = z.object({
   ROOMWATCH_ROLE: z.enum(['all', 'ingest', 'detect']).default('all'),
   /** Prefix for Redis keys and BullMQ queues, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().min(1).max(64).default('roomwatch'),
+  /**
+   * `/health/ready` answers 503 while detection in this process is further
+   * behind the log than this many events. The default is twice what the
+   * monitor keeps in memory before it falls back to reading the log: a
+   * process that far behind is catching up, not serving fresh reports.
+   */
+  READY_MAX_DETECTION_LAG: z.coerce.number().int().min(1).default(200_000),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -22,6 +22,11 @@ export class StatusRegistry {
     this.probes.set(name, probe);
   }
 
+  /** One component's part, or undefined when nothing registered under that name. */
+  async part(name: string): Promise<StatusPart | undefined> {
+    return this.probes.get(name)?.();
+  }
+
   async snapshot(): Promise<{ backlog: number; components: Record<string, StatusPart> }> {
     const components: Record<string, StatusPart> = {};
     let backlog = 0;
