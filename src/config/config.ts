@@ -37,6 +37,13 @@ const configSchema = z.object({
    * monitor keeps in memory before it falls back to reading the log: a
    * process that far behind is catching up, not serving fresh reports.
    */
+  /**
+   * Serve Prometheus metrics on this port (path /metrics, no key) instead of
+   * behind the admin key on PORT. Unset: `GET /metrics` with the admin key.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Address the metrics port listens on: loopback unless a scraper elsewhere needs it. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   READY_MAX_DETECTION_LAG: z.coerce.number().int().min(1).default(200_000),
 });
 

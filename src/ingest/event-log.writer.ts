@@ -15,6 +15,8 @@ export interface CommittedEvent {
 /** Per input event: its log position when newly stored, or null for a duplicate id. */
 export type AppendOutcome = Array<number | null>;
 
+export type FlushListener = (rows: number, seconds: number, committed: boolean) => void;
+
 export interface EventLogWriterOptions {
   /** Rows in one INSERT (at most EVENT_SEQ_BLOCK). Larger amortises the round trip and the commit's fsync. */
   maxRowsPerFlush: number;
@@ -81,6 +83,7 @@ export class EventLogWriter {
   private readonly spaceWaiters: Array<() => void> = [];
   private readonly listeners = new Set<CommitListener>();
   private readonly gapListeners = new Set<() => void>();
+  private readonly flushListeners = new Set<FlushListener>();
   /** Flushes whose block is known, in block order, until delivered. */
   private readonly slots: FlushSlot[] = [];
   /**
@@ -118,6 +121,12 @@ export class EventLogWriter {
    * told to retry, which dedupe makes safe, but a live reader must now read
    * the log rather than trust the hand-over.
    */
+  /** Hears every flush as it ends: rows offered, seconds taken, committed or not (for metrics). */
+  onFlush(listener: FlushListener): () => void {
+    this.flushListeners.add(listener);
+    return () => this.flushListeners.delete(listener);
+  }
+
   onGap(listener: () => void): () => void {
     this.gapListeners.add(listener);
     return () => this.gapListeners.delete(listener);
@@ -232,6 +241,7 @@ export class EventLogWriter {
   }
 
   private async flush(batch: PendingAppend[]): Promise<void> {
+    const startedAt = performance.now();
     // The first occurrence of an id in the flush is the one offered to the
     // database; later ones in the same flush are duplicates of it.
     const firstIndex = new Map<string, RoomEvent>();
@@ -265,6 +275,7 @@ export class EventLogWriter {
       }
       this.deliverReady();
       this.logger.warn(`event log append failed, ${unique.length} events not stored: ${(error as Error).message}`);
+      for (const listener of this.flushListeners) listener(unique.length, (performance.now() - startedAt) / 1000, false);
       const failure = new StorageUnavailableError('storage: PostgreSQL is unavailable, nothing was stored; retry');
       for (const pending of batch) pending.reject(failure);
       return;
@@ -282,6 +293,7 @@ export class EventLogWriter {
       );
     }
     this.committedTotal += inserted.size;
+    for (const listener of this.flushListeners) listener(unique.length, (performance.now() - startedAt) / 1000, true);
     const committed: CommittedEvent[] = [];
     for (const event of unique) {
       const seq = inserted.get(event.id);

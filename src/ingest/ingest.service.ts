@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
 import { type RoomEvent, validateEvent } from '../events/event.schema.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { StatusRegistry } from '../status/status.registry.js';
 import { DEFAULT_WRITER_OPTIONS, EventLogWriter } from './event-log.writer.js';
 
@@ -29,8 +30,13 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(PG_POOL) pool: pg.Pool,
     private readonly status: StatusRegistry,
+    private readonly metrics: MetricsService,
   ) {
     this.writer = new EventLogWriter(pool, DEFAULT_WRITER_OPTIONS);
+    this.writer.onFlush((rows, seconds, ok) => {
+      metrics.flushRows.observe(rows);
+      metrics.flushSeconds.observe({ outcome: ok ? 'committed' : 'failed' }, seconds);
+    });
   }
 
   onModuleInit(): void {
@@ -49,6 +55,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
    * bad event never sinks its batch. Resolves after the commit.
    */
   async ingest(payload: unknown): Promise<IngestAck> {
+    const startedAt = performance.now();
     const items = Array.isArray(payload) ? payload : [payload];
     if (items.length === 0 || items.length > MAX_EVENTS_PER_BATCH) {
       throw new IngestRequestError(`events: a batch holds 1–${MAX_EVENTS_PER_BATCH} events, got ${items.length}`);
@@ -66,6 +73,10 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     });
     const outcome = await this.writer.append(valid);
     const accepted = outcome.filter((seq) => seq !== null).length;
+    this.metrics.ingestEvents.inc({ outcome: 'accepted' }, accepted);
+    this.metrics.ingestEvents.inc({ outcome: 'duplicate' }, valid.length - accepted);
+    this.metrics.ingestEvents.inc({ outcome: 'rejected' }, rejected.length);
+    this.metrics.ingestAckSeconds.observe(MetricsService.since(startedAt));
     return { accepted, duplicates: valid.length - accepted, rejected };
   }
 }

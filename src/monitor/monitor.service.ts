@@ -45,6 +45,8 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
   private draining: Promise<void> | null = null;
   private readonly stopListening: Array<() => void> = [];
   private lastError: string | null = null;
+  /** Newest ts among committed events handed to this process (live hand-over only). */
+  private newestCommittedTs = Number.NEGATIVE_INFINITY;
 
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
@@ -86,6 +88,7 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
       processedSeq: this.processedSeq,
       queuedEvents: this.queuedEvents,
       lastError: this.lastError,
+      lagSeconds: this.lagSeconds(),
       engine: this.engine.stats(),
     }));
     this.kick();
@@ -103,7 +106,15 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     return this.queuedEvents + Math.max(1, this.highestCommittedSeq - this.processedSeq);
   }
 
+  /** Event time between the newest committed event handed over and the newest the engine processed. */
+  private lagSeconds(): number {
+    const processed = this.engine.stats().maxEventTime;
+    if (processed === null || this.newestCommittedTs <= processed) return 0;
+    return (this.newestCommittedTs - processed) / 1000;
+  }
+
   private onCommitted(batch: CommittedEvent[]): void {
+    for (const committed of batch) if (committed.event.ts > this.newestCommittedTs) this.newestCommittedTs = committed.event.ts;
     const last = batch[batch.length - 1];
     if (last) this.highestCommittedSeq = Math.max(this.highestCommittedSeq, last.seq);
     if (this.mode !== 'live') return; // the log has it; recovery or catch-up will read it

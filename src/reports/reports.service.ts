@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { PG_POOL } from '../database/database.module.js';
 import { type Finding, findingKey, findingProblem } from '../detection/finding.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { DeliveriesService, type DeliveryRef } from './deliveries.service.js';
 import { ALLOW_LISTED, LIVE_POLICY, REPORT_JSON } from './enforcement-sql.js';
 import type { ReportStatus, ReviewDecision } from './report.entity.js';
@@ -59,6 +60,7 @@ export class ReportsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly reportEvents: ReportEvents,
     private readonly deliveries: DeliveriesService,
+    private readonly metrics: MetricsService,
   ) {}
 
   /**
@@ -144,6 +146,9 @@ export class ReportsService {
       event: row.version === 1 ? 'report.created' : 'report.updated',
       report: toReportView(row),
     }));
+    for (const { event, report } of events) {
+      this.metrics.reports.inc({ kind: report.kind, severity: report.severity, change: event === 'report.created' ? 'created' : 'updated' });
+    }
     const toDeliver: DeliveryRef[] = result.rows
       .filter((row) => row.delivery_id !== null)
       .map((row) => ({ id: row.delivery_id!, manualRetries: 0 }));

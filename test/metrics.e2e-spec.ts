@@ -1,0 +1,105 @@
+import { generateEvening } from '../src/simulator/generator.js';
+import { sendEvents } from '../src/simulator/sender.js';
+import { MetricsServer } from '../src/metrics/metrics-server.js';
+import { waitForIdle } from './support/service-process.js';
+import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
+
+/** Prometheus text format → one value per `name{labels}` (labels as written, in order). */
+function parseMetrics(text: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    values.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return values;
+}
+
+function sumOf(values: Map<string, number>, name: string, labelPart = ''): number {
+  let sum = 0;
+  for (const [key, value] of values) {
+    const bare = key.split('{')[0];
+    if (bare === name && key.includes(labelPart)) sum += value;
+  }
+  return sum;
+}
+
+describe('Prometheus metrics', () => {
+  let harness: TestApp;
+
+  beforeAll(async () => {
+    harness = await startTestApp('metrics');
+  });
+
+  afterAll(async () => {
+    await harness.close();
+  }, 30_000);
+
+  it('refuses a scrape without the admin key', async () => {
+    expect((await harness.request('/metrics')).status).toBe(401);
+  });
+
+  it('counts a simulated evening: events by outcome, acks, flushes, reports, lag and queues', async () => {
+    const ingestKey = (await harness.createKey('ingest')).key;
+    const reviewerKey = (await harness.createKey('reviewer')).key;
+    const evening = generateEvening({ seed: 4242, rooms: 3, attackShare: 0.67 });
+    const summary = await sendEvents(evening.events, { url: harness.baseUrl, token: ingestKey, speed: 0 });
+    expect(summary.accepted).toBe(evening.events.length);
+    // The same events again: every one a duplicate.
+    const resent = await sendEvents(evening.events.slice(0, 500), { url: harness.baseUrl, token: ingestKey, speed: 0 });
+    expect(resent.duplicates).toBe(500);
+    await waitForIdle(harness.baseUrl);
+
+    const response = await fetch(`${harness.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const metrics = parseMetrics(await response.text());
+
+    expect(metrics.get('roomwatch_ingest_events_total{outcome="accepted"}')).toBe(evening.events.length);
+    expect(metrics.get('roomwatch_ingest_events_total{outcome="duplicate"}')).toBe(500);
+    expect(metrics.get('roomwatch_ingest_events_total{outcome="rejected"}')).toBe(0);
+    expect(metrics.get('roomwatch_ingest_ack_seconds_count')).toBeGreaterThanOrEqual(Math.ceil(evening.events.length / 1000));
+    expect(metrics.get('roomwatch_ingest_ack_seconds_bucket{le="+Inf"}')).toBe(metrics.get('roomwatch_ingest_ack_seconds_count'));
+    // Every offered row is counted once, new or duplicate.
+    expect(metrics.get('roomwatch_ingest_flush_rows_sum')).toBe(evening.events.length + 500);
+    expect(metrics.get('roomwatch_ingest_flush_seconds_count{outcome="committed"}')).toBe(metrics.get('roomwatch_ingest_flush_rows_count'));
+
+    const reports: Array<{ version: number }> = [];
+    for (let cursor: string | null = ''; cursor !== null; ) {
+      const page: { body: { items: Array<{ version: number }>; nextCursor: string | null } } = await harness.request(
+        `/v1/reports?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        { key: reviewerKey },
+      );
+      reports.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    }
+    expect(reports.length).toBeGreaterThan(0);
+    expect(sumOf(metrics, 'roomwatch_reports_total', 'change="created"')).toBe(reports.length);
+    const updates = reports.reduce((sum, report) => sum + report.version - 1, 0);
+    expect(sumOf(metrics, 'roomwatch_reports_total', 'change="updated"')).toBe(updates);
+
+    expect(metrics.get('roomwatch_detection_lag_events')).toBe(0);
+    expect(metrics.get('roomwatch_detection_lag_seconds')).toBe(0);
+    expect(metrics.get('roomwatch_ingest_queued_rows')).toBe(0);
+    expect(metrics.has('roomwatch_enforcement_deliveries{state="retrying"}')).toBe(true);
+    expect(metrics.get('roomwatch_queue_jobs{queue="enforcement",state="waiting"}')).toBe(0);
+    // Node's defaults come along.
+    expect(metrics.get('process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
+    expect(metrics.has('nodejs_eventloop_lag_seconds')).toBe(true);
+  }, 180_000);
+
+  it('serves them on METRICS_PORT without a key, and not on the public port', async () => {
+    const scraped = await startTestApp('metrics_port', { METRICS_PORT: '0' });
+    try {
+      const port = scraped.app.get(MetricsServer).port();
+      expect(port).toBeGreaterThan(0);
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('roomwatch_ingest_events_total');
+      const onPublic = await fetch(`${scraped.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+      expect(onPublic.status).toBe(404);
+    } finally {
+      await scraped.close();
+    }
+  });
+});
