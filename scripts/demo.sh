@@ -8,4 +8,4 @@ bash scripts/ensure-services.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
-npm run demo -- --fresh "$@"
+npm run demo -- "$@"

@@ -13,6 +13,13 @@ async function main(): Promise<void> {
       process.stderr.write(`roomwatch: ${error.message}\n`);
       process.exit(1);
     }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const { address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+      const why = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs privileges this process lacks' : 'is not an address of this host';
+      process.stderr.write(`roomwatch: cannot listen on ${address ?? ''}:${port ?? ''}: the port ${why} (set PORT, or HOST)\n`);
+      process.exit(1);
+    }
     throw error;
   }
 }

@@ -1,7 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { TcpProxy } from './support/tcp-proxy.js';
-import { emitWithAck, startTestApp, type TestApp, uniqueDatabaseUrl } from './support/test-app.js';
+import { dropDatabase, emitWithAck, startTestApp, type TestApp, uniqueDatabaseUrl } from './support/test-app.js';
 
 const MAIN = path.resolve(process.cwd(), 'dist/src/main.js');
 
@@ -13,6 +15,21 @@ function boot(env: Record<string, string | undefined>): { status: number | null;
     timeout: 30_000,
   });
   return { status: result.status, stderr: result.stderr, stdout: result.stdout };
+}
+
+/** As boot(), without blocking the event loop (the test itself holds the port open). */
+function bootAsync(env: Record<string, string | undefined>): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, PORT: '0', LOG_LEVEL: 'warn', ...env } as NodeJS.ProcessEnv });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout.resume();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve) =>
+    child.once('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr });
+    }),
+  );
 }
 
 describe('starting without what the service needs', () => {
@@ -29,6 +46,21 @@ describe('starting without what the service needs', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('PostgreSQL is not reachable at postgres://postgres@127.0.0.1:1/roomwatch');
   });
+
+  it('names a port already in use in one line', async () => {
+    const occupied = createServer();
+    await new Promise<void>((resolve) => occupied.listen(0, '0.0.0.0', resolve));
+    const port = (occupied.address() as AddressInfo).port;
+    const databaseUrl = uniqueDatabaseUrl('faults_port');
+    try {
+      const { status, stderr } = await bootAsync({ ADMIN_KEY: 'a-long-enough-admin-key-0123456789abcdef', PORT: String(port), DATABASE_URL: databaseUrl });
+      expect(status).toBe(1);
+      expect(stderr.trim().split('\n')).toEqual([`roomwatch: cannot listen on 0.0.0.0:${port}: the port is already in use (set PORT, or HOST)`]);
+    } finally {
+      occupied.close();
+      await dropDatabase(databaseUrl);
+    }
+  }, 40_000);
 
   it('names the Redis URL it cannot reach, without a stack trace', () => {
     const { status, stderr } = boot({ ADMIN_KEY: 'a-long-enough-admin-key', REDIS_URL: 'redis://127.0.0.1:1' });

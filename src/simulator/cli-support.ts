@@ -26,6 +26,7 @@ export function generateWithTiming(options: { seed: number; rooms: number; attac
 }
 
 export async function sendWithProgressBar(events: readonly RoomEvent[], options: Omit<SendOptions, 'onProgress'>): Promise<SendSummary> {
+  if (!process.stdout.isTTY) return sendWithProgressLines(events, options);
   const bar = new cliProgress.SingleBar(
     {
       format: ' sending {bar} {percentage}% | {value}/{total} events | {speed} ev/s | {duration_formatted}',
@@ -44,6 +45,26 @@ export async function sendWithProgressBar(events: readonly RoomEvent[], options:
   } finally {
     bar.stop();
   }
+}
+
+/** Without a terminal (output to a file or a pipe): a line every 10 % or 10 s, never silence. */
+async function sendWithProgressLines(events: readonly RoomEvent[], options: Omit<SendOptions, 'onProgress'>): Promise<SendSummary> {
+  const started = Date.now();
+  let lastPrinted = started;
+  let lastDecile = 0;
+  return sendEvents(events, {
+    ...options,
+    onProgress: (sent) => {
+      const decile = Math.floor((sent / Math.max(1, events.length)) * 10);
+      const now = Date.now();
+      if (decile <= lastDecile && now - lastPrinted < 10_000) return;
+      lastDecile = Math.max(lastDecile, decile);
+      lastPrinted = now;
+      const rate = Math.round(sent / Math.max(0.001, (now - started) / 1000));
+      const share = Math.floor((sent / Math.max(1, events.length)) * 100);
+      process.stdout.write(`  sent ${sent.toLocaleString('en-US')}/${events.length.toLocaleString('en-US')} events (${share} %, ${rate.toLocaleString('en-US')} ev/s)\n`);
+    },
+  });
 }
 
 export function formatSendSummary(summary: SendSummary): string[] {

@@ -9,25 +9,28 @@ import {
   dropDatabase,
   fetchAllReports,
   repoRoot,
+  clearRedisPrefix,
+  redisPrefixOf,
   startService,
   waitForBacklogZero,
   type ApiReport,
   type RunningService,
 } from './service-harness.js';
 
-const USAGE = `usage: npm run demo -- [--seed 7] [--rooms 12] [--speed 300] [--port N] [--fresh] [--exit]
-  Starts the service on a demo database, replays a simulated evening of live
-  rooms, prints the reports room by room, and keeps the service running for
-  you to explore until Ctrl-C.
+const USAGE = `usage: npm run demo -- [--seed 7] [--rooms 12] [--speed 300] [--port N] [--keep-db] [--exit]
+  Starts the service on a database of its own (roomwatch_demo_<random>),
+  replays a simulated evening of live rooms, prints the reports room by room
+  and the keys to explore them with, and keeps the service running until
+  Ctrl-C. On the way out it drops its database and its Redis keys, so two
+  demos on one host never collide.
   --seed N     PRNG seed (default 7)
   --rooms N    rooms (default 12)
   --speed N    replay at N x event time, 0 = flat out (default 300)
   --port N     port for the service (default: a free one)
-  --fresh      drop the demo database first
+  --keep-db    keep the database (and print its URL) instead of dropping it
   --exit       stop the service once the reports are printed
   --all        list every account report (by default they are folded per kind)`;
 
-const DEMO_DATABASE = 'roomwatch_demo';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -36,7 +39,7 @@ async function main(): Promise<number> {
       rooms: { type: 'string' },
       speed: { type: 'string' },
       port: { type: 'string' },
-      fresh: { type: 'boolean' },
+      'keep-db': { type: 'boolean' },
       exit: { type: 'boolean' },
       all: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -53,8 +56,7 @@ async function main(): Promise<number> {
   const seed = intOption(values.seed, 'seed', 7);
   const rooms = intOption(values.rooms, 'rooms', 12, 1);
   const speed = numberOption(values.speed, 'speed', 300);
-  const dbUrl = databaseUrl(DEMO_DATABASE);
-  if (values.fresh) await dropDatabase(dbUrl);
+  const dbUrl = databaseUrl(`roomwatch_demo_${randomBytes(4).toString('hex')}`);
 
   const { evening } = generateWithTiming({ seed, rooms });
   const attacked = evening.rooms.filter((room) => room.labels.kinds.length > 0).length;
@@ -70,11 +72,20 @@ async function main(): Promise<number> {
     console.error(`demo: could not start the service: ${(error as Error).message}`);
     return 2;
   }
-  let stopping = false;
+  let stopping: Promise<void> | undefined;
+  /** Stops the service and, unless --keep-db, leaves no database or Redis key behind. */
+  const shutDown = async (): Promise<void> => {
+    await service.stop();
+    if (values['keep-db']) {
+      console.log(`kept the database ${dbUrl}`);
+      return;
+    }
+    await dropDatabase(dbUrl).catch((error: Error) => console.error(`demo: could not drop ${dbUrl}: ${error.message}`));
+    await clearRedisPrefix(redisPrefixOf(dbUrl)).catch((error: Error) => console.error(`demo: could not clear its Redis keys: ${error.message}`));
+  };
   const stopOnSignal = (): void => {
-    stopping = true;
     console.log('\nstopping the service…');
-    void service.stop().then(() => process.exit(0));
+    stopping = shutDown();
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
@@ -83,6 +94,9 @@ async function main(): Promise<number> {
     console.log(`roomwatch is running at ${service.baseUrl} (database ${dbUrl}, log ${service.logPath})`);
     const ingestKey = await createApiKey(service.baseUrl, service.adminKey, 'ingest');
     const reviewerKey = await createApiKey(service.baseUrl, service.adminKey, 'reviewer');
+    // A merchant whose anchor published a sales claim: its audit page has the most to show.
+    const showcase = evening.rooms.find((room) => room.labels.kinds.includes('inflated_gmv')) ?? evening.rooms[0]!;
+    const merchantKey = await createApiKey(service.baseUrl, service.adminKey, 'merchant', showcase.merchantId);
     console.log(
       `replaying seed ${seed}: ${rooms} live rooms (${attacked} of them attacked), ${evening.events.length.toLocaleString('en-US')} events, ` +
         `${speed > 0 ? `at ${speed}x event time` : 'as fast as possible'}`,
@@ -105,22 +119,35 @@ async function main(): Promise<number> {
       if (found.length === 0) console.log('    no reports');
       for (const line of describeReports(found, service.baseUrl, values.all ? Infinity : 3)) console.log(`    ${line}`);
     }
-    console.log(`\nreviewer key: ${reviewerKey.key}`);
-    console.log(`follow a link with: curl -H "Authorization: Bearer ${reviewerKey.key}" ${service.baseUrl}/v1/reports/<id>`);
-    console.log(`sales audit of a stream: curl -H "Authorization: Bearer ${reviewerKey.key}" ${service.baseUrl}/v1/streams/<streamId>/sales-audit`);
+    const merchantStreams = evening.rooms.filter((room) => room.merchantId === showcase.merchantId).map((room) => room.streamId);
+    console.log(`
+explore it:
+  console            ${service.baseUrl}/console/   (sign in with a reviewer or merchant key)
+  reviewer key       ${reviewerKey.key}
+  merchant key       ${merchantKey.key}   (merchant ${showcase.merchantId}, streams ${merchantStreams.join(', ')})
+  ingest key         ${ingestKey.key}
+  admin key          ${service.adminKey}   (creates and revokes keys: POST ${service.baseUrl}/v1/api-keys)
+  a report           curl -H "Authorization: Bearer ${reviewerKey.key}" ${service.baseUrl}/v1/reports/<id>
+  a sales audit      curl -H "Authorization: Bearer ${merchantKey.key}" ${service.baseUrl}/v1/streams/${merchantStreams[0]}/sales-audit
+  status, health     ${service.baseUrl}/v1/status   ${service.baseUrl}/health/ready
+  service log        ${service.logPath}`);
   } catch (error) {
-    await service.stop();
+    await shutDown();
     throw error;
   }
 
   if (values.exit) {
-    await service.stop();
+    await shutDown();
     return 0;
   }
   console.log('\nthe service keeps running; press Ctrl-C to stop it');
   await new Promise<void>((resolve) => service.child.once('exit', () => resolve()));
-  if (stopping) return 0;
+  if (stopping) {
+    await stopping;
+    return 0;
+  }
   console.error(`demo: the service exited; see ${service.logPath}`);
+  await shutDown();
   return 1;
 }
 

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { ReportKind } from '../detection/finding.js';
 import type { ExpectedSalesAudit, VerifiedSales } from './sales.js';
@@ -125,7 +126,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
       PORT: String(port),
       DATABASE_URL: options.databaseUrl,
       ADMIN_KEY: options.adminKey,
-      REDIS_PREFIX: `roomwatch-${new URL(options.databaseUrl).pathname.slice(1)}`,
+      REDIS_PREFIX: redisPrefixOf(options.databaseUrl),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -260,6 +261,30 @@ export async function dropDatabase(url: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** The Redis prefix a service started by `startService` uses for this database. */
+export function redisPrefixOf(databaseUrl: string): string {
+  return `roomwatch-${new URL(databaseUrl).pathname.slice(1)}`;
+}
+
+/** Deletes every Redis key under a driver's prefix (BullMQ queues, notices), so a run leaves nothing behind. */
+export async function clearRedisPrefix(prefix: string, redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'): Promise<number> {
+  if (!/^roomwatch-roomwatch_(eval|demo)_[a-z0-9_]+$/.test(prefix)) throw new Error(`refusing to clear ${prefix}: not a prefix the drivers created`);
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length > 0) deleted += await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return deleted;
 }
 
 export function sleep(ms: number): Promise<void> {
