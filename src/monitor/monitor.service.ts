@@ -85,8 +85,8 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
       mode: this.mode,
       processedSeq: this.processedSeq,
       queuedEvents: this.queuedEvents,
-      lastError: this.lastError,
       engine: this.engine.stats(),
+      restricted: { lastError: this.lastError },
     }));
     this.kick();
   }

@@ -2,7 +2,9 @@ import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
 import { ApiKeysService } from '../auth/api-keys.service.js';
+import { FailedAuthLimiter } from '../auth/failed-auth-limiter.js';
 import { KeyRevocations } from '../auth/key-revocations.js';
+import { keyHandshake } from '../auth/socket-handshake.js';
 import type { Principal } from '../auth/principal.js';
 import { ReportEvents } from './report-events.js';
 
@@ -18,26 +20,25 @@ export class ReviewsGateway implements OnGatewayInit, OnModuleDestroy {
 
   constructor(
     private readonly apiKeys: ApiKeysService,
+    private readonly failures: FailedAuthLimiter,
     private readonly revocations: KeyRevocations,
     private readonly reportEvents: ReportEvents,
   ) {}
 
   afterInit(namespace: Namespace): void {
-    namespace.use((socket, next) => {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      this.apiKeys
-        .authenticate(typeof token === 'string' ? token : undefined)
-        .then((principal) => {
-          if (!principal || principal.role !== 'reviewer') return next(new Error('unauthorized'));
+    namespace.use(
+      keyHandshake({
+        namespace: '/reviews',
+        role: 'reviewer',
+        apiKeys: this.apiKeys,
+        failures: this.failures,
+        logger: this.logger,
+        accept: (socket, principal) => {
           const data: ReviewSocketData = { principal };
           socket.data = data;
-          next();
-        })
-        .catch((error: Error) => {
-          this.logger.warn(`reviews handshake failed: ${error.message}`);
-          next(new Error('unavailable'));
-        });
-    });
+        },
+      }),
+    );
     this.unsubscribe.push(
       this.revocations.onRevoked((keyId) => {
         for (const socket of namespace.sockets.values()) {
