@@ -33,7 +33,7 @@ describe('FailedAuthLimiter', () => {
     limiter.recordFailure('10.0.0.9', 'POST /v1/api-keys', 'not the admin key', secret, t0);
     limiter.recordFailure('10.0.0.9', 'socket.io /ingest', 'no key in auth.token', undefined, t0 + 1);
     expect(warnings).toHaveLength(2);
-    expect(warnings[0]).toMatch(/^authentication failed from 10\.0\.0\.9 on POST \/v1\/api-keys: not the admin key key sha256:[0-9a-f]{12}; failure 1 of 2/);
+    expect(warnings[0]).toMatch(/^authentication failed from 10\.0\.0\.9 on POST \/v1\/api-keys: not the admin key \(key sha256:[0-9a-f]{12}\); failure 1 of 2/);
     expect(warnings[1]).toMatch(/limit reached: refused for 60 s/);
     for (const line of warnings) expect(line).not.toContain(secret.slice(4));
   });

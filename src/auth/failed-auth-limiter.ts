@@ -66,7 +66,7 @@ export class FailedAuthLimiter {
       this.windows.set(address, window);
     }
     window.failures++;
-    const fingerprint = secret ? ` key sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 12)}` : '';
+    const fingerprint = secret ? ` (key sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 12)})` : '';
     const limited = window.failures >= this.limit ? ` (limit reached: refused for ${Math.ceil((window.endsAt - now) / 1000)} s)` : '';
     this.logger.warn(`authentication failed from ${address} on ${where}: ${reason}${fingerprint}; failure ${window.failures} of ${this.limit} this window${limited}`);
   }

@@ -42,6 +42,8 @@ interface IngestSocketData {
   /** Acks handed to the transport since it last finished writing. */
   unwrittenAcks: number;
   unwrittenAckBytes: number;
+  /** Set when the connection is dropped for not reading; frames already received are ignored. */
+  dropped: boolean;
 }
 
 @WebSocketGateway({ namespace: '/ingest' })
@@ -74,7 +76,7 @@ export class IngestGateway implements OnGatewayInit, OnModuleDestroy {
         failures: this.failures,
         logger: this.logger,
         accept: (socket, principal) => {
-          const data: IngestSocketData = { principal, inFlight: 0, unwrittenAcks: 0, unwrittenAckBytes: 0 };
+          const data: IngestSocketData = { principal, inFlight: 0, unwrittenAcks: 0, unwrittenAckBytes: 0, dropped: false };
           socket.data = data;
         },
       }),
@@ -93,6 +95,7 @@ export class IngestGateway implements OnGatewayInit, OnModuleDestroy {
   @SubscribeMessage('events')
   async receive(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<IngestAck | IngestFailure | undefined> {
     const data = socket.data as IngestSocketData;
+    if (data.dropped) return undefined;
     // A writable transport has written every packet it was given, so every
     // earlier ack has left this process.
     if (socket.conn.transport.writable) {
@@ -114,7 +117,9 @@ export class IngestGateway implements OnGatewayInit, OnModuleDestroy {
     }
     data.unwrittenAcks++;
     data.unwrittenAckBytes += approximateAckBytes(ack);
+    if (data.dropped) return undefined;
     if (data.unwrittenAcks > MAX_UNWRITTEN_ACKS || data.unwrittenAckBytes > MAX_UNWRITTEN_ACK_BYTES) {
+      data.dropped = true;
       this.slowConsumersDropped++;
       this.logger.warn(
         `dropping ingest connection ${socket.id} (key ${data.principal.keyId}): ${data.unwrittenAcks} acks of ${data.unwrittenAckBytes} bytes unread`,
