@@ -34,6 +34,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (cause?.type === 'entity.too.large') {
       return { statusCode: 413, message: `body: larger than the limit of ${String(cause.limit)} bytes; send smaller batches` };
     }
+    // The router answers a path segment that does not decode (`%80`) before any route or schema sees it.
+    const undecodable = /^Failed to decode param '(.*)'$/.exec(exception.message);
+    if (undecodable) return { statusCode: 400, message: `path: the segment '${undecodable[1]}' is not percent-encoded UTF-8` };
     const body = exception.getResponse();
     const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
     return { statusCode: exception.getStatus(), message: Array.isArray(message) ? message.join('; ') : String(message) };
