@@ -35,6 +35,13 @@ describe('validateEvent: hostile input', () => {
     expect(validateEvent({ ...comment, text: `${'😀'.repeat(500)}a` }).ok).toBe(false);
   });
 
+  it('refuses an oversized id by its length, whatever it is made of', () => {
+    expect(validateEvent({ ...comment, roomId: '😀'.repeat(1_000_000) })).toEqual({ ok: false, id: 'e1', error: 'roomId: must be at most 128 characters' });
+    expect(validateEvent({ ...comment, roomId: '😀'.repeat(128) }).ok).toBe(true);
+    expect(validateEvent({ ...comment, roomId: '😀'.repeat(129) })).toEqual({ ok: false, id: 'e1', error: 'roomId: must be at most 128 characters' });
+    expect(validateEvent({ ...comment, roomId: '' })).toEqual({ ok: false, id: 'e1', error: 'roomId: must not be empty' });
+  });
+
   it('keeps an unknown type short: the valid types are in the contract, not in every rejection', () => {
     const result = validateEvent({ ...comment, type: 'telepathy' });
     expect(result).toEqual({ ok: false, id: 'e1', error: 'type: not an event type of CONTRACT.md §1' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isStorableText, UNSTORABLE_MESSAGE } from '../validation/storable-text.js';
+import { cappedString, isStorableText, UNSTORABLE_MESSAGE } from '../validation/storable-text.js';
 
 /**
  * The one definition of a roomwatch event (CONTRACT.md §1): the zod schema is
@@ -7,7 +7,7 @@ import { isStorableText, UNSTORABLE_MESSAGE } from '../validation/storable-text.
  * never drift apart.
  */
 
-const id = z.string().min(1).max(128);
+const id = cappedString(128).min(1);
 /** Event time and account ages: integer milliseconds since the Unix epoch. */
 const epochMs = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 /** Money in minor units (fen, cents): exact integers, never floats. */
@@ -26,22 +26,6 @@ const withAccount = { ...base, accountId: id };
 const MAX_COMMENT_CODE_POINTS = 500;
 const COMMENT_LENGTH_MESSAGE = `must be 1–${MAX_COMMENT_CODE_POINTS} characters`;
 
-/** Code points of a string already capped in length; surrogate pairs count once. */
-function codePointCount(text: string): number {
-  let count = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        count--;
-        i++;
-      }
-    }
-  }
-  return count;
-}
-
 export const streamStartedSchema = z.object({
   ...base,
   accountId: id.optional(),
@@ -52,8 +36,8 @@ export const streamStartedSchema = z.object({
 export const streamEndedSchema = z.object({ ...base, accountId: id.optional(), type: z.literal('stream.ended') });
 
 export const deviceSchema = z.object({
-  model: z.string().max(128).optional(),
-  os: z.string().max(128).optional(),
+  model: cappedString(128).optional(),
+  os: cappedString(128).optional(),
   emulator: z.boolean().optional(),
   rooted: z.boolean().optional(),
 });
@@ -78,13 +62,9 @@ export const likeSchema = z.object({
 export const commentSchema = z.object({
   ...withAccount,
   type: z.literal('comment'),
-  // 1–500 characters as people count them (code points), not UTF-16 units.
-  // A code point is at most two units, so the length check bounds the count's
-  // walk: a multi-megabyte text is refused without being iterated.
-  text: z
-    .string()
-    .max(MAX_COMMENT_CODE_POINTS * 2, { error: COMMENT_LENGTH_MESSAGE, abort: true })
-    .refine((text) => text.length > 0 && codePointCount(text) <= MAX_COMMENT_CODE_POINTS, { error: COMMENT_LENGTH_MESSAGE }),
+  // 1–500 characters as people count them (code points, zod's `.max`), the
+  // UTF-16 length checked first: a multi-megabyte text is never walked.
+  text: cappedString(MAX_COMMENT_CODE_POINTS, COMMENT_LENGTH_MESSAGE).min(1, { error: COMMENT_LENGTH_MESSAGE }),
 });
 export const orderPlacedSchema = z.object({
   ...withAccount,

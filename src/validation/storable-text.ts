@@ -11,13 +11,24 @@ export function isStorableText(text: string): boolean {
   return !UNSTORABLE.test(text);
 }
 
+/**
+ * At most `max` characters (code points, as zod's `.max` counts them), refused
+ * by UTF-16 length first: zod counts the code points of a string over its
+ * maximum, a walk of the whole value, and a code point is at most two units,
+ * so a string over twice the maximum is refused without being walked.
+ */
+export function cappedString(max: number, error = `must be at most ${max} characters`): z.ZodString {
+  return z
+    .string()
+    .refine((text) => text.length <= max * 2, { error, abort: true })
+    .max(max, { error, abort: true });
+}
+
 /** Text PostgreSQL can store, capped first so the scan is bounded. */
 export function storableText(options: { min?: number; max: number }): z.ZodString {
   const min = options.min ?? 0;
-  return z
-    .string()
+  return cappedString(options.max)
     .min(min, { error: min <= 1 ? 'must not be empty' : `must be at least ${min} characters`, abort: true })
-    .max(options.max, { error: `must be at most ${options.max} characters`, abort: true })
     .refine(isStorableText, { error: UNSTORABLE_MESSAGE });
 }
 
