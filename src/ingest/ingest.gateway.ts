@@ -12,6 +12,7 @@ import { FailedAuthLimiter } from '../auth/failed-auth-limiter.js';
 import { KeyRevocations } from '../auth/key-revocations.js';
 import { keyHandshake } from '../auth/socket-handshake.js';
 import type { Principal } from '../auth/principal.js';
+import { WriteBudget } from '../socket-write-budget.js';
 import { StatusRegistry } from '../status/status.registry.js';
 import { StorageUnavailableError } from './event-log.writer.js';
 import { type IngestAck, IngestRequestError, IngestService } from './ingest.service.js';
@@ -39,11 +40,8 @@ interface IngestSocketData {
   principal: Principal;
   /** Sends being validated and stored. */
   inFlight: number;
-  /** Acks handed to the transport since it last finished writing. */
-  unwrittenAcks: number;
-  unwrittenAckBytes: number;
-  /** Set when the connection is dropped for not reading; frames already received are ignored. */
-  dropped: boolean;
+  /** Acks handed to the transport and not yet written to the client. */
+  acks: WriteBudget;
 }
 
 @WebSocketGateway({ namespace: '/ingest' })
@@ -76,7 +74,8 @@ export class IngestGateway implements OnGatewayInit, OnModuleDestroy {
         failures: this.failures,
         logger: this.logger,
         accept: (socket, principal) => {
-          const data: IngestSocketData = { principal, inFlight: 0, unwrittenAcks: 0, unwrittenAckBytes: 0, dropped: false };
+          const acks = new WriteBudget(socket, { maxPackets: MAX_UNWRITTEN_ACKS, maxBytes: MAX_UNWRITTEN_ACK_BYTES });
+          const data: IngestSocketData = { principal, inFlight: 0, acks };
           socket.data = data;
         },
       }),
@@ -95,15 +94,10 @@ export class IngestGateway implements OnGatewayInit, OnModuleDestroy {
   @SubscribeMessage('events')
   async receive(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<IngestAck | IngestFailure | undefined> {
     const data = socket.data as IngestSocketData;
-    if (data.dropped) return undefined;
-    // A writable transport has written every packet it was given, so every
-    // earlier ack has left this process.
-    if (socket.conn.transport.writable) {
-      data.unwrittenAcks = 0;
-      data.unwrittenAckBytes = 0;
-    }
+    // A connection dropped for not reading may still have frames parsed; they get no work.
+    if (data.acks.dropped) return undefined;
     let ack: IngestAck | IngestFailure;
-    if (data.inFlight + data.unwrittenAcks >= MAX_IN_FLIGHT_PER_SOCKET) {
+    if (data.inFlight + data.acks.unwrittenPackets() >= MAX_IN_FLIGHT_PER_SOCKET) {
       ack = failure('overloaded', `too many unacknowledged batches on this connection (max ${MAX_IN_FLIGHT_PER_SOCKET}); wait for acks and retry`, true);
     } else {
       data.inFlight++;
@@ -115,16 +109,11 @@ export class IngestGateway implements OnGatewayInit, OnModuleDestroy {
         data.inFlight--;
       }
     }
-    data.unwrittenAcks++;
-    data.unwrittenAckBytes += approximateAckBytes(ack);
-    if (data.dropped) return undefined;
-    if (data.unwrittenAcks > MAX_UNWRITTEN_ACKS || data.unwrittenAckBytes > MAX_UNWRITTEN_ACK_BYTES) {
-      data.dropped = true;
+    if (data.acks.dropped) return undefined;
+    const unwritten = data.acks.unwrittenBytes();
+    if (!data.acks.spend(approximateAckBytes(ack))) {
       this.slowConsumersDropped++;
-      this.logger.warn(
-        `dropping ingest connection ${socket.id} (key ${data.principal.keyId}): ${data.unwrittenAcks} acks of ${data.unwrittenAckBytes} bytes unread`,
-      );
-      dropConnection(socket);
+      this.logger.warn(`dropped ingest connection ${socket.id} (key ${data.principal.keyId}): its client left ${unwritten} bytes of acks unread`);
       return undefined;
     }
     return ack;
@@ -143,19 +132,6 @@ function approximateAckBytes(ack: IngestAck | IngestFailure): number {
   let bytes = 64 + ('error' in ack ? ack.error.message.length : 0);
   for (const rejection of ack.rejected) bytes += 32 + rejection.error.length + (rejection.id?.length ?? 0);
   return bytes;
-}
-
-/**
- * Closes a connection whose client stopped reading. A plain disconnect would
- * wait for the write buffer to drain, which never happens; `close(true)`
- * discards the transport, and destroying a direct websocket's TCP socket frees
- * the frames it still holds now rather than after ws's 30 s close timeout.
- */
-function dropConnection(socket: Socket): void {
-  const connection = socket.conn;
-  const tcp = connection.transport.name === 'websocket' && !connection.upgraded ? connection.request.socket : undefined;
-  connection.close(true);
-  tcp?.destroy();
 }
 
 function failure(code: string, message: string, retryable: boolean): IngestFailure {

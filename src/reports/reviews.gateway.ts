@@ -6,10 +6,21 @@ import { FailedAuthLimiter } from '../auth/failed-auth-limiter.js';
 import { KeyRevocations } from '../auth/key-revocations.js';
 import { keyHandshake } from '../auth/socket-handshake.js';
 import type { Principal } from '../auth/principal.js';
+import { WriteBudget } from '../socket-write-budget.js';
 import { ReportEvents } from './report-events.js';
+
+/**
+ * Pushes one reviewer connection may leave unread before it is dropped: a
+ * console that stops reading (a frozen tab) would otherwise keep every
+ * report pushed to it in this process. Far above what a burst of reports
+ * queues for a console that reads, since a burst can arrive within one tick.
+ */
+const MAX_UNREAD_PUSHES = 10_000;
+const MAX_UNREAD_PUSH_BYTES = 16 * 1024 * 1024;
 
 interface ReviewSocketData {
   principal: Principal;
+  pushes: WriteBudget;
 }
 
 /** The reviewers' console feed: `report.created` and `report.updated` with the report (CONTRACT.md §3). */
@@ -34,7 +45,8 @@ export class ReviewsGateway implements OnGatewayInit, OnModuleDestroy {
         failures: this.failures,
         logger: this.logger,
         accept: (socket, principal) => {
-          const data: ReviewSocketData = { principal };
+          const pushes = new WriteBudget(socket, { maxPackets: MAX_UNREAD_PUSHES, maxBytes: MAX_UNREAD_PUSH_BYTES });
+          const data: ReviewSocketData = { principal, pushes };
           socket.data = data;
         },
       }),
@@ -45,7 +57,14 @@ export class ReviewsGateway implements OnGatewayInit, OnModuleDestroy {
           if ((socket.data as ReviewSocketData).principal?.keyId === keyId) socket.disconnect(true);
         }
       }),
-      this.reportEvents.on(({ event, report }) => namespace.emit(event, report)),
+      this.reportEvents.on(({ event, report }) => {
+        const bytes = JSON.stringify(report).length;
+        for (const socket of namespace.sockets.values()) {
+          const data = socket.data as ReviewSocketData;
+          if (!data.pushes.spend(bytes)) this.logger.warn(`dropped reviews connection ${socket.id} (key ${data.principal.keyId}): its console left more than ${MAX_UNREAD_PUSHES} pushes or ${MAX_UNREAD_PUSH_BYTES} bytes unread`);
+        }
+        namespace.emit(event, report);
+      }),
     );
   }
 
