@@ -2,9 +2,9 @@ import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/comm
 import { z } from 'zod';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/principal.js';
+import { identifier, storableText, uuid } from '../validation/route-input.js';
 import type { StreamAccount, StreamSummary, StreamTimeline } from './stream-views.js';
 import { StreamTimelineService } from './stream-timeline.service.js';
-import { identifier, storableText, uuid } from '../validation/route-input.js';
 import { TIMELINE_CONFIG } from './timeline.config.js';
 
 export const streamParams = z.object({ streamId: identifier });

@@ -1,16 +1,16 @@
+/**
+ * The zod building blocks every route's path, query and body schema is made
+ * of, so a value PostgreSQL cannot take is refused by field (400) before it
+ * reaches SQL, the same discipline as the event schema. Each controller
+ * exports its schemas (`*Params`, `*Query`, `*Body`) for an API description.
+ */
 import { BadRequestException, type StandardSchemaValidationPipeOptions } from '@nestjs/common';
 import { z } from 'zod';
 import { storableText } from './storable-text.js';
 
+export { cappedString, isStorableText, storableText, UNSTORABLE_MESSAGE } from './storable-text.js';
+
 type SchemaIssue = Parameters<NonNullable<StandardSchemaValidationPipeOptions['exceptionFactory']>>[0][number];
-
-/**
- * The zod building blocks every route's path, query and body schema is made
- * of, so a value PostgreSQL cannot take is refused by field (400) before it
- * reaches SQL, the same discipline as the event schema.
- */
-
-export { isStorableText, storableText, UNSTORABLE_MESSAGE } from './storable-text.js';
 
 /** Ids of rooms, streams, accounts, merchants: 1–128 storable characters. */
 export const identifier = storableText({ min: 1, max: 128 });
