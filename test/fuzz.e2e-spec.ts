@@ -94,6 +94,13 @@ const optionalQuery = (names: readonly string[]) =>
 
 // ---------------------------------------------------------------- routes
 
+/** A stream the ingest properties created, so read routes reach their queries. */
+const knownStream = fc.constantFrom(...STREAMS);
+/** Event times around the run's, and the far ones that break naive arithmetic (issue 12 defect 2). */
+const eventTimeText = fc
+  .oneof(fc.integer({ min: T0 - 3_600_000, max: T0 + 7_200_000 }), fc.constantFrom(0, 200_000_000_000_000, 2 ** 53 - 1, 2 ** 53, 8.64e15, 1e300))
+  .map(String);
+
 type Role = 'reviewer' | 'merchant' | 'admin' | 'ingest';
 interface RouteCase {
   route: string;
@@ -120,7 +127,12 @@ const ROUTES: Array<{ route: string; method: string; role: Role; build: fc.Arbit
     route: '/v1/streams/:streamId/timeline',
     method: 'GET',
     role: 'merchant',
-    build: fc.tuple(urlText, optionalQuery(['from', 'to'])).map(([id, q]) => ({ path: `/v1/streams/${id}/timeline${q}` })),
+    build: fc
+      .tuple(fc.oneof(knownStream, urlText), fc.option(eventTimeText), fc.option(eventTimeText), optionalQuery(['from', 'to']))
+      .map(([id, from, to, q]) => {
+        const window = [from === null ? '' : `from=${from}`, to === null ? '' : `to=${to}`].filter(Boolean).join('&');
+        return { path: `/v1/streams/${id}/timeline${window ? `?${window}` : q}` };
+      }),
   },
   {
     route: '/v1/streams/:streamId/accounts',
@@ -128,7 +140,12 @@ const ROUTES: Array<{ route: string; method: string; role: Role; build: fc.Arbit
     role: 'reviewer',
     build: fc.tuple(urlText, optionalQuery(['reportId', 'ids'])).map(([id, q]) => ({ path: `/v1/streams/${id}/accounts${q}` })),
   },
-  { route: '/v1/streams/:streamId/sales-audit', method: 'GET', role: 'merchant', build: urlText.map((id) => ({ path: `/v1/streams/${id}/sales-audit` })) },
+  {
+    route: '/v1/streams/:streamId/sales-audit',
+    method: 'GET',
+    role: 'merchant',
+    build: fc.oneof(knownStream, urlText).map((id) => ({ path: `/v1/streams/${id}/sales-audit` })),
+  },
   {
     route: '/v1/reports',
     method: 'GET',
@@ -238,7 +255,7 @@ const breakage: fc.Arbitrary<Breakage> = fc.oneof(
     const { [keys[n % keys.length]!]: _dropped, ...rest } = event;
     return rest;
   }),
-  fc.tuple(fc.nat(), fc.constantFrom('', 'a\u0000b', 'x'.repeat(129), ...LONE_SURROGATES, 42, null, [])).map(
+  fc.tuple(fc.nat(), fc.constantFrom('', 'a\u0000b', 'x'.repeat(1001), ...LONE_SURROGATES, 42, null, [])).map(
     ([n, bad]): Breakage =>
       (event) => {
         const strings = REQUIRED[event.type as string]!.filter((key) => typeof event[key] === 'string' && key !== 'type');
