@@ -68,7 +68,9 @@ export class FailedAuthLimiter {
     window.failures++;
     const fingerprint = secret ? ` (key sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 12)})` : '';
     const limited = window.failures >= this.limit ? ` (limit reached: refused for ${Math.ceil((window.endsAt - now) / 1000)} s)` : '';
-    this.logger.warn(`authentication failed from ${address} on ${where}: ${reason}${fingerprint}; failure ${window.failures} of ${this.limit} this window${limited}`);
+    // A path can be 16 KB of the caller's choosing; the log keeps enough to tell routes apart.
+    const route = where.length > 200 ? `${where.slice(0, 200)}…` : where;
+    this.logger.warn(`authentication failed from ${address} on ${route}: ${reason}${fingerprint}; failure ${window.failures} of ${this.limit} this window${limited}`);
   }
 
   private forgetOldest(now: number): void {
