@@ -44,7 +44,7 @@ const BATCH = Number(args.batch);
 /** Unacknowledged batches per connection: the bounded window. */
 const WINDOW = Number(args.window);
 const PG_SERVER = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
-const ADMIN_KEY = 'bench-admin-key-0123456789';
+const ADMIN_KEY = 'bench-admin-key-0123456789abcdef0123456789';
 
 if (args['bare-server']) {
   // Child mode: the bare socket.io ceiling, in its own process like the service.

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { TooManyFailedAuthentications } from './auth/failed-auth-limiter.js';
 
 /**
  * Every HTTP error leaves as `{ statusCode, error, message }` (CONTRACT.md §6),
@@ -22,6 +23,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       .split('_')
       .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
       .join(' ');
+    if (exception instanceof TooManyFailedAuthentications) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     response.status(statusCode).json({ ...details, statusCode, error: error ?? 'Error', message });
   }
 
@@ -30,9 +32,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
     // Body-parser failures arrive wrapped, with the parser's error as cause.
     const cause = exception.cause as { type?: unknown; limit?: unknown } | undefined;
     if (cause?.type === 'entity.parse.failed') return { statusCode: 400, message: `body: not valid JSON (${exception.message})` };
+    if (cause?.type === 'encoding.invalid_utf8') return { statusCode: 400, message: 'body: not valid UTF-8; send UTF-8 text' };
     if (cause?.type === 'entity.too.large') {
       return { statusCode: 413, message: `body: larger than the limit of ${String(cause.limit)} bytes; send smaller batches` };
     }
+    // The router answers a path segment that does not decode (`%80`) before any route or schema sees it.
+    const undecodable = /^Failed to decode param '(.*)'$/.exec(exception.message);
+    if (undecodable) return { statusCode: 400, message: `path: the segment '${undecodable[1]}' is not percent-encoded UTF-8` };
     const body = exception.getResponse();
     const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
     // An exception built from an object keeps its other fields (a health check's per-dependency results).

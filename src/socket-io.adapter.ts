@@ -10,6 +10,10 @@ export const MAX_SOCKET_FRAME_BYTES = 16 * 1024 * 1024;
 
 export class RoomwatchIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
-    return super.createIOServer(port, { ...options, maxHttpBufferSize: MAX_SOCKET_FRAME_BYTES } as ServerOptions);
+    const server = super.createIOServer(port, { ...options, maxHttpBufferSize: MAX_SOCKET_FRAME_BYTES } as ServerOptions) as Server;
+    // Only the keyed namespaces (/ingest, /reviews) serve anyone; the root one
+    // would otherwise accept any connection without a key.
+    server.of('/').use((_socket, next) => next(new Error('unauthorized: connect to /ingest or /reviews with a key')));
+    return server;
   }
 }

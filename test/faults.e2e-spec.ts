@@ -41,7 +41,7 @@ describe('starting without what the service needs', () => {
   });
 
   it('names the PostgreSQL URL it cannot reach, without a stack trace', () => {
-    const { status, stderr } = boot({ ADMIN_KEY: 'a-long-enough-admin-key', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/roomwatch' });
+    const { status, stderr } = boot({ ADMIN_KEY: 'a-long-enough-admin-key-0123456789abcdef', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/roomwatch' });
     expect(status).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('PostgreSQL is not reachable at postgres://postgres@127.0.0.1:1/roomwatch');
@@ -63,7 +63,7 @@ describe('starting without what the service needs', () => {
   }, 40_000);
 
   it('names the Redis URL it cannot reach, without a stack trace', () => {
-    const { status, stderr } = boot({ ADMIN_KEY: 'a-long-enough-admin-key', REDIS_URL: 'redis://127.0.0.1:1' });
+    const { status, stderr } = boot({ ADMIN_KEY: 'a-long-enough-admin-key-0123456789abcdef', REDIS_URL: 'redis://127.0.0.1:1' });
     expect(status).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('Redis is not reachable at redis://127.0.0.1:1');

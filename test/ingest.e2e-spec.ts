@@ -60,7 +60,7 @@ describe('ingest', () => {
         rejected: [
           { index: 1, id: 'mixed-2', error: expect.stringMatching(/^ts: /) },
           { index: 2, id: 'mixed-3', error: expect.stringMatching(/^text: /) },
-          { index: 3, id: 'mixed-4', error: expect.stringMatching(/^type: must be one of/) },
+          { index: 3, id: 'mixed-4', error: 'type: not an event type of CONTRACT.md §1' },
         ],
       });
       expect(await storedCount('mixed-')).toBe(2);
@@ -104,11 +104,22 @@ describe('ingest', () => {
 
     it('survives garbage payloads', async () => {
       const socket = await harness.connect('/ingest', ingestKey);
-      for (const garbage of [null, 42, 'text', [null], [[1, 2]], { nested: { deep: true } }]) {
-        const ack = await emitWithAck<{ accepted: number; rejected: unknown[] }>(socket, 'events', garbage);
-        expect(ack.accepted).toBe(0);
+      const cases: Array<[unknown, Array<{ index: number; error: string }>]> = [
+        [null, [{ index: 0, error: 'event: must be a JSON object' }]],
+        [42, [{ index: 0, error: 'event: must be a JSON object' }]],
+        ['text', [{ index: 0, error: 'event: must be a JSON object' }]],
+        [[null], [{ index: 0, error: 'event: must be a JSON object' }]],
+        [[[1, 2]], [{ index: 0, error: 'event: must be a JSON object' }]],
+        [{ nested: { deep: true } }, [{ index: 0, error: 'type: is required' }]],
+        [[{}, { type: 'telepathy' }], [{ index: 0, error: 'type: is required' }, { index: 1, error: 'type: not an event type of CONTRACT.md §1' }]],
+        [[{ ...comment('garbage-ts'), ts: -1 }], [{ index: 0, id: 'garbage-ts', error: expect.stringMatching(/^ts: /) } as never]],
+      ];
+      for (const [garbage, rejected] of cases) {
+        const ack = await emitWithAck<{ accepted: number; duplicates: number; rejected: unknown[] }>(socket, 'events', garbage);
+        expect(ack).toEqual({ accepted: 0, duplicates: 0, rejected });
       }
       expect(socket.connected).toBe(true);
+      expect(await storedCount('garbage-')).toBe(0);
     });
 
     it('disconnects an open socket at once when its key is revoked', async () => {
@@ -117,7 +128,7 @@ describe('ingest', () => {
       const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
       const response = await fetch(`${harness.baseUrl}/v1/api-keys/${created.id}`, {
         method: 'DELETE',
-        headers: { authorization: 'Bearer test-admin-key-0123456789' },
+        headers: { authorization: 'Bearer test-admin-key-0123456789abcdef0123456789' },
       });
       expect(response.status).toBe(204);
       expect(await disconnected).toBe('io server disconnect');
@@ -138,7 +149,7 @@ describe('ingest', () => {
       expect((await post('[]', 'application/json', '')).status).toBe(401);
       await fetch(`${harness.baseUrl}/v1/api-keys/${created.id}`, {
         method: 'DELETE',
-        headers: { authorization: 'Bearer test-admin-key-0123456789' },
+        headers: { authorization: 'Bearer test-admin-key-0123456789abcdef0123456789' },
       });
       const response = await post(JSON.stringify([comment('revoked-1')]), 'application/json', created.key);
       expect(response.status).toBe(401);

@@ -2,17 +2,20 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { z } from 'zod';
 import { API_KEY_ROLES } from './api-key.entity.js';
 import { ApiKeysService, type ApiKeyView, type CreatedApiKey } from './api-keys.service.js';
+import { identifier, uuid } from '../validation/route-input.js';
 import { RequireAdmin } from './auth.guard.js';
 
-const createApiKeySchema = z
+export const createApiKeyBody = z
   .object({
     role: z.enum(API_KEY_ROLES, { error: `must be one of ${API_KEY_ROLES.join(', ')}` }),
-    merchantId: z.string().min(1).max(128).optional(),
+    merchantId: identifier.optional(),
   })
   .refine((body) => (body.role === 'merchant') === (body.merchantId !== undefined), {
     path: ['merchantId'],
     error: 'is required for a merchant key and not allowed for other roles',
   });
+
+export const apiKeyIdParams = z.object({ id: uuid('an api key id') });
 
 @Controller('v1/api-keys')
 @RequireAdmin()
@@ -21,7 +24,7 @@ export class ApiKeysController {
 
   /** The secret `key` is in this answer only; it is stored as a hash. */
   @Post()
-  create(@Body({ schema: createApiKeySchema }) body: z.infer<typeof createApiKeySchema>): Promise<CreatedApiKey> {
+  create(@Body({ schema: createApiKeyBody }) body: z.infer<typeof createApiKeyBody>): Promise<CreatedApiKey> {
     return this.apiKeys.create(body.role, body.merchantId ?? null);
   }
 
@@ -32,7 +35,7 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  revoke(@Param('id') id: string): Promise<void> {
-    return this.apiKeys.revoke(id);
+  revoke(@Param({ schema: apiKeyIdParams }) params: z.infer<typeof apiKeyIdParams>): Promise<void> {
+    return this.apiKeys.revoke(params.id);
   }
 }

@@ -11,7 +11,8 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { ApiKeyRole } from './api-key.entity.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { bearerToken, type Principal } from './principal.js';
+import { FailedAuthLimiter } from './failed-auth-limiter.js';
+import { bearerToken, clientAddress, type Principal } from './principal.js';
 
 const ROLES = 'roomwatch:roles';
 const ADMIN = 'roomwatch:admin';
@@ -33,6 +34,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
+    private readonly failures: FailedAuthLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -43,14 +45,24 @@ export class AuthGuard implements CanActivate {
     if (!roles && !admin) return true;
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const address = clientAddress(request);
+    const where = `${request.method} ${request.path}`;
+    this.failures.assertAllowed(address);
     const secret = bearerToken(request.headers.authorization);
-    if (!secret) throw new UnauthorizedException('Authorization: a Bearer key is required');
+    if (!secret) {
+      this.failures.recordFailure(address, where, 'no Bearer key');
+      throw new UnauthorizedException('Authorization: a Bearer key is required');
+    }
     if (admin) {
       if (this.apiKeys.isAdminKey(secret)) return true;
+      this.failures.recordFailure(address, where, 'not the admin key', secret);
       throw new UnauthorizedException('Authorization: not a valid admin key');
     }
     const principal = await this.apiKeys.authenticate(secret);
-    if (!principal) throw new UnauthorizedException('Authorization: unknown or revoked key');
+    if (!principal) {
+      this.failures.recordFailure(address, where, 'unknown or revoked key', secret);
+      throw new UnauthorizedException('Authorization: unknown or revoked key');
+    }
     if (!roles!.includes(principal.role)) {
       throw new ForbiddenException(`Authorization: a ${roles!.join(' or ')} key is required`);
     }

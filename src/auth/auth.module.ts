@@ -5,13 +5,14 @@ import { ApiKey } from './api-key.entity.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthGuard } from './auth.guard.js';
+import { FailedAuthLimiter } from './failed-auth-limiter.js';
 import { KeyRevocations } from './key-revocations.js';
 
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKey])],
   controllers: [ApiKeysController],
-  providers: [ApiKeysService, KeyRevocations, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [ApiKeysService, KeyRevocations],
+  providers: [ApiKeysService, KeyRevocations, FailedAuthLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [ApiKeysService, KeyRevocations, FailedAuthLimiter],
 })
 export class AuthModule {}

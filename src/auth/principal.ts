@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { ApiKeyRole } from './api-key.entity.js';
 
 /** Who is calling: an API key's identity, resolved from its secret. */
@@ -11,4 +12,13 @@ export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
+}
+
+/**
+ * The peer address failed authentications are counted against. The socket's
+ * own address, never X-Forwarded-For: a header any caller can set would let
+ * a guesser pick a fresh address per attempt.
+ */
+export function clientAddress(request: Pick<IncomingMessage, 'socket'>): string {
+  return request.socket.remoteAddress ?? 'unknown';
 }

@@ -3,11 +3,21 @@ import { z } from 'zod';
 /** The service's environment, validated once at boot (CONTRACT.md §5). */
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Listen address: every interface by default (containers); the demo and the test harnesses use 127.0.0.1. */
+  HOST: z.string().min(1).max(255).default('0.0.0.0'),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/roomwatch'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   ADMIN_KEY: z
-    .string({ error: 'ADMIN_KEY is required: set it to a secret of at least 16 characters' })
-    .min(16, { error: 'ADMIN_KEY must be at least 16 characters' }),
+    .string({ error: 'ADMIN_KEY is required: set it to a secret of at least 32 characters (openssl rand -hex 32)' })
+    .min(32, { error: 'ADMIN_KEY must be at least 32 characters (openssl rand -hex 32)' }),
+  /**
+   * Failed authentications one client address may make per window (HTTP and
+   * socket handshakes together); past it every authenticated call from that
+   * address answers 429 until the window ends. 20 a minute leaves room for a
+   * person mistyping a key and stops guessing at hundreds a second.
+   */
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  AUTH_FAILURE_WINDOW_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Reports whose score reaches this are queued for enforcement without a reviewer (policy may override per kind). */
   AUTO_ENFORCE_SCORE: z.coerce.number().min(0).max(1).default(0.9),

@@ -2,15 +2,13 @@ import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/comm
 import { z } from 'zod';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/principal.js';
+import { identifier, storableText, uuid } from '../validation/route-input.js';
 import type { StreamAccount, StreamSummary, StreamTimeline } from './stream-views.js';
 import { StreamTimelineService } from './stream-timeline.service.js';
 import { TIMELINE_CONFIG } from './timeline.config.js';
 
-const identifier = z.string().min(1).max(128);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const streamParams = z.object({ streamId: identifier });
-const listQuery = z.object({
+export const streamParams = z.object({ streamId: identifier });
+export const streamListQuery = z.object({
   merchantId: identifier.optional(),
   roomId: identifier.optional(),
   limit: z.coerce
@@ -21,11 +19,11 @@ const listQuery = z.object({
     .default(50),
 });
 const eventTime = z.coerce.number({ error: 'must be event time in ms' }).int().min(0);
-const timelineQuery = z.object({ from: eventTime.optional(), to: eventTime.optional() });
-const accountsQuery = z.object({
-  reportId: z.string().regex(UUID, { error: 'must be a report id (a UUID)' }).optional(),
+export const timelineQuery = z.object({ from: eventTime.optional(), to: eventTime.optional() });
+export const streamAccountsQuery = z.object({
+  reportId: uuid('a report id').optional(),
   /** Comma-separated account ids. */
-  ids: z.string().max(8192).optional(),
+  ids: storableText({ max: 8192 }).optional(),
 });
 
 /** Streams for the console: the list, one stream's timeline, and the accounts behind a report. */
@@ -37,7 +35,7 @@ export class StreamsController {
   @Get()
   @RequireRole('reviewer', 'merchant')
   async list(
-    @Query({ schema: listQuery }) query: z.infer<typeof listQuery>,
+    @Query({ schema: streamListQuery }) query: z.infer<typeof streamListQuery>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<{ items: StreamSummary[] }> {
     return { items: await this.streams.list(principal, query) };
@@ -66,7 +64,7 @@ export class StreamsController {
   @RequireRole('reviewer')
   async accounts(
     @Param({ schema: streamParams }) params: z.infer<typeof streamParams>,
-    @Query({ schema: accountsQuery }) query: z.infer<typeof accountsQuery>,
+    @Query({ schema: streamAccountsQuery }) query: z.infer<typeof streamAccountsQuery>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<{ items: StreamAccount[] }> {
     const ids = query.ids?.split(',').filter((id) => id.length > 0) ?? [];

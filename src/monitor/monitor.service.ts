@@ -87,9 +87,9 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
       mode: this.mode,
       processedSeq: this.processedSeq,
       queuedEvents: this.queuedEvents,
-      lastError: this.lastError,
       lagSeconds: this.lagSeconds(),
       engine: this.engine.stats(),
+      restricted: { lastError: this.lastError },
     }));
     this.kick();
   }

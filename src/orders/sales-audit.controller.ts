@@ -2,9 +2,10 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { z } from 'zod';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/principal.js';
+import { identifier } from '../validation/route-input.js';
 import { type SalesAudit, SalesAuditService } from './sales-audit.service.js';
 
-const streamParams = z.object({ streamId: z.string().min(1).max(128, { error: 'must be at most 128 characters' }) });
+export const salesAuditParams = z.object({ streamId: identifier });
 
 /** The merchants' sales audit (CONTRACT.md §4); reviewers see every stream. */
 @Controller('v1/streams')
@@ -14,7 +15,7 @@ export class SalesAuditController {
 
   @Get(':streamId/sales-audit')
   audit(
-    @Param({ schema: streamParams }) params: z.infer<typeof streamParams>,
+    @Param({ schema: salesAuditParams }) params: z.infer<typeof salesAuditParams>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<SalesAudit> {
     return this.salesAudit.audit(params.streamId, principal);

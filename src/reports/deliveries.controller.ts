@@ -1,10 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
+import { uuid } from '../validation/route-input.js';
 import { DELIVERY_STATUSES } from './delivery.entity.js';
 import { DeliveriesService, type DeliveryView } from './deliveries.service.js';
 import { ReviewerOrAdminGuard } from './reviewer-or-admin.guard.js';
 
-const deliveryIdParams = z.object({
+export const deliveryIdParams = z.object({
   id: z
     .string()
     .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-v\d{1,9}$/i, {
@@ -12,9 +13,9 @@ const deliveryIdParams = z.object({
     }),
 });
 
-const listQuery = z.object({
+export const deliveryListQuery = z.object({
   status: z.enum(DELIVERY_STATUSES, { error: `must be one of ${DELIVERY_STATUSES.join(', ')}` }).optional(),
-  reportId: z.uuid({ error: 'must be a report id (a UUID)' }).optional(),
+  reportId: uuid('a report id').optional(),
   limit: z.coerce.number({ error: 'must be an integer from 1 to 500' }).int().min(1).max(500).default(100),
 });
 
@@ -26,7 +27,7 @@ export class DeliveriesController {
 
   /** Newest first, up to `limit`; `?status=failed` is the operator's to-do list. */
   @Get()
-  list(@Query({ schema: listQuery }) query: z.infer<typeof listQuery>): Promise<{ items: DeliveryView[] }> {
+  list(@Query({ schema: deliveryListQuery }) query: z.infer<typeof deliveryListQuery>): Promise<{ items: DeliveryView[] }> {
     return this.deliveries.list(query);
   }
 

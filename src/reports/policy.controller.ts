@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { z } from 'zod';
 import { RequireAdmin } from '../auth/auth.guard.js';
 import { REPORT_KINDS } from '../detection/finding.js';
+import { boundedDateTime, identifier, storableText, uuid } from '../validation/route-input.js';
 import { ALLOW_LIST_SUBJECT_TYPES } from './policy.entity.js';
 import {
   type AllowListEntryView,
@@ -12,10 +13,10 @@ import {
 
 const oneOf = (values: readonly string[]) => ({ error: `must be one of ${values.join(', ')}` });
 const score = z.number({ error: 'must be a number from 0 to 1' }).min(0).max(1);
-const expiresAt = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).nullable().default(null);
+const expiresAt = boundedDateTime.nullable().default(null);
 
-const kindParams = z.object({ kind: z.enum(REPORT_KINDS, oneOf(REPORT_KINDS)) });
-const thresholdBody = z.object({
+export const policyKindParams = z.object({ kind: z.enum(REPORT_KINDS, oneOf(REPORT_KINDS)) });
+export const thresholdBody = z.object({
   autoEnforceScore: score.nullable().default(null),
   severityBands: z
     .object({ medium: score, high: score })
@@ -25,18 +26,18 @@ const thresholdBody = z.object({
   expiresAt,
 });
 
-const allowBody = z.object({
+export const allowListBody = z.object({
   subjectType: z.enum(ALLOW_LIST_SUBJECT_TYPES, oneOf(ALLOW_LIST_SUBJECT_TYPES)),
-  subjectId: z.string().min(1).max(128),
-  reason: z.string().max(500).nullable().default(null),
+  subjectId: identifier,
+  reason: storableText({ max: 500 }).nullable().default(null),
   expiresAt,
 });
-const allowListQuery = z.object({
+export const allowListQuery = z.object({
   subjectType: z.enum(ALLOW_LIST_SUBJECT_TYPES, oneOf(ALLOW_LIST_SUBJECT_TYPES)).optional(),
-  subjectId: z.string().min(1).max(128).optional(),
+  subjectId: identifier.optional(),
 });
-const entryParams = z.object({ id: z.uuid({ error: 'must be an allow-list entry id (a UUID)' }) });
-const auditQuery = z.object({
+export const allowListEntryParams = z.object({ id: uuid('an allow-list entry id') });
+export const policyAuditQuery = z.object({
   limit: z.coerce.number({ error: 'must be an integer from 1 to 500' }).int().min(1).max(500).default(100),
 });
 
@@ -52,14 +53,14 @@ export class PolicyController {
   }
 
   @Get('thresholds/:kind')
-  threshold(@Param({ schema: kindParams }) params: z.infer<typeof kindParams>): Promise<ThresholdPolicyView> {
+  threshold(@Param({ schema: policyKindParams }) params: z.infer<typeof policyKindParams>): Promise<ThresholdPolicyView> {
     return this.policy.threshold(params.kind);
   }
 
   /** Replaces the kind's policy; null fields fall back to AUTO_ENFORCE_SCORE and the detectors' severities. */
   @Put('thresholds/:kind')
   putThreshold(
-    @Param({ schema: kindParams }) params: z.infer<typeof kindParams>,
+    @Param({ schema: policyKindParams }) params: z.infer<typeof policyKindParams>,
     @Body({ schema: thresholdBody }) body: z.infer<typeof thresholdBody>,
   ): Promise<ThresholdPolicyView> {
     return this.policy.putThreshold(params.kind, body);
@@ -72,18 +73,18 @@ export class PolicyController {
 
   /** Adds a subject, or replaces the reason and expiry of its existing entry. */
   @Post('allow-list')
-  allow(@Body({ schema: allowBody }) body: z.infer<typeof allowBody>): Promise<AllowListEntryView> {
+  allow(@Body({ schema: allowListBody }) body: z.infer<typeof allowListBody>): Promise<AllowListEntryView> {
     return this.policy.allow(body);
   }
 
   @Delete('allow-list/:id')
   @HttpCode(204)
-  disallow(@Param({ schema: entryParams }) params: z.infer<typeof entryParams>): Promise<void> {
+  disallow(@Param({ schema: allowListEntryParams }) params: z.infer<typeof allowListEntryParams>): Promise<void> {
     return this.policy.disallow(params.id);
   }
 
   @Get('audit')
-  async audit(@Query({ schema: auditQuery }) query: z.infer<typeof auditQuery>): Promise<{ items: PolicyAuditView[] }> {
+  async audit(@Query({ schema: policyAuditQuery }) query: z.infer<typeof policyAuditQuery>): Promise<{ items: PolicyAuditView[] }> {
     return { items: await this.policy.audit(query.limit) };
   }
 }

@@ -6,6 +6,14 @@ describe('report cursor', () => {
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
   });
 
+  it('refuses a cursor whose timestamp has the shape but does not exist', () => {
+    const id = '3f2b8c1e-6a0d-4c3e-9b1a-2d4e5f6a7b8c';
+    for (const createdAt of ['9999-99-99 99:99:99+00', '2026-02-30 00:00:00+00', '2026-11-24 24:00:00+00', '0000-01-01 00:00:00+00', '2026-11-24 00:00:00+99']) {
+      expect(decodeCursor(encodeCursor({ createdAt, id }))).toBeNull();
+    }
+    expect(decodeCursor(encodeCursor({ createdAt: '2024-02-29 23:59:59+05:30', id }))).toEqual({ createdAt: '2024-02-29 23:59:59+05:30', id });
+  });
+
   it('refuses anything it did not issue', () => {
     expect(decodeCursor('garbage')).toBeNull();
     expect(decodeCursor(Buffer.from('["yesterday","x"]').toString('base64url'))).toBeNull();

@@ -70,7 +70,26 @@ export function encodeCursor(cursor: ReportCursor): string {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+const PG_TIMESTAMPTZ = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?([+-])(\d{2})(?::(\d{2}))?$/;
+
+/** A timestamptz as PostgreSQL prints it, and one that exists: 2026-02-30 matches the shape and fails the query. */
+function isRealTimestamp(text: string): boolean {
+  const match = PG_TIMESTAMPTZ.exec(text);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second, , , offsetHours, offsetMinutes] = match.slice(1).map(Number) as number[];
+  const date = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second!));
+  return (
+    year! >= 1 &&
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month! - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second &&
+    offsetHours! <= 15 &&
+    (Number.isNaN(offsetMinutes) || offsetMinutes! < 60)
+  );
+}
 
 /** The cursor, or null when it is not one this service issued. */
 export function decodeCursor(text: string): ReportCursor | null {
@@ -79,7 +98,7 @@ export function decodeCursor(text: string): ReportCursor | null {
     if (!Array.isArray(parsed) || parsed.length !== 2) return null;
     const [createdAt, id] = parsed as unknown[];
     if (typeof createdAt !== 'string' || typeof id !== 'string') return null;
-    if (!PG_TIMESTAMPTZ.test(createdAt) || !UUID.test(id)) return null;
+    if (!isRealTimestamp(createdAt) || !UUID.test(id)) return null;
     return { createdAt, id };
   } catch {
     return null;

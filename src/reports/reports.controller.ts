@@ -3,17 +3,15 @@ import { z } from 'zod';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/principal.js';
 import { REPORT_KINDS } from '../detection/finding.js';
+import { identifier, PG_INT_MAX, storableText, uuid } from '../validation/route-input.js';
 import { REPORT_STATUSES, REVIEW_DECISIONS } from './report.entity.js';
 import { type ReportView, decodeCursor } from './report-view.js';
 import { type ReportDecisionView, ReportsService } from './reports.service.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const reportIdParams = z.object({ id: z.string().regex(UUID, { error: 'must be a report id (a UUID)' }) });
+export const reportIdParams = z.object({ id: uuid('a report id') });
 
 const oneOf = (values: readonly string[]) => ({ error: `must be one of ${values.join(', ')}` });
-const identifier = z.string().min(1).max(128);
-
-const listQuery = z.object({
+export const reportListQuery = z.object({
   kind: z.enum(REPORT_KINDS, oneOf(REPORT_KINDS)).optional(),
   status: z.enum(REPORT_STATUSES, oneOf(REPORT_STATUSES)).optional(),
   subjectType: z.enum(['room', 'account'], oneOf(['room', 'account'])).optional(),
@@ -21,13 +19,17 @@ const listQuery = z.object({
   streamId: identifier.optional(),
   accountId: identifier.optional(),
   limit: z.coerce.number({ error: 'must be an integer from 1 to 200' }).int().min(1).max(200).default(50),
-  cursor: z.string().max(512).optional(),
+  cursor: storableText({ max: 512 }).optional(),
 });
 
-const decisionBody = z.object({
+export const decisionBody = z.object({
   decision: z.enum(REVIEW_DECISIONS, oneOf(REVIEW_DECISIONS)),
-  note: z.string().max(2000).optional(),
-  version: z.number({ error: 'must be the report version you decided on' }).int().min(1),
+  note: storableText({ max: 2000 }).optional(),
+  version: z
+    .number({ error: 'must be the report version you decided on' })
+    .int({ error: 'must be the report version you decided on' })
+    .min(1, { error: 'must be the report version you decided on' })
+    .max(PG_INT_MAX, { error: 'must be the report version you decided on' }),
 });
 
 @Controller('v1/reports')
@@ -37,7 +39,7 @@ export class ReportsController {
 
   /** Newest first; `nextCursor` pages on and stays stable while new reports arrive. */
   @Get()
-  list(@Query({ schema: listQuery }) query: z.infer<typeof listQuery>): Promise<{ items: ReportView[]; nextCursor: string | null }> {
+  list(@Query({ schema: reportListQuery }) query: z.infer<typeof reportListQuery>): Promise<{ items: ReportView[]; nextCursor: string | null }> {
     const { cursor: cursorText, ...filter } = query;
     const cursor = cursorText === undefined ? undefined : decodeCursor(cursorText);
     if (cursor === null) throw new BadRequestException('cursor: not a cursor from this API; pass nextCursor unchanged');

@@ -1,7 +1,8 @@
 import { type CanActivate, type ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiKeysService } from '../auth/api-keys.service.js';
-import { bearerToken } from '../auth/principal.js';
+import { FailedAuthLimiter } from '../auth/failed-auth-limiter.js';
+import { bearerToken, clientAddress } from '../auth/principal.js';
 
 /**
  * Delivery operations serve both reviewers and the operator. The global guard
@@ -10,15 +11,27 @@ import { bearerToken } from '../auth/principal.js';
  */
 @Injectable()
 export class ReviewerOrAdminGuard implements CanActivate {
-  constructor(private readonly apiKeys: ApiKeysService) {}
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly failures: FailedAuthLimiter,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
+    const address = clientAddress(request);
+    const where = `${request.method} ${request.path}`;
+    this.failures.assertAllowed(address);
     const secret = bearerToken(request.headers.authorization);
-    if (!secret) throw new UnauthorizedException('Authorization: a Bearer key is required');
+    if (!secret) {
+      this.failures.recordFailure(address, where, 'no Bearer key');
+      throw new UnauthorizedException('Authorization: a Bearer key is required');
+    }
     if (this.apiKeys.isAdminKey(secret)) return true;
     const principal = await this.apiKeys.authenticate(secret);
-    if (!principal) throw new UnauthorizedException('Authorization: unknown or revoked key');
+    if (!principal) {
+      this.failures.recordFailure(address, where, 'unknown or revoked key', secret);
+      throw new UnauthorizedException('Authorization: unknown or revoked key');
+    }
     if (principal.role !== 'reviewer') throw new ForbiddenException('Authorization: a reviewer or admin key is required');
     return true;
   }

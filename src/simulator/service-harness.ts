@@ -124,6 +124,7 @@ export async function startService(options: StartOptions): Promise<RunningServic
     env: {
       ...process.env,
       PORT: String(port),
+      HOST: '127.0.0.1',
       DATABASE_URL: options.databaseUrl,
       ADMIN_KEY: options.adminKey,
       REDIS_PREFIX: redisPrefixOf(options.databaseUrl),
