@@ -279,7 +279,7 @@ describe('generateEvening', () => {
         for (const join of joinsOf(room, new Set(room.events.map((event) => event.accountId!)))) {
           const subnet = subnetOf(join.ip!);
           accountsBySubnet.set(subnet, (accountsBySubnet.get(subnet) ?? new Set()).add(join.accountId));
-          modelsBySubnet.set(subnet, (modelsBySubnet.get(subnet) ?? new Set()).add(join.device!.model));
+          modelsBySubnet.set(subnet, (modelsBySubnet.get(subnet) ?? new Set()).add(join.device!.model!));
         }
         const [busiest] = [...accountsBySubnet.entries()].sort((a, b) => b[1].size - a[1].size);
         expect(busiest![1].size).toBeGreaterThanOrEqual(20);

@@ -173,7 +173,7 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
 }
 
 /** Merges per-room streams already in ts order; ties go to the earlier room, so the result is deterministic. */
-function mergeByTime(streams: readonly RoomEvent[][]): RoomEvent[] {
+export function mergeByTime(streams: readonly RoomEvent[][]): RoomEvent[] {
   const merged: RoomEvent[] = [];
   const cursors = streams.map(() => 0);
   for (;;) {
