@@ -96,10 +96,11 @@ export function agedPackageLockstep(room: RoomBuilder, cohort: SimAccount[]): st
 export function trickleFarmJoins(room: RoomBuilder, farm: SimAccount[]): string[] {
   const rng = room.rng;
   const joined: string[] = [];
-  const dwellMedian = rng.uniform(8, 16) * MINUTE;
+  // A few times a real viewer's dwell: long enough to lift the count, spread like a person's.
+  const dwellMedian = rng.uniform(3, 8) * MINUTE;
   for (const account of farm) {
     const joinAt = rng.uniform(room.startTs + MINUTE, room.endTs - 5 * MINUTE);
-    const session = room.watch(account, joinAt, joinAt + Math.min(rng.lognormal(dwellMedian, 0.8), 2 * HOUR));
+    const session = room.watch(account, joinAt, joinAt + Math.min(rng.lognormal(dwellMedian, 1), 2 * HOUR));
     // Some instances tap a like now and then, the way a lurker does.
     if (rng.chance(0.15)) room.like(account, rng.uniform(session.joinAt + 5 * SECOND, Math.max(session.joinAt + 6 * SECOND, Math.min(session.leaveAt, room.endTs))), rng.int(1, 5));
     joined.push(account.accountId);

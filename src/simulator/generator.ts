@@ -328,7 +328,7 @@ function generateRoom(input: RoomInput): SimulatedRoom {
         mark('injected_viewers', agedPackageLockstep(room, input.underground.agedViewers));
         break;
       case 'trickle_farm':
-        mark('injected_viewers', trickleFarmJoins(room, trickleFarm(rng, ids, now, rng.int(80, 200), locale)));
+        mark('injected_viewers', trickleFarmJoins(room, trickleFarm(rng, ids, now, rng.int(120, 300), locale)));
         break;
       case 'aged_farm':
         mark('injected_viewers', agedFarmBatches(room, input.underground.agedFarm));
