@@ -16,7 +16,7 @@ import {
   table,
 } from './cli-support.js';
 import { ATTACK_STYLES, type SimulatedRoom } from './generator.js';
-import { loadHeldOutModel, mixEvening, type HeldOutModel } from './held-out.js';
+import { HELD_OUT_MODEL, mixEvening, type HeldOutModel } from './held-out.js';
 import { compareAudit, f1, precision, recall, scoreReports, type AuditMismatch, type Scorecard, type Tally } from './scoring.js';
 import type { LaneOptions } from './sender.js';
 import {
@@ -84,16 +84,15 @@ async function main(): Promise<number> {
     console.error('eval: dist/src/main.js is missing; run `npm run build` (npm run eval builds first)');
     return EXIT_UNREACHABLE;
   }
-  const model = await loadHeldOutModel();
   const heldOutRooms = intOption(values['held-out-rooms'], 'held-out-rooms', 16);
-  if (!model && heldOutRooms > 0) console.log('eval: the held-out model (src/simulator/heldout/) is not in this build; main generator only');
+  const model = heldOutRooms > 0 ? HELD_OUT_MODEL : null;
 
   const results: SeedResult[] = [];
   for (const seed of seeds) {
     const lanes = laneOptions(values, { lanes: 4, skewHours: 1, seed });
     const result = await runSeed(seed, {
       rooms: intOption(values.rooms, 'rooms', 40, 1),
-      heldOutRooms: model ? heldOutRooms : 0,
+      heldOutRooms,
       attackShare: numberOption(values['attack-share'], 'attack-share', 0.4),
       audienceScale: numberOption(values.scale, 'scale', 1),
       drainTimeoutMs: intOption(values['drain-timeout'], 'drain-timeout', 1800, 1) * 1000,

@@ -1,4 +1,5 @@
 import type { ReportKind } from '../detection/finding.js';
+import { generateHeldOutRooms, HELD_OUT_STYLES } from './heldout/index.js';
 import { DEFAULT_EVENING_START, generateEvening, mergeByTime, type EveningOptions, type SimulatedEvening, type SimulatedRoom } from './generator.js';
 
 /**
@@ -10,17 +11,8 @@ export interface HeldOutModel {
   HELD_OUT_STYLES: Record<ReportKind, readonly string[]>;
 }
 
-const HELD_OUT_MODULE = './heldout/index.js';
-
-/** The held-out model, or null while its module is not in this tree. */
-export async function loadHeldOutModel(): Promise<HeldOutModel | null> {
-  try {
-    return (await import(HELD_OUT_MODULE)) as HeldOutModel;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw error;
-  }
-}
+/** The held-out model as this tree has it; the eval mixes its rooms into every evening. */
+export const HELD_OUT_MODEL: HeldOutModel = { generateHeldOutRooms, HELD_OUT_STYLES };
 
 export interface MixedEvening extends SimulatedEvening {
   /** How many of `rooms` came from the held-out model. */
