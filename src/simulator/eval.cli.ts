@@ -261,7 +261,7 @@ async function printAudits(rooms: readonly SimulatedRoom[], baseUrl: string, rev
       continue;
     }
     const { claimed, verified, currency } = room.expectedAudit;
-    rows.push([room.streamId, room.scenario.length > 40 ? `${room.scenario.slice(0, 39)}…` : room.scenario, currency, claimed ? claimed.gmv : '-', verified.net, result]);
+    rows.push([room.streamId, room.scenario.length > 40 ? `${room.scenario.slice(0, 39)}…` : room.scenario, currency ?? '-', claimed ? claimed.gmv : '-', verified.net, result]);
   }
   console.log(`\nSales audit (GET /v1/streams/:streamId/sales-audit vs expected, suspectedBrushing and inflation not compared): ${exact}/${rooms.length} exact`);
   if (rows.length > 0) for (const line of table(['stream', 'scenario', 'cur', 'claimed gmv', 'verified net', 'result'], rows)) console.log(`  ${line}`);

@@ -441,7 +441,7 @@ function generateRoom(input: RoomInput): SimulatedRoom {
       roomId,
       streamId,
       merchantId,
-      currency: room.setup.currency,
+      currency: room.orders.length > 0 ? room.setup.currency : null,
       claimed: room.claim ? { gmv: room.claim.gmv, orders: room.claim.orders } : null,
       verified: verifiedSales(room.orders),
     },
