@@ -282,10 +282,15 @@ function printAcrossSeeds(results: readonly SeedResult[]): void {
     for (const kind of kinds) {
       rows.push([result.seed, kind, cell(result.main, kind, 'rooms'), cell(result.main, kind, 'accounts'), '│', cell(result.heldOut, kind, 'rooms'), cell(result.heldOut, kind, 'accounts')]);
     }
-    rows.push([result.seed, 'honest rooms reported', honestReported(result.main), '', '│', honestReported(result.heldOut), '']);
-    rows.push([result.seed, 'audits exact', `${result.auditsExact}/${result.audits}`, '', '│', '', '']);
   }
   for (const line of table(['seed', 'kind', 'main room F1', 'main acc F1', '│', 'held-out room F1', 'held-out acc F1'], rows)) console.log(`  ${line}`);
+  console.log('');
+  for (const line of table(
+    ['seed', 'honest main rooms reported', 'honest held-out rooms reported', 'audits exact'],
+    results.map((result) => [result.seed, honestReported(result.main), honestReported(result.heldOut), `${result.auditsExact}/${result.audits}`]),
+  )) {
+    console.log(`  ${line}`);
+  }
 }
 
 main().then(
