@@ -169,6 +169,7 @@ export function allInOneFarmRoom(room: RoomBuilder, farm: SimAccount[]): { viewe
   for (let tapAt = firstStep + interval; tapAt < room.endTs; tapAt += interval) {
     for (const session of viewers) if (session.joinAt < tapAt && rng.chance(0.5)) room.like(session.account, tapAt + rng.uniform(0, 3 * SECOND), rng.pick([5, 10, 20]));
   }
+  if (steps === 0) return { viewers: [], posters };
   // The "xxx is coming" banners the software fakes: the displayed count jumps on every step.
   const bump = Math.round(step * rng.uniform(0.5, 1.5));
   const lastStepAt = firstStep + (steps - 1) * interval;
