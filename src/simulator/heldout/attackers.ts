@@ -4,6 +4,7 @@ import { reaction } from './chatter.js';
 import type { RoomContext } from './honest.js';
 import type { HoSession, HoSku, HoStream, Segment } from './stream.js';
 import {
+  carrierNat,
   CLOUD_PHONE_MODELS,
   DAY,
   datacenterBlock,
@@ -205,7 +206,7 @@ function commentOperator(rng: Rng, ids: HoIds, now: number, locale: Locale): Com
 
 function brushingStudio(rng: Rng, ids: HoIds, now: number, locale: Locale): BrushingStudio {
   const pickups = [ids.address(), ids.address()];
-  const city = homeBroadband(rng, locale).split('.').slice(0, 2).join('.');
+  const city = carrierNat(rng, locale).split('.').slice(0, 2).join('.');
   return {
     accounts: Array.from({ length: rng.int(8, 12) }, () => ({
       accountId: ids.account(),
@@ -213,8 +214,8 @@ function brushingStudio(rng: Rng, ids: HoIds, now: number, locale: Locale): Brus
       deviceId: ids.device(),
       device: phoneDevice(rng, locale),
       // One SIM per phone: distinct mobile addresses, all from the studio's city.
-      ip: `${city}.${rng.int(0, 255)}.${rng.int(1, 254)}`,
-      network: 'home' as const,
+      ip: `${city}.${rng.int(0, 40)}.${rng.int(1, 254)}`,
+      network: 'mobile' as const,
       phoneHash: ids.phone(),
       addressHash: rng.pick(pickups),
       chattiness: 0,
@@ -296,6 +297,8 @@ export function agedAccountDrip(ctx: RoomContext, shop: readonly HoAccount[]): s
     const session = stream.watch(account, joinAt, expiry + rng.exponential(30 * SECOND));
     if (!session) continue;
     used.push(account.accountId);
+    // The farm's "warm-up" option: now and then a bot says something ordinary, once.
+    if (rng.chance(0.15)) stream.comment(account, rng.uniform(session.joinAt, Math.min(session.leaveAt, stream.endTs)), reaction(rng, ctx.locale));
     if (rng.chance(0.33)) {
       const period = rng.uniform(40, 90) * SECOND;
       const stop = Math.min(session.leaveAt, stream.endTs);

@@ -26,9 +26,11 @@ import {
   familyTablet,
   flashRush,
   flashStampede,
+  growthCampaign,
   HONEST_TRAPS,
   honestActivity,
   honestAudience,
+  hostPoll,
   keywordGiveaway,
   officeLaunch,
   sharedLinkFriends,
@@ -37,8 +39,8 @@ import {
   type HonestTrap,
   type RoomContext,
 } from './honest.js';
-import { HoStream, type HoSession, type HoSku, type Segment } from './stream.js';
-import { HoIds, honestAccount, MINUTE, SECOND, type HoAccount } from './world.js';
+import { HoStream, ViewingCalendar, type HoSession, type HoSku, type Segment } from './stream.js';
+import { HoIds, honestAccount, HOUR, MINUTE, SECOND, type HoAccount } from './world.js';
 
 export { HONEST_TRAPS, type HonestTrap } from './honest.js';
 export type { HeldOutAudit, HeldOutVerifiedSales } from './claims.js';
@@ -108,6 +110,8 @@ export interface HeldOutRoom {
   expectedAudit: HeldOutAudit;
   events: RoomEvent[];
   heldOut: true;
+  /** The earlier stream of the same room tonight, when this is the room going live again. */
+  rerunOf?: string;
 }
 
 export interface HeldOutOptions {
@@ -130,16 +134,34 @@ export function generateHeldOutRooms(options: HeldOutOptions): HeldOutRoom[] {
   };
   const attackedCount = Math.floor(options.rooms / 2);
   const attacked = new Set(rng.shuffle(Array.from({ length: options.rooms }, (_, index) => index)).slice(0, attackedCount));
+  const calendar = new ViewingCalendar();
   const rooms: HeldOutRoom[] = [];
+  const identities = new Map<string, RoomIdentity>();
   let attackIndex = 0;
   let honestIndex = 0;
   for (let index = 0; index < options.rooms; index++) {
     const roomRng = rng.fork();
-    const styles = attacked.has(index) ? [...(ATTACK_PLANS[attackIndex++ % ATTACK_PLANS.length] ?? [])] : [];
+    const isAttacked = attacked.has(index);
+    // Rooms go live again later the same night: a new stream of the same room, merchant and audience.
+    const earlier = rooms.filter((room) => room.attackStyles.length > 0 === isAttacked && room.rerunOf === undefined);
+    const rerun = earlier.length > 0 && roomRng.chance(0.12) ? roomRng.pick(earlier) : null;
+    const styles = rerun ? (rerun.attackStyles as HeldOutStyle[]) : isAttacked ? [...(ATTACK_PLANS[attackIndex++ % ATTACK_PLANS.length] ?? [])] : [];
     const traps = styles.length > 0 ? attackedRoomTraps(roomRng, styles) : honestRoomTraps(roomRng, honestIndex++);
-    rooms.push(generateRoom({ rng: roomRng, ids, underground, regulars, eveningStart: options.startTs, styles, traps }));
+    const identity = rerun ? { ...(identities.get(rerun.streamId) as RoomIdentity), notBefore: rerun.endTs + roomRng.int(2, 5) * HOUR, rerunOf: rerun.streamId } : null;
+    const room = generateRoom({ rng: roomRng, ids, underground, regulars, calendar, eveningStart: options.startTs, styles: [...styles], traps, identity });
+    identities.set(room.heldOutRoom.streamId, room.identity);
+    rooms.push(room.heldOutRoom);
   }
   return rooms;
+}
+
+/** What stays the same when a room goes live again. */
+interface RoomIdentity {
+  roomId: string;
+  merchantId: string;
+  anchorId: string;
+  locale: Locale;
+  category: Category;
 }
 
 /** Two traps per honest room, walking the list so every trap shows up in a small evening; sometimes a third. */
@@ -169,6 +191,9 @@ interface RoomInput {
   eveningStart: number;
   styles: HeldOutStyle[];
   traps: HonestTrap[];
+  calendar: ViewingCalendar;
+  /** Set for a later stream of an earlier room. */
+  identity: (RoomIdentity & { notBefore: number; rerunOf: string }) | null;
 }
 
 const CATEGORY_WEIGHTS: readonly (readonly [Category, number])[] = [
@@ -221,16 +246,19 @@ function runOfShow(rng: Rng, skus: readonly HoSku[], startTs: number, endTs: num
   return segments;
 }
 
-function generateRoom(input: RoomInput): HeldOutRoom {
-  const { rng, ids, styles, traps } = input;
+function generateRoom(input: RoomInput): { heldOutRoom: HeldOutRoom; identity: RoomIdentity } {
+  const { rng, ids, styles, identity } = input;
+  const locale: Locale = identity?.locale ?? (rng.chance(0.2) ? 'en' : 'zh');
+  const category: Category = identity?.category ?? (input.traps.includes('ho_fashion_returns') ? 'apparel' : rng.weighted(CATEGORY_WEIGHTS));
+  // A rerun keeps its room's category, so it only has high returns if it sells clothes.
+  const traps = input.traps.filter((trap) => trap !== 'ho_fashion_returns' || category === 'apparel');
   const has = (name: HeldOutStyle | HonestTrap): boolean => (styles as string[]).includes(name) || (traps as string[]).includes(name);
-  const locale: Locale = rng.chance(0.2) ? 'en' : 'zh';
-  const category: Category = has('ho_fashion_returns') ? 'apparel' : rng.weighted(CATEGORY_WEIGHTS);
-  const merchantId = ids.make('m', 8);
-  const roomId = ids.make('r', 10);
+  const merchantId = identity?.merchantId ?? ids.make('m', 8);
+  const roomId = identity?.roomId ?? ids.make('r', 10);
+  const anchorId = identity?.anchorId ?? ids.make('a', 8);
   const streamId = ids.make('st-', 12);
   const durationMin = rng.int(45, 120);
-  const startTs = input.eveningStart + rng.int(0, 180) * MINUTE + rng.int(0, 59_999);
+  const startTs = identity ? identity.notBefore + rng.int(0, 30) * MINUTE + rng.int(0, 59_999) : input.eveningStart + rng.int(0, 180) * MINUTE + rng.int(0, 59_999);
   const endTs = startTs + durationMin * MINUTE;
   const skus = makeSkus(rng, ids, category);
   const needsFlash = has('ho_merchant_staff_flash') || has('ho_flash_stampede');
@@ -240,7 +268,7 @@ function generateRoom(input: RoomInput): HeldOutRoom {
       roomId,
       streamId,
       merchantId,
-      anchorId: ids.make('a', 8),
+      anchorId,
       startTs,
       endTs,
       currency: locale === 'zh' ? 'CNY' : 'USD',
@@ -251,6 +279,7 @@ function generateRoom(input: RoomInput): HeldOutRoom {
       orderPrefix: `${ids.make('o', 8)}-`,
     },
     rng,
+    input.calendar,
   );
   const baseRefund = category === 'apparel' ? rng.uniform(0.18, 0.3) : rng.uniform(0.03, 0.09);
   const ctx: RoomContext = {
@@ -286,6 +315,8 @@ function generateRoom(input: RoomInput): HeldOutRoom {
   if (has('ho_office_launch')) crowd.push(...officeLaunch(ctx));
   if (has('ho_shared_link_friends')) crowd.push(...sharedLinkFriends(ctx));
   if (has('ho_fashion_returns')) sizeBracketing(ctx, audience);
+  if (has('ho_growth_campaign')) crowd.push(...growthCampaign(ctx));
+  if (has('ho_host_poll')) hostPoll(ctx, crowd);
   const honestPeakDisplayed = peakConcurrency(stream.sessions) * 1.25;
 
   const flashSegments = stream.setup.segments.filter((segment) => segment.flash !== null);
@@ -357,7 +388,7 @@ function generateRoom(input: RoomInput): HeldOutRoom {
   const events = stream.finish();
   const accounts = Object.fromEntries(REPORT_KINDS.map((kind) => [kind, [...labelled[kind]].sort()])) as Record<ReportKind, string[]>;
   const trapNames = [...traps];
-  return {
+  const heldOutRoom: HeldOutRoom = {
     roomId,
     streamId,
     merchantId,
@@ -379,7 +410,9 @@ function generateRoom(input: RoomInput): HeldOutRoom {
     },
     events,
     heldOut: true,
+    ...(identity ? { rerunOf: identity.rerunOf } : {}),
   };
+  return { heldOutRoom, identity: { roomId, merchantId, anchorId, locale, category } };
 }
 
 function claimRule(rng: Rng, styles: readonly HeldOutStyle[], traps: readonly HonestTrap[]): ClaimRule | null {
