@@ -62,16 +62,18 @@ export class Underground {
     return this.pools.get(key) as T;
   }
 
-  cloudPhones(locale: Locale): HoAccount[] {
-    return this.memo(`cloud:${locale}`, () => cloudPhonePool(this.rng, this.ids, this.now, locale, this.rng.int(380, 520)));
+  // Viewer farms sell to rooms in any language from the same Chinese infrastructure;
+  // only what must be written or shipped (comments, addresses) is kept per locale.
+  cloudPhones(): HoAccount[] {
+    return this.memo('cloud', () => cloudPhonePool(this.rng, this.ids, this.now, 'zh', this.rng.int(380, 520)));
   }
 
-  agedShop(locale: Locale): HoAccount[] {
-    return this.memo(`aged:${locale}`, () => Array.from({ length: this.rng.int(220, 320) }, () => agedAccount(this.rng, this.ids, this.now, locale)));
+  agedShop(): HoAccount[] {
+    return this.memo('aged', () => Array.from({ length: this.rng.int(220, 320) }, () => agedAccount(this.rng, this.ids, this.now, 'zh')));
   }
 
-  racks(locale: Locale): PhoneRack[] {
-    return this.memo(`racks:${locale}`, () => Array.from({ length: 2 }, () => phoneRack(this.rng, this.ids, this.now, locale)));
+  racks(): PhoneRack[] {
+    return this.memo('racks', () => Array.from({ length: 2 }, () => phoneRack(this.rng, this.ids, this.now, 'zh')));
   }
 
   commentOperators(locale: Locale): CommentOperator[] {
@@ -535,7 +537,7 @@ export function merchantStaffFlash(ctx: RoomContext, segment: Segment): string[]
     const orders = rng.int(1, 3);
     for (let i = 0; i < orders; i++) {
       const quantity = rng.int(1, 2);
-      const cover = i === 0 && rng.chance(0.15);
+      const cover = i === 0 && orders > 1 && rng.chance(0.3);
       stream.order(account, flash.at + rng.uniform(200, 1500) + i * rng.uniform(1, 4) * SECOND, segment.sku, flash.price, quantity, {
         paidAfter: rng.uniform(10, 40) * SECOND,
         refundAt: cover ? null : stream.endTs + rng.uniform(1, 8) * HOUR,
@@ -568,6 +570,37 @@ export function taskPlatformWorkers(ctx: RoomContext, workers: readonly HoAccoun
     const orderAt = session.joinAt + rng.uniform(3 * MINUTE, Math.max(3 * MINUTE + SECOND, stay - 30 * SECOND));
     stream.order(account, orderAt, sku, sku.livePrice, 1, { paidAfter: rng.uniform(20, 60) * SECOND, refundAt: stream.endTs + rng.uniform(2, 6) * DAY });
     if (rng.chance(0.2)) stream.comment(account, rng.uniform(session.joinAt, orderAt), reaction(rng, locale));
+    brushed.push(account.accountId);
+  }
+  return brushed;
+}
+
+/**
+ * A kickback scheme run through the merchant's fan group: members buy the
+ * hero item two or three at a time, pay in full, and a week later get most of
+ * the money back as a "price adjustment", so every order stays completed in
+ * the sales ranking while the money goes home.
+ */
+export function partialRefundKickback(ctx: RoomContext): string[] {
+  const { rng, stream, locale } = ctx;
+  const sku = heroSku(stream);
+  const windowStart = pointInStream(stream, rng, 0.15, 0.5);
+  const windowEnd = Math.min(stream.endTs - 3 * MINUTE, windowStart + 15 * MINUTE);
+  const members = Array.from({ length: rng.int(10, 25) }, () => honestAccount(rng, ctx.ids, locale, stream.startTs));
+  const kickback = rng.uniform(0.85, 0.95);
+  const brushed: string[] = [];
+  for (const account of members) {
+    const joinAt = rng.uniform(windowStart - 5 * MINUTE, windowEnd - 2 * MINUTE);
+    const session = stream.watch(account, joinAt, joinAt + rng.uniform(4, 20) * MINUTE);
+    if (!session) continue;
+    const quantity = rng.int(2, 3);
+    const placedAt = rng.uniform(Math.max(session.joinAt, windowStart), Math.min(session.leaveAt, windowEnd));
+    stream.order(account, placedAt, sku, sku.livePrice, quantity, {
+      paidAfter: rng.uniform(20, 120) * SECOND,
+      refundAt: stream.endTs + rng.uniform(3, 7) * DAY,
+      refundAmount: Math.round(sku.livePrice * quantity * kickback),
+    });
+    if (rng.chance(0.3)) stream.comment(account, rng.uniform(session.joinAt, placedAt), reaction(rng, locale));
     brushed.push(account.accountId);
   }
   return brushed;

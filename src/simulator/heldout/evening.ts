@@ -10,6 +10,7 @@ import {
   launchWaveTestimonials,
   merchantStaffFlash,
   operatorPlaylist,
+  partialRefundKickback,
   praiseRotation,
   questionRelay,
   rackWaves,
@@ -52,7 +53,7 @@ export type { HeldOutAudit, HeldOutVerifiedSales } from './claims.js';
 const STYLES_BY_KIND = {
   injected_viewers: ['ho_cloud_phone_rotation', 'ho_aged_account_drip', 'ho_rack_waves', 'ho_count_only_smooth'],
   scripted_comments: ['ho_praise_rotation', 'ho_launch_wave_testimonials', 'ho_question_relay', 'ho_sparse_playlist'],
-  refund_brushing: ['ho_studio_shared_address', 'ho_merchant_staff_flash', 'ho_task_platform_workers'],
+  refund_brushing: ['ho_studio_shared_address', 'ho_merchant_staff_flash', 'ho_task_platform_workers', 'ho_partial_refund_kickback'],
   inflated_gmv: ['ho_claim_placed_gmv', 'ho_claim_padded', 'ho_claim_list_price_all_paid', 'ho_claim_before_refunds'],
 } as const;
 
@@ -65,6 +66,11 @@ export const HELD_OUT_STYLES: Record<ReportKind, readonly string[]> = Object.fro
 const KIND_OF_STYLE = new Map<string, ReportKind>(
   Object.entries(STYLES_BY_KIND).flatMap(([kind, styles]) => styles.map((style) => [style, kind as ReportKind] as const)),
 );
+
+/** The kind a held-out style commits, or undefined for a name that is not one. */
+export function heldOutStyleKind(style: string): ReportKind | undefined {
+  return KIND_OF_STYLE.get(style);
+}
 
 /**
  * Attacked rooms take these plans in turn, so a dozen rooms cover every
@@ -79,6 +85,7 @@ const ATTACK_PLANS: readonly (readonly HeldOutStyle[])[] = [
   ['ho_question_relay'],
   ['ho_merchant_staff_flash', 'ho_claim_list_price_all_paid'],
   ['ho_claim_placed_gmv'],
+  ['ho_partial_refund_kickback'],
   ['ho_aged_account_drip'],
   ['ho_launch_wave_testimonials'],
   ['ho_task_platform_workers'],
@@ -92,6 +99,7 @@ const ATTACK_PLANS: readonly (readonly HeldOutStyle[])[] = [
   ['ho_merchant_staff_flash'],
   ['ho_count_only_smooth', 'ho_claim_padded'],
   ['ho_task_platform_workers', 'ho_claim_before_refunds'],
+  ['ho_partial_refund_kickback', 'ho_claim_placed_gmv'],
 ];
 
 export interface HeldOutRoom {
@@ -123,6 +131,8 @@ export interface HeldOutOptions {
 
 export function generateHeldOutRooms(options: HeldOutOptions): HeldOutRoom[] {
   if (!Number.isInteger(options.rooms) || options.rooms < 0) throw new Error(`rooms: must be a non-negative integer, got ${options.rooms}`);
+  if (!Number.isSafeInteger(options.startTs) || options.startTs < 0) throw new Error(`startTs: must be epoch milliseconds, got ${options.startTs}`);
+  if (!Number.isFinite(options.seed)) throw new Error(`seed: must be a number, got ${options.seed}`);
   // Salted so seed 7 here shares no draws with the main simulator's seed 7.
   const rng = new Rng((Math.imul(options.seed | 0, 0x2c1b3c6d) ^ 0x686f6c64) >>> 0);
   const ids = new HoIds(rng.fork());
@@ -329,13 +339,13 @@ function generateRoom(input: RoomInput): { heldOutRoom: HeldOutRoom; identity: R
   for (const style of styles) {
     switch (style) {
       case 'ho_cloud_phone_rotation':
-        mark(style, cloudPhoneRotation(ctx, underground.cloudPhones(locale)));
+        mark(style, cloudPhoneRotation(ctx, underground.cloudPhones()));
         break;
       case 'ho_aged_account_drip':
-        mark(style, agedAccountDrip(ctx, underground.agedShop(locale)));
+        mark(style, agedAccountDrip(ctx, underground.agedShop()));
         break;
       case 'ho_rack_waves': {
-        const rack = rng.pick(underground.racks(locale));
+        const rack = rng.pick(underground.racks());
         mark(style, rackWaves(ctx, rack));
         if (has('ho_sparse_playlist')) {
           // The rack's own accounts post the playlist: the cheapest comment source is already seated.
@@ -369,6 +379,9 @@ function generateRoom(input: RoomInput): { heldOutRoom: HeldOutRoom; identity: R
         break;
       case 'ho_task_platform_workers':
         mark(style, taskPlatformWorkers(ctx, underground.taskWorkers(locale)));
+        break;
+      case 'ho_partial_refund_kickback':
+        mark(style, partialRefundKickback(ctx));
         break;
       case 'ho_claim_placed_gmv':
       case 'ho_claim_padded':

@@ -1,6 +1,6 @@
 import { validateEvent, type RoomEvent } from '../../events/event.schema.js';
 import { REPORT_KINDS } from '../../detection/finding.js';
-import { generateHeldOutRooms, HELD_OUT_STYLES, HONEST_TRAPS, type HeldOutRoom, type HeldOutVerifiedSales } from './index.js';
+import { generateHeldOutRooms, HELD_OUT_STYLES, heldOutStyleKind, HONEST_TRAPS, type HeldOutRoom, type HeldOutVerifiedSales } from './index.js';
 
 const START = Date.UTC(2026, 11, 3, 11, 30, 0);
 
@@ -58,24 +58,27 @@ describe('generateHeldOutRooms', () => {
   let everyRoom: HeldOutRoom[];
 
   beforeAll(() => {
-    rooms = generateHeldOutRooms({ seed: 101, startTs: START, rooms: 20 });
+    rooms = generateHeldOutRooms({ seed: 101, startTs: START, rooms: 12 });
     evening = generateHeldOutRooms({ seed: 3, startTs: START, rooms: 40 });
     everyRoom = [...rooms, ...evening, ...[11, 12, 13, 14].flatMap((seed) => generateHeldOutRooms({ seed, startTs: START + seed * 86_400_000, rooms: 8 }))];
   });
 
   it('gives the same rooms for the same seed and different ones for another seed', () => {
-    const again = generateHeldOutRooms({ seed: 101, startTs: START, rooms: 20 });
+    const again = generateHeldOutRooms({ seed: 101, startTs: START, rooms: 12 });
     expect(JSON.stringify(again) === JSON.stringify(rooms)).toBe(true);
-    const other = generateHeldOutRooms({ seed: 102, startTs: START, rooms: 20 });
+    const other = generateHeldOutRooms({ seed: 102, startTs: START, rooms: 12 });
     expect(other.map((room) => room.streamId)).not.toEqual(rooms.map((room) => room.streamId));
     expect(other[0]?.events.slice(0, 30)).not.toEqual(rooms[0]?.events.slice(0, 30));
   });
 
   it('attacks half the rooms and marks every room as held out', () => {
-    expect(rooms).toHaveLength(20);
-    expect(rooms.filter((room) => room.attackStyles.length > 0)).toHaveLength(10);
+    expect(rooms).toHaveLength(12);
+    expect(rooms.filter((room) => room.attackStyles.length > 0)).toHaveLength(6);
+    expect(generateHeldOutRooms({ seed: 5, startTs: START, rooms: 5 }).filter((room) => room.attackStyles.length > 0)).toHaveLength(2);
     expect(rooms.every((room) => room.heldOut)).toBe(true);
     expect(generateHeldOutRooms({ seed: 5, startTs: START, rooms: 0 })).toEqual([]);
+    expect(() => generateHeldOutRooms({ seed: 5, startTs: START, rooms: -1 })).toThrow(/^rooms: /);
+    expect(() => generateHeldOutRooms({ seed: 5, startTs: 1.5, rooms: 2 })).toThrow(/^startTs: /);
   });
 
   it('emits only schema-valid events with unique ids', () => {
@@ -177,7 +180,11 @@ describe('generateHeldOutRooms', () => {
     expect(allStyles.every((style) => style.startsWith('ho_'))).toBe(true);
     const honestTraps = new Set(evening.filter((room) => room.attackStyles.length === 0).flatMap((room) => room.traps));
     expect(HONEST_TRAPS.filter((trap) => !honestTraps.has(trap))).toEqual([]);
-    for (const kind of REPORT_KINDS) expect(HELD_OUT_STYLES[kind].length).toBeGreaterThanOrEqual(3);
+    for (const kind of REPORT_KINDS) {
+      expect(HELD_OUT_STYLES[kind].length).toBeGreaterThanOrEqual(3);
+      for (const style of HELD_OUT_STYLES[kind]) expect(heldOutStyleKind(style)).toBe(kind);
+    }
+    expect(heldOutStyleKind('emulator_farm')).toBeUndefined();
   });
 
   it('builds honest traps that really look like the fraud they resemble', () => {
@@ -235,7 +242,7 @@ describe('generateHeldOutRooms', () => {
 
   it('reuses the evening operators across rooms, as real studios and farms do', () => {
     const roomsOf = new Map<string, number>();
-    for (const room of evening) for (const account of new Set([...room.labels.accounts.injected_viewers, ...room.labels.accounts.refund_brushing])) roomsOf.set(account, (roomsOf.get(account) ?? 0) + 1);
+    for (const room of everyRoom) for (const account of new Set([...room.labels.accounts.injected_viewers, ...room.labels.accounts.refund_brushing])) roomsOf.set(account, (roomsOf.get(account) ?? 0) + 1);
     expect([...roomsOf.values()].filter((count) => count > 1).length).toBeGreaterThan(10);
   });
 });
