@@ -4,6 +4,7 @@ import { reaction } from './chatter.js';
 import type { RoomContext } from './honest.js';
 import type { HoSession, HoSku, HoStream, Segment } from './stream.js';
 import {
+  carrierNat,
   CLOUD_PHONE_MODELS,
   DAY,
   datacenterBlock,
@@ -61,16 +62,18 @@ export class Underground {
     return this.pools.get(key) as T;
   }
 
-  cloudPhones(locale: Locale): HoAccount[] {
-    return this.memo(`cloud:${locale}`, () => cloudPhonePool(this.rng, this.ids, this.now, locale, this.rng.int(380, 520)));
+  // Viewer farms sell to rooms in any language from the same Chinese infrastructure;
+  // only what must be written or shipped (comments, addresses) is kept per locale.
+  cloudPhones(): HoAccount[] {
+    return this.memo('cloud', () => cloudPhonePool(this.rng, this.ids, this.now, 'zh', this.rng.int(380, 520)));
   }
 
-  agedShop(locale: Locale): HoAccount[] {
-    return this.memo(`aged:${locale}`, () => Array.from({ length: this.rng.int(220, 320) }, () => agedAccount(this.rng, this.ids, this.now, locale)));
+  agedShop(): HoAccount[] {
+    return this.memo('aged', () => Array.from({ length: this.rng.int(220, 320) }, () => agedAccount(this.rng, this.ids, this.now, 'zh')));
   }
 
-  racks(locale: Locale): PhoneRack[] {
-    return this.memo(`racks:${locale}`, () => Array.from({ length: 2 }, () => phoneRack(this.rng, this.ids, this.now, locale)));
+  racks(): PhoneRack[] {
+    return this.memo('racks', () => Array.from({ length: 2 }, () => phoneRack(this.rng, this.ids, this.now, 'zh')));
   }
 
   commentOperators(locale: Locale): CommentOperator[] {
@@ -205,7 +208,7 @@ function commentOperator(rng: Rng, ids: HoIds, now: number, locale: Locale): Com
 
 function brushingStudio(rng: Rng, ids: HoIds, now: number, locale: Locale): BrushingStudio {
   const pickups = [ids.address(), ids.address()];
-  const city = homeBroadband(rng, locale).split('.').slice(0, 2).join('.');
+  const city = carrierNat(rng, locale).split('.').slice(0, 2).join('.');
   return {
     accounts: Array.from({ length: rng.int(8, 12) }, () => ({
       accountId: ids.account(),
@@ -213,8 +216,8 @@ function brushingStudio(rng: Rng, ids: HoIds, now: number, locale: Locale): Brus
       deviceId: ids.device(),
       device: phoneDevice(rng, locale),
       // One SIM per phone: distinct mobile addresses, all from the studio's city.
-      ip: `${city}.${rng.int(0, 255)}.${rng.int(1, 254)}`,
-      network: 'home' as const,
+      ip: `${city}.${rng.int(0, 40)}.${rng.int(1, 254)}`,
+      network: 'mobile' as const,
       phoneHash: ids.phone(),
       addressHash: rng.pick(pickups),
       chattiness: 0,
@@ -296,6 +299,8 @@ export function agedAccountDrip(ctx: RoomContext, shop: readonly HoAccount[]): s
     const session = stream.watch(account, joinAt, expiry + rng.exponential(30 * SECOND));
     if (!session) continue;
     used.push(account.accountId);
+    // The farm's "warm-up" option: now and then a bot says something ordinary, once.
+    if (rng.chance(0.15)) stream.comment(account, rng.uniform(session.joinAt, Math.min(session.leaveAt, stream.endTs)), reaction(rng, ctx.locale));
     if (rng.chance(0.33)) {
       const period = rng.uniform(40, 90) * SECOND;
       const stop = Math.min(session.leaveAt, stream.endTs);
@@ -532,7 +537,7 @@ export function merchantStaffFlash(ctx: RoomContext, segment: Segment): string[]
     const orders = rng.int(1, 3);
     for (let i = 0; i < orders; i++) {
       const quantity = rng.int(1, 2);
-      const cover = i === 0 && rng.chance(0.15);
+      const cover = i === 0 && orders > 1 && rng.chance(0.3);
       stream.order(account, flash.at + rng.uniform(200, 1500) + i * rng.uniform(1, 4) * SECOND, segment.sku, flash.price, quantity, {
         paidAfter: rng.uniform(10, 40) * SECOND,
         refundAt: cover ? null : stream.endTs + rng.uniform(1, 8) * HOUR,
@@ -565,6 +570,37 @@ export function taskPlatformWorkers(ctx: RoomContext, workers: readonly HoAccoun
     const orderAt = session.joinAt + rng.uniform(3 * MINUTE, Math.max(3 * MINUTE + SECOND, stay - 30 * SECOND));
     stream.order(account, orderAt, sku, sku.livePrice, 1, { paidAfter: rng.uniform(20, 60) * SECOND, refundAt: stream.endTs + rng.uniform(2, 6) * DAY });
     if (rng.chance(0.2)) stream.comment(account, rng.uniform(session.joinAt, orderAt), reaction(rng, locale));
+    brushed.push(account.accountId);
+  }
+  return brushed;
+}
+
+/**
+ * A kickback scheme run through the merchant's fan group: members buy the
+ * hero item two or three at a time, pay in full, and a week later get most of
+ * the money back as a "price adjustment", so every order stays completed in
+ * the sales ranking while the money goes home.
+ */
+export function partialRefundKickback(ctx: RoomContext): string[] {
+  const { rng, stream, locale } = ctx;
+  const sku = heroSku(stream);
+  const windowStart = pointInStream(stream, rng, 0.15, 0.5);
+  const windowEnd = Math.min(stream.endTs - 3 * MINUTE, windowStart + 15 * MINUTE);
+  const members = Array.from({ length: rng.int(10, 25) }, () => honestAccount(rng, ctx.ids, locale, stream.startTs));
+  const kickback = rng.uniform(0.85, 0.95);
+  const brushed: string[] = [];
+  for (const account of members) {
+    const joinAt = rng.uniform(windowStart - 5 * MINUTE, windowEnd - 2 * MINUTE);
+    const session = stream.watch(account, joinAt, joinAt + rng.uniform(4, 20) * MINUTE);
+    if (!session) continue;
+    const quantity = rng.int(2, 3);
+    const placedAt = rng.uniform(Math.max(session.joinAt, windowStart), Math.min(session.leaveAt, windowEnd));
+    stream.order(account, placedAt, sku, sku.livePrice, quantity, {
+      paidAfter: rng.uniform(20, 120) * SECOND,
+      refundAt: stream.endTs + rng.uniform(3, 7) * DAY,
+      refundAmount: Math.round(sku.livePrice * quantity * kickback),
+    });
+    if (rng.chance(0.3)) stream.comment(account, rng.uniform(session.joinAt, placedAt), reaction(rng, locale));
     brushed.push(account.accountId);
   }
   return brushed;

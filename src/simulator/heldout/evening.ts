@@ -10,6 +10,7 @@ import {
   launchWaveTestimonials,
   merchantStaffFlash,
   operatorPlaylist,
+  partialRefundKickback,
   praiseRotation,
   questionRelay,
   rackWaves,
@@ -26,9 +27,11 @@ import {
   familyTablet,
   flashRush,
   flashStampede,
+  growthCampaign,
   HONEST_TRAPS,
   honestActivity,
   honestAudience,
+  hostPoll,
   keywordGiveaway,
   officeLaunch,
   sharedLinkFriends,
@@ -37,8 +40,8 @@ import {
   type HonestTrap,
   type RoomContext,
 } from './honest.js';
-import { HoStream, type HoSession, type HoSku, type Segment } from './stream.js';
-import { HoIds, honestAccount, MINUTE, SECOND, type HoAccount } from './world.js';
+import { HoStream, ViewingCalendar, type HoSession, type HoSku, type Segment } from './stream.js';
+import { HoIds, honestAccount, HOUR, MINUTE, SECOND, type HoAccount } from './world.js';
 
 export { HONEST_TRAPS, type HonestTrap } from './honest.js';
 export type { HeldOutAudit, HeldOutVerifiedSales } from './claims.js';
@@ -50,7 +53,7 @@ export type { HeldOutAudit, HeldOutVerifiedSales } from './claims.js';
 const STYLES_BY_KIND = {
   injected_viewers: ['ho_cloud_phone_rotation', 'ho_aged_account_drip', 'ho_rack_waves', 'ho_count_only_smooth'],
   scripted_comments: ['ho_praise_rotation', 'ho_launch_wave_testimonials', 'ho_question_relay', 'ho_sparse_playlist'],
-  refund_brushing: ['ho_studio_shared_address', 'ho_merchant_staff_flash', 'ho_task_platform_workers'],
+  refund_brushing: ['ho_studio_shared_address', 'ho_merchant_staff_flash', 'ho_task_platform_workers', 'ho_partial_refund_kickback'],
   inflated_gmv: ['ho_claim_placed_gmv', 'ho_claim_padded', 'ho_claim_list_price_all_paid', 'ho_claim_before_refunds'],
 } as const;
 
@@ -63,6 +66,11 @@ export const HELD_OUT_STYLES: Record<ReportKind, readonly string[]> = Object.fro
 const KIND_OF_STYLE = new Map<string, ReportKind>(
   Object.entries(STYLES_BY_KIND).flatMap(([kind, styles]) => styles.map((style) => [style, kind as ReportKind] as const)),
 );
+
+/** The kind a held-out style commits, or undefined for a name that is not one. */
+export function heldOutStyleKind(style: string): ReportKind | undefined {
+  return KIND_OF_STYLE.get(style);
+}
 
 /**
  * Attacked rooms take these plans in turn, so a dozen rooms cover every
@@ -77,6 +85,7 @@ const ATTACK_PLANS: readonly (readonly HeldOutStyle[])[] = [
   ['ho_question_relay'],
   ['ho_merchant_staff_flash', 'ho_claim_list_price_all_paid'],
   ['ho_claim_placed_gmv'],
+  ['ho_partial_refund_kickback'],
   ['ho_aged_account_drip'],
   ['ho_launch_wave_testimonials'],
   ['ho_task_platform_workers'],
@@ -90,6 +99,7 @@ const ATTACK_PLANS: readonly (readonly HeldOutStyle[])[] = [
   ['ho_merchant_staff_flash'],
   ['ho_count_only_smooth', 'ho_claim_padded'],
   ['ho_task_platform_workers', 'ho_claim_before_refunds'],
+  ['ho_partial_refund_kickback', 'ho_claim_placed_gmv'],
 ];
 
 export interface HeldOutRoom {
@@ -108,6 +118,8 @@ export interface HeldOutRoom {
   expectedAudit: HeldOutAudit;
   events: RoomEvent[];
   heldOut: true;
+  /** The earlier stream of the same room tonight, when this is the room going live again. */
+  rerunOf?: string;
 }
 
 export interface HeldOutOptions {
@@ -119,6 +131,8 @@ export interface HeldOutOptions {
 
 export function generateHeldOutRooms(options: HeldOutOptions): HeldOutRoom[] {
   if (!Number.isInteger(options.rooms) || options.rooms < 0) throw new Error(`rooms: must be a non-negative integer, got ${options.rooms}`);
+  if (!Number.isSafeInteger(options.startTs) || options.startTs < 0) throw new Error(`startTs: must be epoch milliseconds, got ${options.startTs}`);
+  if (!Number.isFinite(options.seed)) throw new Error(`seed: must be a number, got ${options.seed}`);
   // Salted so seed 7 here shares no draws with the main simulator's seed 7.
   const rng = new Rng((Math.imul(options.seed | 0, 0x2c1b3c6d) ^ 0x686f6c64) >>> 0);
   const ids = new HoIds(rng.fork());
@@ -130,16 +144,34 @@ export function generateHeldOutRooms(options: HeldOutOptions): HeldOutRoom[] {
   };
   const attackedCount = Math.floor(options.rooms / 2);
   const attacked = new Set(rng.shuffle(Array.from({ length: options.rooms }, (_, index) => index)).slice(0, attackedCount));
+  const calendar = new ViewingCalendar();
   const rooms: HeldOutRoom[] = [];
+  const identities = new Map<string, RoomIdentity>();
   let attackIndex = 0;
   let honestIndex = 0;
   for (let index = 0; index < options.rooms; index++) {
     const roomRng = rng.fork();
-    const styles = attacked.has(index) ? [...(ATTACK_PLANS[attackIndex++ % ATTACK_PLANS.length] ?? [])] : [];
+    const isAttacked = attacked.has(index);
+    // Rooms go live again later the same night: a new stream of the same room, merchant and audience.
+    const earlier = rooms.filter((room) => room.attackStyles.length > 0 === isAttacked && room.rerunOf === undefined);
+    const rerun = earlier.length > 0 && roomRng.chance(0.12) ? roomRng.pick(earlier) : null;
+    const styles = rerun ? (rerun.attackStyles as HeldOutStyle[]) : isAttacked ? [...(ATTACK_PLANS[attackIndex++ % ATTACK_PLANS.length] ?? [])] : [];
     const traps = styles.length > 0 ? attackedRoomTraps(roomRng, styles) : honestRoomTraps(roomRng, honestIndex++);
-    rooms.push(generateRoom({ rng: roomRng, ids, underground, regulars, eveningStart: options.startTs, styles, traps }));
+    const identity = rerun ? { ...(identities.get(rerun.streamId) as RoomIdentity), notBefore: rerun.endTs + roomRng.int(2, 5) * HOUR, rerunOf: rerun.streamId } : null;
+    const room = generateRoom({ rng: roomRng, ids, underground, regulars, calendar, eveningStart: options.startTs, styles: [...styles], traps, identity });
+    identities.set(room.heldOutRoom.streamId, room.identity);
+    rooms.push(room.heldOutRoom);
   }
   return rooms;
+}
+
+/** What stays the same when a room goes live again. */
+interface RoomIdentity {
+  roomId: string;
+  merchantId: string;
+  anchorId: string;
+  locale: Locale;
+  category: Category;
 }
 
 /** Two traps per honest room, walking the list so every trap shows up in a small evening; sometimes a third. */
@@ -169,6 +201,9 @@ interface RoomInput {
   eveningStart: number;
   styles: HeldOutStyle[];
   traps: HonestTrap[];
+  calendar: ViewingCalendar;
+  /** Set for a later stream of an earlier room. */
+  identity: (RoomIdentity & { notBefore: number; rerunOf: string }) | null;
 }
 
 const CATEGORY_WEIGHTS: readonly (readonly [Category, number])[] = [
@@ -221,16 +256,19 @@ function runOfShow(rng: Rng, skus: readonly HoSku[], startTs: number, endTs: num
   return segments;
 }
 
-function generateRoom(input: RoomInput): HeldOutRoom {
-  const { rng, ids, styles, traps } = input;
+function generateRoom(input: RoomInput): { heldOutRoom: HeldOutRoom; identity: RoomIdentity } {
+  const { rng, ids, styles, identity } = input;
+  const locale: Locale = identity?.locale ?? (rng.chance(0.2) ? 'en' : 'zh');
+  const category: Category = identity?.category ?? (input.traps.includes('ho_fashion_returns') ? 'apparel' : rng.weighted(CATEGORY_WEIGHTS));
+  // A rerun keeps its room's category, so it only has high returns if it sells clothes.
+  const traps = input.traps.filter((trap) => trap !== 'ho_fashion_returns' || category === 'apparel');
   const has = (name: HeldOutStyle | HonestTrap): boolean => (styles as string[]).includes(name) || (traps as string[]).includes(name);
-  const locale: Locale = rng.chance(0.2) ? 'en' : 'zh';
-  const category: Category = has('ho_fashion_returns') ? 'apparel' : rng.weighted(CATEGORY_WEIGHTS);
-  const merchantId = ids.make('m', 8);
-  const roomId = ids.make('r', 10);
+  const merchantId = identity?.merchantId ?? ids.make('m', 8);
+  const roomId = identity?.roomId ?? ids.make('r', 10);
+  const anchorId = identity?.anchorId ?? ids.make('a', 8);
   const streamId = ids.make('st-', 12);
   const durationMin = rng.int(45, 120);
-  const startTs = input.eveningStart + rng.int(0, 180) * MINUTE + rng.int(0, 59_999);
+  const startTs = identity ? identity.notBefore + rng.int(0, 30) * MINUTE + rng.int(0, 59_999) : input.eveningStart + rng.int(0, 180) * MINUTE + rng.int(0, 59_999);
   const endTs = startTs + durationMin * MINUTE;
   const skus = makeSkus(rng, ids, category);
   const needsFlash = has('ho_merchant_staff_flash') || has('ho_flash_stampede');
@@ -240,7 +278,7 @@ function generateRoom(input: RoomInput): HeldOutRoom {
       roomId,
       streamId,
       merchantId,
-      anchorId: ids.make('a', 8),
+      anchorId,
       startTs,
       endTs,
       currency: locale === 'zh' ? 'CNY' : 'USD',
@@ -251,6 +289,7 @@ function generateRoom(input: RoomInput): HeldOutRoom {
       orderPrefix: `${ids.make('o', 8)}-`,
     },
     rng,
+    input.calendar,
   );
   const baseRefund = category === 'apparel' ? rng.uniform(0.18, 0.3) : rng.uniform(0.03, 0.09);
   const ctx: RoomContext = {
@@ -286,6 +325,8 @@ function generateRoom(input: RoomInput): HeldOutRoom {
   if (has('ho_office_launch')) crowd.push(...officeLaunch(ctx));
   if (has('ho_shared_link_friends')) crowd.push(...sharedLinkFriends(ctx));
   if (has('ho_fashion_returns')) sizeBracketing(ctx, audience);
+  if (has('ho_growth_campaign')) crowd.push(...growthCampaign(ctx));
+  if (has('ho_host_poll')) hostPoll(ctx, crowd);
   const honestPeakDisplayed = peakConcurrency(stream.sessions) * 1.25;
 
   const flashSegments = stream.setup.segments.filter((segment) => segment.flash !== null);
@@ -298,13 +339,13 @@ function generateRoom(input: RoomInput): HeldOutRoom {
   for (const style of styles) {
     switch (style) {
       case 'ho_cloud_phone_rotation':
-        mark(style, cloudPhoneRotation(ctx, underground.cloudPhones(locale)));
+        mark(style, cloudPhoneRotation(ctx, underground.cloudPhones()));
         break;
       case 'ho_aged_account_drip':
-        mark(style, agedAccountDrip(ctx, underground.agedShop(locale)));
+        mark(style, agedAccountDrip(ctx, underground.agedShop()));
         break;
       case 'ho_rack_waves': {
-        const rack = rng.pick(underground.racks(locale));
+        const rack = rng.pick(underground.racks());
         mark(style, rackWaves(ctx, rack));
         if (has('ho_sparse_playlist')) {
           // The rack's own accounts post the playlist: the cheapest comment source is already seated.
@@ -339,6 +380,9 @@ function generateRoom(input: RoomInput): HeldOutRoom {
       case 'ho_task_platform_workers':
         mark(style, taskPlatformWorkers(ctx, underground.taskWorkers(locale)));
         break;
+      case 'ho_partial_refund_kickback':
+        mark(style, partialRefundKickback(ctx));
+        break;
       case 'ho_claim_placed_gmv':
       case 'ho_claim_padded':
       case 'ho_claim_list_price_all_paid':
@@ -357,7 +401,7 @@ function generateRoom(input: RoomInput): HeldOutRoom {
   const events = stream.finish();
   const accounts = Object.fromEntries(REPORT_KINDS.map((kind) => [kind, [...labelled[kind]].sort()])) as Record<ReportKind, string[]>;
   const trapNames = [...traps];
-  return {
+  const heldOutRoom: HeldOutRoom = {
     roomId,
     streamId,
     merchantId,
@@ -379,7 +423,9 @@ function generateRoom(input: RoomInput): HeldOutRoom {
     },
     events,
     heldOut: true,
+    ...(identity ? { rerunOf: identity.rerunOf } : {}),
   };
+  return { heldOutRoom, identity: { roomId, merchantId, anchorId, locale, category } };
 }
 
 function claimRule(rng: Rng, styles: readonly HeldOutStyle[], traps: readonly HonestTrap[]): ClaimRule | null {

@@ -1,6 +1,6 @@
 import { validateEvent, type RoomEvent } from '../../events/event.schema.js';
 import { REPORT_KINDS } from '../../detection/finding.js';
-import { generateHeldOutRooms, HELD_OUT_STYLES, HONEST_TRAPS, type HeldOutRoom, type HeldOutVerifiedSales } from './index.js';
+import { generateHeldOutRooms, HELD_OUT_STYLES, heldOutStyleKind, HONEST_TRAPS, type HeldOutRoom, type HeldOutVerifiedSales } from './index.js';
 
 const START = Date.UTC(2026, 11, 3, 11, 30, 0);
 
@@ -54,43 +54,49 @@ describe('generateHeldOutRooms', () => {
   let rooms: HeldOutRoom[];
   /** A full 40-room evening, for coverage and the claim checks. */
   let evening: HeldOutRoom[];
+  /** Both of those and a few small evenings on other seeds, for the invariants. */
+  let everyRoom: HeldOutRoom[];
 
   beforeAll(() => {
-    rooms = generateHeldOutRooms({ seed: 101, startTs: START, rooms: 20 });
+    rooms = generateHeldOutRooms({ seed: 101, startTs: START, rooms: 12 });
     evening = generateHeldOutRooms({ seed: 3, startTs: START, rooms: 40 });
+    everyRoom = [...rooms, ...evening, ...[11, 12, 13, 14].flatMap((seed) => generateHeldOutRooms({ seed, startTs: START + seed * 86_400_000, rooms: 8 }))];
   });
 
   it('gives the same rooms for the same seed and different ones for another seed', () => {
-    const again = generateHeldOutRooms({ seed: 101, startTs: START, rooms: 20 });
+    const again = generateHeldOutRooms({ seed: 101, startTs: START, rooms: 12 });
     expect(JSON.stringify(again) === JSON.stringify(rooms)).toBe(true);
-    const other = generateHeldOutRooms({ seed: 102, startTs: START, rooms: 20 });
+    const other = generateHeldOutRooms({ seed: 102, startTs: START, rooms: 12 });
     expect(other.map((room) => room.streamId)).not.toEqual(rooms.map((room) => room.streamId));
     expect(other[0]?.events.slice(0, 30)).not.toEqual(rooms[0]?.events.slice(0, 30));
   });
 
   it('attacks half the rooms and marks every room as held out', () => {
-    expect(rooms).toHaveLength(20);
-    expect(rooms.filter((room) => room.attackStyles.length > 0)).toHaveLength(10);
+    expect(rooms).toHaveLength(12);
+    expect(rooms.filter((room) => room.attackStyles.length > 0)).toHaveLength(6);
+    expect(generateHeldOutRooms({ seed: 5, startTs: START, rooms: 5 }).filter((room) => room.attackStyles.length > 0)).toHaveLength(2);
     expect(rooms.every((room) => room.heldOut)).toBe(true);
     expect(generateHeldOutRooms({ seed: 5, startTs: START, rooms: 0 })).toEqual([]);
+    expect(() => generateHeldOutRooms({ seed: 5, startTs: START, rooms: -1 })).toThrow(/^rooms: /);
+    expect(() => generateHeldOutRooms({ seed: 5, startTs: 1.5, rooms: 2 })).toThrow(/^startTs: /);
   });
 
   it('emits only schema-valid events with unique ids', () => {
-    const all = rooms.flatMap((room) => room.events);
+    const all = [...rooms, ...evening].flatMap((room) => room.events);
     const failures = all.map((event) => validateEvent(event)).filter((result) => !result.ok);
     expect(failures).toEqual([]);
     expect(new Set(all.map((event) => event.id)).size).toBe(all.length);
   });
 
   it('prefixes every id it emits with ho-', () => {
-    const unprefixed = rooms
+    const unprefixed = everyRoom
       .flatMap((room) => [room.roomId, room.streamId, room.merchantId, ...room.events.flatMap(idFields)])
       .filter((id) => !id.startsWith('ho-'));
     expect(unprefixed).toEqual([]);
   });
 
   it('frames each stream with its stream.started first and one stream.ended, in event-time order', () => {
-    for (const room of rooms) {
+    for (const room of everyRoom) {
       expect(room.events[0]).toMatchObject({ type: 'stream.started', merchantId: room.merchantId, ts: room.startTs, roomId: room.roomId, streamId: room.streamId });
       expect(room.events.filter((event) => event.type === 'stream.ended').map((event) => event.ts)).toEqual([room.endTs]);
       expect(new Set(room.events.map((event) => `${event.roomId}/${event.streamId}`))).toEqual(new Set([`${room.roomId}/${room.streamId}`]));
@@ -102,7 +108,7 @@ describe('generateHeldOutRooms', () => {
   });
 
   it('labels only the kinds of its styles, exactly the accounts that took part, and nothing in honest rooms', () => {
-    for (const room of rooms) {
+    for (const room of everyRoom) {
       expect(Object.keys(room.labels.accounts).sort()).toEqual([...REPORT_KINDS].sort());
       const styleKinds = new Set(REPORT_KINDS.filter((kind) => room.attackStyles.some((style) => HELD_OUT_STYLES[kind].includes(style))));
       expect(room.labels.kinds).toEqual(REPORT_KINDS.filter((kind) => styleKinds.has(kind)));
@@ -127,7 +133,7 @@ describe('generateHeldOutRooms', () => {
   });
 
   it('has brushers really refund and scripted accounts really comment', () => {
-    for (const room of rooms) {
+    for (const room of everyRoom) {
       const refunders = new Set<string>();
       const commenters = new Set<string>();
       for (const event of room.events) {
@@ -141,7 +147,7 @@ describe('generateHeldOutRooms', () => {
   });
 
   it('expects exactly the audit that the emitted order events add up to', () => {
-    for (const room of rooms) {
+    for (const room of everyRoom) {
       const fromEvents = auditFromEvents(room.events, new Set(room.labels.accounts.refund_brushing));
       expect(room.expectedAudit.verified).toEqual(fromEvents);
       const claims = room.events.filter((event): event is Extract<RoomEvent, { type: 'sales.claimed' }> => event.type === 'sales.claimed');
@@ -154,7 +160,7 @@ describe('generateHeldOutRooms', () => {
   });
 
   it('inflates claims only where labelled, and honest claims stay within rounding of the net', () => {
-    for (const room of [...rooms, ...evening]) {
+    for (const room of everyRoom) {
       const claimed = room.expectedAudit.claimed;
       const net = room.expectedAudit.verified.net;
       if (room.labels.kinds.includes('inflated_gmv')) {
@@ -174,7 +180,11 @@ describe('generateHeldOutRooms', () => {
     expect(allStyles.every((style) => style.startsWith('ho_'))).toBe(true);
     const honestTraps = new Set(evening.filter((room) => room.attackStyles.length === 0).flatMap((room) => room.traps));
     expect(HONEST_TRAPS.filter((trap) => !honestTraps.has(trap))).toEqual([]);
-    for (const kind of REPORT_KINDS) expect(HELD_OUT_STYLES[kind].length).toBeGreaterThanOrEqual(3);
+    for (const kind of REPORT_KINDS) {
+      expect(HELD_OUT_STYLES[kind].length).toBeGreaterThanOrEqual(3);
+      for (const style of HELD_OUT_STYLES[kind]) expect(heldOutStyleKind(style)).toBe(kind);
+    }
+    expect(heldOutStyleKind('emulator_farm')).toBeUndefined();
   });
 
   it('builds honest traps that really look like the fraud they resemble', () => {
@@ -200,9 +210,39 @@ describe('generateHeldOutRooms', () => {
     }
   });
 
+  it('never shows one account in two rooms at once, honest or farmed', () => {
+    const sessions = new Map<string, [number, number][]>();
+    for (const room of evening) {
+      const open = new Map<string, number>();
+      for (const event of room.events) {
+        if (event.type === 'viewer.joined') open.set(event.accountId, event.ts);
+        if (event.type === 'viewer.left') {
+          const from = open.get(event.accountId) as number;
+          sessions.set(event.accountId, [...(sessions.get(event.accountId) ?? []), [from, event.ts]]);
+        }
+      }
+    }
+    const overlapping = [...sessions].filter(([, spans]) => {
+      const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+      return sorted.some((span, i) => i > 0 && span[0] <= (sorted[i - 1] as [number, number])[1]);
+    });
+    expect(overlapping.map(([account]) => account)).toEqual([]);
+  });
+
+  it('brings some rooms back for a later stream of the same room and merchant', () => {
+    const reruns = evening.filter((room) => room.rerunOf !== undefined);
+    expect(reruns.length).toBeGreaterThan(0);
+    for (const rerun of reruns) {
+      const first = evening.find((room) => room.streamId === rerun.rerunOf) as HeldOutRoom;
+      expect({ roomId: rerun.roomId, merchantId: rerun.merchantId, attackStyles: rerun.attackStyles }).toEqual({ roomId: first.roomId, merchantId: first.merchantId, attackStyles: first.attackStyles });
+      expect(rerun.streamId).not.toBe(first.streamId);
+      expect(rerun.startTs).toBeGreaterThan(first.endTs + 60 * 60_000);
+    }
+  });
+
   it('reuses the evening operators across rooms, as real studios and farms do', () => {
     const roomsOf = new Map<string, number>();
-    for (const room of evening) for (const account of new Set([...room.labels.accounts.injected_viewers, ...room.labels.accounts.refund_brushing])) roomsOf.set(account, (roomsOf.get(account) ?? 0) + 1);
+    for (const room of everyRoom) for (const account of new Set([...room.labels.accounts.injected_viewers, ...room.labels.accounts.refund_brushing])) roomsOf.set(account, (roomsOf.get(account) ?? 0) + 1);
     expect([...roomsOf.values()].filter((count) => count > 1).length).toBeGreaterThan(10);
   });
 });

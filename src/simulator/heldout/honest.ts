@@ -85,13 +85,13 @@ export function honestActivity(ctx: RoomContext, session: HoSession): void {
 }
 
 /** Who walks in: a regular of the evening or someone new, honest either way. */
-function arrival(ctx: RoomContext): HoAccount {
-  const { rng } = ctx;
+function arrival(ctx: RoomContext, joinAt: number, leaveAt: number): HoSession | null {
+  const { rng, stream } = ctx;
   if (ctx.regulars.length > 0 && rng.chance(0.22)) {
-    const regular = rng.pick(ctx.regulars);
-    if (ctx.stream.isFree(regular, ctx.stream.startTs)) return regular;
+    const session = stream.watch(rng.pick(ctx.regulars), joinAt, leaveAt);
+    if (session) return session;
   }
-  return honestAccount(rng, ctx.ids, ctx.locale, ctx.stream.startTs);
+  return stream.watch(honestAccount(rng, ctx.ids, ctx.locale, stream.startTs), joinAt, leaveAt);
 }
 
 /**
@@ -117,7 +117,7 @@ export function honestAudience(ctx: RoomContext, profile: AudienceProfile): HoSe
     for (let i = 0; i < count; i++) {
       const joinAt = t + rng.uniform(0, slotMs);
       const stay = Math.max(8 * SECOND, rng.lognormal(profile.sessionMedianMin * MINUTE, sigma));
-      const session = stream.watch(arrival(ctx), joinAt, joinAt + stay);
+      const session = arrival(ctx, joinAt, joinAt + stay);
       if (session) sessions.push(session);
     }
   }
@@ -157,6 +157,8 @@ export const HONEST_TRAPS = [
   'ho_paid_later_claim',
   'ho_shared_link_friends',
   'ho_round_up_claim',
+  'ho_growth_campaign',
+  'ho_host_poll',
 ] as const;
 export type HonestTrap = (typeof HONEST_TRAPS)[number];
 
@@ -357,6 +359,50 @@ export function sharedLinkFriends(ctx: RoomContext): HoSession[] {
     if (to > session.joinAt) honestBuy(ctx, session.account, rng.uniform(session.joinAt, to), sku, sku.livePrice, 1, { keep: true, mustPay: true });
   }
   return friends;
+}
+
+/**
+ * The platform's new-user campaign pays a coupon for watching a partner room
+ * for a minute: a couple of hundred accounts opened in the last hours arrive
+ * over a quarter hour, watch silently just past the minute, and go.
+ */
+export function growthCampaign(ctx: RoomContext): HoSession[] {
+  const { rng, stream, locale } = ctx;
+  const start = pointInStream(ctx, 0.1, 0.6);
+  const spread = rng.int(10, 25) * MINUTE;
+  const newcomers: HoSession[] = [];
+  const size = rng.int(100, 300);
+  for (let i = 0; i < size; i++) {
+    // The push goes out at once and opens taper off.
+    const joinAt = start + spread * Math.pow(rng.next(), 1.6);
+    const account = honestAccount(rng, ctx.ids, locale, stream.startTs, { createdAt: Math.round(joinAt - rng.uniform(2 * MINUTE, 6 * HOUR)) });
+    const stay = rng.chance(0.15) ? rng.lognormal(5 * MINUTE, 0.6) : rng.uniform(62, 150) * SECOND;
+    const session = stream.watch(account, joinAt, joinAt + stay);
+    if (!session) continue;
+    newcomers.push(session);
+    if (rng.chance(0.05)) stream.like(account, joinAt + rng.uniform(5, 50) * SECOND, rng.int(1, 5));
+  }
+  return newcomers;
+}
+
+/**
+ * The host asks the room to vote by typing a digit ("black, type 1; white,
+ * type 2"): most of those present answer within half a minute, the same
+ * one-character comment hundreds of times.
+ */
+export function hostPoll(ctx: RoomContext, audience: readonly HoSession[]): void {
+  const { rng, stream } = ctx;
+  const polls = rng.int(2, 4);
+  for (let p = 0; p < polls; p++) {
+    const asked = pointInStream(ctx, 0.1, 0.9);
+    const share = rng.uniform(0.5, 0.8);
+    for (const session of audience) {
+      if (session.joinAt > asked || session.leaveAt < asked + 10 * SECOND || !rng.chance(share)) continue;
+      const digit = rng.chance(0.6) ? '1' : '2';
+      const text = rng.chance(0.8) ? digit : digit.repeat(rng.int(2, 6));
+      stream.comment(session.account, Math.min(session.leaveAt, stream.endTs, asked + rng.exponential(8 * SECOND)), text);
+    }
+  }
 }
 
 /** The hours a room's published claim may wait after the stream. */

@@ -5,6 +5,7 @@
  */
 export {
   generateHeldOutRooms,
+  heldOutStyleKind,
   HELD_OUT_STYLES,
   HONEST_TRAPS,
   type HeldOutAudit,

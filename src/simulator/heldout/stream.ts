@@ -56,6 +56,24 @@ export interface StreamSetup {
   orderPrefix: string;
 }
 
+/**
+ * Where every account is tonight, across rooms: one app shows one room at a
+ * time, so neither a viewer nor a farmed account is ever in two rooms at once.
+ */
+export class ViewingCalendar {
+  private readonly booked = new Map<string, [number, number][]>();
+
+  isFree(accountId: string, from: number, to: number): boolean {
+    return (this.booked.get(accountId) ?? []).every(([bookedFrom, bookedTo]) => to < bookedFrom || from > bookedTo);
+  }
+
+  book(accountId: string, from: number, to: number): void {
+    const intervals = this.booked.get(accountId);
+    if (intervals) intervals.push([from, to]);
+    else this.booked.set(accountId, [[from, to]]);
+  }
+}
+
 /** Streams end by disconnecting whoever is still there within a few seconds. */
 const END_DISCONNECT_MS = 6_000;
 
@@ -75,11 +93,11 @@ export class HoStream {
 
   private seq = 0;
   private orderSeq = 0;
-  private readonly busyUntil = new Map<string, number>();
 
   constructor(
     readonly setup: StreamSetup,
     readonly rng: Rng,
+    private readonly calendar: ViewingCalendar = new ViewingCalendar(),
   ) {}
 
   get startTs(): number {
@@ -95,30 +113,35 @@ export class HoStream {
     return this.setup.segments.find((segment) => ts >= segment.from && ts < segment.to) ?? (this.setup.segments[this.setup.segments.length - 1] as Segment);
   }
 
+  /** True when the account is not watching this or any other room at `ts`. */
   isFree(account: HoAccount, ts: number): boolean {
-    return (this.busyUntil.get(account.accountId) ?? -Infinity) < ts;
+    return this.calendar.isFree(account.accountId, ts, ts);
   }
 
-  /** A viewing session, or null when the account is still in an earlier one. */
+  /** A viewing session, or null when the account is elsewhere (here or in another room) at some point of it. */
   watch(account: HoAccount, joinAt: number, leaveAt: number): HoSession | null {
     const join = Math.round(Math.max(this.startTs + 500, Math.min(joinAt, this.endTs - 2 * SECOND)));
-    if (!this.isFree(account, join)) return null;
     let leave = Math.round(Math.max(join + 2 * SECOND, leaveAt));
     if (leave >= this.endTs) leave = this.endTs + this.rng.int(100, END_DISCONNECT_MS);
+    if (!this.calendar.isFree(account.accountId, join, leave)) return null;
     const ip = sessionIp(this.rng, account, this.setup.locale);
-    this.busyUntil.set(account.accountId, leave);
+    this.calendar.book(account.accountId, join, leave);
     const session: HoSession = { account, joinAt: join, leaveAt: leave };
     this.sessions.push(session);
-    this.events.push({ ...this.base(account, join, ip), type: 'viewer.joined', accountCreatedAt: account.createdAt, device: { ...account.device } });
+    this.events.push({ ...this.base(account, join, ip), type: 'viewer.joined', accountCreatedAt: account.createdAt, device: account.device });
     this.events.push({ ...this.base(account, leave, ip), type: 'viewer.left' });
     return session;
   }
 
+  /** Taps after the stream has ended go nowhere: the room is closed, so the platform sends none. */
   like(account: HoAccount, ts: number, taps: number): void {
+    if (Math.round(ts) > this.endTs) return;
     this.events.push({ ...this.base(account, ts, account.ip), type: 'like', count: Math.max(1, Math.round(taps)) });
   }
 
+  /** Like taps, a comment typed after the end is never sent. */
   comment(account: HoAccount, ts: number, text: string): void {
+    if (Math.round(ts) > this.endTs) return;
     this.events.push({ ...this.base(account, ts, account.ip), type: 'comment', text });
   }
 
@@ -131,8 +154,9 @@ export class HoStream {
     quantity: number,
     lifecycle: { paidAfter: number | null; refundAt?: number | null; refundAmount?: number },
   ): HoOrder {
-    this.orderSeq++;
     const placed = Math.round(placedAt);
+    if (placed > this.endTs) throw new Error(`order: placed at ${placed}, after the stream ended at ${this.endTs}`);
+    this.orderSeq++;
     const paidAt = lifecycle.paidAfter === null ? null : placed + Math.max(1, Math.round(lifecycle.paidAfter));
     const refundedAt = paidAt === null || lifecycle.refundAt === undefined || lifecycle.refundAt === null ? null : Math.max(paidAt + 1, Math.round(lifecycle.refundAt));
     const paid = unitPrice * quantity;
