@@ -30,12 +30,11 @@ export function mixEvening(options: EveningOptions & { heldOutRooms: number }, m
   const heldOut = model
     .generateHeldOutRooms({ seed: options.seed, startTs: options.startTs ?? DEFAULT_EVENING_START, rooms: options.heldOutRooms })
     .map((room) => ({ ...room, heldOut: true }));
-  const seen = new Set<string>();
-  for (const room of main.rooms) seen.add(`stream:${room.streamId}`).add(`room:${room.roomId}`);
+  // A room may air several streams in either model; only ids the two models share are a collision.
+  const mainIds = new Set(main.rooms.flatMap((room) => [`stream ${room.streamId}`, `room ${room.roomId}`]));
   for (const room of heldOut) {
-    for (const key of [`stream:${room.streamId}`, `room:${room.roomId}`]) {
-      if (seen.has(key)) throw new Error(`held-out model: ${key} is also one of the main generator's`);
-      seen.add(key);
+    for (const key of [`stream ${room.streamId}`, `room ${room.roomId}`]) {
+      if (mainIds.has(key)) throw new Error(`held-out model: ${key} is also one of the main generator's`);
     }
   }
   const eventIds = new Set(main.events.map((event) => event.id));
