@@ -88,6 +88,40 @@ export class OrganicPopulation {
     private readonly now: number,
   ) {}
 
+  /**
+   * A real person on their own phone whose network (and maybe age, address
+   * or device) is fixed by where they watch from: an office NAT, a campus, a
+   * family router, a carrier's shared address.
+   */
+  person(locale: Locale, fixed: { ip: string; createdAt?: number; addressHash?: string; hardware?: { deviceId: string; device: DeviceInfo }; engagement?: number }): SimAccount {
+    const rng = this.rng;
+    const handset = pickHandset(rng, locale);
+    const hardware = fixed.hardware ?? {
+      deviceId: this.ids.deviceId(),
+      device: { model: handset.model, os: rng.pick(handset.os), emulator: false, rooted: !handset.model.startsWith('iPhone') && rng.chance(0.015) },
+    };
+    return {
+      accountId: this.ids.accountId(),
+      createdAt: Math.round(fixed.createdAt ?? organicCreatedAt(rng, this.now)),
+      deviceId: hardware.deviceId,
+      device: hardware.device,
+      ip: fixed.ip,
+      phoneHash: this.ids.phoneHash(),
+      addressHash: fixed.addressHash ?? this.ids.addressHash(),
+      engagement: fixed.engagement ?? (rng.next() < 0.5 ? rng.uniform(0, 0.1) : Math.min(1, rng.pareto(0.15, 1.6))),
+    };
+  }
+
+  /** A new device id for hardware a group shares (the family tablet). */
+  sharedHardware(locale: Locale): { deviceId: string; device: DeviceInfo } {
+    const handset = pickHandset(this.rng, locale);
+    return { deviceId: this.ids.deviceId(), device: { model: handset.model, os: this.rng.pick(handset.os), emulator: false, rooted: false } };
+  }
+
+  newAddress(): string {
+    return this.ids.addressHash();
+  }
+
   create(locale: Locale, options: { newcomerBias?: boolean } = {}): SimAccount {
     const rng = this.rng;
     const handset = pickHandset(rng, locale);

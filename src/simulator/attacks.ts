@@ -89,6 +89,96 @@ export function agedPackageLockstep(room: RoomBuilder, cohort: SimAccount[]): st
   return joined;
 }
 
+/**
+ * Trickle farm: accounts drift in one at a time at random moments and stay
+ * for human-looking, independent dwell times, so no join burst ever forms.
+ */
+export function trickleFarmJoins(room: RoomBuilder, farm: SimAccount[]): string[] {
+  const rng = room.rng;
+  const joined: string[] = [];
+  // A few times a real viewer's dwell: long enough to lift the count, spread like a person's.
+  const dwellMedian = rng.uniform(3, 8) * MINUTE;
+  for (const account of farm) {
+    const joinAt = rng.uniform(room.startTs + MINUTE, room.endTs - 5 * MINUTE);
+    const session = room.watch(account, joinAt, joinAt + Math.min(rng.lognormal(dwellMedian, 1), 2 * HOUR));
+    // Some instances tap a like now and then, the way a lurker does.
+    if (rng.chance(0.15)) room.like(account, rng.uniform(session.joinAt + 5 * SECOND, Math.max(session.joinAt + 6 * SECOND, Math.min(session.leaveAt, room.endTs))), rng.int(1, 5));
+    joined.push(account.accountId);
+  }
+  return joined;
+}
+
+/**
+ * Aged-account farm: loose batches released over a minute or two, every
+ * account on its own leave timer; the same accounts work several rooms.
+ */
+export function agedFarmBatches(room: RoomBuilder, cohort: SimAccount[]): string[] {
+  const rng = room.rng;
+  const accounts = rng.sample(cohort, Math.round(cohort.length * rng.uniform(0.5, 0.9)));
+  const joined: string[] = [];
+  let batchAt = room.startTs + rng.uniform(2, 10) * MINUTE;
+  let cursor = 0;
+  while (cursor < accounts.length && batchAt < room.endTs - 6 * MINUTE) {
+    const batchSize = rng.int(5, 20);
+    const spread = rng.uniform(20, 120) * SECOND;
+    for (const account of accounts.slice(cursor, cursor + batchSize)) {
+      const joinAt = batchAt + rng.uniform(0, spread);
+      room.watch(account, joinAt, joinAt + rng.lognormal(18 * MINUTE, 0.6));
+      joined.push(account.accountId);
+    }
+    cursor += batchSize;
+    batchAt += rng.lognormal(3 * MINUTE, 0.5);
+  }
+  return joined;
+}
+
+/**
+ * "Machine-swiping" software (issue 18): viewers injected in steps at a set
+ * interval, a share of every step posting a templated line on a fixed
+ * period, likes tapped by the whole farm, and the displayed count bumped on
+ * every step. Returns every account that joined and those that posted.
+ */
+export function allInOneFarmRoom(room: RoomBuilder, farm: SimAccount[]): { viewers: string[]; posters: string[] } {
+  const rng = room.rng;
+  const interval = rng.pick([45, 60, 90]) * SECOND;
+  const step = rng.int(30, 60);
+  const talkingShare = rng.uniform(0.45, 0.7);
+  const period = rng.pick([20, 30, 40]) * SECOND;
+  const firstStep = room.startTs + rng.uniform(1, 6) * MINUTE;
+  const viewers: ViewerSession[] = [];
+  const posters: string[] = [];
+  let steps = 0;
+  for (let index = 0; index < farm.length; index += step) {
+    const stepAt = firstStep + steps * interval;
+    if (stepAt > room.endTs - 6 * MINUTE) break;
+    steps++;
+    for (const account of farm.slice(index, index + step)) {
+      const session = room.watch(account, stepAt + rng.int(0, 2_000), room.endTs);
+      viewers.push(session);
+      if (!rng.chance(talkingShare)) continue;
+      let ts = session.joinAt + rng.uniform(3, 10) * SECOND;
+      let posts = 0;
+      while (ts < room.endTs) {
+        room.comment(account, ts + rng.int(-300, 300), templatedText(rng, room.setup.locale));
+        posts++;
+        ts += period;
+      }
+      if (posts > 0) posters.push(account.accountId);
+    }
+  }
+  for (let tapAt = firstStep + interval; tapAt < room.endTs; tapAt += interval) {
+    for (const session of viewers) if (session.joinAt < tapAt && rng.chance(0.5)) room.like(session.account, tapAt + rng.uniform(0, 3 * SECOND), rng.pick([5, 10, 20]));
+  }
+  if (steps === 0) return { viewers: [], posters };
+  // The "xxx is coming" banners the software fakes: the displayed count jumps on every step.
+  const bump = Math.round(step * rng.uniform(0.5, 1.5));
+  const lastStepAt = firstStep + (steps - 1) * interval;
+  const previous = room.displayedExtra;
+  room.displayedExtra = (ts) =>
+    (previous ? previous(ts) : 0) + (ts < firstStep ? 0 : bump * (Math.floor((Math.min(ts, lastStepAt) - firstStep) / interval) + 1));
+  return { viewers: viewers.map((session) => session.account.accountId), posters };
+}
+
 /** Count-only package: the displayed number climbs in steps while no one joins. */
 export function inflateDisplayedCount(room: RoomBuilder, peakViewers: number): void {
   const rng = room.rng;

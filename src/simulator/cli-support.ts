@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { RoomEvent } from '../events/event.schema.js';
 import { generateEvening, type SimulatedEvening } from './generator.js';
-import { sendEvents, type SendOptions, type SendSummary } from './sender.js';
+import { sendEvents, type LaneOptions, type SendOptions, type SendSummary } from './sender.js';
 
 /** Pieces the simulate, eval and demo commands share: option parsing, the progress bar, tables. */
 
@@ -17,6 +17,47 @@ export function numberOption(value: string | undefined, name: string, fallback: 
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed < min) throw new Error(`--${name}: must be a number ≥ ${min}, got "${value}"`);
   return parsed;
+}
+
+/** The delivery flags `simulate` and `eval` share, for their usage text. */
+export const DELIVERY_USAGE = `  --lanes N          deliver over N connections, each carrying its rooms (by room hash)
+                     in ts order plus 0-3 s jitter, as fast as acks allow
+  --lane-skew-hours H  hold each lane H hours of event time behind the one before it
+  --jitter-ms MS     per-event jitter inside a lane (default 3000)
+  --ordered          one stream of batches in global ts order instead of lanes`;
+
+export const DELIVERY_OPTIONS = {
+  lanes: { type: 'string' },
+  'lane-skew-hours': { type: 'string' },
+  'jitter-ms': { type: 'string' },
+  ordered: { type: 'boolean' },
+} as const;
+
+/**
+ * Lane settings from the delivery flags, or null for the ordered sender.
+ * `defaults.lanes` 0 means ordered unless --lanes is given.
+ */
+export function laneOptions(
+  values: { lanes?: string; 'lane-skew-hours'?: string; 'jitter-ms'?: string; ordered?: boolean },
+  defaults: { lanes: number; skewHours: number; seed: number },
+): LaneOptions | null {
+  if (values.ordered) {
+    if (values.lanes !== undefined) throw new Error('--ordered and --lanes exclude each other');
+    return null;
+  }
+  const count = intOption(values.lanes, 'lanes', defaults.lanes, 0);
+  if (count === 0) return null;
+  return {
+    count,
+    skewMs: numberOption(values['lane-skew-hours'], 'lane-skew-hours', defaults.skewHours) * 3_600_000,
+    jitterMs: intOption(values['jitter-ms'], 'jitter-ms', 3_000),
+    seed: defaults.seed,
+  };
+}
+
+export function describeDelivery(lanes: LaneOptions | null): string {
+  if (!lanes) return 'one connection in global ts order';
+  return `${lanes.count} lanes by room hash, ${(lanes.jitterMs ?? 3_000) / 1000} s jitter, ${((lanes.skewMs ?? 0) / 3_600_000).toFixed(1)} h skew between lanes`;
 }
 
 export function generateWithTiming(options: { seed: number; rooms: number; attackShare?: number; audienceScale?: number }): { evening: SimulatedEvening; ms: number } {

@@ -141,3 +141,58 @@ export function merchantStaff(rng: Rng, ids: IdRegistry, now: number, locale: Lo
     });
   });
 }
+
+/**
+ * A trickle farm: real phones of one or two cheap models, one account each,
+ * on a few rented /24s, all registered in one sitting a few weeks ago. The
+ * operator paid to look organic, so nothing but this infrastructure ties them.
+ */
+export function trickleFarm(rng: Rng, ids: IdRegistry, now: number, size: number, locale: Locale): SimAccount[] {
+  const models = [rng.pick(FARM_HANDSETS), ...(rng.chance(0.5) ? [pickHandset(rng, locale)] : [])];
+  const subnets = Array.from({ length: rng.int(2, 4) }, () => subnet24(rng));
+  const registeredOn = now - rng.uniform(5, 60) * DAY;
+  const sittingHours = rng.uniform(2, 10);
+  return Array.from({ length: size }, () => {
+    const handset = rng.pick(models);
+    const hardware = { deviceId: ids.deviceId(), device: { model: handset.model, os: rng.pick(handset.os), emulator: false, rooted: rng.chance(0.5) } };
+    return account(ids, registeredOn + rng.uniform(0, sittingHours) * HOUR, hardware, ipIn(rng.pick(subnets), rng));
+  });
+}
+
+/**
+ * An aged-account farm: accounts one to two years old (bought, not made), so
+ * their age says nothing; run from a small pool of phones on two or three
+ * /24s. It works several rooms of the evening with the same accounts.
+ */
+export function agedFarm(rng: Rng, ids: IdRegistry, now: number, size: number, locale: Locale): SimAccount[] {
+  const subnets = Array.from({ length: rng.int(2, 3) }, () => subnet24(rng));
+  const phones: (PhysicalDevice & { ip: string })[] = Array.from({ length: Math.max(6, Math.round(size / rng.uniform(2, 5))) }, () => {
+    const handset = pickHandset(rng, locale);
+    return {
+      deviceId: ids.deviceId(),
+      device: { model: handset.model, os: rng.pick(handset.os), emulator: false, rooted: rng.chance(0.2) },
+      ip: ipIn(rng.pick(subnets), rng),
+    };
+  });
+  return Array.from({ length: size }, () => {
+    const phone = rng.pick(phones);
+    return account(ids, now - rng.uniform(365, 730) * DAY, phone, phone.ip);
+  });
+}
+
+/**
+ * "Machine-swiping" software (issue 18): emulator or rooted instances on one
+ * rented /24, every account registered within hours a few days ago.
+ */
+export function allInOneFarm(rng: Rng, ids: IdRegistry, now: number, size: number): SimAccount[] {
+  const image = rng.pick(EMULATOR_HANDSETS);
+  const crate = rng.pick(FARM_HANDSETS);
+  const subnet = subnet24(rng);
+  const registeredOn = now - rng.uniform(2, 5) * DAY;
+  return Array.from({ length: size }, () => {
+    const emulated = rng.chance(0.7);
+    const handset = emulated ? image : crate;
+    const hardware = { deviceId: ids.deviceId(), device: { model: handset.model, os: rng.pick(handset.os), emulator: emulated, rooted: true } };
+    return account(ids, registeredOn + rng.uniform(0, 8) * HOUR, hardware, ipIn(subnet, rng));
+  });
+}

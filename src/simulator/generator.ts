@@ -2,7 +2,9 @@ import type { RoomEvent } from '../events/event.schema.js';
 import { REPORT_KINDS, type ReportKind } from '../detection/finding.js';
 import { IdRegistry, OrganicPopulation, type SimAccount } from './accounts.js';
 import {
+  agedFarmBatches,
   agedPackageLockstep,
+  allInOneFarmRoom,
   emulatorFarmJoins,
   humanLikeComments,
   identicalComments,
@@ -12,20 +14,25 @@ import {
   phoneFarmWaves,
   ringBrushing,
   templatedComments,
+  trickleFarmJoins,
 } from './attacks.js';
 import { makeSkus, type Category, type Locale } from './catalog.js';
-import { agedPackage, brusherRing, chatCohort, emulatorFarm, merchantStaff, ordinaryLooking, phoneFarm } from './cohorts.js';
+import { agedFarm, agedPackage, allInOneFarm, brusherRing, chatCohort, emulatorFarm, merchantStaff, ordinaryLooking, phoneFarm, trickleFarm } from './cohorts.js';
 import { placeHonestOrder, planOrganicProfile, playOrganicMoments, simulateAudience, type OrganicTraps } from './organic.js';
 import { Rng } from './prng.js';
-import { RoomBuilder } from './room.js';
+import { RoomBuilder, type LedgerOrder, type ViewerSession } from './room.js';
 import { salesClaim, verifiedSales, type ClaimStyle, type ExpectedSalesAudit } from './sales.js';
 
 export type { ExpectedSalesAudit, VerifiedSales } from './sales.js';
 
-/** Attacker styles, grouped by the report kind they should produce. */
+/**
+ * Attacker styles, grouped by the report kind they should produce. A style
+ * listed under two kinds (the all-in-one farm both injects viewers and posts
+ * the script) is labelled, and scored, for both.
+ */
 export const ATTACK_STYLES = {
-  injected_viewers: ['emulator_farm', 'phone_farm', 'aged_viewer_package', 'displayed_count_only'],
-  scripted_comments: ['identical_interval_comments', 'template_comments', 'human_like_comments', 'periodic_posters'],
+  injected_viewers: ['emulator_farm', 'phone_farm', 'aged_viewer_package', 'displayed_count_only', 'trickle_farm', 'aged_farm', 'all_in_one_farm'],
+  scripted_comments: ['identical_interval_comments', 'template_comments', 'human_like_comments', 'periodic_posters', 'all_in_one_farm'],
   refund_brushing: ['hired_brusher_ring', 'merchant_team'],
   inflated_gmv: ['gmv_counts_refunds', 'gmv_list_price', 'gmv_counts_unpaid'],
 } as const satisfies Record<ReportKind, readonly string[]>;
@@ -42,21 +49,29 @@ const ATTACK_PLANS: readonly (readonly AttackStyle[])[] = [
   ['emulator_farm'],
   ['template_comments'],
   ['hired_brusher_ring', 'gmv_counts_refunds'],
+  ['trickle_farm'],
+  ['all_in_one_farm'],
+  ['aged_farm'],
   ['displayed_count_only'],
   ['identical_interval_comments'],
   ['merchant_team'],
   ['gmv_list_price'],
-  ['phone_farm'],
-  ['periodic_posters'],
+  ['phone_farm', 'periodic_posters'],
   ['aged_viewer_package', 'human_like_comments'],
   ['gmv_counts_unpaid'],
-  ['phone_farm', 'template_comments'],
-  ['hired_brusher_ring'],
+  ['aged_farm', 'template_comments'],
+  ['trickle_farm', 'hired_brusher_ring'],
   ['emulator_farm', 'identical_interval_comments'],
+  // A 40-room evening (16 attacked) ends here; larger ones repeat the styles in other company.
   ['merchant_team', 'gmv_counts_refunds'],
+  ['all_in_one_farm', 'gmv_list_price'],
+  ['phone_farm', 'template_comments'],
+  ['aged_farm'],
   ['aged_viewer_package'],
   ['human_like_comments'],
+  ['trickle_farm'],
   ['hired_brusher_ring', 'phone_farm'],
+  ['periodic_posters'],
 ];
 
 export interface EveningOptions {
@@ -86,13 +101,16 @@ export interface SimulatedRoom {
   category: Category;
   /** `organic[+trap...]` or the attacker styles joined with `+`. */
   scenario: string;
-  attackStyles: AttackStyle[];
+  /** This generator's `AttackStyle`s, or the held-out model's `ho_` styles when `heldOut`. */
+  attackStyles: string[];
   traps: string[];
   startTs: number;
   endTs: number;
   labels: RoomLabels;
   expectedAudit: ExpectedSalesAudit;
   events: RoomEvent[];
+  /** Set on rooms of the independent held-out attacker model (`src/simulator/heldout/`). */
+  heldOut?: boolean;
 }
 
 export interface SimulatedEvening {
@@ -112,6 +130,7 @@ interface EveningUnderground {
   phoneFarm: SimAccount[];
   agedViewers: SimAccount[];
   brusherRings: SimAccount[][];
+  agedFarm: SimAccount[];
 }
 
 export function generateEvening(options: EveningOptions): SimulatedEvening {
@@ -132,6 +151,7 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
     phoneFarm: phoneFarm(undergroundRng, ids, startTs, undergroundRng.int(150, 300)),
     agedViewers: agedPackage(undergroundRng, ids, startTs, undergroundRng.int(80, 160), 'zh'),
     brusherRings: Array.from({ length: 3 }, () => brusherRing(undergroundRng, ids, startTs, 'zh')),
+    agedFarm: agedFarm(undergroundRng, ids, startTs, undergroundRng.int(120, 220), 'zh'),
   };
 
   const attackedCount = Math.min(roomCount, Math.round(roomCount * attackShare));
@@ -153,7 +173,7 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
 }
 
 /** Merges per-room streams already in ts order; ties go to the earlier room, so the result is deterministic. */
-function mergeByTime(streams: readonly RoomEvent[][]): RoomEvent[] {
+export function mergeByTime(streams: readonly RoomEvent[][]): RoomEvent[] {
   const merged: RoomEvent[] = [];
   const cursors = streams.map(() => 0);
   for (;;) {
@@ -173,18 +193,30 @@ function mergeByTime(streams: readonly RoomEvent[][]): RoomEvent[] {
 }
 
 interface RoomPlan {
-  traps: OrganicTraps & { apparel: boolean };
+  /** `lateSettlement`: orders placed before the anchor's claim are paid a minute or more after it. */
+  traps: OrganicTraps & { apparel: boolean; lateSettlement: boolean };
 }
 
-/** Spreads the honest traps so every small evening has each of them in an organic room. */
+/**
+ * Spreads the honest traps so every small evening has each of them in an
+ * organic room: the moments cycle over four rooms, the crowds and late
+ * settlement over six.
+ */
 function organicTraps(rng: Rng, organicIndex: number): RoomPlan['traps'] {
   const lane = organicIndex % 4;
+  const crowd = organicIndex % 6;
   return {
     luckyBag: lane === 0 || rng.chance(0.15),
     chants: lane === 1 ? rng.int(2, 4) : rng.chance(0.6) ? rng.int(1, 3) : 0,
     flashSales: lane === 2 ? rng.int(1, 3) : rng.chance(0.4) ? rng.int(1, 2) : 0,
     viralSurge: lane === 3 || rng.chance(0.15),
     apparel: lane === 3 || rng.chance(0.25),
+    growthCampaign: crowd === 0 || rng.chance(0.1),
+    officeWifi: crowd === 1 || rng.chance(0.08),
+    campusNetwork: crowd === 2 || rng.chance(0.08),
+    households: crowd === 3 ? rng.int(4, 8) : rng.chance(0.4) ? rng.int(1, 3) : 0,
+    carrierNat: crowd === 4 || rng.chance(0.1),
+    lateSettlement: crowd === 5 || rng.chance(0.15),
   };
 }
 
@@ -195,6 +227,12 @@ function randomTraps(rng: Rng): RoomPlan['traps'] {
     flashSales: rng.chance(0.4) ? rng.int(1, 2) : 0,
     viralSurge: rng.chance(0.1),
     apparel: rng.chance(0.25),
+    growthCampaign: rng.chance(0.1),
+    officeWifi: rng.chance(0.05),
+    campusNetwork: rng.chance(0.05),
+    households: rng.chance(0.4) ? rng.int(1, 3) : 0,
+    carrierNat: rng.chance(0.1),
+    lateSettlement: rng.chance(0.1),
   };
 }
 
@@ -231,7 +269,7 @@ function generateRoom(input: RoomInput): SimulatedRoom {
   if (has('gmv_counts_refunds') && !has('hired_brusher_ring') && !has('merchant_team')) traps.apparel = true;
 
   // The evening's farms and brusher rings work the Chinese-language rooms.
-  const usesUnderground = has('phone_farm') || has('aged_viewer_package') || has('hired_brusher_ring');
+  const usesUnderground = has('phone_farm') || has('aged_viewer_package') || has('hired_brusher_ring') || has('aged_farm');
   const englishRoom = rng.chance(0.2);
   const locale: Locale = englishRoom && !usesUnderground ? 'en' : 'zh';
   const category: Category = traps.apparel ? 'apparel' : rng.weighted(CATEGORIES);
@@ -289,6 +327,18 @@ function generateRoom(input: RoomInput): SimulatedRoom {
       case 'aged_viewer_package':
         mark('injected_viewers', agedPackageLockstep(room, input.underground.agedViewers));
         break;
+      case 'trickle_farm':
+        mark('injected_viewers', trickleFarmJoins(room, trickleFarm(rng, ids, now, rng.int(120, 300), locale)));
+        break;
+      case 'aged_farm':
+        mark('injected_viewers', agedFarmBatches(room, input.underground.agedFarm));
+        break;
+      case 'all_in_one_farm': {
+        const { viewers, posters } = allInOneFarmRoom(room, allInOneFarm(rng, ids, now, rng.int(200, 450)));
+        mark('injected_viewers', viewers);
+        mark('scripted_comments', posters);
+        break;
+      }
       case 'displayed_count_only':
         inflateDisplayedCount(room, profile.peakViewers);
         mark('injected_viewers', []);
@@ -349,7 +399,16 @@ function generateRoom(input: RoomInput): SimulatedRoom {
             ['honest_exact', 45],
             ['honest_rounded', 30],
           ]);
-  if (claimStyle) room.claim = salesClaim(rng, room.orders, claimStyle, endTs + rng.uniform(1, 10) * MINUTE);
+  const honestClaim = claimStyle === 'honest_exact' || claimStyle === 'honest_rounded';
+  const settlesLate = traps.lateSettlement && organicSessions.length > 0 && (honestClaim || claimStyle === null);
+  if (settlesLate) {
+    // The anchor announces the total right after the stream while the last-minute orders are still being paid.
+    const claimAt = endTs + rng.uniform(0.3, 2) * MINUTE;
+    settleAfterClaim(room, organicSessions, claimAt);
+    room.claim = salesClaim(rng, room.orders, claimStyle ?? 'honest_exact', claimAt);
+  } else if (claimStyle) {
+    room.claim = salesClaim(rng, room.orders, claimStyle, endTs + rng.uniform(1, 10) * MINUTE);
+  }
 
   const events = room.finish();
   const trapNames = [
@@ -358,6 +417,12 @@ function generateRoom(input: RoomInput): SimulatedRoom {
     traps.flashSales > 0 ? 'flash_sale' : null,
     traps.viralSurge ? 'viral_surge' : null,
     category === 'apparel' ? 'apparel_refunds' : null,
+    traps.growthCampaign ? 'growth_campaign' : null,
+    traps.officeWifi ? 'office_wifi' : null,
+    traps.campusNetwork ? 'campus_network' : null,
+    traps.households > 0 ? 'household' : null,
+    traps.carrierNat ? 'carrier_nat' : null,
+    settlesLate ? 'late_settlement' : null,
   ].filter((name): name is string => name !== null);
   const accounts = Object.fromEntries(REPORT_KINDS.map((kind) => [kind, [...labelled[kind]].sort()])) as Record<ReportKind, string[]>;
   return {
@@ -376,10 +441,37 @@ function generateRoom(input: RoomInput): SimulatedRoom {
       roomId,
       streamId,
       merchantId,
-      currency: room.setup.currency,
+      currency: room.orders.length > 0 ? room.setup.currency : null,
       claimed: room.claim ? { gmv: room.claim.gmv, orders: room.claim.orders } : null,
       verified: verifiedSales(room.orders),
     },
     events,
   };
+}
+
+/**
+ * A last call before the stream ends: viewers still present order, and a
+ * share of those orders (and of the orders placed in the final minutes)
+ * settles a minute or more after the anchor's claim, which counts them.
+ */
+function settleAfterClaim(room: RoomBuilder, sessions: readonly ViewerSession[], claimAt: number): void {
+  const rng = room.rng;
+  const { endTs } = room;
+  const lastCall = endTs - rng.uniform(2, 5) * MINUTE;
+  const stillHere = sessions.filter((session) => session.joinAt < lastCall && session.leaveAt > endTs - 10_000);
+  const lastCallOrders = new Set<LedgerOrder>();
+  for (let i = 0, orders = Math.min(stillHere.length, rng.int(6, 16)); i < orders; i++) {
+    const session = rng.pick(stillHere);
+    const sku = rng.pick(room.setup.skus);
+    lastCallOrders.add(room.order(session.account, rng.uniform(lastCall, endTs - 10_000), sku, sku.livePrice, rng.int(1, 2), { paidAt: null, refundedAt: null }));
+  }
+  for (const order of room.orders) {
+    if (order.placedAt < lastCall - 3 * MINUTE || order.placedAt >= claimAt) continue;
+    // Carts abandoned for good stay unpaid; of the orders already paid in time, half keep their time.
+    if (order.paidAt === null && !lastCallOrders.has(order)) continue;
+    if (order.paidAt !== null && order.paidAt < claimAt && rng.chance(0.5)) continue;
+    // Bank transfers and pay-later checks clear after the announcement; refunds still come days later.
+    order.paidAt = Math.round(claimAt + rng.uniform(1, 10) * MINUTE);
+    if (order.refundedAt !== null && order.refundedAt <= order.paidAt) order.refundedAt = order.paidAt + rng.int(1, 3) * 86_400_000;
+  }
 }

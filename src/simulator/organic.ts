@@ -1,5 +1,7 @@
 import type { OrganicPopulation, SimAccount } from './accounts.js';
 import {
+  broadbandIp,
+  carrierNatIp,
   CATEGORY_REFUND_RATE,
   CHANT_TEXTS,
   LUCKY_BAG_PHRASES,
@@ -23,6 +25,16 @@ export interface OrganicTraps {
   chants: number;
   luckyBag: boolean;
   flashSales: number;
+  /** A push or ads wave of brand-new, silent, real viewers. */
+  growthCampaign: boolean;
+  /** The merchant's colleagues watching the company stream from the office NAT. */
+  officeWifi: boolean;
+  /** Students behind the campus network's few addresses. */
+  campusNetwork: boolean;
+  /** Families of two to four watching on one home wifi (sometimes one tablet). */
+  households: number;
+  /** Unrelated mobile viewers sharing one carrier-NAT /24 and a handful of addresses. */
+  carrierNat: boolean;
 }
 
 export interface FlashSale {
@@ -42,6 +54,16 @@ export interface OrganicProfile {
   /** Share of sessions that place a regular order. */
   conversion: number;
   refundRate: number;
+  crowds: HonestCrowds;
+}
+
+/** Groups of real viewers that share a network or arrive together for honest reasons. */
+export interface HonestCrowds {
+  growthCampaign: { at: number; size: number; decayMs: number } | null;
+  office: { size: number } | null;
+  campus: { size: number } | null;
+  households: number;
+  carrierNat: { size: number } | null;
 }
 
 /** Where real viewers come from: people who watch several rooms tonight, and everyone else. */
@@ -75,6 +97,15 @@ export function planOrganicProfile(rng: Rng, room: RoomBuilder, traps: OrganicTr
     flashSales,
     conversion: rng.uniform(0.015, 0.045),
     refundRate: rng.uniform(refundLow, refundHigh),
+    crowds: {
+      growthCampaign: traps.growthCampaign
+        ? { at: at(0.15, 0.65), size: Math.round(Math.max(40, peakViewers * rng.uniform(0.8, 2)) * audienceScale), decayMs: rng.uniform(1.5, 4) * MINUTE }
+        : null,
+      office: traps.officeWifi ? { size: rng.int(20, 60) } : null,
+      campus: traps.campusNetwork ? { size: Math.round(rng.int(40, 120) * Math.max(0.5, audienceScale)) } : null,
+      households: traps.households,
+      carrierNat: traps.carrierNat ? { size: rng.int(30, 80) } : null,
+    },
   };
 }
 
@@ -111,6 +142,99 @@ export function simulateAudience(room: RoomBuilder, audience: Audience, profile:
       const session = room.watch(account, joinAt, joinAt + dwell);
       sessions.push(session);
       interact(room, session, profile, Boolean(surging));
+    }
+  }
+  sessions.push(...honestCrowds(room, audience, profile));
+  return sessions;
+}
+
+/** A /24 of the given address, and `count` addresses in it. */
+function addressesIn(ip: string, count: number, rng: Rng): string[] {
+  const subnet = ip.split('.').slice(0, 3).join('.');
+  return Array.from({ length: count }, () => `${subnet}.${rng.int(2, 253)}`);
+}
+
+/**
+ * The honest crowds that look like a farm to a naive detector: many
+ * accounts on one network, or many new accounts at once. Each member is
+ * still a person with their own phone, age and habits.
+ */
+function honestCrowds(room: RoomBuilder, audience: Audience, profile: OrganicProfile): ViewerSession[] {
+  const rng = room.rng;
+  const locale = room.setup.locale;
+  const { startTs, endTs } = room;
+  const crowds = profile.crowds;
+  const sessions: ViewerSession[] = [];
+  const randomJoin = (): number => rng.uniform(startTs, endTs - MINUTE);
+  const humanDwell = (): number => Math.min(rng.lognormal(profile.dwellMedianMs * 2, 1), 2 * HOUR);
+  const join = (account: SimAccount, joinAt: number, leaveAt: number, interactive = true): void => {
+    if (!room.isFree(account, joinAt)) return;
+    const session = room.watch(account, joinAt, leaveAt);
+    sessions.push(session);
+    if (interactive) interact(room, session, profile, false);
+  };
+
+  const growth = crowds.growthCampaign;
+  if (growth) {
+    // People tapping a push notification or an ad: brand-new accounts, arriving as the push lands, mostly just looking.
+    for (let i = 0; i < growth.size; i++) {
+      const joinAt = Math.min(endTs - 2 * SECOND, growth.at + rng.exponential(growth.decayMs));
+      const account = audience.population.create(locale);
+      account.createdAt = Math.round(joinAt - (rng.chance(0.6) ? rng.uniform(1, 30) * MINUTE : rng.uniform(0.5, 72) * HOUR));
+      account.engagement = 0;
+      join(account, joinAt, joinAt + Math.min(rng.lognormal(90 * SECOND, 1), HOUR), false);
+    }
+  }
+
+  if (crowds.office) {
+    // The boss posts the link in the team chat at the start; colleagues tune in within minutes and cheer.
+    const egress = addressesIn(broadbandIp(rng, locale), rng.int(1, 4), rng);
+    for (let i = 0; i < crowds.office.size; i++) {
+      const account = audience.population.person(locale, { ip: rng.pick(egress), engagement: rng.uniform(0.05, 0.5) });
+      const joinAt = startTs + Math.min(rng.lognormal(3 * MINUTE, 0.8), 30 * MINUTE);
+      join(account, joinAt, rng.chance(0.4) ? endTs : joinAt + rng.uniform(15, 90) * MINUTE);
+    }
+  }
+
+  if (crowds.campus) {
+    const campusIps = [...addressesIn(broadbandIp(rng, locale), rng.int(3, 10), rng), ...(rng.chance(0.5) ? addressesIn(broadbandIp(rng, locale), rng.int(2, 6), rng) : [])];
+    for (let i = 0; i < crowds.campus.size; i++) {
+      // Students: accounts from a few weeks to four years old.
+      const account = audience.population.person(locale, { ip: rng.pick(campusIps), createdAt: startTs - rng.uniform(20, 1400) * DAY });
+      const joinAt = randomJoin();
+      join(account, joinAt, joinAt + humanDwell());
+    }
+  }
+
+  for (let family = 0; family < crowds.households; family++) {
+    const ip = broadbandIp(rng, locale);
+    const addressHash = audience.population.newAddress();
+    const tablet = rng.chance(0.4) ? audience.population.sharedHardware(locale) : undefined;
+    const members = Array.from({ length: rng.int(2, 4) }, (_, index) =>
+      audience.population.person(locale, { ip, addressHash, hardware: tablet && index < 2 ? tablet : undefined }),
+    );
+    const sitDownAt = rng.uniform(startTs, endTs - 10 * MINUTE);
+    const getUpAt = sitDownAt + rng.uniform(10, 60) * MINUTE;
+    members.forEach((member, index) => {
+      if (tablet && index === 1) {
+        // The second account on the family tablet: someone else logs in after the first one is done.
+        const first = sessions.find((session) => session.account.accountId === members[0]?.accountId);
+        const joinAt = (first?.leaveAt ?? sitDownAt) + rng.uniform(5, 60) * SECOND;
+        if (joinAt < endTs - MINUTE) join(member, joinAt, joinAt + humanDwell());
+        return;
+      }
+      const joinAt = sitDownAt + rng.uniform(0, 3) * MINUTE;
+      join(member, joinAt, rng.chance(0.6) ? getUpAt + rng.uniform(-2, 2) * MINUTE : joinAt + humanDwell());
+    });
+  }
+
+  if (crowds.carrierNat) {
+    // One carrier egress /24 in one city: strangers share a handful of addresses.
+    const natIps = addressesIn(carrierNatIp(rng, locale), rng.int(3, 10), rng);
+    for (let i = 0; i < crowds.carrierNat.size; i++) {
+      const account = audience.population.person(locale, { ip: rng.pick(natIps) });
+      const joinAt = randomJoin();
+      join(account, joinAt, joinAt + humanDwell());
     }
   }
   return sessions;

@@ -16,7 +16,8 @@ export interface ExpectedSalesAudit {
   roomId: string;
   streamId: string;
   merchantId: string;
-  currency: string;
+  /** null for a stream without orders: the service learns a stream's currency from its orders. */
+  currency: string | null;
   claimed: { gmv: number; orders: number } | null;
   verified: VerifiedSales;
 }

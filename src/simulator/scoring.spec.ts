@@ -1,6 +1,6 @@
 import type { RoomEvent } from '../events/event.schema.js';
 import type { SimulatedRoom } from './generator.js';
-import { compareAudit, precision, recall, scoreReports } from './scoring.js';
+import { compareAudit, f1, kindsOfStyle, precision, recall, scoreReports } from './scoring.js';
 import { replaySchedule } from './sender.js';
 import type { ApiReport, ApiSalesAudit } from './service-harness.js';
 
@@ -99,6 +99,9 @@ describe('compareAudit', () => {
 
   it('accepts an audit equal on every ledger figure, whatever suspectedBrushing says', () => {
     expect(compareAudit(expected, { ...actual, verified: { ...actual.verified, suspectedBrushing: 500 } })).toEqual([]);
+    // The held-out model states the brushing money it expects; that is the detectors' figure, not the ledger's.
+    const stated = { ...expected, verified: { ...expected.verified, suspectedBrushing: 700 } };
+    expect(compareAudit(stated, actual)).toEqual([]);
   });
 
   it('names each differing figure', () => {
@@ -118,5 +121,45 @@ describe('replaySchedule', () => {
     const events = [at(0), at(10_000), at(20_000, 'stream.ended'), at(86_400_000)];
     expect(replaySchedule(events, 10)).toEqual([0, 1_000, 2_000, 2_000]);
     expect(replaySchedule(events, 0)).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('styles labelled for two kinds, and honest traps', () => {
+  const allInOne = room('s-aio', {
+    scenario: 'all_in_one_farm',
+    attackStyles: ['all_in_one_farm'],
+    labels: { kinds: ['injected_viewers', 'scripted_comments'], accounts: { ...noAccounts, injected_viewers: ['f1', 'f2', 'f3'], scripted_comments: ['f1'] } },
+  });
+  const office = room('s-office', { scenario: 'organic+office_wifi', traps: ['office_wifi', 'household'] });
+  const campus = room('s-campus', { scenario: 'organic+campus_network', traps: ['campus_network'] });
+
+  it('scores an all-in-one farm under both kinds and counts honest rooms per trap', () => {
+    const card = scoreReports(
+      [allInOne, office, campus],
+      [report('s-aio', { kind: 'scripted_comments', accounts: ['f1'] }), report('s-office', { accounts: ['o1'] })],
+    );
+    expect(kindsOfStyle('all_in_one_farm')).toEqual(['injected_viewers', 'scripted_comments']);
+    expect(card.styles).toEqual([
+      { style: 'all_in_one_farm', kind: 'injected_viewers', rooms: 1, roomsDetected: 0, accounts: { tp: 0, fp: 0, fn: 3 } },
+      { style: 'all_in_one_farm', kind: 'scripted_comments', rooms: 1, roomsDetected: 1, accounts: { tp: 1, fp: 0, fn: 0 } },
+    ]);
+    expect(card.traps).toEqual([
+      { trap: 'campus_network', rooms: 1, roomsReported: 0, reports: 0 },
+      { trap: 'household', rooms: 1, roomsReported: 1, reports: 1 },
+      { trap: 'office_wifi', rooms: 1, roomsReported: 1, reports: 1 },
+    ]);
+    expect(f1({ tp: 1, fp: 1, fn: 0 })).toBeCloseTo(2 / 3);
+  });
+
+  it('scores held-out styles through the map the held-out model exports', () => {
+    const heldOut = room('s-ho', {
+      scenario: 'ho_x',
+      attackStyles: ['ho_x'],
+      heldOut: true,
+      labels: { kinds: ['refund_brushing'], accounts: { ...noAccounts, refund_brushing: ['b1'] } },
+    });
+    const map = { injected_viewers: [], scripted_comments: [], refund_brushing: ['ho_x'], inflated_gmv: [] };
+    expect(scoreReports([heldOut], [], [map]).styles).toEqual([{ style: 'ho_x', kind: 'refund_brushing', rooms: 1, roomsDetected: 0, accounts: { tp: 0, fp: 0, fn: 1 } }]);
+    expect(() => kindsOfStyle('ho_x')).toThrow(/ho_x/);
   });
 });

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { RoomEvent } from '../events/event.schema.js';
+import { Rng } from './prng.js';
 
 /** CONTRACT.md §2 ingest ack; `error` is how this service says a whole send stored nothing. */
 export interface IngestAck {
@@ -28,6 +29,23 @@ export interface SendOptions {
    * replay would put a minute or more between batches racing each other.
    */
   maxSkewMs?: number;
+  /** Deliver as platforms do, over lanes by room; without it, one global ts order over `connections`. */
+  lanes?: LaneOptions;
+}
+
+/**
+ * How a platform's delivery looks: each connection carries its share of the
+ * rooms in its own ts order, so connections drift apart in event time.
+ */
+export interface LaneOptions {
+  /** Connections; a room's events all go over the one its id hashes to. */
+  count: number;
+  /** Up to this much random delay added to each event's ts before a lane sorts (default 3000, as the contract allows). */
+  jitterMs?: number;
+  /** Event time each lane is held behind the one before it (lane k+1 waits until lane k has acked past ts + skew); 0 lets lanes drift freely. */
+  skewMs?: number;
+  /** Seeds the jitter, so a replay sends the same order per lane. */
+  seed?: number;
 }
 
 export interface SendSummary {
@@ -74,6 +92,7 @@ async function connect(url: string, token: string): Promise<Socket> {
  */
 export async function sendEvents(events: readonly RoomEvent[], options: SendOptions): Promise<SendSummary> {
   const settings = { ...DEFAULTS, ...options };
+  if (settings.lanes) return sendInLanes(events, settings, settings.lanes);
   const startedAt = Date.now();
   const sockets = await Promise.all(Array.from({ length: settings.connections }, () => connect(settings.url, settings.token)));
   const summary: SendSummary = { events: events.length, batches: 0, accepted: 0, duplicates: 0, rejected: 0, rejectedSamples: [], retries: 0, elapsedMs: 0 };
@@ -89,33 +108,7 @@ export async function sendEvents(events: readonly RoomEvent[], options: SendOpti
     waiters.shift()?.();
   };
 
-  const deliver = async (batch: RoomEvent[], socket: Socket): Promise<void> => {
-    for (let attempt = 1; ; attempt++) {
-      let ack: IngestAck | null = null;
-      let problem: string;
-      try {
-        ack = (await socket.timeout(settings.ackTimeoutMs).emitWithAck('events', batch)) as IngestAck;
-        problem = ack.error ? `${ack.error.code}: ${ack.error.message}` : '';
-      } catch (error) {
-        problem = `no ack: ${(error as Error).message}`;
-      }
-      if (ack && !ack.error) {
-        summary.accepted += ack.accepted;
-        summary.duplicates += ack.duplicates;
-        summary.rejected += ack.rejected.length;
-        for (const rejection of ack.rejected) {
-          if (summary.rejectedSamples.length < 10) summary.rejectedSamples.push({ id: rejection.id ?? batch[rejection.index]?.id, error: rejection.error });
-        }
-        return;
-      }
-      const retryable = ack?.error ? ack.error.retryable : true;
-      if (!retryable || attempt >= settings.maxAttempts) {
-        throw new Error(`batch of ${batch.length} events starting ${batch[0]?.id} failed after ${attempt} attempt(s): ${problem}`);
-      }
-      summary.retries++;
-      await sleep(Math.min(5_000, 200 * 2 ** (attempt - 1)));
-    }
-  };
+  const deliver = (batch: RoomEvent[], socket: Socket): Promise<void> => deliverBatch(batch, socket, settings, summary);
 
   const oldestInFlightTs = (): number => {
     let oldest = Number.POSITIVE_INFINITY;
@@ -201,4 +194,114 @@ export function replaySchedule(events: readonly RoomEvent[], speed: number): num
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+type Settings = typeof DEFAULTS & SendOptions;
+
+/** Sends one batch, retrying while the ack says `retryable` or never comes; counts the ack into the summary. */
+async function deliverBatch(batch: RoomEvent[], socket: Socket, settings: Settings, summary: SendSummary): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    let ack: IngestAck | null = null;
+    let problem: string;
+    try {
+      ack = (await socket.timeout(settings.ackTimeoutMs).emitWithAck('events', batch)) as IngestAck;
+      problem = ack.error ? `${ack.error.code}: ${ack.error.message}` : '';
+    } catch (error) {
+      problem = `no ack: ${(error as Error).message}`;
+    }
+    if (ack && !ack.error) {
+      summary.accepted += ack.accepted;
+      summary.duplicates += ack.duplicates;
+      summary.rejected += ack.rejected.length;
+      for (const rejection of ack.rejected) {
+        if (summary.rejectedSamples.length < 10) summary.rejectedSamples.push({ id: rejection.id ?? batch[rejection.index]?.id, error: rejection.error });
+      }
+      return;
+    }
+    const retryable = ack?.error ? ack.error.retryable : true;
+    if (!retryable || attempt >= settings.maxAttempts) {
+      throw new Error(`batch of ${batch.length} events starting ${batch[0]?.id} failed after ${attempt} attempt(s): ${problem}`);
+    }
+    summary.retries++;
+    await sleep(Math.min(5_000, 200 * 2 ** (attempt - 1)));
+  }
+}
+
+/** FNV-1a of a room id: which lane carries the room. */
+export function laneOfRoom(roomId: string, lanes: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < roomId.length; i++) hash = Math.imul(hash ^ roomId.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % lanes;
+}
+
+/**
+ * Splits events into lanes by room and orders each lane by ts plus 0 to
+ * `jitterMs` of random delay, the way each of a platform's connections
+ * carries its own rooms. Pure, so the e2e test and the sender agree.
+ */
+export function planLanes(events: readonly RoomEvent[], lanes: LaneOptions): RoomEvent[][] {
+  if (!Number.isInteger(lanes.count) || lanes.count < 1) throw new Error(`lanes.count: must be an integer ≥ 1, got ${lanes.count}`);
+  const jitterMs = lanes.jitterMs ?? 3_000;
+  const rng = new Rng(lanes.seed ?? 1);
+  const keyed: { event: RoomEvent; key: number; index: number }[][] = Array.from({ length: lanes.count }, () => []);
+  events.forEach((event, index) => keyed[laneOfRoom(event.roomId, lanes.count)]!.push({ event, key: event.ts + rng.uniform(0, jitterMs), index }));
+  return keyed.map((lane) => lane.sort((a, b) => a.key - b.key || a.index - b.index).map((entry) => entry.event));
+}
+
+/**
+ * One connection per lane, one batch in flight per lane, each lane as fast
+ * as its acks allow. With `skewMs`, lane k+1 only sends a batch once lane k
+ * has had events acked past that batch's first ts plus the skew (or is done),
+ * so the lanes run hours apart in event time.
+ */
+async function sendInLanes(events: readonly RoomEvent[], settings: Settings, lanes: LaneOptions): Promise<SendSummary> {
+  if (settings.speed > 0) throw new Error('lanes: replay over lanes runs as fast as acks allow; speed must be 0');
+  const skewMs = lanes.skewMs ?? 0;
+  const plan = planLanes(events, lanes);
+  const startedAt = Date.now();
+  const sockets = await Promise.all(plan.map(() => connect(settings.url, settings.token)));
+  const summary: SendSummary = { events: events.length, batches: 0, accepted: 0, duplicates: 0, rejected: 0, rejectedSamples: [], retries: 0, elapsedMs: 0 };
+  /** Newest ts each lane has had acknowledged; Infinity once the lane is done. */
+  const ackedTs = plan.map(() => Number.NEGATIVE_INFINITY);
+  let waiters: Array<() => void> = [];
+  let failure: Error | null = null;
+  let sent = 0;
+  const wake = (): void => {
+    const woken = waiters;
+    waiters = [];
+    for (const resolve of woken) resolve();
+  };
+
+  const runLane = async (lane: number): Promise<void> => {
+    const laneEvents = plan[lane] as RoomEvent[];
+    const socket = sockets[lane] as Socket;
+    try {
+      for (let start = 0; start < laneEvents.length; start += settings.batchSize) {
+        const batch = laneEvents.slice(start, start + settings.batchSize);
+        const firstTs = batch[0]!.ts;
+        while (lane > 0 && skewMs > 0 && ackedTs[lane - 1]! < firstTs + skewMs && !failure) await new Promise<void>((resolve) => waiters.push(resolve));
+        if (failure) return;
+        summary.batches++;
+        await deliverBatch(batch, socket, settings, summary);
+        ackedTs[lane] = Math.max(ackedTs[lane]!, ...batch.map((event) => event.ts));
+        sent += batch.length;
+        settings.onProgress?.(sent);
+        wake();
+      }
+    } catch (error) {
+      failure ??= error as Error;
+    } finally {
+      ackedTs[lane] = Number.POSITIVE_INFINITY;
+      wake();
+    }
+  };
+
+  try {
+    await Promise.all(plan.map((_, lane) => runLane(lane)));
+    if (failure) throw failure;
+  } finally {
+    for (const socket of sockets) socket.disconnect();
+  }
+  summary.elapsedMs = Date.now() - startedAt;
+  return summary;
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { formatSendSummary, generateWithTiming, intOption, numberOption, sendWithProgressBar } from './cli-support.js';
+import { DELIVERY_OPTIONS, DELIVERY_USAGE, describeDelivery, formatSendSummary, generateWithTiming, intOption, laneOptions, numberOption, sendWithProgressBar } from './cli-support.js';
 import { IngestUnauthorizedError } from './sender.js';
 
 const USAGE = `usage: npm run simulate -- --token <ingest key> [--seed 7] [--rooms 40] [--speed 0] [--url http://127.0.0.1:3000]
@@ -13,7 +13,9 @@ const USAGE = `usage: npm run simulate -- --token <ingest key> [--seed 7] [--roo
   --window N         unacknowledged batches in flight across connections (default 8)
   --batch N          events per batch, at most 1000 (default 500)
   --attack-share X   share of attacked rooms (default 0.4)
-  --scale X          multiplies every room's honest audience (default 1)`;
+  --scale X          multiplies every room's honest audience (default 1)
+ Delivery (default: --ordered over --connections; --lanes replaces it):
+${DELIVERY_USAGE}`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -28,6 +30,7 @@ async function main(): Promise<number> {
       batch: { type: 'string' },
       'attack-share': { type: 'string' },
       scale: { type: 'string' },
+      ...DELIVERY_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -53,6 +56,9 @@ async function main(): Promise<number> {
   const attacked = evening.rooms.filter((room) => room.labels.kinds.length > 0).length;
   console.log(`generated seed ${seed}: ${rooms} rooms (${attacked} attacked), ${evening.events.length.toLocaleString('en-US')} events in ${(ms / 1000).toFixed(1)} s`);
 
+  const lanes = laneOptions(values, { lanes: 0, skewHours: 0, seed });
+  if (lanes && values.connections !== undefined) throw new Error('--connections is for the ordered sender; with --lanes each lane is one connection');
+  console.log(`delivery: ${lanes ? describeDelivery(lanes) : `global ts order over ${intOption(values.connections, 'connections', 3, 1)} connection(s)`}`);
   const summary = await sendWithProgressBar(evening.events, {
     url,
     token,
@@ -60,6 +66,7 @@ async function main(): Promise<number> {
     connections: intOption(values.connections, 'connections', 3, 1),
     window: intOption(values.window, 'window', 8, 1),
     batchSize: Math.min(1000, intOption(values.batch, 'batch', 500, 1)),
+    ...(lanes ? { lanes } : {}),
   });
   for (const line of formatSendSummary(summary)) console.log(line);
   return summary.rejected > 0 ? 1 : 0;
