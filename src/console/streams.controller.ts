@@ -2,6 +2,7 @@ import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/comm
 import { z } from 'zod';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/principal.js';
+import { EVENT_BOUNDS } from '../events/event.schema.js';
 import type { StreamAccount, StreamSummary, StreamTimeline } from './stream-views.js';
 import { StreamTimelineService } from './stream-timeline.service.js';
 import { TIMELINE_CONFIG } from './timeline.config.js';
@@ -20,7 +21,12 @@ const listQuery = z.object({
     .max(TIMELINE_CONFIG.maxStreams)
     .default(50),
 });
-const eventTime = z.coerce.number({ error: 'must be event time in ms' }).int().min(0);
+// Event time as events carry it (EVENT_BOUNDS.eventTime): a window past it cannot hold an event.
+const eventTime = z.coerce
+  .number({ error: 'must be event time in ms' })
+  .int({ error: 'must be event time in ms' })
+  .min(0, { error: 'must be event time in ms, at least 0' })
+  .max(EVENT_BOUNDS.eventTime, { error: `must be event time in ms, at most ${EVENT_BOUNDS.eventTime}` });
 const timelineQuery = z.object({ from: eventTime.optional(), to: eventTime.optional() });
 const accountsQuery = z.object({
   reportId: z.string().regex(UUID, { error: 'must be a report id (a UUID)' }).optional(),

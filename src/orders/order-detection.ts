@@ -18,6 +18,9 @@ const MAX_HISTORY_ROWS = 20_000;
 /** Other streams of the same accounts re-judged per batch at most (see evaluate). */
 const MAX_RELATED_STREAMS = 8;
 
+/** An order's ledger key (merchant, waiting stream, order id) as one unambiguous text: a JSON array. */
+const ORDER_KEY_SQL = (table: string) => `json_build_array(${table}.merchant_id, ${table}.ownerless_stream, ${table}.order_id)::text`;
+
 interface StreamInfo {
   roomId: string;
   merchantId: string | null;
@@ -37,6 +40,7 @@ interface StreamRow {
 }
 
 interface OrderRow {
+  order_key: string;
   order_id: string;
   stream_id: string;
   room_id: string;
@@ -184,23 +188,24 @@ export class OrderDetection {
   ): Promise<StreamOrderFacts[]> {
     const [orders, refunds] = await Promise.all([
       this.pool.query<OrderRow>(
-        `SELECT order_id, stream_id, room_id, account_id, device_id, ip, subnet, phone_hash, address_hash, sku_id, quantity,
-                unit_price::text, list_price::text, placed_at::text, paid_at::text, paid_amount::text
+        `SELECT ${ORDER_KEY_SQL('orders')} AS order_key, order_id, stream_id, room_id, account_id, device_id, ip, subnet,
+                phone_hash, address_hash, sku_id, quantity, unit_price::text, list_price::text, placed_at::text, paid_at::text, paid_amount::text
            FROM orders WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, order_id`,
         [streamIds],
       ),
-      this.pool.query<{ order_id: string; amount: string; refunded_at: string }>(
-        `SELECT r.order_id, r.amount::text, r.refunded_at::text
-           FROM orders o JOIN order_refunds r ON r.order_id = o.order_id
+      this.pool.query<{ order_key: string; amount: string; refunded_at: string }>(
+        `SELECT ${ORDER_KEY_SQL('r')} AS order_key, r.amount::text, r.refunded_at::text
+           FROM orders o JOIN order_refunds r
+             ON (r.merchant_id, r.ownerless_stream, r.order_id) = (o.merchant_id, o.ownerless_stream, o.order_id)
           WHERE o.stream_id = ANY($1::text[]) ORDER BY r.order_id, r.refunded_at, r.event_id`,
         [streamIds],
       ),
     ]);
     const refundsByOrder = new Map<string, { amount: number; at: number }[]>();
     for (const row of refunds.rows) {
-      const list = refundsByOrder.get(row.order_id) ?? [];
+      const list = refundsByOrder.get(row.order_key) ?? [];
       list.push({ amount: moneyFromSql(row.amount), at: Number(row.refunded_at) });
-      refundsByOrder.set(row.order_id, list);
+      refundsByOrder.set(row.order_key, list);
     }
     const byStream = new Map<string, OrderFact[]>();
     const roomOf = new Map<string, string>();
@@ -221,7 +226,7 @@ export class OrderDetection {
         placedAt: numberOrNull(row.placed_at),
         paidAt: numberOrNull(row.paid_at),
         paidAmount: row.paid_amount === null ? 0 : moneyFromSql(row.paid_amount),
-        refunds: refundsByOrder.get(row.order_id) ?? [],
+        refunds: refundsByOrder.get(row.order_key) ?? [],
       });
       byStream.set(row.stream_id, list);
       roomOf.set(row.stream_id, row.room_id);

@@ -7,7 +7,10 @@ export class StatusController {
 
   /** Public on purpose: load balancers and the demo poll it; it holds counts only. */
   @Get()
-  async status(): Promise<{ status: 'ok'; backlog: number; components: Record<string, unknown> }> {
-    return { status: 'ok', ...(await this.registry.snapshot()) };
+  async status(): Promise<{ status: 'ok' | 'degraded'; backlog: number; components: Record<string, unknown> }> {
+    const snapshot = await this.registry.snapshot();
+    // Degraded: running, but a component has set work aside (quarantined events) that needs an operator.
+    const degraded = Object.values(snapshot.components).some((part) => part.degraded === true);
+    return { status: degraded ? 'degraded' : 'ok', ...snapshot };
   }
 }
