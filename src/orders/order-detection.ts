@@ -28,6 +28,8 @@ interface StreamInfo {
   endedAt: number | null;
   /** Last live (non-order-lifecycle) event: where an unannounced end is inferred from. */
   lastActivityAt: number | null;
+  /** Latest event time of any of the stream's events. */
+  lastTs: number | null;
 }
 
 interface StreamRow {
@@ -37,6 +39,7 @@ interface StreamRow {
   started_at: string | null;
   ended_at: string | null;
   activity_ts: string | null;
+  last_ts: string | null;
 }
 
 interface OrderRow {
@@ -52,6 +55,7 @@ interface OrderRow {
   address_hash: string | null;
   sku_id: string | null;
   quantity: number | null;
+  currency: string | null;
   unit_price: string | null;
   list_price: string | null;
   placed_at: string | null;
@@ -108,7 +112,13 @@ export class OrderDetection {
     // here raises its cross-room indication there too. One extra pass, capped.
     const related = patternStreams(history, new Set(judged), this.configs.refundBrushing).slice(0, MAX_RELATED_STREAMS);
     if (related.length > 0) {
-      const noChange: LedgerChange = { touchedStreams: new Set(), trailingStreams: new Set(), startedAt: new Map(), endedAt: new Map() };
+      const noChange: LedgerChange = {
+        touchedStreams: new Set(),
+        trailingStreams: new Set(),
+        startedAt: new Map(),
+        endedAt: new Map(),
+        lastTs: new Map(),
+      };
       const [relatedStreams, relatedClaims] = await Promise.all([this.loadStreams(related), this.loadClaims(related)]);
       const relatedFacts = await this.loadFacts(related, relatedStreams, relatedClaims, noChange);
       findings.push(...(await this.judge(relatedFacts, relatedClaims)).findings);
@@ -153,7 +163,7 @@ export class OrderDetection {
 
   private async loadStreams(streamIds: string[]): Promise<Map<string, StreamInfo>> {
     const result = await this.pool.query<StreamRow>(
-      'SELECT stream_id, room_id, merchant_id, started_at, ended_at, activity_ts FROM streams WHERE stream_id = ANY($1::text[])',
+      'SELECT stream_id, room_id, merchant_id, started_at, ended_at, activity_ts, last_ts FROM streams WHERE stream_id = ANY($1::text[])',
       [streamIds],
     );
     return new Map(
@@ -165,6 +175,7 @@ export class OrderDetection {
           startedAt: numberOrNull(row.started_at),
           endedAt: numberOrNull(row.ended_at),
           lastActivityAt: numberOrNull(row.activity_ts),
+          lastTs: numberOrNull(row.last_ts),
         },
       ]),
     );
@@ -189,7 +200,7 @@ export class OrderDetection {
     const [orders, refunds] = await Promise.all([
       this.pool.query<OrderRow>(
         `SELECT ${ORDER_KEY_SQL('orders')} AS order_key, order_id, stream_id, room_id, account_id, device_id, ip, subnet,
-                phone_hash, address_hash, sku_id, quantity, unit_price::text, list_price::text, placed_at::text, paid_at::text, paid_amount::text
+                phone_hash, address_hash, sku_id, quantity, currency, unit_price::text, list_price::text, placed_at::text, paid_at::text, paid_amount::text
            FROM orders WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, order_id`,
         [streamIds],
       ),
@@ -227,6 +238,7 @@ export class OrderDetection {
         paidAt: numberOrNull(row.paid_at),
         paidAmount: row.paid_amount === null ? 0 : moneyFromSql(row.paid_amount),
         refunds: refundsByOrder.get(row.order_key) ?? [],
+        currency: row.currency,
       });
       byStream.set(row.stream_id, list);
       roomOf.set(row.stream_id, row.room_id);
@@ -238,6 +250,9 @@ export class OrderDetection {
       const orders = byStream.get(streamId) ?? [];
       let latestTrailingAt = claims.get(streamId)?.claimedAt ?? null;
       for (const order of orders) for (const refund of order.refunds) latestTrailingAt = maxOf(latestTrailingAt, refund.at);
+      // The stream's own clock: its latest event of any kind, as far as the ledger and the streams row know.
+      let knownThrough = maxOf(maxOf(stream?.lastTs ?? null, change.lastTs.get(streamId) ?? null), latestTrailingAt);
+      for (const order of orders) knownThrough = maxOf(knownThrough, maxOf(order.placedAt, order.paidAt));
       // The batch's own boundaries count even if the streams directory writes them after us.
       const endedAt = effectiveStreamEnd(
         { endedAt: maxOf(stream?.endedAt ?? null, change.endedAt.get(streamId) ?? null), lastActivityAt: stream?.lastActivityAt ?? null },
@@ -252,6 +267,7 @@ export class OrderDetection {
           startedAt: minOf(stream?.startedAt ?? null, change.startedAt.get(streamId) ?? null),
           endedAt,
           orders,
+          knownThrough: maxOf(knownThrough, endedAt),
         },
       ];
     });

@@ -16,6 +16,8 @@ export interface LedgerChange {
   trailingStreams: Set<string>;
   startedAt: Map<string, number>;
   endedAt: Map<string, number>;
+  /** Latest event time per stream in the batch, any type: the stream's clock may run ahead of the streams row. */
+  lastTs: Map<string, number>;
 }
 
 /**
@@ -42,7 +44,13 @@ export class OrderLedger {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   async apply(batch: readonly CommittedEvent[]): Promise<LedgerChange> {
-    const change: LedgerChange = { touchedStreams: new Set(), trailingStreams: new Set(), startedAt: new Map(), endedAt: new Map() };
+    const change: LedgerChange = {
+      touchedStreams: new Set(),
+      trailingStreams: new Set(),
+      startedAt: new Map(),
+      endedAt: new Map(),
+      lastTs: new Map(),
+    };
     const owners = await this.owners(batch);
     if (owners.size > 0) await this.adoptOwnerless(owners);
     const keyOf = (event: { streamId: string; orderId: string }): OrderKey => {
@@ -57,6 +65,7 @@ export class OrderLedger {
     const refunds = new Map<string, Keyed<OrderRefunded>>();
     const claims = new Map<string, SalesClaimed>();
     for (const { event } of batch) {
+      change.lastTs.set(event.streamId, Math.max(change.lastTs.get(event.streamId) ?? event.ts, event.ts));
       switch (event.type) {
         case 'order.placed': {
           const key = keyOf(event);
