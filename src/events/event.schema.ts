@@ -107,10 +107,17 @@ export const orderPlacedSchema = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as CNY' }),
   phoneHash: id.optional(),
   addressHash: id.optional(),
-}).refine((order) => Math.max(order.unitPrice, order.listPrice) * order.quantity <= EVENT_BOUNDS.orderValue, {
-  path: ['quantity'],
-  error: `must keep listPrice × quantity and unitPrice × quantity at most ${EVENT_BOUNDS.orderValue}`,
-});
+}).refine(
+  // A price or quantity past its own bound is already named; the product is checked on in-range fields only.
+  (order) =>
+    Math.max(order.unitPrice, order.listPrice) > EVENT_BOUNDS.money ||
+    order.quantity > EVENT_BOUNDS.quantity ||
+    Math.max(order.unitPrice, order.listPrice) * order.quantity <= EVENT_BOUNDS.orderValue,
+  {
+    path: ['quantity'],
+    error: `must keep listPrice × quantity and unitPrice × quantity at most ${EVENT_BOUNDS.orderValue}`,
+  },
+);
 export const orderPaidSchema = z.object({ ...withAccount, type: z.literal('order.paid'), orderId: id, amount: money });
 export const orderRefundedSchema = z.object({
   ...withAccount,
