@@ -85,6 +85,22 @@ describe('order and stream identity across merchants', () => {
     expect(b.body.pending.orders).toBe(0);
   });
 
+  it("folds an order's events that came through another of the merchant's streams before that stream's start", async () => {
+    // Order 2001 is placed in A's stream; its payment arrives through st-a2 (also A's) before st-a2's stream.started.
+    expect(await send([placed('st-a', '2001', T0 + 7 * MIN, 'buyer-a', 3_000)])).toMatchObject({ accepted: 1 });
+    expect(await send([paid('st-a2', '2001', T0 + 8 * MIN, 'buyer-a', 3_000)])).toMatchObject({ accepted: 1 });
+    await waitForIdle(harness.baseUrl);
+    expect(await send([start('st-a2', 'm-a')])).toMatchObject({ accepted: 1 });
+    await waitForIdle(harness.baseUrl);
+
+    const a = await audit('st-a', keyA);
+    expect(a.body.verified).toMatchObject({ orders: 2, paidOrders: 2, grossPaid: 13_000 });
+    expect(a.body.pending.orders).toBe(0);
+    const a2 = await audit('st-a2', keyA);
+    expect(a2.body.verified.orders).toBe(0);
+    expect(a2.body.pending.orders).toBe(0);
+  });
+
   it('rejects a stream.started naming another merchant for an existing stream, by merchantId, and the owner stays', async () => {
     const ack = await send([start('st-a', 'm-b', 'st-a-restart-by-b', T0 + 10 * MIN), placed('st-a', '1002', T0 + 11 * MIN, 'buyer-a', 500)]);
     expect(ack.accepted).toBe(1);
