@@ -92,7 +92,7 @@ export class StreamTimelineService {
     const [activity, presence, after, currency] = await Promise.all([
       this.pool.query<{
         bucket: number;
-        displayed: number | null;
+        displayed: string | null;
         joins: number;
         leaves: number;
         comments: number;
@@ -101,8 +101,8 @@ export class StreamTimelineService {
         paid_amount: string;
         refunded_amount: string;
       }>(
-        `SELECT ((ts - $2) / $3)::int AS bucket,
-                max((payload->>'displayed')::bigint) FILTER (WHERE type = 'viewer.count')::int AS displayed,
+        `SELECT LEAST(GREATEST((ts - $2) / $3, -1), $6)::int AS bucket,
+                max((payload->>'displayed')::bigint) FILTER (WHERE type = 'viewer.count')::text AS displayed,
                 count(*) FILTER (WHERE type = 'viewer.joined')::int AS joins,
                 count(*) FILTER (WHERE type = 'viewer.left')::int AS leaves,
                 count(*) FILTER (WHERE type = 'comment')::int AS comments,
@@ -113,14 +113,14 @@ export class StreamTimelineService {
            FROM events
           WHERE stream_id = $1 AND ts >= $4 AND ts <= $5
           GROUP BY 1`,
-        [streamId, origin, bucketMs, from, to],
+        [streamId, origin, bucketMs, from, to, buckets],
       ),
       // Presence changes per account, from the stream's start so a window
       // opening mid-stream starts from the right count: a join counts when
       // the account was not present, a leave when it was.
       this.pool.query<{ bucket: number; delta: number }>(
         `SELECT bucket, sum(delta)::int AS delta FROM (
-           SELECT ((ts - $2) / $3)::int AS bucket,
+           SELECT LEAST(GREATEST((ts - $2) / $3, -1), $5)::int AS bucket,
                   CASE WHEN type = 'viewer.joined' AND coalesce(lag(type) OVER w, 'viewer.left') = 'viewer.left' THEN 1
                        WHEN type = 'viewer.left' AND lag(type) OVER w = 'viewer.joined' THEN -1
                        ELSE 0 END AS delta
@@ -128,7 +128,7 @@ export class StreamTimelineService {
             WHERE stream_id = $1 AND ts <= $4 AND account_id IS NOT NULL AND type IN ('viewer.joined', 'viewer.left')
            WINDOW w AS (PARTITION BY account_id ORDER BY ts, seq)
          ) changes GROUP BY bucket`,
-        [streamId, origin, bucketMs, to],
+        [streamId, origin, bucketMs, to, buckets],
       ),
       this.pool.query<{ events: number; orders: number; refunds: number; paid_amount: string; refunded_amount: string; last_ts: string | null }>(
         `SELECT count(*)::int AS events,
@@ -161,7 +161,7 @@ export class StreamTimelineService {
     const clamp = (bucket: number) => Math.min(Math.max(bucket, 0), buckets - 1);
     for (const row of activity.rows) {
       const point = points[clamp(row.bucket)];
-      if (row.displayed !== null) point.displayed = Math.max(point.displayed ?? 0, row.displayed);
+      if (row.displayed !== null) point.displayed = Math.max(point.displayed ?? 0, Number(row.displayed));
       point.joins += row.joins;
       point.leaves += row.leaves;
       point.comments += row.comments;

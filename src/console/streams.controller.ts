@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/principal.js';
 import { identifier, storableText, uuid } from '../validation/route-input.js';
+import { EVENT_BOUNDS } from '../events/event.schema.js';
 import type { StreamAccount, StreamSummary, StreamTimeline } from './stream-views.js';
 import { StreamTimelineService } from './stream-timeline.service.js';
 import { TIMELINE_CONFIG } from './timeline.config.js';
@@ -18,7 +19,12 @@ export const streamListQuery = z.object({
     .max(TIMELINE_CONFIG.maxStreams)
     .default(50),
 });
-const eventTime = z.coerce.number({ error: 'must be event time in ms' }).int().min(0);
+// Event time as events carry it (EVENT_BOUNDS.eventTime): a window past it cannot hold an event.
+const eventTime = z.coerce
+  .number({ error: 'must be event time in ms' })
+  .int({ error: 'must be event time in ms' })
+  .min(0, { error: 'must be event time in ms, at least 0' })
+  .max(EVENT_BOUNDS.eventTime, { error: `must be event time in ms, at most ${EVENT_BOUNDS.eventTime}` });
 export const timelineQuery = z.object({ from: eventTime.optional(), to: eventTime.optional() });
 export const streamAccountsQuery = z.object({
   reportId: uuid('a report id').optional(),

@@ -8,10 +8,43 @@ import { cappedString, isStorableText, UNSTORABLE_MESSAGE } from '../validation/
  */
 
 const id = cappedString(128).min(1);
+
+/**
+ * Upper bounds on money and counts (CONTRACT.md §1 v2), chosen so that every
+ * sum the service computes stays an exact JSON number (≤ 2^53 − 1 ≈ 9.007e15)
+ * and every product an exact PostgreSQL bigint (≤ 2^63 − 1):
+ *
+ * - one price, payment or refund ≤ 10^10 minor units (100 million yuan, more
+ *   than anything sold in a live room), and one order's value (listPrice ×
+ *   quantity, unitPrice × quantity) ≤ 10^10 too, so a stream's Σ list value,
+ *   Σ paid and Σ refunded stay exact up to 900,719 orders at that maximum
+ *   (a real evening's orders average far below it, so far more orders);
+ * - a claimed GMV ≤ 10^15 (10 trillion yuan, above any evening ever
+ *   claimed), so claim − net and claim / net stay exact too;
+ * - a claimed order count and a displayed viewer count ≤ 10^9 (more than
+ *   any platform's audience; fits a PostgreSQL integer);
+ * - event time ≤ 9999-12-31T23:59:59.999Z, the last instant ISO 8601 and
+ *   `Date` both render.
+ *
+ * Sums past these (a stream of more than ~900k maximum-value orders) are
+ * still answered, marked inexact (sales audit) rather than failing.
+ */
+export const EVENT_BOUNDS = {
+  money: 10_000_000_000,
+  orderValue: 10_000_000_000,
+  quantity: 1_000_000,
+  claimedGmv: 1_000_000_000_000_000,
+  count: 1_000_000_000,
+  likeCount: 1_000_000,
+  eventTime: 253_402_300_799_999,
+} as const;
+
 /** Event time and account ages: integer milliseconds since the Unix epoch. */
-const epochMs = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const epochMs = z.number().int().min(0).max(EVENT_BOUNDS.eventTime);
 /** Money in minor units (fen, cents): exact integers, never floats. */
-const money = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const money = z.number().int().min(0).max(EVENT_BOUNDS.money);
+/** A count that may be large (viewers shown, orders claimed). */
+const count = z.number().int().min(0).max(EVENT_BOUNDS.count);
 
 const base = {
   id,
@@ -52,12 +85,12 @@ export const viewerCountSchema = z.object({
   ...base,
   accountId: id.optional(),
   type: z.literal('viewer.count'),
-  displayed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  displayed: count,
 });
 export const likeSchema = z.object({
   ...withAccount,
   type: z.literal('like'),
-  count: z.number().int().min(1).max(1_000_000),
+  count: z.number().int().min(1).max(EVENT_BOUNDS.likeCount),
 });
 export const commentSchema = z.object({
   ...withAccount,
@@ -71,13 +104,23 @@ export const orderPlacedSchema = z.object({
   type: z.literal('order.placed'),
   orderId: id,
   skuId: id,
-  quantity: z.number().int().min(1).max(1_000_000),
+  quantity: z.number().int().min(1).max(EVENT_BOUNDS.quantity),
   unitPrice: money,
   listPrice: money,
   currency: z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as CNY' }),
   phoneHash: id.optional(),
   addressHash: id.optional(),
-});
+}).refine(
+  // A price or quantity past its own bound is already named; the product is checked on in-range fields only.
+  (order) =>
+    Math.max(order.unitPrice, order.listPrice) > EVENT_BOUNDS.money ||
+    order.quantity > EVENT_BOUNDS.quantity ||
+    Math.max(order.unitPrice, order.listPrice) * order.quantity <= EVENT_BOUNDS.orderValue,
+  {
+    path: ['quantity'],
+    error: `must keep listPrice × quantity and unitPrice × quantity at most ${EVENT_BOUNDS.orderValue}`,
+  },
+);
 export const orderPaidSchema = z.object({ ...withAccount, type: z.literal('order.paid'), orderId: id, amount: money });
 export const orderRefundedSchema = z.object({
   ...withAccount,
@@ -89,8 +132,8 @@ export const salesClaimedSchema = z.object({
   ...base,
   accountId: id.optional(),
   type: z.literal('sales.claimed'),
-  gmv: money,
-  orders: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  gmv: z.number().int().min(0).max(EVENT_BOUNDS.claimedGmv),
+  orders: count,
 });
 
 export const roomEventSchema = z.discriminatedUnion('type', [
@@ -182,6 +225,7 @@ function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code === 'too_small' && issue.origin === 'string') return 'must not be empty';
   if (issue.code === 'too_big' && issue.origin === 'string') return `must be at most ${String(issue.maximum)} characters`;
   if (issue.code === 'too_small' && (issue.origin === 'number' || issue.origin === 'int')) return `must be at least ${String(issue.minimum)}`;
+  if (issue.code === 'too_big' && (issue.origin === 'number' || issue.origin === 'int')) return `must be at most ${String(issue.maximum)}`;
   return undefined;
 }
 

@@ -5,6 +5,7 @@ import { type RoomEvent, validateEvent } from '../events/event.schema.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { StatusRegistry } from '../status/status.registry.js';
 import { DEFAULT_WRITER_OPTIONS, EventLogWriter } from './event-log.writer.js';
+import { StreamOwners } from './stream-owners.js';
 
 /** Contract limit (CONTRACT.md §2): one send carries 1–1000 events. */
 export const MAX_EVENTS_PER_BATCH = 1000;
@@ -26,6 +27,7 @@ export class UnparsableItem {
 @Injectable()
 export class IngestService implements OnModuleInit, OnApplicationShutdown {
   readonly writer: EventLogWriter;
+  private readonly owners: StreamOwners;
 
   constructor(
     @Inject(PG_POOL) pool: pg.Pool,
@@ -37,6 +39,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       metrics.flushRows.observe(rows);
       metrics.flushSeconds.observe({ outcome: ok ? 'committed' : 'failed' }, seconds);
     });
+    this.owners = new StreamOwners(pool);
   }
 
   onModuleInit(): void {
@@ -61,17 +64,28 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
       throw new IngestRequestError(`events: a batch holds 1–${MAX_EVENTS_PER_BATCH} events, got ${items.length}`);
     }
     const rejected: IngestAck['rejected'] = [];
-    const valid: RoomEvent[] = [];
+    let valid: Array<{ index: number; event: RoomEvent }> = [];
     items.forEach((item, index) => {
       if (item instanceof UnparsableItem) {
         rejected.push({ index, error: item.error });
         return;
       }
       const result = validateEvent(item);
-      if (result.ok) valid.push(result.event);
+      if (result.ok) valid.push({ index, event: result.event });
       else rejected.push({ index, ...(result.id !== undefined ? { id: result.id } : {}), error: result.error });
     });
-    const outcome = await this.writer.append(valid);
+    const starts = valid.flatMap(({ event }) => (event.type === 'stream.started' ? [event] : []));
+    if (starts.length > 0) {
+      // A stream keeps the merchant of its first stream.started; the database settles who was first.
+      const owners = await this.owners.claim(starts);
+      valid = valid.filter(({ index, event }) => {
+        if (event.type !== 'stream.started' || owners.get(event.streamId) === event.merchantId) return true;
+        rejected.push({ index, id: event.id, error: `merchantId: stream ${event.streamId} belongs to another merchant` });
+        return false;
+      });
+      rejected.sort((a, b) => a.index - b.index);
+    }
+    const outcome = await this.writer.append(valid.map(({ event }) => event));
     const accepted = outcome.filter((seq) => seq !== null).length;
     this.metrics.ingestEvents.inc({ outcome: 'accepted' }, accepted);
     this.metrics.ingestEvents.inc({ outcome: 'duplicate' }, valid.length - accepted);

@@ -26,3 +26,17 @@ export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
   replayPageSpan: 8 * 4096,
   replayHorizonMs: 6 * 60 * 60_000,
 };
+
+/** How a batch that keeps failing is isolated (see PoisonQuarantine). */
+export interface PoisonConfig {
+  /**
+   * Attempts of a whole batch's handlers before its failing event is looked
+   * for. A non-dependency error that repeats this often is the data, not
+   * the moment (a transient one passes on the first retry).
+   */
+  attempts: number;
+  /** Pause before retry n is n times this: long enough for a lock or a restart of a peer to clear. */
+  backoffMs: number;
+}
+
+export const DEFAULT_POISON_CONFIG: PoisonConfig = { attempts: 3, backoffMs: 200 };

@@ -17,6 +17,7 @@ import { STORED_EVENT_COLUMNS, type StoredEventRecord, fromStoredRecord } from '
 import { StatusRegistry } from '../status/status.registry.js';
 import { BatchHandlers, FINDING_SINK, type FindingSink } from './batch-handlers.js';
 import { DEFAULT_MONITOR_CONFIG, type MonitorConfig } from './monitor.config.js';
+import { PoisonQuarantine, type QuarantinedEvent, isDependencyError } from './poison-quarantine.js';
 
 const CONSUMER = 'detection';
 
@@ -47,6 +48,8 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
   private lastError: string | null = null;
   /** Newest ts among committed events handed to this process (live hand-over only). */
   private newestCommittedTs = Number.NEGATIVE_INFINITY;
+  /** Batches and quarantine replays run one at a time (both feed the engine and the handlers). */
+  private exclusive: Promise<unknown> = Promise.resolve();
 
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
@@ -56,6 +59,7 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     private readonly status: StatusRegistry,
     private readonly notices: CommitNotices,
     @Inject(APP_CONFIG) private readonly appConfig: AppConfig,
+    private readonly poison: PoisonQuarantine,
   ) {}
 
   /** Detection in another process than ingest: commits arrive as notices, not hand-overs. */
@@ -203,9 +207,11 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     const replayFrom = await this.replayStart();
     let replayed = 0;
     if (replayFrom !== null && replayFrom <= this.processedSeq) {
+      // Quarantined events were kept out of the live engine: keep them out of its rebuild too.
+      const quarantined = await this.poison.openSeqs(this.processedSeq);
       for (let from = replayFrom - 1; from < this.processedSeq; from += this.config.replayPageSpan) {
         const to = Math.min(from + this.config.replayPageSpan, this.processedSeq);
-        for (const { event } of await this.readLog(from, to)) this.engine.process(event);
+        for (const { seq, event } of await this.readLog(from, to)) if (!quarantined.has(seq)) this.engine.process(event);
         replayed += to - from;
         // Findings up to the checkpoint are already stored.
         this.engine.drainFindings();
@@ -262,6 +268,49 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     return true;
   }
 
+  /** Stores findings; one the store keeps refusing (not for an outage) is dropped loudly, like a malformed one. */
+  private async storeFindings(findings: Finding[]): Promise<void> {
+    try {
+      await this.sink.applyFindings(findings);
+    } catch (error) {
+      if (isDependencyError(error)) throw error;
+      for (const finding of findings) {
+        try {
+          await this.sink.applyFindings([finding]);
+        } catch (single) {
+          if (isDependencyError(single)) throw single;
+          this.logger.error(`dropped finding ${findingKey(finding)}: the report store refused it: ${(single as Error).message}`);
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs one quarantined event through the handlers again (its cause fixed),
+   * between batches, and stores what it reveals. The engine sees it too when
+   * this process runs detection; null when no such event is quarantined.
+   */
+  async replayQuarantined(seq: number): Promise<QuarantinedEvent | null> {
+    const run = this.exclusive.then(async () => {
+      const replayed = await this.poison.replay(seq, this.handlers.all());
+      if (!replayed) return null;
+      const findings = [...replayed.findings];
+      if (this.mode !== 'stopped') {
+        try {
+          this.engine.process(replayed.event.event);
+          findings.push(...this.engine.drainFindings());
+        } catch (error) {
+          this.logger.error(`replayed event ${replayed.event.event.id} failed in the engine: ${(error as Error).message}`);
+        }
+      }
+      const sound = findings.filter((finding) => findingProblem(finding) === null);
+      if (sound.length > 0) await this.storeFindings(sound);
+      return replayed.entry;
+    });
+    this.exclusive = run.catch(() => undefined);
+    return run;
+  }
+
   private async readLog(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]> {
     const result = await this.pool.query<StoredEventRecord>(
       `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq`,
@@ -270,11 +319,24 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     return result.rows.map((row) => ({ seq: Number(row.seq), event: fromStoredRecord(row) }));
   }
 
-  private async processBatch(batch: CommittedEvent[]): Promise<void> {
+  private processBatch(batch: CommittedEvent[]): Promise<void> {
+    const run = this.exclusive.then(() => this.processBatchNow(batch));
+    this.exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  private async processBatchNow(batch: CommittedEvent[]): Promise<void> {
     if (batch.length === 0) return;
-    const findings: Finding[] = [];
-    for (const handler of this.handlers.all()) findings.push(...(await handler.handle(batch)));
-    for (const { event } of batch) this.engine.process(event);
+    // A poison event is set aside there (retried, then isolated), so one bad event cannot stop the log.
+    const { findings, quarantined } = await this.poison.handle(batch, this.handlers.all());
+    for (const committed of batch) {
+      if (quarantined.has(committed.seq)) continue;
+      try {
+        this.engine.process(committed.event);
+      } catch (error) {
+        await this.poison.quarantine(committed, error, 1);
+      }
+    }
     findings.push(...this.engine.drainFindings());
     const sound = findings.filter((finding) => {
       const problem = findingProblem(finding);
@@ -282,7 +344,7 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
       if (problem) this.logger.error(`dropped finding ${findingKey(finding)}: ${problem}`);
       return problem === null;
     });
-    if (sound.length > 0) await this.sink.applyFindings(sound);
+    if (sound.length > 0) await this.storeFindings(sound);
     const lastSeq = batch[batch.length - 1]!.seq;
     await this.pool.query(
       `INSERT INTO engine_checkpoints (consumer, processed_seq) VALUES ($1, $2)

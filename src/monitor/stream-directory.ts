@@ -30,7 +30,8 @@ const UPSERT_STREAMS = `
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
                        $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
   ON CONFLICT (stream_id) DO UPDATE SET
-    merchant_id = COALESCE(EXCLUDED.merchant_id, s.merchant_id),
+    -- The first stream.started names the owner for good (ingest rejects one naming another merchant).
+    merchant_id = COALESCE(s.merchant_id, EXCLUDED.merchant_id),
     anchor_id   = COALESCE(EXCLUDED.anchor_id, s.anchor_id),
     started_at  = LEAST(s.started_at, EXCLUDED.started_at),
     ended_at    = GREATEST(s.ended_at, EXCLUDED.ended_at),
@@ -84,7 +85,7 @@ export class StreamDirectory implements CommittedBatchHandler, OnModuleInit {
       row.lastSeq = Math.max(row.lastSeq, seq);
       if (!TRAILING_TYPES.has(event.type)) row.activityTs = Math.max(row.activityTs ?? event.ts, event.ts);
       if (event.type === 'stream.started') {
-        row.merchantId = event.merchantId;
+        row.merchantId ??= event.merchantId;
         row.anchorId = event.anchorId ?? null;
         row.startedAt = event.ts;
       } else if (event.type === 'stream.ended') {

@@ -14,6 +14,29 @@ export function moneyFromSql(value: string | number | null | undefined): number 
 }
 
 /**
+ * Reads a sum that may lie past the exact range (a stream beyond the
+ * documented bounds): the nearest double and whether that is the exact
+ * figure, so a read route answers, and says so, instead of failing.
+ */
+export class CheckedMoney {
+  readonly inexact: string[] = [];
+
+  read(field: string, value: string | number | null | undefined): number {
+    if (value === null || value === undefined) return 0;
+    const exact = BigInt(value);
+    if (exact > BigInt(Number.MAX_SAFE_INTEGER) || exact < BigInt(Number.MIN_SAFE_INTEGER)) this.inexact.push(field);
+    return Number(exact);
+  }
+
+  /** a − b, exact when both are exact and the difference is in range. */
+  subtract(field: string, a: number, b: number): number {
+    const difference = a - b;
+    if (![a, b, difference].every(Number.isSafeInteger)) this.inexact.push(field);
+    return difference;
+  }
+}
+
+/**
  * numerator / denominator rounded half away from zero to `decimals` places,
  * computed on integers so the figure is reproducible to the last digit.
  * Null when the denominator is not positive (a ratio to nothing says nothing).

@@ -18,6 +18,9 @@ const MAX_HISTORY_ROWS = 20_000;
 /** Other streams of the same accounts re-judged per batch at most (see evaluate). */
 const MAX_RELATED_STREAMS = 8;
 
+/** An order's ledger key (merchant, waiting stream, order id) as one unambiguous text: a JSON array. */
+const ORDER_KEY_SQL = (table: string) => `json_build_array(${table}.merchant_id, ${table}.ownerless_stream, ${table}.order_id)::text`;
+
 interface StreamInfo {
   roomId: string;
   merchantId: string | null;
@@ -25,6 +28,8 @@ interface StreamInfo {
   endedAt: number | null;
   /** Last live (non-order-lifecycle) event: where an unannounced end is inferred from. */
   lastActivityAt: number | null;
+  /** Latest event time of any of the stream's events. */
+  lastTs: number | null;
 }
 
 interface StreamRow {
@@ -34,9 +39,11 @@ interface StreamRow {
   started_at: string | null;
   ended_at: string | null;
   activity_ts: string | null;
+  last_ts: string | null;
 }
 
 interface OrderRow {
+  order_key: string;
   order_id: string;
   stream_id: string;
   room_id: string;
@@ -48,6 +55,7 @@ interface OrderRow {
   address_hash: string | null;
   sku_id: string | null;
   quantity: number | null;
+  currency: string | null;
   unit_price: string | null;
   list_price: string | null;
   placed_at: string | null;
@@ -104,7 +112,13 @@ export class OrderDetection {
     // here raises its cross-room indication there too. One extra pass, capped.
     const related = patternStreams(history, new Set(judged), this.configs.refundBrushing).slice(0, MAX_RELATED_STREAMS);
     if (related.length > 0) {
-      const noChange: LedgerChange = { touchedStreams: new Set(), trailingStreams: new Set(), startedAt: new Map(), endedAt: new Map() };
+      const noChange: LedgerChange = {
+        touchedStreams: new Set(),
+        trailingStreams: new Set(),
+        startedAt: new Map(),
+        endedAt: new Map(),
+        lastTs: new Map(),
+      };
       const [relatedStreams, relatedClaims] = await Promise.all([this.loadStreams(related), this.loadClaims(related)]);
       const relatedFacts = await this.loadFacts(related, relatedStreams, relatedClaims, noChange);
       findings.push(...(await this.judge(relatedFacts, relatedClaims)).findings);
@@ -149,7 +163,7 @@ export class OrderDetection {
 
   private async loadStreams(streamIds: string[]): Promise<Map<string, StreamInfo>> {
     const result = await this.pool.query<StreamRow>(
-      'SELECT stream_id, room_id, merchant_id, started_at, ended_at, activity_ts FROM streams WHERE stream_id = ANY($1::text[])',
+      'SELECT stream_id, room_id, merchant_id, started_at, ended_at, activity_ts, last_ts FROM streams WHERE stream_id = ANY($1::text[])',
       [streamIds],
     );
     return new Map(
@@ -161,6 +175,7 @@ export class OrderDetection {
           startedAt: numberOrNull(row.started_at),
           endedAt: numberOrNull(row.ended_at),
           lastActivityAt: numberOrNull(row.activity_ts),
+          lastTs: numberOrNull(row.last_ts),
         },
       ]),
     );
@@ -184,23 +199,24 @@ export class OrderDetection {
   ): Promise<StreamOrderFacts[]> {
     const [orders, refunds] = await Promise.all([
       this.pool.query<OrderRow>(
-        `SELECT order_id, stream_id, room_id, account_id, device_id, ip, subnet, phone_hash, address_hash, sku_id, quantity,
-                unit_price::text, list_price::text, placed_at::text, paid_at::text, paid_amount::text
+        `SELECT ${ORDER_KEY_SQL('orders')} AS order_key, order_id, stream_id, room_id, account_id, device_id, ip, subnet,
+                phone_hash, address_hash, sku_id, quantity, currency, unit_price::text, list_price::text, placed_at::text, paid_at::text, paid_amount::text
            FROM orders WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, order_id`,
         [streamIds],
       ),
-      this.pool.query<{ order_id: string; amount: string; refunded_at: string }>(
-        `SELECT r.order_id, r.amount::text, r.refunded_at::text
-           FROM orders o JOIN order_refunds r ON r.order_id = o.order_id
+      this.pool.query<{ order_key: string; amount: string; refunded_at: string }>(
+        `SELECT ${ORDER_KEY_SQL('r')} AS order_key, r.amount::text, r.refunded_at::text
+           FROM orders o JOIN order_refunds r
+             ON (r.merchant_id, r.ownerless_stream, r.order_id) = (o.merchant_id, o.ownerless_stream, o.order_id)
           WHERE o.stream_id = ANY($1::text[]) ORDER BY r.order_id, r.refunded_at, r.event_id`,
         [streamIds],
       ),
     ]);
     const refundsByOrder = new Map<string, { amount: number; at: number }[]>();
     for (const row of refunds.rows) {
-      const list = refundsByOrder.get(row.order_id) ?? [];
+      const list = refundsByOrder.get(row.order_key) ?? [];
       list.push({ amount: moneyFromSql(row.amount), at: Number(row.refunded_at) });
-      refundsByOrder.set(row.order_id, list);
+      refundsByOrder.set(row.order_key, list);
     }
     const byStream = new Map<string, OrderFact[]>();
     const roomOf = new Map<string, string>();
@@ -221,7 +237,8 @@ export class OrderDetection {
         placedAt: numberOrNull(row.placed_at),
         paidAt: numberOrNull(row.paid_at),
         paidAmount: row.paid_amount === null ? 0 : moneyFromSql(row.paid_amount),
-        refunds: refundsByOrder.get(row.order_id) ?? [],
+        refunds: refundsByOrder.get(row.order_key) ?? [],
+        currency: row.currency,
       });
       byStream.set(row.stream_id, list);
       roomOf.set(row.stream_id, row.room_id);
@@ -233,6 +250,9 @@ export class OrderDetection {
       const orders = byStream.get(streamId) ?? [];
       let latestTrailingAt = claims.get(streamId)?.claimedAt ?? null;
       for (const order of orders) for (const refund of order.refunds) latestTrailingAt = maxOf(latestTrailingAt, refund.at);
+      // The stream's own clock: its latest event of any kind, as far as the ledger and the streams row know.
+      let knownThrough = maxOf(maxOf(stream?.lastTs ?? null, change.lastTs.get(streamId) ?? null), latestTrailingAt);
+      for (const order of orders) knownThrough = maxOf(knownThrough, maxOf(order.placedAt, order.paidAt));
       // The batch's own boundaries count even if the streams directory writes them after us.
       const endedAt = effectiveStreamEnd(
         { endedAt: maxOf(stream?.endedAt ?? null, change.endedAt.get(streamId) ?? null), lastActivityAt: stream?.lastActivityAt ?? null },
@@ -247,6 +267,7 @@ export class OrderDetection {
           startedAt: minOf(stream?.startedAt ?? null, change.startedAt.get(streamId) ?? null),
           endedAt,
           orders,
+          knownThrough: maxOf(knownThrough, endedAt),
         },
       ];
     });

@@ -2,7 +2,7 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type pg from 'pg';
 import type { Principal } from '../auth/principal.js';
 import { PG_POOL } from '../database/database.module.js';
-import { exactRatio, moneyFromSql } from './money.js';
+import { CheckedMoney, exactRatio, moneyFromSql } from './money.js';
 
 /**
  * CONTRACT.md §4. Every figure is exact integer minor units, over the orders
@@ -50,6 +50,11 @@ export interface SalesAudit {
   inflation: { amount: number; ratio: number | null } | null;
   /** Payments and refunds waiting for their order.placed (not in `verified`). */
   pending: { orders: number; paid: number; refunded: number };
+  /**
+   * Extension: figures whose exact sum lies past 2^53 (only a stream beyond
+   * the documented event bounds gets here); each is the nearest JSON number.
+   */
+  inexact?: string[];
 }
 
 interface AuditRow {
@@ -84,7 +89,7 @@ const AUDIT_SQL = `
   SELECT count(*) FILTER (WHERE placed)                                         AS orders,
          count(*) FILTER (WHERE placed AND paid_event_id IS NOT NULL)           AS paid_orders,
          count(*) FILTER (WHERE placed AND refund_count > 0)                    AS refunded_orders,
-         coalesce(sum(list_price * quantity) FILTER (WHERE placed), 0)::text    AS gross_at_list,
+         coalesce(sum(list_price::numeric * quantity) FILTER (WHERE placed), 0)::text AS gross_at_list,
          coalesce(sum(paid_amount) FILTER (WHERE placed), 0)::text              AS gross_paid,
          coalesce(sum(refunded_amount) FILTER (WHERE placed), 0)::text          AS refunded,
          coalesce(sum(paid_amount) FILTER (WHERE placed AND brushing), 0)::text AS suspected,
@@ -120,33 +125,40 @@ export class SalesAuditService {
       ]),
     ]);
     const f = figures.rows[0]!;
-    const grossPaid = moneyFromSql(f.gross_paid);
-    const refunded = moneyFromSql(f.refunded);
-    const net = grossPaid - refunded;
+    // Sums are exact numeric in SQL; reading them is checked, not trusted.
+    const money = new CheckedMoney();
+    const grossPaid = money.read('verified.grossPaid', f.gross_paid);
+    const refunded = money.read('verified.refunded', f.refunded);
+    const net = money.subtract('verified.net', grossPaid, refunded);
     const claimRow = claim.rows[0];
     const claimed = claimRow ? { gmv: moneyFromSql(claimRow.gmv), orders: moneyFromSql(claimRow.orders) } : null;
+    const verified = {
+      orders: Number(f.orders),
+      paidOrders: Number(f.paid_orders),
+      refundedOrders: Number(f.refunded_orders),
+      grossAtListPrice: money.read('verified.grossAtListPrice', f.gross_at_list),
+      grossPaid,
+      refunded,
+      net,
+      suspectedBrushing: money.read('verified.suspectedBrushing', f.suspected),
+    };
+    const pending = {
+      orders: Number(f.pending_orders),
+      paid: money.read('pending.paid', f.pending_paid),
+      refunded: money.read('pending.refunded', f.pending_refunded),
+    };
+    const inflationAmount = claimed ? money.subtract('inflation.amount', claimed.gmv, net) : 0;
+    const netExact = !money.inexact.includes('verified.net');
     return {
       roomId: row.room_id,
       streamId,
       merchantId: row.merchant_id,
       currency: f.currency,
       claimed,
-      verified: {
-        orders: Number(f.orders),
-        paidOrders: Number(f.paid_orders),
-        refundedOrders: Number(f.refunded_orders),
-        grossAtListPrice: moneyFromSql(f.gross_at_list),
-        grossPaid,
-        refunded,
-        net,
-        suspectedBrushing: moneyFromSql(f.suspected),
-      },
-      inflation: claimed ? { amount: claimed.gmv - net, ratio: exactRatio(claimed.gmv, net) } : null,
-      pending: {
-        orders: Number(f.pending_orders),
-        paid: moneyFromSql(f.pending_paid),
-        refunded: moneyFromSql(f.pending_refunded),
-      },
+      verified,
+      inflation: claimed ? { amount: inflationAmount, ratio: netExact ? exactRatio(claimed.gmv, net) : null } : null,
+      pending,
+      ...(money.inexact.length > 0 ? { inexact: money.inexact } : {}),
     };
   }
 }

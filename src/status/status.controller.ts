@@ -23,8 +23,11 @@ export class StatusController {
   async status(
     @Req() request: Request,
     @Headers('authorization') authorization: string | undefined,
-  ): Promise<{ status: 'ok'; backlog: number; components: Record<string, unknown> }> {
-    return { status: 'ok', ...(await this.registry.snapshot(await this.audienceOf(request, authorization))) };
+  ): Promise<{ status: 'ok' | 'degraded'; backlog: number; components: Record<string, unknown> }> {
+    const snapshot = await this.registry.snapshot(await this.audienceOf(request, authorization));
+    // Degraded: running, but a component has set work aside (quarantined events) that needs an operator.
+    const degraded = Object.values(snapshot.components).some((part) => part.degraded === true);
+    return { status: degraded ? 'degraded' : 'ok', ...snapshot };
   }
 
   private async audienceOf(request: Request, authorization: string | undefined): Promise<StatusAudience> {

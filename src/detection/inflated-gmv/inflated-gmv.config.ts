@@ -1,18 +1,37 @@
 /**
  * Every number the inflated-GMV detector decides with, and why. A room's
- * published GMV is judged against the money actually settled when it was
- * published (event time): paid minus refunded by the claim's ts, less the
- * money of orders from accounts caught refund-brushing the stream.
+ * published GMV is judged against the money settled for the orders placed
+ * before it: paid (by the claim, or within the payment window of the order's
+ * placement) minus refunded by the claim's ts, less the money of orders from
+ * accounts caught refund-brushing the stream.
  */
 export interface InflatedGmvConfig {
+  /**
+   * An order placed before the claim whose payment lands within this long of
+   * its placement was in flight at the claim, and counts as settled: a room
+   * that publishes its orders a minute before the last ones are paid is
+   * honest. 30 min is the longest auto-cancel of an unpaid live-stream order
+   * on the big platforms (15–30 min), so a later payment is a new decision,
+   * and a cart unpaid that long is abandoned. While the stream's own clock
+   * has not passed an unpaid order's window, the verdict waits for it unless
+   * the claim is inflated whatever that order does.
+   */
+  paymentWindowMs: number;
+  /**
+   * A claim that is a round figure (a multiple of 10^k) within half a
+   * rounding step of settled sales is a sales poster's rounding ("12.3万"),
+   * when that half step is at most this share of the claim: two significant
+   * digits or more. One significant digit ("破10万", 1e5 for 9.1e4) is not
+   * rounding, it is a claim.
+   */
+  maxRoundingShare: number;
   tolerance: {
     /**
-     * Honest posters round: to the yuan or to ten yuan (1,000 minor units),
-     * and a payment can land a minute after the claim. Gaps up to this many
-     * minor units are never inflation.
+     * Honest posters round: to the yuan or to ten yuan (1,000 minor units).
+     * Gaps up to this many minor units are never inflation.
      */
     absolute: number;
-    /** ...nor gaps up to this share of the claim (late payments of the last minute, rounding on big rooms). */
+    /** ...nor gaps up to this share of the claim (rounding on big rooms, a shipping fee or coupon per order). */
     relative: number;
   };
   /**
@@ -48,6 +67,8 @@ export interface InflatedGmvConfig {
 }
 
 export const DEFAULT_INFLATED_GMV_CONFIG: InflatedGmvConfig = {
+  paymentWindowMs: 30 * 60_000,
+  maxRoundingShare: 0.05,
   tolerance: { absolute: 1_000, relative: 0.02 },
   materialBrushingShare: 0.1,
   definitionMatchTolerance: 0.002,

@@ -5,6 +5,8 @@ import { DEFAULT_INFLATED_GMV_CONFIG, type InflatedGmvConfig } from './inflated-
 
 /** Brushing accounts cited in the evidence at most (the refund_brushing report lists them all). */
 const MAX_CITED_ACCOUNTS = 20;
+/** In-flight orders cited in the evidence at most (the counts cover them all). */
+const MAX_CITED_ORDERS = 20;
 
 export interface InflatedGmvInput {
   facts: StreamOrderFacts;
@@ -45,6 +47,25 @@ export interface ClaimFigures {
   now: { net: number; refundedSinceClaim: number; brushing: number; gap: number };
   /** Order counts: claimed, paid by the claim, and of those not fully refunded by then (what an honest count says). */
   orders: { claimed: number; paidAtClaim: number; keptAtClaim: number };
+  /** What was in flight at the claim: orders placed before it and paid after it. */
+  inFlight: InFlightOrders;
+  /** Σ unitPrice × quantity of the settled orders, less refunds: the same sales before coupons and fees. */
+  settledAtUnitPrice: number;
+  /** Currencies of the stream's placed orders, most money first. */
+  currencies: string[];
+}
+
+/** Orders placed before the claim and not paid by it, by what became of them. */
+export interface InFlightOrders {
+  paymentWindowMs: number;
+  /** Paid after the claim, within the window of their placement: counted as settled. */
+  settledAfterClaim: { orders: number; amount: number };
+  /** Paid after their window: a later decision, not counted. */
+  paidAfterWindow: { orders: number; amount: number };
+  /** Unpaid, and the stream's clock has not yet passed their window: they may still settle (at most `value`). */
+  awaiting: { orders: number; value: number };
+  /** Some of those orders, oldest first. */
+  examples: Array<{ orderId: string; placedAt: string | null; paidAt: string | null; amount: number }>;
 }
 
 /**
@@ -75,14 +96,28 @@ export interface InflatedGmvVerdict {
  */
 export function judgeInflatedGmv(input: InflatedGmvInput, config: InflatedGmvConfig = DEFAULT_INFLATED_GMV_CONFIG): InflatedGmvVerdict {
   const figures = claimFigures(input, config);
-  const byDefinition = figures.definitionGap > figures.tolerance;
+  // Minor units of different currencies do not add up, and the claim's
+  // exchange rate is unknown: such a claim cannot be checked against sales.
+  if (figures.currencies.length > 1) return { figures, flagged: false, finding: null };
+  // Orders still in flight may settle up to their value: convict only on a gap they cannot close.
+  const awaiting = figures.inFlight.awaiting.value;
+  // Settled sales as a sales poster shows them: rounded, or before coupons and fees (unit price × quantity).
+  const settledAsPosted = [figures.netAtClaim, figures.settledAtUnitPrice].some(
+    (net) => Math.abs(figures.claimed - net) <= figures.tolerance || roundedFrom(figures.claimed, net, config),
+  );
+  const byDefinition = !settledAsPosted && figures.definitionGap - awaiting > figures.tolerance;
+  // Brushing money inside the claim is inflation even when the claim matches what was paid.
   const byBrushing =
-    figures.gap > figures.tolerance && figures.brushingAtClaim >= config.materialBrushingShare * Math.max(figures.claimed, 1);
-  // The claim is, to the unit, a known wrong count of some order set, well above what was paid for those orders.
+    figures.gap - awaiting > figures.tolerance && figures.brushingAtClaim >= config.materialBrushingShare * Math.max(figures.claimed, 1);
   // A claim that equals settled sales (at claim time, or today's, for a room
-  // that published after its returns) is honest whatever else it equals.
-  const honest = [figures.netAtClaim, figures.now.net].some((net) => Math.abs(figures.claimed - net) <= figures.tolerance);
-  const matched = honest ? [] : matchingDefinitions(figures, config);
+  // that published after its returns) is honest whatever wrong count it also equals.
+  const honest =
+    settledAsPosted ||
+    Math.abs(figures.claimed - figures.now.net) <= figures.tolerance ||
+    roundedFrom(figures.claimed, figures.now.net, config);
+  // The claim is, to the unit, a known wrong count of some order set, well above what was paid for those orders;
+  // only once nothing is in flight, since the order sets are not final before.
+  const matched = honest || awaiting > 0 ? [] : matchingDefinitions(figures, config);
   const byMatch = matched.some((match) => match.uplift > figures.tolerance && figures.claimed - match.honest > figures.tolerance);
   const flagged = byDefinition || byBrushing || byMatch;
   if (!flagged) return { figures, flagged, finding: null };
@@ -129,6 +164,17 @@ export function judgeInflatedGmv(input: InflatedGmvInput, config: InflatedGmvCon
 export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig = DEFAULT_INFLATED_GMV_CONFIG): ClaimFigures {
   const { facts, claim, brushingAccounts } = input;
   const at = claim.claimedAt;
+  const clock = facts.knownThrough ?? Number.POSITIVE_INFINITY;
+  const inFlight: InFlightOrders = {
+    paymentWindowMs: config.paymentWindowMs,
+    settledAfterClaim: { orders: 0, amount: 0 },
+    paidAfterWindow: { orders: 0, amount: 0 },
+    awaiting: { orders: 0, value: 0 },
+    examples: [],
+  };
+  const flying: OrderFact[] = [];
+  let settledAtUnitPrice = 0;
+  const moneyByCurrency = new Map<string, number>();
   let paidAtClaim = 0;
   let refundedAtClaim = 0;
   let brushingAtClaim = 0;
@@ -146,8 +192,28 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
     now: { listKept: 0, paidKept: 0, placedUnrefunded: 0, paidUnrefunded: 0 },
   };
   for (const order of facts.orders) {
-    const paid = order.paidAt !== null && order.paidAt <= at ? order.paidAmount : 0;
+    const placedBefore = order.placedAt === null || order.placedAt <= at;
+    // An order placed before the claim settles if paid within its window; a payment with no order yet, by the claim.
+    const settleBy = order.placedAt === null ? at : Math.max(at, order.placedAt + config.paymentWindowMs);
+    const paid = placedBefore && order.paidAt !== null && order.paidAt <= settleBy ? order.paidAmount : 0;
     const refunded = refundedBy(order, at);
+    if (order.placedAt !== null && order.placedAt <= at && (order.paidAt === null || order.paidAt > at)) {
+      if (order.paidAt !== null && order.paidAt <= settleBy) {
+        inFlight.settledAfterClaim.orders++;
+        inFlight.settledAfterClaim.amount += order.paidAmount;
+        flying.push(order);
+      } else if (order.paidAt !== null) {
+        inFlight.paidAfterWindow.orders++;
+        inFlight.paidAfterWindow.amount += order.paidAmount;
+        flying.push(order);
+      } else if (settleBy > clock) {
+        inFlight.awaiting.orders++;
+        inFlight.awaiting.value += unitValue(order);
+        flying.push(order);
+      }
+    }
+    if (paid > 0) settledAtUnitPrice += order.placedAt === null ? paid : unitValue(order);
+    if (order.currency) moneyByCurrency.set(order.currency, (moneyByCurrency.get(order.currency) ?? 0) + Math.max(order.paidAmount, unitValue(order)));
     const refundedNowTotal = refundedAmount(order);
     const brushing = brushingAccounts.has(order.accountId);
     paidAtClaim += paid;
@@ -174,6 +240,16 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
     }
     addToSet(sets.now, order.paidAmount, refundedNowTotal, atList, atUnit);
   }
+  settledAtUnitPrice -= refundedAtClaim;
+  inFlight.examples = flying
+    .sort((a, b) => a.placedAt! - b.placedAt! || (a.orderId < b.orderId ? -1 : 1))
+    .slice(0, MAX_CITED_ORDERS)
+    .map((order) => ({
+      orderId: order.orderId,
+      placedAt: isoTime(order.placedAt!),
+      paidAt: order.paidAt === null ? null : isoTime(order.paidAt),
+      amount: order.paidAt === null ? unitValue(order) : order.paidAmount,
+    }));
   const netAtClaim = paidAtClaim - refundedAtClaim;
   const supportedAtClaim = netAtClaim - brushingAtClaim;
   const netNow = paidNow - refundedNow;
@@ -203,6 +279,9 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
     breakdown: { listPriceOverPaid, unpaidOrders, refundedOrders: refundedAtClaim, brushingOrders: brushingAtClaim },
     // Today's gap: brushing money still standing is not sales either.
     orders: { claimed: claim.orders, paidAtClaim: paidOrders, keptAtClaim: keptOrders },
+    inFlight,
+    settledAtUnitPrice,
+    currencies: [...moneyByCurrency].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([currency]) => currency),
     now: { net: netNow, refundedSinceClaim: refundedNow - refundedAtClaim, brushing: brushingNow, gap: claim.gmv - (netNow - brushingKeptNow) },
   };
 }
@@ -243,6 +322,19 @@ function addToSet(
   } else {
     set.placedUnrefunded += atUnit;
   }
+}
+
+/**
+ * The claim is `figure` rounded the way a sales poster rounds: a multiple of
+ * its rounding step (a power of ten, ten yuan or more) within half that step
+ * of the figure, with at least two significant digits (config.maxRoundingShare).
+ */
+function roundedFrom(claimed: number, figure: number, config: InflatedGmvConfig): boolean {
+  if (claimed <= 0 || figure <= 0) return false;
+  let step = 1;
+  while (claimed % (step * 10) === 0) step *= 10;
+  if (step < 1_000 || step / 2 > config.maxRoundingShare * claimed) return false;
+  return Math.abs(claimed - figure) <= step / 2;
 }
 
 function listValue(order: OrderFact): number {

@@ -128,3 +128,109 @@ describe('inflated GMV', () => {
     expect(verdict.finding!.detectedAt).toBe(CLAIM_AT);
   });
 });
+
+describe('inflated GMV: payments settling after the claim', () => {
+  const CLAIM = END;
+  function late(orderId: string, price: number, placedAt: number, paidAt: number | null, extra: Partial<OrderFact> = {}): OrderFact {
+    return {
+      orderId,
+      accountId: `buyer-${orderId}`,
+      deviceId: null,
+      ip: null,
+      subnet: null,
+      phoneHash: null,
+      addressHash: null,
+      skuId: 'sku',
+      quantity: 1,
+      unitPrice: price,
+      listPrice: price,
+      placedAt,
+      paidAt,
+      paidAmount: paidAt === null ? 0 : price,
+      refunds: [],
+      ...extra,
+    };
+  }
+  /** 20 orders paid during the stream, and 6 placed in the last minutes before the claim. */
+  function evening(lastPaidAfter: number | null): OrderFact[] {
+    return [
+      ...Array.from({ length: 20 }, (_, i) => late(`early-${i}`, 10_000, T0 + i * MIN, T0 + i * MIN + 20_000)),
+      ...Array.from({ length: 6 }, (_, i) =>
+        late(`last-${i}`, 10_000, CLAIM - (i + 1) * 30_000, lastPaidAfter === null ? null : CLAIM + lastPaidAfter + i * 10_000),
+      ),
+    ];
+  }
+  const judge = (orders: OrderFact[], gmv: number, knownThrough?: number) =>
+    judgeInflatedGmv({
+      facts: { ...stream(orders), knownThrough: knownThrough ?? null },
+      claim: { gmv, orders: 26, claimedAt: CLAIM },
+      brushingAccounts: none,
+    });
+
+  it('keeps a claim of orders that were paid a minute after it clean, and shows them in flight', () => {
+    const verdict = judge(evening(MIN), 26 * 10_000, CLAIM + 2 * HOUR);
+    expect(verdict.flagged).toBe(false);
+    expect(verdict.figures.netAtClaim).toBe(26 * 10_000);
+    expect(verdict.figures.inFlight).toMatchObject({ settledAfterClaim: { orders: 6, amount: 60_000 }, paidAfterWindow: { orders: 0 }, awaiting: { orders: 0 } });
+    expect(verdict.figures.inFlight.examples).toHaveLength(6);
+  });
+
+  it('waits, rather than flags, while the orders placed before the claim may still be paid in their window', () => {
+    // Live: the claim's batch is judged before the payments arrive.
+    const live = judge(evening(null), 26 * 10_000, CLAIM);
+    expect(live.flagged).toBe(false);
+    expect(live.figures.inFlight.awaiting).toEqual({ orders: 6, value: 60_000 });
+    // The stream's clock passes their window and they never paid: abandoned carts, the claim counted them.
+    const later = judge(evening(null), 26 * 10_000, CLAIM + HOUR);
+    expect(later.finding!.evidence.countedAs).toEqual(['placed orders including unpaid ones']);
+  });
+
+  it('flags at once a claim that exceeds sales by more than everything still in flight could settle', () => {
+    const verdict = judge(evening(null), 40 * 10_000, CLAIM);
+    expect(verdict.figures.inFlight.awaiting.value).toBe(60_000);
+    expect(verdict.finding).toMatchObject({ kind: 'inflated_gmv', detectedAt: CLAIM });
+  });
+
+  it('does not count a payment made long after its window (a new decision, not settlement)', () => {
+    const orders = evening(MIN);
+    for (const order of orders.slice(20)) order.paidAt = order.placedAt! + 3 * HOUR;
+    const verdict = judge(orders, 26 * 10_000, CLAIM + 4 * HOUR);
+    expect(verdict.figures.inFlight.paidAfterWindow).toEqual({ orders: 6, amount: 60_000 });
+    expect(verdict.figures.definitionGap).toBe(60_000);
+    expect(verdict.finding).toMatchObject({ kind: 'inflated_gmv', detectedAt: CLAIM });
+  });
+
+  it('still flags counting refunded orders when payments were in flight', () => {
+    const orders = evening(MIN);
+    for (const order of orders.slice(0, 5)) order.refunds = [{ amount: 10_000, at: CLAIM - 10 * MIN }];
+    const verdict = judge(orders, 26 * 10_000, CLAIM + HOUR);
+    expect(verdict.finding!.evidence.countedAs).toContain('paid sales with refunds not deducted');
+  });
+
+  it('still flags a claim of flash-sale orders at list price', () => {
+    // A flash sale at half price: the orders were paid 5,000, the claim counts them at the 10,000 list price.
+    const orders = evening(MIN).map((order) => ({ ...order, unitPrice: 5_000, paidAmount: order.paidAt === null ? 0 : 5_000 }));
+    const verdict = judge(orders, 26 * 10_000, CLAIM + HOUR);
+    expect(verdict.finding!.evidence.countedAs).toContain('kept orders at list price');
+  });
+
+  it("keeps a poster's rounding to two significant digits clean, but not a one-digit round-up", () => {
+    const base = Array.from({ length: 115 }, (_, i) => late(`o-${i}`, 10_000, T0 + i * 10_000, T0 + i * 10_000 + 5_000));
+    // 1,150,000 shown as "1.2 million": 4.3 % over, half a step of 100,000.
+    expect(judge(base, 1_200_000, CLAIM + HOUR).flagged).toBe(false);
+    // 910,000 shown as "a million": one significant digit is a claim, not rounding.
+    expect(judge(base.slice(0, 91), 1_000_000, CLAIM + HOUR).flagged).toBe(true);
+  });
+
+  it('keeps a claim at unit price clean when coupons made the payments smaller', () => {
+    const orders = evening(MIN).map((order) => ({ ...order, paidAmount: order.paidAt === null ? 0 : 9_000 }));
+    expect(judge(orders, 26 * 10_000, CLAIM + HOUR).flagged).toBe(false);
+  });
+
+  it('does not judge a claim against sales in several currencies', () => {
+    const orders = evening(MIN).map((order, i) => ({ ...order, currency: i % 2 === 0 ? 'CNY' : 'USD' }));
+    const verdict = judge(orders, 100 * 10_000, CLAIM + HOUR);
+    expect(verdict.figures.currencies).toEqual(['CNY', 'USD']);
+    expect(verdict.flagged).toBe(false);
+  });
+});

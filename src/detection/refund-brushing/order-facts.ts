@@ -29,6 +29,8 @@ export interface OrderFact {
   paidAmount: number;
   /** Every refund of the order, oldest first; their amounts add up. */
   refunds: RefundFact[];
+  /** ISO 4217 of order.placed; null until it arrives (omitted: one currency for the stream). */
+  currency?: string | null;
 }
 
 export interface StreamOrderFacts {
@@ -38,6 +40,13 @@ export interface StreamOrderFacts {
   startedAt: number | null;
   endedAt: number | null;
   orders: OrderFact[];
+  /**
+   * The stream's own clock: the latest event time of any of its events the
+   * ledger has seen (payments and refunds included). Whether an order's
+   * payment can still come within its window is judged against it, never
+   * against other streams' time. Omitted: everything is known.
+   */
+  knownThrough?: number | null;
 }
 
 /** One order of an account in another stream: its history across rooms and merchants. */

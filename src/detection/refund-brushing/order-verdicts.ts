@@ -90,6 +90,9 @@ function timeline(input: StreamOrderInput, maxSteps: number): number[] {
   if (input.claim) moments.add(input.claim.claimedAt);
   for (const entry of input.history) if (entry.firstRefundAt !== null) moments.add(entry.firstRefundAt);
   if (input.facts.endedAt !== null) moments.add(input.facts.endedAt);
+  // A payment after the claim settles an order that was in flight; the stream's clock closes the rest.
+  if (input.claim) for (const order of input.facts.orders) if (order.paidAt !== null && order.paidAt > input.claim.claimedAt) moments.add(order.paidAt);
+  if (input.facts.knownThrough !== undefined && input.facts.knownThrough !== null) moments.add(input.facts.knownThrough);
   const sorted = [...moments].sort((a, b) => a - b);
   if (sorted.length <= maxSteps) return sorted;
   const stride = Math.ceil(sorted.length / maxSteps);
@@ -105,6 +108,7 @@ function truncate(input: StreamOrderInput, at: number): StreamOrderInput {
     facts: {
       ...facts,
       endedAt: facts.endedAt !== null && facts.endedAt <= at ? facts.endedAt : null,
+      knownThrough: Math.min(facts.knownThrough ?? at, at),
       orders: facts.orders
         .filter((order) => order.placedAt === null || order.placedAt <= at)
         .map((order) => {
