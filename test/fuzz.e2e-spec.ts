@@ -210,6 +210,11 @@ const ROUTES: Array<{ route: string; method: string; role: Role; build: fc.Arbit
   { route: '/v1/policy/allow-list/:id', method: 'DELETE', role: 'admin', build: urlText.map((id) => ({ path: `/v1/policy/allow-list/${id}` })) },
   { route: '/v1/policy/audit', method: 'GET', role: 'admin', build: optionalQuery(['limit']).map((q) => ({ path: `/v1/policy/audit${q}` })) },
   { route: '/v1/status', method: 'GET', role: 'reviewer', build: fc.constant({ path: '/v1/status' }) },
+  { route: '/v1/quarantine', method: 'GET', role: 'admin', build: optionalQuery(['limit', 'all']).map((q) => ({ path: `/v1/quarantine${q}` })) },
+  { route: '/v1/quarantine/:seq/replay', method: 'POST', role: 'admin', build: urlText.map((seq) => ({ path: `/v1/quarantine/${seq}/replay`, body: '{}' })) },
+  { route: '/metrics', method: 'GET', role: 'admin', build: optionalQuery(['name']).map((q) => ({ path: `/metrics${q}` })) },
+  { route: '/health/live', method: 'GET', role: 'reviewer', build: fc.constant({ path: '/health/live' }) },
+  { route: '/health/ready', method: 'GET', role: 'reviewer', build: fc.constant({ path: '/health/ready' }) },
 ];
 
 const routeCase: fc.Arbitrary<RouteCase> = fc
@@ -380,7 +385,7 @@ describe('fuzz', () => {
         if (response.status >= 400) {
           const body = JSON.parse(text) as { statusCode: number; error: string; message: string };
           expect([where, body.statusCode, typeof body.error]).toEqual([where, response.status, 'string']);
-          const named = response.status === 404 ? /not found|^Cannot /.test(body.message) : response.status === 409 ? body.message.length > 0 : NAMES_A_FIELD.test(body.message);
+          const named = response.status === 404 ? /not found|^Cannot /.test(body.message) || NAMES_A_FIELD.test(body.message) : response.status === 409 ? body.message.length > 0 : NAMES_A_FIELD.test(body.message);
           expect([where, named]).toEqual([where, true]);
         }
       }),
@@ -393,7 +398,7 @@ describe('fuzz', () => {
     const router = (harness.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } }).router;
     const declared = router.stack
       .flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} ${layer.route!.path}`) : []))
-      .filter((route) => route.includes('/v1/'));
+      .filter((route) => / \/(v1|health|metrics)\b/.test(route));
     const fuzzed = new Set([...ROUTES.map((route) => `${route.method} ${route.route}`), 'POST /v1/events']);
     expect(declared.filter((route) => !fuzzed.has(route))).toEqual([]);
     expect(declared.length).toBeGreaterThanOrEqual(fuzzed.size);
