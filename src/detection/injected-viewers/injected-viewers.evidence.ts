@@ -4,7 +4,7 @@ import type { CohortIdentity } from '../shared/cohort-identity.js';
 import { combineScores, isoTime, severityOf } from '../shared/scoring.js';
 import { interactions, type ViewerProfile } from '../shared/viewer-profile.js';
 import type { InjectedViewersConfig } from './injected-viewers.config.js';
-import type { CohortSignal } from './injected-viewers.detector.js';
+import type { CohortSignal, ViewerGroupKind } from './injected-viewers.detector.js';
 
 export interface DisplayedInflation {
   from: number;
@@ -40,6 +40,7 @@ export interface JoinSteps {
 
 export interface CohortVerdict {
   group: string;
+  kind: ViewerGroupKind;
   members: number;
   signals: CohortSignal[];
   flagged: boolean;
@@ -47,12 +48,17 @@ export interface CohortVerdict {
   joinedWithinSpan: { accounts: number; from: number; to: number; spanMs: number };
   interactingAccounts: number;
   talkingAccounts: number;
+  /** Members a scripted-comments verdict named: judged with the cohort, reported by scripted_comments. */
+  scriptedAccounts: number;
   joinedInBatches: number;
   leftInBatches: number;
   stayedAccounts: number;
+  rareIdentityAccounts: number;
   identity: CohortIdentity;
   otherRooms: CohortMatch[];
   accounts: string[];
+  /** The named members' profiles (not evidence: for reporting accounts that have since left). */
+  named: ViewerProfile[];
 }
 
 /** How an account named through a shared handset is tied to the cohort's core. */
@@ -80,6 +86,7 @@ const SIGNAL_WORDS: Record<CohortSignal, string> = {
   passiveAndStaying: 'never talked and stayed or left in batches',
   youngOrCoCreated: 'are new or were created together',
   sharedInfrastructure: 'share devices, networks or device models',
+  rareIdentity: 'share a device model and a creation day or network far more often than this room does',
   seenInOtherRooms: 'appeared together in other rooms',
   likedInLockstep: 'tapped like in the same second, burst after burst',
 };
@@ -94,6 +101,8 @@ function describeCohort(verdict: CohortVerdict): Record<string, unknown> {
     joinedWithinSpan: { ...verdict.joinedWithinSpan, fromIso: isoTime(verdict.joinedWithinSpan.from) },
     interactingAccounts: verdict.interactingAccounts,
     talkingAccounts: verdict.talkingAccounts,
+    scriptedAccounts: verdict.scriptedAccounts,
+    rareIdentityAccounts: verdict.rareIdentityAccounts,
     joinedInBatches: verdict.joinedInBatches,
     leftInBatches: verdict.leftInBatches,
     silentStayersOrBatchLeavers: verdict.stayedAccounts,

@@ -9,6 +9,7 @@ import {
 } from '../shared/cohort-identity.js';
 import { codePointLength, normaliseComment, signatureSimilarity, textSignature } from '../shared/text-fingerprint.js';
 import type { ViewerProfile } from '../shared/viewer-profile.js';
+import { boardOf } from '../shared/stream-board.js';
 import type { ScriptedCommentsConfig } from './scripted-comments.config.js';
 import {
   buildCommentAccountFinding,
@@ -257,6 +258,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       }
     }
     const newlyNamed: string[] = [];
+    const board = boardOf(stream);
     let flaggedThisWindow = false;
     const consider = (verdict: CommentCohortVerdict | undefined): void => {
       if (verdict === undefined || !verdict.flagged) return;
@@ -267,6 +269,8 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
         if (cohorts === undefined) {
           state.flaggedAccounts.set(accountId, [verdict.cohort]);
           newlyNamed.push(accountId);
+          const profile = stream.viewers.get(accountId);
+          if (profile !== undefined) board.noteScripted(profile, now);
         } else if (!cohorts.includes(verdict.cohort)) {
           cohorts.push(verdict.cohort);
         }
@@ -501,6 +505,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       if (second.length === 0) continue;
       if (state.reportedAccounts.size >= this.config.caps.accountFindingsPerStream) return;
       state.reportedAccounts.add(accountId);
+      if (profile !== undefined) boardOf(stream).noteScripted(profile, now);
       stream.report(buildCommentAccountFinding(stream, this.config, accountId, profile, commenter, [], second), now);
     }
   }
