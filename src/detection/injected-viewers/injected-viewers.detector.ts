@@ -639,9 +639,10 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       if (scriptedBefore(member, now)) scripted++;
     }
     const judgement = judgeCohort(this.signalTable, context, n, rules.minSignals);
-    // The whole core decides (issue 18: a farm is judged on its silent and scripted members together), but the
-    // accounts scripted-comments named are its to report: this finding names the silent ones.
-    const core = judgement.core.filter((i) => !scriptedBefore(members[i], now));
+    // Issue 18: a farm is judged on its silent and scripted members together, and once its silent members make
+    // it an audience farm, its talkers are injected viewers too (scripted-comments reports their script).
+    const core = judgement.core;
+    const silentCore = core.filter((i) => !scriptedBefore(members[i], now)).length;
     return {
       group: group.key,
       kind: group.kind,
@@ -650,7 +651,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       // No verdict before most members have been watched long enough to show whether they talk or stay.
       // A cohort whose members all talk a script is scripted-comments' subject: this verdict needs silent accounts of its own.
       flagged:
-        core.length >= rules.minSize &&
+        silentCore >= rules.minSize &&
         judgement.signals.length >= rules.minSignals &&
         judgement.ties >= rules.minTieSignals &&
         talking / n <= rules.maxInteractingShareToJudge &&
@@ -667,6 +668,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       rareIdentityAccounts: context.rareIdentity.filter(Boolean).length,
       identity,
       otherRooms: group.otherRooms.slice(0, this.config.caps.samples).map((m) => ({ ...m, accounts: m.accounts.slice(0, this.config.caps.samples) })),
+      silentAccounts: silentCore,
       accounts: core.map((i) => members[i].accountId),
       named: core.map((i) => members[i]),
     };
@@ -841,7 +843,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
         verdict.flagged =
           observed &&
           verdict.signals.length >= rules.minSignalsWithJoinSteps &&
-          verdict.accounts.length >= rules.minSize &&
+          verdict.silentAccounts >= rules.minSize &&
           verdict.talkingAccounts / verdict.members <= rules.maxInteractingShareToJudge;
         if (verdict.flagged || stepGroup.verdict?.flagged !== true) stepGroup.verdict = verdict;
       }

@@ -16,6 +16,7 @@ import {
   buildCommentRoomFinding,
   type CommentCohortVerdict,
   type CohortKind,
+  type LoneSignal,
   type WhoSignal,
 } from './scripted-comments.evidence.js';
 
@@ -501,7 +502,10 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       const young =
         profile !== undefined && profile.createdAt >= 0 && profile.firstJoinedAt - profile.createdAt <= this.config.cohort.youngAccountMaxAgeMs;
       const tampered = profile !== undefined && (profile.emulator || profile.rooted);
-      const second = [repeats ? 'repeatsTemplate' : '', young ? 'youngAccount' : '', tampered ? 'tamperedDevice' : ''].filter((s) => s !== '');
+      const second: LoneSignal[] = [];
+      if (repeats) second.push('repeatsTemplate');
+      if (young) second.push('youngAccount');
+      if (tampered) second.push('tamperedDevice');
       if (second.length === 0) continue;
       if (state.reportedAccounts.size >= this.config.caps.accountFindingsPerStream) return;
       state.reportedAccounts.add(accountId);
