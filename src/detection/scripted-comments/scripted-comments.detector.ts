@@ -72,6 +72,23 @@ export interface ScriptedCommentsState {
   periodicChanged: boolean;
   /** Accounts whose timing flags (periodic, lockstep) changed this window: clusters holding them need a fresh look. */
   timingChanged: string[];
+  /** Every account's intervals between posts, on a log scale (see `paceFloor`): the room's fastest pace. */
+  intervalHistogram: Uint32Array;
+  intervalsSeen: number;
+}
+
+/** Interval histogram: buckets of a quarter octave from 250 ms (bucket 0 holds anything faster), 64 of them (up to ~15 h). */
+const INTERVAL_BASE_MS = 250;
+const BUCKETS_PER_OCTAVE = 4;
+const INTERVAL_BUCKETS = 64;
+
+function intervalBucket(ms: number): number {
+  if (ms <= INTERVAL_BASE_MS) return 0;
+  return Math.min(INTERVAL_BUCKETS - 1, Math.floor(Math.log2(ms / INTERVAL_BASE_MS) * BUCKETS_PER_OCTAVE));
+}
+
+function bucketUpperMs(bucket: number): number {
+  return INTERVAL_BASE_MS * 2 ** ((bucket + 1) / BUCKETS_PER_OCTAVE);
 }
 
 export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState> {
@@ -96,6 +113,8 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       periodicAccounts: new Set(),
       periodicChanged: false,
       timingChanged: [],
+      intervalHistogram: new Uint32Array(INTERVAL_BUCKETS),
+      intervalsSeen: 0,
     };
   }
 
@@ -176,6 +195,19 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     return commenter;
   }
 
+  /** The room's posting floor (upper edge of the quantile's bucket), or undefined while too few intervals are known. */
+  private paceFloorMs(state: ScriptedCommentsState): number | undefined {
+    const rules = this.config.paceFloor;
+    if (state.intervalsSeen < rules.minIntervals) return undefined;
+    const target = rules.quantile * state.intervalsSeen;
+    let seen = 0;
+    for (let bucket = 0; bucket < INTERVAL_BUCKETS; bucket++) {
+      seen += state.intervalHistogram[bucket];
+      if (seen >= target) return bucketUpperMs(bucket);
+    }
+    return undefined;
+  }
+
   private observeTiming(state: ScriptedCommentsState, accountId: string, commenter: CommenterState, ts: number): void {
     commenter.posts++;
     if (commenter.lastTs >= 0 && ts >= commenter.lastTs) {
@@ -184,6 +216,8 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       const delta = interval - commenter.intervalMean;
       commenter.intervalMean += delta / commenter.intervals;
       commenter.intervalM2 += delta * (interval - commenter.intervalMean);
+      state.intervalHistogram[intervalBucket(interval)]++;
+      state.intervalsSeen++;
     }
     commenter.lastTs = Math.max(commenter.lastTs, ts);
     const bucket = Math.floor(ts / this.config.sync.bucketMs);
@@ -489,16 +523,21 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
   /**
    * A lone account (no cohort) is named only when machine-regular timing
    * meets a second signal: it repeats one template at short intervals, or
-   * it is a fresh account or on a tampered device.
+   * it is a fresh account or on a tampered device. Repeating at the room's
+   * own posting floor is a person meeting slow mode, not a timer.
    */
   private reportLoneAccounts(stream: StreamView, state: ScriptedCommentsState, active: readonly string[], now: number): void {
     const rules = this.config.periodic;
+    const floor = this.paceFloorMs(state);
     for (const accountId of active) {
       if (state.reportedAccounts.has(accountId)) continue;
       const commenter = state.commenters.get(accountId);
       if (commenter === undefined || !commenter.periodic) continue;
       const profile = stream.viewers.get(accountId);
-      const repeats = commenter.topTemplateRepeats >= rules.minTemplateRepeats && commenter.intervalMean <= rules.loneAccountMaxMeanIntervalMs;
+      const repeats =
+        commenter.topTemplateRepeats >= rules.minTemplateRepeats &&
+        commenter.intervalMean <= rules.loneAccountMaxMeanIntervalMs &&
+        !(floor !== undefined && commenter.intervalMean <= floor * this.config.paceFloor.margin);
       const young =
         profile !== undefined && profile.createdAt >= 0 && profile.firstJoinedAt - profile.createdAt <= this.config.cohort.youngAccountMaxAgeMs;
       const tampered = profile !== undefined && (profile.emulator || profile.rooted);
