@@ -131,6 +131,8 @@ export interface EngineStats {
   lateEvents: number;
   /** Events for a finalised stream: counted, not applied. */
   eventsAfterFinalisation: number;
+  /** Events with a ts past their stream's stream.ended (trailing payments and refunds): counted, not applied. */
+  eventsAfterEnd: number;
   evictedStreams: number;
   findingsHeld: number;
   pendingFindings: number;
@@ -256,6 +258,7 @@ export class DetectionEngine {
   private eventsProcessed = 0;
   private lateEvents = 0;
   private eventsAfterFinalisation = 0;
+  private eventsAfterEnd = 0;
   private evictedStreams = 0;
 
   private readonly hooks: StreamHooks = {
@@ -351,6 +354,7 @@ export class DetectionEngine {
       bufferedEvents,
       lateEvents: this.lateEvents,
       eventsAfterFinalisation: this.eventsAfterFinalisation,
+      eventsAfterEnd: this.eventsAfterEnd,
       evictedStreams: this.evictedStreams,
       findingsHeld: this.findings.size,
       pendingFindings: this.dirty.size,
@@ -398,16 +402,24 @@ export class DetectionEngine {
     while (stream.buffer.size > 0 && stream.buffer.peekTs() <= target) this.release(stream);
     this.runDue(stream, target, target);
     stream.watermark = target;
-    if (stream.endReceivedAt !== undefined && target >= stream.endReceivedAt && stream.buffer.size === 0) {
-      this.finalise(stream);
-    }
+    if (stream.endReceivedAt !== undefined && target >= stream.endReceivedAt) this.finalise(stream);
   }
 
-  /** Releases the front of the reorder buffer: due work first, then the event, with the stream's clock at its ts. */
+  /**
+   * Releases the front of the reorder buffer: due work first, then the event,
+   * with the stream's clock at its ts. Past its stream.ended a stream takes
+   * nothing more: payments and refunds trail it for days (the order ledger
+   * has them), and whether one arrives before the stream is let go must not
+   * change its verdicts.
+   */
   private release(stream: StreamState): void {
     const ts = stream.buffer.peekTs();
-    this.runDue(stream, ts, ts);
     const event = stream.buffer.pop() as RoomEvent;
+    if (stream.endReceivedAt !== undefined && ts > stream.endReceivedAt) {
+      this.eventsAfterEnd++;
+      return;
+    }
+    this.runDue(stream, ts, ts);
     if (ts > stream.watermark) stream.watermark = ts;
     this.deliver(stream, event, false);
   }
@@ -498,15 +510,16 @@ export class DetectionEngine {
 
   /**
    * Ends the stream: releases what its buffer holds, closes its window, fires
-   * timers and forgets departures up to its newest ts, then `onStreamEnd`.
+   * timers and forgets departures up to its end (stream.ended, else its
+   * newest ts), then `onStreamEnd`.
    * Every path here (own watermark past stream.ended, memory valve, flush)
    * does the same, so when a stream is finalised does not change its findings.
    */
   private finalise(stream: StreamState): void {
     while (stream.buffer.size > 0) this.release(stream);
-    this.runDue(stream, Number.POSITIVE_INFINITY, stream.maxTs);
-    stream.watermark = Number.POSITIVE_INFINITY;
     const at = stream.endReceivedAt ?? stream.maxTs;
+    this.runDue(stream, Number.POSITIVE_INFINITY, at);
+    stream.watermark = Number.POSITIVE_INFINITY;
     for (let i = 0; i < this.detectors.length; i++) this.detectors[i].onStreamEnd(stream, stream.detectorStates[i], at);
     this.streams.delete(stream.key);
     this.evictedStreams++;
