@@ -2,9 +2,10 @@ import { InitialSchema1764000000000 } from './1764000000000-InitialSchema.js';
 import { Reports1764000100000 } from './1764000100000-Reports.js';
 import { DeliveriesSuperseded1764000110000 } from './1764000110000-DeliveriesSuperseded.js';
 import { Orders1764000200000 } from './1764000200000-Orders.js';
+import { CohortSightings1764000300000 } from './1764000300000-CohortSightings.js';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the
  * compiled ESM build and the TypeORM CLI load exactly the same set.
  */
-export const ALL_MIGRATIONS = [InitialSchema1764000000000, Reports1764000100000, DeliveriesSuperseded1764000110000, Orders1764000200000];
+export const ALL_MIGRATIONS = [InitialSchema1764000000000, Reports1764000100000, DeliveriesSuperseded1764000110000, Orders1764000200000, CohortSightings1764000300000];
