@@ -72,11 +72,12 @@ interface ViewerGroup {
   anchor: number;
   members: ViewerProfile[];
   lastJoinAt: number;
+  /** Gained members (or a scripted note) since it was last looked at; it then sits in `state.changed`. */
   dirty: boolean;
   /** Members at the last assessment: a group is re-judged when it grew by a quarter, bounding the micro-batch. */
   assessedSize: number;
-  /** Event time of a scheduled re-check without new members (staying is a matter of time), or +Infinity. */
-  nextCheckAt: number;
+  /** Event time of its pending re-check timer without new members (staying is a matter of time), or +Infinity. */
+  checkAt: number;
   /** A member was named by scripted-comments since the last assessment: its talk no longer counts as a person's. */
   rejudge: boolean;
   recordedInDirectory: boolean;
@@ -133,6 +134,10 @@ export interface InjectedViewersState {
   mix: IdentityMix;
   /** Notes on the stream board already taken (accounts scripted-comments named). */
   scriptedSeen: number;
+  /** Groups that gained members or a scripted note since the last micro-batch. */
+  changed: ViewerGroup[];
+  /** Groups waiting for a re-check timer, by its event time. */
+  due: Map<number, ViewerGroup[]>;
   /** Named accounts with the keys of the groups naming them; the profile is kept, as a named viewer may have left and been evicted. */
   flaggedAccounts: Map<string, { profile: ViewerProfile; groups: string[] }>;
   /** Device ids used by an account a flagged cohort named on its own signals: other accounts on them may inherit the verdict. */
@@ -182,6 +187,8 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
         withModel: 0,
       },
       scriptedSeen: 0,
+      changed: [],
+      due: new Map(),
       flaggedAccounts: new Map(),
       coreDevices: new Set(),
       linkedAccounts: new Map(),
@@ -228,10 +235,19 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     this.evaluate(stream, state, window.end, false);
   }
 
+  /** A group's re-check is due: its members have had time to stay or leave. */
+  onTimer(stream: StreamView, state: InjectedViewersState, at: number): void {
+    const due = (state.due.get(at) ?? []).filter((group) => group.checkAt === at);
+    state.due.delete(at);
+    if (due.length === 0) return;
+    this.closeBucketsBefore(state, stream.watermark);
+    this.closeLikeBucketsBefore(state, stream.watermark);
+    this.evaluate(stream, state, at, false, due);
+  }
+
   onStreamEnd(stream: StreamView, state: InjectedViewersState, at: number): void {
     this.closeBucketsBefore(state, Number.POSITIVE_INFINITY);
     this.closeLikeBucketsBefore(state, Number.POSITIVE_INFINITY);
-    for (const group of state.groups.values()) group.dirty = true;
     this.evaluate(stream, state, at, true);
   }
 
@@ -369,7 +385,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     state.bursts.push({ at, joins: run.joins });
     if (state.bursts.length > rules.maxBurstsKept) state.bursts.shift();
     const group = this.groupFor(state, 'joinBurst', `burst:${at}`);
-    for (const member of run.accounts) this.addToGroup(group, member);
+    for (const member of run.accounts) this.addToGroup(state, group, member);
   }
 
   /** Consecutive large bursts of one size at a steady rhythm (see `displayedSteps` on why consecutive). */
@@ -453,7 +469,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     for (const account of run.accounts) {
       const count = (state.lockstepLikes.get(account) ?? 0) + 1;
       state.lockstepLikes.set(account, count);
-      if (count === rules.minBurstsPerAccount) this.addToGroup(group, account);
+      if (count === rules.minBurstsPerAccount) this.addToGroup(state, group, account);
     }
   }
 
@@ -469,7 +485,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       joined.anchor = span;
       state.byJoinSpan.set(span, joined);
     }
-    this.addToGroup(joined, profile);
+    this.addToGroup(state, joined, profile);
     if (profile.deviceId !== undefined) this.index(state, state.byDevice, profile.deviceId, 'device', profile);
     if (profile.subnet !== undefined) this.index(state, state.bySubnet, profile.subnet, 'subnet', profile);
     if (profile.createdAt >= 0 && profile.firstJoinedAt - profile.createdAt <= rules.youngAccountMaxAgeMs) {
@@ -542,11 +558,11 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     if (found === undefined) {
       map.set(key, profile);
     } else if ('members' in found) {
-      this.addToGroup(found, profile);
+      this.addToGroup(state, found, profile);
     } else if (found !== profile) {
       const group = this.groupFor(state, kind, `${kind}:${key}`);
-      this.addToGroup(group, found);
-      this.addToGroup(group, profile);
+      this.addToGroup(state, group, found);
+      this.addToGroup(state, group, profile);
       map.set(key, group);
     }
   }
@@ -562,7 +578,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
         lastJoinAt: Number.NEGATIVE_INFINITY,
         dirty: false,
         assessedSize: 0,
-        nextCheckAt: Number.POSITIVE_INFINITY,
+        checkAt: Number.POSITIVE_INFINITY,
         rejudge: false,
         recordedInDirectory: false,
         otherRooms: [],
@@ -573,11 +589,31 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     return group;
   }
 
-  private addToGroup(group: ViewerGroup, profile: ViewerProfile): void {
+  private addToGroup(state: InjectedViewersState, group: ViewerGroup, profile: ViewerProfile): void {
     if (group.members.length >= this.config.cohort.maxGroupSize) return;
     group.members.push(profile);
     group.lastJoinAt = Math.max(group.lastJoinAt, profile.firstJoinedAt);
+    this.markChanged(state, group);
+  }
+
+  /** Queues the group for the next micro-batch: only groups that changed (or whose timer fired) are judged again. */
+  private markChanged(state: InjectedViewersState, group: ViewerGroup): void {
+    if (group.dirty) return;
     group.dirty = true;
+    state.changed.push(group);
+  }
+
+  /** Wakes the group up at `at` (event time) through an engine timer, one timer per distinct time. */
+  private scheduleCheck(stream: StreamView, state: InjectedViewersState, group: ViewerGroup, at: number): void {
+    group.checkAt = at;
+    if (!Number.isFinite(at)) return;
+    const due = state.due.get(at);
+    if (due !== undefined) {
+      due.push(group);
+      return;
+    }
+    state.due.set(at, [group]);
+    stream.registerTimer(this as Detector<unknown>, at);
   }
 
   private assessGroup(
@@ -778,7 +814,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     crossRoom.otherRooms = matches;
     for (const [accountId, rooms] of roomsPerAccount) {
       const profile = stream.viewers.get(accountId);
-      if (profile !== undefined && rooms.size >= this.config.lockstep.minOtherRooms) this.addToGroup(crossRoom, profile);
+      if (profile !== undefined && rooms.size >= this.config.lockstep.minOtherRooms) this.addToGroup(state, crossRoom, profile);
     }
   }
 
@@ -791,35 +827,48 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     while (state.scriptedSeen < notes.length && scriptedBefore(notes[state.scriptedSeen], now)) fresh.add(notes[state.scriptedSeen++]);
     if (fresh.size === 0) return;
     for (const group of state.groups.values()) {
-      if (!group.rejudge && group.members.some((m) => fresh.has(m))) group.rejudge = true;
+      if (!group.rejudge && group.members.some((m) => fresh.has(m))) {
+        group.rejudge = true;
+        this.markChanged(state, group);
+      }
     }
   }
 
-  private evaluate(stream: StreamView, state: InjectedViewersState, now: number, final: boolean): void {
+  private evaluate(stream: StreamView, state: InjectedViewersState, now: number, final: boolean, due?: readonly ViewerGroup[]): void {
     const rules = this.config.cohort;
     this.takeScriptedNotes(stream, state, now);
-    for (const group of state.groups.values()) {
-      const size = group.members.length;
-      if (size < rules.minSize || group.kind === 'joinSteps') continue;
-      const grown = group.dirty && size >= group.assessedSize * 1.25;
-      if (!grown && !final && !group.rejudge && now < group.nextCheckAt) continue;
-      group.dirty = false;
-      group.rejudge = false;
-      group.assessedSize = size;
-      const verdict = this.assessGroup(state, group, now, final);
-      if (!group.recordedInDirectory && group.kind !== 'crossRoom') this.recordSighting(stream, state, group, verdict, now);
-      const settledAt = group.lastJoinAt + rules.minStayMs + stream.windowMs;
-      if (final || verdict.flagged) group.nextCheckAt = Number.POSITIVE_INFINITY;
-      else if (now < settledAt) group.nextCheckAt = settledAt;
-      else if (verdict.signals.length >= rules.minSignals - 1) group.nextCheckAt = now + rules.recheckMs;
-      else group.nextCheckAt = Number.POSITIVE_INFINITY;
-      if (group.kind === 'joinSpan' && group.recordedInDirectory && !verdict.flagged && group.nextCheckAt === Number.POSITIVE_INFINITY && !final) {
-        // Settled and unremarkable: its members can no longer form a cohort through it.
-        state.groups.delete(group.key);
-        state.byJoinSpan.delete(group.anchor);
-        continue;
+    // Only groups that changed or whose timer fired are judged again (every group at the end); judging can add
+    // groups (cross-room sightings), which join the same batch.
+    let candidates = final ? [...state.groups.values()] : [...(due ?? []), ...state.changed];
+    state.changed = [];
+    while (candidates.length > 0) {
+      for (const group of candidates) {
+        group.dirty = false;
+        if (state.groups.get(group.key) !== group) continue; // settled and forgotten
+        const size = group.members.length;
+        if (size < rules.minSize || group.kind === 'joinSteps') continue;
+        const grown = size >= group.assessedSize * 1.25;
+        if (!grown && !final && !group.rejudge && now < group.checkAt) continue;
+        group.rejudge = false;
+        group.assessedSize = size;
+        const verdict = this.assessGroup(state, group, now, final);
+        if (!group.recordedInDirectory && group.kind !== 'crossRoom') this.recordSighting(stream, state, group, verdict, now);
+        const settledAt = group.lastJoinAt + rules.minStayMs + stream.windowMs;
+        let next = Number.POSITIVE_INFINITY;
+        if (final || verdict.flagged) next = Number.POSITIVE_INFINITY;
+        else if (now < settledAt) next = settledAt;
+        else if (verdict.signals.length >= rules.minSignals - 1) next = now + rules.recheckMs;
+        if (next !== group.checkAt) this.scheduleCheck(stream, state, group, next);
+        if (group.kind === 'joinSpan' && group.recordedInDirectory && !verdict.flagged && next === Number.POSITIVE_INFINITY && !final) {
+          // Settled and unremarkable: its members can no longer form a cohort through it.
+          state.groups.delete(group.key);
+          state.byJoinSpan.delete(group.anchor);
+          continue;
+        }
+        if (verdict.flagged || group.verdict?.flagged !== true) group.verdict = verdict;
       }
-      if (verdict.flagged || group.verdict?.flagged !== true) group.verdict = verdict;
+      candidates = state.changed;
+      state.changed = [];
     }
     // Join steps: the accounts of equal, regular bursts form one more group, already known to join together.
     const joinSteps = this.joinSteps(state);
@@ -830,11 +879,10 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
         for (const member of state.groups.get(`burst:${burst.at}`)?.members ?? []) {
           if (!members.has(member)) {
             members.add(member);
-            this.addToGroup(stepGroup, member);
+            this.addToGroup(state, stepGroup, member);
           }
         }
       }
-      stepGroup.dirty = false;
       stepGroup.rejudge = false;
       if (stepGroup.members.length >= rules.minSize) {
         const verdict = this.assessGroup(state, stepGroup, now, final);

@@ -341,7 +341,8 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       stream.report(buildCommentRoomFinding(stream, this.config, cohorts, state.flaggedAccounts.size, [...state.flaggedAccounts.keys()]), now);
       this.reportAccounts(stream, state, newlyNamed, now, final);
     }
-    this.reportLoneAccounts(stream, state, activeCommenters, now);
+    // At the end, periodic accounts that waited for the room's posting floor are decided with what is known.
+    this.reportLoneAccounts(stream, state, final ? [...new Set([...activeCommenters, ...state.periodicAccounts])] : activeCommenters, now, final);
     this.expireClusters(state, now);
   }
 
@@ -526,7 +527,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
    * it is a fresh account or on a tampered device. Repeating at the room's
    * own posting floor is a person meeting slow mode, not a timer.
    */
-  private reportLoneAccounts(stream: StreamView, state: ScriptedCommentsState, active: readonly string[], now: number): void {
+  private reportLoneAccounts(stream: StreamView, state: ScriptedCommentsState, active: readonly string[], now: number, final: boolean): void {
     const rules = this.config.periodic;
     const floor = this.paceFloorMs(state);
     for (const accountId of active) {
@@ -534,10 +535,10 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       const commenter = state.commenters.get(accountId);
       if (commenter === undefined || !commenter.periodic) continue;
       const profile = stream.viewers.get(accountId);
-      const repeats =
-        commenter.topTemplateRepeats >= rules.minTemplateRepeats &&
-        commenter.intervalMean <= rules.loneAccountMaxMeanIntervalMs &&
-        !(floor !== undefined && commenter.intervalMean <= floor * this.config.paceFloor.margin);
+      const repeatsAtSomePace = commenter.topTemplateRepeats >= rules.minTemplateRepeats && commenter.intervalMean <= rules.loneAccountMaxMeanIntervalMs;
+      // Until the room's own posting floor is known, repetition alone waits (the account is looked at again as it posts).
+      const floorKnown = floor !== undefined || final;
+      const repeats = repeatsAtSomePace && floorKnown && !(floor !== undefined && commenter.intervalMean <= floor * this.config.paceFloor.margin);
       const young =
         profile !== undefined && profile.createdAt >= 0 && profile.firstJoinedAt - profile.createdAt <= this.config.cohort.youngAccountMaxAgeMs;
       const tampered = profile !== undefined && (profile.emulator || profile.rooted);
