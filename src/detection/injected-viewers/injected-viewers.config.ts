@@ -112,6 +112,14 @@ export interface InjectedViewersConfig {
      * real viewers show; only a tie binds accounts to one operator.
      */
     minTieSignals: number;
+    /**
+     * Shared infrastructure is a tie only through hardware: at least this
+     * share of members on handsets other members also use, or on emulators
+     * or rooted phones (or one model). Offices, campuses and carrier NAT share a
+     * network; strangers do not share phones. A quarter, because a farm's
+     * accounts are often diluted by honest viewers who joined in the same span.
+     */
+    minHardwareTieShare: number;
     /** Families needed for the accounts of equal, regular join bursts: the timer is itself the tie, so one more family names them. */
     minSignalsWithJoinSteps: number;
     /** A group one signal short of a verdict is looked at again this often (event time) as its members stay or leave. */
@@ -259,6 +267,7 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     minMembersWithModel: 10,
     minSignals: 3,
     minTieSignals: 1,
+    minHardwareTieShare: 0.25,
     minSignalsWithJoinSteps: 2,
     recheckMs: 5 * 60_000,
   },

@@ -736,9 +736,8 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       signal: 'sharedInfrastructure',
       // Hardware binds accounts to one operator; a shared network alone is what every office, campus and carrier NAT shows.
       tie: (c) => {
-        const rules = this.config.cohort;
         const id = c.identity;
-        return id.sharedDeviceShare >= rules.minSharedInfraShare || id.emulatorShare >= rules.minEmulatorShare || c.modelConcentrated;
+        return Math.max(id.sharedDeviceShare, id.emulatorShare) >= this.config.cohort.minHardwareTieShare || c.modelConcentrated;
       },
       group: (c) => {
         const rules = this.config.cohort;
