@@ -42,6 +42,8 @@ export interface InjectedViewersConfig {
     maxBurstBuckets: number;
     /** ...standing this many times above the bucket before and after it (an honest surge ramps; an injection is a cliff). */
     isolationRatio: number;
+    /** "The bucket before" is the room's join rate smoothed over this many buckets; 1: a cliff is judged against the second just before it. */
+    baselineBuckets: number;
     /** Bursts whose sizes lie within this relative tolerance of their median count as one step size. */
     sizeTolerance: number;
     /** Bursts this large count towards a step pattern; smaller ones only feed cohort groups (chance bursts of 8 happen in busy rooms). */
@@ -236,6 +238,7 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     minHotBucketJoins: 4,
     maxBurstBuckets: 3,
     isolationRatio: 4,
+    baselineBuckets: 1,
     sizeTolerance: 0.1,
     minStepJoins: 15,
     minBursts: 3,

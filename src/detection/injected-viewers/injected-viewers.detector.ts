@@ -10,6 +10,7 @@ import {
 } from '../shared/cohort-identity.js';
 import { batchedTimes, coefficientOfVariation, combineScores, densestSpan } from '../shared/scoring.js';
 import { judgeCohort, type CohortSignalRule } from '../shared/cohort-signals.js';
+import { BurstRuns, type Burst } from '../shared/burst-runs.js';
 import { boardOf } from '../shared/stream-board.js';
 import { interactions, scriptedBefore, talkedBefore, type ViewerProfile } from '../shared/viewer-profile.js';
 import type { InjectedViewersConfig } from './injected-viewers.config.js';
@@ -56,14 +57,6 @@ interface IdentityMix {
 /** Key under which a day's model counts keep how many of its accounts reported a model (no model is named so). */
 const DAY_WITH_MODEL = '\u0000with-model';
 
-/** Consecutive 1-s buckets in which many accounts tapped like: a lockstep burst if short and standing above the room's like rate. */
-interface LikeRun {
-  buckets: number;
-  accounts: Set<ViewerProfile>;
-  /** Room like rate (accounts per bucket) before the run. */
-  before: number;
-}
-
 interface ViewerGroup {
   kind: ViewerGroupKind;
   /** Unique per stream: the kind and the shared value. */
@@ -85,16 +78,6 @@ interface ViewerGroup {
   verdict: CohortVerdict | undefined;
 }
 
-/** Consecutive hot join buckets: a burst if short and standing above its neighbours. */
-interface JoinRun {
-  start: number;
-  buckets: number;
-  joins: number;
-  accounts: ViewerProfile[];
-  /** Joins in the bucket before the run. */
-  before: number;
-}
-
 export interface InjectedViewersState {
   joinsSeen: number;
   // Displayed count vs present accounts.
@@ -106,19 +89,11 @@ export interface InjectedViewersState {
   inflationPeak: { at: number; displayed: number; present: number };
   inflation: DisplayedInflation | undefined;
   unexplainedRises: Array<{ at: number; rise: number; presentRise: number }>;
-  // Joins per bucket.
-  bucket: number;
-  bucketJoins: number;
-  bucketAccounts: ViewerProfile[];
-  previousBucketJoins: number;
-  run: JoinRun | undefined;
+  /** Join bursts (first joins are the members). */
+  joinRuns: BurstRuns<ViewerProfile>;
   bursts: JoinBurst[];
-  // Likes per bucket.
-  likeBucket: number;
-  likeBucketAccounts: Set<ViewerProfile>;
-  /** Accounts liking per bucket, smoothed over the last half minute or so: the room's own like rate. */
-  likeRate: number;
-  likeRun: LikeRun | undefined;
+  /** Lockstep like bursts (accounts tapping). */
+  likeRuns: BurstRuns<ViewerProfile>;
   /** Lockstep like bursts each account took part in (only accounts that took part in one). */
   lockstepLikes: Map<ViewerProfile, number>;
   lockstepLikeBursts: number;
@@ -153,7 +128,9 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
   constructor(private readonly config: InjectedViewersConfig) {}
 
   createStreamState(): InjectedViewersState {
-    return {
+    const joins = this.config.joinSteps;
+    const likes = this.config.lockstepLikes;
+    const state: InjectedViewersState = {
       joinsSeen: 0,
       countSamples: 0,
       lastDisplayed: -1,
@@ -163,16 +140,31 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       inflationPeak: { at: 0, displayed: 0, present: 0 },
       inflation: undefined,
       unexplainedRises: [],
-      bucket: Number.NEGATIVE_INFINITY,
-      bucketJoins: 0,
-      bucketAccounts: [],
-      previousBucketJoins: 0,
-      run: undefined,
+      joinRuns: new BurstRuns<ViewerProfile>(
+        {
+          bucketMs: joins.bucketMs,
+          minHotBucket: joins.minHotBucketJoins,
+          isolationRatio: joins.isolationRatio,
+          maxBurstBuckets: joins.maxBurstBuckets,
+          minBurst: joins.minBurstJoins,
+          baselineBuckets: joins.baselineBuckets,
+          distinct: false,
+        },
+        (burst) => this.onJoinBurst(state, burst),
+      ),
       bursts: [],
-      likeBucket: Number.NEGATIVE_INFINITY,
-      likeBucketAccounts: new Set(),
-      likeRate: 0,
-      likeRun: undefined,
+      likeRuns: new BurstRuns<ViewerProfile>(
+        {
+          bucketMs: likes.bucketMs,
+          minHotBucket: likes.minHotBucketAccounts,
+          isolationRatio: likes.isolationRatio,
+          maxBurstBuckets: likes.maxBurstBuckets,
+          minBurst: likes.minBurstAccounts,
+          baselineBuckets: likes.rateHorizonBuckets,
+          distinct: true,
+        },
+        (burst) => this.onLikeBurst(state, burst),
+      ),
       lockstepLikes: new Map(),
       lockstepLikeBursts: 0,
       groups: new Map(),
@@ -194,6 +186,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       linkedAccounts: new Map(),
       reportedAccounts: new Set(),
     };
+    return state;
   }
 
   onViewerEvicted(_stream: StreamView, state: InjectedViewersState, profile: ViewerProfile): void {
@@ -221,17 +214,17 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       state.joinsSeen++;
       if (profile === undefined) return;
       if (profile.joins === 1) this.indexMember(state, profile);
-      if (!late) this.countJoin(state, event.ts, profile);
+      if (!late) state.joinRuns.add(event.ts, profile.joins === 1 ? profile : undefined);
     } else if (event.type === 'viewer.count') {
       this.observeDisplayed(stream, state, event.ts, event.displayed);
     } else if (event.type === 'like' && !late) {
-      if (profile !== undefined) this.countLike(state, event.ts, profile);
+      if (profile !== undefined) state.likeRuns.add(event.ts, profile);
     }
   }
 
   onWindowClose(stream: StreamView, state: InjectedViewersState, window: WindowBounds): void {
-    this.closeBucketsBefore(state, stream.watermark);
-    this.closeLikeBucketsBefore(state, stream.watermark);
+    state.joinRuns.closeBefore(stream.watermark);
+    state.likeRuns.closeBefore(stream.watermark);
     this.evaluate(stream, state, window.end, false);
   }
 
@@ -240,14 +233,14 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const due = (state.due.get(at) ?? []).filter((group) => group.checkAt === at);
     state.due.delete(at);
     if (due.length === 0) return;
-    this.closeBucketsBefore(state, stream.watermark);
-    this.closeLikeBucketsBefore(state, stream.watermark);
+    state.joinRuns.closeBefore(stream.watermark);
+    state.likeRuns.closeBefore(stream.watermark);
     this.evaluate(stream, state, at, false, due);
   }
 
   onStreamEnd(stream: StreamView, state: InjectedViewersState, at: number): void {
-    this.closeBucketsBefore(state, Number.POSITIVE_INFINITY);
-    this.closeLikeBucketsBefore(state, Number.POSITIVE_INFINITY);
+    state.joinRuns.closeBefore(Number.POSITIVE_INFINITY);
+    state.likeRuns.closeBefore(Number.POSITIVE_INFINITY);
     this.evaluate(stream, state, at, true);
   }
 
@@ -327,65 +320,12 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
 
   // ---- join bursts -----------------------------------------------------------------------
 
-  private countJoin(state: InjectedViewersState, ts: number, profile: ViewerProfile): void {
-    const bucket = Math.floor(ts / this.config.joinSteps.bucketMs);
-    if (bucket < state.bucket) return; // a late join cannot reshape a closed bucket
-    if (bucket > state.bucket) this.closeBucket(state, bucket);
-    state.bucketJoins++;
-    if (profile.joins === 1) state.bucketAccounts.push(profile);
-  }
-
-  /** Closes the current bucket if `watermark` passed it (called when a window closes, so trailing bursts resolve). */
-  private closeBucketsBefore(state: InjectedViewersState, watermark: number): void {
-    const bucketMs = this.config.joinSteps.bucketMs;
-    if (!Number.isFinite(state.bucket)) return;
-    // Joins at or after the watermark may still come, so only buckets wholly behind it close.
-    const watermarkBucket = Number.isFinite(watermark) ? Math.floor(watermark / bucketMs) : state.bucket + 2;
-    if (watermarkBucket > state.bucket) this.closeBucket(state, watermarkBucket);
-  }
-
-  /**
-   * A burst is a short run of hot buckets (a step split across a second
-   * boundary is still one step) standing above the buckets around it.
-   */
-  private closeBucket(state: InjectedViewersState, nextBucket: number): void {
-    const rules = this.config.joinSteps;
-    const closing = state.bucket;
-    const joins = state.bucketJoins;
-    if (Number.isFinite(closing)) {
-      const run = state.run;
-      const hotFloor = Math.max(rules.minHotBucketJoins, rules.isolationRatio * (run !== undefined ? run.before : state.previousBucketJoins));
-      if (joins >= hotFloor) {
-        if (run !== undefined) {
-          run.buckets++;
-          run.joins += joins;
-          for (const account of state.bucketAccounts) run.accounts.push(account);
-        } else {
-          state.run = { start: closing, buckets: 1, joins, accounts: state.bucketAccounts, before: state.previousBucketJoins };
-        }
-        if (nextBucket > closing + 1) this.finishRun(state, 0);
-      } else if (run !== undefined) {
-        this.finishRun(state, joins);
-      }
-    }
-    state.previousBucketJoins = nextBucket === closing + 1 ? joins : 0;
-    state.bucket = nextBucket;
-    state.bucketJoins = 0;
-    state.bucketAccounts = [];
-  }
-
-  private finishRun(state: InjectedViewersState, joinsAfter: number): void {
-    const rules = this.config.joinSteps;
-    const run = state.run;
-    state.run = undefined;
-    if (run === undefined) return;
-    if (run.buckets > rules.maxBurstBuckets || run.joins < rules.minBurstJoins) return;
-    if (run.joins / run.buckets < rules.isolationRatio * joinsAfter) return;
-    const at = run.start * rules.bucketMs;
-    state.bursts.push({ at, joins: run.joins });
-    if (state.bursts.length > rules.maxBurstsKept) state.bursts.shift();
-    const group = this.groupFor(state, 'joinBurst', `burst:${at}`);
-    for (const member of run.accounts) this.addToGroup(state, group, member);
+  /** A join burst: remembered for step patterns, and its accounts form a group. */
+  private onJoinBurst(state: InjectedViewersState, burst: Burst<ViewerProfile>): void {
+    state.bursts.push({ at: burst.at, joins: burst.count });
+    if (state.bursts.length > this.config.joinSteps.maxBurstsKept) state.bursts.shift();
+    const group = this.groupFor(state, 'joinBurst', `burst:${burst.at}`);
+    for (const member of burst.members) this.addToGroup(state, group, member);
   }
 
   /** Consecutive large bursts of one size at a steady rhythm (see `displayedSteps` on why consecutive). */
@@ -409,64 +349,16 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
 
   // ---- lockstep likes --------------------------------------------------------------------
 
-  private countLike(state: InjectedViewersState, ts: number, profile: ViewerProfile): void {
-    const bucket = Math.floor(ts / this.config.lockstepLikes.bucketMs);
-    if (bucket < state.likeBucket) return; // a late like cannot reshape a closed bucket
-    if (bucket > state.likeBucket) this.closeLikeBucket(state, bucket);
-    state.likeBucketAccounts.add(profile);
-  }
-
-  private closeLikeBucketsBefore(state: InjectedViewersState, watermark: number): void {
-    if (!Number.isFinite(state.likeBucket)) return;
-    const bucketMs = this.config.lockstepLikes.bucketMs;
-    const watermarkBucket = Number.isFinite(watermark) ? Math.floor(watermark / bucketMs) : state.likeBucket + 2;
-    if (watermarkBucket > state.likeBucket) this.closeLikeBucket(state, watermarkBucket);
-  }
-
   /**
-   * Same shape as join bursts: a short run of hot buckets standing well
-   * above the room's own like rate before and after it. A host's spoken
-   * "tap like!" reaches viewers with seconds of stream latency and human
-   * reaction time between them, so it makes a ramp several seconds long,
-   * not a cliff of one or two seconds.
+   * A lockstep like burst. A host's spoken "tap like!" reaches viewers with
+   * seconds of stream latency and human reaction time between them, so it
+   * makes a ramp several seconds long, not a cliff of one or two seconds.
    */
-  private closeLikeBucket(state: InjectedViewersState, nextBucket: number): void {
+  private onLikeBurst(state: InjectedViewersState, burst: Burst<ViewerProfile>): void {
     const rules = this.config.lockstepLikes;
-    const closing = state.likeBucket;
-    const accounts = state.likeBucketAccounts;
-    if (Number.isFinite(closing)) {
-      const run = state.likeRun;
-      const hotFloor = Math.max(rules.minHotBucketAccounts, rules.isolationRatio * (run !== undefined ? run.before : state.likeRate));
-      if (accounts.size >= hotFloor) {
-        if (run !== undefined) {
-          run.buckets++;
-          for (const account of accounts) run.accounts.add(account);
-        } else {
-          state.likeRun = { buckets: 1, accounts: new Set(accounts), before: state.likeRate };
-        }
-        if (nextBucket > closing + 1) this.finishLikeRun(state, 0);
-      } else if (state.likeRun !== undefined) {
-        this.finishLikeRun(state, accounts.size);
-      }
-      // Smoothed rate, quiet buckets in between counted as zero; bursts feed it too, so a room liking non-stop is its own baseline.
-      const quiet = Math.min(nextBucket - closing - 1, 10 * rules.rateHorizonBuckets);
-      state.likeRate = state.likeRate * (1 - 1 / rules.rateHorizonBuckets) + accounts.size / rules.rateHorizonBuckets;
-      state.likeRate *= (1 - 1 / rules.rateHorizonBuckets) ** quiet;
-    }
-    state.likeBucket = nextBucket;
-    state.likeBucketAccounts = new Set();
-  }
-
-  private finishLikeRun(state: InjectedViewersState, accountsAfter: number): void {
-    const rules = this.config.lockstepLikes;
-    const run = state.likeRun;
-    state.likeRun = undefined;
-    if (run === undefined) return;
-    if (run.buckets > rules.maxBurstBuckets || run.accounts.size < rules.minBurstAccounts) return;
-    if (run.accounts.size / run.buckets < rules.isolationRatio * accountsAfter) return;
     state.lockstepLikeBursts++;
     const group = this.groupFor(state, 'lockstepLikes', 'likes:lockstep');
-    for (const account of run.accounts) {
+    for (const account of burst.members) {
       const count = (state.lockstepLikes.get(account) ?? 0) + 1;
       state.lockstepLikes.set(account, count);
       if (count === rules.minBurstsPerAccount) this.addToGroup(state, group, account);
