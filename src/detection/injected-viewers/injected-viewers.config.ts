@@ -30,6 +30,8 @@ export interface InjectedViewersConfig {
     minSteps: number;
     /** Their timing must be steady too (coefficient of variation of the gaps); honest counters move with the crowd, not a timer. */
     maxIntervalCv: number;
+    /** Unexplained rises remembered per stream (a ring): a dial's run is recent, and this bounds the analysis. */
+    maxRisesKept: number;
   };
   joinSteps: {
     /** Joins are counted per bucket of this length. */
@@ -231,6 +233,7 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     maxPresentRiseShare: 0.3,
     minSteps: 4,
     maxIntervalCv: 0.25,
+    maxRisesKept: 32,
   },
   joinSteps: {
     bucketMs: 1_000,

@@ -81,7 +81,6 @@ interface ViewerGroup {
 export interface InjectedViewersState {
   joinsSeen: number;
   // Displayed count vs present accounts.
-  countSamples: number;
   lastDisplayed: number;
   lastPresentAtCount: number;
   inflationFrom: number;
@@ -96,7 +95,6 @@ export interface InjectedViewersState {
   likeRuns: BurstRuns<ViewerProfile>;
   /** Lockstep like bursts each account took part in (only accounts that took part in one). */
   lockstepLikes: Map<ViewerProfile, number>;
-  lockstepLikeBursts: number;
   // Cohort groups by shared key.
   /** Groups with two or more members, in creation order (evaluation order). */
   groups: Map<string, ViewerGroup>;
@@ -132,7 +130,6 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const likes = this.config.lockstepLikes;
     const state: InjectedViewersState = {
       joinsSeen: 0,
-      countSamples: 0,
       lastDisplayed: -1,
       lastPresentAtCount: 0,
       inflationFrom: -1,
@@ -166,7 +163,6 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
         (burst) => this.onLikeBurst(state, burst),
       ),
       lockstepLikes: new Map(),
-      lockstepLikeBursts: 0,
       groups: new Map(),
       byJoinSpan: new Map(),
       byDevice: new Map(),
@@ -249,7 +245,6 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
   private observeDisplayed(stream: StreamView, state: InjectedViewersState, at: number, displayed: number): void {
     const rules = this.config.displayedInflation;
     const present = stream.presentViewers;
-    state.countSamples++;
     const inflated =
       state.joinsSeen >= rules.minJoinsSeen &&
       displayed - present >= rules.minExcess &&
@@ -288,7 +283,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       const presentRise = present - state.lastPresentAtCount;
       if (rise >= steps.minStep && presentRise <= rise * steps.maxPresentRiseShare) {
         state.unexplainedRises.push({ at, rise, presentRise });
-        if (state.unexplainedRises.length > 32) state.unexplainedRises.shift();
+        if (state.unexplainedRises.length > steps.maxRisesKept) state.unexplainedRises.shift();
       }
     }
     state.lastDisplayed = displayed;
@@ -356,7 +351,6 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
    */
   private onLikeBurst(state: InjectedViewersState, burst: Burst<ViewerProfile>): void {
     const rules = this.config.lockstepLikes;
-    state.lockstepLikeBursts++;
     const group = this.groupFor(state, 'lockstepLikes', 'likes:lockstep');
     for (const account of burst.members) {
       const count = (state.lockstepLikes.get(account) ?? 0) + 1;

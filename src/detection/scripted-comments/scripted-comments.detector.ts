@@ -30,9 +30,8 @@ export interface CommenterState {
   intervalM2: number;
   /** Distinct sync buckets of recent posts, oldest first. */
   buckets: number[];
-  /** Most posts this account made into one template cluster, and which. */
+  /** Most posts this account made into one template cluster. */
   topTemplateRepeats: number;
-  topTemplateId: number;
   periodic: boolean;
   synced: boolean;
   activeInWindow: boolean;
@@ -154,7 +153,6 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       cluster.accounts.set(accountId, repeats);
       if (repeats > commenter.topTemplateRepeats) {
         commenter.topTemplateRepeats = repeats;
-        commenter.topTemplateId = cluster.id;
       }
     } else {
       cluster.accountsBeyondCap++;
@@ -185,7 +183,6 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
         intervalM2: 0,
         buckets: [],
         topTemplateRepeats: 0,
-        topTemplateId: -1,
         periodic: false,
         synced: false,
         activeInWindow: false,
