@@ -2,6 +2,7 @@ import type { RoomEvent } from '../../events/event.schema.js';
 import type { Detector, StreamView, WindowBounds } from '../detector.js';
 import type { CohortMatch } from '../cohort-directory.js';
 import {
+  describeIdentity,
   measureCohortIdentity,
   memberIsYoungOrCoCreated,
   memberSharesInfrastructure,
@@ -588,7 +589,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       leftInBatches: leftInBatch.size,
       stayedAccounts: stayed,
       rareIdentityAccounts: context.rareIdentity.filter(Boolean).length,
-      identity,
+      identity: describeIdentity(identity),
       otherRooms: group.otherRooms.slice(0, this.config.caps.samples).map((m) => ({ ...m, accounts: m.accounts.slice(0, this.config.caps.samples) })),
       silentAccounts: silentCore,
       accounts: core.map((i) => members[i].accountId),

@@ -1,6 +1,6 @@
 import type { FindingDraft, StreamView } from '../detector.js';
 import type { CohortMatch } from '../cohort-directory.js';
-import { describeIdentity, type CohortIdentity, type CohortIdentityEvidence } from '../shared/cohort-identity.js';
+import type { CohortIdentityEvidence } from '../shared/cohort-identity.js';
 import { combineScores, severityOf } from '../shared/scoring.js';
 import { interactions, type ViewerProfile } from '../shared/viewer-profile.js';
 import type { InjectedViewersConfig } from './injected-viewers.config.js';
@@ -54,7 +54,8 @@ export interface CohortVerdict {
   leftInBatches: number;
   stayedAccounts: number;
   rareIdentityAccounts: number;
-  identity: CohortIdentity;
+  /** Who the members are, as the evidence shows it (the per-member sets stay with the assessment). */
+  identity: CohortIdentityEvidence;
   otherRooms: CohortMatch[];
   /** Named members that never talked as a person (the rest talked a script). */
   silentAccounts: number;
@@ -154,7 +155,7 @@ function describeCohort(verdict: CohortVerdict): ViewerCohortEvidence {
     joinedInBatches: verdict.joinedInBatches,
     leftInBatches: verdict.leftInBatches,
     silentStayersOrBatchLeavers: verdict.stayedAccounts,
-    ...describeIdentity(verdict.identity),
+    ...verdict.identity,
     otherRooms: verdict.otherRooms,
   };
 }

@@ -2,6 +2,7 @@ import type { RoomEvent } from '../../events/event.schema.js';
 import type { Detector, StreamView, WindowBounds } from '../detector.js';
 import { mix32 } from '../cohort-directory.js';
 import {
+  describeIdentity,
   measureCohortIdentity,
   memberIsYoungOrCoCreated,
   memberSharesInfrastructure,
@@ -498,7 +499,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       syncedShare: round(synced / n, 3),
       periodicShare: round(periodic / n, 3),
       repeaterShare: round(repeaterShare, 3),
-      identity,
+      identity: describeIdentity(identity),
     };
   }
 

@@ -1,5 +1,5 @@
 import type { FindingDraft, StreamView } from '../detector.js';
-import { describeIdentity, type CohortIdentity, type CohortIdentityEvidence } from '../shared/cohort-identity.js';
+import type { CohortIdentityEvidence } from '../shared/cohort-identity.js';
 import { combineScores, severityOf } from '../shared/scoring.js';
 import type { ViewerProfile } from '../shared/viewer-profile.js';
 import type { ScriptedCommentsConfig } from './scripted-comments.config.js';
@@ -26,7 +26,8 @@ export interface CommentCohortVerdict {
   syncedShare: number;
   periodicShare: number;
   repeaterShare: number;
-  identity: CohortIdentity;
+  /** Who the members are, as the evidence shows it (the per-member sets stay with the assessment). */
+  identity: CohortIdentityEvidence;
 }
 
 const WHO_WORDS: Record<WhoSignal, string> = {
@@ -98,7 +99,7 @@ function describe(verdict: CommentCohortVerdict, config: ScriptedCommentsConfig)
     syncedShare: verdict.syncedShare,
     periodicShare: verdict.periodicShare,
     repeaterShare: verdict.repeaterShare,
-    ...describeIdentity(verdict.identity),
+    ...verdict.identity,
   };
 }
 
