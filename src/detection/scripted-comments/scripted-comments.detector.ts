@@ -11,6 +11,8 @@ import {
 import { codePointLength, normaliseComment, signatureSimilarity, textSignature } from '../shared/text-fingerprint.js';
 import type { ViewerProfile } from '../shared/viewer-profile.js';
 import { boardOf } from '../shared/stream-board.js';
+import { judgeCohort, type CohortSignalRule } from '../shared/cohort-signals.js';
+import type { CohortIdentity } from '../shared/cohort-identity.js';
 import type { ScriptedCommentsConfig } from './scripted-comments.config.js';
 import {
   buildCommentAccountFinding,
@@ -98,6 +100,54 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
   constructor(private readonly config: ScriptedCommentsConfig) {
     this.rowsPerBand = Math.max(1, Math.floor(config.template.hashes / config.template.bands));
   }
+
+  /** Who posts: each signal a group test and a member test (see `judgeCohort`); text likeness is not among them. */
+  private readonly whoTable: readonly CohortSignalRule<WhoSignal, CommentCohortContext>[] = [
+    {
+      signal: 'youngOrCoCreated',
+      tie: () => false,
+      group: (c) =>
+        c.identity.withCreationTime >= c.n / 2 &&
+        (c.identity.youngShare >= this.config.cohort.minYoungShare || c.identity.coCreatedShare >= this.config.cohort.minCoCreatedShare),
+      member: (c, i) => {
+        const profile = c.profiles[i];
+        return profile !== undefined && memberIsYoungOrCoCreated(profile, c.identity, this.config.cohort.youngAccountMaxAgeMs);
+      },
+    },
+    {
+      signal: 'sharedDevices',
+      tie: () => true,
+      group: (c) => c.identity.sharedDeviceShare >= this.config.cohort.minSharedInfraShare,
+      member: (c, i) => {
+        const deviceId = c.profiles[i]?.deviceId;
+        return deviceId !== undefined && c.identity.sharedDeviceIds.has(deviceId);
+      },
+    },
+    {
+      signal: 'sharedInfrastructure',
+      tie: () => true,
+      group: (c) =>
+        c.identity.sharedSubnetShare >= this.config.cohort.minSharedInfraShare ||
+        c.identity.emulatorShare >= this.config.cohort.minEmulatorShare ||
+        c.modelConcentrated,
+      member: (c, i) => {
+        const profile = c.profiles[i];
+        return profile !== undefined && memberSharesInfrastructure(profile, c.identity, c.modelConcentrated);
+      },
+    },
+    {
+      signal: 'lockstepTiming',
+      tie: () => true,
+      group: (c) => c.syncedShare >= this.config.cohort.minSyncShare,
+      member: (c, i) => c.commenters[i]?.synced === true,
+    },
+    {
+      signal: 'regularTiming',
+      tie: () => true,
+      group: (c) => c.periodicShare >= this.config.cohort.minPeriodicShare,
+      member: (c, i) => c.commenters[i]?.periodic === true,
+    },
+  ];
 
   createStreamState(): ScriptedCommentsState {
     return {
@@ -443,41 +493,20 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       subnetPeers: rules.subnetPeers,
       maxListed: this.config.caps.samples,
     });
-    const who: WhoSignal[] = [];
-    if (
-      identity.withCreationTime >= n / 2 &&
-      (identity.youngShare >= rules.minYoungShare || identity.coCreatedShare >= rules.minCoCreatedShare)
-    ) {
-      who.push('youngOrCoCreated');
-    }
-    const modelConcentrated = identity.withModel >= rules.minMembersWithModel && identity.topModelShare >= rules.minTopModelShare;
-    if (identity.sharedDeviceShare >= rules.minSharedInfraShare) who.push('sharedDevices');
-    if (
-      identity.sharedSubnetShare >= rules.minSharedInfraShare ||
-      identity.emulatorShare >= rules.minEmulatorShare ||
-      modelConcentrated
-    ) {
-      who.push('sharedInfrastructure');
-    }
-    if (synced / n >= rules.minSyncShare) who.push('lockstepTiming');
-    if (periodic / n >= rules.minPeriodicShare) who.push('regularTiming');
+    const context: CommentCohortContext = {
+      n,
+      identity,
+      modelConcentrated: identity.withModel >= rules.minMembersWithModel && identity.topModelShare >= rules.minTopModelShare,
+      profiles: accountIds.map((id) => stream.viewers.get(id)),
+      commenters: accountIds.map((id) => state.commenters.get(id)),
+      syncedShare: synced / n,
+      periodicShare: periodic / n,
+    };
     // Only members carrying the cohort's who-signals themselves are named: an honest
     // viewer who typed the same phrase must not inherit a farm's verdict.
-    const core: string[] = [];
-    const needed = Math.min(rules.minWhoSignals, who.length);
-    for (const accountId of accountIds) {
-      const profile = stream.viewers.get(accountId);
-      const commenter = state.commenters.get(accountId);
-      let own = 0;
-      for (const signal of who) {
-        if (signal === 'youngOrCoCreated') own += profile !== undefined && memberIsYoungOrCoCreated(profile, identity, rules.youngAccountMaxAgeMs) ? 1 : 0;
-        else if (signal === 'sharedDevices') own += profile?.deviceId !== undefined && identity.sharedDeviceIds.has(profile.deviceId) ? 1 : 0;
-        else if (signal === 'sharedInfrastructure') own += profile !== undefined && memberSharesInfrastructure(profile, identity, modelConcentrated) ? 1 : 0;
-        else if (signal === 'lockstepTiming') own += commenter?.synced === true ? 1 : 0;
-        else own += commenter?.periodic === true ? 1 : 0;
-      }
-      if (needed > 0 && own >= needed) core.push(accountId);
-    }
+    const judgement = judgeCohort(this.whoTable, context, accountIds.length, rules.minWhoSignals);
+    const who = judgement.signals;
+    const core = judgement.core.map((i) => accountIds[i]);
     const minimum = kind === 'lockstep' ? this.config.sync.minAccounts : this.config.template.minAccounts;
     const flagged = core.length >= minimum && who.length >= rules.minWhoSignals;
     const repeaterShare = cluster !== undefined ? repeaters / n : 0;
@@ -560,6 +589,17 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       for (const key of cluster.bandKeys) if (state.buckets.get(key) === cluster) state.buckets.delete(key);
     }
   }
+}
+
+/** What the who-signal table reads about one comment cohort. */
+interface CommentCohortContext {
+  n: number;
+  identity: CohortIdentity;
+  modelConcentrated: boolean;
+  profiles: ReadonlyArray<ViewerProfile | undefined>;
+  commenters: ReadonlyArray<CommenterState | undefined>;
+  syncedShare: number;
+  periodicShare: number;
 }
 
 function jaccard(a: readonly number[], b: readonly number[]): number {
