@@ -562,10 +562,12 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       if (scriptedBefore(member, now)) scripted++;
     }
     const judgement = judgeCohort(this.signalTable, context, n, rules.minSignals);
-    // Issue 18: a farm is judged on its silent and scripted members together, and once its silent members make
-    // it an audience farm, its talkers are injected viewers too (scripted-comments reports their script).
-    const core = judgement.core;
-    const silentCore = core.filter((i) => !scriptedBefore(members[i], now)).length;
+    // Issue 18: a farm is judged on its silent and scripted members together. Its talkers are named as injected
+    // viewers too only where the machine put them with the silent ones (the same burst, step or handset): a
+    // scripted chat cohort that merely arrived in the same half minute is scripted-comments' alone.
+    const namesTalkers = group.kind === 'joinBurst' || group.kind === 'joinSteps' || group.kind === 'device';
+    const silentCore = judgement.core.filter((i) => !scriptedBefore(members[i], now)).length;
+    const core = namesTalkers ? judgement.core : judgement.core.filter((i) => !scriptedBefore(members[i], now));
     return {
       group: group.key,
       kind: group.kind,
