@@ -2,6 +2,7 @@ import { InitialSchema1764000000000 } from './1764000000000-InitialSchema.js';
 import { Reports1764000100000 } from './1764000100000-Reports.js';
 import { DeliveriesSuperseded1764000110000 } from './1764000110000-DeliveriesSuperseded.js';
 import { Orders1764000200000 } from './1764000200000-Orders.js';
+import { CohortSightings1764000300000 } from './1764000300000-CohortSightings.js';
 import { Quarantine1764000400000 } from './1764000400000-Quarantine.js';
 import { OrderMerchantKey1764000410000 } from './1764000410000-OrderMerchantKey.js';
 
@@ -14,6 +15,7 @@ export const ALL_MIGRATIONS = [
   Reports1764000100000,
   DeliveriesSuperseded1764000110000,
   Orders1764000200000,
+  CohortSightings1764000300000,
   Quarantine1764000400000,
   OrderMerchantKey1764000410000,
 ];

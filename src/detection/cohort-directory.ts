@@ -6,6 +6,10 @@
  * group in other rooms.
  *
  * Today one process owns every room and `InMemoryCohortDirectory` serves.
+ * Its sightings outlive a restart: the monitor writes each batch's new
+ * sightings (`takeJournal`) to PostgreSQL and, at start, `restore`s those
+ * its log replay will not record again, so cross-room evidence covers the
+ * directory's whole horizon, not just the replay's.
  * When rooms are sharded over several engine processes, a PostgreSQL-backed
  * implementation replaces it: `cohort_sightings(id, room_id, stream_id, at)`
  * and `cohort_sighting_accounts(sighting_id, account_id)` indexed on
@@ -43,6 +47,12 @@ export interface CohortDirectory {
   recordSighting(sighting: CohortSighting): CohortMatch[];
   /** Sightings held (for stats). */
   size(): number;
+}
+
+/** A sighting as journalled for persistence: where in the caller's log it was recorded, and its rank among those recorded there. */
+export interface JournalledSighting extends CohortSighting {
+  position: number;
+  ordinal: number;
 }
 
 export interface InMemoryCohortDirectoryConfig {
@@ -87,11 +97,52 @@ export class InMemoryCohortDirectory implements CohortDirectory {
   private indexed = 0;
   private nextId = 0;
   private newestAt = Number.NEGATIVE_INFINITY;
+  /**
+   * The caller's position in its log (the monitor sets the event's seq before
+   * each event), stamped on journalled sightings.
+   */
+  position = 0;
+  private journal: JournalledSighting[] | undefined;
+  private journalPosition = Number.NaN;
+  private journalOrdinal = 0;
 
-  constructor(private readonly config: InMemoryCohortDirectoryConfig = DEFAULT_COHORT_DIRECTORY_CONFIG) {}
+  /** `journal`: keep every new sighting until `takeJournal`, for a caller that persists them. */
+  constructor(
+    private readonly config: InMemoryCohortDirectoryConfig = DEFAULT_COHORT_DIRECTORY_CONFIG,
+    options: { journal?: boolean } = {},
+  ) {
+    if (options.journal === true) this.journal = [];
+  }
+
+  get horizonMs(): number {
+    return this.config.horizonMs;
+  }
 
   size(): number {
     return this.sightings.size;
+  }
+
+  /** Sightings recorded since the last call, in recording order (empty unless journalling). */
+  takeJournal(): JournalledSighting[] {
+    if (this.journal === undefined || this.journal.length === 0) return [];
+    const taken = this.journal;
+    this.journal = [];
+    return taken;
+  }
+
+  /**
+   * Puts back sightings recorded before a restart, oldest first, as if just
+   * recorded (no matching, no journal): the caller restores only those its
+   * replay will not record again.
+   */
+  restore(sightings: readonly CohortSighting[]): void {
+    for (const sighting of sightings) {
+      if (sighting.accounts.length === 0) continue;
+      this.newestAt = Math.max(this.newestAt, sighting.at);
+      const accounts = [...new Set(sighting.accounts)].slice(0, this.config.maxAccountsPerSighting);
+      this.expire(accounts.length);
+      this.store(sighting, accounts);
+    }
   }
 
   recordSighting(sighting: CohortSighting): CohortMatch[] {
@@ -126,6 +177,18 @@ export class InMemoryCohortDirectory implements CohortDirectory {
         });
       }
     }
+    this.store(sighting, accounts);
+    if (this.journal !== undefined) {
+      if (this.position !== this.journalPosition) {
+        this.journalPosition = this.position;
+        this.journalOrdinal = 0;
+      }
+      this.journal.push({ roomId: sighting.roomId, streamId: sighting.streamId, at: sighting.at, accounts, position: this.position, ordinal: this.journalOrdinal++ });
+    }
+    return [...best.values()].sort((a, b) => b.sharedAccounts - a.sharedAccounts || a.at - b.at || (a.roomId < b.roomId ? -1 : 1));
+  }
+
+  private store(sighting: CohortSighting, accounts: string[]): void {
     const id = this.nextId++;
     this.sightings.set(id, { id, roomId: sighting.roomId, streamId: sighting.streamId, at: sighting.at, accounts });
     for (const account of accounts) {
@@ -134,7 +197,6 @@ export class InMemoryCohortDirectory implements CohortDirectory {
       else list.push(id);
     }
     this.indexed += accounts.length;
-    return [...best.values()].sort((a, b) => b.sharedAccounts - a.sharedAccounts || a.at - b.at || (a.roomId < b.roomId ? -1 : 1));
   }
 
   private expire(incoming: number): void {

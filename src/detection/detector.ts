@@ -37,7 +37,12 @@ export interface StreamView {
   readonly viewers: ReadonlyMap<string, ViewerProfile>;
   /** Accounts present now (joined, or active without a join, and not left). */
   readonly presentViewers: number;
-  /** Highest ts released so far minus lateness: events behind it are late. */
+  /**
+   * The stream's own clock: inside a hook, the ts of the event being handled,
+   * the end of the window closing or the time of the timer firing (so it is
+   * the same whatever other streams did); between hooks, newest ts − lateness.
+   * Events behind it are late.
+   */
   readonly watermark: number;
   readonly windowMs: number;
   /** The window the stream is in, or undefined if none is open. */
@@ -46,6 +51,17 @@ export interface StreamView {
   readonly cohorts: CohortDirectory;
   /** Creates or updates the finding for (kind, subject, this stream); `at` is the event time of the decision. */
   report(draft: FindingDraft, at: number): void;
+  /**
+   * Event-time timer (Flink's `registerEventTimeTimer`): the engine calls
+   * `owner.onTimer(stream, state, at)` once this stream's clock reaches `at`,
+   * i.e. after every event with ts < at and before any event with ts >= at,
+   * in (at, registration) order; windows closing at the same time close first.
+   * One pending timer per (owner, at); a time already passed fires at the
+   * next step. At finalisation timers up to the stream's newest ts fire before
+   * `onStreamEnd`, later ones are dropped. A timer is a wake-up, not a
+   * promise that state still needs it: check on firing.
+   */
+  registerTimer(owner: Detector<unknown>, at: number): void;
 }
 
 /**
@@ -70,6 +86,8 @@ export interface Detector<State = unknown> {
   onEvent(stream: StreamView, state: State, event: RoomEvent, late: boolean, viewer: ViewerProfile | undefined): void;
   /** The watermark passed the end of a window the stream had events in. */
   onWindowClose(stream: StreamView, state: State, window: WindowBounds): void;
+  /** A timer this detector registered through `stream.registerTimer` is due; `at` is its time (also `stream.watermark`). */
+  onTimer?(stream: StreamView, state: State, at: number): void;
   /** The stream ended (or went idle past the timeout); last chance to report. State is dropped after this. */
   onStreamEnd(stream: StreamView, state: State, at: number): void;
   /**

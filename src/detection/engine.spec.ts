@@ -121,7 +121,7 @@ describe('detection engine', () => {
   });
 
   it('evicts the state of ended streams once event time moves past them', () => {
-    const engine = new DetectionEngine({ streamEvictionGraceMs: 10 * MIN });
+    const engine = new DetectionEngine({ memoryValve: { endedStream: { eventTimeMs: MIN, events: 0 }, tombstone: { eventTimeMs: 10 * MIN, events: 0 } } });
     for (const event of eveningTraffic()) engine.process(event);
     const live = engine.stats();
     expect(live.trackedAccounts).toBeGreaterThan(100);
@@ -142,7 +142,7 @@ describe('detection engine', () => {
   });
 
   it('finalises an idle stream that never ended after the idle timeout', () => {
-    const engine = new DetectionEngine({ idleStreamTimeoutMs: 30 * MIN });
+    const engine = new DetectionEngine({ memoryValve: { idleStream: { eventTimeMs: 30 * MIN, events: 0 } } });
     const quiet = new RoomTraffic('room-q', 'q-1').start(T0).join('v', T0 + 1_000).comment('v', T0 + 2_000, 'hello');
     for (const event of quiet.events) engine.process(event);
     expect(engine.stats().liveStreams).toBe(1);
@@ -169,7 +169,7 @@ describe('detection engine', () => {
   });
 
   it('keeps two rooms apart when they use the same stream id', () => {
-    const engine = new DetectionEngine({ streamEvictionGraceMs: 60 * MIN });
+    const engine = new DetectionEngine({ memoryValve: { endedStream: { eventTimeMs: 5_000, events: 0 }, tombstone: { eventTimeMs: 60 * MIN, events: 0 } } });
     const first = new RoomTraffic('room-a', 'live-1').start(T0).join('a1', T0 + 1_000).join('a2', T0 + 1_200).end(T0 + 60_000);
     const second = new RoomTraffic('room-b', 'live-1').start(T0 + 500).join('b1', T0 + 1_100).leave('b1', T0 + 2_000);
     const merged = [...first.events, ...second.events].sort((x, y) => x.ts - y.ts);
@@ -206,7 +206,7 @@ describe('detection engine', () => {
   });
 
   it('counts events for a finalised stream without applying them', () => {
-    const engine = new DetectionEngine({ streamEvictionGraceMs: 60 * MIN });
+    const engine = new DetectionEngine({ memoryValve: { endedStream: { eventTimeMs: MIN, events: 0 }, tombstone: { eventTimeMs: 60 * MIN, events: 0 } } });
     const room = new RoomTraffic().start(T0).join('a', T0 + 1_000).end(T0 + 2_000);
     const other = new RoomTraffic('room-2', 's-2').start(T0 + 3 * MIN);
     for (const event of [...room.events, ...other.events]) engine.process(event);
@@ -215,5 +215,61 @@ describe('detection engine', () => {
 
     expect(engine.stats().eventsAfterFinalisation).toBe(1);
     expect(engine.stats().finalisedStreams).toBe(1);
+  });
+});
+
+describe('event-time timers', () => {
+  /** Records hooks in order; registers a timer at (ts + delay) for each comment whose text is a delay in ms. */
+  function timerProbe(log: string[]): Detector<null> {
+    const probe: Detector<null> = {
+      name: 'timer-probe',
+      createStreamState: () => null,
+      onEvent: (stream, _state, event) => {
+        if (stream.roomId !== 'room-t') return;
+        log.push(`event ${event.ts - T0}`);
+        if (event.type === 'comment') stream.registerTimer(probe, event.ts + Number(event.text));
+      },
+      onWindowClose: (stream, _state, window) => void (stream.roomId === 'room-t' && log.push(`window ${window.end - T0}`)),
+      onTimer: (stream, _state, at) => void log.push(`timer ${at - T0} clock ${stream.watermark - T0}`),
+      onStreamEnd: (stream, _state, at) => void (stream.roomId === 'room-t' && log.push(`end ${at - T0}`)),
+      trackedItems: () => 0,
+    };
+    return probe;
+  }
+
+  function run(events: readonly RoomEvent[]): string[] {
+    const log: string[] = [];
+    const engine = new DetectionEngine({ windowMs: 10_000 }, { extraDetectors: [timerProbe(log) as Detector] });
+    for (const event of events) engine.process(event);
+    engine.flush();
+    return log;
+  }
+
+  const room = new RoomTraffic('room-t', 't-1').start(T0);
+  room.comment('a', T0 + 1_000, '8000').comment('b', T0 + 2_000, '3000').comment('c', T0 + 3_000, '2000');
+  room.comment('d', T0 + 5_000, '0').comment('e', T0 + 9_000, '50000').like('f', T0 + 12_000).like('f', T0 + 20_000);
+
+  it('fires in ts order as the stream clock passes, before events at or after their time, deduplicated', () => {
+    expect(run(room.sorted())).toEqual([
+      'event 0', 'event 1000', 'event 2000', 'event 3000',
+      // b's and c's timers both fall at 5 s: registration order, and one each; d's own at 5 s fires at the next step.
+      'timer 5000 clock 5000', 'event 5000', 'timer 5000 clock 5000',
+      'timer 9000 clock 9000', 'event 9000',
+      'window 10000', 'event 12000', 'window 20000', 'event 20000',
+      // flush: the open window closes; e's timer at 59 s lies past the stream's newest ts and is dropped.
+      'window 30000', 'end 20000',
+    ]);
+  });
+
+  it('fires identically whatever the arrival order within the lateness and whatever other streams do', () => {
+    const reference = run(room.sorted());
+    const random = rng(7);
+    const jittered = [...room.events].map((event) => ({ event, key: event.ts + random() * 3_000 })).sort((a, b) => a.key - b.key).map((k) => k.event);
+    // Another stream hours ahead in event time, interleaved.
+    const ahead = new RoomTraffic('room-x', 'x-1').start(T0 + 5 * 3_600_000);
+    for (let i = 0; i < 40; i++) ahead.like(`x${i}`, T0 + 5 * 3_600_000 + i * 1_000);
+    const mixed: RoomEvent[] = [];
+    jittered.forEach((event, i) => mixed.push(event, ...ahead.events.slice(i * 4, i * 4 + 4)));
+    expect(run(mixed)).toEqual(reference);
   });
 });

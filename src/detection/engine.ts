@@ -9,6 +9,7 @@ import {
   type InMemoryCohortDirectoryConfig,
 } from './cohort-directory.js';
 import { EventHeap } from './shared/event-heap.js';
+import { TimerHeap } from './shared/timer-heap.js';
 import { mergeConfig, type DeepPartial } from './shared/deep-partial.js';
 import { applyToProfile, newViewerProfile, type ViewerProfile } from './shared/viewer-profile.js';
 import { DEFAULT_INJECTED_VIEWERS_CONFIG, type InjectedViewersConfig } from './injected-viewers/injected-viewers.config.js';
@@ -26,30 +27,82 @@ export interface EngineConfig {
   allowedLatenessMs: number;
   /** Tumbling window length: detectors run their group analysis when one closes, so this bounds detection delay. */
   windowMs: number;
-  /** After a stream is finalised, how long (event time) its tombstone swallows stragglers before it is forgotten. */
-  streamEvictionGraceMs: number;
-  /** A stream with no event for this long (against the engine's newest event time) is finalised without a stream.ended. */
-  idleStreamTimeoutMs: number;
   /**
-   * A viewer who left is forgotten this long (event time) after leaving, if it
-   * has not come back: long enough for its windows to close and for a
-   * reconnect to find its profile, short enough that churn does not pile up.
+   * A viewer who left is forgotten this long (on its stream's clock) after
+   * leaving, if it has not come back: long enough for its windows to close
+   * and for a reconnect to find its profile, short enough that churn does
+   * not pile up.
    */
   departedViewerRetentionMs: number;
-  /** How often (event time) the engine looks for ended, idle and evictable streams. */
-  sweepIntervalMs: number;
+  memoryValve: MemoryValveConfig;
   cohortDirectory: InMemoryCohortDirectoryConfig;
   injectedViewers: InjectedViewersConfig;
   scriptedComments: ScriptedCommentsConfig;
 }
 
+/** Quiet means: the engine's newest event time moved this far, and this many events arrived, since the stream's last event arrived. */
+export interface Quiet {
+  eventTimeMs: number;
+  events: number;
+}
+
+/**
+ * The only housekeeping on the engine's newest event time across streams,
+ * for memory alone: a stream that will send nothing more must not be held
+ * forever. Each horizon is measured from the stream's own last arrival, so a
+ * lane hours behind the others in event time keeps its streams as long as
+ * it keeps sending; the horizons only have to outlast the gap between two
+ * arrivals of one stream. Nothing here decides a verdict: a stream is
+ * finalised by a valve only once nothing more comes for it, and finalising
+ * it later would give the same findings.
+ */
+export interface MemoryValveConfig {
+  /** How often (the engine's newest event time) the valves are checked. */
+  sweepIntervalMs: number;
+  /**
+   * A stream that sent stream.ended and nothing since: finalised (end
+   * punctuation) once quiet this long. Stragglers trail stream.ended by a few
+   * seconds in their own connection; 2 min of event time covers a lane whose
+   * batches are minutes apart in event time, and 10k events covers another
+   * lane jumping ahead (four connections of 500-event batches put 1.5k
+   * events between two batches of one lane). Until then an ended stream is
+   * finalised on its own clock (its watermark passing its end) if its own
+   * later events (orders) arrive.
+   */
+  endedStream: Quiet;
+  /**
+   * A stream that never ended and went quiet: finalised once no event came
+   * for it for 3 h of the engine's event time and 50k events. 3 h is far
+   * beyond any lull of a stream that is still live (its viewer counts alone
+   * arrive every few seconds) and beyond skew growth between connections of
+   * one replay; the 50k events keep a lane that starts hours ahead of the
+   * others (a jump of the newest event time) from finalising theirs before
+   * their next batch arrives.
+   */
+  idleStream: Quiet;
+  /**
+   * A finalised stream's tombstone swallows its stragglers (counted, not
+   * applied) so they never reopen a fresh stream with none of its viewers:
+   * held 3 h of the engine's event time and 50k events after its last
+   * event (a straggler renews it), as for idle streams. Tombstones are a few
+   * bytes; the monitor's 6 h restart replay covers idle plus tombstone
+   * horizon.
+   */
+  tombstone: Quiet;
+}
+
+export const DEFAULT_MEMORY_VALVE_CONFIG: MemoryValveConfig = {
+  sweepIntervalMs: 1_000,
+  endedStream: { eventTimeMs: 2 * 60_000, events: 10_000 },
+  idleStream: { eventTimeMs: 3 * 3_600_000, events: 50_000 },
+  tombstone: { eventTimeMs: 3 * 3_600_000, events: 50_000 },
+};
+
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   allowedLatenessMs: 5_000,
   windowMs: 30_000,
-  streamEvictionGraceMs: 10 * 60_000,
-  idleStreamTimeoutMs: 30 * 60_000,
   departedViewerRetentionMs: 2 * 60_000,
-  sweepIntervalMs: 1_000,
+  memoryValve: DEFAULT_MEMORY_VALVE_CONFIG,
   cohortDirectory: DEFAULT_COHORT_DIRECTORY_CONFIG,
   injectedViewers: DEFAULT_INJECTED_VIEWERS_CONFIG,
   scriptedComments: DEFAULT_SCRIPTED_COMMENTS_CONFIG,
@@ -78,6 +131,8 @@ export interface EngineStats {
   lateEvents: number;
   /** Events for a finalised stream: counted, not applied. */
   eventsAfterFinalisation: number;
+  /** Events with a ts past their stream's stream.ended (trailing payments and refunds): counted, not applied. */
+  eventsAfterEnd: number;
   evictedStreams: number;
   findingsHeld: number;
   pendingFindings: number;
@@ -102,7 +157,8 @@ interface StoredFinding {
 
 class StreamState implements StreamView {
   merchantId: string | undefined = undefined;
-  startedAt: number;
+  /** ts of stream.started, else of the first event released in order (not the first to arrive: that depends on the interleaving). */
+  startedAt = Number.NaN;
   endedAt: number | undefined = undefined;
   readonly viewers = new Map<string, ViewerProfile>();
   presentViewers = 0;
@@ -117,29 +173,44 @@ class StreamState implements StreamView {
   /** Departures in event order, for forgetting departed viewers. */
   departed: ViewerProfile[] = [];
   departedHead = 0;
+  /** Created at the first registration: most streams of most detectors never need one. */
+  timers: TimerHeap | undefined = undefined;
+  /** The engine's newest event time and event count when this stream's last event arrived (memory valve only). */
+  lastArrivalClock = Number.NEGATIVE_INFINITY;
+  lastArrivalCount = 0;
 
   constructor(
     readonly key: string,
     readonly roomId: string,
     readonly streamId: string,
-    firstTs: number,
     readonly windowMs: number,
     readonly cohorts: CohortDirectory,
-    private readonly sink: (stream: StreamState, draft: FindingDraft, at: number) => void,
-  ) {
-    this.startedAt = firstTs;
-  }
+    private readonly hooks: StreamHooks,
+  ) {}
 
   report(draft: FindingDraft, at: number): void {
-    this.sink(this, draft, at);
+    this.hooks.record(this, draft, at);
   }
+
+  registerTimer(owner: Detector<unknown>, at: number): void {
+    this.hooks.registerTimer(this, owner, at);
+  }
+}
+
+/** The engine's side of a stream's `report` and `registerTimer`. */
+interface StreamHooks {
+  record(stream: StreamState, draft: FindingDraft, at: number): void;
+  registerTimer(stream: StreamState, owner: Detector<unknown>, at: number): void;
 }
 
 interface Tombstone {
   roomId: string;
   streamId: string;
-  forgetAt: number;
+  key: string;
   findingKeys: Set<string>;
+  /** As on the live stream: when its last event (or straggler) arrived. */
+  lastArrivalClock: number;
+  lastArrivalCount: number;
 }
 
 /**
@@ -147,22 +218,27 @@ interface Tombstone {
  * (not ts order), asked for findings. Pure TypeScript, event time only, state
  * keyed by stream so rooms can be partitioned across processes.
  *
- * Per stream: events go into a reorder buffer and are released in ts order as
- * the watermark (newest ts − allowed lateness) passes them; a window closes
- * when the watermark passes its end. Events behind the watermark are counted
- * as late and applied at once. A `stream.ended` finalises the stream once the
- * watermark (or the engine's newest event time − lateness) passes it; idle
- * streams are finalised after `idleStreamTimeoutMs` of event time.
+ * Every verdict runs on its stream's own clock. Per stream: events go into a
+ * reorder buffer and are released in ts order as the watermark (the stream's
+ * newest ts − allowed lateness) passes them; windows close, timers fire and
+ * departed viewers are forgotten at their event time, merged with the
+ * released events in ts order. A `stream.ended` finalises the stream once its
+ * own watermark passes it, or, when nothing more comes for it, by the memory
+ * valve (`memoryValve`), the one place that looks at the newest event time
+ * across streams and only to free memory.
  *
- * Determinism: the findings depend on the event sequence only. Drains read
- * and never advance time, and every map iterated on the verdict path is
- * insertion-ordered by event order.
+ * Determinism: for one stream's events in one order (or any order within the
+ * lateness), its findings are the same whatever other streams' events come in
+ * between and whenever findings are drained; only what the cohort directory
+ * returns can grow with what other rooms showed earlier. Every map iterated on
+ * the verdict path is insertion-ordered by event order.
  */
 export class DetectionEngine {
   readonly config: EngineConfig;
   private readonly detectors: Detector[];
   private readonly cohorts: CohortDirectory;
   private readonly streams = new Map<string, StreamState>();
+  /** Oldest last arrival first (a straggler moves its tombstone to the back), so expiry stops at the first one kept. */
   private readonly tombstones = new Map<string, Tombstone>();
   /**
    * streamId → live state or tombstone, for the per-event lookup: one hash
@@ -176,12 +252,25 @@ export class DetectionEngine {
   /** Findings of forgotten streams that were still pending: dropped once drained. */
   private readonly orphaned = new Set<string>();
   private findingSeq = 0;
+  /** The newest event time across streams: read by the memory valve only, never on a verdict path. */
   private maxEventTime = Number.NEGATIVE_INFINITY;
   private nextSweepAt = Number.NEGATIVE_INFINITY;
   private eventsProcessed = 0;
   private lateEvents = 0;
   private eventsAfterFinalisation = 0;
+  private eventsAfterEnd = 0;
   private evictedStreams = 0;
+
+  private readonly hooks: StreamHooks = {
+    record: (stream, draft, at) => this.record(stream, draft, at),
+    registerTimer: (stream, owner, at) => {
+      const index = this.detectors.indexOf(owner as Detector);
+      if (index < 0) throw new Error(`registerTimer: ${owner.name} is not a detector of this engine`);
+      if (!Number.isFinite(at)) return;
+      stream.timers ??= new TimerHeap(this.detectors.length);
+      stream.timers.push(at, index);
+    },
+  };
 
   constructor(config?: DeepPartial<EngineConfig>, options: EngineOptions = {}) {
     this.config = mergeConfig<EngineConfig>(DEFAULT_ENGINE_CONFIG, config);
@@ -200,8 +289,15 @@ export class DetectionEngine {
     const found = this.lookup(event.roomId, event.streamId);
     if (found !== undefined && !(found instanceof StreamState)) {
       this.eventsAfterFinalisation++;
+      // A straggler renews its tombstone: while its stream still sends, it must not reopen fresh.
+      found.lastArrivalClock = this.maxEventTime;
+      found.lastArrivalCount = this.eventsProcessed;
+      this.tombstones.delete(found.key);
+      this.tombstones.set(found.key, found);
     } else {
       const stream = found ?? this.openStream(streamKey(event.roomId, event.streamId), event);
+      stream.lastArrivalClock = this.maxEventTime;
+      stream.lastArrivalCount = this.eventsProcessed;
       if (event.ts < stream.watermark) {
         this.lateEvents++;
         this.deliver(stream, event, true);
@@ -232,15 +328,12 @@ export class DetectionEngine {
   }
 
   /**
-   * End of input: releases every buffered event and finalises every stream as
-   * if event time had jumped past them all. For replays of a finished log,
-   * tests and benchmarks; a live caller never needs it.
+   * End of input: releases every buffered event and finalises every stream,
+   * as the memory valve would once nothing more came. For replays of a
+   * finished log, tests and benchmarks; a live caller never needs it.
    */
   flush(): void {
-    for (const stream of [...this.streams.values()]) {
-      this.advance(stream, Number.POSITIVE_INFINITY);
-      if (this.streams.has(stream.key)) this.finalise(stream, stream.maxTs);
-    }
+    for (const stream of [...this.streams.values()]) this.finalise(stream);
   }
 
   stats(): EngineStats {
@@ -261,6 +354,7 @@ export class DetectionEngine {
       bufferedEvents,
       lateEvents: this.lateEvents,
       eventsAfterFinalisation: this.eventsAfterFinalisation,
+      eventsAfterEnd: this.eventsAfterEnd,
       evictedStreams: this.evictedStreams,
       findingsHeld: this.findings.size,
       pendingFindings: this.dirty.size,
@@ -270,15 +364,7 @@ export class DetectionEngine {
   }
 
   private openStream(key: string, event: RoomEvent): StreamState {
-    const stream = new StreamState(
-      key,
-      event.roomId,
-      event.streamId,
-      event.ts,
-      this.config.windowMs,
-      this.cohorts,
-      (owner, draft, at) => this.record(owner, draft, at),
-    );
+    const stream = new StreamState(key, event.roomId, event.streamId, this.config.windowMs, this.cohorts, this.hooks);
     this.streams.set(key, stream);
     this.place(stream);
     stream.detectorStates = this.detectors.map((detector) => detector.createStreamState(stream));
@@ -306,28 +392,94 @@ export class DetectionEngine {
     else this.collided.delete(streamKey(entry.roomId, entry.streamId));
   }
 
-  /** Moves the stream's watermark to `watermark` (never back), releasing buffered events and closing windows in ts order. */
+  /**
+   * Moves the stream's watermark to `watermark` (never back), releasing
+   * buffered events in ts order, each after whatever fell due before it.
+   */
   private advance(stream: StreamState, watermark: number): void {
     if (watermark <= stream.watermark && stream.buffer.peekTs() > stream.watermark) return;
     const target = Math.max(watermark, stream.watermark);
-    while (stream.buffer.size > 0 && stream.buffer.peekTs() <= target) {
-      const event = stream.buffer.pop() as RoomEvent;
-      this.closeWindowsBefore(stream, event.ts);
-      this.deliver(stream, event, false);
-      if (!this.streams.has(stream.key)) return;
-    }
+    while (stream.buffer.size > 0 && stream.buffer.peekTs() <= target) this.release(stream);
+    this.runDue(stream, target, target);
     stream.watermark = target;
-    this.closeWindowsBefore(stream, target);
-    if (stream.endReceivedAt !== undefined && target >= stream.endReceivedAt && stream.buffer.size === 0) {
-      this.finalise(stream, stream.endReceivedAt);
+    if (stream.endReceivedAt !== undefined && target >= stream.endReceivedAt) this.finalise(stream);
+  }
+
+  /**
+   * Releases the front of the reorder buffer: due work first, then the event,
+   * with the stream's clock at its ts. Past its stream.ended a stream takes
+   * nothing more: payments and refunds trail it for days (the order ledger
+   * has them), and whether one arrives before the stream is let go must not
+   * change its verdicts.
+   */
+  private release(stream: StreamState): void {
+    const ts = stream.buffer.peekTs();
+    const event = stream.buffer.pop() as RoomEvent;
+    if (stream.endReceivedAt !== undefined && ts > stream.endReceivedAt) {
+      this.eventsAfterEnd++;
+      return;
+    }
+    this.runDue(stream, ts, ts);
+    if (ts > stream.watermark) stream.watermark = ts;
+    this.deliver(stream, event, false);
+  }
+
+  /**
+   * Runs, in event-time order, what falls due at or before `upTo` on the
+   * stream's own clock: the open window's close, timers and the forgetting
+   * of departed viewers (those two only up to `limit`). Ties: window, then
+   * timers, then departures. Each runs with the stream's clock at its time,
+   * so the outcome depends only on the stream's released events.
+   */
+  private runDue(stream: StreamState, upTo: number, limit: number): void {
+    const retention = this.config.departedViewerRetentionMs;
+    for (;;) {
+      const windowEnd = stream.openWindow !== undefined && stream.openWindow.end <= upTo ? stream.openWindow.end : Number.POSITIVE_INFINITY;
+      const peeked = stream.timers === undefined ? Number.POSITIVE_INFINITY : stream.timers.peekAt();
+      const timerAt = peeked <= limit ? peeked : Number.POSITIVE_INFINITY;
+      const departure = this.nextDeparture(stream);
+      const departedAt = departure === undefined ? Number.POSITIVE_INFINITY : departure.leftAt + retention;
+      const forgetAt = departedAt <= limit ? departedAt : Number.POSITIVE_INFINITY;
+      if (windowEnd !== Number.POSITIVE_INFINITY && windowEnd <= timerAt && windowEnd <= forgetAt) {
+        this.setClock(stream, windowEnd);
+        const window = stream.openWindow as WindowBounds;
+        stream.openWindow = undefined;
+        for (let i = 0; i < this.detectors.length; i++) this.detectors[i].onWindowClose(stream, stream.detectorStates[i], window);
+      } else if (timerAt !== Number.POSITIVE_INFINITY && timerAt <= forgetAt) {
+        this.setClock(stream, timerAt);
+        const owner = (stream.timers as TimerHeap).pop();
+        this.detectors[owner].onTimer?.(stream, stream.detectorStates[owner], timerAt);
+      } else if (forgetAt !== Number.POSITIVE_INFINITY && departure !== undefined) {
+        this.setClock(stream, forgetAt);
+        stream.departedHead++;
+        stream.viewers.delete(departure.accountId);
+        for (let i = 0; i < this.detectors.length; i++) {
+          this.detectors[i].onViewerEvicted?.(stream, stream.detectorStates[i], departure);
+        }
+      } else {
+        break;
+      }
+    }
+    // Compact eagerly: the consumed front still references profiles and would keep them alive.
+    if (stream.departedHead >= 32 && stream.departedHead * 2 >= stream.departed.length) {
+      stream.departed = stream.departed.slice(stream.departedHead);
+      stream.departedHead = 0;
     }
   }
 
-  private closeWindowsBefore(stream: StreamState, ts: number): void {
-    const window = stream.openWindow;
-    if (window === undefined || ts < window.end) return;
-    stream.openWindow = undefined;
-    for (let i = 0; i < this.detectors.length; i++) this.detectors[i].onWindowClose(stream, stream.detectorStates[i], window);
+  private setClock(stream: StreamState, at: number): void {
+    if (at > stream.watermark) stream.watermark = at;
+  }
+
+  /** The oldest departure still to forget, skipping viewers who came back or whose profile was replaced. */
+  private nextDeparture(stream: StreamState): ViewerProfile | undefined {
+    const departed = stream.departed;
+    while (stream.departedHead < departed.length) {
+      const profile = departed[stream.departedHead];
+      if (!profile.present && profile.leftAt >= 0 && stream.viewers.get(profile.accountId) === profile) return profile;
+      stream.departedHead++;
+    }
+    return undefined;
   }
 
   private deliver(stream: StreamState, event: RoomEvent, late: boolean): void {
@@ -335,9 +487,9 @@ export class DetectionEngine {
       const start = Math.floor(event.ts / stream.windowMs) * stream.windowMs;
       stream.openWindow = { start, end: start + stream.windowMs };
     }
+    if (Number.isNaN(stream.startedAt) || event.ts < stream.startedAt) stream.startedAt = event.ts;
     if (event.type === 'stream.started') {
       stream.merchantId = event.merchantId;
-      stream.startedAt = Math.min(stream.startedAt, event.ts);
     } else if (event.type === 'stream.ended') {
       stream.endedAt = event.ts;
     }
@@ -356,60 +508,42 @@ export class DetectionEngine {
     for (let i = 0; i < this.detectors.length; i++) this.detectors[i].onEvent(stream, stream.detectorStates[i], event, late, profile);
   }
 
-  private finalise(stream: StreamState, at: number): void {
-    this.closeWindowsBefore(stream, Number.POSITIVE_INFINITY);
+  /**
+   * Ends the stream: releases what its buffer holds, closes its window, fires
+   * timers and forgets departures up to its end (stream.ended, else its
+   * newest ts), then `onStreamEnd`.
+   * Every path here (own watermark past stream.ended, memory valve, flush)
+   * does the same, so when a stream is finalised does not change its findings.
+   */
+  private finalise(stream: StreamState): void {
+    while (stream.buffer.size > 0) this.release(stream);
+    const at = stream.endReceivedAt ?? stream.maxTs;
+    this.runDue(stream, Number.POSITIVE_INFINITY, at);
+    stream.watermark = Number.POSITIVE_INFINITY;
     for (let i = 0; i < this.detectors.length; i++) this.detectors[i].onStreamEnd(stream, stream.detectorStates[i], at);
     this.streams.delete(stream.key);
     this.evictedStreams++;
     const tombstone: Tombstone = {
       roomId: stream.roomId,
       streamId: stream.streamId,
-      forgetAt: Math.max(at, stream.maxTs) + this.config.streamEvictionGraceMs,
+      key: stream.key,
       findingKeys: stream.findingKeys,
+      lastArrivalClock: stream.lastArrivalClock,
+      lastArrivalCount: stream.lastArrivalCount,
     };
     this.tombstones.set(stream.key, tombstone);
     this.place(tombstone);
   }
 
-  /** Forgets viewers who left more than the retention ago and did not return. */
-  private forgetDeparted(stream: StreamState): void {
-    const cutoff = stream.watermark - this.config.departedViewerRetentionMs;
-    const departed = stream.departed;
-    while (stream.departedHead < departed.length) {
-      const profile = departed[stream.departedHead];
-      if (profile.leftAt >= cutoff && !profile.present) break;
-      stream.departedHead++;
-      if (profile.present || profile.leftAt < 0) continue;
-      if (stream.viewers.get(profile.accountId) !== profile) continue;
-      stream.viewers.delete(profile.accountId);
-      for (let i = 0; i < this.detectors.length; i++) {
-        this.detectors[i].onViewerEvicted?.(stream, stream.detectorStates[i], profile);
-      }
-    }
-    // Compact eagerly: the consumed front still references profiles and would keep them alive.
-    if (stream.departedHead >= 32 && stream.departedHead * 2 >= departed.length) {
-      stream.departed = departed.slice(stream.departedHead);
-      stream.departedHead = 0;
-    }
-  }
-
-  /** Event-time housekeeping: ended streams whose end the global clock passed, idle streams, departed viewers, expired tombstones. */
+  /** The memory valve (see `MemoryValveConfig`): the only work on the newest event time across streams. */
   private sweep(): void {
-    const now = this.maxEventTime;
-    this.nextSweepAt = now + this.config.sweepIntervalMs;
-    const lateness = this.config.allowedLatenessMs;
+    const valve = this.config.memoryValve;
+    this.nextSweepAt = this.maxEventTime + valve.sweepIntervalMs;
     for (const stream of [...this.streams.values()]) {
-      this.forgetDeparted(stream);
-      if (stream.endReceivedAt !== undefined && now - lateness >= stream.endReceivedAt) {
-        this.advance(stream, Number.POSITIVE_INFINITY);
-        if (this.streams.has(stream.key)) this.finalise(stream, stream.endReceivedAt);
-      } else if (now - stream.maxTs >= this.config.idleStreamTimeoutMs) {
-        this.advance(stream, Number.POSITIVE_INFINITY);
-        if (this.streams.has(stream.key)) this.finalise(stream, stream.maxTs);
-      }
+      if (this.quiet(stream, stream.endReceivedAt === undefined ? valve.idleStream : valve.endedStream)) this.finalise(stream);
     }
     for (const [key, tombstone] of this.tombstones) {
-      if (now < tombstone.forgetAt) continue;
+      if (!this.quiet(tombstone, valve.tombstone)) break;
       this.tombstones.delete(key);
       this.unplace(tombstone);
       // Pending findings stay until drained; settled ones are the report store's now.
@@ -418,6 +552,10 @@ export class DetectionEngine {
         else this.findings.delete(finding);
       }
     }
+  }
+
+  private quiet(entry: { lastArrivalClock: number; lastArrivalCount: number }, quiet: Quiet): boolean {
+    return this.maxEventTime - entry.lastArrivalClock >= quiet.eventTimeMs && this.eventsProcessed - entry.lastArrivalCount >= quiet.events;
   }
 
   private record(stream: StreamState, draft: FindingDraft, at: number): void {

@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../database/database.module.js';
-import { DetectionEngine } from '../detection/engine.js';
+import { InMemoryCohortDirectory } from '../detection/cohort-directory.js';
+import { DEFAULT_ENGINE_CONFIG, DetectionEngine } from '../detection/engine.js';
 import { type Finding, findingKey, findingProblem } from '../detection/finding.js';
 import type { CommittedEvent } from '../ingest/event-log.writer.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -16,6 +17,7 @@ import { IngestService } from '../ingest/ingest.service.js';
 import { STORED_EVENT_COLUMNS, type StoredEventRecord, fromStoredRecord } from '../ingest/stored-event.js';
 import { StatusRegistry } from '../status/status.registry.js';
 import { BatchHandlers, FINDING_SINK, type FindingSink } from './batch-handlers.js';
+import { CohortSightingsRepository } from './cohort-sightings.repository.js';
 import { DEFAULT_MONITOR_CONFIG, type MonitorConfig } from './monitor.config.js';
 import { PoisonQuarantine, type QuarantinedEvent, isDependencyError } from './poison-quarantine.js';
 
@@ -37,7 +39,9 @@ type Mode = 'recovering' | 'live' | 'catching-up' | 'stopped';
 export class MonitorService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MonitorService.name);
   private readonly config: MonitorConfig = DEFAULT_MONITOR_CONFIG;
-  private engine = new DetectionEngine();
+  /** Journals its sightings: written through after each batch, restored at start (cross-room memory outlives a restart). */
+  private cohorts = newCohortDirectory();
+  private engine = new DetectionEngine(undefined, { cohortDirectory: this.cohorts });
   private mode: Mode = 'recovering';
   private readonly queue: CommittedEvent[][] = [];
   private queuedEvents = 0;
@@ -60,6 +64,7 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     private readonly notices: CommitNotices,
     @Inject(APP_CONFIG) private readonly appConfig: AppConfig,
     private readonly poison: PoisonQuarantine,
+    private readonly sightings: CohortSightingsRepository,
   ) {}
 
   /** Detection in another process than ingest: commits arrive as notices, not hand-overs. */
@@ -195,7 +200,8 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
 
   /** Rebuilds engine state from the log: muted up to the checkpoint, then catch-up. */
   private async recover(): Promise<void> {
-    this.engine = new DetectionEngine();
+    this.cohorts = newCohortDirectory();
+    this.engine = new DetectionEngine(undefined, { cohortDirectory: this.cohorts });
     const checkpoint = await this.pool.query<{ processed_seq: string }>(
       'SELECT processed_seq FROM engine_checkpoints WHERE consumer = $1',
       [CONSUMER],
@@ -205,16 +211,22 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     this.highestCommittedSeq = Math.max(this.highestCommittedSeq, Number(maxSeq.rows[0]?.max ?? 0));
 
     const replayFrom = await this.replayStart();
+    // Sightings the replay below will not record again (it records the rest itself, in log order).
+    const replaying = replayFrom !== null && replayFrom <= this.processedSeq;
+    this.cohorts.restore(
+      await this.sightings.loadRecent(replaying ? replayFrom : this.processedSeq + 1, this.cohorts.horizonMs, DEFAULT_ENGINE_CONFIG.cohortDirectory.maxSightings),
+    );
     let replayed = 0;
-    if (replayFrom !== null && replayFrom <= this.processedSeq) {
+    if (replaying) {
       // Quarantined events were kept out of the live engine: keep them out of its rebuild too.
       const quarantined = await this.poison.openSeqs(this.processedSeq);
       for (let from = replayFrom - 1; from < this.processedSeq; from += this.config.replayPageSpan) {
         const to = Math.min(from + this.config.replayPageSpan, this.processedSeq);
-        for (const { seq, event } of await this.readLog(from, to)) if (!quarantined.has(seq)) this.engine.process(event);
+        this.processInOrder((await this.readLog(from, to)).filter(({ seq }) => !quarantined.has(seq)));
         replayed += to - from;
-        // Findings up to the checkpoint are already stored.
+        // Findings and sightings up to the checkpoint are already stored.
         this.engine.drainFindings();
+        this.cohorts.takeJournal();
       }
     }
     this.logger.log(
@@ -297,8 +309,10 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
       const findings = [...replayed.findings];
       if (this.mode !== 'stopped') {
         try {
+          this.cohorts.position = replayed.event.seq;
           this.engine.process(replayed.event.event);
           findings.push(...this.engine.drainFindings());
+          await this.sightings.append(this.cohorts.takeJournal());
         } catch (error) {
           this.logger.error(`replayed event ${replayed.event.event.id} failed in the engine: ${(error as Error).message}`);
         }
@@ -319,6 +333,14 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     return result.rows.map((row) => ({ seq: Number(row.seq), event: fromStoredRecord(row) }));
   }
 
+  /** Feeds the engine, telling the cohort directory where in the log each sighting is recorded. */
+  private processInOrder(batch: readonly CommittedEvent[]): void {
+    for (const { seq, event } of batch) {
+      this.cohorts.position = seq;
+      this.engine.process(event);
+    }
+  }
+
   private processBatch(batch: CommittedEvent[]): Promise<void> {
     const run = this.exclusive.then(() => this.processBatchNow(batch));
     this.exclusive = run.catch(() => undefined);
@@ -332,12 +354,14 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     for (const committed of batch) {
       if (quarantined.has(committed.seq)) continue;
       try {
+        this.cohorts.position = committed.seq;
         this.engine.process(committed.event);
       } catch (error) {
         await this.poison.quarantine(committed, error, 1);
       }
     }
     findings.push(...this.engine.drainFindings());
+    await this.sightings.append(this.cohorts.takeJournal());
     const sound = findings.filter((finding) => {
       const problem = findingProblem(finding);
       // A detector bug must not stall detection for every room: drop it, loudly.
@@ -355,4 +379,8 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     this.highestCommittedSeq = Math.max(this.highestCommittedSeq, lastSeq);
     if (this.remote) void this.notices.publishProcessed(lastSeq);
   }
+}
+
+function newCohortDirectory(): InMemoryCohortDirectory {
+  return new InMemoryCohortDirectory(DEFAULT_ENGINE_CONFIG.cohortDirectory, { journal: true });
 }

@@ -30,6 +30,8 @@ export interface InjectedViewersConfig {
     minSteps: number;
     /** Their timing must be steady too (coefficient of variation of the gaps); honest counters move with the crowd, not a timer. */
     maxIntervalCv: number;
+    /** Unexplained rises remembered per stream (a ring): a dial's run is recent, and this bounds the analysis. */
+    maxRisesKept: number;
   };
   joinSteps: {
     /** Joins are counted per bucket of this length. */
@@ -42,6 +44,8 @@ export interface InjectedViewersConfig {
     maxBurstBuckets: number;
     /** ...standing this many times above the bucket before and after it (an honest surge ramps; an injection is a cliff). */
     isolationRatio: number;
+    /** "The bucket before" is the room's join rate smoothed over this many buckets; 1: a cliff is judged against the second just before it. */
+    baselineBuckets: number;
     /** Bursts whose sizes lie within this relative tolerance of their median count as one step size. */
     sizeTolerance: number;
     /** Bursts this large count towards a step pattern; smaller ones only feed cohort groups (chance bursts of 8 happen in busy rooms). */
@@ -105,8 +109,48 @@ export interface InjectedViewersConfig {
      * together and lurks; a campus shares a subnet; a promo brings new accounts.
      */
     minSignals: number;
+    /**
+     * ...of which at least this many are ties (shared infrastructure, a rare
+     * shared identity, the same accounts in other rooms, lockstep taps).
+     * Arriving together, lurking and being new are what a growth campaign's
+     * real viewers show; only a tie binds accounts to one operator.
+     */
+    minTieSignals: number;
+    /**
+     * Shared infrastructure is a tie only through hardware: at least this
+     * share of members on handsets other members also use, or on emulators
+     * or rooted phones (or one model). Offices, campuses and carrier NAT share a
+     * network; strangers do not share phones. A quarter, because a farm's
+     * accounts are often diluted by honest viewers who joined in the same span.
+     */
+    minHardwareTieShare: number;
+    /** Families needed for the accounts of equal, regular join bursts: the timer is itself the tie, so one more family names them. */
+    minSignalsWithJoinSteps: number;
     /** A group one signal short of a verdict is looked at again this often (event time) as its members stay or leave. */
     recheckMs: number;
+  };
+  /**
+   * Rare shared identity: a device model far more common among the accounts
+   * created on one day than in the rest of the room. A farm is bought in
+   * bulk (registered in one sitting on one or two handset models) whenever
+   * its accounts join; accounts honestly created on one day carry the room's
+   * usual mix of phones.
+   */
+  identity: {
+    /** Creation times are compared by day: a bulk registration takes hours, and a day boundary splits it in two at most. */
+    createdBucketMs: number;
+    /** Accounts of one model created on one day needed at all: a household's two or three accounts on one tablet are not a farm. */
+    minPairAccounts: number;
+    /** Observed / expected accounts of that model on that day: honest day cohorts sit near 1; a margin for sampling noise in small days. */
+    rarityFactor: number;
+    /** Accounts outside the day (with a model) needed to know the room's phone mix; below it `priorModelShare` stands in. */
+    minRestAccounts: number;
+    /** Share of a model assumed when the rest of the room is too small to say: the most popular phone is under a third of a crowd. */
+    priorModelShare: number;
+    /** Floor of a model's share in the rest of the room: a model nobody else in a small room uses is still a phone someone can own (1–2 % each past the top few). */
+    minModelShare: number;
+    /** Share of a group on rare identities for the signal. */
+    minGroupShare: number;
   };
   lockstepLikes: {
     /** Likes are counted per bucket of this length (distinct accounts per bucket). */
@@ -189,6 +233,7 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     maxPresentRiseShare: 0.3,
     minSteps: 4,
     maxIntervalCv: 0.25,
+    maxRisesKept: 32,
   },
   joinSteps: {
     bucketMs: 1_000,
@@ -196,6 +241,7 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     minHotBucketJoins: 4,
     maxBurstBuckets: 3,
     isolationRatio: 4,
+    baselineBuckets: 1,
     sizeTolerance: 0.1,
     minStepJoins: 15,
     minBursts: 3,
@@ -226,7 +272,19 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     minTopModelShare: 0.8,
     minMembersWithModel: 10,
     minSignals: 3,
+    minTieSignals: 1,
+    minHardwareTieShare: 0.25,
+    minSignalsWithJoinSteps: 2,
     recheckMs: 5 * 60_000,
+  },
+  identity: {
+    createdBucketMs: 86_400_000,
+    minPairAccounts: 5,
+    rarityFactor: 4,
+    minRestAccounts: 40,
+    priorModelShare: 0.3,
+    minModelShare: 0.02,
+    minGroupShare: 0.6,
   },
   lockstepLikes: {
     bucketMs: 1_000,

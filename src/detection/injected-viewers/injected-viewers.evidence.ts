@@ -1,10 +1,10 @@
 import type { FindingDraft, StreamView } from '../detector.js';
 import type { CohortMatch } from '../cohort-directory.js';
-import type { CohortIdentity } from '../shared/cohort-identity.js';
-import { combineScores, isoTime, severityOf } from '../shared/scoring.js';
+import type { CohortIdentityEvidence } from '../shared/cohort-identity.js';
+import { combineScores, severityOf } from '../shared/scoring.js';
 import { interactions, type ViewerProfile } from '../shared/viewer-profile.js';
 import type { InjectedViewersConfig } from './injected-viewers.config.js';
-import type { CohortSignal } from './injected-viewers.detector.js';
+import type { CohortSignal, ViewerGroupKind } from './injected-viewers.detector.js';
 
 export interface DisplayedInflation {
   from: number;
@@ -40,6 +40,7 @@ export interface JoinSteps {
 
 export interface CohortVerdict {
   group: string;
+  kind: ViewerGroupKind;
   members: number;
   signals: CohortSignal[];
   flagged: boolean;
@@ -47,12 +48,20 @@ export interface CohortVerdict {
   joinedWithinSpan: { accounts: number; from: number; to: number; spanMs: number };
   interactingAccounts: number;
   talkingAccounts: number;
+  /** Members a scripted-comments verdict named: judged with the cohort, reported by scripted_comments. */
+  scriptedAccounts: number;
   joinedInBatches: number;
   leftInBatches: number;
   stayedAccounts: number;
-  identity: CohortIdentity;
+  rareIdentityAccounts: number;
+  /** Who the members are, as the evidence shows it (the per-member sets stay with the assessment). */
+  identity: CohortIdentityEvidence;
   otherRooms: CohortMatch[];
+  /** Named members that never talked as a person (the rest talked a script). */
+  silentAccounts: number;
   accounts: string[];
+  /** The named members' profiles (not evidence: for reporting accounts that have since left). */
+  named: ViewerProfile[];
 }
 
 /** How an account named through a shared handset is tied to the cohort's core. */
@@ -80,47 +89,77 @@ const SIGNAL_WORDS: Record<CohortSignal, string> = {
   passiveAndStaying: 'never talked and stayed or left in batches',
   youngOrCoCreated: 'are new or were created together',
   sharedInfrastructure: 'share devices, networks or device models',
+  rareIdentity: 'share a device model and a creation day far more often than this room does',
   seenInOtherRooms: 'appeared together in other rooms',
   likedInLockstep: 'tapped like in the same second, burst after burst',
 };
 
-function describeCohort(verdict: CohortVerdict): Record<string, unknown> {
-  const id = verdict.identity;
+// ---- evidence shapes (times are epoch ms, durations ms, shares 0..1; the console formats them) ----
+
+export interface ViewerCohortEvidence extends CohortIdentityEvidence {
+  group: string;
+  kind: ViewerGroupKind;
+  members: number;
+  signals: CohortSignal[];
+  score: number;
+  joinedWithinSpan: { accounts: number; from: number; to: number; spanMs: number };
+  interactingAccounts: number;
+  talkingAccounts: number;
+  scriptedAccounts: number;
+  rareIdentityAccounts: number;
+  joinedInBatches: number;
+  leftInBatches: number;
+  silentStayersOrBatchLeavers: number;
+  otherRooms: CohortMatch[];
+}
+
+export interface InjectedViewersRoomEvidence {
+  displayedInflation: DisplayedInflation | null;
+  displayedSteps: DisplayedSteps | null;
+  joinSteps: (Omit<JoinSteps, 'bursts'> & { totalBursts: number; bursts: JoinBurst[] }) | null;
+  cohorts: ViewerCohortEvidence[];
+  cohortsTotal: number;
+  cohortAccountsTotal: number;
+  accountsListed: number;
+}
+
+export interface InjectedViewersAccountEvidence {
+  cohorts: Array<{ group: string; kind: ViewerGroupKind; members: number; signals: CohortSignal[] }>;
+  joinedAt: number;
+  accountCreatedAt: number | null;
+  accountAgeDaysAtJoin: number | null;
+  deviceId: string | null;
+  deviceModel: string | null;
+  os: string | null;
+  emulator: boolean;
+  rooted: boolean;
+  subnet: string | null;
+  interactions: number;
+  presentAtDecision: boolean;
+  decidedAt: number;
+  linkedThroughDevice?: DeviceLink;
+}
+
+function describeCohort(verdict: CohortVerdict): ViewerCohortEvidence {
   return {
     group: verdict.group,
+    kind: verdict.kind,
     members: verdict.members,
     signals: verdict.signals,
     score: verdict.score,
-    joinedWithinSpan: { ...verdict.joinedWithinSpan, fromIso: isoTime(verdict.joinedWithinSpan.from) },
+    joinedWithinSpan: { ...verdict.joinedWithinSpan },
     interactingAccounts: verdict.interactingAccounts,
     talkingAccounts: verdict.talkingAccounts,
+    scriptedAccounts: verdict.scriptedAccounts,
+    rareIdentityAccounts: verdict.rareIdentityAccounts,
     joinedInBatches: verdict.joinedInBatches,
     leftInBatches: verdict.leftInBatches,
     silentStayersOrBatchLeavers: verdict.stayedAccounts,
-    accountAge: {
-      withCreationTime: id.withCreationTime,
-      youngShare: round3(id.youngShare),
-      medianAgeDays: id.medianAgeDays,
-      coCreatedShare: round3(id.coCreatedShare),
-      coCreatedFrom: isoTime(id.coCreatedFrom),
-      coCreatedTo: isoTime(id.coCreatedTo),
-    },
-    infrastructure: {
-      sharedDeviceShare: round3(id.sharedDeviceShare),
-      sharedSubnetShare: round3(id.sharedSubnetShare),
-      emulatorShare: round3(id.emulatorShare),
-      topModel: id.topModel,
-      topModelShare: round3(id.topModelShare),
-      sharedDevices: id.sharedDevices,
-      sharedSubnets: id.sharedSubnets,
-    },
+    ...verdict.identity,
     otherRooms: verdict.otherRooms,
   };
 }
 
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
 
 export function buildRoomFinding(stream: StreamView, config: InjectedViewersConfig, verdict: RoomVerdict): FindingDraft {
   const caps = config.caps;
@@ -158,24 +197,17 @@ export function buildRoomFinding(stream: StreamView, config: InjectedViewersConf
     summary,
     accounts: verdict.flaggedAccounts.slice(0, caps.accountsListed),
     evidence: {
-      displayedInflation:
-        verdict.inflation === undefined
-          ? null
-          : { ...verdict.inflation, fromIso: isoTime(verdict.inflation.from), toIso: isoTime(verdict.inflation.to) },
+      displayedInflation: verdict.inflation ?? null,
       displayedSteps: verdict.displayedSteps ?? null,
       joinSteps:
         verdict.joinSteps === undefined
           ? null
-          : {
-              ...verdict.joinSteps,
-              totalBursts: verdict.joinSteps.bursts.length,
-              bursts: verdict.joinSteps.bursts.slice(0, caps.samples).map((b) => ({ ...b, atIso: isoTime(b.at) })),
-            },
+          : { ...verdict.joinSteps, totalBursts: verdict.joinSteps.bursts.length, bursts: verdict.joinSteps.bursts.slice(0, caps.samples) },
       cohorts: cohorts.map(describeCohort),
       cohortsTotal: verdict.cohorts.length,
       cohortAccountsTotal: verdict.flaggedAccounts.length,
       accountsListed: Math.min(caps.accountsListed, verdict.flaggedAccounts.length),
-    },
+    } satisfies InjectedViewersRoomEvidence,
   };
 }
 
@@ -201,11 +233,9 @@ export function buildAccountFinding(
     summary: `Account ${profile.accountId} belongs to a viewer cohort in room ${stream.roomId} that ${signals.map((s) => SIGNAL_WORDS[s]).join(', ')}${via}.`,
     accounts: [profile.accountId],
     evidence: {
-      cohorts: flagged.slice(0, config.caps.samples).map((c) => ({ group: c.group, members: c.members, signals: c.signals })),
+      cohorts: flagged.slice(0, config.caps.samples).map((c) => ({ group: c.group, kind: c.kind, members: c.members, signals: c.signals })),
       joinedAt: profile.firstJoinedAt,
-      joinedAtIso: isoTime(profile.firstJoinedAt),
       accountCreatedAt: profile.createdAt >= 0 ? profile.createdAt : null,
-      accountCreatedAtIso: profile.createdAt >= 0 ? isoTime(profile.createdAt) : null,
       accountAgeDaysAtJoin: profile.createdAt >= 0 ? Math.round(((profile.firstJoinedAt - profile.createdAt) / 86_400_000) * 100) / 100 : null,
       deviceId: profile.deviceId ?? null,
       deviceModel: profile.model ?? null,
@@ -217,6 +247,6 @@ export function buildAccountFinding(
       presentAtDecision: profile.present,
       decidedAt: at,
       ...(link === undefined ? {} : { linkedThroughDevice: { ...link } }),
-    },
+    } satisfies InjectedViewersAccountEvidence,
   };
 }

@@ -41,8 +41,23 @@ export interface ScriptedCommentsConfig {
      * every scheduled draw is regular too, but minutes apart.
      */
     loneAccountMaxMeanIntervalMs: number;
+
     /** Posts of one template by one account for "repeats itself". */
     minTemplateRepeats: number;
+  };
+  /**
+   * The room's own posting floor. Chat slow mode holds everyone to one post
+   * per 5–30 s, so a person pasting one line as fast as it lets them posts
+   * at a near-fixed interval: the limit's, not a timer's. The floor is read
+   * from the room's own intervals (where nobody posts faster), never assumed.
+   */
+  paceFloor: {
+    /** The floor is this quantile of every account's intervals between posts: the fastest few percent, robust to a handful of outliers. */
+    quantile: number;
+    /** Intervals needed before the floor is known (too few and an honest room's floor is noise). */
+    minIntervals: number;
+    /** A lone account whose mean interval is within this factor of the floor is posting at the limit: its regularity says nothing. */
+    margin: number;
   };
   sync: {
     /** Post times are compared in buckets this long. Scripts fire within a second; a crowd answering a cue spreads over 5–20 s. */
@@ -112,6 +127,11 @@ export const DEFAULT_SCRIPTED_COMMENTS_CONFIG: ScriptedCommentsConfig = {
     minMeanIntervalMs: 2_000,
     loneAccountMaxMeanIntervalMs: 120_000,
     minTemplateRepeats: 3,
+  },
+  paceFloor: {
+    quantile: 0.02,
+    minIntervals: 300,
+    margin: 1.25,
   },
   sync: {
     bucketMs: 2_000,

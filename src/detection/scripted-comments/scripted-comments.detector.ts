@@ -2,6 +2,7 @@ import type { RoomEvent } from '../../events/event.schema.js';
 import type { Detector, StreamView, WindowBounds } from '../detector.js';
 import { mix32 } from '../cohort-directory.js';
 import {
+  describeIdentity,
   measureCohortIdentity,
   memberIsYoungOrCoCreated,
   memberSharesInfrastructure,
@@ -9,12 +10,16 @@ import {
 } from '../shared/cohort-identity.js';
 import { codePointLength, normaliseComment, signatureSimilarity, textSignature } from '../shared/text-fingerprint.js';
 import type { ViewerProfile } from '../shared/viewer-profile.js';
+import { boardOf } from '../shared/stream-board.js';
+import { judgeCohort, type CohortSignalRule } from '../shared/cohort-signals.js';
+import type { CohortIdentity } from '../shared/cohort-identity.js';
 import type { ScriptedCommentsConfig } from './scripted-comments.config.js';
 import {
   buildCommentAccountFinding,
   buildCommentRoomFinding,
   type CommentCohortVerdict,
   type CohortKind,
+  type LoneSignal,
   type WhoSignal,
 } from './scripted-comments.evidence.js';
 
@@ -28,9 +33,8 @@ export interface CommenterState {
   intervalM2: number;
   /** Distinct sync buckets of recent posts, oldest first. */
   buckets: number[];
-  /** Most posts this account made into one template cluster, and which. */
+  /** Most posts this account made into one template cluster. */
   topTemplateRepeats: number;
-  topTemplateId: number;
   periodic: boolean;
   synced: boolean;
   activeInWindow: boolean;
@@ -70,6 +74,23 @@ export interface ScriptedCommentsState {
   periodicChanged: boolean;
   /** Accounts whose timing flags (periodic, lockstep) changed this window: clusters holding them need a fresh look. */
   timingChanged: string[];
+  /** Every account's intervals between posts, on a log scale (see `paceFloor`): the room's fastest pace. */
+  intervalHistogram: Uint32Array;
+  intervalsSeen: number;
+}
+
+/** Interval histogram: buckets of a quarter octave from 250 ms (bucket 0 holds anything faster), 64 of them (up to ~15 h). */
+const INTERVAL_BASE_MS = 250;
+const BUCKETS_PER_OCTAVE = 4;
+const INTERVAL_BUCKETS = 64;
+
+function intervalBucket(ms: number): number {
+  if (ms <= INTERVAL_BASE_MS) return 0;
+  return Math.min(INTERVAL_BUCKETS - 1, Math.floor(Math.log2(ms / INTERVAL_BASE_MS) * BUCKETS_PER_OCTAVE));
+}
+
+function bucketUpperMs(bucket: number): number {
+  return INTERVAL_BASE_MS * 2 ** ((bucket + 1) / BUCKETS_PER_OCTAVE);
 }
 
 export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState> {
@@ -79,6 +100,54 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
   constructor(private readonly config: ScriptedCommentsConfig) {
     this.rowsPerBand = Math.max(1, Math.floor(config.template.hashes / config.template.bands));
   }
+
+  /** Who posts: each signal a group test and a member test (see `judgeCohort`); text likeness is not among them. */
+  private readonly whoTable: readonly CohortSignalRule<WhoSignal, CommentCohortContext>[] = [
+    {
+      signal: 'youngOrCoCreated',
+      tie: () => false,
+      group: (c) =>
+        c.identity.withCreationTime >= c.n / 2 &&
+        (c.identity.youngShare >= this.config.cohort.minYoungShare || c.identity.coCreatedShare >= this.config.cohort.minCoCreatedShare),
+      member: (c, i) => {
+        const profile = c.profiles[i];
+        return profile !== undefined && memberIsYoungOrCoCreated(profile, c.identity, this.config.cohort.youngAccountMaxAgeMs);
+      },
+    },
+    {
+      signal: 'sharedDevices',
+      tie: () => true,
+      group: (c) => c.identity.sharedDeviceShare >= this.config.cohort.minSharedInfraShare,
+      member: (c, i) => {
+        const deviceId = c.profiles[i]?.deviceId;
+        return deviceId !== undefined && c.identity.sharedDeviceIds.has(deviceId);
+      },
+    },
+    {
+      signal: 'sharedInfrastructure',
+      tie: () => true,
+      group: (c) =>
+        c.identity.sharedSubnetShare >= this.config.cohort.minSharedInfraShare ||
+        c.identity.emulatorShare >= this.config.cohort.minEmulatorShare ||
+        c.modelConcentrated,
+      member: (c, i) => {
+        const profile = c.profiles[i];
+        return profile !== undefined && memberSharesInfrastructure(profile, c.identity, c.modelConcentrated);
+      },
+    },
+    {
+      signal: 'lockstepTiming',
+      tie: () => true,
+      group: (c) => c.syncedShare >= this.config.cohort.minSyncShare,
+      member: (c, i) => c.commenters[i]?.synced === true,
+    },
+    {
+      signal: 'regularTiming',
+      tie: () => true,
+      group: (c) => c.periodicShare >= this.config.cohort.minPeriodicShare,
+      member: (c, i) => c.commenters[i]?.periodic === true,
+    },
+  ];
 
   createStreamState(): ScriptedCommentsState {
     return {
@@ -94,6 +163,8 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       periodicAccounts: new Set(),
       periodicChanged: false,
       timingChanged: [],
+      intervalHistogram: new Uint32Array(INTERVAL_BUCKETS),
+      intervalsSeen: 0,
     };
   }
 
@@ -133,7 +204,6 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       cluster.accounts.set(accountId, repeats);
       if (repeats > commenter.topTemplateRepeats) {
         commenter.topTemplateRepeats = repeats;
-        commenter.topTemplateId = cluster.id;
       }
     } else {
       cluster.accountsBeyondCap++;
@@ -164,7 +234,6 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
         intervalM2: 0,
         buckets: [],
         topTemplateRepeats: 0,
-        topTemplateId: -1,
         periodic: false,
         synced: false,
         activeInWindow: false,
@@ -172,6 +241,19 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       state.commenters.set(accountId, commenter);
     }
     return commenter;
+  }
+
+  /** The room's posting floor (upper edge of the quantile's bucket), or undefined while too few intervals are known. */
+  private paceFloorMs(state: ScriptedCommentsState): number | undefined {
+    const rules = this.config.paceFloor;
+    if (state.intervalsSeen < rules.minIntervals) return undefined;
+    const target = rules.quantile * state.intervalsSeen;
+    let seen = 0;
+    for (let bucket = 0; bucket < INTERVAL_BUCKETS; bucket++) {
+      seen += state.intervalHistogram[bucket];
+      if (seen >= target) return bucketUpperMs(bucket);
+    }
+    return undefined;
   }
 
   private observeTiming(state: ScriptedCommentsState, accountId: string, commenter: CommenterState, ts: number): void {
@@ -182,6 +264,8 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       const delta = interval - commenter.intervalMean;
       commenter.intervalMean += delta / commenter.intervals;
       commenter.intervalM2 += delta * (interval - commenter.intervalMean);
+      state.intervalHistogram[intervalBucket(interval)]++;
+      state.intervalsSeen++;
     }
     commenter.lastTs = Math.max(commenter.lastTs, ts);
     const bucket = Math.floor(ts / this.config.sync.bucketMs);
@@ -257,6 +341,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       }
     }
     const newlyNamed: string[] = [];
+    const board = boardOf(stream);
     let flaggedThisWindow = false;
     const consider = (verdict: CommentCohortVerdict | undefined): void => {
       if (verdict === undefined || !verdict.flagged) return;
@@ -267,6 +352,8 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
         if (cohorts === undefined) {
           state.flaggedAccounts.set(accountId, [verdict.cohort]);
           newlyNamed.push(accountId);
+          const profile = stream.viewers.get(accountId);
+          if (profile !== undefined) board.noteScripted(profile, now);
         } else if (!cohorts.includes(verdict.cohort)) {
           cohorts.push(verdict.cohort);
         }
@@ -302,7 +389,8 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       stream.report(buildCommentRoomFinding(stream, this.config, cohorts, state.flaggedAccounts.size, [...state.flaggedAccounts.keys()]), now);
       this.reportAccounts(stream, state, newlyNamed, now, final);
     }
-    this.reportLoneAccounts(stream, state, activeCommenters, now);
+    // At the end, periodic accounts that waited for the room's posting floor are decided with what is known.
+    this.reportLoneAccounts(stream, state, final ? [...new Set([...activeCommenters, ...state.periodicAccounts])] : activeCommenters, now, final);
     this.expireClusters(state, now);
   }
 
@@ -405,41 +493,20 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       subnetPeers: rules.subnetPeers,
       maxListed: this.config.caps.samples,
     });
-    const who: WhoSignal[] = [];
-    if (
-      identity.withCreationTime >= n / 2 &&
-      (identity.youngShare >= rules.minYoungShare || identity.coCreatedShare >= rules.minCoCreatedShare)
-    ) {
-      who.push('youngOrCoCreated');
-    }
-    const modelConcentrated = identity.withModel >= rules.minMembersWithModel && identity.topModelShare >= rules.minTopModelShare;
-    if (identity.sharedDeviceShare >= rules.minSharedInfraShare) who.push('sharedDevices');
-    if (
-      identity.sharedSubnetShare >= rules.minSharedInfraShare ||
-      identity.emulatorShare >= rules.minEmulatorShare ||
-      modelConcentrated
-    ) {
-      who.push('sharedInfrastructure');
-    }
-    if (synced / n >= rules.minSyncShare) who.push('lockstepTiming');
-    if (periodic / n >= rules.minPeriodicShare) who.push('regularTiming');
+    const context: CommentCohortContext = {
+      n,
+      identity,
+      modelConcentrated: identity.withModel >= rules.minMembersWithModel && identity.topModelShare >= rules.minTopModelShare,
+      profiles: accountIds.map((id) => stream.viewers.get(id)),
+      commenters: accountIds.map((id) => state.commenters.get(id)),
+      syncedShare: synced / n,
+      periodicShare: periodic / n,
+    };
     // Only members carrying the cohort's who-signals themselves are named: an honest
     // viewer who typed the same phrase must not inherit a farm's verdict.
-    const core: string[] = [];
-    const needed = Math.min(rules.minWhoSignals, who.length);
-    for (const accountId of accountIds) {
-      const profile = stream.viewers.get(accountId);
-      const commenter = state.commenters.get(accountId);
-      let own = 0;
-      for (const signal of who) {
-        if (signal === 'youngOrCoCreated') own += profile !== undefined && memberIsYoungOrCoCreated(profile, identity, rules.youngAccountMaxAgeMs) ? 1 : 0;
-        else if (signal === 'sharedDevices') own += profile?.deviceId !== undefined && identity.sharedDeviceIds.has(profile.deviceId) ? 1 : 0;
-        else if (signal === 'sharedInfrastructure') own += profile !== undefined && memberSharesInfrastructure(profile, identity, modelConcentrated) ? 1 : 0;
-        else if (signal === 'lockstepTiming') own += commenter?.synced === true ? 1 : 0;
-        else own += commenter?.periodic === true ? 1 : 0;
-      }
-      if (needed > 0 && own >= needed) core.push(accountId);
-    }
+    const judgement = judgeCohort(this.whoTable, context, accountIds.length, rules.minWhoSignals);
+    const who = judgement.signals;
+    const core = judgement.core.map((i) => accountIds[i]);
     const minimum = kind === 'lockstep' ? this.config.sync.minAccounts : this.config.template.minAccounts;
     const flagged = core.length >= minimum && who.length >= rules.minWhoSignals;
     const repeaterShare = cluster !== undefined ? repeaters / n : 0;
@@ -461,7 +528,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       syncedShare: round(synced / n, 3),
       periodicShare: round(periodic / n, 3),
       repeaterShare: round(repeaterShare, 3),
-      identity,
+      identity: describeIdentity(identity),
     };
   }
 
@@ -484,23 +551,32 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
   /**
    * A lone account (no cohort) is named only when machine-regular timing
    * meets a second signal: it repeats one template at short intervals, or
-   * it is a fresh account or on a tampered device.
+   * it is a fresh account or on a tampered device. Repeating at the room's
+   * own posting floor is a person meeting slow mode, not a timer.
    */
-  private reportLoneAccounts(stream: StreamView, state: ScriptedCommentsState, active: readonly string[], now: number): void {
+  private reportLoneAccounts(stream: StreamView, state: ScriptedCommentsState, active: readonly string[], now: number, final: boolean): void {
     const rules = this.config.periodic;
+    const floor = this.paceFloorMs(state);
     for (const accountId of active) {
       if (state.reportedAccounts.has(accountId)) continue;
       const commenter = state.commenters.get(accountId);
       if (commenter === undefined || !commenter.periodic) continue;
       const profile = stream.viewers.get(accountId);
-      const repeats = commenter.topTemplateRepeats >= rules.minTemplateRepeats && commenter.intervalMean <= rules.loneAccountMaxMeanIntervalMs;
+      const repeatsAtSomePace = commenter.topTemplateRepeats >= rules.minTemplateRepeats && commenter.intervalMean <= rules.loneAccountMaxMeanIntervalMs;
+      // Until the room's own posting floor is known, repetition alone waits (the account is looked at again as it posts).
+      const floorKnown = floor !== undefined || final;
+      const repeats = repeatsAtSomePace && floorKnown && !(floor !== undefined && commenter.intervalMean <= floor * this.config.paceFloor.margin);
       const young =
         profile !== undefined && profile.createdAt >= 0 && profile.firstJoinedAt - profile.createdAt <= this.config.cohort.youngAccountMaxAgeMs;
       const tampered = profile !== undefined && (profile.emulator || profile.rooted);
-      const second = [repeats ? 'repeatsTemplate' : '', young ? 'youngAccount' : '', tampered ? 'tamperedDevice' : ''].filter((s) => s !== '');
+      const second: LoneSignal[] = [];
+      if (repeats) second.push('repeatsTemplate');
+      if (young) second.push('youngAccount');
+      if (tampered) second.push('tamperedDevice');
       if (second.length === 0) continue;
       if (state.reportedAccounts.size >= this.config.caps.accountFindingsPerStream) return;
       state.reportedAccounts.add(accountId);
+      if (profile !== undefined) boardOf(stream).noteScripted(profile, now);
       stream.report(buildCommentAccountFinding(stream, this.config, accountId, profile, commenter, [], second), now);
     }
   }
@@ -513,6 +589,17 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       for (const key of cluster.bandKeys) if (state.buckets.get(key) === cluster) state.buckets.delete(key);
     }
   }
+}
+
+/** What the who-signal table reads about one comment cohort. */
+interface CommentCohortContext {
+  n: number;
+  identity: CohortIdentity;
+  modelConcentrated: boolean;
+  profiles: ReadonlyArray<ViewerProfile | undefined>;
+  commenters: ReadonlyArray<CommenterState | undefined>;
+  syncedShare: number;
+  periodicShare: number;
 }
 
 function jaccard(a: readonly number[], b: readonly number[]): number {

@@ -1,6 +1,6 @@
 import type { FindingDraft, StreamView } from '../detector.js';
-import type { CohortIdentity } from '../shared/cohort-identity.js';
-import { combineScores, isoTime, severityOf } from '../shared/scoring.js';
+import type { CohortIdentityEvidence } from '../shared/cohort-identity.js';
+import { combineScores, severityOf } from '../shared/scoring.js';
 import type { ViewerProfile } from '../shared/viewer-profile.js';
 import type { ScriptedCommentsConfig } from './scripted-comments.config.js';
 import type { CommenterState } from './scripted-comments.detector.js';
@@ -26,7 +26,8 @@ export interface CommentCohortVerdict {
   syncedShare: number;
   periodicShare: number;
   repeaterShare: number;
-  identity: CohortIdentity;
+  /** Who the members are, as the evidence shows it (the per-member sets stay with the assessment). */
+  identity: CohortIdentityEvidence;
 }
 
 const WHO_WORDS: Record<WhoSignal, string> = {
@@ -37,8 +38,51 @@ const WHO_WORDS: Record<WhoSignal, string> = {
   regularTiming: 'posting at machine-regular intervals',
 };
 
-function describe(verdict: CommentCohortVerdict, config: ScriptedCommentsConfig): Record<string, unknown> {
-  const id = verdict.identity;
+// ---- evidence shapes (times are epoch ms, durations ms, shares 0..1; the console formats them) ----
+
+export interface CommentCohortEvidence extends CohortIdentityEvidence {
+  cohort: string;
+  kind: CohortKind;
+  signals: WhoSignal[];
+  score: number;
+  accountsTotal: number;
+  implicatedAccounts: number;
+  sampleAccounts: string[];
+  posts: number | null;
+  template: string | null;
+  sampleTexts: string[];
+  firstAt: number | null;
+  lastAt: number | null;
+  syncedShare: number;
+  periodicShare: number;
+  repeaterShare: number;
+}
+
+export interface ScriptedCommentsRoomEvidence {
+  cohorts: CommentCohortEvidence[];
+  cohortsTotal: number;
+  accountsTotal: number;
+  accountsListed: number;
+}
+
+/** Why a lone account (no cohort) was named beside its machine-regular timing. */
+export type LoneSignal = 'repeatsTemplate' | 'youngAccount' | 'tamperedDevice';
+
+export interface ScriptedCommentsAccountEvidence {
+  cohorts: Array<{ cohort: string; kind: CohortKind; signals: WhoSignal[]; accountsTotal: number; sampleTexts: string[] }>;
+  loneSignals: LoneSignal[] | null;
+  posts: number | null;
+  meanIntervalMs: number | null;
+  intervalCv: number | null;
+  topTemplateRepeats: number | null;
+  accountCreatedAt: number | null;
+  deviceId: string | null;
+  deviceModel: string | null;
+  emulator: boolean | null;
+  subnet: string | null;
+}
+
+function describe(verdict: CommentCohortVerdict, config: ScriptedCommentsConfig): CommentCohortEvidence {
   return {
     cohort: verdict.cohort,
     kind: verdict.kind,
@@ -50,28 +94,12 @@ function describe(verdict: CommentCohortVerdict, config: ScriptedCommentsConfig)
     posts: verdict.posts,
     template: verdict.template,
     sampleTexts: verdict.samples.slice(0, config.caps.samples),
-    firstAt: isoTime(verdict.firstAt),
-    lastAt: isoTime(verdict.lastAt),
+    firstAt: verdict.firstAt,
+    lastAt: verdict.lastAt,
     syncedShare: verdict.syncedShare,
     periodicShare: verdict.periodicShare,
     repeaterShare: verdict.repeaterShare,
-    accountAge: {
-      withCreationTime: id.withCreationTime,
-      youngShare: Math.round(id.youngShare * 1000) / 1000,
-      medianAgeDays: id.medianAgeDays,
-      coCreatedShare: Math.round(id.coCreatedShare * 1000) / 1000,
-      coCreatedFrom: isoTime(id.coCreatedFrom),
-      coCreatedTo: isoTime(id.coCreatedTo),
-    },
-    infrastructure: {
-      sharedDeviceShare: Math.round(id.sharedDeviceShare * 1000) / 1000,
-      sharedSubnetShare: Math.round(id.sharedSubnetShare * 1000) / 1000,
-      emulatorShare: Math.round(id.emulatorShare * 1000) / 1000,
-      topModel: id.topModel,
-      topModelShare: Math.round(id.topModelShare * 1000) / 1000,
-      sharedDevices: id.sharedDevices,
-      sharedSubnets: id.sharedSubnets,
-    },
+    ...verdict.identity,
   };
 }
 
@@ -104,7 +132,7 @@ export function buildCommentRoomFinding(
       cohortsTotal: ranked.length,
       accountsTotal,
       accountsListed: Math.min(accountsTotal, config.caps.accountsListed),
-    },
+    } satisfies ScriptedCommentsRoomEvidence,
   };
 }
 
@@ -115,7 +143,7 @@ export function buildCommentAccountFinding(
   profile: ViewerProfile | undefined,
   commenter: CommenterState | undefined,
   cohorts: readonly CommentCohortVerdict[],
-  loneSignals: string[] | undefined,
+  loneSignals: LoneSignal[] | undefined,
 ): FindingDraft {
   const cohortScore = combineScores(cohorts.map((c) => c.score * 0.9));
   const score = loneSignals !== undefined ? Math.min(0.9, 0.45 + 0.15 * loneSignals.length) : cohortScore;
@@ -148,11 +176,11 @@ export function buildCommentAccountFinding(
       meanIntervalMs: commenter !== undefined && commenter.intervals > 0 ? Math.round(commenter.intervalMean) : null,
       intervalCv,
       topTemplateRepeats: commenter?.topTemplateRepeats ?? null,
-      accountCreatedAt: profile !== undefined && profile.createdAt >= 0 ? isoTime(profile.createdAt) : null,
+      accountCreatedAt: profile !== undefined && profile.createdAt >= 0 ? profile.createdAt : null,
       deviceId: profile?.deviceId ?? null,
       deviceModel: profile?.model ?? null,
       emulator: profile?.emulator ?? null,
       subnet: profile?.subnet ?? null,
-    },
+    } satisfies ScriptedCommentsAccountEvidence,
   };
 }

@@ -1,5 +1,6 @@
 import { normaliseComment, signatureSimilarity, textSignature } from '../shared/text-fingerprint.js';
 import { DAY, T0, accountFindings, honestCrowd, honestIdentity, rng, roomFindings, runEngine, RoomTraffic } from '../testing/traffic.js';
+import { HONEST_LINES } from '../testing/traffic.js';
 
 const MIN = 60_000;
 const SEC = 1_000;
@@ -67,6 +68,29 @@ describe('scripted comments', () => {
     const named = accountFindings(findings, 'scripted_comments').map((f) => f.subjectId);
     expect(named.filter((id) => id.startsWith('shill-'))).toHaveLength(24);
     expect(named.filter((id) => id.startsWith('fan'))).toHaveLength(0);
+  });
+
+  it('leaves a person pasting one line at the pace of slow mode alone, and still names a timer in the same chat', () => {
+    const room = new RoomTraffic().start(T0);
+    const random = rng(91);
+    // Slow mode of 10 s: a busy chat where nobody posts faster than that.
+    for (let i = 0; i < 80; i++) {
+      const id = `chatter-${i}`;
+      room.join(id, T0 + random() * 5 * MIN, honestIdentity(random, T0));
+      for (let t = T0 + 6 * MIN + random() * 60_000; t < T0 + 28 * MIN; t += 10_000 + random() * random() * 120_000) room.comment(id, t, HONEST_LINES[Math.floor(random() * HONEST_LINES.length)]);
+    }
+    // A viewer pasting the same warning as fast as the limit lets them: regular, but the limit's rhythm.
+    room.join('paster', T0 + 5 * MIN, honestIdentity(random, T0 + 5 * MIN));
+    for (let t = T0 + 8 * MIN; t < T0 + 20 * MIN; t += 10_300 + Math.round(random() * 500)) room.comment('paster', t, 'PSA: the giveaway links in chat are scams, do not click them');
+    // A seller's timer posting its pitch every 45 s.
+    room.join('ticker', T0 + 5 * MIN, honestIdentity(random, T0 + 5 * MIN));
+    for (let t = T0 + 8 * MIN; t < T0 + 28 * MIN; t += 45_000 + Math.round((random() - 0.5) * 400)) room.comment('ticker', t, 'Check my shop for deals today, link in bio!');
+    room.end(T0 + 30 * MIN);
+
+    const { findings } = runEngine(room.sorted());
+
+    const named = accountFindings(findings, 'scripted_comments').map((f) => f.subjectId);
+    expect(named).toEqual(['ticker']);
   });
 
   it('flags an account posting at near-fixed intervals', () => {

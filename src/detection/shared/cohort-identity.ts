@@ -141,6 +141,49 @@ export function memberSharesInfrastructure(member: ViewerProfile, identity: Coho
   return false;
 }
 
+/** Who a cohort is: account age and shared hardware and networks. Shared by both room detectors' evidence. */
+export interface CohortIdentityEvidence {
+  accountAge: {
+    withCreationTime: number;
+    youngShare: number;
+    medianAgeDays: number | null;
+    coCreatedShare: number;
+    coCreatedFrom: number | null;
+    coCreatedTo: number | null;
+  };
+  infrastructure: {
+    sharedDeviceShare: number;
+    sharedSubnetShare: number;
+    emulatorShare: number;
+    topModel: string | null;
+    topModelShare: number;
+    sharedDevices: Array<{ deviceId: string; accounts: number }>;
+    sharedSubnets: Array<{ subnet: string; accounts: number }>;
+  };
+}
+
+export function describeIdentity(id: CohortIdentity): CohortIdentityEvidence {
+  return {
+    accountAge: {
+      withCreationTime: id.withCreationTime,
+      youngShare: round(id.youngShare),
+      medianAgeDays: id.medianAgeDays,
+      coCreatedShare: round(id.coCreatedShare),
+      coCreatedFrom: id.coCreatedFrom,
+      coCreatedTo: id.coCreatedTo,
+    },
+    infrastructure: {
+      sharedDeviceShare: round(id.sharedDeviceShare),
+      sharedSubnetShare: round(id.sharedSubnetShare),
+      emulatorShare: round(id.emulatorShare),
+      topModel: id.topModel,
+      topModelShare: round(id.topModelShare),
+      sharedDevices: id.sharedDevices,
+      sharedSubnets: id.sharedSubnets,
+    },
+  };
+}
+
 export function round(value: number, digits = 3): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;

@@ -4,8 +4,8 @@ import type { RoomEvent } from '../../events/event.schema.js';
  * The per-stream reorder buffer: events kept sorted by (ts, arrival order)
  * and released from the front. Arrivals are nearly sorted (out of order by a
  * few seconds at most), so inserting by walking back from the tail is O(1)
- * amortised, cheaper than a heap for this input; equal timestamps keep commit
- * order, so release order is deterministic.
+ * amortised, cheaper than a heap for this input; equal timestamps go in event
+ * id order, so release order does not depend on how arrivals interleaved.
  */
 export class EventHeap {
   private events: (RoomEvent | undefined)[] = [];
@@ -27,7 +27,7 @@ export class EventHeap {
     let i = events.length;
     events.push(event);
     times.push(ts);
-    while (i > this.head && times[i - 1] > ts) {
+    while (i > this.head && (times[i - 1] > ts || (times[i - 1] === ts && (events[i - 1] as RoomEvent).id > event.id))) {
       events[i] = events[i - 1];
       times[i] = times[i - 1];
       i--;

@@ -26,6 +26,11 @@ export interface ViewerProfile {
   interactionCount: number;
   /** Comments and orders only: likes are a tap that control software performs on every phone at once. */
   talkCount: number;
+  /**
+   * Event time at which a scripted-comments verdict named this account, or
+   * -1: its talk is the script's, not a person's (see `stream-board.ts`).
+   */
+  scriptedAt: number;
 }
 
 export function newViewerProfile(accountId: string, ts: number): ViewerProfile {
@@ -44,12 +49,27 @@ export function newViewerProfile(accountId: string, ts: number): ViewerProfile {
     subnet: undefined,
     interactionCount: 0,
     talkCount: 0,
+    scriptedAt: -1,
   };
 }
 
 /** Any like, comment or order: a sign that a person is behind the account. */
 export function interactions(profile: ViewerProfile): number {
   return profile.interactionCount;
+}
+
+/**
+ * Whether a scripted-comments verdict named the account strictly before
+ * `at`. Strictly: a note left at the same event time is seen by no detector,
+ * whatever order the engine runs them in, so verdicts do not depend on it.
+ */
+export function scriptedBefore(profile: ViewerProfile, at: number): boolean {
+  return profile.scriptedAt >= 0 && profile.scriptedAt < at;
+}
+
+/** Talked (commented or ordered) as a person: talk a scripted-comments verdict named before `at` is the script's. */
+export function talkedBefore(profile: ViewerProfile, at: number): boolean {
+  return profile.talkCount > 0 && !scriptedBefore(profile, at);
 }
 
 /**

@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DetectionEngine } from './engine.js';
+import type { Finding } from './finding.js';
+import { DAY, T0, honestCrowd, rng, runEngine, RoomTraffic } from './testing/traffic.js';
+
+/**
+ * The console labels and formats evidence by field (evidence-fields.js, after
+ * the shapes in evidence.ts). Every field the room detectors emit must be
+ * known there, so no figure reaches a reviewer without its label and unit.
+ */
+
+interface FieldCatalogue {
+  UNITS: string[];
+  FIELDS: Record<string, [string, string]>;
+  fieldOf(parent: string | null, key: string): { label: string; unit: string } | null;
+}
+
+const MIN = 60_000;
+
+async function catalogue(): Promise<FieldCatalogue> {
+  const file = pathToFileURL(path.resolve(process.cwd(), 'src/console/public/js/evidence-fields.js')).href;
+  return (await import(file)) as FieldCatalogue;
+}
+
+/** Every (enclosing field, field) pair of an evidence object. */
+function fieldPaths(value: unknown, parent: string | null, out: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const item of value) fieldPaths(item, parent, out);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  for (const [key, item] of Object.entries(value)) {
+    out.add(`${parent ?? ''}\u0000${key}`);
+    fieldPaths(item, key, out);
+  }
+}
+
+/** A room with everything: a stepped emulator farm on shared handsets that partly talks a script, a count held far above presence, a lone timer poster. */
+function everythingRoom(): RoomTraffic {
+  const room = new RoomTraffic('room-all', 'all-1').start(T0);
+  honestCrowd(room, { prefix: 'fan', viewers: 150, from: T0, to: T0 + 15 * MIN, endAt: T0 + 30 * MIN, seed: 61, meanWatchMs: 20 * MIN });
+  const random = rng(62);
+  for (let step = 0; step < 5; step++) {
+    for (let i = 0; i < 40; i++) {
+      const n = step * 40 + i;
+      room.join(`bot-${n}`, T0 + 2 * MIN + step * 60_000 + i * 10, {
+        createdAt: T0 - 2 * DAY + n * 20_000,
+        model: 'SM-G9810',
+        emulator: true,
+        rooted: true,
+        deviceId: `farm-dev-${n >> 2}`,
+        ip: `103.21.40.${1 + (n % 250)}`,
+      });
+      if (i < 10) for (let t = T0 + 3 * MIN + step * 60_000 + i * 50; t < T0 + 29 * MIN; t += 30_000) room.comment(`bot-${n}`, t, `这个面霜真的好用，已经回购${2 + Math.floor(random() * 8)}次了`);
+    }
+  }
+  // A silent account on a farm handset, joining on its own later.
+  room.join('sibling', T0 + 12 * MIN, { createdAt: T0 - 400 * DAY, model: 'Pixel 8', deviceId: 'farm-dev-0', ip: '8.8.4.4' });
+  room.join('timer', T0 + MIN, { createdAt: T0 - 2 * DAY, model: 'V2227A' });
+  for (let t = T0 + 2 * MIN; t < T0 + 29 * MIN; t += 45_000) room.comment('timer', t, `进直播间领券 ${Math.floor(random() * 100)}`);
+  for (let t = T0 + 10_000; t < T0 + 30 * MIN; t += 10_000) room.count(t, 8_000);
+  room.end(T0 + 30 * MIN);
+  return room;
+}
+
+function crossRoomFindings(): Finding[] {
+  const engine = new DetectionEngine();
+  const rooms = ['room-a', 'room-b', 'room-c'].map((roomId, r) => {
+    const room = new RoomTraffic(roomId, `${roomId}-s1`).start(T0 + r * 20 * MIN);
+    honestCrowd(room, { prefix: `${roomId}-fan`, viewers: 80, from: T0 + r * 20 * MIN, to: T0 + r * 20 * MIN + 10 * MIN, endAt: T0 + r * 20 * MIN + 18 * MIN, seed: 70 + r });
+    for (let i = 0; i < 25; i++) {
+      room.join(`roamer-${i}`, T0 + r * 20 * MIN + 2 * MIN + i * 400, { createdAt: T0 - (400 + i * 13) * DAY, model: ['iPhone15,2', 'SM-S918B'][i % 2], deviceId: `roamer-dev-${i}`, ip: `${20 + i}.1.7.${i + 1}` });
+    }
+    room.end(T0 + r * 20 * MIN + 18 * MIN);
+    return room;
+  });
+  return runEngine(rooms.flatMap((room) => room.sorted()).sort((a, b) => a.ts - b.ts), undefined, 0, engine).findings;
+}
+
+describe('evidence fields', () => {
+  it('gives every field the room detectors emit a label and a known unit in the console', async () => {
+    const { fieldOf, FIELDS, UNITS } = await catalogue();
+    const findings = [...runEngine(everythingRoom().sorted()).findings, ...crossRoomFindings()];
+    const kinds = new Set(findings.map((f) => `${f.kind}:${f.subjectType}`));
+    expect([...kinds].sort()).toEqual(['injected_viewers:account', 'injected_viewers:room', 'scripted_comments:account', 'scripted_comments:room']);
+    const paths = new Set<string>();
+    for (const finding of findings) fieldPaths(finding.evidence, null, paths);
+    const unknown = [...paths].map((p) => p.split('\u0000')).filter(([parent, key]) => fieldOf(parent === '' ? null : parent, key) === null);
+
+    expect(unknown).toEqual([]);
+    expect(Object.values(FIELDS).filter(([, unit]) => !UNITS.includes(unit))).toEqual([]);
+    // The room detectors send times as ms, never as formatted text.
+    const isoText = JSON.stringify(findings.map((f) => f.evidence)).match(/"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/g);
+    expect(isoText).toBeNull();
+  });
+});
