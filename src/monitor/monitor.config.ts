@@ -14,9 +14,11 @@ export interface MonitorConfig {
   replayPageSpan: number;
   /**
    * Streams with live activity this recently (event time, before the newest
-   * activity) are replayed at restart to rebuild engine state. Must exceed
-   * the engine's idle timeout plus eviction grace, so every stream the engine
-   * could still hold is rebuilt in full.
+   * activity) are replayed at restart to rebuild engine state. Must cover
+   * the engine's memory valve for idle streams plus tombstones (3 h + 3 h,
+   * `memoryValve` in engine.ts), so every stream the engine could still hold
+   * is rebuilt in full. Cross-room sightings older than this come back from
+   * `cohort_sightings` instead.
    */
   replayHorizonMs: number;
 }
