@@ -1,6 +1,7 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { ROUTES, type OpenApiDocument, openApiPath } from '../src/openapi/openapi.document.js';
 import { errorBody } from '../src/openapi/response-schemas.js';
+import { launchChromium } from './support/console-browser.js';
 import { waitForIdle } from './support/service-process.js';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
 
@@ -172,4 +173,29 @@ describe('API description (/openapi.json, /docs)', () => {
     const css = await fetch(`${harness.baseUrl}/docs/vendor/swagger-ui/swagger-ui.css`);
     expect(css.status).toBe(200);
   });
+
+  it('renders every operation in Chromium with no Content-Security-Policy violation', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('response', (response) => {
+        if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+      });
+      page.on('console', (message) => {
+        if (message.text().startsWith('CSP ')) problems.push(message.text());
+      });
+      // A report of each blocked load or inline script, before any page script runs.
+      await page.addInitScript(
+        'document.addEventListener("securitypolicyviolation", (event) => console.error(`CSP ${event.violatedDirective} ${event.blockedURI}`))',
+      );
+      await page.goto(`${harness.baseUrl}/docs/`);
+      await page.waitForSelector('.opblock', { timeout: 30_000 });
+      expect(await page.locator('.opblock').count()).toBe(ROUTES.length);
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 });
