@@ -37,7 +37,8 @@ describe('API description (/openapi.json, /docs)', () => {
   let document: OpenApiDocument;
 
   beforeAll(async () => {
-    harness = await startTestApp('openapi');
+    // Room for the no-key calls below: the failed-authentication limit is tested in abuse.e2e-spec.ts.
+    harness = await startTestApp('openapi', { AUTH_FAILURE_LIMIT: '1000' });
     const answer = await harness.request<OpenApiDocument>('/openapi.json', { key: null });
     expect(answer.status).toBe(200);
     document = answer.body;
@@ -81,6 +82,24 @@ describe('API description (/openapi.json, /docs)', () => {
     const bad = await harness.request('/v1/policy/audit?limit=0', { key: TEST_ADMIN_KEY });
     expect(bad.status).toBe(400);
     expect(errorBody.strict().parse(bad.body).message).toMatch(/^limit: /);
+  });
+
+  it('documents the status each route answers without a key and with a key of the wrong role', async () => {
+    const merchantKey = (await harness.createKey('merchant', 'merchant-elsewhere')).key;
+    const sample: Record<string, string> = { id: '3f2b8c1e-6a0d-4c3e-9b1a-2d4e5f6a7b8c', seq: '1', kind: 'inflated_gmv', streamId: 'stream-none' };
+    for (const route of ROUTES.filter((candidate) => candidate.access !== 'public')) {
+      const concrete = route.path.replace(/:(\w+)/g, (_match, name: string) => sample[name]);
+      const documented = Object.keys(operation(document, route.method, route.path).responses);
+      for (const key of [null, merchantKey]) {
+        const answer = await harness.request(concrete, { method: route.method.toUpperCase(), key });
+        expect([route.method, concrete, key ? 'merchant key' : 'no key', documented]).toEqual([
+          route.method,
+          concrete,
+          key ? 'merchant key' : 'no key',
+          expect.arrayContaining([String(answer.status)]),
+        ]);
+      }
+    }
   });
 
   it("carries request examples that the route's own zod schema accepts", () => {

@@ -43,7 +43,7 @@ export interface DescribedRoute {
   query?: z.ZodObject;
   body?: { schema: z.ZodType; example: unknown };
   /** Status → what it means and, for JSON, its schema. */
-  ok: { status: number; description: string; schema?: z.ZodType; contentType?: string; example?: unknown };
+  ok: { status: number; description: string; schema?: z.ZodType; contentType?: string };
   /** Error statuses beyond the ones access and input imply. */
   errors?: Record<number, string>;
 }
@@ -207,13 +207,14 @@ function responsesOf(route: DescribedRoute): RouteConfig['responses'] {
   const responses: RouteConfig['responses'] = {
     [ok.status]: {
       description: ok.description,
-      ...(ok.schema ? { content: { [ok.contentType ?? 'application/json']: { schema: ok.schema, ...(ok.example === undefined ? {} : { example: ok.example }) } } } : {}),
+      ...(ok.schema ? { content: { [ok.contentType ?? 'application/json']: { schema: ok.schema } } } : {}),
     },
   };
   const codes = new Set<number>(Object.keys(route.errors ?? {}).map(Number));
   if (route.params || route.query || route.body) codes.add(400);
   if (route.access !== 'public') [401, 429].forEach((code) => codes.add(code));
-  if (route.access !== 'public' && route.access !== 'admin' && route.access !== 'reviewer or admin') codes.add(403);
+  // The admin key is one secret: a wrong one is 401. A role key of the wrong role is 403.
+  if (route.access !== 'public' && route.access !== 'admin') codes.add(403);
   if (route.params) codes.add(404);
   for (const code of [...codes].sort()) responses[code] = errorResponse(route.errors?.[code] ?? ERROR_MEANINGS[code] ?? 'error');
   return responses;
