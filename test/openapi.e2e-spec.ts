@@ -1,5 +1,7 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { ROUTES, type OpenApiDocument, openApiPath } from '../src/openapi/openapi.document.js';
+import { z } from 'zod';
+import * as answers from '../src/openapi/response-schemas.js';
 import { errorBody } from '../src/openapi/response-schemas.js';
 import { launchChromium } from './support/console-browser.js';
 import { waitForIdle } from './support/service-process.js';
@@ -112,6 +114,19 @@ describe('API description (/openapi.json, /docs)', () => {
       expect(example).toBeDefined();
       const parsed = route.body!.schema.safeParse(example);
       expect([route.path, parsed.error?.message]).toEqual([route.path, undefined]);
+    }
+  });
+
+  it('carries response examples that their own schema accepts', () => {
+    const withExample = Object.values(answers).flatMap((value) => {
+      if (!(value instanceof z.ZodType)) return [];
+      const meta = z.globalRegistry.get(value);
+      return meta?.example === undefined ? [] : [{ id: String(meta.id), schema: value, example: meta.example }];
+    });
+    expect(withExample.map((entry) => entry.id)).toEqual(expect.arrayContaining(['Error', 'IngestAck', 'Report', 'SalesAudit', 'Status']));
+    for (const { id, schema, example } of withExample) {
+      expect([id, schema.safeParse(example).error?.message]).toEqual([id, undefined]);
+      expect((document.components!.schemas![id] as { example?: unknown }).example).toEqual(example);
     }
   });
 

@@ -92,7 +92,26 @@ export const reportView: z.ZodType<ReportView> = z
     version: z.number().int().meta({ description: 'send it back with a decision' }),
     updatedAt: isoTime,
   })
-  .meta({ id: 'Report' });
+  .meta({
+    id: 'Report',
+    example: {
+      id: '3f2b8c1e-6a0d-4c3e-9b1a-2d4e5f6a7b8c',
+      kind: 'injected_viewers',
+      subjectType: 'room',
+      subjectId: 'room-1',
+      roomId: 'room-1',
+      streamId: 'stream-1',
+      score: 0.93,
+      severity: 'high',
+      summary: '412 accounts joined within 40 s on 3 device models and never spoke or bought',
+      accounts: ['acct-101', 'acct-102'],
+      evidence: { cohortSize: 412, joinSpreadMs: 40_000 },
+      detectedAt: 1_764_000_600_000,
+      status: 'open',
+      version: 1,
+      updatedAt: '2025-11-24T16:10:02.120Z',
+    },
+  });
 
 export const reportDecisionView: z.ZodType<ReportDecisionView> = z
   .object({
@@ -241,7 +260,19 @@ export const salesAudit: z.ZodType<SalesAudit> = z
     pending: z.object({ orders: z.number().int(), paid: moneyFigure, refunded: moneyFigure }),
     inexact: z.array(z.string()).optional().meta({ description: 'figures past 2^53, each the nearest JSON number' }),
   })
-  .meta({ id: 'SalesAudit' });
+  .meta({
+    id: 'SalesAudit',
+    example: {
+      roomId: 'room-1',
+      streamId: 'stream-1',
+      merchantId: 'merchant-1',
+      currency: 'CNY',
+      claimed: { gmv: 50_000_000, orders: 1200 },
+      verified: { orders: 300, paidOrders: 280, refundedOrders: 40, grossAtListPrice: 9_000_000, grossPaid: 8_400_000, refunded: 1_200_000, net: 7_200_000, suspectedBrushing: 35 },
+      inflation: { amount: 42_800_000, ratio: 6.94 },
+      pending: { orders: 0, paid: 0, refunded: 0 },
+    },
+  });
 
 /** The status answer: counts for everyone, detail for an admin or reviewer key. */
 export const statusView = z
@@ -250,7 +281,7 @@ export const statusView = z
     backlog: z.number().int().meta({ description: 'accepted items not yet fully processed; 0 means every report exists' }),
     components: z.record(z.string(), z.object({ backlog: z.number().int() }).catchall(z.unknown())),
   })
-  .meta({ id: 'Status' });
+  .meta({ id: 'Status', example: { status: 'ok', backlog: 0, components: { ingest: { backlog: 0, connections: 2 }, detection: { backlog: 0 } } } });
 
 /** @nestjs/terminus's answer (503 adds `message`, see Error). */
 export const healthView = z
