@@ -403,6 +403,8 @@ describe('reports', () => {
     const status = await api<{ backlog: number; components: Record<string, Record<string, number>> }>('/v1/status', { key: null });
     expect(status.body.components.enforcement).toEqual({
       backlog: expect.any(Number),
+      firstAttempts: expect.any(Number),
+      retrying: 0,
       waiting: expect.any(Number),
       active: expect.any(Number),
       delayed: expect.any(Number),
