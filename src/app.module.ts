@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { MonitorModule } from './monitor/monitor.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { OrdersModule } from './orders/orders.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { StatusModule } from './status/status.module.js';
@@ -40,6 +41,7 @@ export class AppModule {
         OrdersModule,
         ConsoleModule,
         HealthModule,
+        OpenApiModule,
       ],
     };
   }

@@ -34,7 +34,7 @@ export class ConsoleModule implements OnModuleInit {
   }
 }
 
-function setSecurityHeaders(response: { setHeader(name: string, value: string): void }): void {
+export function setSecurityHeaders(response: { setHeader(name: string, value: string): void }): void {
   // Pages and scripts from this origin only; the sign-in key sits in sessionStorage, so no third-party script may run.
   response.setHeader(
     'Content-Security-Policy',

@@ -4,14 +4,14 @@ import { RequireAdmin } from '../auth/auth.guard.js';
 import { MonitorService } from './monitor.service.js';
 import { PoisonQuarantine, type QuarantinedEvent, isDependencyError } from './poison-quarantine.js';
 
-const seqParams = z.object({
+export const seqParams = z.object({
   seq: z.coerce
     .number({ error: 'must be the log seq of a quarantined event' })
     .int({ error: 'must be the log seq of a quarantined event' })
     .min(1, { error: 'must be the log seq of a quarantined event' })
     .max(Number.MAX_SAFE_INTEGER, { error: 'must be the log seq of a quarantined event' }),
 });
-const listQuery = z.object({
+export const listQuery = z.object({
   limit: z.coerce.number({ error: 'must be an integer from 1 to 500' }).int().min(1).max(500).default(100),
   /** `true` lists replayed events too (their history). */
   all: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
