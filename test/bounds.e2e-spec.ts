@@ -1,12 +1,11 @@
 import pg from 'pg';
 import { EVENT_BOUNDS } from '../src/events/event.schema.js';
 import { waitForIdle } from './support/service-process.js';
-import { emitWithAck, startTestApp, type TestApp } from './support/test-app.js';
+import { startTestApp, type TestApp, sendBatch } from './support/test-app.js';
 
 const T0 = 1_764_000_000_000;
 const MIN = 60_000;
 
-type Ack = { accepted: number; duplicates: number; rejected: Array<{ index: number; id?: string; error: string }> };
 
 const base = (id: string, streamId: string, ts = T0 + MIN) => ({ id, roomId: `room-${streamId}`, streamId, ts });
 const order = (id: string, streamId: string, quantity: number, unitPrice: number, listPrice: number) => ({
@@ -41,12 +40,7 @@ describe('numeric bounds and large values', () => {
     await harness.close();
   });
 
-  async function send(events: unknown[]): Promise<Ack> {
-    const socket = await harness.connect('/ingest', ingestKey);
-    const ack = await emitWithAck<Ack>(socket, 'events', events);
-    socket.disconnect();
-    return ack;
-  }
+  const send = (events: unknown[]) => sendBatch(harness, ingestKey, events);
 
   it('rejects money and counts past their bounds at ingest, naming the field, and keeps the good events of the batch', async () => {
     const max = Number.MAX_SAFE_INTEGER;

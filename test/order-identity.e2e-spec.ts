@@ -1,10 +1,9 @@
 import { waitForIdle } from './support/service-process.js';
-import { emitWithAck, startTestApp, type TestApp } from './support/test-app.js';
+import { emitWithAck, startTestApp, type TestApp, sendBatch, type IngestAck } from './support/test-app.js';
 
 const T0 = 1_764_000_000_000;
 const MIN = 60_000;
 
-type Ack = { accepted: number; duplicates: number; rejected: Array<{ index: number; id?: string; error: string }> };
 type Audit = { merchantId: string | null; verified: { orders: number; paidOrders: number; grossPaid: number; net: number }; pending: { orders: number } };
 
 const start = (streamId: string, merchantId: string, id = `${streamId}-start`, ts = T0) => ({
@@ -60,12 +59,7 @@ describe('order and stream identity across merchants', () => {
     await harness.close();
   });
 
-  async function send(events: unknown[]): Promise<Ack> {
-    const socket = await harness.connect('/ingest', ingestKey);
-    const ack = await emitWithAck<Ack>(socket, 'events', events);
-    socket.disconnect();
-    return ack;
-  }
+  const send = (events: unknown[]) => sendBatch(harness, ingestKey, events);
 
   const audit = (streamId: string, key: string) => harness.request<Audit>(`/v1/streams/${streamId}/sales-audit`, { key });
 
@@ -119,8 +113,8 @@ describe('order and stream identity across merchants', () => {
       const streamId = `st-race-${round}`;
       const [first, second] = await Promise.all([harness.connect('/ingest', ingestKey), harness.connect('/ingest', ingestKey)]);
       const [ackA, ackB] = await Promise.all([
-        emitWithAck<Ack>(first, 'events', [start(streamId, 'm-a', `${streamId}-by-a`)]),
-        emitWithAck<Ack>(second, 'events', [start(streamId, 'm-b', `${streamId}-by-b`)]),
+        emitWithAck<IngestAck>(first, 'events', [start(streamId, 'm-a', `${streamId}-by-a`)]),
+        emitWithAck<IngestAck>(second, 'events', [start(streamId, 'm-b', `${streamId}-by-b`)]),
       ]);
       first.disconnect();
       second.disconnect();

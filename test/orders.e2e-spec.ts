@@ -1,14 +1,13 @@
 import pg from 'pg';
 import { waitForIdle } from './support/service-process.js';
 import { eventually } from './support/eventually.js';
-import { emitWithAck, startTestApp, type TestApp } from './support/test-app.js';
+import { startTestApp, type TestApp, sendBatch } from './support/test-app.js';
 
 const T0 = 1_764_000_000_000;
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
-type Ack = { accepted: number; duplicates: number; rejected: unknown[] };
 
 interface Report {
   subjectId: string;
@@ -56,12 +55,7 @@ describe('order ledger', () => {
     await harness.close();
   });
 
-  async function send(events: unknown[]): Promise<Ack> {
-    const socket = await harness.connect('/ingest', ingestKey);
-    const ack = await emitWithAck<Ack>(socket, 'events', events);
-    socket.disconnect();
-    return ack;
-  }
+  const send = (events: unknown[]) => sendBatch(harness, ingestKey, events);
 
   async function orderRow(orderId: string): Promise<OrderRow | undefined> {
     const result = await db.query<OrderRow>('SELECT * FROM orders WHERE order_id = $1', [orderId]);

@@ -93,6 +93,23 @@ export async function startTestApp(label: string, env: Record<string, string> = 
   };
 }
 
+/** An ingest ack as the contract gives it (CONTRACT.md §2). */
+export interface IngestAck {
+  accepted: number;
+  duplicates: number;
+  rejected: Array<{ index: number; id?: string; error: string }>;
+}
+
+/** Sends one batch over a fresh `/ingest` socket and resolves with its ack. */
+export async function sendBatch(harness: TestApp, ingestKey: string, events: unknown[]): Promise<IngestAck> {
+  const socket = await harness.connect('/ingest', ingestKey);
+  try {
+    return await emitWithAck<IngestAck>(socket, 'events', events);
+  } finally {
+    socket.disconnect();
+  }
+}
+
 /** Emits with an ack and resolves with it. */
 export function emitWithAck<T>(socket: Socket, event: string, payload: unknown, timeoutMs = 10_000): Promise<T> {
   return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
