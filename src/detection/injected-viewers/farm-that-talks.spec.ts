@@ -1,5 +1,4 @@
-import type { RoomEvent } from '../../events/event.schema.js';
-import { DAY, T0, accountFindings, honestCrowd, honestIdentity, rng, roomFindings, runEngine, RoomTraffic } from '../testing/traffic.js';
+import { DAY, T0, accountFindings, honestCrowd, honestIdentity, rng, withHonestCounts, roomFindings, runEngine, RoomTraffic } from '../testing/traffic.js';
 
 /**
  * Issue 18: machine-swiping software injects viewers in steps and has part
@@ -9,23 +8,6 @@ import { DAY, T0, accountFindings, honestCrowd, honestIdentity, rng, roomFinding
  */
 
 const MIN = 60_000;
-
-function withHonestCounts(room: RoomTraffic, every = 10_000): RoomEvent[] {
-  const sorted = room.sorted();
-  const out: RoomEvent[] = [];
-  let present = 0;
-  let nextCount = sorted[0].ts + every;
-  for (const event of sorted) {
-    while (event.ts >= nextCount) {
-      out.push({ id: `${room.streamId}-count-${nextCount}`, roomId: room.roomId, streamId: room.streamId, ts: nextCount, type: 'viewer.count', displayed: present });
-      nextCount += every;
-    }
-    if (event.type === 'viewer.joined') present++;
-    if (event.type === 'viewer.left') present--;
-    out.push(event);
-  }
-  return out;
-}
 
 const TEMPLATES = ['这款面霜真的好用，已经回购{n}次了', '主播推荐的都很靠谱，第{n}单了', '质量没得说，家里人都在用，买了{n}瓶'];
 

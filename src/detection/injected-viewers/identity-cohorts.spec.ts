@@ -1,5 +1,5 @@
 import type { RoomEvent } from '../../events/event.schema.js';
-import { DAY, T0, accountFindings, honestCrowd, honestIdentity, rng, runEngine, RoomTraffic, type JoinOptions } from '../testing/traffic.js';
+import { DAY, T0, accountFindings, honestCrowd, honestIdentity, rng, withHonestCounts, runEngine, RoomTraffic, type JoinOptions } from '../testing/traffic.js';
 
 /**
  * Cohorts found from who the accounts are, whenever they joined (issue 10,
@@ -9,24 +9,6 @@ import { DAY, T0, accountFindings, honestCrowd, honestIdentity, rng, runEngine, 
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
-
-/** viewer.count as an honest counter shows it: the accounts present at that moment. */
-function withHonestCounts(room: RoomTraffic, every = 10_000): RoomEvent[] {
-  const sorted = room.sorted();
-  const out: RoomEvent[] = [];
-  let present = 0;
-  let nextCount = sorted[0].ts + every;
-  for (const event of sorted) {
-    while (event.ts >= nextCount) {
-      out.push({ id: `${room.streamId}-count-${nextCount}`, roomId: room.roomId, streamId: room.streamId, ts: nextCount, type: 'viewer.count', displayed: present });
-      nextCount += every;
-    }
-    if (event.type === 'viewer.joined') present++;
-    if (event.type === 'viewer.left') present--;
-    out.push(event);
-  }
-  return out;
-}
 
 function injected(events: readonly RoomEvent[]) {
   const { findings } = runEngine(events);

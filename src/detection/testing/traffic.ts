@@ -118,6 +118,24 @@ const MODELS = [
 ];
 
 /** Identity of an ordinary viewer: account months or years old, a common phone, its own home or mobile address. */
+/** viewer.count as an honest counter shows it: the accounts present at that moment. */
+export function withHonestCounts(room: RoomTraffic, every = 10_000): RoomEvent[] {
+  const sorted = room.sorted();
+  const out: RoomEvent[] = [];
+  let present = 0;
+  let nextCount = sorted[0].ts + every;
+  for (const event of sorted) {
+    while (event.ts >= nextCount) {
+      out.push({ id: `${room.streamId}-count-${nextCount}`, roomId: room.roomId, streamId: room.streamId, ts: nextCount, type: 'viewer.count', displayed: present });
+      nextCount += every;
+    }
+    if (event.type === 'viewer.joined') present++;
+    if (event.type === 'viewer.left') present--;
+    out.push(event);
+  }
+  return out;
+}
+
 export function honestIdentity(random: () => number, at: number): JoinOptions {
   const model = MODELS[Math.floor(random() ** 1.5 * MODELS.length)];
   return {
