@@ -27,17 +27,36 @@ module.exports = {
     },
     {
       name: 'the-service-does-not-ship-its-tools',
-      comment: 'The simulator, eval and demo drive the service from outside, as a platform would; the service never imports them.',
-      severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/simulator/', '\\.spec\\.ts$'] },
-      to: { path: '^src/simulator/' },
-    },
-    {
-      name: 'no-test-code-in-the-service',
-      comment: 'Test helpers stay out of the service build.',
+      comment:
+        'The simulator, eval, demo and benchmarks (tools/) and the test helpers (test/) drive the service from outside, as a ' +
+        'platform would; the service never imports them, so dist/ holds the service alone.',
       severity: 'error',
       from: { path: '^src/', pathNot: '\\.spec\\.ts$' },
-      to: { path: ['^test/', '^bench/', '^src/detection/testing/'] },
+      to: { path: ['^tools/', '^test/'] },
+    },
+    {
+      name: 'only-the-app-module-composes-the-pipeline',
+      comment:
+        'The pipeline (src/pipeline) composes state, detection and sinks in one ordered list. Features never reach into it: ' +
+        'they are stages it calls, so the order of work is written in one place. The API document (platform/openapi) ' +
+        'reads every controller schema, the quarantine one included.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/pipeline/', '^src/app\\.module\\.ts$', '^src/platform/openapi/', '\\.spec\\.ts$'] },
+      to: { path: '^src/pipeline/' },
+    },
+    {
+      name: 'reports-do-not-read-orders',
+      comment: 'Reports are a sink: they store and serve findings whatever produced them, so they never import the ledger, the audit or the pipeline.',
+      severity: 'error',
+      from: { path: '^src/reports/' },
+      to: { path: ['^src/state/ledger/', '^src/audit/', '^src/pipeline/'] },
+    },
+    {
+      name: 'the-log-knows-only-events',
+      comment: 'The durable log stores committed events; it knows nothing of what reads them.',
+      severity: 'error',
+      from: { path: '^src/log/', pathNot: '\\.spec\\.ts$' },
+      to: { path: '^src/', pathNot: ['^src/log/', '^src/events/', '^src/platform/'] },
     },
     {
       name: 'not-to-unresolvable',

@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'src/console/public/vendor/'] },
+  { ignores: ['dist/', 'dist-tools/', 'node_modules/', 'coverage/', 'src/console/public/vendor/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     // CLIs, benchmarks and tests talk to a terminal on purpose.
-    files: ['src/simulator/**/*.cli.ts', 'bench/**', 'test/**', '**/*.mjs'],
+    files: ['tools/simulator/**/*.cli.ts', 'tools/bench/**', 'test/**', '**/*.mjs'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
     rules: { 'no-console': 'off' },
   },

@@ -13,7 +13,7 @@ const esm = {
 
 export default {
   projects: [
-    { ...esm, displayName: 'unit', rootDir: '.', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
+    { ...esm, displayName: 'unit', rootDir: '.', roots: ['<rootDir>/src', '<rootDir>/tools'], testMatch: ['**/*.spec.ts'] },
     {
       ...esm,
       displayName: 'e2e',

@@ -1,19 +1,19 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { AuthModule } from './auth/auth.module.js';
-import type { AppConfig } from './config/config.js';
-import { ConfigModule } from './config/config.module.js';
+import { AuthModule } from './platform/auth/auth.module.js';
+import type { AppConfig } from './platform/config/config.js';
+import { ConfigModule } from './platform/config/config.module.js';
 import { ConsoleModule } from './console/console.module.js';
-import { DatabaseModule } from './database/database.module.js';
-import { HealthModule } from './health/health.module.js';
+import { DatabaseModule } from './platform/database/database.module.js';
+import { HealthModule } from './platform/health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
-import { MetricsModule } from './metrics/metrics.module.js';
-import { MonitorModule } from './monitor/monitor.module.js';
-import { OpenApiModule } from './openapi/openapi.module.js';
-import { OrdersModule } from './orders/orders.module.js';
+import { MetricsModule } from './platform/metrics/metrics.module.js';
+import { MonitorModule } from './pipeline/monitor.module.js';
+import { OpenApiModule } from './platform/openapi/openapi.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { ReportsModule } from './reports/reports.module.js';
-import { StatusModule } from './status/status.module.js';
+import { StatusModule } from './platform/status/status.module.js';
 
 @Module({})
 export class AppModule {
@@ -38,7 +38,7 @@ export class AppModule {
         IngestModule,
         ReportsModule,
         MonitorModule,
-        OrdersModule,
+        AuditModule,
         ConsoleModule,
         HealthModule,
         OpenApiModule,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { startApp } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config/config.js';
-import { DependencyUnavailableError } from './database/prepare-database.js';
+import { startApp } from './platform/bootstrap.js';
+import { ConfigError, loadConfig } from './platform/config/config.js';
+import { DependencyUnavailableError } from './platform/database/prepare-database.js';
 
 async function main(): Promise<void> {
   try {

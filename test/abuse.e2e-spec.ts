@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
-import { createApiKey } from '../src/simulator/service-harness.js';
+import { createApiKey } from '../tools/simulator/service-harness.js';
 import { type ServiceProcess, startServiceProcess } from './support/service-process.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 

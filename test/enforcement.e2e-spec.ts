@@ -1,11 +1,11 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import type { Finding } from '../src/detection/finding.js';
-import { DeliveriesService, type DeliveryView } from '../src/reports/deliveries.service.js';
+import type { Finding } from '../src/detection/engine/finding.js';
+import { DeliveriesService, type DeliveryView } from '../src/enforcement/deliveries.service.js';
 import type { ReportView } from '../src/reports/report-view.js';
 import { ReportsService } from '../src/reports/reports.service.js';
-import { verifyWebhookSignature } from '../src/reports/webhook-signature.js';
+import { verifyWebhookSignature } from '../src/enforcement/webhook-signature.js';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
 
 const T0 = 1_764_000_000_000;

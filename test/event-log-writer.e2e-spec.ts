@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { prepareDatabase } from '../src/database/prepare-database.js';
+import { prepareDatabase } from '../src/platform/database/prepare-database.js';
 import type { RoomEvent } from '../src/events/event.schema.js';
-import { type CommittedEvent, EventLogWriter, StorageUnavailableError } from '../src/ingest/event-log.writer.js';
+import { type CommittedEvent, EventLogWriter, StorageUnavailableError } from '../src/log/event-log.writer.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 

@@ -1,6 +1,6 @@
-import { generateEvening } from '../src/simulator/generator.js';
-import { planLanes, sendEvents, type LaneOptions } from '../src/simulator/sender.js';
-import { createApiKey, fetchAllReports, type ApiReport } from '../src/simulator/service-harness.js';
+import { generateEvening } from '../tools/simulator/generator.js';
+import { planLanes, sendEvents, type LaneOptions } from '../tools/simulator/sender.js';
+import { createApiKey, fetchAllReports, type ApiReport } from '../tools/simulator/service-harness.js';
 import { type ServiceProcess, startServiceProcess, waitForIdle } from './support/service-process.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 

@@ -1,6 +1,6 @@
-import { generateEvening } from '../src/simulator/generator.js';
-import { sendEvents } from '../src/simulator/sender.js';
-import { MetricsServer } from '../src/metrics/metrics-server.js';
+import { generateEvening } from '../tools/simulator/generator.js';
+import { sendEvents } from '../tools/simulator/sender.js';
+import { MetricsServer } from '../src/platform/metrics/metrics-server.js';
 import { waitForIdle } from './support/service-process.js';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
 

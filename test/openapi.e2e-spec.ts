@@ -1,8 +1,8 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
-import { ROUTES, type OpenApiDocument, openApiPath } from '../src/openapi/openapi.document.js';
+import { ROUTES, type OpenApiDocument, openApiPath } from '../src/platform/openapi/openapi.document.js';
 import { z } from 'zod';
-import * as answers from '../src/openapi/response-schemas.js';
-import { errorBody } from '../src/openapi/response-schemas.js';
+import * as answers from '../src/platform/openapi/response-schemas.js';
+import { errorBody } from '../src/platform/openapi/response-schemas.js';
 import { launchChromium } from './support/console-browser.js';
 import { waitForIdle } from './support/service-process.js';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';

@@ -1,7 +1,7 @@
-import { generateEvening } from '../src/simulator/generator.js';
-import { sendEvents } from '../src/simulator/sender.js';
+import { generateEvening } from '../tools/simulator/generator.js';
+import { sendEvents } from '../tools/simulator/sender.js';
 import type { RoomEvent } from '../src/events/event.schema.js';
-import { DAY, T0, honestCrowd, RoomTraffic } from '../src/detection/testing/traffic.js';
+import { DAY, T0, honestCrowd, RoomTraffic } from './support/detection/traffic.js';
 import { type ServiceProcess, killService, startServiceProcess, waitForIdle } from './support/service-process.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 

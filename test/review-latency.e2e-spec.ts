@@ -1,5 +1,5 @@
 import type { RoomEvent } from '../src/events/event.schema.js';
-import { generateEvening } from '../src/simulator/generator.js';
+import { generateEvening } from '../tools/simulator/generator.js';
 import { emitWithAck, startTestApp, type TestApp } from './support/test-app.js';
 
 /** Event time replayed per wall-clock second: an hour-long stream in 30 s. */

@@ -1,5 +1,5 @@
-import { generateEvening } from '../src/simulator/generator.js';
-import { sendEvents } from '../src/simulator/sender.js';
+import { generateEvening } from '../tools/simulator/generator.js';
+import { sendEvents } from '../tools/simulator/sender.js';
 import { type ServiceProcess, startServiceProcess, waitForIdle } from './support/service-process.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 

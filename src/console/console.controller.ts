@@ -1,7 +1,7 @@
 import { Controller, Get, Redirect } from '@nestjs/common';
-import { CurrentPrincipal, RequireRole } from '../auth/auth.guard.js';
-import type { ApiKeyRole } from '../auth/api-key.entity.js';
-import type { Principal } from '../auth/principal.js';
+import { CurrentPrincipal, RequireRole } from '../platform/auth/auth.guard.js';
+import type { ApiKeyRole } from '../platform/auth/api-key.entity.js';
+import type { Principal } from '../platform/auth/principal.js';
 
 @Controller()
 export class ConsoleController {

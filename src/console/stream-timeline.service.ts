@@ -1,7 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type pg from 'pg';
-import type { Principal } from '../auth/principal.js';
-import { PG_POOL } from '../database/database.module.js';
+import type { Principal } from '../platform/auth/principal.js';
+import { PG_POOL } from '../platform/database/database.module.js';
 import { subnetOf } from '../detection/shared/network.js';
 import type { StreamAccount, StreamSummary, StreamTimeline, TimelinePoint } from './stream-views.js';
 import { TIMELINE_CONFIG } from './timeline.config.js';

@@ -1,8 +1,8 @@
 import { BadRequestException, Controller, Get, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { CurrentPrincipal, RequireRole } from '../auth/auth.guard.js';
-import type { Principal } from '../auth/principal.js';
-import { identifier, storableText, uuid } from '../validation/route-input.js';
+import { CurrentPrincipal, RequireRole } from '../platform/auth/auth.guard.js';
+import type { Principal } from '../platform/auth/principal.js';
+import { identifier, storableText, uuid } from '../platform/validation/route-input.js';
 import { EVENT_BOUNDS } from '../events/event.schema.js';
 import type { StreamAccount, StreamSummary, StreamTimeline } from './stream-views.js';
 import { StreamTimelineService } from './stream-timeline.service.js';

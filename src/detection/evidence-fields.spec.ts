@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DetectionEngine } from './engine.js';
-import type { Finding } from './finding.js';
-import { DAY, T0, honestCrowd, rng, runEngine, RoomTraffic } from './testing/traffic.js';
+import { DetectionEngine } from './engine/engine.js';
+import type { Finding } from './engine/finding.js';
+import { DAY, T0, honestCrowd, rng, runEngine, RoomTraffic } from '../../test/support/detection/traffic.js';
 
 /**
  * The console labels and formats evidence by field (evidence-fields.js, after

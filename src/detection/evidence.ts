@@ -3,31 +3,31 @@
  * subject. Times are epoch ms, durations ms, shares 0..1, money minor units:
  * detectors never format; the console labels and formats by field.
  */
-import type { ReportKind, SubjectType } from './finding.js';
-import type { InjectedViewersAccountEvidence, InjectedViewersRoomEvidence } from './injected-viewers/injected-viewers.evidence.js';
-import type { ScriptedCommentsAccountEvidence, ScriptedCommentsRoomEvidence } from './scripted-comments/scripted-comments.evidence.js';
-import type { RefundBrushingAccountEvidence, RefundBrushingRoomEvidence } from './refund-brushing/refund-brushing.evidence.js';
-import type { InflatedGmvEvidence } from './inflated-gmv/inflated-gmv.evidence.js';
+import type { ReportKind, SubjectType } from './engine/finding.js';
+import type { InjectedViewersAccountEvidence, InjectedViewersRoomEvidence } from './live/injected-viewers/injected-viewers.evidence.js';
+import type { ScriptedCommentsAccountEvidence, ScriptedCommentsRoomEvidence } from './live/scripted-comments/scripted-comments.evidence.js';
+import type { RefundBrushingAccountEvidence, RefundBrushingRoomEvidence } from './ledger/refund-brushing/refund-brushing.evidence.js';
+import type { InflatedGmvEvidence } from './ledger/inflated-gmv/inflated-gmv.evidence.js';
 
 export type { CohortIdentityEvidence } from './shared/cohort-identity.js';
 export type {
   InjectedViewersAccountEvidence,
   InjectedViewersRoomEvidence,
   ViewerCohortEvidence,
-} from './injected-viewers/injected-viewers.evidence.js';
+} from './live/injected-viewers/injected-viewers.evidence.js';
 export type {
   CommentCohortEvidence,
   LoneSignal,
   ScriptedCommentsAccountEvidence,
   ScriptedCommentsRoomEvidence,
-} from './scripted-comments/scripted-comments.evidence.js';
+} from './live/scripted-comments/scripted-comments.evidence.js';
 export type {
   RefundBrushingAccountEvidence,
   RefundBrushingRoomEvidence,
   RefundBrushingSignals,
   RefundedOrderSample,
-} from './refund-brushing/refund-brushing.evidence.js';
-export type { InflatedGmvEvidence } from './inflated-gmv/inflated-gmv.evidence.js';
+} from './ledger/refund-brushing/refund-brushing.evidence.js';
+export type { InflatedGmvEvidence } from './ledger/inflated-gmv/inflated-gmv.evidence.js';
 
 /** Evidence by (kind, subject type). inflated_gmv reports are room reports only. */
 export interface EvidenceByKind {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cappedString, isStorableText, UNSTORABLE_MESSAGE } from '../validation/storable-text.js';
+import { cappedString, isStorableText, UNSTORABLE_MESSAGE } from '../platform/validation/storable-text.js';
 
 /**
  * The one definition of a roomwatch event (CONTRACT.md §1): the zod schema is

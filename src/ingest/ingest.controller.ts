@@ -8,8 +8,8 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { RequireRole } from '../auth/auth.guard.js';
-import { StorageUnavailableError } from './event-log.writer.js';
+import { RequireRole } from '../platform/auth/auth.guard.js';
+import { StorageUnavailableError } from '../log/event-log.writer.js';
 import { type IngestAck, IngestRequestError, IngestService, UnparsableItem } from './ingest.service.js';
 
 @Controller('v1/events')

@@ -7,14 +7,14 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
-import { ApiKeysService } from '../auth/api-keys.service.js';
-import { FailedAuthLimiter } from '../auth/failed-auth-limiter.js';
-import { KeyRevocations } from '../auth/key-revocations.js';
-import { keyHandshake } from '../auth/socket-handshake.js';
-import type { Principal } from '../auth/principal.js';
-import { WriteBudget } from '../socket-write-budget.js';
-import { StatusRegistry } from '../status/status.registry.js';
-import { StorageUnavailableError } from './event-log.writer.js';
+import { ApiKeysService } from '../platform/auth/api-keys.service.js';
+import { FailedAuthLimiter } from '../platform/auth/failed-auth-limiter.js';
+import { KeyRevocations } from '../platform/auth/key-revocations.js';
+import { keyHandshake } from '../platform/auth/socket-handshake.js';
+import type { Principal } from '../platform/auth/principal.js';
+import { WriteBudget } from '../platform/socket-write-budget.js';
+import { StatusRegistry } from '../platform/status/status.registry.js';
+import { StorageUnavailableError } from '../log/event-log.writer.js';
 import { type IngestAck, IngestRequestError, IngestService } from './ingest.service.js';
 
 /**

@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type pg from 'pg';
-import { PG_POOL } from '../database/database.module.js';
+import { PG_POOL } from '../platform/database/database.module.js';
 import { type RoomEvent, validateEvent } from '../events/event.schema.js';
-import { MetricsService } from '../metrics/metrics.service.js';
-import { StatusRegistry } from '../status/status.registry.js';
-import { DEFAULT_WRITER_OPTIONS, EventLogWriter } from './event-log.writer.js';
+import { MetricsService } from '../platform/metrics/metrics.service.js';
+import { StatusRegistry } from '../platform/status/status.registry.js';
+import { DEFAULT_WRITER_OPTIONS, EventLogWriter } from '../log/event-log.writer.js';
 import { StreamOwners } from './stream-owners.js';
 
 /** Contract limit (CONTRACT.md §2): one send carries 1–1000 events. */

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { StreamStarted } from '../events/event.schema.js';
-import { StorageUnavailableError } from './event-log.writer.js';
+import { StorageUnavailableError } from '../log/event-log.writer.js';
 
 /**
  * Who owns each stream (CONTRACT.md v2 §1): the merchant named by its first

@@ -1,4 +1,4 @@
-import type { Finding, ReportKind, Severity, SubjectType } from '../detection/finding.js';
+import type { Finding, ReportKind, Severity, SubjectType } from '../detection/engine/finding.js';
 import type { ReportStatus } from './report.entity.js';
 
 /**

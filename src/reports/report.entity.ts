@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import type { ReportKind, Severity, SubjectType } from '../detection/finding.js';
+import type { ReportKind, Severity, SubjectType } from '../detection/engine/finding.js';
 
 export const REPORT_STATUSES = ['open', 'confirmed', 'dismissed'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];

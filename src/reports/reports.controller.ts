@@ -1,9 +1,9 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { CurrentPrincipal, RequireRole } from '../auth/auth.guard.js';
-import type { Principal } from '../auth/principal.js';
-import { REPORT_KINDS } from '../detection/finding.js';
-import { identifier, PG_INT_MAX, storableText, uuid } from '../validation/route-input.js';
+import { CurrentPrincipal, RequireRole } from '../platform/auth/auth.guard.js';
+import type { Principal } from '../platform/auth/principal.js';
+import { REPORT_KINDS } from '../detection/engine/finding.js';
+import { identifier, PG_INT_MAX, storableText, uuid } from '../platform/validation/route-input.js';
 import { REPORT_STATUSES, REVIEW_DECISIONS } from './report.entity.js';
 import { type ReportView, decodeCursor } from './report-view.js';
 import { type ReportDecisionView, ReportsService } from './reports.service.js';

@@ -1,5 +1,5 @@
-import { Delivery } from './delivery.entity.js';
-import { AllowListEntry, EnforcementPolicy, PolicyAuditEntry } from './policy.entity.js';
+import { Delivery } from '../enforcement/delivery.entity.js';
+import { AllowListEntry, EnforcementPolicy, PolicyAuditEntry } from '../enforcement/policy.entity.js';
 import { Report, ReportDecision } from './report.entity.js';
 
 /** The reports feature's TypeORM entities, for src/database/entities.ts. */

@@ -1,11 +1,11 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type pg from 'pg';
-import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { PG_POOL } from '../database/database.module.js';
-import { type Finding, findingKey, findingProblem } from '../detection/finding.js';
-import { MetricsService } from '../metrics/metrics.service.js';
-import { DeliveriesService, type DeliveryRef } from './deliveries.service.js';
-import { ALLOW_LISTED, LIVE_POLICY, REPORT_JSON } from './enforcement-sql.js';
+import { APP_CONFIG, type AppConfig } from '../platform/config/config.js';
+import { PG_POOL } from '../platform/database/database.module.js';
+import { type Finding, findingKey, findingProblem } from '../detection/engine/finding.js';
+import { MetricsService } from '../platform/metrics/metrics.service.js';
+import { DeliveriesService, type DeliveryRef } from '../enforcement/deliveries.service.js';
+import { ALLOW_LISTED, LIVE_POLICY, REPORT_JSON } from '../enforcement/enforcement-sql.js';
 import type { ReportStatus, ReviewDecision } from './report.entity.js';
 import { type ReportEvent, ReportEvents } from './report-events.js';
 import {

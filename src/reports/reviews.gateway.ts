@@ -1,12 +1,12 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace } from 'socket.io';
-import { ApiKeysService } from '../auth/api-keys.service.js';
-import { FailedAuthLimiter } from '../auth/failed-auth-limiter.js';
-import { KeyRevocations } from '../auth/key-revocations.js';
-import { keyHandshake } from '../auth/socket-handshake.js';
-import type { Principal } from '../auth/principal.js';
-import { WriteBudget } from '../socket-write-budget.js';
+import { ApiKeysService } from '../platform/auth/api-keys.service.js';
+import { FailedAuthLimiter } from '../platform/auth/failed-auth-limiter.js';
+import { KeyRevocations } from '../platform/auth/key-revocations.js';
+import { keyHandshake } from '../platform/auth/socket-handshake.js';
+import type { Principal } from '../platform/auth/principal.js';
+import { WriteBudget } from '../platform/socket-write-budget.js';
 import { ReportEvents } from './report-events.js';
 
 /**

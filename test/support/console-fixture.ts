@@ -1,7 +1,7 @@
 import { ReportsService } from '../../src/reports/reports.service.js';
 import type { ReportView } from '../../src/reports/report-view.js';
-import { generateEvening, type SimulatedEvening } from '../../src/simulator/generator.js';
-import { sendEvents } from '../../src/simulator/sender.js';
+import { generateEvening, type SimulatedEvening } from '../../tools/simulator/generator.js';
+import { sendEvents } from '../../tools/simulator/sender.js';
 import type { TestApp } from './test-app.js';
 
 /** A small evening: room 0 buys emulator-farm viewers, room 1 posts templated comments. */

@@ -1,4 +1,4 @@
-import { startService, waitForBacklogZero, type RunningService } from '../../src/simulator/service-harness.js';
+import { startService, waitForBacklogZero, type RunningService } from '../../tools/simulator/service-harness.js';
 
 export type ServiceProcess = RunningService;
 

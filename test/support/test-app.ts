@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
-import { portOf, startApp } from '../../src/bootstrap.js';
-import { type AppConfig, loadConfig } from '../../src/config/config.js';
+import { portOf, startApp } from '../../src/platform/bootstrap.js';
+import { type AppConfig, loadConfig } from '../../src/platform/config/config.js';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789';
 const SERVER_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';

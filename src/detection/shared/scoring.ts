@@ -1,4 +1,4 @@
-import type { Severity } from '../finding.js';
+import type { Severity } from '../engine/finding.js';
 
 /** Combines independent indications as a noisy-OR: each can only raise the score, none alone reaches 1. */
 export function combineScores(scores: readonly number[]): number {

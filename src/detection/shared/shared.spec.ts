@@ -1,4 +1,4 @@
-import { InMemoryCohortDirectory, DEFAULT_COHORT_DIRECTORY_CONFIG } from '../cohort-directory.js';
+import { InMemoryCohortDirectory, DEFAULT_COHORT_DIRECTORY_CONFIG } from '../engine/cohort-directory.js';
 import { subnetOf } from './network.js';
 import { batchedTimes } from './scoring.js';
 

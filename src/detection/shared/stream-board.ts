@@ -1,4 +1,4 @@
-import type { StreamView } from '../detector.js';
+import type { StreamView } from '../engine/detector.js';
 import type { ViewerProfile } from './viewer-profile.js';
 
 /**

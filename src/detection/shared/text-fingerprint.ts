@@ -1,4 +1,4 @@
-import { mix32 } from '../cohort-directory.js';
+import { mix32 } from '../engine/cohort-directory.js';
 
 /**
  * Folds the variations a comment script uses to dodge exact matching:

@@ -1,0 +1,350 @@
+import type { Finding } from '../../engine/finding.js';
+import { type OrderFact, type SalesClaimFact, type StreamOrderFacts, refundedAmount, refundedBy } from '../refund-brushing/order-facts.js';
+import { isoTime, severityOf } from '../../shared/scoring.js';
+import { DEFAULT_INFLATED_GMV_CONFIG, type InflatedGmvConfig } from './inflated-gmv.config.js';
+
+/** Brushing accounts cited in the evidence at most (the refund_brushing report lists them all). */
+const MAX_CITED_ACCOUNTS = 20;
+/** In-flight orders cited in the evidence at most (the counts cover them all). */
+const MAX_CITED_ORDERS = 20;
+
+export interface InflatedGmvInput {
+  facts: StreamOrderFacts;
+  claim: SalesClaimFact;
+  /** Accounts the refund-brushing detector flagged in this stream. */
+  brushingAccounts: ReadonlySet<string>;
+  /** Event time at which the brushing verdict was complete (its latest refund), if any. */
+  brushingEvidenceAt?: number | null;
+}
+
+/** Money figures of the stream at the claim's event time and now; integer minor units. */
+export interface ClaimFigures {
+  claimed: number;
+  /** Σ payments with paidAt ≤ claim ts. */
+  paidAtClaim: number;
+  /** Σ refunds with ts ≤ claim ts. */
+  refundedAtClaim: number;
+  /** paidAtClaim − refundedAtClaim. */
+  netAtClaim: number;
+  /** Paid and not yet refunded at claim time by accounts caught brushing this stream. */
+  brushingAtClaim: number;
+  /** What the claim may honestly say: netAtClaim − brushingAtClaim. */
+  supportedAtClaim: number;
+  /** claimed − supportedAtClaim. */
+  gap: number;
+  /** claimed − netAtClaim: the gap that is not brushing. */
+  definitionGap: number;
+  tolerance: number;
+  /** What the usual wrong definitions would publish, at claim time and with today's refunds. */
+  definitions: DefinitionFigure[];
+  /** Parts a gap is made of, each the money a wrong definition adds over settled sales. */
+  breakdown: {
+    listPriceOverPaid: number;
+    unpaidOrders: number;
+    refundedOrders: number;
+    brushingOrders: number;
+  };
+  now: { net: number; refundedSinceClaim: number; brushing: number; gap: number };
+  /** Order counts: claimed, paid by the claim, and of those not fully refunded by then (what an honest count says). */
+  orders: { claimed: number; paidAtClaim: number; keptAtClaim: number };
+  /** What was in flight at the claim: orders placed before it and paid after it. */
+  inFlight: InFlightOrders;
+  /** Σ unitPrice × quantity of the settled orders, less refunds: the same sales before coupons and fees. */
+  settledAtUnitPrice: number;
+  /** Currencies of the stream's placed orders, most money first. */
+  currencies: string[];
+}
+
+/** Orders placed before the claim and not paid by it, by what became of them. */
+export interface InFlightOrders {
+  paymentWindowMs: number;
+  /** Paid after the claim, within the window of their placement: counted as settled. */
+  settledAfterClaim: { orders: number; amount: number };
+  /** Paid after their window: a later decision, not counted. */
+  paidAfterWindow: { orders: number; amount: number };
+  /** Unpaid, and the stream's clock has not yet passed their window: they may still settle (at most `value`). */
+  awaiting: { orders: number; value: number };
+  /** Some of those orders, oldest first. */
+  examples: Array<{ orderId: string; placedAt: string | null; paidAt: string | null; amount: number }>;
+}
+
+/**
+ * One wrong way to count GMV over a set of orders: its figure, the honest
+ * figure over the same orders (what was paid for them), and the uplift.
+ */
+export interface DefinitionFigure {
+  definition: 'paid sales with refunds not deducted' | 'kept orders at list price' | 'placed orders including unpaid ones';
+  /** Which orders: as they stood at the claim's time, or as they stand now (refunds since then taken out). */
+  asOf: 'claim' | 'now';
+  figure: number;
+  honest: number;
+  uplift: number;
+}
+
+export interface InflatedGmvVerdict {
+  figures: ClaimFigures;
+  flagged: boolean;
+  finding: Finding | null;
+}
+
+/**
+ * Judges one stream's published GMV. Inflated when the claim exceeds the
+ * money settled at claim time by more than the tolerance, or when a
+ * material part of it is the money of brushing orders. Refunds that arrive
+ * after the claim do not make an honest claim inflated (it could not know
+ * them) but do change the brushing picture and the evidence's `now`.
+ */
+export function judgeInflatedGmv(input: InflatedGmvInput, config: InflatedGmvConfig = DEFAULT_INFLATED_GMV_CONFIG): InflatedGmvVerdict {
+  const figures = claimFigures(input, config);
+  // Minor units of different currencies do not add up, and the claim's
+  // exchange rate is unknown: such a claim cannot be checked against sales.
+  if (figures.currencies.length > 1) return { figures, flagged: false, finding: null };
+  // Orders still in flight may settle up to their value: convict only on a gap they cannot close.
+  const awaiting = figures.inFlight.awaiting.value;
+  // Settled sales as a sales poster shows them: rounded, or before coupons and fees (unit price × quantity).
+  const settledAsPosted = [figures.netAtClaim, figures.settledAtUnitPrice].some(
+    (net) => Math.abs(figures.claimed - net) <= figures.tolerance || roundedFrom(figures.claimed, net, config),
+  );
+  const byDefinition = !settledAsPosted && figures.definitionGap - awaiting > figures.tolerance;
+  // Brushing money inside the claim is inflation even when the claim matches what was paid.
+  const byBrushing =
+    figures.gap - awaiting > figures.tolerance && figures.brushingAtClaim >= config.materialBrushingShare * Math.max(figures.claimed, 1);
+  // A claim that equals settled sales (at claim time, or today's, for a room
+  // that published after its returns) is honest whatever wrong count it also equals.
+  const honest =
+    settledAsPosted ||
+    Math.abs(figures.claimed - figures.now.net) <= figures.tolerance ||
+    roundedFrom(figures.claimed, figures.now.net, config);
+  // The claim is, to the unit, a known wrong count of some order set, well above what was paid for those orders;
+  // only once nothing is in flight, since the order sets are not final before.
+  const matched = honest || awaiting > 0 ? [] : matchingDefinitions(figures, config);
+  const byMatch = matched.some((match) => match.uplift > figures.tolerance && figures.claimed - match.honest > figures.tolerance);
+  const flagged = byDefinition || byBrushing || byMatch;
+  if (!flagged) return { figures, flagged, finding: null };
+
+  const { facts, claim } = input;
+  const excess = Math.max(figures.gap, ...matched.map((match) => figures.claimed - match.honest));
+  const share = excess / Math.max(figures.claimed, 1);
+  const score = round3(
+    Math.min(config.score.max, config.score.base + (config.score.max - config.score.base) * Math.min(1, share / config.score.fullAtShare)),
+  );
+  const countedAs = [...new Set(matched.map((match) => match.definition))];
+  const reasons = [
+    byDefinition ? `${figures.definitionGap} more than was settled` : null,
+    figures.brushingAtClaim > 0 ? `${figures.brushingAtClaim} of it from brushing orders` : null,
+    !byDefinition && byMatch ? `${excess} more than was paid for the orders it counts` : null,
+  ].filter((reason): reason is string => reason !== null);
+  return {
+    figures,
+    flagged,
+    finding: {
+      kind: 'inflated_gmv',
+      subjectType: 'room',
+      subjectId: facts.roomId,
+      roomId: facts.roomId,
+      streamId: facts.streamId,
+      score,
+      severity: severityOf(score, config.severity),
+      summary: `The room claimed GMV ${figures.claimed} (minor units) against ${figures.supportedAtClaim} settled at claim time: ${reasons.join(', ')}${countedAs.length > 0 ? `; it matches ${countedAs.join(' / ')}` : ''}.`,
+      // The claim is the room's act: the brushers are implicated in the refund_brushing report and only cited here.
+      accounts: [],
+      evidence: {
+        brushingAccounts: [...input.brushingAccounts].sort().slice(0, MAX_CITED_ACCOUNTS),
+        claim: { gmv: claim.gmv, orders: claim.orders, claimedAt: isoTime(claim.claimedAt) },
+        ...figures,
+        countedAs,
+        matchedDefinitions: matched,
+        gapShare: round3(share),
+      },
+      detectedAt: Math.max(claim.claimedAt, byDefinition || !byBrushing ? claim.claimedAt : (input.brushingEvidenceAt ?? claim.claimedAt)),
+    },
+  };
+}
+
+export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig = DEFAULT_INFLATED_GMV_CONFIG): ClaimFigures {
+  const { facts, claim, brushingAccounts } = input;
+  const at = claim.claimedAt;
+  const clock = facts.knownThrough ?? Number.POSITIVE_INFINITY;
+  const inFlight: InFlightOrders = {
+    paymentWindowMs: config.paymentWindowMs,
+    settledAfterClaim: { orders: 0, amount: 0 },
+    paidAfterWindow: { orders: 0, amount: 0 },
+    awaiting: { orders: 0, value: 0 },
+    examples: [],
+  };
+  const flying: OrderFact[] = [];
+  let settledAtUnitPrice = 0;
+  const moneyByCurrency = new Map<string, number>();
+  let paidAtClaim = 0;
+  let refundedAtClaim = 0;
+  let brushingAtClaim = 0;
+  let paidNow = 0;
+  let refundedNow = 0;
+  let brushingNow = 0;
+  let brushingKeptNow = 0;
+  let listPriceOverPaid = 0;
+  let unpaidOrders = 0;
+  let paidOrders = 0;
+  let keptOrders = 0;
+  // The wrong definitions, over the orders as they stood at claim time and as they stand now.
+  const sets = {
+    claim: { listKept: 0, paidKept: 0, placedUnrefunded: 0, paidUnrefunded: 0 },
+    now: { listKept: 0, paidKept: 0, placedUnrefunded: 0, paidUnrefunded: 0 },
+  };
+  for (const order of facts.orders) {
+    const placedBefore = order.placedAt === null || order.placedAt <= at;
+    // An order placed before the claim settles if paid within its window; a payment with no order yet, by the claim.
+    const settleBy = order.placedAt === null ? at : Math.max(at, order.placedAt + config.paymentWindowMs);
+    const paid = placedBefore && order.paidAt !== null && order.paidAt <= settleBy ? order.paidAmount : 0;
+    const refunded = refundedBy(order, at);
+    if (order.placedAt !== null && order.placedAt <= at && (order.paidAt === null || order.paidAt > at)) {
+      if (order.paidAt !== null && order.paidAt <= settleBy) {
+        inFlight.settledAfterClaim.orders++;
+        inFlight.settledAfterClaim.amount += order.paidAmount;
+        flying.push(order);
+      } else if (order.paidAt !== null) {
+        inFlight.paidAfterWindow.orders++;
+        inFlight.paidAfterWindow.amount += order.paidAmount;
+        flying.push(order);
+      } else if (settleBy > clock) {
+        inFlight.awaiting.orders++;
+        inFlight.awaiting.value += unitValue(order);
+        flying.push(order);
+      }
+    }
+    if (paid > 0) settledAtUnitPrice += order.placedAt === null ? paid : unitValue(order);
+    if (order.currency) moneyByCurrency.set(order.currency, (moneyByCurrency.get(order.currency) ?? 0) + Math.max(order.paidAmount, unitValue(order)));
+    const refundedNowTotal = refundedAmount(order);
+    const brushing = brushingAccounts.has(order.accountId);
+    paidAtClaim += paid;
+    refundedAtClaim += refunded;
+    paidNow += order.paidAmount;
+    refundedNow += refundedNowTotal;
+    if (brushing) {
+      brushingAtClaim += Math.max(0, paid - refunded);
+      brushingNow += order.paidAmount;
+      brushingKeptNow += Math.max(0, order.paidAmount - refundedNowTotal);
+    }
+    if (order.placedAt === null) continue;
+    const atList = listValue(order);
+    const atUnit = unitValue(order);
+    if (order.placedAt <= at) {
+      if (paid > 0) {
+        paidOrders++;
+        if (refunded < paid) keptOrders++;
+        listPriceOverPaid += Math.max(0, atList - paid);
+      } else {
+        unpaidOrders += atUnit;
+      }
+      addToSet(sets.claim, paid, refunded, atList, atUnit);
+    }
+    addToSet(sets.now, order.paidAmount, refundedNowTotal, atList, atUnit);
+  }
+  settledAtUnitPrice -= refundedAtClaim;
+  inFlight.examples = flying
+    .sort((a, b) => a.placedAt! - b.placedAt! || (a.orderId < b.orderId ? -1 : 1))
+    .slice(0, MAX_CITED_ORDERS)
+    .map((order) => ({
+      orderId: order.orderId,
+      placedAt: isoTime(order.placedAt!),
+      paidAt: order.paidAt === null ? null : isoTime(order.paidAt),
+      amount: order.paidAt === null ? unitValue(order) : order.paidAmount,
+    }));
+  const netAtClaim = paidAtClaim - refundedAtClaim;
+  const supportedAtClaim = netAtClaim - brushingAtClaim;
+  const netNow = paidNow - refundedNow;
+  return {
+    claimed: claim.gmv,
+    paidAtClaim,
+    refundedAtClaim,
+    netAtClaim,
+    brushingAtClaim,
+    supportedAtClaim,
+    gap: claim.gmv - supportedAtClaim,
+    definitionGap: claim.gmv - netAtClaim,
+    tolerance: Math.max(config.tolerance.absolute, Math.floor(config.tolerance.relative * claim.gmv)),
+    definitions: [
+      { definition: 'paid sales with refunds not deducted', asOf: 'claim', figure: paidAtClaim, honest: paidAtClaim - refundedAtClaim, uplift: refundedAtClaim },
+      ...(['claim', 'now'] as const).flatMap((asOf): DefinitionFigure[] => [
+        { definition: 'kept orders at list price', asOf, figure: sets[asOf].listKept, honest: sets[asOf].paidKept, uplift: sets[asOf].listKept - sets[asOf].paidKept },
+        {
+          definition: 'placed orders including unpaid ones',
+          asOf,
+          figure: sets[asOf].placedUnrefunded,
+          honest: sets[asOf].paidUnrefunded,
+          uplift: sets[asOf].placedUnrefunded - sets[asOf].paidUnrefunded,
+        },
+      ]),
+    ],
+    breakdown: { listPriceOverPaid, unpaidOrders, refundedOrders: refundedAtClaim, brushingOrders: brushingAtClaim },
+    // Today's gap: brushing money still standing is not sales either.
+    orders: { claimed: claim.orders, paidAtClaim: paidOrders, keptAtClaim: keptOrders },
+    inFlight,
+    settledAtUnitPrice,
+    currencies: [...moneyByCurrency].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([currency]) => currency),
+    now: { net: netNow, refundedSinceClaim: refundedNow - refundedAtClaim, brushing: brushingNow, gap: claim.gmv - (netNow - brushingKeptNow) },
+  };
+}
+
+/**
+ * The wrong definitions the claim equals, to the unit or to honest rounding.
+ * Refunds after the claim count only through brushing: a claim cannot know
+ * them, so "paid sales with refunds not deducted" is judged at claim time;
+ * list price and unpaid carts inflate whatever the refunds, so those are
+ * also matched against today's orders (a room that publishes its kept
+ * orders at list price is caught even when returns came in later).
+ */
+function matchingDefinitions(figures: ClaimFigures, config: InflatedGmvConfig): DefinitionFigure[] {
+  const slack = Math.max(config.tolerance.absolute, config.definitionMatchTolerance * figures.claimed);
+  return figures.definitions.filter((definition) => {
+    if (definition.uplift <= 0) return false;
+    // Today's sets move with every late refund, and a moving figure passes
+    // many values: only an exact match convicts.
+    const allowed = definition.asOf === 'now' ? config.exactMatchSlack : slack;
+    return Math.abs(figures.claimed - definition.figure) <= allowed;
+  });
+}
+
+/** Adds one order to the wrong-definition sums: "kept" is paid with no refund at all, as a sales poster counts it. */
+function addToSet(
+  set: { listKept: number; paidKept: number; placedUnrefunded: number; paidUnrefunded: number },
+  paid: number,
+  refunded: number,
+  atList: number,
+  atUnit: number,
+): void {
+  if (refunded > 0) return;
+  if (paid > 0) {
+    set.listKept += atList;
+    set.paidKept += paid;
+    set.paidUnrefunded += paid;
+    set.placedUnrefunded += paid;
+  } else {
+    set.placedUnrefunded += atUnit;
+  }
+}
+
+/**
+ * The claim is `figure` rounded the way a sales poster rounds: a multiple of
+ * its rounding step (a power of ten, ten yuan or more) within half that step
+ * of the figure, with at least two significant digits (config.maxRoundingShare).
+ */
+function roundedFrom(claimed: number, figure: number, config: InflatedGmvConfig): boolean {
+  if (claimed <= 0 || figure <= 0) return false;
+  let step = 1;
+  while (claimed % (step * 10) === 0) step *= 10;
+  if (step < 1_000 || step / 2 > config.maxRoundingShare * claimed) return false;
+  return Math.abs(claimed - figure) <= step / 2;
+}
+
+function listValue(order: OrderFact): number {
+  return (order.listPrice ?? 0) * (order.quantity ?? 0);
+}
+
+function unitValue(order: OrderFact): number {
+  return (order.unitPrice ?? 0) * (order.quantity ?? 0);
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

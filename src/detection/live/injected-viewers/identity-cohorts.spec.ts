@@ -1,0 +1,178 @@
+import type { RoomEvent } from '../../../events/event.schema.js';
+import { DAY, T0, accountFindings, honestCrowd, honestIdentity, rng, withHonestCounts, runEngine, RoomTraffic, type JoinOptions } from '../../../../test/support/detection/traffic.js';
+
+/**
+ * Cohorts found from who the accounts are, whenever they joined (issue 10,
+ * cause 2), and the honest crowds that share one thing or two with a farm
+ * and must stay clean.
+ */
+
+const MIN = 60_000;
+const HOUR = 3_600_000;
+
+function injected(events: readonly RoomEvent[]) {
+  const { findings } = runEngine(events);
+  const mine = findings.filter((f) => f.kind === 'injected_viewers');
+  return { findings, mine, accounts: accountFindings(findings, 'injected_viewers').map((f) => f.subjectId) };
+}
+
+/**
+ * A farm that never bursts: each account joins alone at a random moment and
+ * watches an exponential human-like time. Only its make ties it: a few /24s,
+ * one or two handset models, registered within hours of each other.
+ */
+function trickleFarm(room: RoomTraffic, options: { size: number; from: number; to: number; endAt: number; seed: number; createdAt: number; subnets: string[]; models: string[]; meanWatchMs: number }): string[] {
+  const random = rng(options.seed);
+  const ids: string[] = [];
+  for (let i = 0; i < options.size; i++) {
+    const id = `trickle-${i}`;
+    ids.push(id);
+    const joinAt = options.from + random() * (options.to - options.from);
+    const model = options.models[i % options.models.length];
+    room.join(id, joinAt, {
+      createdAt: options.createdAt + Math.round(random() * 5 * HOUR),
+      model,
+      os: 'Android 12',
+      deviceId: `tr-dev-${i}`,
+      ip: `${options.subnets[i % options.subnets.length]}.${2 + Math.floor(random() * 250)}`,
+    });
+    const leaveAt = joinAt + Math.max(MIN, -Math.log(1 - random()) * options.meanWatchMs);
+    if (random() < 0.3) room.like(id, joinAt + random() * (leaveAt - joinAt), 1 + Math.floor(random() * 5));
+    if (leaveAt < options.endAt - 1) room.leave(id, leaveAt);
+  }
+  return ids;
+}
+
+describe('cohorts by identity', () => {
+  it('catches a trickle farm that only shared /24s, two handset models and one registration sitting tie together', () => {
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 220, from: T0, to: T0 + 55 * MIN, endAt: T0 + 60 * MIN, seed: 31, meanWatchMs: 8 * MIN, commentShare: 0.15 });
+    const farm = trickleFarm(room, {
+      size: 36,
+      from: T0 + 2 * MIN,
+      to: T0 + 55 * MIN,
+      endAt: T0 + 60 * MIN,
+      seed: 32,
+      // Old enough that "young" says nothing.
+      createdAt: T0 - 60 * DAY,
+      subnets: ['45.83.11', '45.83.12', '91.200.7'],
+      // Both are common phones in honest crowds too: only their pairing with one registration day is rare.
+      models: ['M2102J20SG', 'SM-A546E'],
+      meanWatchMs: 7 * MIN,
+    });
+    room.end(T0 + 60 * MIN);
+
+    const { accounts } = injected(withHonestCounts(room));
+
+    expect(accounts.filter((id) => farm.includes(id)).length).toBeGreaterThanOrEqual(32);
+    expect(accounts.filter((id) => id.startsWith('fan-'))).toEqual([]);
+  });
+
+  it('catches an aged-account farm that joins in loose batches and leaves on its own timers', () => {
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 200, from: T0, to: T0 + 50 * MIN, endAt: T0 + 60 * MIN, seed: 41, meanWatchMs: 10 * MIN });
+    const random = rng(42);
+    const farm: string[] = [];
+    // Accounts registered in one sitting 500 days ago, on one handset model, run from two /24s.
+    for (let batch = 0; batch < 6; batch++) {
+      const batchAt = T0 + 3 * MIN + batch * (4 + random() * 4) * MIN;
+      for (let i = 0; i < 10; i++) {
+        const id = `aged-${batch}-${i}`;
+        farm.push(id);
+        // Loose: a batch trickles in over a minute and a half, not in one second.
+        const joinAt = batchAt + random() * 90_000;
+        room.join(id, joinAt, {
+          createdAt: T0 - 500 * DAY + Math.round(random() * 8 * HOUR),
+          model: 'V2227A',
+          os: 'Android 13',
+          deviceId: `aged-dev-${batch}-${i}`,
+          ip: `${batch % 2 === 0 ? '117.50.3' : '117.50.9'}.${2 + Math.floor(random() * 250)}`,
+        });
+        const leaveAt = joinAt + (3 + random() * 20) * MIN;
+        if (leaveAt < T0 + 60 * MIN - 1) room.leave(id, leaveAt);
+      }
+    }
+    room.end(T0 + 60 * MIN);
+
+    const { accounts } = injected(withHonestCounts(room));
+
+    expect(accounts.filter((id) => farm.includes(id)).length).toBeGreaterThanOrEqual(54);
+    expect(accounts.filter((id) => id.startsWith('fan-'))).toEqual([]);
+  });
+
+  it('keeps a growth campaign of brand-new, silent real viewers clean', () => {
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 150, from: T0, to: T0 + 40 * MIN, endAt: T0 + 60 * MIN, seed: 51 });
+    const random = rng(52);
+    // A sign-up promo: 400 accounts registered today and yesterday, on their own phones and networks, arriving
+    // together after the push notification, silent, and most of them staying.
+    for (let i = 0; i < 400; i++) {
+      const joinAt = T0 + 10 * MIN + Math.sqrt(random()) * 3 * MIN;
+      const identity: JoinOptions = { ...honestIdentity(random, joinAt), createdAt: joinAt - Math.round(random() * 30 * HOUR) };
+      room.join(`new-${i}`, joinAt, identity);
+      if (random() < 0.25) room.leave(`new-${i}`, joinAt + random() * 30 * MIN);
+    }
+    room.end(T0 + 60 * MIN);
+
+    const { mine } = injected(withHonestCounts(room));
+
+    expect(mine).toEqual([]);
+  });
+
+  it('keeps a household of four accounts on one wifi and one tablet clean', () => {
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 150, from: T0, to: T0 + 30 * MIN, endAt: T0 + 45 * MIN, seed: 53 });
+    for (let i = 0; i < 4; i++) {
+      room.join(`home-${i}`, T0 + 5 * MIN + i * 3_000, { createdAt: T0 - 3 * DAY + i * 600_000, model: 'MatePad 11', os: 'HarmonyOS 4', deviceId: 'family-tablet', ip: `58.33.120.${7 + i}` });
+    }
+    room.end(T0 + 45 * MIN);
+
+    expect(injected(withHonestCounts(room)).mine).toEqual([]);
+  });
+
+  it('keeps an office behind one NAT, many people with their own phones and ages, clean', () => {
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 120, from: T0, to: T0 + 30 * MIN, endAt: T0 + 50 * MIN, seed: 54 });
+    const random = rng(55);
+    // Lunchtime: 80 colleagues tune in within a few minutes from one office IP and stay, silent at their desks.
+    for (let i = 0; i < 80; i++) {
+      const joinAt = T0 + 12 * MIN + random() * 4 * MIN;
+      room.join(`office-${i}`, joinAt, { ...honestIdentity(random, joinAt), ip: '202.96.134.33' });
+    }
+    room.end(T0 + 50 * MIN);
+
+    expect(injected(withHonestCounts(room)).mine).toEqual([]);
+  });
+
+  it('keeps a campus of students on a few /24s, with brand-new accounts among them, clean', () => {
+    const room = new RoomTraffic().start(T0);
+    const random = rng(56);
+    for (let i = 0; i < 160; i++) {
+      const joinAt = T0 + random() * 30 * MIN;
+      const identity = honestIdentity(random, joinAt);
+      // Freshers: a third signed up during orientation week.
+      if (i % 3 === 0) identity.createdAt = joinAt - Math.round((1 + random() * 6) * DAY);
+      room.join(`student-${i}`, joinAt, { ...identity, ip: `166.111.${8 + (i % 3)}.${10 + Math.floor(random() * 240)}` });
+      if (random() < 0.5) room.leave(`student-${i}`, joinAt + random() * 15 * MIN);
+    }
+    room.end(T0 + 40 * MIN);
+
+    expect(injected(withHonestCounts(room)).mine).toEqual([]);
+  });
+
+  it('keeps viewers behind carrier NAT clean', () => {
+    const room = new RoomTraffic().start(T0);
+    const random = rng(57);
+    // A regional mobile carrier puts thousands of phones behind a handful of /24s.
+    for (let i = 0; i < 300; i++) {
+      const joinAt = T0 + random() * 40 * MIN;
+      room.join(`mobile-${i}`, joinAt, { ...honestIdentity(random, joinAt), ip: `112.97.${30 + (i % 5)}.${1 + Math.floor(random() * 250)}` });
+      const watch = -Math.log(1 - random()) * 12 * MIN;
+      if (joinAt + watch < T0 + 50 * MIN) room.leave(`mobile-${i}`, joinAt + watch);
+      if (random() < 0.1) room.comment(`mobile-${i}`, joinAt + random() * 60_000, '主播好');
+    }
+    room.end(T0 + 50 * MIN);
+
+    expect(injected(withHonestCounts(room)).mine).toEqual([]);
+  });
+});

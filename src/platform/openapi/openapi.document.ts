@@ -1,0 +1,274 @@
+/**
+ * The API description (OpenAPI 3.1), generated from the zod schemas the
+ * controllers validate with: each route below names its controller's exported
+ * `*Params`, `*Query` and `*Body` schema, never a copy. Responses come from
+ * ./response-schemas.ts. test/openapi.e2e-spec.ts fails when a route the app
+ * registers is missing here.
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { apiKeyIdParams, createApiKeyBody } from '../auth/api-keys.controller.js';
+import { streamAccountsQuery, streamListQuery, streamParams, timelineQuery } from '../../console/streams.controller.js';
+import { roomEventSchema } from '../../events/event.schema.js';
+import { MAX_EVENTS_PER_BATCH } from '../../ingest/ingest.service.js';
+import { listQuery as quarantineListQuery, seqParams as quarantineSeqParams } from '../../pipeline/quarantine.controller.js';
+import { salesAuditParams } from '../../audit/sales-audit.controller.js';
+import { deliveryIdParams, deliveryListQuery } from '../../enforcement/deliveries.controller.js';
+import {
+  allowListBody,
+  allowListEntryParams,
+  allowListQuery,
+  policyAuditQuery,
+  policyKindParams,
+  thresholdBody,
+} from '../../enforcement/policy.controller.js';
+import { decisionBody, reportIdParams, reportListQuery } from '../../reports/reports.controller.js';
+import * as answers from './response-schemas.js';
+
+/** The document's type, as the generator declares it. */
+export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
+
+type Access = 'public' | 'admin' | 'reviewer or admin' | string;
+
+/** A route as this document lists it, with the request body example the e2e test checks against `body.schema`. */
+export interface DescribedRoute {
+  method: RouteConfig['method'];
+  /** Express style (`/v1/reports/:id`), as the controllers declare it. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  access: Access;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: { schema: z.ZodType; example: unknown };
+  /** Status → what it means and, for JSON, its schema. */
+  ok: { status: number; description: string; schema?: z.ZodType; contentType?: string };
+  /** Error statuses beyond the ones access and input imply. */
+  errors?: Record<number, string>;
+}
+
+const EXAMPLE_EVENTS = [
+  { id: 'e-1', type: 'stream.started', roomId: 'room-1', streamId: 'stream-1', ts: 1_764_000_000_000, merchantId: 'merchant-1' },
+  { id: 'e-2', type: 'viewer.joined', roomId: 'room-1', streamId: 'stream-1', ts: 1_764_000_001_000, accountId: 'acct-1', deviceId: 'dev-1', ip: '203.0.113.7' },
+  { id: 'e-3', type: 'comment', roomId: 'room-1', streamId: 'stream-1', ts: 1_764_000_002_000, accountId: 'acct-1', text: '1' },
+];
+
+/** CONTRACT.md §1's event, named once in the document's components. */
+const roomEvent = roomEventSchema.meta({ id: 'RoomEvent' });
+
+/** Every HTTP route of the service. */
+export const ROUTES: readonly DescribedRoute[] = [
+  {
+    method: 'post', path: '/v1/events', tag: 'ingest', access: 'ingest',
+    summary: 'Append events (HTTP backfill)',
+    description: `A JSON array of 1–${MAX_EVENTS_PER_BATCH} events (or one event), or NDJSON with Content-Type application/x-ndjson. Same ack as the socket.io \`/ingest\` namespace: a bad event is rejected alone, by index, and does not sink the rest.`,
+    body: { schema: z.union([z.array(roomEvent).min(1).max(MAX_EVENTS_PER_BATCH), roomEvent]), example: EXAMPLE_EVENTS },
+    ok: { status: 200, description: 'every accepted event is durably stored', schema: answers.ingestAck },
+    errors: { 413: 'body larger than the limit', 503: 'storage unavailable; retry, nothing of this send was stored' },
+  },
+  {
+    method: 'get', path: '/v1/reports', tag: 'reports', access: 'reviewer', query: reportListQuery,
+    summary: 'List reports, newest first',
+    description: '`nextCursor` pages on and stays stable while new reports arrive.',
+    ok: { status: 200, description: 'a page of reports', schema: z.object({ items: z.array(answers.reportView), nextCursor: z.string().nullable() }) },
+  },
+  { method: 'get', path: '/v1/reports/:id', tag: 'reports', access: 'reviewer', params: reportIdParams, summary: 'One report', ok: { status: 200, description: 'the report', schema: answers.reportView } },
+  {
+    method: 'get', path: '/v1/reports/:id/decisions', tag: 'reports', access: 'reviewer', params: reportIdParams,
+    summary: 'The decision trail, oldest first', ok: { status: 200, description: 'decisions', schema: answers.items(answers.reportDecisionView) },
+  },
+  {
+    method: 'post', path: '/v1/reports/:id/decision', tag: 'reports', access: 'reviewer', params: reportIdParams,
+    summary: 'Confirm or dismiss a report',
+    description: '`version` is the version you decided on: a report that changed since answers 409.',
+    body: { schema: decisionBody, example: { decision: 'confirmed', note: 'same device farm as last week', version: 1 } },
+    ok: { status: 200, description: 'the report after the decision', schema: answers.reportView },
+    errors: { 409: 'the report changed since that version, or was already decided' },
+  },
+  {
+    method: 'get', path: '/v1/deliveries', tag: 'enforcement', access: 'reviewer or admin', query: deliveryListQuery,
+    summary: 'Enforcement deliveries, newest first', ok: { status: 200, description: 'deliveries', schema: answers.items(answers.deliveryView) },
+  },
+  { method: 'get', path: '/v1/deliveries/:id', tag: 'enforcement', access: 'reviewer or admin', params: deliveryIdParams, summary: 'One delivery', ok: { status: 200, description: 'the delivery', schema: answers.deliveryView } },
+  {
+    method: 'post', path: '/v1/deliveries/:id/retry', tag: 'enforcement', access: 'reviewer or admin', params: deliveryIdParams,
+    summary: 'Send a failed delivery again', ok: { status: 202, description: 'back to pending with a fresh set of attempts', schema: answers.deliveryView },
+    errors: { 409: 'the delivery is not failed' },
+  },
+  {
+    method: 'get', path: '/v1/policy/thresholds', tag: 'policy', access: 'admin',
+    summary: 'Auto-enforce and severity policy of every kind', ok: { status: 200, description: 'one entry per report kind', schema: answers.items(answers.thresholdPolicyView) },
+  },
+  { method: 'get', path: '/v1/policy/thresholds/:kind', tag: 'policy', access: 'admin', params: policyKindParams, summary: "One kind's policy", ok: { status: 200, description: 'the policy', schema: answers.thresholdPolicyView } },
+  {
+    method: 'put', path: '/v1/policy/thresholds/:kind', tag: 'policy', access: 'admin', params: policyKindParams,
+    summary: "Replace one kind's policy",
+    description: 'Null fields fall back to AUTO_ENFORCE_SCORE and the detectors\' severities.',
+    body: { schema: thresholdBody, example: { autoEnforceScore: 0.95, severityBands: { medium: 0.6, high: 0.85 }, expiresAt: '2026-12-31T23:59:59Z' } },
+    ok: { status: 200, description: 'the policy now', schema: answers.thresholdPolicyView },
+  },
+  {
+    method: 'get', path: '/v1/policy/allow-list', tag: 'policy', access: 'admin', query: allowListQuery,
+    summary: 'Subjects never auto-enforced', ok: { status: 200, description: 'entries', schema: answers.items(answers.allowListEntryView) },
+  },
+  {
+    method: 'post', path: '/v1/policy/allow-list', tag: 'policy', access: 'admin',
+    summary: 'Allow-list a subject', description: 'Adds a subject, or replaces the reason and expiry of its existing entry.',
+    body: { schema: allowListBody, example: { subjectType: 'account', subjectId: 'acct-staff-1', reason: "the room's own moderator", expiresAt: null } },
+    ok: { status: 201, description: 'the entry', schema: answers.allowListEntryView },
+  },
+  {
+    method: 'delete', path: '/v1/policy/allow-list/:id', tag: 'policy', access: 'admin', params: allowListEntryParams,
+    summary: 'Remove an allow-list entry', ok: { status: 204, description: 'removed' },
+  },
+  {
+    method: 'get', path: '/v1/policy/audit', tag: 'policy', access: 'admin', query: policyAuditQuery,
+    summary: 'Every policy change', ok: { status: 200, description: 'newest first', schema: answers.items(answers.policyAuditView) },
+  },
+  {
+    method: 'post', path: '/v1/api-keys', tag: 'keys', access: 'admin',
+    summary: 'Create an API key', description: 'The secret `key` is in this answer only; it is stored as a hash.',
+    body: { schema: createApiKeyBody, example: { role: 'merchant', merchantId: 'merchant-1' } },
+    ok: { status: 201, description: 'the key, with its secret', schema: answers.createdApiKey },
+  },
+  { method: 'get', path: '/v1/api-keys', tag: 'keys', access: 'admin', summary: 'API keys, without secrets', ok: { status: 200, description: 'keys', schema: answers.items(answers.apiKeyView) } },
+  {
+    method: 'delete', path: '/v1/api-keys/:id', tag: 'keys', access: 'admin', params: apiKeyIdParams,
+    summary: 'Revoke an API key at once', ok: { status: 204, description: 'revoked' },
+  },
+  {
+    method: 'get', path: '/v1/quarantine', tag: 'operations', access: 'admin', query: quarantineListQuery,
+    summary: 'Events the monitor set aside as poison, oldest first',
+    ok: { status: 200, description: 'the open count and the entries', schema: z.object({ count: z.number().int(), items: z.array(answers.quarantinedEvent) }) },
+  },
+  {
+    method: 'post', path: '/v1/quarantine/:seq/replay', tag: 'operations', access: 'admin', params: quarantineSeqParams,
+    summary: 'Run a quarantined event through the pipeline again', ok: { status: 200, description: 'it passed', schema: answers.quarantinedEvent },
+    errors: { 422: 'the event still fails; the message says why', 503: 'a dependency is unavailable' },
+  },
+  {
+    method: 'get', path: '/v1/streams', tag: 'streams', access: 'reviewer or merchant (its own streams)', query: streamListQuery,
+    summary: 'Streams, newest first', ok: { status: 200, description: 'streams', schema: answers.items(answers.streamSummary) },
+  },
+  {
+    method: 'get', path: '/v1/streams/:streamId', tag: 'streams', access: 'reviewer or merchant (its own streams)', params: streamParams,
+    summary: 'One stream', description: "404 when it does not exist or is another merchant's.", ok: { status: 200, description: 'the stream', schema: answers.streamSummary },
+  },
+  {
+    method: 'get', path: '/v1/streams/:streamId/timeline', tag: 'streams', access: 'reviewer or merchant (its own streams)', params: streamParams, query: timelineQuery,
+    summary: "A stream's audience, activity and sales per time bucket", ok: { status: 200, description: 'the timeline', schema: answers.streamTimeline },
+  },
+  {
+    method: 'get', path: '/v1/streams/:streamId/accounts', tag: 'streams', access: 'reviewer', params: streamParams, query: streamAccountsQuery,
+    summary: "A report's accounts (`reportId`) or listed ones (`ids=a,b`), with what they share", ok: { status: 200, description: 'accounts', schema: answers.items(answers.streamAccount) },
+  },
+  {
+    method: 'get', path: '/v1/streams/:streamId/sales-audit', tag: 'streams', access: 'reviewer or merchant (its own streams)', params: salesAuditParams,
+    summary: 'Claimed against verified sales (CONTRACT.md §4)', ok: { status: 200, description: 'the audit', schema: answers.salesAudit },
+  },
+  { method: 'get', path: '/v1/whoami', tag: 'keys', access: 'ingest, reviewer or merchant', summary: "The key's role and merchant", ok: { status: 200, description: 'who the key is', schema: answers.whoamiView } },
+  {
+    method: 'get', path: '/v1/status', tag: 'operations', access: 'public',
+    summary: 'Backlog and components',
+    description: 'Counts for everyone; an admin or reviewer key adds internal detail. `backlog` 0 means every report exists.',
+    ok: { status: 200, description: 'status', schema: answers.statusView },
+  },
+  { method: 'get', path: '/health/live', tag: 'operations', access: 'public', summary: 'Liveness: the process answers', ok: { status: 200, description: 'alive', schema: answers.healthView } },
+  {
+    method: 'get', path: '/health/ready', tag: 'operations', access: 'public',
+    summary: 'Readiness: PostgreSQL, Redis, migrations and detection lag', ok: { status: 200, description: 'ready', schema: answers.healthView },
+    errors: { 503: 'not ready: the message names what is down, `error` and `details` hold each check' },
+  },
+  {
+    method: 'get', path: '/metrics', tag: 'operations', access: 'admin',
+    summary: 'Prometheus metrics', description: 'Answers 404 when METRICS_PORT serves them on a port of their own.',
+    ok: { status: 200, description: 'Prometheus text format', contentType: 'text/plain', schema: z.string() },
+    errors: { 404: 'metrics are served on METRICS_PORT' },
+  },
+  { method: 'get', path: '/openapi.json', tag: 'operations', access: 'public', summary: 'This document', ok: { status: 200, description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } },
+  { method: 'get', path: '/', tag: 'console', access: 'public', summary: 'Redirects to the console', ok: { status: 302, description: 'to /console/' } },
+];
+
+const ERROR_MEANINGS: Record<number, string> = {
+  400: 'bad input: the message names the field',
+  401: 'no Bearer key, or not a valid one',
+  403: "the key's role may not use this route",
+  404: 'not found',
+  429: 'too many failed authentications from this address; see Retry-After',
+};
+
+function errorResponse(description: string) {
+  return { description, content: { 'application/json': { schema: answers.errorBody } } };
+}
+
+function responsesOf(route: DescribedRoute): RouteConfig['responses'] {
+  const { ok } = route;
+  const responses: RouteConfig['responses'] = {
+    [ok.status]: {
+      description: ok.description,
+      ...(ok.schema ? { content: { [ok.contentType ?? 'application/json']: { schema: ok.schema } } } : {}),
+    },
+  };
+  const codes = new Set<number>(Object.keys(route.errors ?? {}).map(Number));
+  if (route.params || route.query || route.body) codes.add(400);
+  if (route.access !== 'public') [401, 429].forEach((code) => codes.add(code));
+  // The admin key is one secret: a wrong one is 401. A role key of the wrong role is 403.
+  if (route.access !== 'public' && route.access !== 'admin') codes.add(403);
+  if (route.params) codes.add(404);
+  for (const code of [...codes].sort()) responses[code] = errorResponse(route.errors?.[code] ?? ERROR_MEANINGS[code] ?? 'error');
+  return responses;
+}
+
+/** `/v1/reports/:id` → `/v1/reports/{id}`. */
+export function openApiPath(expressPath: string): string {
+  return expressPath.replace(/:(\w+)/g, '{$1}');
+}
+
+function buildDocument(): OpenApiDocument {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key (POST /v1/api-keys) or the ADMIN_KEY, as `Authorization: Bearer <key>`.',
+  });
+  for (const route of ROUTES) {
+    const body = route.body
+      ? {
+          required: true,
+          content: {
+            'application/json': { schema: route.body.schema, example: route.body.example },
+            ...(route.path === '/v1/events'
+              ? { 'application/x-ndjson': { schema: z.string().meta({ description: 'one event per line' }), example: EXAMPLE_EVENTS.map((event) => JSON.stringify(event)).join('\n') } }
+              : {}),
+          },
+        }
+      : undefined;
+    registry.registerPath({
+      method: route.method,
+      path: openApiPath(route.path),
+      tags: [route.tag],
+      summary: route.summary,
+      description: [route.description, `Key: ${route.access}.`].filter(Boolean).join('\n\n'),
+      ...(route.access === 'public' ? {} : { security: [{ bearer: [] }] }),
+      request: { params: route.params, query: route.query, body },
+      responses: responsesOf(route),
+    });
+  }
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'roomwatch',
+      version: '2.0.0',
+      description:
+        'Live-stream room traffic-integrity monitor (CONTRACT.md v2). Every error is `{ statusCode, error, message }`; bad input answers 400 naming the field. Real-time ingest and review pushes run over socket.io (`/ingest`, `/reviews`), outside this document.',
+    },
+  });
+}
+
+let built: OpenApiDocument | undefined;
+/** Built once, on first use: the schemas do not change while the process runs. */
+export function openApiDocument(): OpenApiDocument {
+  built ??= buildDocument();
+  return built;
+}

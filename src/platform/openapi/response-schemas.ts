@@ -1,0 +1,298 @@
+/**
+ * What the routes answer, as zod schemas for the API description only: the
+ * services build these values and type them with their own interfaces. Each
+ * schema is typed `z.ZodType<Interface>`, so a field the interface has and the
+ * schema lacks (or types differently) fails the type check.
+ */
+import { z } from 'zod';
+import { API_KEY_ROLES } from '../auth/api-key.entity.js';
+import type { ApiKeyView, CreatedApiKey } from '../auth/api-keys.service.js';
+import type { StreamAccount, StreamSummary, StreamTimeline } from '../../console/stream-views.js';
+import { REPORT_KINDS } from '../../detection/engine/finding.js';
+import type { IngestAck } from '../../ingest/ingest.service.js';
+import type { QuarantinedEvent } from '../../pipeline/poison-quarantine.js';
+import type { SalesAudit } from '../../audit/sales-audit.service.js';
+import type { DeliveryView } from '../../enforcement/deliveries.service.js';
+import { DELIVERY_STATUSES } from '../../enforcement/delivery.entity.js';
+import { ALLOW_LIST_SUBJECT_TYPES } from '../../enforcement/policy.entity.js';
+import type { AllowListEntryView, PolicyAuditView, ThresholdPolicyView } from '../../enforcement/policy.service.js';
+import { REPORT_STATUSES, REVIEW_DECISIONS } from '../../reports/report.entity.js';
+import type { ReportView } from '../../reports/report-view.js';
+import type { ReportDecisionView } from '../../reports/reports.service.js';
+
+const isoTime = z.string().meta({ format: 'date-time' });
+const epochMs = z.number().int().meta({ description: 'event time, ms since the Unix epoch' });
+
+/** CONTRACT.md §6: every HTTP error. Some carry more fields (a readiness probe's per-dependency results). */
+export const errorBody = z
+  .object({
+    statusCode: z.number().int(),
+    error: z.string().meta({ description: 'the HTTP reason phrase' }),
+    message: z.string().meta({ description: 'what is wrong, starting with the field it names' }),
+  })
+  .meta({ id: 'Error', example: { statusCode: 400, error: 'Bad Request', message: 'limit: must be an integer from 1 to 200' } });
+
+export const ingestAck: z.ZodType<IngestAck> = z
+  .object({
+    accepted: z.number().int(),
+    duplicates: z.number().int().meta({ description: 'events whose id was already stored: not stored twice' }),
+    rejected: z.array(z.object({ index: z.number().int(), id: z.string().optional(), error: z.string() })),
+  })
+  .meta({ id: 'IngestAck', example: { accepted: 1, duplicates: 0, rejected: [{ index: 1, id: 'e-2', error: 'ts: is required' }] } });
+
+export const createdApiKey: z.ZodType<CreatedApiKey> = z
+  .object({
+    id: z.string(),
+    role: z.enum(API_KEY_ROLES),
+    merchantId: z.string().nullable(),
+    key: z.string().meta({ description: 'the secret: shown in this answer only, stored as a hash' }),
+  })
+  .meta({ id: 'CreatedApiKey' });
+
+export const apiKeyView: z.ZodType<ApiKeyView> = z
+  .object({
+    id: z.string(),
+    role: z.enum(API_KEY_ROLES),
+    merchantId: z.string().nullable(),
+    keyPrefix: z.string(),
+    createdAt: isoTime,
+    revokedAt: isoTime.nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+export const quarantinedEvent: z.ZodType<QuarantinedEvent> = z
+  .object({
+    seq: z.number().int(),
+    eventId: z.string(),
+    type: z.string(),
+    streamId: z.string(),
+    error: z.string(),
+    attempts: z.number().int(),
+    quarantinedAt: isoTime,
+    replayedAt: isoTime.nullable(),
+    lastReplayError: z.string().nullable(),
+  })
+  .meta({ id: 'QuarantinedEvent' });
+
+export const reportView: z.ZodType<ReportView> = z
+  .object({
+    id: z.string(),
+    kind: z.enum(REPORT_KINDS),
+    subjectType: z.enum(['room', 'account']),
+    subjectId: z.string().meta({ description: 'roomId for a room report, accountId for an account report' }),
+    roomId: z.string(),
+    streamId: z.string(),
+    score: z.number().min(0).max(1),
+    severity: z.enum(['low', 'medium', 'high']),
+    summary: z.string(),
+    accounts: z.array(z.string()),
+    evidence: z.record(z.string(), z.unknown()).meta({ description: "the kind's typed evidence (src/detection/evidence.ts)" }),
+    detectedAt: epochMs,
+    status: z.enum(REPORT_STATUSES),
+    version: z.number().int().meta({ description: 'send it back with a decision' }),
+    updatedAt: isoTime,
+  })
+  .meta({
+    id: 'Report',
+    example: {
+      id: '3f2b8c1e-6a0d-4c3e-9b1a-2d4e5f6a7b8c',
+      kind: 'injected_viewers',
+      subjectType: 'room',
+      subjectId: 'room-1',
+      roomId: 'room-1',
+      streamId: 'stream-1',
+      score: 0.93,
+      severity: 'high',
+      summary: '412 accounts joined within 40 s on 3 device models and never spoke or bought',
+      accounts: ['acct-101', 'acct-102'],
+      evidence: { cohortSize: 412, joinSpreadMs: 40_000 },
+      detectedAt: 1_764_000_600_000,
+      status: 'open',
+      version: 1,
+      updatedAt: '2025-11-24T16:10:02.120Z',
+    },
+  });
+
+export const reportDecisionView: z.ZodType<ReportDecisionView> = z
+  .object({
+    reportId: z.string(),
+    decision: z.enum(REVIEW_DECISIONS),
+    note: z.string().nullable(),
+    version: z.number().int().meta({ description: 'the version decided on; the decision made version + 1' }),
+    reviewerKeyId: z.string(),
+    decidedAt: isoTime,
+  })
+  .meta({ id: 'ReportDecision' });
+
+export const deliveryView: z.ZodType<DeliveryView> = z
+  .object({
+    id: z.string().meta({ description: '<reportId>-v<version>, also the X-Roomwatch-Delivery header' }),
+    reportId: z.string(),
+    reportVersion: z.number().int(),
+    reason: z.enum(['auto', 'confirmed']),
+    status: z.enum(DELIVERY_STATUSES),
+    attempts: z.number().int(),
+    manualRetries: z.number().int(),
+    lastError: z.string().nullable(),
+    responseStatus: z.number().int().nullable(),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+    lastAttemptAt: isoTime.nullable(),
+    deliveredAt: isoTime.nullable(),
+  })
+  .meta({ id: 'Delivery' });
+
+export const thresholdPolicyView: z.ZodType<ThresholdPolicyView> = z
+  .object({
+    kind: z.enum(REPORT_KINDS),
+    autoEnforceScore: z.number().nullable(),
+    effectiveAutoEnforceScore: z.number(),
+    severityBands: z.object({ medium: z.number(), high: z.number() }).nullable(),
+    expiresAt: isoTime.nullable(),
+    active: z.boolean(),
+    updatedAt: isoTime.nullable(),
+  })
+  .meta({ id: 'ThresholdPolicy' });
+
+export const allowListEntryView: z.ZodType<AllowListEntryView> = z
+  .object({
+    id: z.string(),
+    subjectType: z.enum(ALLOW_LIST_SUBJECT_TYPES),
+    subjectId: z.string(),
+    reason: z.string().nullable(),
+    expiresAt: isoTime.nullable(),
+    active: z.boolean(),
+    createdAt: isoTime,
+  })
+  .meta({ id: 'AllowListEntry' });
+
+export const policyAuditView: z.ZodType<PolicyAuditView> = z
+  .object({
+    id: z.number().int(),
+    actor: z.string(),
+    action: z.string(),
+    target: z.string(),
+    before: z.record(z.string(), z.unknown()).nullable(),
+    after: z.record(z.string(), z.unknown()).nullable(),
+    changedAt: isoTime,
+  })
+  .meta({ id: 'PolicyAuditEntry' });
+
+export const streamSummary: z.ZodType<StreamSummary> = z
+  .object({
+    streamId: z.string(),
+    roomId: z.string(),
+    merchantId: z.string().nullable(),
+    startedAt: epochMs.nullable(),
+    endedAt: epochMs.nullable(),
+    firstTs: epochMs,
+    lastTs: epochMs,
+  })
+  .meta({ id: 'StreamSummary' });
+
+const moneyFigure = z.number().int().meta({ description: "minor units of the stream's currency" });
+export const streamTimeline: z.ZodType<StreamTimeline> = z
+  .object({
+    stream: streamSummary,
+    from: epochMs,
+    to: epochMs,
+    bucketMs: z.number().int(),
+    points: z.array(
+      z.object({
+        t: epochMs,
+        displayed: z.number().int().nullable(),
+        present: z.number().int(),
+        joins: z.number().int(),
+        leaves: z.number().int(),
+        comments: z.number().int(),
+        orders: z.number().int(),
+        refunds: z.number().int(),
+        paidAmount: moneyFigure,
+        refundedAmount: moneyFigure,
+      }),
+    ),
+    currency: z.string().nullable(),
+    after: z
+      .object({ events: z.number().int(), orders: z.number().int(), refunds: z.number().int(), paidAmount: moneyFigure, refundedAmount: moneyFigure, lastTs: epochMs })
+      .nullable(),
+  })
+  .meta({ id: 'StreamTimeline' });
+
+const sharedCount = z.number().int();
+export const streamAccount: z.ZodType<StreamAccount> = z
+  .object({
+    accountId: z.string(),
+    firstSeenAt: epochMs,
+    joined: z.boolean(),
+    accountCreatedAt: epochMs.nullable(),
+    deviceId: z.string().nullable(),
+    ip: z.string().nullable(),
+    subnet: z.string().nullable(),
+    model: z.string().nullable(),
+    os: z.string().nullable(),
+    emulator: z.boolean().nullable(),
+    rooted: z.boolean().nullable(),
+    comments: z.number().int(),
+    likes: z.number().int(),
+    orders: z.number().int(),
+    shared: z.object({ device: sharedCount, ip: sharedCount, subnet: sharedCount, model: sharedCount }),
+  })
+  .meta({ id: 'StreamAccount' });
+
+export const salesAudit: z.ZodType<SalesAudit> = z
+  .object({
+    roomId: z.string(),
+    streamId: z.string(),
+    merchantId: z.string().nullable(),
+    currency: z.string().nullable(),
+    claimed: z.object({ gmv: moneyFigure, orders: z.number().int() }).nullable(),
+    verified: z.object({
+      orders: z.number().int(),
+      paidOrders: z.number().int(),
+      refundedOrders: z.number().int(),
+      grossAtListPrice: moneyFigure,
+      grossPaid: moneyFigure,
+      refunded: moneyFigure,
+      net: moneyFigure,
+      suspectedBrushing: z.number().int(),
+    }),
+    inflation: z.object({ amount: moneyFigure, ratio: z.number().nullable() }).nullable(),
+    pending: z.object({ orders: z.number().int(), paid: moneyFigure, refunded: moneyFigure }),
+    inexact: z.array(z.string()).optional().meta({ description: 'figures past 2^53, each the nearest JSON number' }),
+  })
+  .meta({
+    id: 'SalesAudit',
+    example: {
+      roomId: 'room-1',
+      streamId: 'stream-1',
+      merchantId: 'merchant-1',
+      currency: 'CNY',
+      claimed: { gmv: 50_000_000, orders: 1200 },
+      verified: { orders: 300, paidOrders: 280, refundedOrders: 40, grossAtListPrice: 9_000_000, grossPaid: 8_400_000, refunded: 1_200_000, net: 7_200_000, suspectedBrushing: 35 },
+      inflation: { amount: 42_800_000, ratio: 6.94 },
+      pending: { orders: 0, paid: 0, refunded: 0 },
+    },
+  });
+
+/** The status answer: counts for everyone, detail for an admin or reviewer key. */
+export const statusView = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    backlog: z.number().int().meta({ description: 'accepted items not yet fully processed; 0 means every report exists' }),
+    components: z.record(z.string(), z.object({ backlog: z.number().int() }).catchall(z.unknown())),
+  })
+  .meta({ id: 'Status', example: { status: 'ok', backlog: 0, components: { ingest: { backlog: 0, connections: 2 }, detection: { backlog: 0 } } } });
+
+/** @nestjs/terminus's answer (503 adds `message`, see Error). */
+export const healthView = z
+  .object({
+    status: z.enum(['ok', 'error', 'shutting_down']),
+    info: z.record(z.string(), z.object({ status: z.string() }).catchall(z.unknown())).optional(),
+    error: z.record(z.string(), z.object({ status: z.string() }).catchall(z.unknown())).optional(),
+    details: z.record(z.string(), z.object({ status: z.string() }).catchall(z.unknown())),
+  })
+  .meta({ id: 'Health' });
+
+export const whoamiView = z.object({ role: z.enum(API_KEY_ROLES), merchantId: z.string().nullable() }).meta({ id: 'Whoami' });
+
+export const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });

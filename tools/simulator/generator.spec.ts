@@ -1,0 +1,308 @@
+import { validateEvent, type RoomEvent } from '../../src/events/event.schema.js';
+import { REPORT_KINDS } from '../../src/detection/engine/finding.js';
+import { ATTACK_STYLES, generateEvening, type SimulatedEvening, type SimulatedRoom, type VerifiedSales } from './generator.js';
+
+const SECOND = 1_000;
+
+/**
+ * The audit recomputed from the emitted order events only, by a path that
+ * shares no code with the generator's ledger.
+ */
+function auditFromEvents(events: readonly RoomEvent[]): VerifiedSales {
+  const placed = new Map<string, { list: number }>();
+  const paid = new Map<string, number>();
+  const refunded = new Map<string, number>();
+  for (const event of events) {
+    if (event.type === 'order.placed') placed.set(event.orderId, { list: event.listPrice * event.quantity });
+    if (event.type === 'order.paid') paid.set(event.orderId, (paid.get(event.orderId) ?? 0) + event.amount);
+    if (event.type === 'order.refunded') refunded.set(event.orderId, (refunded.get(event.orderId) ?? 0) + event.amount);
+  }
+  const total = (values: Iterable<number>): number => [...values].reduce((sum, value) => sum + value, 0);
+  const grossPaid = total(paid.values());
+  const refundedAmount = total(refunded.values());
+  return {
+    orders: placed.size,
+    paidOrders: paid.size,
+    refundedOrders: refunded.size,
+    grossAtListPrice: total([...placed.values()].map((order) => order.list)),
+    grossPaid,
+    refunded: refundedAmount,
+    net: grossPaid - refundedAmount,
+  };
+}
+
+function organicRooms(evening: SimulatedEvening): SimulatedRoom[] {
+  return evening.rooms.filter((room) => room.attackStyles.length === 0);
+}
+
+function comments(room: SimulatedRoom) {
+  return room.events.filter((event): event is Extract<RoomEvent, { type: 'comment' }> => event.type === 'comment');
+}
+
+describe('generateEvening', () => {
+  let evening: SimulatedEvening;
+
+  beforeAll(() => {
+    evening = generateEvening({ seed: 11, rooms: 8 });
+  });
+
+  it('gives the same events for the same seed and different ones for another seed', () => {
+    const again = generateEvening({ seed: 11, rooms: 8 });
+    expect(again.events.length).toBe(evening.events.length);
+    // One string comparison instead of a deep walk over 100k objects.
+    expect(JSON.stringify(again.events) === JSON.stringify(evening.events)).toBe(true);
+    expect(again.rooms.map((room) => room.labels)).toEqual(evening.rooms.map((room) => room.labels));
+    const other = generateEvening({ seed: 12, rooms: 2 });
+    expect(other.events.slice(0, 50)).not.toEqual(evening.events.slice(0, 50));
+  });
+
+  it('emits only events that pass validateEvent, with unique ids', () => {
+    const failures = evening.events.map((event) => validateEvent(event)).filter((result) => !result.ok);
+    expect(failures).toEqual([]);
+    expect(new Set(evening.events.map((event) => event.id)).size).toBe(evening.events.length);
+  });
+
+  it('merges every room in event-time order', () => {
+    expect(evening.events.length).toBe(evening.rooms.reduce((sum, room) => sum + room.events.length, 0));
+    const outOfOrder = evening.events.filter((event, i) => i > 0 && event.ts < evening.events[i - 1]!.ts);
+    expect(outOfOrder).toEqual([]);
+  });
+
+  it('runs each room as one stream of 20 to 90 minutes, framed by stream.started and stream.ended', () => {
+    for (const room of evening.rooms) {
+      const minutes = (room.endTs - room.startTs) / 60_000;
+      expect(minutes).toBeGreaterThanOrEqual(20);
+      expect(minutes).toBeLessThanOrEqual(90);
+      expect(room.events[0]).toMatchObject({ type: 'stream.started', merchantId: room.merchantId, ts: room.startTs });
+      expect(room.events.filter((event) => event.type === 'stream.ended')).toHaveLength(1);
+      expect(new Set(room.events.map((event) => event.streamId))).toEqual(new Set([room.streamId]));
+    }
+  });
+
+  it('attacks about the requested share of rooms and leaves organic rooms unlabelled', () => {
+    const attacked = evening.rooms.filter((room) => room.labels.kinds.length > 0);
+    expect(attacked).toHaveLength(3);
+    for (const room of organicRooms(evening)) {
+      expect(room.labels.kinds).toEqual([]);
+      for (const kind of REPORT_KINDS) expect(room.labels.accounts[kind]).toEqual([]);
+    }
+    const kinds = new Set(attacked.flatMap((room) => room.labels.kinds));
+    expect([...kinds].sort()).toEqual([...REPORT_KINDS].sort());
+  });
+
+  it('labels only accounts that act in their own room', () => {
+    for (const room of evening.rooms) {
+      const actors = new Set(room.events.flatMap((event) => (event.accountId ? [event.accountId] : [])));
+      for (const kind of REPORT_KINDS) {
+        for (const account of room.labels.accounts[kind]) expect(actors.has(account)).toBe(true);
+        if (room.labels.accounts[kind].length > 0) expect(room.labels.kinds).toContain(kind);
+      }
+      // Real viewers outnumber the labelled ones even in attacked rooms.
+      const labelled = new Set(Object.values(room.labels.accounts).flat());
+      expect(actors.size).toBeGreaterThan(labelled.size);
+    }
+  });
+
+  it('labels account-level kinds with accounts and room-level kinds without', () => {
+    for (const room of evening.rooms) {
+      expect(room.labels.accounts.inflated_gmv).toEqual([]);
+      if (room.attackStyles.includes('hired_brusher_ring') || room.attackStyles.includes('merchant_team')) {
+        expect(room.labels.accounts.refund_brushing.length).toBeGreaterThan(0);
+      }
+      if (room.attackStyles.includes('template_comments')) expect(room.labels.accounts.scripted_comments.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('states an expected audit equal to a recomputation from the emitted order events', () => {
+    for (const room of evening.rooms) {
+      expect(room.expectedAudit.verified).toEqual(auditFromEvents(room.events));
+      expect(room.expectedAudit).toMatchObject({ roomId: room.roomId, streamId: room.streamId, merchantId: room.merchantId });
+      const claims = room.events.filter((event) => event.type === 'sales.claimed');
+      if (room.expectedAudit.claimed === null) expect(claims).toEqual([]);
+      else expect(claims.map((claim) => ({ gmv: claim.gmv, orders: claim.orders }))).toEqual([room.expectedAudit.claimed]);
+      const currencies = new Set(room.events.flatMap((event) => (event.type === 'order.placed' ? [event.currency] : [])));
+      expect([...currencies]).toEqual(room.expectedAudit.currency === null ? [] : [room.expectedAudit.currency]);
+    }
+  });
+
+  it('keeps honest claims within rounding of the verified net and inflated ones well above it', () => {
+    for (const room of evening.rooms) {
+      const { claimed, verified } = room.expectedAudit;
+      if (claimed === null) continue;
+      const inflated = room.labels.kinds.includes('inflated_gmv');
+      if (inflated) expect(claimed.gmv).toBeGreaterThan(verified.net * 1.05);
+      else expect(Math.abs(claimed.gmv - verified.net)).toBeLessThanOrEqual(500);
+    }
+  });
+
+  it('sends refunds after the stream ends and some payments within a second of their order', () => {
+    const late = evening.rooms.flatMap((room) => room.events.filter((event) => event.type === 'order.refunded' && event.ts > room.endTs + 3_600_000));
+    expect(late.length).toBeGreaterThan(10);
+    const placedAt = new Map(evening.events.flatMap((event) => (event.type === 'order.placed' ? [[event.orderId, event.ts] as const] : [])));
+    const quick = evening.events.filter((event) => event.type === 'order.paid' && event.ts - (placedAt.get(event.orderId) ?? -Infinity) < SECOND);
+    expect(quick.length).toBeGreaterThan(10);
+  });
+
+  describe('honest traps in organic rooms', () => {
+    it('holds a lucky-bag draw: hundreds of viewers post the same long phrase once within two and a half minutes', () => {
+      const bursts = organicRooms(evening).map((room) => {
+        const byText = new Map<string, { accounts: Set<string>; first: number; last: number; posts: number }>();
+        for (const comment of comments(room)) {
+          if ([...comment.text].length < 15) continue;
+          const entry = byText.get(comment.text) ?? { accounts: new Set<string>(), first: comment.ts, last: comment.ts, posts: 0 };
+          entry.accounts.add(comment.accountId);
+          entry.last = comment.ts;
+          entry.posts++;
+          byText.set(comment.text, entry);
+        }
+        return [...byText.values()].filter((entry) => entry.accounts.size >= 150 && entry.posts === entry.accounts.size && entry.last - entry.first <= 150 * SECOND);
+      });
+      expect(bursts.flat().length).toBeGreaterThanOrEqual(1);
+    });
+
+    it('holds a "1" chant: dozens of accounts type 1 within thirty seconds', () => {
+      const chantRooms = organicRooms(evening).filter((room) => {
+        const ones = comments(room).filter((comment) => /^[1１]+$/.test(comment.text));
+        return ones.some((first) => new Set(ones.filter((other) => other.ts >= first.ts && other.ts < first.ts + 30 * SECOND).map((other) => other.accountId)).size >= 20);
+      });
+      expect(chantRooms.length).toBeGreaterThanOrEqual(1);
+    });
+
+    it('holds a flash-sale rush: dozens of real orders at a deep discount within a minute', () => {
+      const rushRooms = organicRooms(evening).filter((room) => {
+        const deals = room.events.filter((event) => event.type === 'order.placed' && event.unitPrice * 2 <= event.listPrice);
+        return deals.some((first) => deals.filter((other) => other.ts >= first.ts && other.ts < first.ts + 60 * SECOND).length >= 30);
+      });
+      expect(rushRooms.length).toBeGreaterThanOrEqual(1);
+    });
+
+    it('has an honest high-refund apparel room whose refunds come from unrelated buyers over days', () => {
+      const apparel = organicRooms(evening).filter((room) => room.category === 'apparel');
+      expect(apparel.length).toBeGreaterThanOrEqual(1);
+      const refunds = apparel.flatMap((room) => room.events.filter((event) => event.type === 'order.refunded'));
+      const days = new Set(refunds.map((refund) => Math.floor(refund.ts / 86_400_000)));
+      expect(days.size).toBeGreaterThanOrEqual(4);
+      expect(new Set(refunds.map((refund) => refund.deviceId)).size).toBeGreaterThan(refunds.length * 0.8);
+    });
+  });
+
+  describe('attackers behave as their style says', () => {
+    it('has an emulator farm join in fixed steps and never interact', () => {
+      const room = evening.rooms.find((candidate) => candidate.scenario === 'emulator_farm')!;
+      const farm = new Set(room.labels.accounts.injected_viewers);
+      const joins = room.events.filter((event) => event.type === 'viewer.joined' && farm.has(event.accountId));
+      expect(joins.every((join) => join.type === 'viewer.joined' && join.device?.emulator === true)).toBe(true);
+      const stepStarts = [...new Set(joins.map((join) => Math.floor((join.ts - joins[0]!.ts) / SECOND)))].filter((second, i, all) => i === 0 || second - all[i - 1]! > 5);
+      const gaps = new Set(stepStarts.slice(1).map((second, i) => Math.round((second - stepStarts[i]!) / 10) * 10));
+      expect(gaps.size).toBe(1);
+      expect(room.events.some((event) => (event.type === 'comment' || event.type === 'like') && farm.has(event.accountId))).toBe(false);
+    });
+
+    it('has a brusher ring pay during the stream and refund after it ends', () => {
+      const room = evening.rooms.find((candidate) => candidate.attackStyles.includes('hired_brusher_ring'))!;
+      const ring = new Set(room.labels.accounts.refund_brushing);
+      const refunds = room.events.filter((event) => event.type === 'order.refunded' && ring.has(event.accountId));
+      expect(refunds.length).toBeGreaterThanOrEqual(ring.size * 0.8);
+      expect(refunds.filter((refund) => refund.ts > room.endTs).length).toBeGreaterThanOrEqual(refunds.length * 0.7);
+    });
+  });
+
+  describe('new farm styles and honest crowds', () => {
+    let wide: SimulatedEvening;
+    beforeAll(() => {
+      wide = generateEvening({ seed: 5, rooms: 40, audienceScale: 0.5 });
+    });
+    const joinsOf = (room: SimulatedRoom, accounts: ReadonlySet<string>) =>
+      room.events.filter((event): event is Extract<RoomEvent, { type: 'viewer.joined' }> => event.type === 'viewer.joined' && accounts.has(event.accountId));
+    const subnetOf = (ip: string) => ip.split('.').slice(0, 3).join('.');
+    const styled = (style: string) => wide.rooms.filter((room) => room.attackStyles.includes(style));
+    const honestWith = (trap: string) => wide.rooms.filter((room) => room.labels.kinds.length === 0 && room.traps.includes(trap));
+
+    it('has a trickle farm that never bursts but shares a few /24s, two models at most and one registration sitting', () => {
+      const [room] = styled('trickle_farm');
+      const farm = new Set(room!.labels.accounts.injected_viewers);
+      const joins = joinsOf(room!, farm);
+      expect(joins.length).toBeGreaterThanOrEqual(80);
+      const perMinute = new Map<number, number>();
+      for (const join of joins) perMinute.set(Math.floor(join.ts / 60_000), (perMinute.get(Math.floor(join.ts / 60_000)) ?? 0) + 1);
+      expect(Math.max(...perMinute.values())).toBeLessThan(joins.length * 0.1);
+      expect(new Set(joins.map((join) => subnetOf(join.ip!))).size).toBeLessThanOrEqual(4);
+      expect(new Set(joins.map((join) => join.device!.model)).size).toBeLessThanOrEqual(2);
+      const created = joins.map((join) => join.accountCreatedAt!);
+      expect(Math.max(...created) - Math.min(...created)).toBeLessThanOrEqual(10 * 3_600_000);
+      expect(room!.events.some((event) => event.type === 'comment' && farm.has(event.accountId))).toBe(false);
+    });
+
+    it('has an aged farm of one-to-two-year-old accounts that leave on their own timers and work several rooms', () => {
+      const rooms = styled('aged_farm');
+      expect(rooms.length).toBeGreaterThanOrEqual(2);
+      const [first, second] = rooms.map((room) => new Set(room.labels.accounts.injected_viewers));
+      expect([...first!].filter((account) => second!.has(account)).length).toBeGreaterThan(10);
+      const joins = joinsOf(rooms[0]!, first!);
+      for (const join of joins) expect((join.ts - join.accountCreatedAt!) / 86_400_000).toBeGreaterThanOrEqual(365);
+      const leaves = rooms[0]!.events.filter((event) => event.type === 'viewer.left' && first!.has(event.accountId!));
+      // Loose batches: no second holds more than a handful of the farm's leaves.
+      const perSecond = new Map<number, number>();
+      for (const leave of leaves) perSecond.set(Math.floor(leave.ts / 1_000), (perSecond.get(Math.floor(leave.ts / 1_000)) ?? 0) + 1);
+      expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(4);
+    });
+
+    it('has an all-in-one farm labelled for both kinds: stepped joins from one /24, templated posts on a fixed period', () => {
+      const [room] = styled('all_in_one_farm');
+      const farm = new Set(room!.labels.accounts.injected_viewers);
+      const posters = room!.labels.accounts.scripted_comments;
+      expect(room!.labels.kinds).toEqual(expect.arrayContaining(['injected_viewers', 'scripted_comments']));
+      expect(posters.length).toBeGreaterThan(farm.size * 0.3);
+      expect(posters.every((account) => farm.has(account))).toBe(true);
+      const joins = joinsOf(room!, farm);
+      expect(new Set(joins.map((join) => subnetOf(join.ip!))).size).toBe(1);
+      expect(joins.every((join) => join.device!.rooted)).toBe(true);
+      const steps = [...new Set(joins.map((join) => Math.floor(join.ts / 5_000)))];
+      expect(steps.length).toBeLessThan(joins.length / 10);
+      const gaps = new Set(comments(room!).filter((comment) => comment.accountId === posters[0]).map((comment, i, all) => (i === 0 ? null : Math.round((comment.ts - all[i - 1]!.ts) / 5_000))).filter((gap) => gap !== null));
+      expect(gaps.size).toBe(1);
+    });
+
+    it('brings a growth campaign of brand-new, silent viewers on their own devices and networks', () => {
+      const room = honestWith('growth_campaign')[0]!;
+      const fresh = room.events.filter((event): event is Extract<RoomEvent, { type: 'viewer.joined' }> => event.type === 'viewer.joined' && event.ts - event.accountCreatedAt! < 3 * 86_400_000);
+      expect(fresh.length).toBeGreaterThanOrEqual(30);
+      expect(new Set(fresh.map((join) => join.deviceId)).size).toBeGreaterThan(fresh.length * 0.9);
+      expect(new Set(fresh.map((join) => subnetOf(join.ip!))).size).toBeGreaterThan(fresh.length * 0.6);
+    });
+
+    it('puts dozens of colleagues or students on one /24 with their own phones, and families of two to four on one wifi', () => {
+      for (const trap of ['office_wifi', 'campus_network', 'carrier_nat']) {
+        const room = honestWith(trap)[0]!;
+        const accountsBySubnet = new Map<string, Set<string>>();
+        const modelsBySubnet = new Map<string, Set<string>>();
+        for (const join of joinsOf(room, new Set(room.events.map((event) => event.accountId!)))) {
+          const subnet = subnetOf(join.ip!);
+          accountsBySubnet.set(subnet, (accountsBySubnet.get(subnet) ?? new Set()).add(join.accountId));
+          modelsBySubnet.set(subnet, (modelsBySubnet.get(subnet) ?? new Set()).add(join.device!.model!));
+        }
+        const [busiest] = [...accountsBySubnet.entries()].sort((a, b) => b[1].size - a[1].size);
+        expect(busiest![1].size).toBeGreaterThanOrEqual(20);
+        expect(modelsBySubnet.get(busiest![0])!.size).toBeGreaterThanOrEqual(5);
+      }
+      const room = honestWith('household')[0]!;
+      const byIp = new Map<string, Set<string>>();
+      for (const event of room.events) if (event.type === 'viewer.joined') byIp.set(event.ip!, (byIp.get(event.ip!) ?? new Set()).add(event.accountId));
+      expect([...byIp.values()].filter((accounts) => accounts.size >= 2 && accounts.size <= 4).length).toBeGreaterThanOrEqual(3);
+    });
+
+    it('settles some payments a minute or more after an honest claim that already counts them', () => {
+      const room = honestWith('late_settlement')[0]!;
+      const claim = room.events.find((event) => event.type === 'sales.claimed')!;
+      const placedAt = new Map(room.events.flatMap((event) => (event.type === 'order.placed' ? [[event.orderId, event.ts] as const] : [])));
+      const late = room.events.filter((event) => event.type === 'order.paid' && event.ts >= claim.ts + 60_000 && placedAt.get(event.orderId)! < claim.ts);
+      expect(late.length).toBeGreaterThanOrEqual(3);
+      expect(Math.abs(room.expectedAudit.claimed!.gmv - room.expectedAudit.verified.net)).toBeLessThanOrEqual(500);
+    });
+  });
+
+  it('covers every attacker style in a default-size evening', () => {
+    const styles = new Set(generateEvening({ seed: 3, rooms: 40, audienceScale: 0.2 }).rooms.flatMap((room) => room.attackStyles));
+    expect([...styles].sort()).toEqual([...new Set(Object.values(ATTACK_STYLES).flat())].sort());
+  });
+});

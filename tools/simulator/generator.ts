@@ -1,0 +1,477 @@
+import type { RoomEvent } from '../../src/events/event.schema.js';
+import { REPORT_KINDS, type ReportKind } from '../../src/detection/engine/finding.js';
+import { IdRegistry, OrganicPopulation, type SimAccount } from './accounts.js';
+import {
+  agedFarmBatches,
+  agedPackageLockstep,
+  allInOneFarmRoom,
+  emulatorFarmJoins,
+  humanLikeComments,
+  identicalComments,
+  inflateDisplayedCount,
+  merchantTeamBrushing,
+  periodicPosters,
+  phoneFarmWaves,
+  ringBrushing,
+  templatedComments,
+  trickleFarmJoins,
+} from './attacks.js';
+import { makeSkus, type Category, type Locale } from './catalog.js';
+import { agedFarm, agedPackage, allInOneFarm, brusherRing, chatCohort, emulatorFarm, merchantStaff, ordinaryLooking, phoneFarm, trickleFarm } from './cohorts.js';
+import { placeHonestOrder, planOrganicProfile, playOrganicMoments, simulateAudience, type OrganicTraps } from './organic.js';
+import { Rng } from './prng.js';
+import { RoomBuilder, type LedgerOrder, type ViewerSession } from './room.js';
+import { salesClaim, verifiedSales, type ClaimStyle, type ExpectedSalesAudit } from './sales.js';
+
+export type { ExpectedSalesAudit, VerifiedSales } from './sales.js';
+
+/**
+ * Attacker styles, grouped by the report kind they should produce. A style
+ * listed under two kinds (the all-in-one farm both injects viewers and posts
+ * the script) is labelled, and scored, for both.
+ */
+export const ATTACK_STYLES = {
+  injected_viewers: ['emulator_farm', 'phone_farm', 'aged_viewer_package', 'displayed_count_only', 'trickle_farm', 'aged_farm', 'all_in_one_farm'],
+  scripted_comments: ['identical_interval_comments', 'template_comments', 'human_like_comments', 'periodic_posters', 'all_in_one_farm'],
+  refund_brushing: ['hired_brusher_ring', 'merchant_team'],
+  inflated_gmv: ['gmv_counts_refunds', 'gmv_list_price', 'gmv_counts_unpaid'],
+} as const satisfies Record<ReportKind, readonly string[]>;
+
+export type AttackStyle = (typeof ATTACK_STYLES)[ReportKind][number];
+
+/**
+ * Attacked rooms take these plans in order (cycling), so even a small
+ * evening covers every kind early and a 40-room one covers every style,
+ * the reused cohorts and rings, and the usual combinations (a room that buys
+ * viewers often buys comments too; brushing comes with an inflated claim).
+ */
+const ATTACK_PLANS: readonly (readonly AttackStyle[])[] = [
+  ['emulator_farm'],
+  ['template_comments'],
+  ['hired_brusher_ring', 'gmv_counts_refunds'],
+  ['trickle_farm'],
+  ['all_in_one_farm'],
+  ['aged_farm'],
+  ['displayed_count_only'],
+  ['identical_interval_comments'],
+  ['merchant_team'],
+  ['gmv_list_price'],
+  ['phone_farm', 'periodic_posters'],
+  ['aged_viewer_package', 'human_like_comments'],
+  ['gmv_counts_unpaid'],
+  ['aged_farm', 'template_comments'],
+  ['trickle_farm', 'hired_brusher_ring'],
+  ['emulator_farm', 'identical_interval_comments'],
+  // A 40-room evening (16 attacked) ends here; larger ones repeat the styles in other company.
+  ['merchant_team', 'gmv_counts_refunds'],
+  ['all_in_one_farm', 'gmv_list_price'],
+  ['phone_farm', 'template_comments'],
+  ['aged_farm'],
+  ['aged_viewer_package'],
+  ['human_like_comments'],
+  ['trickle_farm'],
+  ['hired_brusher_ring', 'phone_farm'],
+  ['periodic_posters'],
+];
+
+export interface EveningOptions {
+  seed: number;
+  /** Number of rooms (one stream each); default 40. */
+  rooms?: number;
+  /** Event time of the evening's first possible stream start; default 2026-11-20 19:00 China time. */
+  startTs?: number;
+  /** Share of rooms that are attacked; default 0.4. */
+  attackShare?: number;
+  /** Multiplies every room's honest audience; default 1. */
+  audienceScale?: number;
+}
+
+export interface RoomLabels {
+  /** Kinds of fraud really present in this stream (empty for an honest room). */
+  kinds: ReportKind[];
+  /** Accounts that really committed each kind in this stream (empty for room-level kinds). */
+  accounts: Record<ReportKind, string[]>;
+}
+
+export interface SimulatedRoom {
+  roomId: string;
+  streamId: string;
+  merchantId: string;
+  locale: Locale;
+  category: Category;
+  /** `organic[+trap...]` or the attacker styles joined with `+`. */
+  scenario: string;
+  /** This generator's `AttackStyle`s, or the held-out model's `ho_` styles when `heldOut`. */
+  attackStyles: string[];
+  traps: string[];
+  startTs: number;
+  endTs: number;
+  labels: RoomLabels;
+  expectedAudit: ExpectedSalesAudit;
+  events: RoomEvent[];
+  /** Set on rooms of the independent held-out attacker model (`tools/simulator/heldout/`). */
+  heldOut?: boolean;
+}
+
+export interface SimulatedEvening {
+  seed: number;
+  rooms: SimulatedRoom[];
+  /** Every room's events merged in event-time order. */
+  events: RoomEvent[];
+}
+
+/** 2026-11-20 19:00 in China (UTC+8): prime time for live shopping. */
+export const DEFAULT_EVENING_START = Date.UTC(2026, 10, 20, 11, 0, 0);
+
+const MINUTE = 60_000;
+
+/** Attacker infrastructure that outlives one room: it works the whole evening. */
+interface EveningUnderground {
+  phoneFarm: SimAccount[];
+  agedViewers: SimAccount[];
+  brusherRings: SimAccount[][];
+  agedFarm: SimAccount[];
+}
+
+export function generateEvening(options: EveningOptions): SimulatedEvening {
+  const roomCount = options.rooms ?? 40;
+  const startTs = options.startTs ?? DEFAULT_EVENING_START;
+  const attackShare = options.attackShare ?? 0.4;
+  const audienceScale = options.audienceScale ?? 1;
+  const rng = new Rng(options.seed);
+  const ids = new IdRegistry(rng.fork());
+  const populationRng = rng.fork();
+  const population = new OrganicPopulation(populationRng, ids, startTs);
+  const regulars: Record<Locale, SimAccount[]> = {
+    zh: Array.from({ length: Math.max(20, roomCount * 60) }, () => population.create('zh')),
+    en: Array.from({ length: Math.max(10, roomCount * 15) }, () => population.create('en')),
+  };
+  const undergroundRng = rng.fork();
+  const underground: EveningUnderground = {
+    phoneFarm: phoneFarm(undergroundRng, ids, startTs, undergroundRng.int(150, 300)),
+    agedViewers: agedPackage(undergroundRng, ids, startTs, undergroundRng.int(80, 160), 'zh'),
+    brusherRings: Array.from({ length: 3 }, () => brusherRing(undergroundRng, ids, startTs, 'zh')),
+    agedFarm: agedFarm(undergroundRng, ids, startTs, undergroundRng.int(120, 220), 'zh'),
+  };
+
+  const attackedCount = Math.min(roomCount, Math.round(roomCount * attackShare));
+  const attackedSlots = new Set(rng.shuffle(Array.from({ length: roomCount }, (_, index) => index)).slice(0, attackedCount));
+  const rooms: SimulatedRoom[] = [];
+  let attackIndex = 0;
+  let organicIndex = 0;
+  for (let index = 0; index < roomCount; index++) {
+    const roomRng = rng.fork();
+    const attacked = attackedSlots.has(index);
+    const styles = attacked ? [...(ATTACK_PLANS[attackIndex++ % ATTACK_PLANS.length] ?? [])] : [];
+    const traps = attacked ? randomTraps(roomRng) : organicTraps(roomRng, organicIndex++);
+    rooms.push(
+      generateRoom({ rng: roomRng, ids, population, regulars, underground, index, seed: options.seed, eveningStart: startTs, audienceScale, styles, traps }),
+    );
+  }
+
+  return { seed: options.seed, rooms, events: mergeByTime(rooms.map((room) => room.events)) };
+}
+
+/** Merges per-room streams already in ts order; ties go to the earlier room, so the result is deterministic. */
+export function mergeByTime(streams: readonly RoomEvent[][]): RoomEvent[] {
+  const merged: RoomEvent[] = [];
+  const cursors = streams.map(() => 0);
+  for (;;) {
+    let best = -1;
+    let bestTs = Infinity;
+    streams.forEach((stream, index) => {
+      const event = stream[cursors[index] ?? 0];
+      if (event && event.ts < bestTs) {
+        best = index;
+        bestTs = event.ts;
+      }
+    });
+    if (best < 0) return merged;
+    merged.push(streams[best]?.[cursors[best] ?? 0] as RoomEvent);
+    cursors[best] = (cursors[best] ?? 0) + 1;
+  }
+}
+
+interface RoomPlan {
+  /** `lateSettlement`: orders placed before the anchor's claim are paid a minute or more after it. */
+  traps: OrganicTraps & { apparel: boolean; lateSettlement: boolean };
+}
+
+/**
+ * Spreads the honest traps so every small evening has each of them in an
+ * organic room: the moments cycle over four rooms, the crowds and late
+ * settlement over six.
+ */
+function organicTraps(rng: Rng, organicIndex: number): RoomPlan['traps'] {
+  const lane = organicIndex % 4;
+  const crowd = organicIndex % 6;
+  return {
+    luckyBag: lane === 0 || rng.chance(0.15),
+    chants: lane === 1 ? rng.int(2, 4) : rng.chance(0.6) ? rng.int(1, 3) : 0,
+    flashSales: lane === 2 ? rng.int(1, 3) : rng.chance(0.4) ? rng.int(1, 2) : 0,
+    viralSurge: lane === 3 || rng.chance(0.15),
+    apparel: lane === 3 || rng.chance(0.25),
+    growthCampaign: crowd === 0 || rng.chance(0.1),
+    officeWifi: crowd === 1 || rng.chance(0.08),
+    campusNetwork: crowd === 2 || rng.chance(0.08),
+    households: crowd === 3 ? rng.int(4, 8) : rng.chance(0.4) ? rng.int(1, 3) : 0,
+    carrierNat: crowd === 4 || rng.chance(0.1),
+    lateSettlement: crowd === 5 || rng.chance(0.15),
+  };
+}
+
+function randomTraps(rng: Rng): RoomPlan['traps'] {
+  return {
+    luckyBag: rng.chance(0.2),
+    chants: rng.chance(0.5) ? rng.int(1, 3) : 0,
+    flashSales: rng.chance(0.4) ? rng.int(1, 2) : 0,
+    viralSurge: rng.chance(0.1),
+    apparel: rng.chance(0.25),
+    growthCampaign: rng.chance(0.1),
+    officeWifi: rng.chance(0.05),
+    campusNetwork: rng.chance(0.05),
+    households: rng.chance(0.4) ? rng.int(1, 3) : 0,
+    carrierNat: rng.chance(0.1),
+    lateSettlement: rng.chance(0.1),
+  };
+}
+
+interface RoomInput {
+  rng: Rng;
+  ids: IdRegistry;
+  population: OrganicPopulation;
+  regulars: Record<Locale, SimAccount[]>;
+  underground: EveningUnderground;
+  index: number;
+  seed: number;
+  eveningStart: number;
+  audienceScale: number;
+  styles: AttackStyle[];
+  traps: RoomPlan['traps'];
+}
+
+const CATEGORIES: readonly (readonly [Category, number])[] = [
+  ['beauty', 25],
+  ['food', 20],
+  ['home', 20],
+  ['electronics', 15],
+  ['jewelry', 10],
+  ['apparel', 10],
+];
+
+function generateRoom(input: RoomInput): SimulatedRoom {
+  const { rng, ids, styles } = input;
+  const traps = { ...input.traps };
+  const has = (style: AttackStyle): boolean => styles.includes(style);
+  // Inflating by list price needs deep live discounts; brushing a merchant team needs flash sales to grab.
+  if (has('gmv_list_price') || has('merchant_team')) traps.flashSales = Math.max(traps.flashSales, 2);
+  // Counting refunds only flatters a room that has refunds.
+  if (has('gmv_counts_refunds') && !has('hired_brusher_ring') && !has('merchant_team')) traps.apparel = true;
+
+  // The evening's farms and brusher rings work the Chinese-language rooms.
+  const usesUnderground = has('phone_farm') || has('aged_viewer_package') || has('hired_brusher_ring') || has('aged_farm');
+  const englishRoom = rng.chance(0.2);
+  const locale: Locale = englishRoom && !usesUnderground ? 'en' : 'zh';
+  const category: Category = traps.apparel ? 'apparel' : rng.weighted(CATEGORIES);
+  const merchantId = `m${rng.digits(8)}`;
+  const roomId = `rm${rng.digits(9)}`;
+  const streamId = `st-${input.seed}-${String(input.index).padStart(3, '0')}-${rng.hex(6)}`;
+  const minMinutes = traps.luckyBag ? 35 : 20;
+  const startTs = input.eveningStart + Math.round(rng.uniform(0, 150)) * MINUTE + rng.int(0, 59) * 1_000;
+  const endTs = startTs + Math.round(rng.uniform(minMinutes, 90) * MINUTE);
+  const room = new RoomBuilder(
+    {
+      roomId,
+      streamId,
+      merchantId,
+      anchorId: `a${rng.digits(9)}`,
+      startTs,
+      endTs,
+      currency: locale === 'zh' ? 'CNY' : 'USD',
+      locale,
+      category,
+      skus: makeSkus(rng, merchantId, category, rng.int(6, 14)),
+      orderPrefix: ids.orderPrefix(),
+    },
+    rng,
+  );
+  room.displayedMultiplier = rng.uniform(1.05, 1.45);
+  room.displayedLagMs = rng.int(5, 15) * 1_000;
+
+  const profile = planOrganicProfile(rng, room, traps, input.audienceScale);
+  const organicSessions = simulateAudience(room, { population: input.population, regulars: input.regulars[locale] }, profile);
+
+  const labelled: Record<ReportKind, Set<string>> = {
+    injected_viewers: new Set(),
+    scripted_comments: new Set(),
+    refund_brushing: new Set(),
+    inflated_gmv: new Set(),
+  };
+  const kinds = new Set<ReportKind>();
+  const mark = (kind: ReportKind, accounts: readonly string[]): void => {
+    kinds.add(kind);
+    for (const account of accounts) labelled[kind].add(account);
+  };
+  const now = startTs;
+  let farm: SimAccount[] = [];
+
+  for (const style of styles) {
+    switch (style) {
+      case 'emulator_farm':
+        farm = emulatorFarm(rng, ids, now, rng.int(150, 450));
+        mark('injected_viewers', emulatorFarmJoins(room, farm));
+        break;
+      case 'phone_farm':
+        mark('injected_viewers', phoneFarmWaves(room, input.underground.phoneFarm));
+        break;
+      case 'aged_viewer_package':
+        mark('injected_viewers', agedPackageLockstep(room, input.underground.agedViewers));
+        break;
+      case 'trickle_farm':
+        mark('injected_viewers', trickleFarmJoins(room, trickleFarm(rng, ids, now, rng.int(120, 300), locale)));
+        break;
+      case 'aged_farm':
+        mark('injected_viewers', agedFarmBatches(room, input.underground.agedFarm));
+        break;
+      case 'all_in_one_farm': {
+        const { viewers, posters } = allInOneFarmRoom(room, allInOneFarm(rng, ids, now, rng.int(200, 450)));
+        mark('injected_viewers', viewers);
+        mark('scripted_comments', posters);
+        break;
+      }
+      case 'displayed_count_only':
+        inflateDisplayedCount(room, profile.peakViewers);
+        mark('injected_viewers', []);
+        break;
+      case 'identical_interval_comments': {
+        // A farm that already sits in the room is the cheapest comment source.
+        const joinedFarm = farm.filter((account) => labelled.injected_viewers.has(account.accountId));
+        const cohort = joinedFarm.length > 0 ? rng.sample(joinedFarm, rng.int(10, 30)) : chatCohort(rng, ids, now, rng.int(12, 40), locale);
+        mark('scripted_comments', identicalComments(room, cohort));
+        break;
+      }
+      case 'template_comments':
+        mark('scripted_comments', templatedComments(room, chatCohort(rng, ids, now, rng.int(20, 60), locale)));
+        break;
+      case 'human_like_comments':
+        mark('scripted_comments', humanLikeComments(room, agedPackage(rng, ids, now, rng.int(15, 40), locale)));
+        break;
+      case 'periodic_posters':
+        mark('scripted_comments', periodicPosters(room, ordinaryLooking(rng, ids, now, rng.int(3, 6), locale)));
+        break;
+      case 'hired_brusher_ring':
+        // Two of the evening's three rings per room, so every ring works several rooms and merchants.
+        for (const ring of rng.sample(input.underground.brusherRings, 2)) mark('refund_brushing', ringBrushing(room, ring));
+        break;
+      case 'merchant_team':
+        mark('refund_brushing', merchantTeamBrushing(room, merchantStaff(rng, ids, now, locale), profile.flashSales));
+        break;
+      case 'gmv_counts_refunds':
+      case 'gmv_list_price':
+      case 'gmv_counts_unpaid':
+        mark('inflated_gmv', []);
+        break;
+    }
+  }
+
+  playOrganicMoments(room, organicSessions, profile);
+
+  if (has('gmv_counts_unpaid') && organicSessions.length > 0) {
+    // A room that publishes placed GMV is one where big carts often go unpaid.
+    const expensive = [...room.setup.skus].sort((a, b) => b.livePrice - a.livePrice).slice(0, 2);
+    const abandon = Math.max(8, Math.round(room.orders.length * rng.uniform(0.12, 0.25)));
+    for (let i = 0; i < abandon; i++) {
+      const session = rng.pick(organicSessions);
+      const sku = rng.pick(expensive);
+      const placedAt = rng.uniform(session.joinAt, Math.min(session.leaveAt, endTs - 1_000));
+      placeHonestOrder(room, session.account, placedAt, sku, sku.livePrice, rng.int(1, 3), 0, 1);
+    }
+  }
+
+  const claimStyle: ClaimStyle | null = has('gmv_counts_refunds')
+    ? 'counts_refunds'
+    : has('gmv_list_price')
+      ? 'list_price'
+      : has('gmv_counts_unpaid')
+        ? 'counts_unpaid'
+        : rng.weighted<ClaimStyle | null>([
+            [null, 25],
+            ['honest_exact', 45],
+            ['honest_rounded', 30],
+          ]);
+  const honestClaim = claimStyle === 'honest_exact' || claimStyle === 'honest_rounded';
+  const settlesLate = traps.lateSettlement && organicSessions.length > 0 && (honestClaim || claimStyle === null);
+  if (settlesLate) {
+    // The anchor announces the total right after the stream while the last-minute orders are still being paid.
+    const claimAt = endTs + rng.uniform(0.3, 2) * MINUTE;
+    settleAfterClaim(room, organicSessions, claimAt);
+    room.claim = salesClaim(rng, room.orders, claimStyle ?? 'honest_exact', claimAt);
+  } else if (claimStyle) {
+    room.claim = salesClaim(rng, room.orders, claimStyle, endTs + rng.uniform(1, 10) * MINUTE);
+  }
+
+  const events = room.finish();
+  const trapNames = [
+    traps.luckyBag ? 'lucky_bag' : null,
+    traps.chants > 0 ? 'chant' : null,
+    traps.flashSales > 0 ? 'flash_sale' : null,
+    traps.viralSurge ? 'viral_surge' : null,
+    category === 'apparel' ? 'apparel_refunds' : null,
+    traps.growthCampaign ? 'growth_campaign' : null,
+    traps.officeWifi ? 'office_wifi' : null,
+    traps.campusNetwork ? 'campus_network' : null,
+    traps.households > 0 ? 'household' : null,
+    traps.carrierNat ? 'carrier_nat' : null,
+    settlesLate ? 'late_settlement' : null,
+  ].filter((name): name is string => name !== null);
+  const accounts = Object.fromEntries(REPORT_KINDS.map((kind) => [kind, [...labelled[kind]].sort()])) as Record<ReportKind, string[]>;
+  return {
+    roomId,
+    streamId,
+    merchantId,
+    locale,
+    category,
+    scenario: styles.length > 0 ? styles.join('+') : ['organic', ...trapNames].join('+'),
+    attackStyles: styles,
+    traps: trapNames,
+    startTs,
+    endTs,
+    labels: { kinds: REPORT_KINDS.filter((kind) => kinds.has(kind)), accounts },
+    expectedAudit: {
+      roomId,
+      streamId,
+      merchantId,
+      currency: room.orders.length > 0 ? room.setup.currency : null,
+      claimed: room.claim ? { gmv: room.claim.gmv, orders: room.claim.orders } : null,
+      verified: verifiedSales(room.orders),
+    },
+    events,
+  };
+}
+
+/**
+ * A last call before the stream ends: viewers still present order, and a
+ * share of those orders (and of the orders placed in the final minutes)
+ * settles a minute or more after the anchor's claim, which counts them.
+ */
+function settleAfterClaim(room: RoomBuilder, sessions: readonly ViewerSession[], claimAt: number): void {
+  const rng = room.rng;
+  const { endTs } = room;
+  const lastCall = endTs - rng.uniform(2, 5) * MINUTE;
+  const stillHere = sessions.filter((session) => session.joinAt < lastCall && session.leaveAt > endTs - 10_000);
+  const lastCallOrders = new Set<LedgerOrder>();
+  for (let i = 0, orders = Math.min(stillHere.length, rng.int(6, 16)); i < orders; i++) {
+    const session = rng.pick(stillHere);
+    const sku = rng.pick(room.setup.skus);
+    lastCallOrders.add(room.order(session.account, rng.uniform(lastCall, endTs - 10_000), sku, sku.livePrice, rng.int(1, 2), { paidAt: null, refundedAt: null }));
+  }
+  for (const order of room.orders) {
+    if (order.placedAt < lastCall - 3 * MINUTE || order.placedAt >= claimAt) continue;
+    // Carts abandoned for good stay unpaid; of the orders already paid in time, half keep their time.
+    if (order.paidAt === null && !lastCallOrders.has(order)) continue;
+    if (order.paidAt !== null && order.paidAt < claimAt && rng.chance(0.5)) continue;
+    // Bank transfers and pay-later checks clear after the announcement; refunds still come days later.
+    order.paidAt = Math.round(claimAt + rng.uniform(1, 10) * MINUTE);
+    if (order.refundedAt !== null && order.refundedAt <= order.paidAt) order.refundedAt = order.paidAt + rng.int(1, 3) * 86_400_000;
+  }
+}

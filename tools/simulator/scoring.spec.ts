@@ -1,0 +1,165 @@
+import type { RoomEvent } from '../../src/events/event.schema.js';
+import type { SimulatedRoom } from './generator.js';
+import { compareAudit, f1, kindsOfStyle, precision, recall, scoreReports } from './scoring.js';
+import { replaySchedule } from './sender.js';
+import type { ApiReport, ApiSalesAudit } from './service-harness.js';
+
+const noAccounts = { injected_viewers: [], scripted_comments: [], refund_brushing: [], inflated_gmv: [] };
+
+function room(streamId: string, overrides: Partial<SimulatedRoom> = {}): SimulatedRoom {
+  return {
+    roomId: `room-${streamId}`,
+    streamId,
+    merchantId: 'm1',
+    locale: 'zh',
+    category: 'food',
+    scenario: 'organic',
+    attackStyles: [],
+    traps: [],
+    startTs: 0,
+    endTs: 1,
+    labels: { kinds: [], accounts: { ...noAccounts } },
+    expectedAudit: {
+      roomId: `room-${streamId}`,
+      streamId,
+      merchantId: 'm1',
+      currency: 'CNY',
+      claimed: { gmv: 900, orders: 2 },
+      verified: { orders: 3, paidOrders: 2, refundedOrders: 1, grossAtListPrice: 1500, grossPaid: 1000, refunded: 100, net: 900 },
+    },
+    events: [],
+    ...overrides,
+  };
+}
+
+let reportSeq = 0;
+function report(streamId: string, overrides: Partial<ApiReport>): ApiReport {
+  return {
+    id: `r-${++reportSeq}`,
+    kind: 'injected_viewers',
+    subjectType: 'room',
+    subjectId: `room-${streamId}`,
+    roomId: `room-${streamId}`,
+    streamId,
+    score: 0.9,
+    severity: 'high',
+    status: 'open',
+    summary: 'x',
+    accounts: [],
+    evidence: {},
+    detectedAt: 0,
+    version: 1,
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe('scoreReports', () => {
+  const farm = room('s-farm', {
+    scenario: 'emulator_farm',
+    attackStyles: ['emulator_farm'],
+    labels: { kinds: ['injected_viewers'], accounts: { ...noAccounts, injected_viewers: ['a1', 'a2', 'a3', 'a4'] } },
+  });
+  const honest = room('s-honest', { scenario: 'organic+lucky_bag' });
+
+  it('counts room and account hits, misses and false alarms per kind', () => {
+    const card = scoreReports(
+      [farm, honest],
+      [
+        report('s-farm', { accounts: ['a1', 'a2', 'x9'] }),
+        report('s-farm', { subjectType: 'account', subjectId: 'a3', accounts: ['a3'] }),
+        report('s-honest', { kind: 'scripted_comments', accounts: ['h1'] }),
+      ],
+    );
+    const injected = card.kinds.find((score) => score.kind === 'injected_viewers')!;
+    expect(injected.rooms).toEqual({ tp: 1, fp: 0, fn: 0 });
+    expect(injected.accounts).toEqual({ tp: 3, fp: 1, fn: 1 });
+    const scripted = card.kinds.find((score) => score.kind === 'scripted_comments')!;
+    expect(scripted.rooms).toEqual({ tp: 0, fp: 1, fn: 0 });
+    expect(card.organicFalsePositives.map((fp) => fp.streamId)).toEqual(['s-honest']);
+    expect(card.styles).toEqual([{ style: 'emulator_farm', kind: 'injected_viewers', rooms: 1, roomsDetected: 1, accounts: { tp: 3, fp: 1, fn: 1 } }]);
+    expect(precision(injected.accounts)).toBeCloseTo(0.75);
+    expect(recall(injected.accounts)).toBeCloseTo(0.75);
+    expect(precision({ tp: 0, fp: 0, fn: 2 })).toBeNull();
+  });
+
+  it('counts a missed attacked room as a false negative', () => {
+    const card = scoreReports([farm], []);
+    expect(card.kinds.find((score) => score.kind === 'injected_viewers')!.rooms).toEqual({ tp: 0, fp: 0, fn: 1 });
+  });
+});
+
+describe('compareAudit', () => {
+  const expected = room('s1').expectedAudit;
+  const actual: ApiSalesAudit = {
+    ...expected,
+    verified: { ...expected.verified, suspectedBrushing: 0 },
+    inflation: { amount: 0, ratio: 1 },
+  };
+
+  it('accepts an audit equal on every ledger figure, whatever suspectedBrushing says', () => {
+    expect(compareAudit(expected, { ...actual, verified: { ...actual.verified, suspectedBrushing: 500 } })).toEqual([]);
+    // The held-out model states the brushing money it expects; that is the detectors' figure, not the ledger's.
+    const stated = { ...expected, verified: { ...expected.verified, suspectedBrushing: 700 } };
+    expect(compareAudit(stated, actual)).toEqual([]);
+  });
+
+  it('names each differing figure', () => {
+    const mismatches = compareAudit(expected, { ...actual, claimed: null, verified: { ...actual.verified, net: 901 } });
+    expect(mismatches).toEqual([
+      { field: 'claimed', expected: { gmv: 900, orders: 2 }, actual: null },
+      { field: 'verified.net', expected: 900, actual: 901 },
+    ]);
+  });
+});
+
+describe('replaySchedule', () => {
+  const at = (ts: number, type: RoomEvent['type'] = 'like'): RoomEvent =>
+    ({ id: `e${ts}`, type, roomId: 'r', streamId: 's', ts, accountId: 'a', count: 1 }) as RoomEvent;
+
+  it('paces live events by event time and sends the post-stream tail at once', () => {
+    const events = [at(0), at(10_000), at(20_000, 'stream.ended'), at(86_400_000)];
+    expect(replaySchedule(events, 10)).toEqual([0, 1_000, 2_000, 2_000]);
+    expect(replaySchedule(events, 0)).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('styles labelled for two kinds, and honest traps', () => {
+  const allInOne = room('s-aio', {
+    scenario: 'all_in_one_farm',
+    attackStyles: ['all_in_one_farm'],
+    labels: { kinds: ['injected_viewers', 'scripted_comments'], accounts: { ...noAccounts, injected_viewers: ['f1', 'f2', 'f3'], scripted_comments: ['f1'] } },
+  });
+  const office = room('s-office', { scenario: 'organic+office_wifi', traps: ['office_wifi', 'household'] });
+  const campus = room('s-campus', { scenario: 'organic+campus_network', traps: ['campus_network'] });
+
+  it('scores an all-in-one farm under both kinds and counts honest rooms per trap', () => {
+    const card = scoreReports(
+      [allInOne, office, campus],
+      [report('s-aio', { kind: 'scripted_comments', accounts: ['f1'] }), report('s-office', { accounts: ['o1'] })],
+    );
+    expect(kindsOfStyle('all_in_one_farm')).toEqual(['injected_viewers', 'scripted_comments']);
+    expect(card.styles).toEqual([
+      { style: 'all_in_one_farm', kind: 'injected_viewers', rooms: 1, roomsDetected: 0, accounts: { tp: 0, fp: 0, fn: 3 } },
+      { style: 'all_in_one_farm', kind: 'scripted_comments', rooms: 1, roomsDetected: 1, accounts: { tp: 1, fp: 0, fn: 0 } },
+    ]);
+    expect(card.traps).toEqual([
+      { trap: 'campus_network', rooms: 1, roomsReported: 0, reports: 0 },
+      { trap: 'household', rooms: 1, roomsReported: 1, reports: 1 },
+      { trap: 'office_wifi', rooms: 1, roomsReported: 1, reports: 1 },
+    ]);
+    expect(f1({ tp: 1, fp: 1, fn: 0 })).toBeCloseTo(2 / 3);
+  });
+
+  it('scores held-out styles through the map the held-out model exports', () => {
+    const heldOut = room('s-ho', {
+      scenario: 'ho_x',
+      attackStyles: ['ho_x'],
+      heldOut: true,
+      labels: { kinds: ['refund_brushing'], accounts: { ...noAccounts, refund_brushing: ['b1'] } },
+    });
+    const map = { injected_viewers: [], scripted_comments: [], refund_brushing: ['ho_x'], inflated_gmv: [] };
+    expect(scoreReports([heldOut], [], [map]).styles).toEqual([{ style: 'ho_x', kind: 'refund_brushing', rooms: 1, roomsDetected: 0, accounts: { tp: 0, fp: 0, fn: 1 } }]);
+    expect(() => kindsOfStyle('ho_x')).toThrow(/ho_x/);
+  });
+});
