@@ -2,7 +2,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-tools/', 'node_modules/', 'coverage/', 'src/console/public/vendor/'] },
+  { ignores: ['dist/', 'dist-tools/', '.tools/', 'node_modules/', 'coverage/', 'src/console/public/vendor/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
