@@ -20,6 +20,10 @@ export default {
       rootDir: '.',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
+      // Starting a service (migrations on a fresh database) takes well under
+      // a second alone and several on a loaded two-core machine; suites with
+      // longer steps set their own.
+      testTimeout: 30_000,
     },
   ],
 };
