@@ -5,6 +5,7 @@ import { Orders1764000200000 } from './1764000200000-Orders.js';
 import { CohortSightings1764000300000 } from './1764000300000-CohortSightings.js';
 import { Quarantine1764000400000 } from './1764000400000-Quarantine.js';
 import { OrderMerchantKey1764000410000 } from './1764000410000-OrderMerchantKey.js';
+import { ReviewDesk1764006500000 } from './1764006500000-ReviewDesk.js';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the
@@ -18,4 +19,5 @@ export const ALL_MIGRATIONS = [
   CohortSightings1764000300000,
   Quarantine1764000400000,
   OrderMerchantKey1764000410000,
+  ReviewDesk1764006500000,
 ];

@@ -7,6 +7,9 @@ import { dirname, join } from 'node:path';
 import { ConsoleController } from './console.controller.js';
 import { StreamTimelineService } from './stream-timeline.service.js';
 import { StreamsController } from './streams.controller.js';
+import { AccountProfileService } from './account-profile.service.js';
+import { AccountsController } from './accounts.controller.js';
+import { AccountStreamsModule } from '../state/accounts/account-streams.module.js';
 
 /** The pages, beside this file in src/ and copied beside it into dist/ by nest-cli.json's assets. */
 const PUBLIC_DIR = fileURLToPath(new URL('./public', import.meta.url));
@@ -19,8 +22,9 @@ const CHART_JS_DIR = join(dirname(createRequire(import.meta.url).resolve('chart.
  * public; every datum behind them needs a key.
  */
 @Module({
-  controllers: [ConsoleController, StreamsController],
-  providers: [StreamTimelineService],
+  imports: [AccountStreamsModule],
+  controllers: [ConsoleController, StreamsController, AccountsController],
+  providers: [StreamTimelineService, AccountProfileService],
 })
 export class ConsoleModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost<ExpressAdapter>) {}

@@ -11,10 +11,12 @@ import { StreamDirectory } from '../state/streams/stream-directory.js';
 import { OrderLedger } from '../state/ledger/order-ledger.js';
 import { OrderDetection } from './stages/order-detection.js';
 import { OrdersHandler } from './stages/orders.handler.js';
+import { AccountStreamsModule } from '../state/accounts/account-streams.module.js';
+import { AccountPresence } from '../state/accounts/account-presence.js';
 
 @Global()
 @Module({
-  imports: [IngestModule, ReportsModule],
+  imports: [IngestModule, ReportsModule, AccountStreamsModule],
   controllers: [QuarantineController],
   providers: [
     PoisonQuarantine,
@@ -24,11 +26,12 @@ import { OrdersHandler } from './stages/orders.handler.js';
     OrdersHandler,
     // The state stages, in the order every committed batch runs through them:
     // the streams directory first (the ledger's detectors read stream
-    // boundaries), then the order ledger and its detectors.
+    // boundaries), then the order ledger and its detectors, then the
+    // accounts' presence per stream (read by the desk, by nothing downstream).
     {
       provide: BatchHandlers,
-      inject: [StreamDirectory, OrdersHandler],
-      useFactory: (streams: StreamDirectory, orders: OrdersHandler) => new BatchHandlers([streams, orders]),
+      inject: [StreamDirectory, OrdersHandler, AccountPresence],
+      useFactory: (streams: StreamDirectory, orders: OrdersHandler, accounts: AccountPresence) => new BatchHandlers([streams, orders, accounts]),
     },
     CohortSightingsRepository,
     MonitorService,

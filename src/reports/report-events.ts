@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../platform/config/config.js';
 import type { ReportView } from './report-view.js';
 
-export type ReportEventName = 'report.created' | 'report.updated';
+/** `report.claim` (extension): a claim was taken, renewed or ended; the report carries `claim`, its version unchanged. */
+export type ReportEventName = 'report.created' | 'report.updated' | 'report.claim';
 export interface ReportEvent {
   event: ReportEventName;
   report: ReportView;

@@ -12,6 +12,28 @@ export interface ReportView extends Finding {
   updatedAt: string;
 }
 
+/** Who works a report, until when (issue 17). A lapsed claim is shown as none. */
+export interface ReportClaim {
+  reviewerKeyId: string;
+  /** The key's name, else its prefix. */
+  reviewer: string;
+  claimedAt: string;
+  expiresAt: string;
+}
+
+/**
+ * A report as the reviewer routes answer it: the contract's report plus the
+ * desk's extensions (who claims it, when roomwatch raised it, its queue
+ * priority). Pushes and webhooks carry the contract's report only.
+ */
+export interface DeskReport extends ReportView {
+  claim: ReportClaim | null;
+  /** When roomwatch raised it (wall clock): the queue's age counts from here. */
+  createdAt: string;
+  /** Queue priority now (src/reports/queue-priority.ts). */
+  priority: number;
+}
+
 /** The columns every raw report query selects, `cursor_at` being created_at as exact text for keyset paging. */
 export const REPORT_COLUMNS = `id, kind, subject_type, subject_id, room_id, stream_id, score, severity, status,
   summary, accounts, evidence, detected_at, version, updated_at, created_at::text AS cursor_at`;
@@ -54,6 +76,32 @@ export function toReportView(row: ReportRow): ReportView {
     version: row.version,
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+/** The priority order's cursor: the first page's moment, then the last item's (priority, created_at, id). */
+export interface PriorityCursor {
+  asOf: string;
+  priority: number;
+  createdAt: string;
+  id: string;
+}
+
+export function encodePriorityCursor(cursor: PriorityCursor): string {
+  return Buffer.from(JSON.stringify(['priority', cursor.asOf, cursor.priority, cursor.createdAt, cursor.id]), 'utf8').toString('base64url');
+}
+
+/** The cursor, or null when it is not a priority cursor this service issued. */
+export function decodePriorityCursor(text: string): PriorityCursor | null {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 5 || parsed[0] !== 'priority') return null;
+    const [, asOf, priority, createdAt, id] = parsed as unknown[];
+    if (typeof asOf !== 'string' || typeof createdAt !== 'string' || typeof id !== 'string' || typeof priority !== 'number') return null;
+    if (!isRealTimestamp(asOf) || !isRealTimestamp(createdAt) || !UUID.test(id) || !Number.isFinite(priority)) return null;
+    return { asOf, priority, createdAt, id };
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -12,11 +12,14 @@ import { ReportEvents } from './report-events.js';
 import { ReportsController } from './reports.controller.js';
 import { ReportsService } from './reports.service.js';
 import { ReviewerOrAdminGuard } from '../platform/auth/reviewer-or-admin.guard.js';
+import { ReviewDeskRepository } from './review-desk.repository.js';
+import { ReviewDeskService } from './review-desk.service.js';
 import { ReviewsGateway } from './reviews.gateway.js';
+import { AccountStreamsModule } from '../state/accounts/account-streams.module.js';
 
 /** Report store, reviewer API and /reviews push, enforcement queue and policy (CONTRACT.md §3). */
 @Module({
-  imports: [BullModule.registerQueue({ name: ENFORCEMENT_QUEUE })],
+  imports: [BullModule.registerQueue({ name: ENFORCEMENT_QUEUE }), AccountStreamsModule],
   controllers: [ReportsController, DeliveriesController, PolicyController],
   providers: [
     {
@@ -25,6 +28,8 @@ import { ReviewsGateway } from './reviews.gateway.js';
       useFactory: enforcementOptions,
     },
     ReportsService,
+    ReviewDeskRepository,
+    ReviewDeskService,
     ReportEvents,
     ReviewsGateway,
     DeliveriesService,

@@ -1,4 +1,4 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '../platform/config/config.js';
 import { PG_POOL } from '../platform/database/database.module.js';
@@ -6,37 +6,8 @@ import { type Finding, findingKey, findingProblem } from '../detection/engine/fi
 import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { DeliveriesService, type DeliveryRef } from '../enforcement/deliveries.service.js';
 import { ALLOW_LISTED, LIVE_POLICY, REPORT_JSON } from '../enforcement/enforcement-sql.js';
-import type { ReportStatus, ReviewDecision } from './report.entity.js';
 import { type ReportEvent, ReportEvents } from './report-events.js';
-import {
-  type ReportCursor,
-  REPORT_COLUMNS,
-  type ReportRow,
-  type ReportView,
-  encodeCursor,
-  toReportView,
-} from './report-view.js';
-
-export interface ReportFilter {
-  kind?: string;
-  status?: ReportStatus;
-  subjectType?: string;
-  roomId?: string;
-  streamId?: string;
-  accountId?: string;
-  limit: number;
-  cursor?: ReportCursor;
-}
-
-export interface ReportDecisionView {
-  reportId: string;
-  decision: ReviewDecision;
-  note: string | null;
-  /** The version the reviewer decided on; the decision itself made version + 1. */
-  version: number;
-  reviewerKeyId: string;
-  decidedAt: string;
-}
+import { REPORT_COLUMNS, type ReportRow, toReportView } from './report-view.js';
 
 type UpsertRow = ReportRow & { delivery_id: string | null };
 
@@ -52,6 +23,7 @@ function checkFinding(finding: Finding): void {
  * The report store. Findings become reports in one batched statement that
  * also writes the enforcement outbox rows, so a report and its enforcement
  * intent commit together; pushes and queue jobs follow from the returned rows.
+ * The reviewer's side (queue, claims, decisions) is ReviewDeskService.
  */
 @Injectable()
 export class ReportsService {
@@ -153,135 +125,5 @@ export class ReportsService {
       .filter((row) => row.delivery_id !== null)
       .map((row) => ({ id: row.delivery_id!, manualRetries: 0 }));
     await Promise.all([this.reportEvents.publish(events), this.deliveries.enqueue(toDeliver)]);
-  }
-
-  async list(filter: ReportFilter): Promise<{ items: ReportView[]; nextCursor: string | null }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    if (filter.kind) where.push(`kind = ${param(filter.kind)}`);
-    if (filter.status) where.push(`status = ${param(filter.status)}`);
-    if (filter.subjectType) where.push(`subject_type = ${param(filter.subjectType)}`);
-    if (filter.roomId) where.push(`room_id = ${param(filter.roomId)}`);
-    if (filter.streamId) where.push(`stream_id = ${param(filter.streamId)}`);
-    if (filter.accountId) {
-      const account = param(filter.accountId);
-      where.push(`((subject_type = 'account' AND subject_id = ${account}) OR accounts @> ARRAY[${account}::text])`);
-    }
-    if (filter.cursor) {
-      where.push(`(created_at, id) < (${param(filter.cursor.createdAt)}::timestamptz, ${param(filter.cursor.id)}::uuid)`);
-    }
-    const result = await this.pool.query<ReportRow>(
-      `SELECT ${REPORT_COLUMNS} FROM reports
-       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY created_at DESC, id DESC
-       LIMIT ${param(filter.limit + 1)}`,
-      params,
-    );
-    const page = result.rows.slice(0, filter.limit);
-    const last = page.at(-1);
-    const nextCursor =
-      result.rows.length > filter.limit && last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null;
-    return { items: page.map(toReportView), nextCursor };
-  }
-
-  async get(id: string): Promise<ReportView> {
-    const result = await this.pool.query<ReportRow>(`SELECT ${REPORT_COLUMNS} FROM reports WHERE id = $1`, [id]);
-    const row = result.rows[0];
-    if (!row) throw new NotFoundException(`report ${id} not found`);
-    return toReportView(row);
-  }
-
-  /**
-   * A reviewer's decision on the version they looked at (optimistic
-   * concurrency: a report that changed since answers 409). A confirmation
-   * enforces the new version even for allow-listed subjects: the allow-list
-   * only holds back automatic enforcement, not a human's explicit call.
-   */
-  async decide(
-    id: string,
-    decision: { decision: ReviewDecision; note?: string; version: number },
-    reviewerKeyId: string,
-  ): Promise<ReportView> {
-    const client = await this.pool.connect();
-    let row: ReportRow | undefined;
-    let deliveryId: string | undefined;
-    try {
-      await client.query('BEGIN');
-      const updated = await client.query<ReportRow>(
-        `UPDATE reports SET status = $2, version = version + 1, updated_at = now()
-         WHERE id = $1 AND version = $3 RETURNING ${REPORT_COLUMNS}`,
-        [id, decision.decision, decision.version],
-      );
-      row = updated.rows[0];
-      if (!row) {
-        const current = await client.query<{ version: number }>('SELECT version FROM reports WHERE id = $1', [id]);
-        await client.query('ROLLBACK');
-        const found = current.rows[0];
-        if (!found) throw new NotFoundException(`report ${id} not found`);
-        throw new ConflictException(
-          `version: the report is at version ${found.version}, not ${decision.version}; reload it and decide again`,
-        );
-      }
-      await client.query(
-        `INSERT INTO report_decisions (report_id, decision, note, decided_version, reviewer_key_id)
-         VALUES ($1, $2, $3, $4, $5)`,
-        [id, decision.decision, decision.note ?? null, decision.version, reviewerKeyId],
-      );
-      if (decision.decision === 'confirmed') {
-        const queued = await client.query<{ id: string }>(
-          `INSERT INTO deliveries (id, report_id, report_version, reason, report)
-           SELECT r.id::text || '-v' || r.version, r.id, r.version, 'confirmed', ${REPORT_JSON}
-           FROM reports r WHERE r.id = $1
-           ON CONFLICT (id) DO NOTHING RETURNING id`,
-          [id],
-        );
-        deliveryId = queued.rows[0]?.id;
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      if (!(error instanceof NotFoundException || error instanceof ConflictException)) {
-        await client.query('ROLLBACK').catch(() => undefined);
-      }
-      throw error;
-    } finally {
-      client.release();
-    }
-    const view = toReportView(row);
-    await Promise.all([
-      this.reportEvents.publish([{ event: 'report.updated', report: view }]),
-      this.deliveries.enqueue(deliveryId ? [{ id: deliveryId, manualRetries: 0 }] : []),
-    ]);
-    return view;
-  }
-
-  async decisions(id: string): Promise<ReportDecisionView[]> {
-    const result = await this.pool.query<{
-      report_id: string;
-      decision: ReviewDecision;
-      note: string | null;
-      decided_version: number;
-      reviewer_key_id: string;
-      decided_at: Date;
-    }>(
-      `SELECT d.report_id, d.decision, d.note, d.decided_version, d.reviewer_key_id, d.decided_at
-       FROM reports r LEFT JOIN report_decisions d ON d.report_id = r.id
-       WHERE r.id = $1 ORDER BY d.decided_at, d.id`,
-      [id],
-    );
-    if (result.rows.length === 0) throw new NotFoundException(`report ${id} not found`);
-    return result.rows
-      .filter((row) => row.decision !== null)
-      .map((row) => ({
-        reportId: row.report_id,
-        decision: row.decision,
-        note: row.note,
-        version: row.decided_version,
-        reviewerKeyId: row.reviewer_key_id,
-        decidedAt: row.decided_at.toISOString(),
-      }));
   }
 }

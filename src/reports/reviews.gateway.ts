@@ -23,7 +23,11 @@ interface ReviewSocketData {
   pushes: WriteBudget;
 }
 
-/** The reviewers' console feed: `report.created` and `report.updated` with the report (CONTRACT.md §3). */
+/**
+ * The reviewers' console feed: `report.created` and `report.updated` with the
+ * report (CONTRACT.md §3), and `report.claim` (extension) when a reviewer
+ * claims or releases one.
+ */
 @WebSocketGateway({ namespace: '/reviews' })
 export class ReviewsGateway implements OnGatewayInit, OnModuleDestroy {
   private readonly logger = new Logger(ReviewsGateway.name);

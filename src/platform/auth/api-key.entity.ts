@@ -14,6 +14,10 @@ export class ApiKey {
   @Column({ name: 'merchant_id', type: 'text', nullable: true })
   merchantId!: string | null;
 
+  /** Who holds the key ("Lin, T&S night shift"), shown on claims and decisions; optional. */
+  @Column({ type: 'text', nullable: true })
+  name!: string | null;
+
   /** SHA-256 of the secret; the secret itself is shown once and never stored. */
   @Column({ name: 'key_hash', type: 'text' })
   keyHash!: string;

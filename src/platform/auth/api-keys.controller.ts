@@ -2,13 +2,15 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { z } from 'zod';
 import { API_KEY_ROLES } from './api-key.entity.js';
 import { ApiKeysService, type ApiKeyView, type CreatedApiKey } from './api-keys.service.js';
-import { identifier, uuid } from '../validation/route-input.js';
+import { identifier, storableText, uuid } from '../validation/route-input.js';
 import { RequireAdmin } from './auth.guard.js';
 
 export const createApiKeyBody = z
   .object({
     role: z.enum(API_KEY_ROLES, { error: `must be one of ${API_KEY_ROLES.join(', ')}` }),
     merchantId: identifier.optional(),
+    /** Who holds it, shown on the desk's claims and decisions. */
+    name: storableText({ min: 1, max: 80 }).optional(),
   })
   .refine((body) => (body.role === 'merchant') === (body.merchantId !== undefined), {
     path: ['merchantId'],
@@ -25,7 +27,7 @@ export class ApiKeysController {
   /** The secret `key` is in this answer only; it is stored as a hash. */
   @Post()
   create(@Body({ schema: createApiKeyBody }) body: z.infer<typeof createApiKeyBody>): Promise<CreatedApiKey> {
-    return this.apiKeys.create(body.role, body.merchantId ?? null);
+    return this.apiKeys.create(body.role, body.merchantId ?? null, body.name ?? null);
   }
 
   @Get()

@@ -15,6 +15,7 @@ export interface CreatedApiKey {
   id: string;
   role: ApiKeyRole;
   merchantId: string | null;
+  name: string | null;
   key: string;
 }
 
@@ -23,6 +24,7 @@ export interface ApiKeyView {
   role: ApiKeyRole;
   merchantId: string | null;
   keyPrefix: string;
+  name: string | null;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -47,14 +49,14 @@ export class ApiKeysService {
     return secret !== undefined && timingSafeEqual(sha256(secret), this.adminKeyHash);
   }
 
-  async create(role: ApiKeyRole, merchantId: string | null): Promise<CreatedApiKey> {
+  async create(role: ApiKeyRole, merchantId: string | null, name: string | null = null): Promise<CreatedApiKey> {
     // 256 random bits: a fast hash is enough to store it, a slow KDF would
     // only add latency to every request.
     const key = `rw_${role}_${randomBytes(32).toString('base64url')}`;
     const saved = await this.keys.save(
-      this.keys.create({ role, merchantId, keyHash: sha256(key).toString('hex'), keyPrefix: key.slice(0, 16) }),
+      this.keys.create({ role, merchantId, name, keyHash: sha256(key).toString('hex'), keyPrefix: key.slice(0, 16) }),
     );
-    return { id: saved.id, role: saved.role, merchantId: saved.merchantId, key };
+    return { id: saved.id, role: saved.role, merchantId: saved.merchantId, name: saved.name, key };
   }
 
   async list(): Promise<ApiKeyView[]> {
@@ -64,6 +66,7 @@ export class ApiKeysService {
       role: key.role,
       merchantId: key.merchantId,
       keyPrefix: key.keyPrefix,
+      name: key.name,
       createdAt: key.createdAt.toISOString(),
       revokedAt: key.revokedAt?.toISOString() ?? null,
     }));
@@ -85,7 +88,7 @@ export class ApiKeysService {
     const cached = this.cache.get(hash);
     if (cached && cached.expiresAt > now) return cached.principal;
     const key = await this.keys.findOneBy({ keyHash: hash, revokedAt: IsNull() });
-    const principal = key ? { keyId: key.id, role: key.role, merchantId: key.merchantId } : null;
+    const principal = key ? { keyId: key.id, role: key.role, merchantId: key.merchantId, label: key.name ?? key.keyPrefix } : null;
     if (this.cache.size >= KEY_CACHE_MAX) this.cache.clear();
     this.cache.set(hash, { principal, expiresAt: now + KEY_CACHE_TTL_MS });
     return principal;

@@ -6,6 +6,8 @@ export interface Principal {
   keyId: string;
   role: ApiKeyRole;
   merchantId: string | null;
+  /** How the desk names this key's holder: the key's name, else its prefix. */
+  label: string;
 }
 
 export function bearerToken(header: string | undefined): string | undefined {

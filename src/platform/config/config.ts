@@ -38,6 +38,12 @@ const configSchema = z.object({
    * announce commits through Redis. Rooms are detected by exactly one
    * `all` or `detect` process.
    */
+  /**
+   * How long a reviewer's claim on a report holds without a renewal. 15 min
+   * is a long look at one case; a reviewer who walks away frees it for the
+   * next one without anyone having to release it.
+   */
+  REVIEW_CLAIM_TTL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(900_000),
   ROOMWATCH_ROLE: z.enum(['all', 'ingest', 'detect']).default('all'),
   /** Prefix for Redis keys and BullMQ queues, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().min(1).max(64).default('roomwatch'),

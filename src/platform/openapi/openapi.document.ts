@@ -22,7 +22,8 @@ import {
   policyKindParams,
   thresholdBody,
 } from '../../enforcement/policy.controller.js';
-import { decisionBody, reportIdParams, reportListQuery } from '../../reports/reports.controller.js';
+import { bulkDecisionBody, decisionBody, MAX_BULK_ITEMS, reportIdParams, reportListQuery } from '../../reports/reports.controller.js';
+import { accountParams, accountSearchQuery } from '../../console/accounts.controller.js';
 import * as answers from './response-schemas.js';
 
 /** The document's type, as the generator declares it. */
@@ -69,11 +70,34 @@ export const ROUTES: readonly DescribedRoute[] = [
   },
   {
     method: 'get', path: '/v1/reports', tag: 'reports', access: 'reviewer', query: reportListQuery,
-    summary: 'List reports, newest first',
-    description: '`nextCursor` pages on and stays stable while new reports arrive.',
-    ok: { status: 200, description: 'a page of reports', schema: z.object({ items: z.array(answers.reportView), nextCursor: z.string().nullable() }) },
+    summary: 'List reports, newest first or by priority',
+    description:
+      '`nextCursor` pages on and stays stable while new reports arrive. Extensions: `sort=priority` orders by queue priority (severity, score, kind, subject and waiting time; README "Review desk") over every matching report; `severity`, `merchantId`, `claimed` filter; `deviceId`, `ip` and `phoneHash` find the reports naming any account seen with that identifier. Each item carries its live `claim`, `createdAt` and `priority`.',
+    ok: { status: 200, description: 'a page of reports', schema: z.object({ items: z.array(answers.deskReport), nextCursor: z.string().nullable() }) },
   },
-  { method: 'get', path: '/v1/reports/:id', tag: 'reports', access: 'reviewer', params: reportIdParams, summary: 'One report', ok: { status: 200, description: 'the report', schema: answers.reportView } },
+  {
+    method: 'post', path: '/v1/reports/bulk-decision', tag: 'reports', access: 'reviewer',
+    summary: 'Confirm or dismiss many reports with one note',
+    description: `1–${MAX_BULK_ITEMS} reports, each decided on its own \`version\`, in its own transaction, with its own audit row (one \`bulkId\` for all). Each item answers what the single decision would: 200 with the report, 404, or 409 (changed since, or claimed by another reviewer); one refused item does not stop the others.`,
+    body: {
+      schema: bulkDecisionBody,
+      example: { decision: 'confirmed', note: 'one emulator farm: same devices and subnet', items: [{ id: '3f2b8c1e-6a0d-4c3e-9b1a-2d4e5f6a7b8c', version: 2 }] },
+    },
+    ok: { status: 200, description: 'one outcome per item, in the order sent', schema: answers.bulkDecisionResult },
+  },
+  { method: 'get', path: '/v1/reports/:id', tag: 'reports', access: 'reviewer', params: reportIdParams, summary: 'One report', ok: { status: 200, description: 'the report, with its live claim', schema: answers.deskReport } },
+  {
+    method: 'post', path: '/v1/reports/:id/claim', tag: 'reports', access: 'reviewer', params: reportIdParams,
+    summary: 'Claim a report (or renew your claim)',
+    description: 'Others see who works it; a claim lapses after REVIEW_CLAIM_TTL_MS (15 min) unless renewed. While it holds, another reviewer\'s claim or decision answers 409 naming the holder.',
+    ok: { status: 200, description: 'the report with your claim', schema: answers.deskReport },
+    errors: { 409: 'claimed by another reviewer: the message names them and when the claim lapses' },
+  },
+  {
+    method: 'delete', path: '/v1/reports/:id/claim', tag: 'reports', access: 'reviewer', params: reportIdParams,
+    summary: 'Release your claim', ok: { status: 204, description: 'released, or there was none' },
+    errors: { 409: "the claim is another reviewer's" },
+  },
   {
     method: 'get', path: '/v1/reports/:id/decisions', tag: 'reports', access: 'reviewer', params: reportIdParams,
     summary: 'The decision trail, oldest first', ok: { status: 200, description: 'decisions', schema: answers.items(answers.reportDecisionView) },
@@ -81,10 +105,10 @@ export const ROUTES: readonly DescribedRoute[] = [
   {
     method: 'post', path: '/v1/reports/:id/decision', tag: 'reports', access: 'reviewer', params: reportIdParams,
     summary: 'Confirm or dismiss a report',
-    description: '`version` is the version you decided on: a report that changed since answers 409.',
+    description: '`version` is the version you decided on: a report that changed since answers 409. A report another reviewer has claimed answers 409 naming them (extension). The decision ends any claim on the report.',
     body: { schema: decisionBody, example: { decision: 'confirmed', note: 'same device farm as last week', version: 1 } },
-    ok: { status: 200, description: 'the report after the decision', schema: answers.reportView },
-    errors: { 409: 'the report changed since that version, or was already decided' },
+    ok: { status: 200, description: 'the report after the decision', schema: answers.deskReport },
+    errors: { 409: 'the report changed since that version, or another reviewer claims it' },
   },
   {
     method: 'get', path: '/v1/deliveries', tag: 'enforcement', access: 'reviewer or admin', query: deliveryListQuery,
@@ -129,7 +153,7 @@ export const ROUTES: readonly DescribedRoute[] = [
   {
     method: 'post', path: '/v1/api-keys', tag: 'keys', access: 'admin',
     summary: 'Create an API key', description: 'The secret `key` is in this answer only; it is stored as a hash.',
-    body: { schema: createApiKeyBody, example: { role: 'merchant', merchantId: 'merchant-1' } },
+    body: { schema: createApiKeyBody, example: { role: 'reviewer', name: 'Lin (night shift)' } },
     ok: { status: 201, description: 'the key, with its secret', schema: answers.createdApiKey },
   },
   { method: 'get', path: '/v1/api-keys', tag: 'keys', access: 'admin', summary: 'API keys, without secrets', ok: { status: 200, description: 'keys', schema: answers.items(answers.apiKeyView) } },
@@ -166,6 +190,17 @@ export const ROUTES: readonly DescribedRoute[] = [
   {
     method: 'get', path: '/v1/streams/:streamId/sales-audit', tag: 'streams', access: 'reviewer or merchant (its own streams)', params: salesAuditParams,
     summary: 'Claimed against verified sales (CONTRACT.md §4)', ok: { status: 200, description: 'the audit', schema: answers.salesAudit },
+  },
+  {
+    method: 'get', path: '/v1/accounts', tag: 'accounts', access: 'reviewer', query: accountSearchQuery,
+    summary: 'Accounts seen with one device, IP, network or phone hash', description: 'Name exactly one identifier. Any stream; at most 200 accounts, by id.',
+    ok: { status: 200, description: 'account ids', schema: answers.items(z.string()) },
+  },
+  {
+    method: 'get', path: '/v1/accounts/:accountId', tag: 'accounts', access: 'reviewer', params: accountParams,
+    summary: "An account's streams, rooms, and who shares its identifiers",
+    description: 'Its reports: `GET /v1/reports?accountId=`. An account never seen answers empty lists.',
+    ok: { status: 200, description: 'the account', schema: answers.accountProfile },
   },
   { method: 'get', path: '/v1/whoami', tag: 'keys', access: 'ingest, reviewer or merchant', summary: "The key's role and merchant", ok: { status: 200, description: 'who the key is', schema: answers.whoamiView } },
   {

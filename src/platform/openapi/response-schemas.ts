@@ -17,8 +17,10 @@ import { DELIVERY_STATUSES } from '../../enforcement/delivery.entity.js';
 import { ALLOW_LIST_SUBJECT_TYPES } from '../../enforcement/policy.entity.js';
 import type { AllowListEntryView, PolicyAuditView, ThresholdPolicyView } from '../../enforcement/policy.service.js';
 import { REPORT_STATUSES, REVIEW_DECISIONS } from '../../reports/report.entity.js';
-import type { ReportView } from '../../reports/report-view.js';
-import type { ReportDecisionView } from '../../reports/reports.service.js';
+import type { DeskReport, ReportClaim, ReportView } from '../../reports/report-view.js';
+import type { BulkDecisionResult, ReportDecisionView } from '../../reports/review-desk.service.js';
+import type { AccountProfile } from '../../console/account-profile.service.js';
+import { ACCOUNT_IDENTIFIERS } from '../../state/accounts/account-streams.repository.js';
 
 const isoTime = z.string().meta({ format: 'date-time' });
 const epochMs = z.number().int().meta({ description: 'event time, ms since the Unix epoch' });
@@ -45,6 +47,7 @@ export const createdApiKey: z.ZodType<CreatedApiKey> = z
     id: z.string(),
     role: z.enum(API_KEY_ROLES),
     merchantId: z.string().nullable(),
+    name: z.string().nullable().meta({ description: 'who holds the key, shown on claims and decisions' }),
     key: z.string().meta({ description: 'the secret: shown in this answer only, stored as a hash' }),
   })
   .meta({ id: 'CreatedApiKey' });
@@ -55,6 +58,7 @@ export const apiKeyView: z.ZodType<ApiKeyView> = z
     role: z.enum(API_KEY_ROLES),
     merchantId: z.string().nullable(),
     keyPrefix: z.string(),
+    name: z.string().nullable(),
     createdAt: isoTime,
     revokedAt: isoTime.nullable(),
   })
@@ -74,43 +78,63 @@ export const quarantinedEvent: z.ZodType<QuarantinedEvent> = z
   })
   .meta({ id: 'QuarantinedEvent' });
 
-export const reportView: z.ZodType<ReportView> = z
+const reportFields = z.object({
+  id: z.string(),
+  kind: z.enum(REPORT_KINDS),
+  subjectType: z.enum(['room', 'account']),
+  subjectId: z.string().meta({ description: 'roomId for a room report, accountId for an account report' }),
+  roomId: z.string(),
+  streamId: z.string(),
+  score: z.number().min(0).max(1),
+  severity: z.enum(['low', 'medium', 'high']),
+  summary: z.string(),
+  accounts: z.array(z.string()),
+  evidence: z.record(z.string(), z.unknown()).meta({ description: "the kind's typed evidence (src/detection/evidence.ts)" }),
+  detectedAt: epochMs,
+  status: z.enum(REPORT_STATUSES),
+  version: z.number().int().meta({ description: 'send it back with a decision' }),
+  updatedAt: isoTime,
+});
+
+const REPORT_EXAMPLE = {
+  id: '3f2b8c1e-6a0d-4c3e-9b1a-2d4e5f6a7b8c',
+  kind: 'injected_viewers',
+  subjectType: 'room',
+  subjectId: 'room-1',
+  roomId: 'room-1',
+  streamId: 'stream-1',
+  score: 0.93,
+  severity: 'high',
+  summary: '412 accounts joined within 40 s on 3 device models and never spoke or bought',
+  accounts: ['acct-101', 'acct-102'],
+  evidence: { cohortSize: 412, joinSpreadMs: 40_000 },
+  detectedAt: 1_764_000_600_000,
+  status: 'open',
+  version: 1,
+  updatedAt: '2025-11-24T16:10:02.120Z',
+};
+
+export const reportView: z.ZodType<ReportView> = reportFields.meta({ id: 'Report', example: REPORT_EXAMPLE });
+
+export const reportClaim: z.ZodType<ReportClaim> = z
   .object({
-    id: z.string(),
-    kind: z.enum(REPORT_KINDS),
-    subjectType: z.enum(['room', 'account']),
-    subjectId: z.string().meta({ description: 'roomId for a room report, accountId for an account report' }),
-    roomId: z.string(),
-    streamId: z.string(),
-    score: z.number().min(0).max(1),
-    severity: z.enum(['low', 'medium', 'high']),
-    summary: z.string(),
-    accounts: z.array(z.string()),
-    evidence: z.record(z.string(), z.unknown()).meta({ description: "the kind's typed evidence (src/detection/evidence.ts)" }),
-    detectedAt: epochMs,
-    status: z.enum(REPORT_STATUSES),
-    version: z.number().int().meta({ description: 'send it back with a decision' }),
-    updatedAt: isoTime,
+    reviewerKeyId: z.string(),
+    reviewer: z.string().meta({ description: "the claiming key's name, else its prefix" }),
+    claimedAt: isoTime,
+    expiresAt: isoTime.meta({ description: 'the claim lapses then unless renewed (REVIEW_CLAIM_TTL_MS)' }),
+  })
+  .meta({ id: 'ReportClaim' });
+
+/** The reviewer routes' report: the contract's, plus the desk's extensions. */
+export const deskReport: z.ZodType<DeskReport> = reportFields
+  .extend({
+    claim: reportClaim.nullable().meta({ description: 'who works it, or null (unclaimed or lapsed)' }),
+    createdAt: isoTime.meta({ description: 'when roomwatch raised it; the queue age counts from here' }),
+    priority: z.number().meta({ description: 'queue priority now: severity, score, kind, subject and age points (README "Review desk")' }),
   })
   .meta({
-    id: 'Report',
-    example: {
-      id: '3f2b8c1e-6a0d-4c3e-9b1a-2d4e5f6a7b8c',
-      kind: 'injected_viewers',
-      subjectType: 'room',
-      subjectId: 'room-1',
-      roomId: 'room-1',
-      streamId: 'stream-1',
-      score: 0.93,
-      severity: 'high',
-      summary: '412 accounts joined within 40 s on 3 device models and never spoke or bought',
-      accounts: ['acct-101', 'acct-102'],
-      evidence: { cohortSize: 412, joinSpreadMs: 40_000 },
-      detectedAt: 1_764_000_600_000,
-      status: 'open',
-      version: 1,
-      updatedAt: '2025-11-24T16:10:02.120Z',
-    },
+    id: 'DeskReport',
+    example: { ...REPORT_EXAMPLE, claim: null, createdAt: '2025-11-24T16:10:02.120Z', priority: 5.23 },
   });
 
 export const reportDecisionView: z.ZodType<ReportDecisionView> = z
@@ -120,9 +144,54 @@ export const reportDecisionView: z.ZodType<ReportDecisionView> = z
     note: z.string().nullable(),
     version: z.number().int().meta({ description: 'the version decided on; the decision made version + 1' }),
     reviewerKeyId: z.string(),
+    reviewer: z.string().nullable().meta({ description: "the key's name (or prefix) when deciding; null for decisions made before keys had names" }),
+    bulkId: z.string().nullable().meta({ description: 'the bulk decision this was one item of' }),
     decidedAt: isoTime,
   })
   .meta({ id: 'ReportDecision' });
+
+export const bulkDecisionResult: z.ZodType<BulkDecisionResult> = z
+  .object({
+    bulkId: z.string(),
+    decided: z.number().int(),
+    refused: z.number().int(),
+    items: z.array(
+      z.object({
+        id: z.string(),
+        status: z.union([z.literal(200), z.literal(404), z.literal(409)]).meta({ description: 'what the single decision would have answered' }),
+        report: deskReport.nullable(),
+        error: z.string().nullable().meta({ description: 'why it was refused: the 404 or 409 message' }),
+      }),
+    ),
+  })
+  .meta({ id: 'BulkDecisionResult' });
+
+const accountStream = z.object({
+  streamId: z.string(),
+  roomId: z.string(),
+  firstSeenAt: epochMs,
+  lastSeenAt: epochMs,
+  deviceIds: z.array(z.string()),
+  ips: z.array(z.string()),
+  subnets: z.array(z.string()),
+  phoneHashes: z.array(z.string()),
+});
+
+export const accountProfile: z.ZodType<AccountProfile> = z
+  .object({
+    accountId: z.string(),
+    streams: z.array(accountStream).meta({ description: 'newest first, at most 200' }),
+    rooms: z.array(z.string()),
+    shared: z.array(
+      z.object({
+        kind: z.enum(ACCOUNT_IDENTIFIERS),
+        value: z.string(),
+        accounts: z.array(z.string()).meta({ description: 'other accounts seen with it (at most 50 listed)' }),
+        otherAccounts: z.number().int(),
+      }),
+    ),
+  })
+  .meta({ id: 'AccountProfile' });
 
 export const deliveryView: z.ZodType<DeliveryView> = z
   .object({
