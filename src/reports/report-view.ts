@@ -23,15 +23,15 @@ export interface ReportClaim {
 
 /**
  * A report as the reviewer routes answer it: the contract's report plus the
- * desk's extensions (who claims it, when roomwatch raised it, its queue
- * priority). Pushes and webhooks carry the contract's report only.
+ * desk's extensions (who claims it, when roomwatch raised it). Webhooks
+ * carry the contract's report only. The queue priority orders lists
+ * (`sort=priority`) but is not part of a report: it moves with every second
+ * a report waits, and a report read twice must read the same.
  */
 export interface DeskReport extends ReportView {
   claim: ReportClaim | null;
   /** When roomwatch raised it (wall clock): the queue's age counts from here. */
   createdAt: string;
-  /** Queue priority now (src/reports/queue-priority.ts). */
-  priority: number;
 }
 
 /** The columns every raw report query selects, `cursor_at` being created_at as exact text for keyset paging. */

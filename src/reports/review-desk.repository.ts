@@ -25,9 +25,7 @@ export interface DeskFilter {
 }
 
 export type DeskRow = ReportRow & {
-  priority: number;
   created_at: Date;
-  as_of: string;
   claim_key_id: string | null;
   claim_reviewer: string | null;
   claimed_at: Date | null;
@@ -38,6 +36,9 @@ export interface Reviewer {
   keyId: string;
   label: string;
 }
+
+/** A queue row: its priority as of the first page's moment `as_of`, for the cursor. */
+export type QueueRow = DeskRow & { priority: number; as_of: string };
 
 /** Why a decision was refused, for the service to word. */
 export type DecisionRefusal =
@@ -89,7 +90,7 @@ export class ReviewDeskRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   /** One page, newest first (`cursor` a ReportCursor) or by priority (a PriorityCursor), with live claims. */
-  async list(filter: DeskFilter, order: { sort: 'newest'; cursor?: ReportCursor } | { sort: 'priority'; cursor?: PriorityCursor }): Promise<DeskRow[]> {
+  async list(filter: DeskFilter, order: { sort: 'newest'; cursor?: ReportCursor } | { sort: 'priority'; cursor?: PriorityCursor }): Promise<QueueRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown) => {
@@ -131,7 +132,7 @@ export class ReviewDeskRepository {
       }
       orderBy = 'q.priority DESC, q.created_at DESC, q.id DESC';
     }
-    const { rows } = await this.pool.query<DeskRow>(
+    const { rows } = await this.pool.query<QueueRow>(
       `WITH clock AS (SELECT coalesce(${asOf}::timestamptz, now()) AS as_of)
        SELECT q.* FROM (
          SELECT ${R_COLUMNS}, r.created_at, ${CLAIM_COLUMNS},
@@ -150,8 +151,7 @@ export class ReviewDeskRepository {
 
   async get(id: string): Promise<DeskRow | undefined> {
     const { rows } = await this.pool.query<DeskRow>(
-      `SELECT ${R_COLUMNS}, r.created_at, ${CLAIM_COLUMNS}, ${prioritySql('r', 'now()')} AS priority, now()::text AS as_of
-         FROM reports r ${LIVE_CLAIM_JOIN} WHERE r.id = $1`,
+      `SELECT ${R_COLUMNS}, r.created_at, ${CLAIM_COLUMNS} FROM reports r ${LIVE_CLAIM_JOIN} WHERE r.id = $1`,
       [id],
     );
     return rows[0];
@@ -260,8 +260,7 @@ export class ReviewDeskRepository {
       }
       const updated = await client.query<DeskRow>(
         `SELECT ${R_COLUMNS}, r.created_at, NULL::uuid AS claim_key_id, NULL::text AS claim_reviewer, NULL::timestamptz AS claimed_at,
-                NULL::timestamptz AS claim_expires_at, ${prioritySql('r', 'now()')} AS priority,
-                now()::text AS as_of
+                NULL::timestamptz AS claim_expires_at
            FROM reports r WHERE r.id = $1`,
         [id],
       );

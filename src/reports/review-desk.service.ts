@@ -71,7 +71,7 @@ export interface BulkDecisionResult {
 const MAX_SEARCH_ACCOUNTS = 5_000;
 
 export function toDeskReport(row: DeskRow): DeskReport {
-  return { ...toReportView(row), claim: claimOf(row), createdAt: row.created_at.toISOString(), priority: row.priority };
+  return { ...toReportView(row), claim: claimOf(row), createdAt: row.created_at.toISOString() };
 }
 
 function refusalError(id: string, refusal: DecisionRefusal, version: number): NotFoundException | ConflictException {
@@ -196,7 +196,8 @@ export class ReviewDeskService {
   }
 
   private async afterDecisions(reports: DeskReport[], deliveryIds: string[]): Promise<void> {
-    const events: ReportEvent[] = reports.map((report) => ({ event: 'report.updated', report }));
+    // report.updated carries the contract's report, as the store's own pushes do.
+    const events: ReportEvent[] = reports.map(({ claim: _claim, createdAt: _createdAt, ...report }) => ({ event: 'report.updated', report }));
     const toDeliver: DeliveryRef[] = deliveryIds.map((deliveryId) => ({ id: deliveryId, manualRetries: 0 }));
     await Promise.all([this.reportEvents.publish(events), this.deliveries.enqueue(toDeliver)]);
   }

@@ -72,7 +72,7 @@ export const ROUTES: readonly DescribedRoute[] = [
     method: 'get', path: '/v1/reports', tag: 'reports', access: 'reviewer', query: reportListQuery,
     summary: 'List reports, newest first or by priority',
     description:
-      '`nextCursor` pages on and stays stable while new reports arrive. Extensions: `sort=priority` orders by queue priority (severity, score, kind, subject and waiting time; README "Review desk") over every matching report; `severity`, `merchantId`, `claimed` filter; `deviceId`, `ip` and `phoneHash` find the reports naming any account seen with that identifier. Each item carries its live `claim`, `createdAt` and `priority`.',
+      '`nextCursor` pages on and stays stable while new reports arrive. Extensions: `sort=priority` orders by queue priority (severity, score, kind, subject and waiting time; README "Review desk") over every matching report; `severity`, `merchantId`, `claimed` filter; `deviceId`, `ip` and `phoneHash` find the reports naming any account seen with that identifier. Each item carries its live `claim` and `createdAt` (the queue age counts from it).',
     ok: { status: 200, description: 'a page of reports', schema: z.object({ items: z.array(answers.deskReport), nextCursor: z.string().nullable() }) },
   },
   {

@@ -130,11 +130,10 @@ export const deskReport: z.ZodType<DeskReport> = reportFields
   .extend({
     claim: reportClaim.nullable().meta({ description: 'who works it, or null (unclaimed or lapsed)' }),
     createdAt: isoTime.meta({ description: 'when roomwatch raised it; the queue age counts from here' }),
-    priority: z.number().meta({ description: 'queue priority now: severity, score, kind, subject and age points (README "Review desk")' }),
   })
   .meta({
     id: 'DeskReport',
-    example: { ...REPORT_EXAMPLE, claim: null, createdAt: '2025-11-24T16:10:02.120Z', priority: 5.23 },
+    example: { ...REPORT_EXAMPLE, claim: null, createdAt: '2025-11-24T16:10:02.120Z' },
   });
 
 export const reportDecisionView: z.ZodType<ReportDecisionView> = z
