@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { AccountProfile } from '../src/accounts/accounts.service.js';
-import type { Finding } from '../src/detection/finding.js';
+import type { AccountProfile } from '../src/console/account-profile.service.js';
+import type { Finding } from '../src/detection/engine/finding.js';
 import { priorityOf } from '../src/reports/queue-priority.js';
 import type { DeskReport } from '../src/reports/report-view.js';
 import { ReportsService } from '../src/reports/reports.service.js';

@@ -107,7 +107,7 @@ describe('API description (/openapi.json, /docs)', () => {
   it("carries request examples that the route's own zod schema accepts", () => {
     const withBody = ROUTES.filter((route) => route.body);
     expect(withBody.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
-      ['post /v1/api-keys', 'post /v1/events', 'post /v1/policy/allow-list', 'post /v1/reports/:id/decision', 'put /v1/policy/thresholds/:kind'].sort(),
+      ['post /v1/api-keys', 'post /v1/events', 'post /v1/policy/allow-list', 'post /v1/reports/:id/decision', 'post /v1/reports/bulk-decision', 'put /v1/policy/thresholds/:kind'].sort(),
     );
     for (const route of withBody) {
       const example = operation(document, route.method, route.path).requestBody?.content['application/json']?.example;
@@ -123,7 +123,7 @@ describe('API description (/openapi.json, /docs)', () => {
       const meta = z.globalRegistry.get(value);
       return meta?.example === undefined ? [] : [{ id: String(meta.id), schema: value, example: meta.example }];
     });
-    expect(withExample.map((entry) => entry.id)).toEqual(expect.arrayContaining(['Error', 'IngestAck', 'Report', 'SalesAudit', 'Status']));
+    expect(withExample.map((entry) => entry.id)).toEqual(expect.arrayContaining(['Error', 'IngestAck', 'Report', 'DeskReport', 'SalesAudit', 'Status']));
     for (const { id, schema, example } of withExample) {
       expect([id, schema.safeParse(example).error?.message]).toEqual([id, undefined]);
       expect((document.components!.schemas![id] as { example?: unknown }).example).toEqual(example);

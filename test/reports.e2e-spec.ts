@@ -4,7 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { io } from 'socket.io-client';
 import { portOf, startApp } from '../src/platform/bootstrap.js';
 import type { Finding } from '../src/detection/engine/finding.js';
-import type { ReportView } from '../src/reports/report-view.js';
+import type { DeskReport, ReportView } from '../src/reports/report-view.js';
 import { ReportsService } from '../src/reports/reports.service.js';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
 
@@ -67,8 +67,8 @@ describe('reports', () => {
   const api = <T = unknown>(path: string, init: { method?: string; body?: unknown; key?: string | null } = {}) =>
     harness.request<T>(path, { ...init, key: init.key === undefined ? reviewer.key : init.key });
 
-  async function reportFor(streamId: string, kind: Finding['kind'] = 'injected_viewers'): Promise<ReportView> {
-    const page = await api<{ items: ReportView[] }>(`/v1/reports?streamId=${streamId}&kind=${kind}`);
+  async function reportFor(streamId: string, kind: Finding['kind'] = 'injected_viewers'): Promise<DeskReport> {
+    const page = await api<{ items: DeskReport[] }>(`/v1/reports?streamId=${streamId}&kind=${kind}`);
     expect(page.body.items).toHaveLength(1);
     return page.body.items[0]!;
   }

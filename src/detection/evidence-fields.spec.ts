@@ -3,6 +3,9 @@ import { pathToFileURL } from 'node:url';
 import { DetectionEngine } from './engine/engine.js';
 import type { Finding } from './engine/finding.js';
 import { DAY, T0, honestCrowd, rng, runEngine, RoomTraffic } from '../../test/support/detection/traffic.js';
+import { judgeInflatedGmv } from './ledger/inflated-gmv/inflated-gmv.detector.js';
+import type { OrderFact, StreamOrderFacts } from './ledger/refund-brushing/order-facts.js';
+import { judgeRefundBrushing } from './ledger/refund-brushing/refund-brushing.detector.js';
 
 /**
  * The console labels and formats evidence by field (evidence-fields.js, after
@@ -78,6 +81,43 @@ function crossRoomFindings(): Finding[] {
   return runEngine(rooms.flatMap((room) => room.sorted()).sort((a, b) => a.ts - b.ts), undefined, 0, engine).findings;
 }
 
+/** A ring on three phones paid during the stream and refunded after it, and a claim counting orders still unpaid. */
+function orderFindings(): Finding[] {
+  const end = T0 + 90 * MIN;
+  let seq = 0;
+  const order = (accountId: string, at: number, options: { price?: number; list?: number; device?: string; refundAt?: number; paid?: boolean } = {}): OrderFact => {
+    seq++;
+    const price = options.price ?? 39_900;
+    const paid = options.paid ?? true;
+    const ip = `198.51.${seq % 250}.9`;
+    return {
+      orderId: `o-${seq}`,
+      accountId,
+      deviceId: options.device ?? `dev-${accountId}`,
+      ip,
+      subnet: `198.51.${seq % 250}.0/24`,
+      phoneHash: `ph-${options.device ?? accountId}`,
+      addressHash: `ad-${options.device ?? accountId}`,
+      skuId: 'sku-hero',
+      quantity: 1,
+      unitPrice: price,
+      listPrice: options.list ?? 49_900,
+      placedAt: at,
+      paidAt: paid ? at + 20_000 : null,
+      paidAmount: paid ? price : 0,
+      refunds: paid && options.refundAt !== undefined ? [{ amount: price, at: options.refundAt }] : [],
+    };
+  };
+  const honest = Array.from({ length: 30 }, (_, i) => order(`fan-${i}`, T0 + 5 * MIN + i * 61_000, { price: 15_900, list: 19_900 }));
+  const ring = Array.from({ length: 10 }, (_, i) => order(`ring-${i}`, T0 + 20 * MIN + i * 3 * MIN, { device: `ring-phone-${i % 3}`, refundAt: end + 30 * MIN + i * 20 * MIN }));
+  const unpaid = Array.from({ length: 5 }, (_, i) => order(`cart-${i}`, end - 10 * MIN + i * 1_000, { price: 15_900, list: 19_900, paid: false }));
+  const facts: StreamOrderFacts = { roomId: 'room-o', streamId: 'o-1', merchantId: 'm-1', startedAt: T0, endedAt: end, orders: [...honest, ...ring, ...unpaid] };
+  const brushing = judgeRefundBrushing(facts, []);
+  const claimed = [...honest, ...ring, ...unpaid].reduce((total, item) => total + (item.listPrice ?? 0), 0);
+  const inflated = judgeInflatedGmv({ facts, claim: { gmv: claimed, orders: 45, claimedAt: end + 2 * MIN }, brushingAccounts: new Set(brushing.flaggedAccounts) });
+  return [...brushing.findings, ...(inflated.finding ? [inflated.finding] : [])];
+}
+
 describe('evidence fields', () => {
   it('gives every field the room detectors emit a label and a known unit in the console', async () => {
     const { fieldOf, FIELDS, UNITS } = await catalogue();
@@ -93,5 +133,21 @@ describe('evidence fields', () => {
     // The room detectors send times as ms, never as formatted text.
     const isoText = JSON.stringify(findings.map((f) => f.evidence)).match(/"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/g);
     expect(isoText).toBeNull();
+  });
+
+  it('gives every field the order detectors emit a label and a known unit, with times as ms', async () => {
+    const { fieldOf } = await catalogue();
+    const findings = orderFindings();
+    expect([...new Set(findings.map((f) => `${f.kind}:${f.subjectType}`))].sort()).toEqual(['inflated_gmv:room', 'refund_brushing:account', 'refund_brushing:room']);
+    const paths = new Set<string>();
+    for (const finding of findings) fieldPaths(finding.evidence, null, paths);
+    const unknown = [...paths].map((p) => p.split('\u0000')).filter(([parent, key]) => fieldOf(parent === '' ? null : parent, key) === null);
+    expect(unknown).toEqual([]);
+    // Formatting is the view's: no ISO text in the evidence, times are numbers.
+    expect(JSON.stringify(findings.map((f) => f.evidence)).match(/"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/g)).toBeNull();
+    const room = findings.find((f) => f.kind === 'refund_brushing' && f.subjectType === 'room')!;
+    expect(typeof room.evidence.streamEndedAt).toBe('number');
+    const gmv = findings.find((f) => f.kind === 'inflated_gmv')!;
+    expect(typeof (gmv.evidence.claim as { claimedAt: unknown }).claimedAt).toBe('number');
   });
 });

@@ -35,10 +35,6 @@ export function densestSpan(sorted: readonly number[], span: number): { count: n
   return best;
 }
 
-export function isoTime(ms: number | null): string | null {
-  return ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
-}
-
 /**
  * Which of the given times belong to a batch: at least `minPeers` other
  * times within ±`halfWindow`, and several times more than the group's own

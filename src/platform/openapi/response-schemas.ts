@@ -126,15 +126,20 @@ export const reportClaim: z.ZodType<ReportClaim> = z
   .meta({ id: 'ReportClaim' });
 
 /** The reviewer routes' report: the contract's, plus the desk's extensions. */
-export const deskReport: z.ZodType<DeskReport> = reportFields
-  .extend({
-    claim: reportClaim.nullable().meta({ description: 'who works it, or null (unclaimed or lapsed)' }),
-    createdAt: isoTime.meta({ description: 'when roomwatch raised it; the queue age counts from here' }),
-  })
+export const deskReport: z.ZodType<DeskReport> = z
+  .intersection(
+    reportView,
+    z.object({
+      claim: reportClaim.nullable().meta({ description: 'who works it, or null (unclaimed or lapsed)' }),
+      createdAt: isoTime.meta({ description: 'when roomwatch raised it; the queue age counts from here' }),
+    }),
+  )
   .meta({
     id: 'DeskReport',
+    description: "The contract's Report and the desk's extensions",
     example: { ...REPORT_EXAMPLE, claim: null, createdAt: '2025-11-24T16:10:02.120Z' },
   });
+
 
 export const reportDecisionView: z.ZodType<ReportDecisionView> = z
   .object({

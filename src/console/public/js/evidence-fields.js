@@ -182,6 +182,20 @@ export const FIELDS = {
   countedAs: ['Counted as', 'list'],
   matchedDefinitions: ['Definitions the claim matches', 'group'],
   gapShare: ['Gap share of the claim', 'share'],
+  inFlight: ['Orders in flight at the claim', 'group'],
+  paymentWindowMs: ['Payment window', 'duration'],
+  settledAfterClaim: ['Paid after the claim, within their window', 'group'],
+  paidAfterWindow: ['Paid after their window', 'group'],
+  awaiting: ['Still awaiting payment', 'group'],
+  'settledAfterClaim.orders': ['Orders', 'count'],
+  'paidAfterWindow.orders': ['Orders', 'count'],
+  'awaiting.orders': ['Orders', 'count'],
+  amount: ['Amount', 'money'],
+  value: ['Value', 'money'],
+  examples: ['Examples', 'group'],
+  paidAt: ['Paid at', 'time'],
+  settledAtUnitPrice: ['Settled at unit price (before coupons and fees)', 'money'],
+  currencies: ['Currencies', 'list'],
 };
 
 /** The label and unit of `key` inside `parent` (the enclosing field's name, or null at the top). */

@@ -1,6 +1,6 @@
 import type { Finding } from '../../engine/finding.js';
 import { type OrderFact, type SalesClaimFact, type StreamOrderFacts, refundedAmount, refundedBy } from '../refund-brushing/order-facts.js';
-import { isoTime, severityOf } from '../../shared/scoring.js';
+import { severityOf } from '../../shared/scoring.js';
 import { DEFAULT_INFLATED_GMV_CONFIG, type InflatedGmvConfig } from './inflated-gmv.config.js';
 
 /** Brushing accounts cited in the evidence at most (the refund_brushing report lists them all). */
@@ -64,8 +64,8 @@ export interface InFlightOrders {
   paidAfterWindow: { orders: number; amount: number };
   /** Unpaid, and the stream's clock has not yet passed their window: they may still settle (at most `value`). */
   awaiting: { orders: number; value: number };
-  /** Some of those orders, oldest first. */
-  examples: Array<{ orderId: string; placedAt: string | null; paidAt: string | null; amount: number }>;
+  /** Some of those orders, oldest first; times in event-time ms (views format them). */
+  examples: Array<{ orderId: string; placedAt: number; paidAt: number | null; amount: number }>;
 }
 
 /**
@@ -150,7 +150,7 @@ export function judgeInflatedGmv(input: InflatedGmvInput, config: InflatedGmvCon
       accounts: [],
       evidence: {
         brushingAccounts: [...input.brushingAccounts].sort().slice(0, MAX_CITED_ACCOUNTS),
-        claim: { gmv: claim.gmv, orders: claim.orders, claimedAt: isoTime(claim.claimedAt) },
+        claim: { gmv: claim.gmv, orders: claim.orders, claimedAt: claim.claimedAt },
         ...figures,
         countedAs,
         matchedDefinitions: matched,
@@ -246,8 +246,8 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
     .slice(0, MAX_CITED_ORDERS)
     .map((order) => ({
       orderId: order.orderId,
-      placedAt: isoTime(order.placedAt!),
-      paidAt: order.paidAt === null ? null : isoTime(order.paidAt),
+      placedAt: order.placedAt!,
+      paidAt: order.paidAt,
       amount: order.paidAt === null ? unitValue(order) : order.paidAmount,
     }));
   const netAtClaim = paidAtClaim - refundedAtClaim;

@@ -1,13 +1,12 @@
 import type { ClaimFigures, DefinitionFigure } from './inflated-gmv.detector.js';
 
 /**
- * Shape of inflated_gmv evidence, as the detector builds it today (money in
- * minor units). `claim.claimedAt` is still ISO text here; the console
- * accepts both until the detector sends ms like the others.
+ * Shape of inflated_gmv evidence (money in minor units, times in event-time
+ * ms like every other kind's: the console formats them).
  */
 export type InflatedGmvEvidence = ClaimFigures & {
   brushingAccounts: string[];
-  claim: { gmv: number; orders: number | null; claimedAt: string | number | null };
+  claim: { gmv: number; orders: number | null; claimedAt: number };
   countedAs: Array<DefinitionFigure['definition']>;
   matchedDefinitions: DefinitionFigure[];
   gapShare: number;

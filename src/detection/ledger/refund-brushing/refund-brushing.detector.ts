@@ -1,5 +1,5 @@
 import type { Finding } from '../../engine/finding.js';
-import { combineScores, isoTime, severityOf } from '../../shared/scoring.js';
+import { combineScores, severityOf } from '../../shared/scoring.js';
 import {
   type AccountHistoryOrder,
   type OrderFact,
@@ -409,7 +409,7 @@ function buildFindings(
         brushedRefunded,
         streamPaid,
         brushedShare: round3(share),
-        streamEndedAt: isoTime(facts.endedAt),
+        streamEndedAt: facts.endedAt,
         accounts: flagged.slice(0, config.maxSamples).map((account) => ({ accountId: account.accountId, score: account.score, ...accountEvidence(account) })),
       },
       detectedAt: Math.max(...flagged.map((account) => account.evidenceAt)),
@@ -457,7 +457,7 @@ function orderSample(order: OrderFact, facts: StreamOrderFacts): Record<string, 
     listPrice: order.listPrice,
     paid: order.paidAmount,
     refunded: refundedAmount(order),
-    placedAt: isoTime(order.placedAt),
+    placedAt: order.placedAt,
     refundedMsAfterEnd: first !== null && facts.endedAt !== null ? first - facts.endedAt : null,
   };
 }

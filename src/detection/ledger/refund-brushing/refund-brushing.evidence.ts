@@ -1,9 +1,8 @@
 import type { AccountSignals } from './refund-brushing.detector.js';
 
 /**
- * Shapes of refund_brushing evidence, as the detector builds it today (money
- * in minor units). `placedAt` and `streamEndedAt` are still ISO text here;
- * the console accepts both until the detector sends ms like the others.
+ * Shapes of refund_brushing evidence (money in minor units, times in
+ * event-time ms like every other kind's: the console formats them).
  */
 export interface RefundBrushingSignals {
   timing: AccountSignals['timing'];
@@ -21,7 +20,7 @@ export interface RefundedOrderSample {
   listPrice: number;
   paid: number;
   refunded: number;
-  placedAt: string | number | null;
+  placedAt: number | null;
   refundedMsAfterEnd: number | null;
 }
 
@@ -37,6 +36,6 @@ export interface RefundBrushingRoomEvidence {
   brushedRefunded: number;
   streamPaid: number;
   brushedShare: number;
-  streamEndedAt: string | number | null;
+  streamEndedAt: number | null;
   accounts: Array<{ accountId: string; score: number } & RefundBrushingSignals>;
 }
