@@ -44,9 +44,9 @@ afterAll(async () => {
 
 describe('console API', () => {
   it('tells a key its role', async () => {
-    expect((await call('/v1/whoami', fixture.reviewerKey)).body).toEqual({ role: 'reviewer', merchantId: null });
+    expect((await call('/v1/whoami', fixture.reviewerKey)).body).toEqual({ role: 'reviewer', merchantId: null, keyId: expect.any(String), label: expect.stringMatching(/^rw_reviewer_/) });
     const merchantId = fixture.evening.rooms[0].merchantId;
-    expect((await call('/v1/whoami', fixture.merchantKey)).body).toEqual({ role: 'merchant', merchantId });
+    expect((await call('/v1/whoami', fixture.merchantKey)).body).toEqual({ role: 'merchant', merchantId, keyId: expect.any(String), label: expect.any(String) });
     expect((await call('/v1/whoami', 'not-a-key')).status).toBe(401);
   });
 
@@ -152,7 +152,8 @@ describe('console in Chromium', () => {
     ]);
     const row = page.locator('#queue-rows tr', { hasText: 'Live push check.' });
     await row.waitFor();
-    expect(await row.locator('td').nth(1).textContent()).toBe('Inflated GMV');
+    // Columns: selection, detected, waiting, kind, …
+    expect(await row.locator('td').nth(3).textContent()).toBe('Inflated GMV');
   });
 
   it('opens a report with its timeline charted, and confirms it', async () => {

@@ -16,6 +16,7 @@ import { judgeRefundBrushing } from './ledger/refund-brushing/refund-brushing.de
 interface FieldCatalogue {
   UNITS: string[];
   FIELDS: Record<string, [string, string]>;
+  FIELDS_ZH: Record<string, string>;
   fieldOf(parent: string | null, key: string): { label: string; unit: string } | null;
 }
 
@@ -119,6 +120,12 @@ function orderFindings(): Finding[] {
 }
 
 describe('evidence fields', () => {
+  it('labels every field in Chinese too, and no field only in Chinese', async () => {
+    const { FIELDS, FIELDS_ZH } = await catalogue();
+    expect(Object.keys(FIELDS).filter((name) => !FIELDS_ZH[name])).toEqual([]);
+    expect(Object.keys(FIELDS_ZH).filter((name) => !FIELDS[name])).toEqual([]);
+  });
+
   it('gives every field the room detectors emit a label and a known unit in the console', async () => {
     const { fieldOf, FIELDS, UNITS } = await catalogue();
     const findings = [...runEngine(everythingRoom().sorted()).findings, ...crossRoomFindings()];

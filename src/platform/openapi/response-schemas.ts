@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { API_KEY_ROLES } from '../auth/api-key.entity.js';
 import type { ApiKeyView, CreatedApiKey } from '../auth/api-keys.service.js';
 import type { StreamAccount, StreamSummary, StreamTimeline } from '../../console/stream-views.js';
+import type { Whoami } from '../../console/console.controller.js';
 import { REPORT_KINDS } from '../../detection/engine/finding.js';
 import type { IngestAck } from '../../ingest/ingest.service.js';
 import type { QuarantinedEvent } from '../../pipeline/poison-quarantine.js';
@@ -366,6 +367,13 @@ export const healthView = z
   })
   .meta({ id: 'Health' });
 
-export const whoamiView = z.object({ role: z.enum(API_KEY_ROLES), merchantId: z.string().nullable() }).meta({ id: 'Whoami' });
+export const whoamiView: z.ZodType<Whoami> = z
+  .object({
+    role: z.enum(API_KEY_ROLES),
+    merchantId: z.string().nullable(),
+    keyId: z.string().meta({ description: "the key's id: claims and decisions name it" }),
+    label: z.string().meta({ description: "the key's name, else its prefix" }),
+  })
+  .meta({ id: 'Whoami' });
 
 export const items = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });

@@ -1,6 +1,7 @@
 /* global Chart, getComputedStyle, document */
 import { h } from './dom.js';
 import { formatClock, formatMoney, formatTime } from './format.js';
+import { t } from './i18n.js';
 
 const COLORS = {
   displayed: '#c2410c',
@@ -95,8 +96,8 @@ function baseOptions(timeline, markers, yTitle) {
 /** Start, end and detection lines shared by every chart of a stream. */
 export function streamMarkers(stream, detections) {
   const lines = [];
-  if (stream.startedAt !== null) lines.push({ at: stream.startedAt, label: 'start', color: COLORS.marker, dash: [4, 3] });
-  if (stream.endedAt !== null) lines.push({ at: stream.endedAt, label: 'stream ended', color: COLORS.marker, dash: [4, 3] });
+  if (stream.startedAt !== null) lines.push({ at: stream.startedAt, label: t('chart.start'), color: COLORS.marker, dash: [4, 3] });
+  if (stream.endedAt !== null) lines.push({ at: stream.endedAt, label: t('chart.end'), color: COLORS.marker, dash: [4, 3] });
   detections.forEach((detection, index) =>
     lines.push({ at: detection.at, label: detection.label, color: COLORS.detection, dash: [], row: 1 + (index % 3) }),
   );
@@ -114,9 +115,9 @@ function chartFigure(id, title, description) {
  * @returns {{ element: HTMLElement, render: () => void, destroy: () => void }}
  */
 export function timelineCharts(timeline, markers) {
-  const audience = chartFigure('chart-audience', 'Audience', 'Displayed viewer count against accounts that joined and have not left.');
-  const activity = chartFigure('chart-activity', 'Activity', 'Joins and comments per bucket.');
-  const sales = chartFigure('chart-sales', 'Orders and refunds', 'Orders placed and refunds per bucket; refunds may come after the stream ends.');
+  const audience = chartFigure('chart-audience', t('chart.audience'), t('chart.audienceNote'));
+  const activity = chartFigure('chart-activity', t('chart.activity'), t('chart.activityNote'));
+  const sales = chartFigure('chart-sales', t('chart.sales'), t('chart.salesNote'));
   const element = h('div', { class: 'charts' }, audience.figure, activity.figure, sales.figure);
   const charts = [];
   const render = () => {
@@ -126,8 +127,8 @@ export function timelineCharts(timeline, markers) {
       type: 'line',
       data: {
         datasets: [
-          { label: 'Displayed viewers (max per bucket)', data: series(points, 'displayed'), borderColor: COLORS.displayed, backgroundColor: COLORS.displayed, pointRadius: 0, borderWidth: 2, spanGaps: true },
-          { label: 'Present accounts', data: series(points, 'present'), borderColor: COLORS.present, backgroundColor: COLORS.present, pointRadius: 0, borderWidth: 2, stepped: true },
+          { label: t('chart.displayed'), data: series(points, 'displayed'), borderColor: COLORS.displayed, backgroundColor: COLORS.displayed, pointRadius: 0, borderWidth: 2, spanGaps: true },
+          { label: t('chart.present'), data: series(points, 'present'), borderColor: COLORS.present, backgroundColor: COLORS.present, pointRadius: 0, borderWidth: 2, stepped: true },
         ],
       },
       options: baseOptions(timeline, markers, 'viewers'),
@@ -136,8 +137,8 @@ export function timelineCharts(timeline, markers) {
       type: 'line',
       data: {
         datasets: [
-          { label: 'Joins', data: series(points, 'joins'), borderColor: COLORS.joins, backgroundColor: COLORS.joins, pointRadius: 0, borderWidth: 2 },
-          { label: 'Comments', data: series(points, 'comments'), borderColor: COLORS.comments, backgroundColor: COLORS.comments, pointRadius: 0, borderWidth: 2, borderDash: [6, 3] },
+          { label: t('chart.joins'), data: series(points, 'joins'), borderColor: COLORS.joins, backgroundColor: COLORS.joins, pointRadius: 0, borderWidth: 2 },
+          { label: t('chart.comments'), data: series(points, 'comments'), borderColor: COLORS.comments, backgroundColor: COLORS.comments, pointRadius: 0, borderWidth: 2, borderDash: [6, 3] },
         ],
       },
       options: baseOptions(timeline, markers, 'per bucket'),
@@ -146,8 +147,8 @@ export function timelineCharts(timeline, markers) {
       type: 'bar',
       data: {
         datasets: [
-          { label: 'Orders', data: series(points, 'orders'), backgroundColor: COLORS.orders },
-          { label: 'Refunds', data: series(points, 'refunds'), backgroundColor: COLORS.refunds },
+          { label: t('chart.orders'), data: series(points, 'orders'), backgroundColor: COLORS.orders },
+          { label: t('chart.refunds'), data: series(points, 'refunds'), backgroundColor: COLORS.refunds },
         ],
       },
       options: { ...baseOptions(timeline, markers, 'per bucket'), grouped: true },
@@ -159,17 +160,17 @@ export function timelineCharts(timeline, markers) {
 
 /** Claimed against verified sales, one bar each. */
 export function auditChart(audit) {
-  const figure = chartFigure('chart-audit', 'Claimed against verified sales', `Amounts in ${audit.currency}.`);
+  const figure = chartFigure('chart-audit', t('chart.audit'), t('chart.auditNote', { currency: audit.currency }));
   const render = () => {
     const ChartJs = chartLibrary();
     const v = audit.verified;
     const bars = [
-      { label: 'Claimed GMV', value: audit.claimed?.gmv ?? null, color: '#c2410c' },
-      { label: 'Gross at list price', value: v.grossAtListPrice, color: '#6b7280' },
-      { label: 'Gross paid', value: v.grossPaid, color: '#0369a1' },
-      { label: 'Refunded', value: v.refunded, color: '#b91c1c' },
-      { label: 'Suspected brushing', value: v.suspectedBrushing, color: '#7c3aed' },
-      { label: 'Verified net', value: v.net, color: '#047857' },
+      { label: t('audit.claimedGmv'), value: audit.claimed?.gmv ?? null, color: '#c2410c' },
+      { label: t('audit.grossAtList'), value: v.grossAtListPrice, color: '#6b7280' },
+      { label: t('audit.grossPaid'), value: v.grossPaid, color: '#0369a1' },
+      { label: t('audit.refunded'), value: v.refunded, color: '#b91c1c' },
+      { label: t('audit.suspectedBrushing'), value: v.suspectedBrushing, color: '#7c3aed' },
+      { label: t('audit.verifiedNet'), value: v.net, color: '#047857' },
     ].filter((bar) => bar.value !== null);
     new ChartJs(figure.canvas, {
       type: 'bar',

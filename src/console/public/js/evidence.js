@@ -1,6 +1,8 @@
 import { h } from './dom.js';
-import { fieldOf } from './evidence-fields.js';
-import { formatDuration, formatNumber, formatPercent, formatTime, humanize } from './format.js';
+import { fieldOf, labelOf } from './evidence-fields.js';
+import { formatDuration, formatMoney, formatNumber, formatPercent, formatTime, humanize } from './format.js';
+import { language, t } from './i18n.js';
+import { groupLabel } from './layouts.js';
 
 /**
  * Evidence rendered from its shapes (src/detection/evidence.ts, mirrored as
@@ -19,21 +21,24 @@ function isFlat(object) {
   return Object.values(object).every((value) => !isPlainObject(value) && !(Array.isArray(value) && value.some(isPlainObject)));
 }
 
+/** The stream's currency while one evidence object renders (set by evidenceView). */
+let currency;
+
 function label(parent, key) {
-  return fieldOf(parent, key)?.label ?? humanize(key);
+  return labelOf(parent, key, language()) ?? humanize(key);
 }
 
 function seconds(ms) {
-  return Math.abs(ms) < 60_000 ? `${formatNumber(Math.round(ms / 100) / 10)} s` : formatDuration(ms);
+  return Math.abs(ms) < 60_000 ? t('unit.seconds', { n: formatNumber(Math.round(ms / 100) / 10) }) : formatDuration(ms);
 }
 
 /** One scalar, formatted by the unit its field has. */
 export function scalar(parent, key, value) {
   if (value === null || value === undefined) return h('span', { class: 'muted' }, '—');
   const unit = fieldOf(parent, key)?.unit;
-  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'boolean') return value ? t('yes') : t('no');
   if (unit === 'time') {
-    // Order kinds still send ISO text; the room detectors send ms.
+    // Every kind sends ms; reports stored before the order kinds did hold ISO text.
     const ms = typeof value === 'number' ? value : Date.parse(String(value));
     return Number.isFinite(ms) ? formatTime(ms) : String(value);
   }
@@ -46,9 +51,9 @@ export function scalar(parent, key, value) {
     case 'ratio':
       return `${formatNumber(value)}×`;
     case 'days':
-      return `${formatNumber(value)} d`;
+      return t('unit.days', { n: formatNumber(value) });
     case 'money':
-      return `${formatNumber(value)} (minor units)`;
+      return formatMoney(value, currency);
     default:
       return formatNumber(value);
   }
@@ -87,9 +92,9 @@ function keyValues(parent, object, depth) {
 function card(key, object, index, depth) {
   const titleKey = CARD_TITLE_KEYS.find((candidate) => typeof object[candidate] === 'string');
   const headline = [
-    titleKey ? object[titleKey] : `#${index + 1}`,
+    titleKey ? (titleKey === 'group' || titleKey === 'cohort' ? groupLabel(object[titleKey]) : object[titleKey]) : `#${index + 1}`,
     typeof object.kind === 'string' ? humanize(object.kind) : null,
-    typeof object.score === 'number' ? `score ${formatNumber(object.score)}` : null,
+    typeof object.score === 'number' ? `${t('report.score')} ${formatNumber(object.score)}` : null,
   ].filter(Boolean);
   const rest = Object.fromEntries(Object.entries(object).filter(([field]) => field !== titleKey));
   return h('details', { class: 'card', open: index < 3 }, h('summary', null, headline.join(' · ')), keyValues(key, rest, depth));
@@ -98,7 +103,7 @@ function card(key, object, index, depth) {
 /** Any evidence value under `key` (whose enclosing field is `parent`), readable. */
 export function value(parent, key, item, depth = 0) {
   if (Array.isArray(item)) {
-    if (item.length === 0) return h('span', { class: 'muted' }, 'none');
+    if (item.length === 0) return h('span', { class: 'muted' }, t('none'));
     if (item.every(isPlainObject)) {
       return item.every(isFlat) && depth < 3 ? table(key, item) : h('div', { class: 'cards' }, item.map((entry, index) => card(key, entry, index, depth)));
     }
@@ -106,12 +111,16 @@ export function value(parent, key, item, depth = 0) {
     if (item.every((entry) => typeof entry === 'string')) return chips(item);
     return item.map((entry) => scalar(parent, key, entry)).join(', ');
   }
-  if (isPlainObject(item)) return Object.keys(item).length === 0 ? h('span', { class: 'muted' }, 'none') : keyValues(key, item, depth);
+  if (isPlainObject(item)) return Object.keys(item).length === 0 ? h('span', { class: 'muted' }, t('none')) : keyValues(key, item, depth);
   return scalar(parent, key, item);
 }
 
-/** The whole evidence object: top-level scalars first as a summary list, then each structured part under its own heading. */
-export function evidenceView(evidence) {
+/**
+ * The whole evidence object: top-level scalars first as a summary list, then
+ * each structured part under its own heading. Money in `options.currency`.
+ */
+export function evidenceView(evidence, options = {}) {
+  currency = options.currency;
   const entries = Object.entries(evidence ?? {});
   const simple = entries.filter(([, item]) => !isPlainObject(item) && !Array.isArray(item));
   const structured = entries.filter(([, item]) => isPlainObject(item) || Array.isArray(item));

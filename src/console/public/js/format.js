@@ -1,43 +1,61 @@
-const timeFormat = new Intl.DateTimeFormat('en-GB', {
-  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC', hour12: false,
-});
-const clockFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'UTC', hour12: false });
+import { locale, t } from './i18n.js';
 
-/** Event times are shown in UTC, like the ISO times inside evidence. */
+const formats = new Map();
+function cached(key, make) {
+  const id = `${locale()}|${key}`;
+  if (!formats.has(id)) formats.set(id, make(locale()));
+  return formats.get(id);
+}
+
+/** Event times are shown in UTC, in the page's language. */
 export function formatTime(ms) {
   if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
-  return `${timeFormat.format(ms).replace(',', '')} UTC`;
+  const format = cached('time', (tag) => new Intl.DateTimeFormat(tag, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC', hour12: false }));
+  return `${format.format(ms).replace(',', '')} UTC`;
 }
 
 export function formatClock(ms) {
-  return clockFormat.format(ms);
+  return cached('clock', (tag) => new Intl.DateTimeFormat(tag, { hour: '2-digit', minute: '2-digit', timeZone: 'UTC', hour12: false })).format(ms);
 }
 
 export function formatDuration(ms) {
   if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
   const minutes = Math.round(ms / 60_000);
-  if (minutes < 60) return `${minutes} min`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  if (minutes < 60) return t('unit.minutes', { n: minutes });
+  return t('unit.hoursMinutes', { h: Math.floor(minutes / 60), m: minutes % 60 });
+}
+
+/** How long a report has waited in the queue: "4 min", "3 h 10 min", "2 d 5 h". */
+export function formatAge(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 60 * 24) return formatDuration(minutes * 60_000);
+  return t('unit.daysHours', { d: Math.floor(minutes / 1440), h: Math.floor((minutes % 1440) / 60) });
 }
 
 export function formatNumber(value) {
   if (typeof value !== 'number') return String(value);
-  return Number.isInteger(value) ? value.toLocaleString('en') : value.toLocaleString('en', { maximumFractionDigits: 3 });
+  return Number.isInteger(value) ? value.toLocaleString(locale()) : value.toLocaleString(locale(), { maximumFractionDigits: 3 });
 }
 
 export function formatPercent(share) {
-  return typeof share === 'number' ? `${(share * 100).toLocaleString('en', { maximumFractionDigits: 1 })}%` : '—';
+  return typeof share === 'number' ? `${(share * 100).toLocaleString(locale(), { maximumFractionDigits: 1 })}%` : '—';
 }
 
-/** Money arrives in minor units; the currency decides how many there are per major unit. */
+/**
+ * Money arrives in minor units; the currency decides how many there are per
+ * major unit. Every amount on every page goes through here, so one amount
+ * reads one way; without a known currency it says "minor units".
+ */
 export function formatMoney(minor, currency) {
   if (typeof minor !== 'number') return '—';
+  if (!currency) return t('unit.minorUnits', { n: formatNumber(minor) });
   try {
-    const format = new Intl.NumberFormat('en', { style: 'currency', currency: currency || 'XXX' });
+    const format = cached(`money|${currency}`, (tag) => new Intl.NumberFormat(tag, { style: 'currency', currency }));
     const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
     return format.format(minor / 10 ** digits);
   } catch {
-    return `${formatNumber(minor)} (minor units)`;
+    return t('unit.minorUnits', { n: formatNumber(minor) });
   }
 }
 
@@ -51,13 +69,14 @@ export function humanize(key) {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-export const KIND_LABELS = {
-  injected_viewers: 'Injected viewers',
-  scripted_comments: 'Scripted comments',
-  refund_brushing: 'Refund brushing',
-  inflated_gmv: 'Inflated GMV',
+/** The kinds the console names; others (a newer detector) read humanized. */
+export const KIND_LABEL_KEYS = {
+  injected_viewers: 'kind.injected_viewers',
+  scripted_comments: 'kind.scripted_comments',
+  refund_brushing: 'kind.refund_brushing',
+  inflated_gmv: 'kind.inflated_gmv',
 };
 
 export function kindLabel(kind) {
-  return KIND_LABELS[kind] ?? humanize(kind);
+  return KIND_LABEL_KEYS[kind] ? t(KIND_LABEL_KEYS[kind]) : humanize(kind);
 }

@@ -17,7 +17,7 @@ export function reviewFeed() {
     socket.on('connect', () => setStatus(true));
     socket.on('disconnect', () => setStatus(false));
     socket.on('connect_error', () => setStatus(false));
-    for (const event of ['report.created', 'report.updated']) {
+    for (const event of ['report.created', 'report.updated', 'report.claim']) {
       socket.on(event, (report) => {
         for (const listener of listeners) listener(event, report);
       });

@@ -1,5 +1,8 @@
 /* global document, window */
+import { renderAccount } from './account.js';
 import { ApiError, api, session } from './api.js';
+import { h } from './dom.js';
+import { LANGUAGES, applyStaticTexts, language, onLanguage, setLanguage, t } from './i18n.js';
 import { closeFeed } from './live.js';
 import { renderQueue } from './queue.js';
 import { renderReport } from './report.js';
@@ -9,10 +12,14 @@ const view = document.getElementById('view');
 const signIn = document.getElementById('sign-in');
 let teardown = () => {};
 
+function whoLabel(principal) {
+  return principal.role === 'merchant' ? t('who.merchant', { id: principal.merchantId }) : t('who.reviewer', { name: principal.label ?? '' });
+}
+
 function showSignedIn(principal) {
   document.getElementById('nav').hidden = false;
   document.getElementById('who').hidden = false;
-  document.getElementById('who-label').textContent = principal.role === 'merchant' ? `merchant ${principal.merchantId}` : principal.role;
+  document.getElementById('who-label').textContent = whoLabel(principal);
   for (const link of document.querySelectorAll('#nav [data-role]')) link.hidden = link.dataset.role !== principal.role;
   document.body.dataset.role = principal.role;
 }
@@ -36,14 +43,14 @@ async function resolvePrincipal() {
     const principal = await api('/v1/whoami');
     if (principal.role !== 'reviewer' && principal.role !== 'merchant') {
       session.key = null;
-      showSignIn('This is an ingest key; the console takes a reviewer or merchant key.');
+      showSignIn(t('signIn.ingestKey'));
       return null;
     }
     session.principal = principal;
     return principal;
   } catch (error) {
     session.key = null;
-    showSignIn(error instanceof ApiError && error.status === 401 ? 'That key is unknown or revoked.' : `Sign-in failed: ${error.message}`);
+    showSignIn(error instanceof ApiError && error.status === 401 ? t('signIn.unknownKey') : t('signIn.failed', { message: error.message }));
     return null;
   }
 }
@@ -56,17 +63,32 @@ function route() {
   const [, page, id] = window.location.hash.match(/^#\/([^/]*)\/?(.*)$/) ?? [];
   const home = principal.role === 'reviewer' ? 'queue' : 'streams';
   const target = page || home;
-  document.querySelectorAll('#nav a').forEach((link) => link.setAttribute('aria-current', link.getAttribute('href') === `#/${target === 'report' ? 'queue' : target === 'stream' ? 'streams' : target}` ? 'page' : 'false'));
-  if (target === 'queue' && principal.role === 'reviewer') teardown = renderQueue(view);
-  else if (target === 'report' && principal.role === 'reviewer' && id) teardown = renderReport(view, decodeURIComponent(id));
+  const section = { report: 'queue', account: 'queue', stream: 'streams' }[target] ?? target;
+  document.querySelectorAll('#nav a').forEach((link) => link.setAttribute('aria-current', link.getAttribute('href') === `#/${section}` ? 'page' : 'false'));
+  const reviewer = principal.role === 'reviewer';
+  if (target === 'queue' && reviewer) teardown = renderQueue(view);
+  else if (target === 'report' && reviewer && id) teardown = renderReport(view, decodeURIComponent(id));
+  else if (target === 'account' && reviewer && id) teardown = renderAccount(view, decodeURIComponent(id));
   else if (target === 'stream' && id) teardown = renderStream(view, decodeURIComponent(id));
   else if (target === 'streams') teardown = renderStreams(view);
   else {
     window.location.hash = `#/${home}`;
     return;
   }
-  document.title = `roomwatch — ${target}`;
+  document.title = `roomwatch — ${t(`title.${target}`)}`;
 }
+
+const languageSelect = document.getElementById('language');
+languageSelect.replaceChildren(...Object.entries(LANGUAGES).map(([value, name]) => h('option', { value, selected: value === language() }, name)));
+languageSelect.addEventListener('change', () => setLanguage(languageSelect.value));
+onLanguage(() => {
+  languageSelect.value = language();
+  if (session.principal) {
+    showSignedIn(session.principal);
+    route();
+  }
+});
+applyStaticTexts();
 
 document.getElementById('sign-in-form').addEventListener('submit', async (event) => {
   event.preventDefault();

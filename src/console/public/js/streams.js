@@ -2,6 +2,7 @@ import { ApiError, api, query, session } from './api.js';
 import { auditChart } from './charts.js';
 import { h, mount } from './dom.js';
 import { formatDuration, formatMoney, formatNumber, formatPercent, formatTime } from './format.js';
+import { t } from './i18n.js';
 import { timelineSection } from './timeline.js';
 
 /**
@@ -13,7 +14,7 @@ export function renderStreams(target) {
   const reviewer = session.principal?.role === 'reviewer';
   const rows = h('tbody', { id: 'stream-rows' });
   const errorLine = h('p', { class: 'error', role: 'alert' });
-  const merchantInput = h('input', { id: 'filter-merchant', type: 'search', placeholder: 'any merchant', spellcheck: 'false' });
+  const merchantInput = h('input', { id: 'filter-merchant', type: 'search', placeholder: t('streams.anyMerchant'), spellcheck: 'false' });
 
   const load = async () => {
     errorLine.textContent = '';
@@ -22,7 +23,7 @@ export function renderStreams(target) {
       mount(
         rows,
         page.items.length === 0
-          ? h('tr', null, h('td', { colspan: 5, class: 'empty' }, 'No streams yet.'))
+          ? h('tr', null, h('td', { colspan: 5, class: 'empty' }, t('streams.none')))
           : page.items.map((stream) =>
               h(
                 'tr',
@@ -31,12 +32,12 @@ export function renderStreams(target) {
                 h('td', null, stream.roomId),
                 h('td', null, stream.merchantId ?? '—'),
                 h('td', null, formatTime(stream.startedAt ?? stream.firstTs)),
-                h('td', null, stream.endedAt === null ? 'live or not ended' : formatDuration(stream.endedAt - (stream.startedAt ?? stream.firstTs))),
+                h('td', null, stream.endedAt === null ? t('streams.notEnded') : formatDuration(stream.endedAt - (stream.startedAt ?? stream.firstTs))),
               ),
             ),
       );
     } catch (error) {
-      errorLine.textContent = `Could not load streams: ${error.message}`;
+      errorLine.textContent = t('streams.failed', { message: error.message });
     }
   };
 
@@ -45,10 +46,10 @@ export function renderStreams(target) {
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'streams-title' },
-      h('h1', { id: 'streams-title' }, reviewer ? 'Streams' : `Your streams (${session.principal?.merchantId ?? ''})`),
+      h('h1', { id: 'streams-title' }, reviewer ? t('streams.title') : t('streams.yours', { id: session.principal?.merchantId ?? '' })),
       reviewer
-        ? h('form', { class: 'filters', onsubmit: (event) => { event.preventDefault(); void load(); } }, h('div', { class: 'field' }, h('label', { for: 'filter-merchant' }, 'Merchant'), merchantInput))
-        : h('p', { class: 'muted' }, 'Open a stream to compare the sales it claimed with the orders the platform saw.'),
+        ? h('form', { class: 'filters', onsubmit: (event) => { event.preventDefault(); void load(); } }, h('div', { class: 'field' }, h('label', { for: 'filter-merchant' }, t('streams.merchant')), merchantInput))
+        : h('p', { class: 'muted' }, t('streams.help')),
       errorLine,
       h(
         'div',
@@ -56,8 +57,8 @@ export function renderStreams(target) {
         h(
           'table',
           { class: 'data', id: 'streams' },
-          h('caption', { class: 'visually-hidden' }, 'Streams'),
-          h('thead', null, h('tr', null, ['Stream', 'Room', 'Merchant', 'Started', 'Length'].map((title) => h('th', { scope: 'col' }, title)))),
+          h('caption', { class: 'visually-hidden' }, t('streams.title')),
+          h('thead', null, h('tr', null, ['stream', 'room', 'merchant', 'started', 'length'].map((key) => h('th', { scope: 'col' }, t(`streams.col.${key}`))))),
           rows,
         ),
       ),
@@ -71,21 +72,21 @@ function auditTable(audit) {
   const money = (value) => formatMoney(value, audit.currency);
   const v = audit.verified;
   const rows = [
-    ['Claimed GMV', audit.claimed ? money(audit.claimed.gmv) : 'not claimed'],
-    ['Claimed orders', audit.claimed ? formatNumber(audit.claimed.orders) : '—'],
-    ['Orders placed', formatNumber(v.orders)],
-    ['Paid orders', formatNumber(v.paidOrders)],
-    ['Refunded orders', formatNumber(v.refundedOrders)],
-    ['Gross at list price', money(v.grossAtListPrice)],
-    ['Gross paid', money(v.grossPaid)],
-    ['Refunded', money(v.refunded)],
-    ['Verified net', money(v.net)],
-    ['Suspected brushing', money(v.suspectedBrushing)],
-    ['Brushing share of gross paid', v.grossPaid > 0 ? formatPercent(v.suspectedBrushing / v.grossPaid) : '—'],
-    ['Inflation (claimed − net)', audit.inflation ? money(audit.inflation.amount) : '—'],
-    ['Claimed ÷ net', audit.inflation && audit.inflation.ratio !== null ? `${formatNumber(Math.round(audit.inflation.ratio * 100) / 100)}×` : '—'],
+    [t('audit.claimedGmv'), audit.claimed ? money(audit.claimed.gmv) : t('audit.notClaimed')],
+    [t('audit.claimedOrders'), audit.claimed ? formatNumber(audit.claimed.orders) : '—'],
+    [t('audit.orders'), formatNumber(v.orders)],
+    [t('audit.paidOrders'), formatNumber(v.paidOrders)],
+    [t('audit.refundedOrders'), formatNumber(v.refundedOrders)],
+    [t('audit.grossAtList'), money(v.grossAtListPrice)],
+    [t('audit.grossPaid'), money(v.grossPaid)],
+    [t('audit.refunded'), money(v.refunded)],
+    [t('audit.verifiedNet'), money(v.net)],
+    [t('audit.suspectedBrushing'), money(v.suspectedBrushing)],
+    [t('audit.brushingShareOfPaid'), v.grossPaid > 0 ? formatPercent(v.suspectedBrushing / v.grossPaid) : '—'],
+    [t('audit.inflation'), audit.inflation ? money(audit.inflation.amount) : '—'],
+    [t('audit.ratio'), audit.inflation && audit.inflation.ratio !== null ? `${formatNumber(Math.round(audit.inflation.ratio * 100) / 100)}×` : '—'],
   ];
-  return h('table', { class: 'data compact', id: 'audit-breakdown' }, h('caption', null, 'Breakdown'), h('tbody', null, rows.map(([label, text]) => h('tr', null, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, text)))));
+  return h('table', { class: 'data compact', id: 'audit-breakdown' }, h('caption', null, t('audit.breakdown')), h('tbody', null, rows.map(([label, text]) => h('tr', null, h('th', { scope: 'row' }, label), h('td', { class: 'num' }, text)))));
 }
 
 /** The four figures a merchant asks first, as tiles. */
@@ -97,10 +98,10 @@ function auditFigures(audit) {
   return h(
     'div',
     { class: 'figures', id: 'audit-figures' },
-    tile('Claimed GMV', audit.claimed ? money(audit.claimed.gmv) : 'not claimed', audit.claimed ? `${formatNumber(audit.claimed.orders)} orders claimed` : null, false),
-    tile('Verified net', money(v.net), `${formatNumber(v.paidOrders)} paid, ${formatNumber(v.refundedOrders)} refunded`, false),
-    tile('Inflation', audit.inflation ? money(audit.inflation.amount) : '—', audit.inflation && audit.inflation.ratio !== null ? `claimed is ${formatNumber(Math.round(audit.inflation.ratio * 100) / 100)}× verified` : null, Boolean(audit.inflation && audit.inflation.amount > 0)),
-    tile('Brushing share', brushingShare === null ? '—' : formatPercent(brushingShare), `${money(v.suspectedBrushing)} of gross paid from brushing accounts`, Boolean(brushingShare && brushingShare > 0)),
+    tile(t('audit.claimedGmv'), audit.claimed ? money(audit.claimed.gmv) : t('audit.notClaimed'), audit.claimed ? t('audit.ordersClaimed', { count: audit.claimed.orders, n: formatNumber(audit.claimed.orders) }) : null, false),
+    tile(t('audit.verifiedNet'), money(v.net), t('audit.paidRefunded', { paid: formatNumber(v.paidOrders), refunded: formatNumber(v.refundedOrders) }), false),
+    tile(t('audit.inflationTile'), audit.inflation ? money(audit.inflation.amount) : '—', audit.inflation && audit.inflation.ratio !== null ? t('audit.ratioNote', { ratio: formatNumber(Math.round(audit.inflation.ratio * 100) / 100) }) : null, Boolean(audit.inflation && audit.inflation.amount > 0)),
+    tile(t('audit.brushingShare'), brushingShare === null ? '—' : formatPercent(brushingShare), t('audit.brushingNote', { amount: money(v.suspectedBrushing) }), Boolean(brushingShare && brushingShare > 0)),
   );
 }
 
@@ -111,7 +112,7 @@ function auditFigures(audit) {
  */
 export function renderStream(target, streamId) {
   let stopped = false;
-  mount(target, h('p', { class: 'muted' }, 'Loading stream…'));
+  mount(target, h('p', { class: 'muted' }, t('stream.loading')));
   const show = async () => {
     let stream;
     try {
@@ -120,9 +121,9 @@ export function renderStream(target, streamId) {
       stream = undefined;
       if (!(error instanceof ApiError && error.status === 404)) throw error;
     }
-    const back = h('p', null, h('a', { href: '#/streams' }, '← Back to streams'));
+    const back = h('p', null, h('a', { href: '#/streams' }, t('stream.back')));
     if (stream === undefined) {
-      if (!stopped) mount(target, h('section', { class: 'panel' }, back, h('p', { class: 'error', role: 'alert', id: 'stream-error' }, 'No such stream among the streams you can see.')));
+      if (!stopped) mount(target, h('section', { class: 'panel' }, back, h('p', { class: 'error', role: 'alert', id: 'stream-error' }, t('stream.notFound'))));
       return;
     }
     const audit = await api(`/v1/streams/${encodeURIComponent(streamId)}/sales-audit`).then(
@@ -138,7 +139,7 @@ export function renderStream(target, streamId) {
       auditPart = [auditFigures(audit.value), h('div', { class: 'audit' }, chart.element, auditTable(audit.value))];
     } else {
       const pending = audit.error instanceof ApiError && audit.error.status === 404;
-      auditPart = h('p', { class: 'notice', id: 'audit-missing' }, pending ? 'The sales audit for this stream is not available yet.' : `Could not load the sales audit: ${audit.error.message}`);
+      auditPart = h('p', { class: 'notice', id: 'audit-missing' }, pending ? t('stream.auditPending') : t('stream.auditFailed', { message: audit.error.message }));
     }
     const timeline = timelineSection(streamId, () => [], audit.value?.currency);
     mount(
@@ -147,17 +148,17 @@ export function renderStream(target, streamId) {
         'article',
         { class: 'panel', 'aria-labelledby': 'stream-title' },
         back,
-        h('h1', { id: 'stream-title' }, `Stream ${stream.streamId}`),
+        h('h1', { id: 'stream-title' }, t('stream.title', { id: stream.streamId })),
         h(
           'dl',
           { class: 'kv inline' },
-          h('dt', null, 'Room'), h('dd', null, stream.roomId),
-          h('dt', null, 'Merchant'), h('dd', null, stream.merchantId ?? '—'),
-          h('dt', null, 'Started'), h('dd', null, formatTime(stream.startedAt ?? stream.firstTs)),
-          h('dt', null, 'Ended'), h('dd', null, stream.endedAt === null ? 'not ended' : formatTime(stream.endedAt)),
+          h('dt', null, t('report.room')), h('dd', null, stream.roomId),
+          h('dt', null, t('streams.merchant')), h('dd', null, stream.merchantId ?? '—'),
+          h('dt', null, t('streams.col.started')), h('dd', null, formatTime(stream.startedAt ?? stream.firstTs)),
+          h('dt', null, t('stream.ended')), h('dd', null, stream.endedAt === null ? t('timeline.notEnded') : formatTime(stream.endedAt)),
         ),
-        h('section', { 'aria-labelledby': 'audit-title' }, h('h2', { id: 'audit-title' }, 'Sales audit'), auditPart),
-        h('section', { 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, 'Timeline'), timeline.element),
+        h('section', { 'aria-labelledby': 'audit-title' }, h('h2', { id: 'audit-title' }, t('stream.audit')), auditPart),
+        h('section', { 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, t('stream.timeline')), timeline.element),
       ),
     );
     auditRender();

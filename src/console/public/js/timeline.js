@@ -2,6 +2,7 @@ import { api, query } from './api.js';
 import { streamMarkers, timelineCharts } from './charts.js';
 import { h, mount } from './dom.js';
 import { formatDuration, formatMoney, formatNumber, formatTime } from './format.js';
+import { t } from './i18n.js';
 
 /**
  * A stream's timeline section: the live part by default, and on request the
@@ -11,7 +12,7 @@ import { formatDuration, formatMoney, formatNumber, formatTime } from './format.
  * @param {string | undefined} currency for the "after the window" money
  */
 export function timelineSection(streamId, detectionsOf = () => [], currency = undefined) {
-  const element = h('div', { id: 'timeline' }, h('p', { class: 'muted' }, 'Loading timeline…'));
+  const element = h('div', { id: 'timeline' }, h('p', { class: 'muted' }, t('timeline.loading')));
   let charts = null;
 
   const load = async (to) => {
@@ -19,7 +20,7 @@ export function timelineSection(streamId, detectionsOf = () => [], currency = un
     try {
       timeline = await api(`/v1/streams/${encodeURIComponent(streamId)}/timeline${query({ to })}`);
     } catch (error) {
-      mount(element, h('p', { class: 'error', role: 'alert' }, error.status === 404 ? 'No timeline: the stream is not visible to this key.' : `Timeline unavailable: ${error.message}`));
+      mount(element, h('p', { class: 'error', role: 'alert' }, error.status === 404 ? t('timeline.notVisible') : t('timeline.failed', { message: error.message })));
       return null;
     }
     const stream = timeline.stream;
@@ -28,25 +29,24 @@ export function timelineSection(streamId, detectionsOf = () => [], currency = un
     const detections = detectionsOf(stream);
     charts = timelineCharts(timeline, streamMarkers(stream, detections));
     const after = timeline.after;
-    const money = (value) => {
-      const code = currency ?? timeline.currency;
-      return code ? formatMoney(value, code) : `${formatNumber(value)} (minor units)`;
-    };
+    const money = (value) => formatMoney(value, currency ?? timeline.currency);
     mount(
       element,
       h(
         'p',
         { class: 'muted' },
-        `Stream ${formatTime(start)} to ${stream.endedAt === null ? 'not ended' : formatTime(stream.endedAt)}`,
+        t('timeline.span', { from: formatTime(start), to: stream.endedAt === null ? t('timeline.notEnded') : formatTime(stream.endedAt) }),
         stream.endedAt === null ? '' : ` (${formatDuration(stream.endedAt - start)})`,
-        `; showing until ${formatTime(timeline.to)} in ${Math.round(timeline.bucketMs / 60_000)}-minute buckets. Dashed lines mark the start and end${detections.length > 0 ? ', red ones detections' : ''}.`,
+        t('timeline.buckets', { until: formatTime(timeline.to), minutes: Math.round(timeline.bucketMs / 60_000) }),
+        detections.length > 0 ? t('timeline.detections') : '',
       ),
       after
         ? h(
             'p',
             { class: 'notice', id: 'timeline-after' },
-            `Later, until ${formatTime(after.lastTs)}: ${formatNumber(after.refunds)} refund(s) of ${money(after.refundedAmount)}, ${formatNumber(after.orders)} order(s), ${money(after.paidAmount)} paid. `,
-            h('button', { type: 'button', class: 'button subtle', onclick: () => void load(after.lastTs) }, 'Show the whole log'),
+            t('timeline.after', { until: formatTime(after.lastTs), refunds: formatNumber(after.refunds), refunded: money(after.refundedAmount), orders: formatNumber(after.orders), paid: money(after.paidAmount) }),
+            ' ',
+            h('button', { type: 'button', class: 'button subtle', onclick: () => void load(after.lastTs) }, t('timeline.whole')),
           )
         : null,
       charts.element,
