@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import type { DeskReport } from '../src/reports/report-view.js';
+import { ReportsService } from '../src/reports/reports.service.js';
+import { type ConsoleBrowser, launchChromium, waitForText } from './support/console-browser.js';
+import { type ConsoleFixture, seedConsole } from './support/console-fixture.js';
+import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
+
+/**
+ * The reviewer's desk in Chromium (issue 17): claims seen by a second
+ * reviewer, a bulk decision on a selection, the account page, the search,
+ * and the language switch.
+ */
+
+jest.setTimeout(180_000);
+
+let harness: TestApp;
+let browser: ConsoleBrowser;
+let fixture: ConsoleFixture;
+let ada: string;
+const pageErrors: string[] = [];
+
+async function signIn(page: Page, key: string): Promise<void> {
+  await page.goto(`${harness.baseUrl}/console/`);
+  await page.fill('#api-key', key);
+  await page.click('#sign-in-form button[type=submit]');
+  await page.waitForSelector('#queue-rows tr');
+}
+
+async function get<T>(path: string, key: string): Promise<T> {
+  return (await harness.request<T>(path, { key })).body;
+}
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  harness = await startTestApp('desk-console');
+  fixture = await seedConsole(harness);
+  const named = await harness.request<{ key: string }>('/v1/api-keys', { method: 'POST', body: { role: 'reviewer', name: 'Ada' }, key: TEST_ADMIN_KEY });
+  ada = named.body.key;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await harness?.close();
+});
+
+describe('the desk in Chromium', () => {
+  let page: Page;
+
+  beforeAll(async () => {
+    page = await browser.context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  it('claims a report, and a second reviewer sees who holds it and cannot decide it', async () => {
+    await signIn(page, fixture.reviewerKey);
+    await page.goto(`${harness.baseUrl}/console/#/report/${fixture.report.id}`);
+    await page.waitForSelector('#claim:not([hidden])');
+    await page.click('#claim');
+    await page.waitForSelector('#claim-status:text("Claimed by you")');
+    expect(await page.locator('#release').isVisible()).toBe(true);
+    // The verdict line and its figures come from the kind's typed evidence.
+    expect((await page.locator('#verdict').textContent())?.length).toBeGreaterThan(10);
+    expect(await page.locator('#layout-figures .figure').count()).toBeGreaterThan(0);
+
+    // Another tab signs in with another key (session storage is per tab).
+    const second = await browser.context.newPage();
+    await second.goto(`${harness.baseUrl}/console/`);
+    await second.fill('#api-key', ada);
+    await second.click('#sign-in-form button[type=submit]');
+    await second.waitForSelector('#queue-rows tr');
+    await second.goto(`${harness.baseUrl}/console/#/report/${fixture.report.id}`);
+    await second.waitForSelector('#claim-status');
+    expect(await second.locator('#claim-status').textContent()).toMatch(/^Claimed by rw_reviewer_\S+ until /);
+    expect(await second.locator('#claim').isHidden()).toBe(true);
+    await second.click('#dismiss');
+    await second.waitForSelector('#decision-message.error');
+    expect(await second.locator('#decision-message').textContent()).toContain('claimed by');
+    expect((await get<DeskReport>(`/v1/reports/${fixture.report.id}`, ada)).status).toBe('open');
+
+    // The first reviewer releases; the second one's page hears it live.
+    await page.click('#release');
+    await page.waitForSelector('#claim-status:text("Nobody is working")');
+    await second.waitForSelector('#claim-status:text("Nobody is working")');
+    await second.close();
+  });
+
+  it('decides a selection in bulk from the queue, each report keeping its own trail', async () => {
+    const room = fixture.evening.rooms[1];
+    const reports = harness.app.get(ReportsService);
+    await reports.applyFindings(
+      ['bulk-x', 'bulk-y', 'bulk-z'].map((account, index) => ({
+        kind: 'scripted_comments' as const,
+        subjectType: 'account' as const,
+        subjectId: account,
+        roomId: room.roomId,
+        streamId: room.streamId,
+        score: 0.7 + index / 100,
+        severity: 'medium' as const,
+        summary: `Bulk candidate ${account}.`,
+        accounts: [account],
+        evidence: { posts: 40, meanIntervalMs: 30_000, intervalCv: 0.02, topTemplateRepeats: 38, loneSignals: null, cohorts: [] },
+        detectedAt: room.startTs + 60_000,
+      })),
+    );
+    await page.goto(`${harness.baseUrl}/console/#/queue`);
+    await page.selectOption('#filter-subject', 'account');
+    await page.selectOption('#search-by', 'streamId');
+    await page.fill('#search', room.streamId);
+    await page.click('#search-go');
+    for (const account of ['bulk-x', 'bulk-y']) {
+      const row = page.locator('#queue-rows tr', { hasText: `Bulk candidate ${account}.` });
+      await row.locator('input.select-report').check();
+    }
+    await waitForText(page, '#bulk-count', '2 reports selected');
+    await page.fill('#bulk-note', 'one script, two accounts');
+    await page.click('#bulk-dismiss');
+    await page.waitForSelector('#bulk-message:text("2 decided, 0 refused.")');
+
+    const listed = await get<{ items: DeskReport[] }>(`/v1/reports?streamId=${room.streamId}&subjectType=account`, fixture.reviewerKey);
+    const status = Object.fromEntries(listed.items.filter((report) => report.subjectId.startsWith('bulk-')).map((report) => [report.subjectId, report.status]));
+    expect(status).toEqual({ 'bulk-x': 'dismissed', 'bulk-y': 'dismissed', 'bulk-z': 'open' });
+    const decided = listed.items.find((report) => report.subjectId === 'bulk-x')!;
+    const trail = await get<{ items: Array<{ note: string; bulkId: string | null }> }>(`/v1/reports/${decided.id}/decisions`, fixture.reviewerKey);
+    expect(trail.items.map((item) => item.note)).toEqual(['one script, two accounts']);
+    expect(trail.items[0]!.bulkId).not.toBeNull();
+
+    // The report page shows that trail.
+    await page.goto(`${harness.baseUrl}/console/#/report/${decided.id}`);
+    await page.waitForSelector('#trail li');
+    expect(await page.locator('#trail').textContent()).toContain('one script, two accounts');
+    expect(await page.locator('#dismiss').isDisabled()).toBe(true);
+    expect(await page.locator('#confirm').textContent()).toBe('Confirm instead');
+  });
+
+  it('opens an account page from a report and finds the reports naming it', async () => {
+    const accountId = fixture.report.accounts[0]!;
+    await page.goto(`${harness.baseUrl}/console/#/report/${fixture.report.id}`);
+    await page.waitForSelector('#accounts tbody tr');
+    await page.click(`#accounts a.account-link:text-is("${accountId}")`);
+    await page.waitForSelector('#account-title');
+    expect(await page.locator('#account-title').textContent()).toBe(`Account ${accountId}`);
+    await page.waitForSelector(`#account-reports tr[data-report-id="${fixture.report.id}"]`);
+    expect(await page.locator('#account-streams tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('#account-streams').textContent()).toContain(fixture.ownStreamId);
+  });
+
+  it('searches the queue by device through the accounts seen on it', async () => {
+    const profile = await get<{ streams: Array<{ deviceIds: string[] }> }>(`/v1/accounts/${encodeURIComponent(fixture.report.accounts[0]!)}`, fixture.reviewerKey);
+    const device = profile.streams.flatMap((stream) => stream.deviceIds)[0];
+    expect(device).toBeDefined();
+    const expected = await get<{ items: DeskReport[] }>(`/v1/reports?deviceId=${encodeURIComponent(device!)}&subjectType=room&status=open`, fixture.reviewerKey);
+    expect(expected.items.length).toBeGreaterThan(0);
+    await page.goto(`${harness.baseUrl}/console/#/queue`);
+    await page.selectOption('#filter-subject', 'room');
+    await page.selectOption('#search-by', 'deviceId');
+    await page.fill('#search', device!);
+    await page.click('#search-go');
+    await page.waitForFunction((count) => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('#queue-rows tr[data-report-id]').length === count, expected.items.length);
+    const shown = await page.locator('#queue-rows tr[data-report-id]').evaluateAll((rows) => rows.map((row) => (row as unknown as { dataset: { reportId: string } }).dataset.reportId));
+    expect(shown.sort()).toEqual(expected.items.map((report) => report.id).sort());
+    await page.selectOption('#search-by', 'accountId');
+    await page.fill('#search', '');
+    await page.click('#search-go');
+  });
+
+  it('switches to Chinese in the page, keeps the choice, and switches back', async () => {
+    await page.goto(`${harness.baseUrl}/console/#/queue`);
+    await page.waitForSelector('#queue-rows tr');
+    await page.selectOption('#language', 'zh');
+    await waitForText(page, '#queue-title', '审核队列');
+    expect(await page.locator('#nav a[href="#/queue"]').textContent()).toBe('审核队列');
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    await page.reload();
+    await waitForText(page, '#queue-title', '审核队列');
+    await page.goto(`${harness.baseUrl}/console/#/report/${fixture.report.id}`);
+    await page.waitForSelector('#decision-title');
+    expect(await page.locator('#decision-title').textContent()).toBe('处理');
+    expect(await page.locator('#evidence-title').textContent()).toBe('全部证据');
+    await page.selectOption('#language', 'en');
+    await waitForText(page, '#decision-title', 'Decision');
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('language from the browser', () => {
+  it('opens in Chinese for a browser that prefers it', async () => {
+    // The suite's browser is one persistent context (English); this page's navigator says Chinese.
+    const page = await browser.context.newPage();
+    await page.addInitScript(() => Object.defineProperty((globalThis as unknown as { navigator: object }).navigator, 'languages', { get: () => ['zh-CN', 'zh'] }));
+    await page.goto(`${harness.baseUrl}/console/`);
+    await page.evaluate(() => (globalThis as unknown as { localStorage: { clear(): void } }).localStorage.clear());
+    await page.reload();
+    await waitForText(page, '#sign-in-title', '登录');
+    await page.close();
+  });
+});
