@@ -1,17 +1,19 @@
 /**
- * Takes the README's console screenshots (docs/console-queue.png,
- * docs/console-report.png, docs/console-merchant.png) from a test app fed with simulated traffic.
- * Run with `npm run screenshots` (jest runs it: the same ESM setup as the
- * e2e suites); needs PostgreSQL, Redis and /usr/bin/chromium. Not part of
- * `npm test`: its name does not match the e2e pattern.
+ * Takes the README's console screenshots (docs/console-*.png) from a test app
+ * fed with simulated traffic: the queue, a report, an account page, the
+ * merchant's audit, and the queue in Chinese.
+ * Run with `npm run screenshots` (it installs the CJK fonts first, then jest
+ * runs this file with the e2e suites' ESM setup); needs PostgreSQL, Redis
+ * and /usr/bin/chromium. Not part of `npm test`: its name does not match the
+ * e2e pattern.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it, jest } from '@jest/globals';
-import { type ConsoleBrowser, launchChromium, waitForChart } from './console-browser.js';
+import { type ConsoleBrowser, launchChromium, waitForChart, waitForText } from './console-browser.js';
 import { type ConsoleFixture, seedConsole } from './console-fixture.js';
-import { startTestApp, type TestApp } from './test-app.js';
+import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './test-app.js';
 
 const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs');
 jest.setTimeout(240_000);
@@ -31,7 +33,7 @@ afterAll(async () => {
   await harness?.close();
 });
 
-it('writes the queue and report screenshots', async () => {
+it('writes the queue, report, account, merchant and Chinese screenshots', async () => {
   await mkdir(DOCS, { recursive: true });
   const page = await browser.context.newPage();
   const errors: string[] = [];
@@ -39,21 +41,45 @@ it('writes the queue and report screenshots', async () => {
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
+  // A named reviewer claims one room report, so the queue shows who works what.
+  const lin = await harness.request<{ key: string }>('/v1/api-keys', { method: 'POST', body: { role: 'reviewer', name: 'Lin' }, key: TEST_ADMIN_KEY });
+  const other = (await harness.request<{ items: Array<{ id: string }> }>(`/v1/reports?subjectType=room&streamId=${fixture.otherStreamId}`, { key: fixture.reviewerKey })).body.items[0];
+  if (other) await harness.request(`/v1/reports/${other.id}/claim`, { method: 'POST', key: lin.body.key });
+
   await page.goto(`${harness.baseUrl}/console/`);
+  await page.selectOption('#language', 'en');
   await page.fill('#api-key', fixture.reviewerKey);
   await page.click('#sign-in-form button[type=submit]');
   await page.waitForSelector('#queue-rows tr[data-report-id]');
-  await page.selectOption('#sort', 'score');
+  await page.selectOption('#filter-subject', '');
   await page.waitForSelector('#live-status:text("Live")');
+  await page.locator('#queue-rows input.select-report').nth(1).check();
+  await page.locator('#queue-rows input.select-report').nth(2).check();
   await page.screenshot({ path: join(DOCS, 'console-queue.png') });
 
-  await page.click(`#queue-rows tr[data-report-id="${fixture.report.id}"] a`);
+  await page.goto(`${harness.baseUrl}/console/#/report/${fixture.report.id}`);
+  await page.waitForSelector('#claim:not([hidden])');
+  await page.click('#claim');
+  await page.waitForSelector('#claim-status:text("Claimed by you")');
   await waitForChart(page, '#chart-audience');
   await page.waitForSelector('#accounts, #accounts-slot p');
-  // The top of the page: header, decision, the timeline and the first evidence.
+  // The top of the page: header, claim, verdict and figures, decision, trail, the timeline.
   await page.setViewportSize({ width: 1360, height: 1800 });
   await page.screenshot({ path: join(DOCS, 'console-report.png') });
   if (process.env.CONSOLE_FULL_PAGE) await page.screenshot({ path: process.env.CONSOLE_FULL_PAGE, fullPage: true });
+
+  await page.setViewportSize({ width: 1360, height: 1100 });
+  await page.goto(`${harness.baseUrl}/console/#/account/${encodeURIComponent(fixture.report.accounts[0]!)}`);
+  await page.waitForSelector('#account-reports, #account-reports-empty');
+  await page.screenshot({ path: join(DOCS, 'console-account.png') });
+
+  await page.goto(`${harness.baseUrl}/console/#/queue`);
+  await page.selectOption('#language', 'zh');
+  await waitForText(page, '#queue-title', '审核队列');
+  await page.waitForSelector('#queue-rows tr[data-report-id]');
+  await page.setViewportSize({ width: 1360, height: 900 });
+  await page.screenshot({ path: join(DOCS, 'console-queue-zh.png') });
+  await page.selectOption('#language', 'en');
 
   // The merchant's view of the same stream: the sales audit above its timeline.
   await page.setViewportSize({ width: 1360, height: 1250 });
@@ -65,6 +91,8 @@ it('writes the queue and report screenshots', async () => {
   await page.screenshot({ path: join(DOCS, 'console-merchant.png') });
 
   expect(errors).toEqual([]);
-  expect((await stat(join(DOCS, 'console-report.png'))).size).toBeGreaterThan(10_000);
+  for (const name of ['console-queue.png', 'console-report.png', 'console-account.png', 'console-queue-zh.png', 'console-merchant.png']) {
+    expect((await stat(join(DOCS, name))).size).toBeGreaterThan(10_000);
+  }
   console.log(`report ${fixture.report.id}: ${fixture.raisedByDetectors ? 'raised by the detectors' : 'stored by hand (no detector report)'}`);
 });

@@ -15,7 +15,8 @@ export function groupLabel(group) {
   const match = /^([a-zA-Z]+):(.*)$/.exec(String(group ?? ''));
   if (!match) return String(group ?? '');
   const [, kind, value] = match;
-  const shown = /^\d{12,14}$/.test(value) ? formatTime(Number(value)) : value;
+  // Times ride in keys as epoch ms; creation days as days since the epoch.
+  const shown = /^\d{12,14}$/.test(value) ? formatTime(Number(value)) : kind === 'createdDay' && /^\d{1,6}$/.test(value) ? new Date(Number(value) * 86_400_000).toISOString().slice(0, 10) : value;
   const text = t(`group.${kind}`, { value: shown });
   return text === `group.${kind}` ? `${kind} ${shown}` : text;
 }

@@ -127,10 +127,13 @@ function trailList(items) {
 
 function deliveryList(items) {
   if (items.length === 0) return h('p', { class: 'muted', id: 'deliveries-empty' }, t('delivery.none'));
+  // Newest first; a report that grew for an evening has one per version, and the latest tell the state.
+  const shown = items.slice(0, 3);
   return h(
     'ul',
     { class: 'trail', id: 'deliveries' },
-    items.map((item) => h('li', null, h('strong', null, t(`delivery.${item.status}`)), ' ', t('delivery.line', { version: item.reportVersion, reason: t(`delivery.reason.${item.reason}`), attempts: item.attempts }), item.lastError ? h('span', { class: 'muted small' }, ` — ${item.lastError}`) : null)),
+    shown.map((item) => h('li', null, h('strong', null, t(`delivery.${item.status}`)), ' ', t('delivery.line', { version: item.reportVersion, reason: t(`delivery.reason.${item.reason}`), attempts: item.attempts }), item.lastError ? h('span', { class: 'muted small' }, ` — ${item.lastError}`) : null)),
+    items.length > shown.length ? h('li', { class: 'muted' }, t('delivery.earlier', { count: items.length - shown.length })) : null,
   );
 }
 
