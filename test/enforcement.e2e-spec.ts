@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import type { Finding } from '../src/detection/engine/finding.js';
 import { DeliveriesService, type DeliveryView } from '../src/enforcement/deliveries.service.js';
-import type { ReportView } from '../src/reports/report-view.js';
+import type { DeskReport, ReportView } from '../src/reports/report-view.js';
 import { ReportsService } from '../src/reports/reports.service.js';
 import { verifyWebhookSignature } from '../src/enforcement/webhook-signature.js';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
@@ -120,10 +120,12 @@ describe('enforcement', () => {
   const admin = <T = unknown>(path: string, init: { method?: string; body?: unknown } = {}) =>
     api<T>(path, { ...init, key: TEST_ADMIN_KEY });
 
+  /** The report as the contract shows it (the webhook carries that, without the desk's claim and createdAt). */
   async function reportFor(streamId: string): Promise<ReportView> {
-    const page = await api<{ items: ReportView[] }>(`/v1/reports?streamId=${streamId}`);
+    const page = await api<{ items: DeskReport[] }>(`/v1/reports?streamId=${streamId}`);
     expect(page.body.items).toHaveLength(1);
-    return page.body.items[0]!;
+    const { claim: _claim, createdAt: _createdAt, ...report } = page.body.items[0]!;
+    return report;
   }
 
   async function deliveriesOf(reportId: string): Promise<DeliveryView[]> {
