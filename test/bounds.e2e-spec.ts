@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { EVENT_BOUNDS } from '../src/events/event.schema.js';
-import { waitForIdle } from './support/service-process.js';
+import { waitForBacklogZero } from './support/status.js';
 import { startTestApp, type TestApp, sendBatch } from './support/test-app.js';
 
 const T0 = 1_764_000_000_000;
@@ -80,7 +80,7 @@ describe('numeric bounds and large values', () => {
     }
     events.push({ ...base('big-claim', streamId, T0 + 3 * MIN), type: 'sales.claimed', gmv: EVENT_BOUNDS.claimedGmv, orders: EVENT_BOUNDS.count });
     for (let from = 0; from < events.length; from += 1000) expect((await send(events.slice(from, from + 1000))).rejected).toEqual([]);
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
 
     const timeline = await harness.request<{ points: Array<{ displayed: number | null }> }>(`/v1/streams/${streamId}/timeline`, { key: reviewerKey });
     expect(timeline.status).toBe(200);
@@ -94,7 +94,7 @@ describe('numeric bounds and large values', () => {
   it('keeps read routes at 200 for values past the bounds already stored (accepted before the bounds), and 400 for windows past event time', async () => {
     const streamId = 's-legacy';
     expect((await send([{ ...base('legacy-start', streamId, T0), type: 'stream.started', merchantId: 'm-legacy' }])).accepted).toBe(1);
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
     // What an older service stored: a displayed count past integer, sums past 2^53, list × quantity past bigint.
     await db.query(
       `INSERT INTO events (seq, event_id, type, room_id, stream_id, account_id, ts, payload)

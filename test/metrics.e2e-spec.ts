@@ -1,7 +1,7 @@
 import { generateEvening } from '../tools/simulator/generator.js';
 import { sendEvents } from '../tools/simulator/sender.js';
 import { MetricsServer } from '../src/platform/metrics/metrics-server.js';
-import { waitForIdle } from './support/service-process.js';
+import { waitForBacklogZero } from './support/status.js';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
 
 /** Prometheus text format → one value per `name{labels}` (labels as written, in order). */
@@ -48,7 +48,7 @@ describe('Prometheus metrics', () => {
     // The same events again: every one a duplicate.
     const resent = await sendEvents(evening.events.slice(0, 500), { url: harness.baseUrl, token: ingestKey, speed: 0 });
     expect(resent.duplicates).toBe(500);
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
 
     const response = await fetch(`${harness.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
     expect(response.status).toBe(200);

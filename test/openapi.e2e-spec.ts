@@ -4,7 +4,7 @@ import { z } from 'zod';
 import * as answers from '../src/platform/openapi/response-schemas.js';
 import { errorBody } from '../src/platform/openapi/response-schemas.js';
 import { launchChromium } from './support/console-browser.js';
-import { waitForIdle } from './support/service-process.js';
+import { waitForBacklogZero } from './support/status.js';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
 
 /**
@@ -151,7 +151,7 @@ describe('API description (/openapi.json, /docs)', () => {
     expect(allowed.status).toBe(201);
     answerOf('post', '/v1/policy/allow-list').schema!.parse(allowed.body);
 
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
     const reviewerKey = (await harness.createKey('reviewer')).key;
     calls.push(
       ['get', '/v1/api-keys', '/v1/api-keys', TEST_ADMIN_KEY],

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { type ServiceProcess, killService, startServiceProcess, waitForIdle } from './support/service-process.js';
+import { type ServiceProcess, killService, startServiceProcess } from './support/service-process.js';
+import { waitForBacklogZero } from './support/status.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 
 const T0 = 1_764_000_000_000;
@@ -80,7 +81,7 @@ describe('a poison event', () => {
       expect(ack.body).toMatchObject({ accepted: events.length, rejected: [] });
     };
     await send(first, [...inflatedStream('st-poison', [poison]), ...inflatedStream('st-q')]);
-    await waitForIdle(first.baseUrl, 60_000);
+    await waitForBacklogZero(first.baseUrl, { timeoutMs: 60_000 });
 
     const reportsOf = async (service: ServiceProcess, streamId: string) =>
       (await call<{ items: unknown[] }>(service, `/v1/reports?kind=inflated_gmv&streamId=${streamId}`, reviewer)).body.items.length;
@@ -101,7 +102,7 @@ describe('a poison event', () => {
     const second = await startServiceProcess(env, Number(new URL(first.baseUrl).port));
     running.push(second);
     await send(second, inflatedStream('st-after'));
-    await waitForIdle(second.baseUrl, 60_000);
+    await waitForBacklogZero(second.baseUrl, { timeoutMs: 60_000 });
     expect(await reportsOf(second, 'st-after')).toBe(1);
     expect((await call<Status>(second, '/v1/status', null)).body.components.quarantine?.quarantined).toBe(1);
     const seq = listed.body.items[0]!.seq;

@@ -2,7 +2,8 @@ import { generateEvening } from '../tools/simulator/generator.js';
 import { sendEvents } from '../tools/simulator/sender.js';
 import type { RoomEvent } from '../src/events/event.schema.js';
 import { DAY, T0, honestCrowd, RoomTraffic } from './support/detection/traffic.js';
-import { type ServiceProcess, killService, startServiceProcess, waitForIdle } from './support/service-process.js';
+import { type ServiceProcess, killService, startServiceProcess } from './support/service-process.js';
+import { waitForBacklogZero } from './support/status.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 
 const MINUTE = 60_000;
@@ -80,19 +81,19 @@ describe('a restart in the middle of an evening', () => {
     running.push(uninterrupted);
     const keysA = await keys(uninterrupted);
     await send(uninterrupted, keysA.ingest, evening.events);
-    await waitForIdle(uninterrupted.baseUrl, 120_000);
+    await waitForBacklogZero(uninterrupted.baseUrl, { timeoutMs: 120_000 });
     const expected = await reportContents(uninterrupted, keysA.reviewer);
 
     const first = await startServiceProcess(env(databases[1]!));
     running.push(first);
     const keysB = await keys(first);
     await send(first, keysB.ingest, evening.events.slice(0, half));
-    await waitForIdle(first.baseUrl, 120_000);
+    await waitForBacklogZero(first.baseUrl, { timeoutMs: 120_000 });
     await killService(first, 'SIGKILL');
     const second = await startServiceProcess(env(databases[1]!), Number(new URL(first.baseUrl).port));
     running.push(second);
     await send(second, keysB.ingest, evening.events.slice(half));
-    await waitForIdle(second.baseUrl, 120_000);
+    await waitForBacklogZero(second.baseUrl, { timeoutMs: 120_000 });
     const actual = await reportContents(second, keysB.reviewer);
 
     expect(expected.size).toBeGreaterThan(0);
@@ -146,19 +147,19 @@ describe('a restart between two evenings a farm works', () => {
     running.push(uninterrupted);
     const keysA = await keys(uninterrupted);
     await send(uninterrupted, keysA.ingest, [...beforeRestart, ...afterRestart]);
-    await waitForIdle(uninterrupted.baseUrl, 120_000);
+    await waitForBacklogZero(uninterrupted.baseUrl, { timeoutMs: 120_000 });
     const expected = await reportContents(uninterrupted, keysA.reviewer);
 
     const before = await startServiceProcess(env(databases[1]!));
     running.push(before);
     const keysB = await keys(before);
     await send(before, keysB.ingest, beforeRestart);
-    await waitForIdle(before.baseUrl, 120_000);
+    await waitForBacklogZero(before.baseUrl, { timeoutMs: 120_000 });
     await killService(before, 'SIGKILL');
     const after = await startServiceProcess(env(databases[1]!), Number(new URL(before.baseUrl).port));
     running.push(after);
     await send(after, keysB.ingest, afterRestart);
-    await waitForIdle(after.baseUrl, 120_000);
+    await waitForBacklogZero(after.baseUrl, { timeoutMs: 120_000 });
     const actual = await reportContents(after, keysB.reviewer);
 
     // The test means something only if the late room's reports cite the first evening's rooms.

@@ -1,6 +1,7 @@
 import { generateEvening } from '../tools/simulator/generator.js';
 import { sendEvents } from '../tools/simulator/sender.js';
-import { type ServiceProcess, startServiceProcess, waitForIdle } from './support/service-process.js';
+import { type ServiceProcess, startServiceProcess } from './support/service-process.js';
+import { waitForBacklogZero } from './support/status.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 
 async function api<T>(service: ServiceProcess, path: string, key: string, init: RequestInit = {}): Promise<T> {
@@ -40,7 +41,7 @@ describe('ingest and detection in separate processes', () => {
     expect(summary.accepted).toBe(evening.events.length);
 
     // The ingest node's backlog counts what the detect node has not processed yet.
-    await waitForIdle(ingestNode.baseUrl, 120_000);
+    await waitForBacklogZero(ingestNode.baseUrl, { timeoutMs: 120_000 });
     const status = await (await fetch(`${ingestNode.baseUrl}/v1/status`)).json() as { components: { detection: { mode: string } } };
     expect(status.components.detection.mode).toBe('remote');
 
