@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { EVENT_BOUNDS } from '../src/events/event.schema.js';
 import { waitForBacklogZero } from './support/status.js';
 import { startTestApp, type TestApp, sendBatch } from './support/test-app.js';
@@ -25,18 +24,14 @@ describe('numeric bounds and large values', () => {
   let harness: TestApp;
   let ingestKey: string;
   let reviewerKey: string;
-  let db: pg.Client;
 
   beforeAll(async () => {
     harness = await startTestApp('bounds');
     ingestKey = (await harness.createKey('ingest')).key;
     reviewerKey = (await harness.createKey('reviewer')).key;
-    db = new pg.Client({ connectionString: harness.databaseUrl });
-    await db.connect();
   });
 
   afterAll(async () => {
-    await db.end();
     await harness.close();
   });
 
@@ -96,13 +91,13 @@ describe('numeric bounds and large values', () => {
     expect((await send([{ ...base('legacy-start', streamId, T0), type: 'stream.started', merchantId: 'm-legacy' }])).accepted).toBe(1);
     await waitForBacklogZero(harness.baseUrl);
     // What an older service stored: a displayed count past integer, sums past 2^53, list × quantity past bigint.
-    await db.query(
+    await harness.query(
       `INSERT INTO events (seq, event_id, type, room_id, stream_id, account_id, ts, payload)
        VALUES (nextval('events_seq'), 'legacy-count', 'viewer.count', 'room-s-legacy', $1, NULL, $2, '{"displayed": 3000000000}')`,
       [streamId, T0 + MIN],
     );
     for (const [orderId, paid] of [['legacy-1', '9007199254740991'], ['legacy-2', '9007199254740991']] as const) {
-      await db.query(
+      await harness.query(
         `INSERT INTO orders (merchant_id, ownerless_stream, order_id, stream_id, room_id, account_id, sku_id, quantity,
                              unit_price, list_price, currency, placed_at, placed_event_id, paid_amount, paid_at, paid_event_id)
          VALUES ('m-legacy', '', $1, $2, 'room-s-legacy', 'buyer-1', 'sku', 1000, $3, 9000000000000000000, 'CNY', $4, $1, $3, $4, $1)`,

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { waitForBacklogZero } from './support/status.js';
 import { eventually } from './support/eventually.js';
 import { startTestApp, type TestApp, sendBatch } from './support/test-app.js';
@@ -40,25 +39,21 @@ describe('order ledger', () => {
   let harness: TestApp;
   let ingestKey: string;
   let reviewerKey: string;
-  let db: pg.Client;
 
   beforeAll(async () => {
     harness = await startTestApp('orders');
     ingestKey = (await harness.createKey('ingest')).key;
     reviewerKey = (await harness.createKey('reviewer')).key;
-    db = new pg.Client({ connectionString: harness.databaseUrl });
-    await db.connect();
   });
 
   afterAll(async () => {
-    await db.end();
     await harness.close();
   });
 
   const send = (events: unknown[]) => sendBatch(harness, ingestKey, events);
 
   async function orderRow(orderId: string): Promise<OrderRow | undefined> {
-    const result = await db.query<OrderRow>('SELECT * FROM orders WHERE order_id = $1', [orderId]);
+    const result = await harness.query<OrderRow>('SELECT * FROM orders WHERE order_id = $1', [orderId]);
     return result.rows[0];
   }
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { type ServiceProcess, killService, startServiceProcess } from './support/service-process.js';
+import { type ServiceProcess, callService, killService, startServiceProcess } from './support/service-process.js';
 import { waitForBacklogZero } from './support/status.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 
@@ -19,14 +19,8 @@ interface Quarantined {
   replayedAt: string | null;
 }
 
-async function call<T>(service: ServiceProcess, path: string, key: string | null, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${service.baseUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+const call = <T>(service: ServiceProcess, path: string, key: string | null, init: { method?: string; body?: unknown } = {}) =>
+  callService<T>(service, path, { ...init, key });
 
 /** A stream that sells 10,000 and claims ten times that: an inflated_gmv report once its claim is judged. */
 function inflatedStream(streamId: string, extra: unknown[] = []): unknown[] {

@@ -22,10 +22,10 @@ export interface ConsoleFixture {
   raisedByDetectors: boolean;
 }
 
-async function getJson<T>(harness: TestApp, path: string, key?: string): Promise<T> {
-  const response = await fetch(`${harness.baseUrl}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
-  if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
+async function getJson<T>(harness: TestApp, path: string, key: string): Promise<T> {
+  const response = await harness.request<T>(path, { key });
+  if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
 }
 
 /**
