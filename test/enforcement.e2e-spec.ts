@@ -1,7 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Finding } from '../src/detection/engine/finding.js';
-import { DeliveriesService, type DeliveryView } from '../src/enforcement/deliveries.service.js';
+import { DeliveriesService } from '../src/enforcement/deliveries.service.js';
+import type { DeliveryView } from '../src/enforcement/delivery.js';
 import type { ReportView } from '../src/reports/report-view.js';
 import { ReportsService } from '../src/reports/reports.service.js';
 import { verifyWebhookSignature } from '../src/enforcement/webhook-signature.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, Redirect } from '@nestjs/common';
 import { CurrentPrincipal, RequireRole } from '../platform/auth/auth.guard.js';
-import type { ApiKeyRole } from '../platform/auth/api-key.entity.js';
+import type { ApiKeyRole } from '../platform/auth/api-key.js';
 import type { Principal } from '../platform/auth/principal.js';
 
 @Controller()

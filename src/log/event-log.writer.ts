@@ -1,6 +1,7 @@
-import { Logger } from '@nestjs/common';
+import { type FactoryProvider, Logger } from '@nestjs/common';
 import type pg from 'pg';
 import type { RoomEvent } from '../events/event.schema.js';
+import { PG_POOL } from '../platform/database/database.module.js';
 import { toStoredRow } from './stored-event.js';
 
 /** Seqs one flush reserves: the INCREMENT of the events_seq sequence (migration InitialSchema). */
@@ -324,3 +325,10 @@ export class EventLogWriter {
     }
   }
 }
+
+/** This process's one writer of the log, on the service's pool: provided by the ingest module. */
+export const EVENT_LOG_WRITER_PROVIDER: FactoryProvider<EventLogWriter> = {
+  provide: EventLogWriter,
+  inject: [PG_POOL],
+  useFactory: (pool: pg.Pool) => new EventLogWriter(pool, DEFAULT_WRITER_OPTIONS),
+};

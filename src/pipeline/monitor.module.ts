@@ -11,10 +11,12 @@ import { StreamDirectory } from '../state/streams/stream-directory.js';
 import { OrderLedger } from '../state/ledger/order-ledger.js';
 import { OrderDetection } from './stages/order-detection.js';
 import { OrdersHandler } from './stages/orders.handler.js';
+import { StreamsModule } from '../state/streams/streams.module.js';
+import { LedgerModule } from '../state/ledger/ledger.module.js';
 
 @Global()
 @Module({
-  imports: [IngestModule, ReportsModule],
+  imports: [IngestModule, ReportsModule, StreamsModule, LedgerModule],
   controllers: [QuarantineController],
   providers: [
     PoisonQuarantine,

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { PG_POOL } from '../platform/database/database.module.js';
 import { InMemoryCohortDirectory } from '../detection/engine/cohort-directory.js';
 import { DEFAULT_ENGINE_CONFIG, DetectionEngine } from '../detection/engine/engine.js';
-import { type Finding, findingKey, findingProblem } from '../detection/engine/finding.js';
+import { type Finding, findingKey } from '../detection/engine/finding.js';
 import type { CommittedEvent } from '../log/event-log.writer.js';
 import { APP_CONFIG, type AppConfig } from '../platform/config/config.js';
 import { CommitNotices } from '../ingest/commit-notices.js';
@@ -283,7 +283,11 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     return true;
   }
 
-  /** Stores findings; one the store keeps refusing (not for an outage) is dropped loudly, like a malformed one. */
+  /**
+   * Stores findings. The store checks them (one place for it); a finding it
+   * refuses for anything but an outage, a malformed one (a detector bug)
+   * included, is dropped loudly so it cannot stall detection for every room.
+   */
   private async storeFindings(findings: Finding[]): Promise<void> {
     try {
       await this.sink.applyFindings(findings);
@@ -320,8 +324,7 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
           this.logger.error(`replayed event ${replayed.event.event.id} failed in the engine: ${(error as Error).message}`);
         }
       }
-      const sound = findings.filter((finding) => findingProblem(finding) === null);
-      if (sound.length > 0) await this.storeFindings(sound);
+      if (findings.length > 0) await this.storeFindings(findings);
       return replayed.entry;
     });
     this.exclusive = run.catch(() => undefined);
@@ -365,13 +368,7 @@ export class MonitorService implements OnApplicationBootstrap, OnApplicationShut
     }
     findings.push(...this.engine.drainFindings());
     await this.sightings.append(this.cohorts.takeJournal());
-    const sound = findings.filter((finding) => {
-      const problem = findingProblem(finding);
-      // A detector bug must not stall detection for every room: drop it, loudly.
-      if (problem) this.logger.error(`dropped finding ${findingKey(finding)}: ${problem}`);
-      return problem === null;
-    });
-    if (sound.length > 0) await this.storeFindings(sound);
+    if (findings.length > 0) await this.storeFindings(findings);
     const lastSeq = batch[batch.length - 1]!.seq;
     await this.pool.query(
       `INSERT INTO engine_checkpoints (consumer, processed_seq) VALUES ($1, $2)

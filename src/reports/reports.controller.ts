@@ -4,9 +4,8 @@ import { CurrentPrincipal, RequireRole } from '../platform/auth/auth.guard.js';
 import type { Principal } from '../platform/auth/principal.js';
 import { REPORT_KINDS } from '../detection/engine/finding.js';
 import { identifier, PG_INT_MAX, storableText, uuid } from '../platform/validation/route-input.js';
-import { REPORT_STATUSES, REVIEW_DECISIONS } from './report.entity.js';
-import { type ReportView, decodeCursor } from './report-view.js';
-import { type ReportDecisionView, ReportsService } from './reports.service.js';
+import { REPORT_STATUSES, REVIEW_DECISIONS, type ReportDecisionView, type ReportView, decodeCursor } from './report-view.js';
+import { ReportsService } from './reports.service.js';
 
 export const reportIdParams = z.object({ id: uuid('a report id') });
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ApiKeyRole } from './api-key.entity.js';
+import type { ApiKeyRole } from './api-key.js';
 
 /** Who is calling: an API key's identity, resolved from its secret. */
 export interface Principal {

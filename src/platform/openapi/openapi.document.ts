@@ -12,7 +12,6 @@ import { streamAccountsQuery, streamListQuery, streamParams, timelineQuery } fro
 import { roomEventSchema } from '../../events/event.schema.js';
 import { MAX_EVENTS_PER_BATCH } from '../../ingest/ingest.service.js';
 import { listQuery as quarantineListQuery, seqParams as quarantineSeqParams } from '../../pipeline/quarantine.controller.js';
-import { salesAuditParams } from '../../audit/sales-audit.controller.js';
 import { deliveryIdParams, deliveryListQuery } from '../../enforcement/deliveries.controller.js';
 import {
   allowListBody,
@@ -164,7 +163,7 @@ export const ROUTES: readonly DescribedRoute[] = [
     summary: "A report's accounts (`reportId`) or listed ones (`ids=a,b`), with what they share", ok: { status: 200, description: 'accounts', schema: answers.items(answers.streamAccount) },
   },
   {
-    method: 'get', path: '/v1/streams/:streamId/sales-audit', tag: 'streams', access: 'reviewer or merchant (its own streams)', params: salesAuditParams,
+    method: 'get', path: '/v1/streams/:streamId/sales-audit', tag: 'streams', access: 'reviewer or merchant (its own streams)', params: streamParams,
     summary: 'Claimed against verified sales (CONTRACT.md §4)', ok: { status: 200, description: 'the audit', schema: answers.salesAudit },
   },
   { method: 'get', path: '/v1/whoami', tag: 'keys', access: 'ingest, reviewer or merchant', summary: "The key's role and merchant", ok: { status: 200, description: 'who the key is', schema: answers.whoamiView } },

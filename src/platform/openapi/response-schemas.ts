@@ -5,20 +5,21 @@
  * schema lacks (or types differently) fails the type check.
  */
 import { z } from 'zod';
-import { API_KEY_ROLES } from '../auth/api-key.entity.js';
+import { API_KEY_ROLES } from '../auth/api-key.js';
 import type { ApiKeyView, CreatedApiKey } from '../auth/api-keys.service.js';
 import type { StreamAccount, StreamSummary, StreamTimeline } from '../../console/stream-views.js';
 import { REPORT_KINDS } from '../../detection/engine/finding.js';
 import type { IngestAck } from '../../ingest/ingest.service.js';
 import type { QuarantinedEvent } from '../../pipeline/poison-quarantine.js';
 import type { SalesAudit } from '../../audit/sales-audit.service.js';
-import type { DeliveryView } from '../../enforcement/deliveries.service.js';
-import { DELIVERY_STATUSES } from '../../enforcement/delivery.entity.js';
-import { ALLOW_LIST_SUBJECT_TYPES } from '../../enforcement/policy.entity.js';
-import type { AllowListEntryView, PolicyAuditView, ThresholdPolicyView } from '../../enforcement/policy.service.js';
-import { REPORT_STATUSES, REVIEW_DECISIONS } from '../../reports/report.entity.js';
-import type { ReportView } from '../../reports/report-view.js';
-import type { ReportDecisionView } from '../../reports/reports.service.js';
+import { DELIVERY_STATUSES, type DeliveryView } from '../../enforcement/delivery.js';
+import {
+  ALLOW_LIST_SUBJECT_TYPES,
+  type AllowListEntryView,
+  type PolicyAuditView,
+  type ThresholdPolicyView,
+} from '../../enforcement/policy.js';
+import { REPORT_STATUSES, REVIEW_DECISIONS, type ReportDecisionView, type ReportView } from '../../reports/report-view.js';
 
 const isoTime = z.string().meta({ format: 'date-time' });
 const epochMs = z.number().int().meta({ description: 'event time, ms since the Unix epoch' });

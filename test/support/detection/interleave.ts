@@ -1,5 +1,4 @@
 import type { RoomEvent } from '../../../src/events/event.schema.js';
-import { fnv1a } from '../../../src/detection/engine/cohort-directory.js';
 import { findingKey, type Finding } from '../../../src/detection/engine/finding.js';
 import { DetectionEngine, type DeepPartial, type EngineConfig } from '../../../src/detection/engine/engine.js';
 
@@ -12,6 +11,16 @@ export function splitIntoLanes(events: readonly RoomEvent[], lanes: number, jitt
   const split: Array<Array<{ event: RoomEvent; key: number; index: number }>> = Array.from({ length: lanes }, () => []);
   events.forEach((event, index) => split[fnv1a(event.roomId) % lanes].push({ event, key: event.ts + random() * jitterMs, index }));
   return split.map((lane) => lane.sort((a, b) => a.key - b.key || a.index - b.index).map((entry) => entry.event));
+}
+
+/** FNV-1a of a room id: a stable lane per room. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 /** Interleaves lanes batch by batch, round robin, as senders going as fast as acks allow would. */

@@ -1,6 +1,6 @@
 import type { Finding } from '../../engine/finding.js';
 import { type OrderFact, type SalesClaimFact, type StreamOrderFacts, refundedAmount, refundedBy } from '../refund-brushing/order-facts.js';
-import { isoTime, severityOf } from '../../shared/scoring.js';
+import { isoTime, round3, severityOf } from '../../shared/scoring.js';
 import { DEFAULT_INFLATED_GMV_CONFIG, type InflatedGmvConfig } from './inflated-gmv.config.js';
 
 /** Brushing accounts cited in the evidence at most (the refund_brushing report lists them all). */
@@ -343,8 +343,4 @@ function listValue(order: OrderFact): number {
 
 function unitValue(order: OrderFact): number {
   return (order.unitPrice ?? 0) * (order.quantity ?? 0);
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }
