@@ -9,6 +9,7 @@ import { ENFORCEMENT_QUEUE } from '../enforcement/enforcement.queue.js';
 import { PolicyController } from '../enforcement/policy.controller.js';
 import { PolicyService } from '../enforcement/policy.service.js';
 import { ReportEvents } from './report-events.js';
+import { ReportRepository } from './report.repository.js';
 import { ReportsController } from './reports.controller.js';
 import { ReportsService } from './reports.service.js';
 import { ReviewerOrAdminGuard } from '../platform/auth/reviewer-or-admin.guard.js';
@@ -25,6 +26,7 @@ import { ReviewsGateway } from './reviews.gateway.js';
       useFactory: enforcementOptions,
     },
     ReportsService,
+    ReportRepository,
     ReportEvents,
     ReviewsGateway,
     DeliveriesService,
@@ -32,6 +34,6 @@ import { ReviewsGateway } from './reviews.gateway.js';
     PolicyService,
     ReviewerOrAdminGuard,
   ],
-  exports: [ReportsService],
+  exports: [ReportsService, ReportRepository],
 })
 export class ReportsModule {}

@@ -1,25 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../../platform/database/database.module.js';
-import type { Finding } from '../../detection/engine/finding.js';
-import type { CommittedEvent } from '../../log/event-log.writer.js';
-
-/** Order lifecycle events that trickle in long after a stream: not live activity. */
-const TRAILING_TYPES = new Set(['order.paid', 'order.refunded', 'sales.claimed']);
-
-interface StreamRow {
-  streamId: string;
-  roomId: string;
-  merchantId: string | null;
-  anchorId: string | null;
-  startedAt: number | null;
-  endedAt: number | null;
-  firstTs: number;
-  lastTs: number;
-  activityTs: number | null;
-  firstSeq: number;
-  lastSeq: number;
-}
+import type { BatchStream } from './batch-streams.js';
 
 // LEAST/GREATEST make the upsert order-free and idempotent: replaying a batch
 // or receiving it in two parts gives the same row.
@@ -47,44 +29,12 @@ const UPSERT_STREAMS = `
  */
 @Injectable()
 export class StreamDirectory {
-  readonly name = 'streams';
-
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
-  async handle(batch: CommittedEvent[]): Promise<Finding[]> {
-    const rows = new Map<string, StreamRow>();
-    for (const { seq, event } of batch) {
-      let row = rows.get(event.streamId);
-      if (!row) {
-        row = {
-          streamId: event.streamId,
-          roomId: event.roomId,
-          merchantId: null,
-          anchorId: null,
-          startedAt: null,
-          endedAt: null,
-          firstTs: event.ts,
-          lastTs: event.ts,
-          activityTs: null,
-          firstSeq: seq,
-          lastSeq: seq,
-        };
-        rows.set(event.streamId, row);
-      }
-      row.firstTs = Math.min(row.firstTs, event.ts);
-      row.lastTs = Math.max(row.lastTs, event.ts);
-      row.firstSeq = Math.min(row.firstSeq, seq);
-      row.lastSeq = Math.max(row.lastSeq, seq);
-      if (!TRAILING_TYPES.has(event.type)) row.activityTs = Math.max(row.activityTs ?? event.ts, event.ts);
-      if (event.type === 'stream.started') {
-        row.merchantId ??= event.merchantId;
-        row.anchorId = event.anchorId ?? null;
-        row.startedAt = event.ts;
-      } else if (event.type === 'stream.ended') {
-        row.endedAt = event.ts;
-      }
-    }
-    const all = [...rows.values()];
+  /** Folds what a batch said about its streams into their rows (streamsOfBatch derives it). */
+  async record(streams: ReadonlyMap<string, BatchStream>): Promise<void> {
+    if (streams.size === 0) return;
+    const all = [...streams.values()];
     await this.pool.query(UPSERT_STREAMS, [
       all.map((r) => r.streamId),
       all.map((r) => r.roomId),
@@ -98,6 +48,5 @@ export class StreamDirectory {
       all.map((r) => r.firstSeq),
       all.map((r) => r.lastSeq),
     ]);
-    return [];
   }
 }
