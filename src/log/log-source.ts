@@ -61,7 +61,8 @@ export class LocalLogSource implements LogSource {
     return this.log.readRange(afterSeq, upToSeq);
   }
 
-  publishProcessed(): void {}
+  /** Ingest in this process sees the progress in-process. */
+  publishProcessed(_processedSeq: number): void {}
 }
 
 /** The pipeline in a detect process: woken by other processes' commit notices, reading the table. */
