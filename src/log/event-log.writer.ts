@@ -77,6 +77,11 @@ const INSERT_EVENTS = `
  *
  * Commit listeners hear flushes in seq order, never a lower seq after a
  * higher one, so the engine's live input is the log's order.
+ *
+ * The one place outside a *.repository.ts that queries the pool, on
+ * purpose: the append and the seq-block reservations are the log's hot
+ * path and its ordering protocol (see INSERT_EVENTS and flush()); every
+ * read of the log goes through EventLogRepository.
  */
 export class EventLogWriter {
   private readonly logger = new Logger(EventLogWriter.name);

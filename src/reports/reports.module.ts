@@ -37,6 +37,7 @@ import { ReviewsGateway } from './reviews.gateway.js';
     DeliveryRepository,
     PolicyRepository,
     ReportsService,
+    ReportRepository,
     ReportEvents,
     ReviewsGateway,
     DeliveriesService,

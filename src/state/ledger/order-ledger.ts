@@ -6,17 +6,13 @@ import { type Keyed, LedgerRepository, type OrderKey, orderKeyText as keyText } 
 
 /**
  * What a batch changed in the ledger: the streams whose orders or claim
- * moved, and stream boundaries seen in the batch itself (the streams
- * directory may write them after us in the same batch).
+ * moved. Stream boundaries are the streams stage's (BatchStream), derived
+ * once per batch.
  */
 export interface LedgerChange {
   touchedStreams: Set<string>;
   /** Streams that got a refund or a claim in the batch: what can reveal that a stream without stream.ended is over. */
   trailingStreams: Set<string>;
-  startedAt: Map<string, number>;
-  endedAt: Map<string, number>;
-  /** Latest event time per stream in the batch, any type: the stream's clock may run ahead of the streams row. */
-  lastTs: Map<string, number>;
 }
 
 /**
@@ -46,13 +42,7 @@ export class OrderLedger {
   ) {}
 
   async apply(batch: readonly CommittedEvent[]): Promise<LedgerChange> {
-    const change: LedgerChange = {
-      touchedStreams: new Set(),
-      trailingStreams: new Set(),
-      startedAt: new Map(),
-      endedAt: new Map(),
-      lastTs: new Map(),
-    };
+    const change: LedgerChange = { touchedStreams: new Set(), trailingStreams: new Set() };
     const owners = await this.owners(batch);
     if (owners.size > 0) await this.ledger.adoptOwnerless(owners);
     const keyOf = (event: { streamId: string; orderId: string }): OrderKey => {
@@ -67,7 +57,6 @@ export class OrderLedger {
     const refunds = new Map<string, Keyed<OrderRefunded>>();
     const claims = new Map<string, SalesClaimed>();
     for (const { event } of batch) {
-      change.lastTs.set(event.streamId, Math.max(change.lastTs.get(event.streamId) ?? event.ts, event.ts));
       switch (event.type) {
         case 'order.placed': {
           const key = keyOf(event);
@@ -95,14 +84,6 @@ export class OrderLedger {
           change.trailingStreams.add(event.streamId);
           break;
         }
-        case 'stream.started':
-          change.startedAt.set(event.streamId, Math.min(change.startedAt.get(event.streamId) ?? event.ts, event.ts));
-          change.touchedStreams.add(event.streamId);
-          break;
-        case 'stream.ended':
-          change.endedAt.set(event.streamId, Math.max(change.endedAt.get(event.streamId) ?? event.ts, event.ts));
-          change.touchedStreams.add(event.streamId);
-          break;
         default:
           break;
       }

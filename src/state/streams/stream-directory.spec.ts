@@ -1,11 +1,12 @@
 import type { RoomEvent } from '../../events/event.schema.js';
+import { streamsOfBatch } from './batch-streams.js';
 import { StreamDirectory } from './stream-directory.js';
 import type { StreamRepository, StreamSpan } from './stream.repository.js';
 
 const T0 = 1_800_000_000_000;
 
 describe('StreamDirectory', () => {
-  it('folds a batch into one span per stream: boundaries, log span, owner, and live activity without trailing order events', async () => {
+  it('stores the batch\'s streams, one span per stream: boundaries, log span, owner, and live activity without trailing order events', async () => {
     const recorded: StreamSpan[][] = [];
     const directory = new StreamDirectory({ record: async (spans: readonly StreamSpan[]) => void recorded.push([...spans]) } as unknown as StreamRepository);
     const events: RoomEvent[] = [
@@ -15,7 +16,7 @@ describe('StreamDirectory', () => {
       { id: 'e-4', type: 'order.refunded', roomId: 'room-1', streamId: 's-1', accountId: 'a-1', orderId: 'o-1', amount: 5, ts: T0 + 7_200_000 },
       { id: 'e-5', type: 'like', roomId: 'room-2', streamId: 's-2', accountId: 'a-2', ts: T0 + 5, count: 3 },
     ];
-    await expect(directory.handle(events.map((event, index) => ({ seq: 100 + index, event })))).resolves.toEqual([]);
+    await directory.record(streamsOfBatch(events.map((event, index) => ({ seq: 100 + index, event }))));
     expect(recorded).toEqual([
       [
         {

@@ -6,7 +6,7 @@ import {
   type StreamOrderFacts,
   firstRefundAt,
   refundedAmount,
-} from './order-facts.js';
+} from '../order-facts.js';
 import { DEFAULT_REFUND_BRUSHING_CONFIG, type RefundBrushingConfig } from './refund-brushing.config.js';
 
 /** How one order was refunded relative to its stream. */

@@ -1,9 +1,11 @@
-import { judgeInflatedGmv } from '../inflated-gmv/inflated-gmv.detector.js';
-import { DEFAULT_INFLATED_GMV_CONFIG, type InflatedGmvConfig } from '../inflated-gmv/inflated-gmv.config.js';
-import { type Finding, findingKey } from '../../engine/finding.js';
-import type { AccountHistoryOrder, SalesClaimFact, StreamOrderFacts } from './order-facts.js';
-import { DEFAULT_REFUND_BRUSHING_CONFIG, type RefundBrushingConfig } from './refund-brushing.config.js';
-import { type RefundBrushingVerdict, judgeRefundBrushing } from './refund-brushing.detector.js';
+import { type Finding, findingKey } from '../engine/finding.js';
+import { judgeInflatedGmvOfStream } from './inflated-gmv/inflated-gmv.detector.js';
+import { DEFAULT_INFLATED_GMV_CONFIG, type InflatedGmvConfig } from './inflated-gmv/inflated-gmv.config.js';
+import type { StreamOrderInput } from './order-facts.js';
+import { DEFAULT_REFUND_BRUSHING_CONFIG, type RefundBrushingConfig } from './refund-brushing/refund-brushing.config.js';
+import { type RefundBrushingVerdict, judgeRefundBrushing } from './refund-brushing/refund-brushing.detector.js';
+
+export type { StreamOrderInput } from './order-facts.js';
 
 export interface OrderVerdictConfigs {
   refundBrushing: RefundBrushingConfig;
@@ -18,39 +20,25 @@ export const DEFAULT_ORDER_VERDICT_CONFIGS: OrderVerdictConfigs = {
   maxTimelineSteps: 200,
 };
 
-export interface StreamOrderInput {
-  facts: StreamOrderFacts;
-  history: readonly AccountHistoryOrder[];
-  claim: SalesClaimFact | null;
-}
-
 export interface StreamOrderVerdict {
   brushing: RefundBrushingVerdict;
   findings: Finding[];
 }
 
 /**
- * Both order detectors over one stream: refund brushing, then the claim
- * judged with the brushers it found.
+ * Both ledger detectors over one stream, as the pipeline runs them (its
+ * refund-brushing stage, then its inflated-GMV stage): refund brushing, then
+ * the claim judged with the brushers it found. For tools and specs that
+ * judge a stream whole.
  */
 export function judgeStreamOrders(input: StreamOrderInput, configs: OrderVerdictConfigs = DEFAULT_ORDER_VERDICT_CONFIGS): StreamOrderVerdict {
   const brushing = judgeRefundBrushing(input.facts, input.history, configs.refundBrushing);
-  const findings = [...brushing.findings];
-  if (input.claim) {
-    const flagged = brushing.accounts.filter((account) => account.flagged);
-    const gmv = judgeInflatedGmv(
-      {
-        facts: input.facts,
-        claim: input.claim,
-        brushingAccounts: new Set(brushing.flaggedAccounts),
-        brushingEvidenceAt: flagged.length > 0 ? Math.max(...flagged.map((account) => account.evidenceAt)) : null,
-      },
-      configs.inflatedGmv,
-    );
-    if (gmv.finding) findings.push(gmv.finding);
-  }
-  return { brushing, findings };
+  const gmv = judgeInflatedGmvOfStream(input, brushing, configs.inflatedGmv);
+  return { brushing, findings: gmv ? [...brushing.findings, gmv] : [...brushing.findings] };
 }
+
+/** What one detector finds in a stream's facts as known at some moment: how dateFindings re-judges them. */
+export type StreamJudge = (known: StreamOrderInput) => readonly Finding[];
 
 /**
  * Dates new findings by event time, independent of how the facts were
@@ -65,13 +53,14 @@ export function dateFindings(
   input: StreamOrderInput,
   findings: readonly Finding[],
   undated: ReadonlySet<string>,
-  configs: OrderVerdictConfigs = DEFAULT_ORDER_VERDICT_CONFIGS,
+  judge: StreamJudge,
+  maxTimelineSteps: number = DEFAULT_ORDER_VERDICT_CONFIGS.maxTimelineSteps,
 ): Finding[] {
   const pending = new Set(findings.map(findingKey).filter((key) => undated.has(key)));
   if (pending.size === 0) return [...findings];
   const dated = new Map<string, number>();
-  for (const at of timeline(input, configs.maxTimelineSteps)) {
-    for (const finding of judgeStreamOrders(truncate(input, at), configs).findings) {
+  for (const at of verdictMoments(input, maxTimelineSteps)) {
+    for (const finding of judge(knownAt(input, at))) {
       const key = findingKey(finding);
       if (pending.has(key) && !dated.has(key)) dated.set(key, at);
     }
@@ -84,7 +73,7 @@ export function dateFindings(
 }
 
 /** Moments at which the verdict can change, ascending (refunds, the claim, history refunds). */
-function timeline(input: StreamOrderInput, maxSteps: number): number[] {
+export function verdictMoments(input: StreamOrderInput, maxSteps: number): number[] {
   const moments = new Set<number>();
   for (const order of input.facts.orders) for (const refund of order.refunds) moments.add(refund.at);
   if (input.claim) moments.add(input.claim.claimedAt);
@@ -102,7 +91,7 @@ function timeline(input: StreamOrderInput, maxSteps: number): number[] {
 }
 
 /** What was known at event time `at`. */
-function truncate(input: StreamOrderInput, at: number): StreamOrderInput {
+export function knownAt(input: StreamOrderInput, at: number): StreamOrderInput {
   const { facts } = input;
   return {
     facts: {

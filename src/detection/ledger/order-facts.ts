@@ -1,6 +1,6 @@
 /**
  * The facts the order detectors judge, as the order ledger knows them. Plain
- * data: the Nest adapter (src/orders) reads them from PostgreSQL, the specs
+ * data: the pipeline's ledger stages read them from PostgreSQL, the specs
  * write them by hand. Money is integer minor units; times are event time (ms).
  */
 
@@ -87,4 +87,11 @@ export function firstRefundAt(order: Pick<OrderFact, 'refunds'>): number | null 
   let first: number | null = null;
   for (const refund of order.refunds) if (first === null || refund.at < first) first = refund.at;
   return first;
+}
+
+/** Everything the ledger detectors judge one stream on: its facts, its accounts' history elsewhere, its claim. */
+export interface StreamOrderInput {
+  facts: StreamOrderFacts;
+  history: readonly AccountHistoryOrder[];
+  claim: SalesClaimFact | null;
 }

@@ -1,6 +1,11 @@
-import { findingKey } from '../../engine/finding.js';
+import { findingKey } from '../engine/finding.js';
 import type { OrderFact, StreamOrderFacts } from './order-facts.js';
-import { dateFindings, judgeStreamOrders } from './order-verdicts.js';
+import { judgeInflatedGmvOfStream } from './inflated-gmv/inflated-gmv.detector.js';
+import { type StreamJudge, dateFindings, judgeStreamOrders } from './order-verdicts.js';
+import { judgeRefundBrushing } from './refund-brushing/refund-brushing.detector.js';
+
+/** Both detectors at once, as tools judge a stream whole. */
+const bothDetectors: StreamJudge = (known) => judgeStreamOrders(known).findings;
 
 const T0 = 1_764_000_000_000;
 const MIN = 60_000;
@@ -40,7 +45,7 @@ describe('dating order findings by event time', () => {
   it('dates each finding at the first refund that made the facts justify it', () => {
     const input = { facts: facts(6), history: [], claim: { gmv: 6 * 39_900, orders: 6, claimedAt: END + 5 * MIN } };
     const { findings } = judgeStreamOrders(input);
-    const dated = dateFindings(input, findings, new Set(findings.map(findingKey)));
+    const dated = dateFindings(input, findings, new Set(findings.map(findingKey)), bothDetectors);
     const at = (subjectType: string, subjectId: string, kind = 'refund_brushing') =>
       dated.find((f) => f.kind === kind && f.subjectType === subjectType && f.subjectId === subjectId)?.detectedAt;
 
@@ -57,7 +62,7 @@ describe('dating order findings by event time', () => {
     const partial = { facts: facts(6, END + 75 * MIN), history: [], claim: null };
     const date = (input: typeof complete) => {
       const { findings } = judgeStreamOrders(input);
-      const dated = dateFindings(input, findings, new Set(findings.map(findingKey)));
+      const dated = dateFindings(input, findings, new Set(findings.map(findingKey)), bothDetectors);
       return dated.find((f) => f.subjectType === 'room')?.detectedAt;
     };
     expect(date(partial)).toBe(END + 70 * MIN);
@@ -67,6 +72,25 @@ describe('dating order findings by event time', () => {
   it('leaves findings that already have a report as they are', () => {
     const input = { facts: facts(4), history: [], claim: null };
     const { findings } = judgeStreamOrders(input);
-    expect(dateFindings(input, findings, new Set())).toEqual(findings);
+    expect(dateFindings(input, findings, new Set(), bothDetectors)).toEqual(findings);
+  });
+
+  it('dates the findings of each detector alone exactly as both detectors together do', () => {
+    const input = { facts: facts(6), history: [], claim: { gmv: 6 * 39_900, orders: 6, claimedAt: END + 5 * MIN } };
+    const { brushing, findings } = judgeStreamOrders(input);
+    const together = dateFindings(input, findings, new Set(findings.map(findingKey)), bothDetectors);
+
+    const brushingAlone: StreamJudge = (known) => judgeRefundBrushing(known.facts, known.history).findings;
+    const claimAlone: StreamJudge = (known) => {
+      const finding = judgeInflatedGmvOfStream(known, judgeRefundBrushing(known.facts, known.history));
+      return finding ? [finding] : [];
+    };
+    const gmv = judgeInflatedGmvOfStream(input, brushing);
+    expect(gmv).not.toBeNull();
+    const apart = [
+      ...dateFindings(input, brushing.findings, new Set(brushing.findings.map(findingKey)), brushingAlone),
+      ...dateFindings(input, [gmv!], new Set([findingKey(gmv!)]), claimAlone),
+    ];
+    expect(apart).toEqual(together);
   });
 });

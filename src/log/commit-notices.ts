@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../platform/config/config.js';
-import { IngestService } from './ingest.service.js';
+import { EventLogWriter } from './event-log.writer.js';
 
 /** How often an ingest process announces itself even when nothing is committed. */
 const HEARTBEAT_MS = 1_000;
@@ -37,7 +37,7 @@ export class CommitNotices implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly ingest: IngestService,
+    private readonly writer: EventLogWriter,
   ) {
     this.channel = `${config.REDIS_PREFIX}:log:committed`;
     this.processedKey = `${config.REDIS_PREFIX}:detection:processed-seq`;
@@ -60,8 +60,8 @@ export class CommitNotices implements OnApplicationBootstrap, OnModuleDestroy {
     }
     // Every role that can ingest announces its writer, the detect role too
     // (events sent to it are read back from the log like anyone's).
-    this.stopProgress = this.ingest.writer.onProgress((committedThrough) => this.announce(committedThrough));
-    const beat = () => void this.ingest.writer.refreshIdleBound().catch((error: Error) => this.logger.warn(`heartbeat: ${error.message}`));
+    this.stopProgress = this.writer.onProgress((committedThrough) => this.announce(committedThrough));
+    const beat = () => void this.writer.refreshIdleBound().catch((error: Error) => this.logger.warn(`heartbeat: ${error.message}`));
     beat();
     this.heartbeat = setInterval(beat, HEARTBEAT_MS);
   }

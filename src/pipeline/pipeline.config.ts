@@ -32,7 +32,7 @@ export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
 /** How a batch that keeps failing is isolated (see PoisonQuarantine). */
 export interface PoisonConfig {
   /**
-   * Attempts of a whole batch's handlers before its failing event is looked
+   * Attempts of a whole batch's retried stages before its failing event is looked
    * for. A non-dependency error that repeats this often is the data, not
    * the moment (a transient one passes on the first retry).
    */

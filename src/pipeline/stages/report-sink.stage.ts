@@ -1,0 +1,47 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type Finding, findingKey, findingProblem } from '../../detection/engine/finding.js';
+import { isDependencyError } from '../dependency-error.js';
+import type { SinkStage } from '../stage.js';
+
+/** Where findings go: the report store provides it. */
+export interface FindingSink {
+  applyFindings(findings: Finding[]): Promise<void>;
+}
+export const FINDING_SINK = Symbol('FINDING_SINK');
+
+/**
+ * Last: the batch's findings into the report store. A malformed finding (a
+ * detector bug) is dropped loudly rather than stall detection for every
+ * room; so is one the store keeps refusing for a reason other than an outage.
+ * An outage throws, and the batch comes again.
+ */
+@Injectable()
+export class ReportSinkStage implements SinkStage {
+  readonly kind = 'sink';
+  readonly name = 'report store';
+  private readonly logger = new Logger(ReportSinkStage.name);
+
+  constructor(@Inject(FINDING_SINK) private readonly sink: FindingSink) {}
+
+  async store(findings: readonly Finding[]): Promise<void> {
+    const sound = findings.filter((finding) => {
+      const problem = findingProblem(finding);
+      if (problem) this.logger.error(`dropped finding ${findingKey(finding)}: ${problem}`);
+      return problem === null;
+    });
+    if (sound.length === 0) return;
+    try {
+      await this.sink.applyFindings(sound);
+    } catch (error) {
+      if (isDependencyError(error)) throw error;
+      for (const finding of sound) {
+        try {
+          await this.sink.applyFindings([finding]);
+        } catch (single) {
+          if (isDependencyError(single)) throw single;
+          this.logger.error(`dropped finding ${findingKey(finding)}: the report store refused it: ${(single as Error).message}`);
+        }
+      }
+    }
+  }
+}
