@@ -74,9 +74,6 @@ module.exports = {
           '^src/platform/database/',
           '^src/platform/health/',
           '^src/app\\.module\\.ts$',
-          // TEMPORARY: the pipeline's own SQL moves into its repositories with the pipeline split (branch
-          // h-pipeline); drop this line when that lands.
-          '^src/pipeline/(monitor\\.service|poison-quarantine|poison-quarantine\\.spec|stages/order-detection)\\.ts$',
         ],
       },
       to: { path: ['^node_modules/pg/', '^src/platform/database/database\\.module\\.ts$'] },

@@ -1,18 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type Finding, findingKey, findingProblem } from '../../detection/engine/finding.js';
+import { type Finding, findingKey } from '../../detection/engine/finding.js';
 import { isDependencyError } from '../dependency-error.js';
 import type { SinkStage } from '../stage.js';
 
-/** Where findings go: the report store provides it. */
+/** Where findings go: the report store provides it, and checks them (one place for it). */
 export interface FindingSink {
   applyFindings(findings: Finding[]): Promise<void>;
 }
 export const FINDING_SINK = Symbol('FINDING_SINK');
 
 /**
- * Last: the batch's findings into the report store. A malformed finding (a
- * detector bug) is dropped loudly rather than stall detection for every
- * room; so is one the store keeps refusing for a reason other than an outage.
+ * Last: the batch's findings into the report store. A finding the store
+ * refuses for anything but an outage, a malformed one (a detector bug)
+ * included, is dropped loudly, so it cannot stall detection for every room.
  * An outage throws, and the batch comes again.
  */
 @Injectable()
@@ -24,17 +24,12 @@ export class ReportSinkStage implements SinkStage {
   constructor(@Inject(FINDING_SINK) private readonly sink: FindingSink) {}
 
   async store(findings: readonly Finding[]): Promise<void> {
-    const sound = findings.filter((finding) => {
-      const problem = findingProblem(finding);
-      if (problem) this.logger.error(`dropped finding ${findingKey(finding)}: ${problem}`);
-      return problem === null;
-    });
-    if (sound.length === 0) return;
+    if (findings.length === 0) return;
     try {
-      await this.sink.applyFindings(sound);
+      await this.sink.applyFindings([...findings]);
     } catch (error) {
       if (isDependencyError(error)) throw error;
-      for (const finding of sound) {
+      for (const finding of findings) {
         try {
           await this.sink.applyFindings([finding]);
         } catch (single) {
