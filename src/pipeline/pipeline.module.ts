@@ -7,11 +7,12 @@ import { logSourceFor } from '../log/log-source.js';
 import { APP_CONFIG, type AppConfig } from '../platform/config/config.js';
 import { ReportsModule } from '../reports/reports.module.js';
 import { ReportsService } from '../reports/reports.service.js';
-import { LedgerRepository } from '../state/ledger/ledger.repository.js';
+import { LedgerModule } from '../state/ledger/ledger.module.js';
 import { OrderLedger } from '../state/ledger/order-ledger.js';
 import { CohortSightingsRepository } from '../state/sightings/cohort-sightings.repository.js';
 import { StreamDirectory } from '../state/streams/stream-directory.js';
 import { StreamRepository } from '../state/streams/stream.repository.js';
+import { StreamsModule } from '../state/streams/streams.module.js';
 import { CheckpointRepository } from './checkpoint.repository.js';
 import { Monitor } from './monitor.js';
 import { Pipeline } from './pipeline.js';
@@ -42,12 +43,10 @@ const STAGES = [StreamsStage, LedgerStage, RefundBrushingStage, InflatedGmvStage
  * the poison quarantine and its admin route.
  */
 @Module({
-  imports: [IngestModule, ReportsModule],
+  imports: [IngestModule, ReportsModule, StreamsModule, LedgerModule],
   controllers: [QuarantineController],
   providers: [
     EventLogRepository,
-    StreamRepository,
-    LedgerRepository,
     CohortSightingsRepository,
     CheckpointRepository,
     QuarantineRepository,

@@ -37,7 +37,6 @@ import { ReviewsGateway } from './reviews.gateway.js';
     DeliveryRepository,
     PolicyRepository,
     ReportsService,
-    ReportRepository,
     ReportEvents,
     ReviewsGateway,
     DeliveriesService,

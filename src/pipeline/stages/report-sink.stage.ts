@@ -3,18 +3,17 @@ import { type Finding, findingKey } from '../../detection/engine/finding.js';
 import { isDependencyError } from '../dependency-error.js';
 import type { SinkStage } from '../stage.js';
 
-/** Where findings go: the report store provides it. */
+/** Where findings go: the report store provides it, and checks them (one place for it). */
 export interface FindingSink {
   applyFindings(findings: Finding[]): Promise<void>;
 }
 export const FINDING_SINK = Symbol('FINDING_SINK');
 
 /**
- * Last: the batch's findings into the report store. The store is the one
- * place findings are checked: a finding it refuses for anything but an
- * outage, a malformed one (a detector bug) included, is dropped loudly rather
- * than stall detection for every room. An outage throws, and the batch comes
- * again.
+ * Last: the batch's findings into the report store. A finding the store
+ * refuses for anything but an outage, a malformed one (a detector bug)
+ * included, is dropped loudly, so it cannot stall detection for every room.
+ * An outage throws, and the batch comes again.
  */
 @Injectable()
 export class ReportSinkStage implements SinkStage {
