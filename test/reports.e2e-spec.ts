@@ -131,6 +131,31 @@ describe('reports', () => {
       expect((await api<{ items: ReportView[] }>('/v1/reports?streamId=bad-1')).body.items).toEqual([]);
     });
 
+    it('keeps one ring or merchant report per (kind, subject), of no stream, updated in place as it grows', async () => {
+      const ring = finding({ kind: 'account_ring', subjectType: 'ring', subjectId: 'ring-v2-1', roomId: null, streamId: null, accounts: ['r1', 'r2', 'r3'], evidence: { members: 3 } });
+      await reports.applyFindings([ring]);
+      await reports.applyFindings([ring]);
+      await reports.applyFindings([{ ...ring, accounts: ['r1', 'r2', 'r3', 'r4'], evidence: { members: 4 } }]);
+      const merchant = finding({ kind: 'cash_out', subjectType: 'merchant', subjectId: 'shop-v2-1', roomId: null, streamId: null, accounts: ['b1'] });
+      const hoard = finding({ kind: 'coupon_abuse', subjectType: 'account', subjectId: 'hoarder-1', roomId: null, streamId: null, accounts: ['hoarder-1'] });
+      await reports.applyFindings([merchant, hoard, merchant]);
+      const rings = await api<{ items: ReportView[] }>('/v1/reports?subjectType=ring');
+      expect(rings.body.items).toEqual([
+        expect.objectContaining({ kind: 'account_ring', subjectId: 'ring-v2-1', roomId: null, streamId: null, accounts: ['r1', 'r2', 'r3', 'r4'], version: 2 }),
+      ]);
+      expect((await api<{ items: ReportView[] }>('/v1/reports?subjectType=merchant&kind=cash_out')).body.items.map((item) => [item.subjectId, item.version])).toEqual([['shop-v2-1', 1]]);
+      expect((await api<{ items: ReportView[] }>('/v1/reports?kind=coupon_abuse&accountId=hoarder-1')).body.items).toHaveLength(1);
+    });
+
+    it('refuses a ring finding that names a stream, and a room finding without one', async () => {
+      await expect(reports.applyFindings([finding({ kind: 'account_ring', subjectType: 'ring', subjectId: 'ring-bad', streamId: 'stream-1' })])).rejects.toThrow(
+        'finding account_ring|ring|ring-bad|stream-1: roomId and streamId must be null for a ring finding: it spans rooms',
+      );
+      await expect(reports.applyFindings([finding({ subjectId: 'room-bad', roomId: null, streamId: null })])).rejects.toThrow(
+        'roomId and streamId must be non-empty for a room finding',
+      );
+    });
+
     it('keeps a reviewer decision when the evidence later grows', async () => {
       await reports.applyFindings([finding({ streamId: 'keep-status-1' })]);
       const report = await reportFor('keep-status-1');
@@ -199,7 +224,7 @@ describe('reports', () => {
           `/v1/reports?roomId=page-room&limit=3${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
         );
         expect(page.status).toBe(200);
-        seen.push(...page.body.items.map((item) => item.streamId));
+        seen.push(...page.body.items.map((item) => item.streamId ?? '(none)'));
         cursor = page.body.nextCursor;
         pages++;
         // New reports arriving mid-walk land before the first page, never inside the walk.
@@ -221,6 +246,8 @@ describe('reports', () => {
       expect((await api<{ message: string }>('/v1/reports?limit=0')).body.message).toMatch(/^limit: /);
       expect((await api<{ message: string }>('/v1/reports?limit=abc')).body.message).toMatch(/^limit: /);
       expect((await api<{ message: string }>('/v1/reports?kind=telepathy')).body.message).toMatch(/^kind: must be one of/);
+      expect((await api<{ message: string }>('/v1/reports?subjectType=shop')).body.message).toBe('subjectType: must be one of room, account, ring, merchant');
+      expect((await api('/v1/reports?kind=scalper_bot&subjectType=merchant')).status).toBe(200);
     });
 
     it('requires a reviewer key', async () => {

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { advancesStreamClock } from '../events/event.schema.js';
 import type { CommittedEvent } from '../log/event-log.writer.js';
 import type { LogFollower, LogSource } from '../log/log-source.js';
 import type { StreamRepository } from '../state/streams/stream.repository.js';
@@ -114,7 +115,8 @@ export class Monitor implements LogFollower {
   }
 
   committed(batch: readonly CommittedEvent[]): void {
-    for (const committed of batch) if (committed.event.ts > this.newestCommittedTs) this.newestCommittedTs = committed.event.ts;
+    // As the engine's own clock: announcements and events of no stream do not move it, so they cannot show as lag.
+    for (const { event } of batch) if (event.ts > this.newestCommittedTs && advancesStreamClock(event)) this.newestCommittedTs = event.ts;
     const last = batch[batch.length - 1];
     if (last) this.highestCommittedSeq = Math.max(this.highestCommittedSeq, last.seq);
     if (this.currentMode !== 'live') return; // the log has it; recovery or catch-up will read it

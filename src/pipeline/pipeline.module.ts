@@ -9,6 +9,7 @@ import { ReportsModule } from '../reports/reports.module.js';
 import { ReportsService } from '../reports/reports.service.js';
 import { LedgerModule } from '../state/ledger/ledger.module.js';
 import { OrderLedger } from '../state/ledger/order-ledger.js';
+import { PlatformFactsModule } from '../state/platform-facts.module.js';
 import { CohortSightingsRepository } from '../state/sightings/cohort-sightings.repository.js';
 import { StreamDirectory } from '../state/streams/stream-directory.js';
 import { StreamRepository } from '../state/streams/stream.repository.js';
@@ -25,6 +26,7 @@ import { InflatedGmvStage } from './stages/inflated-gmv.stage.js';
 import { LedgerStage } from './stages/ledger.stage.js';
 import { LIVE_DETECTION_FACTORY, LiveEngineStage, newLiveDetection } from './stages/live-engine.stage.js';
 import { OrderFactsReader } from './stages/order-facts.reader.js';
+import { PlatformFactsStage } from './stages/platform-facts.stage.js';
 import { RefundBrushingStage } from './stages/refund-brushing.stage.js';
 import { FINDING_SINK, ReportSinkStage } from './stages/report-sink.stage.js';
 import { StreamsStage } from './stages/streams.stage.js';
@@ -32,10 +34,11 @@ import { StreamsStage } from './stages/streams.stage.js';
 /**
  * The stages every committed batch runs through, in this order (Pipeline
  * checks it at boot): the state first, the streams directory before the
- * ledger (the ledger detectors read stream boundaries), then the ledger
+ * ledger (the ledger detectors read stream boundaries), the v2 platform
+ * facts (flash-sale openings, coupon claims, sign-ups), then the ledger
  * detectors over that state, the live engine, and the report store last.
  */
-const STAGES = [StreamsStage, LedgerStage, RefundBrushingStage, InflatedGmvStage, LiveEngineStage, ReportSinkStage] as const;
+const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, RefundBrushingStage, InflatedGmvStage, LiveEngineStage, ReportSinkStage] as const;
 
 /**
  * The pipeline: a monitor following the log (local hand-over or remote
@@ -43,7 +46,7 @@ const STAGES = [StreamsStage, LedgerStage, RefundBrushingStage, InflatedGmvStage
  * the poison quarantine and its admin route.
  */
 @Module({
-  imports: [IngestModule, ReportsModule, StreamsModule, LedgerModule],
+  imports: [IngestModule, ReportsModule, StreamsModule, LedgerModule, PlatformFactsModule],
   controllers: [QuarantineController],
   providers: [
     EventLogRepository,

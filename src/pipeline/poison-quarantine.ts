@@ -104,7 +104,7 @@ export class PoisonQuarantine implements OnModuleInit {
   /** Sets one event aside with its error (also for an engine that threw on it: in memory, a retry cannot differ). */
   async quarantine({ seq, event }: CommittedEvent, error: unknown, attempts = this.config.attempts + 1): Promise<void> {
     const message = messageOf(error);
-    this.logger.error(`quarantined event ${event.id} (seq ${seq}, ${event.type}, stream ${event.streamId}): ${message}`);
+    this.logger.error(`quarantined event ${event.id} (seq ${seq}, ${event.type}, ${event.streamId === undefined ? 'no stream' : `stream ${event.streamId}`}): ${message}`);
     await this.repository.quarantine({ seq, event }, message, attempts);
   }
 }

@@ -8,7 +8,8 @@ export interface QuarantinedEvent {
   seq: number;
   eventId: string;
   type: string;
-  streamId: string;
+  /** null for an event of no stream (v2 `account.registered`, a coupon claimed outside a room). */
+  streamId: string | null;
   error: string;
   attempts: number;
   quarantinedAt: string;
@@ -20,7 +21,7 @@ interface QuarantineRow {
   seq: string;
   event_id: string;
   type: string;
-  stream_id: string;
+  stream_id: string | null;
   error: string;
   attempts: number;
   quarantined_at: Date;
@@ -42,7 +43,7 @@ export class QuarantineRepository {
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (seq) DO UPDATE SET error = EXCLUDED.error, attempts = quarantined_events.attempts + EXCLUDED.attempts,
                                        replayed_at = NULL, quarantined_at = now()`,
-      [seq, event.id, event.type, event.streamId, error, attempts],
+      [seq, event.id, event.type, event.streamId ?? null, error, attempts],
     );
   }
 

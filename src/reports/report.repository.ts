@@ -21,8 +21,9 @@ interface ReportRow {
   kind: ReportKind;
   subject_type: SubjectType;
   subject_id: string;
-  room_id: string;
-  stream_id: string;
+  /** null for ring and merchant reports and account reports tied to no stream. */
+  room_id: string | null;
+  stream_id: string | null;
   score: number;
   severity: Severity;
   status: ReportStatus;

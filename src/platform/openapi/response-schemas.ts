@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { API_KEY_ROLES } from '../auth/api-key.js';
 import type { ApiKeyView, CreatedApiKey } from '../auth/api-keys.service.js';
 import type { StreamAccount, StreamSummary, StreamTimeline } from '../../console/stream-views.js';
-import { REPORT_KINDS } from '../../detection/engine/finding.js';
+import { REPORT_KINDS, SUBJECT_TYPES } from '../../detection/engine/finding.js';
 import type { IngestAck } from '../../ingest/ingest.service.js';
 import type { QuarantinedEvent } from '../../pipeline/poison-quarantine.js';
 import type { SalesAudit } from '../../audit/sales-audit.service.js';
@@ -66,7 +66,7 @@ export const quarantinedEvent: z.ZodType<QuarantinedEvent> = z
     seq: z.number().int(),
     eventId: z.string(),
     type: z.string(),
-    streamId: z.string(),
+    streamId: z.string().nullable().meta({ description: 'null for an event of no stream (account.registered, a coupon claimed outside a room)' }),
     error: z.string(),
     attempts: z.number().int(),
     quarantinedAt: isoTime,
@@ -79,10 +79,12 @@ export const reportView: z.ZodType<ReportView> = z
   .object({
     id: z.string(),
     kind: z.enum(REPORT_KINDS),
-    subjectType: z.enum(['room', 'account']),
-    subjectId: z.string().meta({ description: 'roomId for a room report, accountId for an account report' }),
-    roomId: z.string(),
-    streamId: z.string(),
+    subjectType: z.enum(SUBJECT_TYPES),
+    subjectId: z
+      .string()
+      .meta({ description: 'roomId for a room report, accountId for an account report, the ring id for a ring report, merchantId for a merchant report' }),
+    roomId: z.string().nullable().meta({ description: 'null for ring and merchant reports (they span rooms; the evidence lists them) and account reports tied to no stream' }),
+    streamId: z.string().nullable().meta({ description: 'null with roomId' }),
     score: z.number().min(0).max(1),
     severity: z.enum(['low', 'medium', 'high']),
     summary: z.string(),

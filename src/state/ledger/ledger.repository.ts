@@ -5,6 +5,7 @@ import { moneyFromSql } from './money.js';
 import type { OrderFact, SalesClaimFact } from '../../detection/ledger/order-facts.js';
 import { subnetOf } from '../../detection/shared/network.js';
 import type { OrderPaid, OrderPlaced, OrderRefunded, SalesClaimed } from '../../events/event.schema.js';
+import { DEVICE_COLUMN_NAMES, deviceColumnArrays, deviceParams } from '../device-columns.js';
 
 /** An order's identity in the ledger: its stream's merchant and its id, or ('', stream) while the owner is unknown. */
 export interface OrderKey {
@@ -49,15 +50,20 @@ export interface StreamOrderSums {
 /** An order's refund totals recomputed from its refund rows, so replaying a refund cannot count it twice. */
 const RECOMPUTE_REFUNDS = `
   UPDATE orders o SET refunded_amount = r.amount, refund_count = r.refunds, refunded_at = r.first_at,
-                      last_refunded_at = r.last_at, updated_at = now()
+                      last_refunded_at = r.last_at, refunded_unreturned_amount = r.unreturned, updated_at = now()
   FROM (SELECT merchant_id, ownerless_stream, order_id, sum(amount)::bigint AS amount, count(*)::int AS refunds,
-               min(refunded_at) AS first_at, max(refunded_at) AS last_at
+               min(refunded_at) AS first_at, max(refunded_at) AS last_at,
+               -- Refunds the platform says came without the goods; unknown (NULL) is not counted as unreturned.
+               coalesce(sum(amount) FILTER (WHERE returned = false), 0)::bigint AS unreturned
           FROM order_refunds
          WHERE (merchant_id, ownerless_stream, order_id) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
          GROUP BY merchant_id, ownerless_stream, order_id) r
   WHERE (o.merchant_id, o.ownerless_stream, o.order_id) = (r.merchant_id, r.ownerless_stream, r.order_id)
-    AND (o.refunded_amount, o.refund_count, o.refunded_at, o.last_refunded_at)
-        IS DISTINCT FROM (r.amount, r.refunds, r.first_at, r.last_at)`;
+    AND (o.refunded_amount, o.refund_count, o.refunded_at, o.last_refunded_at, o.refunded_unreturned_amount)
+        IS DISTINCT FROM (r.amount, r.refunds, r.first_at, r.last_at, r.unreturned)`;
+
+/** The v2 columns order.placed fills (CONTRACT.md v2 §1), in the order upsertPlaced passes them. */
+const PLACED_V2_COLUMNS = ['coupon_id', 'discount', 'recipient_hash', 'payment_account_hash', 'virtual', 'category', ...DEVICE_COLUMN_NAMES];
 
 /**
  * The order ledger's tables (`orders`, `order_refunds`, `sales_claims`). The
@@ -161,6 +167,7 @@ export class LedgerRepository {
                              ip = w.ip, subnet = w.subnet, sku_id = w.sku_id, quantity = w.quantity, unit_price = w.unit_price,
                              list_price = w.list_price, currency = w.currency, phone_hash = w.phone_hash,
                              address_hash = w.address_hash, placed_at = w.placed_at, placed_event_id = w.placed_event_id,
+                             ${PLACED_V2_COLUMNS.map((column) => `${column} = w.${column}`).join(', ')},
                              updated_at = now()
          ${pairs} AND w.placed_event_id IS NOT NULL
            AND (t.placed_event_id IS NULL
@@ -208,16 +215,18 @@ export class LedgerRepository {
     await this.pool.query(
       `INSERT INTO orders AS o (order_id, stream_id, room_id, account_id, device_id, ip, subnet, sku_id, quantity,
                                 unit_price, list_price, currency, phone_hash, address_hash, placed_at, placed_event_id,
-                                merchant_id, ownerless_stream)
+                                merchant_id, ownerless_stream, ${PLACED_V2_COLUMNS.join(', ')})
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                             $8::text[], $9::int[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::text[],
-                            $15::bigint[], $16::text[], $17::text[], $18::text[])
+                            $15::bigint[], $16::text[], $17::text[], $18::text[],
+                            $19::text[], $20::bigint[], $21::text[], $22::text[], $23::boolean[], $24::text[], ${deviceParams(25)})
        ON CONFLICT (merchant_id, ownerless_stream, order_id) DO UPDATE SET
          stream_id = EXCLUDED.stream_id, room_id = EXCLUDED.room_id, account_id = EXCLUDED.account_id,
          device_id = EXCLUDED.device_id, ip = EXCLUDED.ip, subnet = EXCLUDED.subnet, sku_id = EXCLUDED.sku_id,
          quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, list_price = EXCLUDED.list_price,
          currency = EXCLUDED.currency, phone_hash = EXCLUDED.phone_hash, address_hash = EXCLUDED.address_hash,
-         placed_at = EXCLUDED.placed_at, placed_event_id = EXCLUDED.placed_event_id, updated_at = now()
+         placed_at = EXCLUDED.placed_at, placed_event_id = EXCLUDED.placed_event_id,
+         ${PLACED_V2_COLUMNS.map((column) => `${column} = EXCLUDED.${column}`).join(', ')}, updated_at = now()
        WHERE o.placed_event_id IS NULL
           OR (EXCLUDED.placed_at, EXCLUDED.placed_event_id COLLATE "C") < (o.placed_at, o.placed_event_id COLLATE "C")`,
       [
@@ -239,6 +248,13 @@ export class LedgerRepository {
         events.map((e) => e.id),
         placed.map((p) => p.key.merchantId),
         placed.map((p) => p.key.ownerlessStream),
+        events.map((e) => e.couponId ?? null),
+        events.map((e) => (e.discount === undefined ? null : String(e.discount))),
+        events.map((e) => e.recipientHash ?? null),
+        events.map((e) => e.paymentAccountHash ?? null),
+        events.map((e) => e.virtual ?? null),
+        events.map((e) => e.category ?? null),
+        ...deviceColumnArrays(events.map((e) => e.device)),
       ],
     );
   }
@@ -277,8 +293,9 @@ export class LedgerRepository {
   async insertRefunds(refunds: readonly Keyed<OrderRefunded>[]): Promise<void> {
     if (refunds.length === 0) return;
     await this.pool.query(
-      `INSERT INTO order_refunds (event_id, order_id, stream_id, amount, refunded_at, merchant_id, ownerless_stream)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[])
+      `INSERT INTO order_refunds (event_id, order_id, stream_id, amount, refunded_at, merchant_id, ownerless_stream, returned, reason)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[],
+                            $8::boolean[], $9::text[])
        ON CONFLICT (event_id) DO NOTHING`,
       [
         refunds.map((r) => r.event.id),
@@ -288,6 +305,8 @@ export class LedgerRepository {
         refunds.map((r) => r.event.ts),
         refunds.map((r) => r.key.merchantId),
         refunds.map((r) => r.key.ownerlessStream),
+        refunds.map((r) => r.event.returned ?? null),
+        refunds.map((r) => r.event.reason ?? null),
       ],
     );
     // One stub row per order (refunds of one order in one batch share it).

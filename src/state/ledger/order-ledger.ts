@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { OrderPaid, OrderPlaced, OrderRefunded, SalesClaimed } from '../../events/event.schema.js';
+import { isStreamEvent, type OrderPaid, type OrderPlaced, type OrderRefunded, type SalesClaimed } from '../../events/event.schema.js';
 import { StreamOwnerRepository } from '../../ingest/stream-owner.repository.js';
 import type { CommittedEvent } from '../../log/event-log.writer.js';
 import { type Keyed, LedgerRepository, type OrderKey, orderKeyText as keyText } from './ledger.repository.js';
@@ -21,14 +21,18 @@ export interface LedgerChange {
  * increment, and is order-free, so a batch handed twice (after a crash) or
  * events arriving in any order across connections give the same rows:
  *
- * - order.placed fills the order's own columns; the earliest placed event
- *   (by ts, then event id) wins if a platform ever sends two.
+ * - order.placed fills the order's own columns, v2 ones included (coupon and
+ *   discount, recipient and payment account, virtual, category, device
+ *   flags); the earliest placed event (by ts, then event id) wins if a
+ *   platform ever sends two.
  * - order.paid is the order's payment state: the latest payment event (by
  *   ts, then event id) wins. A payment is not a movement that adds up; a
  *   second order.paid for one order is a re-notification or a correction.
  * - order.refunded is a movement: each refund event is its own row keyed by
  *   event id, and an order's refunded amount is the sum of its refund rows
- *   (a partial refund returns part of the order; several refunds add up).
+ *   (a partial refund returns part of the order; several refunds add up),
+ *   with its v2 `returned` and `reason`; the order's refunds without return
+ *   (returned = false) are summed from those rows too.
  * - sales.claimed: the latest claim per stream (by ts, then event id).
  *
  * A payment or refund that arrives before its order.placed creates the
@@ -105,6 +109,7 @@ export class OrderLedger {
     const streams = new Set<string>();
     const starts = new Map<string, { merchantId: string; id: string }>();
     for (const { event } of batch) {
+      if (!isStreamEvent(event)) continue;
       if (event.type.startsWith('order.') || event.type === 'stream.started') streams.add(event.streamId);
       if (event.type === 'stream.started' && !starts.has(event.streamId)) starts.set(event.streamId, { merchantId: event.merchantId, id: event.id });
     }

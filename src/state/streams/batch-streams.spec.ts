@@ -44,7 +44,7 @@ describe('what a batch says about its streams', () => {
     expect({
       startedAt: first.startedAt,
       endedAt: Math.max(first.endedAt ?? 0, second.endedAt ?? 0),
-      lastTs: Math.max(first.lastTs, second.lastTs),
+      lastTs: Math.max(first.lastTs!, second.lastTs!),
       activityTs: Math.max(first.activityTs!, second.activityTs!),
       firstSeq: Math.min(first.firstSeq, second.firstSeq),
     }).toEqual({ startedAt: whole.startedAt, endedAt: whole.endedAt, lastTs: whole.lastTs, activityTs: whole.activityTs, firstSeq: whole.firstSeq });
@@ -58,5 +58,19 @@ describe('what a batch says about its streams', () => {
       at(4, 10, { type: 'stream.started', merchantId: 'm-2' } as Partial<RoomEvent>),
     ]);
     expect(streams.get('st-1')).toMatchObject({ startedAt: T0 + 10, endedAt: T0 + 80, merchantId: 'm-1' });
+  });
+
+  it('names no stream for an event of no room, and moves no clock for an announcement', () => {
+    const streams = streamsOfBatch([
+      at(1, 0, { type: 'like' }),
+      { seq: 2, event: { id: 'reg', type: 'account.registered', ts: T0 + 9_000_000, accountId: 'a-9' } },
+      { seq: 3, event: { id: 'off-room', type: 'coupon.claimed', ts: T0 + 9_000_000, accountId: 'a-9', couponId: 'c', campaignId: 'k', value: 1 } },
+      at(4, 60_000, { type: 'sale.opened' }),
+      at(5, 0, { type: 'sale.opened', streamId: 'st-3', roomId: 'room-3' }),
+    ]);
+    expect([...streams.keys()]).toEqual(['st-1', 'st-3']);
+    // The opening a minute ahead is in the stream's span (its seq) but not on its clock.
+    expect(streams.get('st-1')).toMatchObject({ lastTs: T0, activityTs: T0, firstSeq: 1, lastSeq: 4 });
+    expect(streams.get('st-3')).toMatchObject({ lastTs: null, activityTs: null, firstTs: T0, firstSeq: 5, lastSeq: 5 });
   });
 });

@@ -1,3 +1,4 @@
+import { advancesStreamClock, isStreamEvent } from '../../events/event.schema.js';
 import type { CommittedEvent } from '../../log/event-log.writer.js';
 
 /** Order lifecycle events that trickle in long after a stream: not live activity. */
@@ -19,8 +20,12 @@ export interface BatchStream {
   /** Latest stream.ended in the batch, if any. */
   endedAt: number | null;
   firstTs: number;
-  /** Latest event time of any type: the stream's clock, as far as this batch knows it. */
-  lastTs: number;
+  /**
+   * Latest event time of any type: the stream's clock, as far as this batch
+   * knows it; null when the batch holds only announcements for it
+   * (`sale.opened`, whose ts is the opening ahead, not a moment passed).
+   */
+  lastTs: number | null;
   /** Latest live (non-order-lifecycle) event time, if any. */
   activityTs: number | null;
   firstSeq: number;
@@ -35,6 +40,8 @@ export interface BatchStream {
 export function streamsOfBatch(batch: readonly CommittedEvent[]): Map<string, BatchStream> {
   const streams = new Map<string, BatchStream>();
   for (const { seq, event } of batch) {
+    // Events of no stream (account registrations, coupons claimed outside rooms) name none.
+    if (!isStreamEvent(event)) continue;
     let stream = streams.get(event.streamId);
     if (!stream) {
       stream = {
@@ -45,7 +52,7 @@ export function streamsOfBatch(batch: readonly CommittedEvent[]): Map<string, Ba
         startedAt: null,
         endedAt: null,
         firstTs: event.ts,
-        lastTs: event.ts,
+        lastTs: null,
         activityTs: null,
         firstSeq: seq,
         lastSeq: seq,
@@ -53,9 +60,10 @@ export function streamsOfBatch(batch: readonly CommittedEvent[]): Map<string, Ba
       streams.set(event.streamId, stream);
     }
     stream.firstTs = Math.min(stream.firstTs, event.ts);
-    stream.lastTs = Math.max(stream.lastTs, event.ts);
     stream.firstSeq = Math.min(stream.firstSeq, seq);
     stream.lastSeq = Math.max(stream.lastSeq, seq);
+    if (!advancesStreamClock(event)) continue;
+    stream.lastTs = Math.max(stream.lastTs ?? event.ts, event.ts);
     if (!TRAILING_TYPES.has(event.type)) stream.activityTs = Math.max(stream.activityTs ?? event.ts, event.ts);
     if (event.type === 'stream.started') {
       stream.merchantId ??= event.merchantId;

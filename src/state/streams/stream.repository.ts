@@ -12,7 +12,8 @@ export interface StreamSpan {
   startedAt: number | null;
   endedAt: number | null;
   firstTs: number;
-  lastTs: number;
+  /** null when only announcements (sale.opened) were seen: they are in the stream's span, not on its clock. */
+  lastTs: number | null;
   /** Latest live (non-order-lifecycle) event time, if any. */
   activityTs: number | null;
   firstSeq: number;
@@ -79,11 +80,20 @@ function toStoredStream(row: StoredStreamRow): StoredStream {
 
 // LEAST/GREATEST make the upsert order-free and idempotent: replaying a batch
 // or receiving it in two parts gives the same row.
+// An announcement's ts (sale.opened: the opening, ahead of now) is in the
+// stream's span but not its clock: a new row takes it as last_ts for want of
+// any other, an existing row keeps its own (GREATEST ignores the NULL).
 const UPSERT_STREAMS = `
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+                         $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
+      AS i(stream_id, room_id, merchant_id, anchor_id, started_at, ended_at, first_ts, clock_ts, activity_ts, first_seq, last_seq)
+  )
   INSERT INTO streams AS s (stream_id, room_id, merchant_id, anchor_id, started_at, ended_at,
                             first_ts, last_ts, activity_ts, first_seq, last_seq)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-                       $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
+  SELECT stream_id, room_id, merchant_id, anchor_id, started_at, ended_at,
+         first_ts, coalesce(clock_ts, first_ts), activity_ts, first_seq, last_seq
+    FROM input
   ON CONFLICT (stream_id) DO UPDATE SET
     -- The first stream.started names the owner for good (ingest rejects one naming another merchant).
     merchant_id = COALESCE(s.merchant_id, EXCLUDED.merchant_id),
@@ -91,7 +101,7 @@ const UPSERT_STREAMS = `
     started_at  = LEAST(s.started_at, EXCLUDED.started_at),
     ended_at    = GREATEST(s.ended_at, EXCLUDED.ended_at),
     first_ts    = LEAST(s.first_ts, EXCLUDED.first_ts),
-    last_ts     = GREATEST(s.last_ts, EXCLUDED.last_ts),
+    last_ts     = GREATEST(s.last_ts, (SELECT i.clock_ts FROM input i WHERE i.stream_id = EXCLUDED.stream_id)),
     activity_ts = GREATEST(s.activity_ts, EXCLUDED.activity_ts),
     first_seq   = LEAST(s.first_seq, EXCLUDED.first_seq),
     last_seq    = GREATEST(s.last_seq, EXCLUDED.last_seq),

@@ -9,7 +9,7 @@ import { DetectionEngine, type DeepPartial, type EngineConfig } from '../../../s
  */
 export function splitIntoLanes(events: readonly RoomEvent[], lanes: number, jitterMs: number, random: () => number): RoomEvent[][] {
   const split: Array<Array<{ event: RoomEvent; key: number; index: number }>> = Array.from({ length: lanes }, () => []);
-  events.forEach((event, index) => split[fnv1a(event.roomId) % lanes].push({ event, key: event.ts + random() * jitterMs, index }));
+  events.forEach((event, index) => split[fnv1a(event.roomId ?? event.accountId ?? event.id) % lanes].push({ event, key: event.ts + random() * jitterMs, index }));
   return split.map((lane) => lane.sort((a, b) => a.key - b.key || a.index - b.index).map((entry) => entry.event));
 }
 
@@ -52,8 +52,10 @@ export function findingsByStream(batches: readonly (readonly RoomEvent[])[], con
   const byStream = new Map<string, Finding[]>();
   for (const key of [...latest.keys()].sort()) {
     const finding = latest.get(key) as Finding;
-    const list = byStream.get(finding.streamId);
-    if (list === undefined) byStream.set(finding.streamId, [finding]);
+    // The engine's findings are all of a stream; a null one would be a ring or merchant finding.
+    const streamId = finding.streamId ?? '';
+    const list = byStream.get(streamId);
+    if (list === undefined) byStream.set(streamId, [finding]);
     else list.push(finding);
   }
   return byStream;

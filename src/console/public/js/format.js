@@ -56,6 +56,18 @@ export const KIND_LABELS = {
   scripted_comments: 'Scripted comments',
   refund_brushing: 'Refund brushing',
   inflated_gmv: 'Inflated GMV',
+  scalper_bot: 'Scalper bots',
+  coupon_abuse: 'Coupon abuse',
+  cash_out: 'Cash-out',
+  account_ring: 'Account ring',
+};
+
+/** Report subjects (CONTRACT.md §3): ring and merchant reports span rooms. */
+export const SUBJECT_LABELS = {
+  room: 'Rooms',
+  account: 'Accounts',
+  ring: 'Rings',
+  merchant: 'Merchants',
 };
 
 export function kindLabel(kind) {

@@ -1,6 +1,6 @@
 import { api, query } from './api.js';
 import { h, mount } from './dom.js';
-import { KIND_LABELS, formatNumber, formatTime, kindLabel } from './format.js';
+import { KIND_LABELS, SUBJECT_LABELS, formatNumber, formatTime, kindLabel } from './format.js';
 import { reviewFeed } from './live.js';
 
 const SEVERITIES = ['high', 'medium', 'low'];
@@ -87,7 +87,7 @@ export function renderQueue(target) {
               h('td', null, h('a', { href: `#/report/${report.id}` }, formatTime(report.detectedAt))),
               h('td', null, kindLabel(report.kind)),
               h('td', null, h('span', { class: 'muted' }, report.subjectType), ' ', report.subjectId),
-              h('td', null, report.roomId, h('br'), h('span', { class: 'muted small' }, report.streamId)),
+              h('td', null, report.roomId === null ? h('span', { class: 'muted' }, 'across rooms') : [report.roomId, h('br'), h('span', { class: 'muted small' }, report.streamId)]),
               h('td', { class: 'num' }, formatNumber(report.score)),
               h('td', null, severityBadge(report.severity), ' ', statusBadge(report.status)),
               h('td', { class: 'summary-cell' }, report.summary),
@@ -134,7 +134,7 @@ export function renderQueue(target) {
         'div',
         { class: 'filters', role: 'group', 'aria-label': 'Filters' },
         select('filter-kind', 'Kind', [['', 'All kinds'], ...Object.entries(KIND_LABELS)], filters.kind, change('kind', true)),
-        select('filter-subject', 'Subject', [['', 'Rooms and accounts'], ['room', 'Rooms'], ['account', 'Accounts']], filters.subjectType, change('subjectType', true)),
+        select('filter-subject', 'Subject', [['', 'All subjects'], ...Object.entries(SUBJECT_LABELS)], filters.subjectType, change('subjectType', true)),
         select('filter-severity', 'Severity', [['', 'Any severity'], ...SEVERITIES.map((s) => [s, s])], filters.severity, change('severity', false)),
         select('filter-status', 'Status', [['', 'Any status'], ...STATUSES.map((s) => [s, s])], filters.status, change('status', true)),
         roomForm,

@@ -65,8 +65,8 @@ function header(report) {
     h(
       'dl',
       { class: 'kv inline' },
-      h('dt', null, 'Room'), h('dd', null, report.roomId),
-      h('dt', null, 'Stream'), h('dd', null, report.streamId),
+      h('dt', null, 'Room'), h('dd', null, report.roomId ?? 'across rooms (see the evidence)'),
+      h('dt', null, 'Stream'), h('dd', null, report.streamId ?? '—'),
       h('dt', null, 'Detected'), h('dd', null, formatTime(report.detectedAt)),
       h('dt', null, 'Updated'), h('dd', null, new Date(report.updatedAt).toISOString().replace('T', ' ').slice(0, 19), ' UTC'),
     ),
@@ -165,6 +165,12 @@ export function renderReport(target, reportId) {
       }
     });
 
+    if (report.streamId === null) {
+      // A ring or merchant report (or an account's outside rooms) has no one stream to draw: its evidence lists the rooms.
+      mount(timelineSlot, h('p', { class: 'muted' }, 'This report spans rooms; its evidence lists the rooms and streams involved.'));
+      mount(accountsSlot, h('p', { class: 'muted' }, report.accounts.join(', ') || 'No accounts named.'));
+      return;
+    }
     const [related, accounts] = await Promise.allSettled([
       api(`/v1/reports${query({ streamId: report.streamId, limit: 200 })}`),
       report.accounts.length > 0 ? api(`/v1/streams/${encodeURIComponent(report.streamId)}/accounts${query({ reportId: report.id })}`) : Promise.resolve({ items: [] }),
