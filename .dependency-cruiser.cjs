@@ -59,6 +59,52 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/log/', '^src/events/', '^src/platform/'] },
     },
     {
+      name: 'sql-only-in-repositories',
+      comment:
+        'Every SQL statement lives in a *.repository.ts (one per table or aggregate, as immich\'s server/src/repositories): ' +
+        'services take repositories and are specced with fakes. So only repositories reach pg or the PG_POOL ' +
+        '(platform/database/database.module.ts); besides them the log writer (its group-commit INSERT stays below the ' +
+        'ORM), the database platform itself (pool, migrations), health, and the app module that registers the database.',
+      severity: 'error',
+      from: {
+        path: '^src/',
+        pathNot: [
+          '\\.repository(\\.spec)?\\.ts$',
+          '^src/log/event-log\\.writer\\.ts$',
+          '^src/platform/database/',
+          '^src/platform/health/',
+          '^src/app\\.module\\.ts$',
+        ],
+      },
+      to: { path: ['^node_modules/pg/', '^src/platform/database/database\\.module\\.ts$'] },
+    },
+    {
+      name: 'detection-shared-is-below-the-detectors',
+      comment:
+        'detection/shared holds what several detectors use (scoring, hashing, text fingerprints, cohort signals); it sits ' +
+        'below them and below the engine, so it never imports a detector, and from the engine only its types (Severity, ' +
+        'StreamView), never its code.',
+      severity: 'error',
+      from: { path: '^src/detection/shared/', pathNot: '\\.spec\\.ts$' },
+      to: { path: '^src/detection/(live|ledger)/' },
+    },
+    {
+      name: 'detection-shared-takes-only-types-from-the-engine',
+      comment: 'See detection-shared-is-below-the-detectors: a value import from the engine would make shared depend upward.',
+      severity: 'error',
+      from: { path: '^src/detection/shared/', pathNot: '\\.spec\\.ts$' },
+      to: { path: '^src/detection/engine/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'no-circular',
+      comment:
+        'No import cycles, type-only ones included: a cycle means two files are one module split in the wrong place ' +
+        '(a detector and its evidence file: the evidence types live in the evidence file, the detector imports them).',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
       name: 'not-to-unresolvable',
       comment: 'An import that does not resolve is a typo or a missing dependency.',
       severity: 'error',

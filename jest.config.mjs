@@ -20,10 +20,12 @@ export default {
       rootDir: '.',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
-      // Starting a service (migrations on a fresh database) takes well under
-      // a second alone and several on a loaded two-core machine; suites with
-      // longer steps set their own.
-      testTimeout: 30_000,
     },
   ],
+  // Starting a service (migrations on a fresh database) takes well under
+  // a second alone and several on a loaded two-core machine; suites with
+  // longer steps set their own. Global on purpose: jest-circus reads the
+  // timeout from the global config only, so inside a project it is ignored
+  // (hooks then fail at jest's 5 s).
+  testTimeout: 30_000,
 };

@@ -9,7 +9,7 @@ import { DatabaseModule } from './platform/database/database.module.js';
 import { HealthModule } from './platform/health/health.module.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { MetricsModule } from './platform/metrics/metrics.module.js';
-import { MonitorModule } from './pipeline/monitor.module.js';
+import { PipelineModule } from './pipeline/pipeline.module.js';
 import { OpenApiModule } from './platform/openapi/openapi.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { ReportsModule } from './reports/reports.module.js';
@@ -37,7 +37,7 @@ export class AppModule {
         AuthModule,
         IngestModule,
         ReportsModule,
-        MonitorModule,
+        PipelineModule,
         AuditModule,
         ConsoleModule,
         HealthModule,

@@ -1,6 +1,5 @@
-import pg from 'pg';
 import { EVENT_BOUNDS } from '../src/events/event.schema.js';
-import { waitForIdle } from './support/service-process.js';
+import { waitForBacklogZero } from './support/status.js';
 import { startTestApp, type TestApp, sendBatch } from './support/test-app.js';
 
 const T0 = 1_764_000_000_000;
@@ -25,18 +24,14 @@ describe('numeric bounds and large values', () => {
   let harness: TestApp;
   let ingestKey: string;
   let reviewerKey: string;
-  let db: pg.Client;
 
   beforeAll(async () => {
     harness = await startTestApp('bounds');
     ingestKey = (await harness.createKey('ingest')).key;
     reviewerKey = (await harness.createKey('reviewer')).key;
-    db = new pg.Client({ connectionString: harness.databaseUrl });
-    await db.connect();
   });
 
   afterAll(async () => {
-    await db.end();
     await harness.close();
   });
 
@@ -80,7 +75,7 @@ describe('numeric bounds and large values', () => {
     }
     events.push({ ...base('big-claim', streamId, T0 + 3 * MIN), type: 'sales.claimed', gmv: EVENT_BOUNDS.claimedGmv, orders: EVENT_BOUNDS.count });
     for (let from = 0; from < events.length; from += 1000) expect((await send(events.slice(from, from + 1000))).rejected).toEqual([]);
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
 
     const timeline = await harness.request<{ points: Array<{ displayed: number | null }> }>(`/v1/streams/${streamId}/timeline`, { key: reviewerKey });
     expect(timeline.status).toBe(200);
@@ -94,15 +89,15 @@ describe('numeric bounds and large values', () => {
   it('keeps read routes at 200 for values past the bounds already stored (accepted before the bounds), and 400 for windows past event time', async () => {
     const streamId = 's-legacy';
     expect((await send([{ ...base('legacy-start', streamId, T0), type: 'stream.started', merchantId: 'm-legacy' }])).accepted).toBe(1);
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
     // What an older service stored: a displayed count past integer, sums past 2^53, list × quantity past bigint.
-    await db.query(
+    await harness.query(
       `INSERT INTO events (seq, event_id, type, room_id, stream_id, account_id, ts, payload)
        VALUES (nextval('events_seq'), 'legacy-count', 'viewer.count', 'room-s-legacy', $1, NULL, $2, '{"displayed": 3000000000}')`,
       [streamId, T0 + MIN],
     );
     for (const [orderId, paid] of [['legacy-1', '9007199254740991'], ['legacy-2', '9007199254740991']] as const) {
-      await db.query(
+      await harness.query(
         `INSERT INTO orders (merchant_id, ownerless_stream, order_id, stream_id, room_id, account_id, sku_id, quantity,
                              unit_price, list_price, currency, placed_at, placed_event_id, paid_amount, paid_at, paid_event_id)
          VALUES ('m-legacy', '', $1, $2, 'room-s-legacy', 'buyer-1', 'sku', 1000, $3, 9000000000000000000, 'CNY', $4, $1, $3, $4, $1)`,

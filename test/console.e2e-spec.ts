@@ -14,14 +14,7 @@ let harness: TestApp;
 let browser: ConsoleBrowser;
 let fixture: ConsoleFixture;
 
-async function call(path: string, key: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${harness.baseUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${key}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  return { status: response.status, body: await response.json() };
-}
+const call = (path: string, key: string, init: { method?: string; body?: unknown } = {}) => harness.request(path, { ...init, key });
 
 async function signIn(page: Page, key: string): Promise<void> {
   await page.goto(`${harness.baseUrl}/console/`);

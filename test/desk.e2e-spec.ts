@@ -4,8 +4,9 @@ import type { Finding } from '../src/detection/engine/finding.js';
 import { priorityOf } from '../src/reports/queue-priority.js';
 import type { DeskReport } from '../src/reports/report-view.js';
 import { ReportsService } from '../src/reports/reports.service.js';
-import type { BulkDecisionResult, ReportDecisionView } from '../src/reports/review-desk.service.js';
-import { waitForBacklogZero } from './support/console-fixture.js';
+import type { ReportDecisionView } from '../src/reports/report-view.js';
+import type { BulkDecisionResult } from '../src/reports/review-desk.service.js';
+import { waitForBacklogZero } from './support/status.js';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
 
 /**
@@ -241,7 +242,7 @@ describe('review desk', () => {
         { id: 's-4', type: 'order.placed', ...base, ts: T0 + 4_000, accountId: 'dev-b', orderId: 'o-1', skuId: 'sku', quantity: 1, unitPrice: 100, listPrice: 100, currency: 'CNY', phoneHash: 'ph-1' },
       ];
       expect((await harness.request<{ accepted: number }>('/v1/events', { method: 'POST', body: events, key: ingest.key })).body.accepted).toBe(events.length);
-      await waitForBacklogZero(harness);
+      await waitForBacklogZero(harness.baseUrl);
       await reports.applyFindings([
         finding({ ...base, subjectType: 'account', subjectId: 'dev-a', accounts: ['dev-a'], severity: 'high', score: 0.9 }),
         finding({ ...base, kind: 'scripted_comments', subjectType: 'room', subjectId: 'room-s', accounts: ['dev-b', 'honest'], severity: 'low', score: 0.4 }),

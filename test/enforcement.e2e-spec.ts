@@ -1,34 +1,26 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import type { Finding } from '../src/detection/engine/finding.js';
-import { DeliveriesService, type DeliveryView } from '../src/enforcement/deliveries.service.js';
+import { DeliveriesService } from '../src/enforcement/deliveries.service.js';
+import type { DeliveryView } from '../src/enforcement/delivery.js';
 import type { DeskReport, ReportView } from '../src/reports/report-view.js';
 import { ReportsService } from '../src/reports/reports.service.js';
 import { verifyWebhookSignature } from '../src/enforcement/webhook-signature.js';
+import { waitFor } from './support/eventually.js';
+import { testFinding } from './support/findings.js';
+import { type ServiceStatus, waitForBacklogZero } from './support/status.js';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
 
-const T0 = 1_764_000_000_000;
 const SECRET = 'enforcement-webhook-secret-for-tests';
-/** Fast retries for the suite; production defaults are seconds apart. */
-const TEST_ENFORCEMENT_ENV = { ENFORCEMENT_ATTEMPTS: '3', ENFORCEMENT_BACKOFF_MS: '40', ENFORCEMENT_TIMEOUT_MS: '2000' };
+/**
+ * Fast retries for the suite; production defaults are seconds apart. The
+ * outbox sweep runs when a test calls it (and at boot), never on its own
+ * mid-test.
+ */
+const TEST_ENFORCEMENT_ENV = { ENFORCEMENT_ATTEMPTS: '3', ENFORCEMENT_BACKOFF_MS: '40', ENFORCEMENT_TIMEOUT_MS: '2000', ENFORCEMENT_SWEEP_MS: '3600000' };
 
-function finding(overrides: Partial<Finding> = {}): Finding {
-  return {
-    kind: 'injected_viewers',
-    subjectType: 'room',
-    subjectId: 'room-1',
-    roomId: 'room-1',
-    streamId: 'stream-1',
-    score: 0.95,
-    severity: 'high',
-    summary: 'Displayed viewers rose in fixed steps of 50 while joins stayed flat.',
-    accounts: ['acct-a'],
-    evidence: { displayedPeak: 4200, joins: 310 },
-    detectedAt: T0,
-    ...overrides,
-  };
-}
+/** Above the suite's auto-enforce threshold (0.9) unless a test says otherwise. */
+const finding = (overrides: Partial<Finding> = {}): Finding => testFinding({ score: 0.95, severity: 'high', ...overrides });
 
 interface ReceivedCall {
   headers: IncomingHttpHeaders;
@@ -75,24 +67,11 @@ class Receiver {
   }
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('enforcement', () => {
   const receiver = new Receiver();
   let harness: TestApp;
   let reports: ReportsService;
   let reviewer: { id: string; key: string };
-  let db: pg.Client;
 
   beforeAll(async () => {
     const url = await receiver.start();
@@ -104,12 +83,9 @@ describe('enforcement', () => {
     });
     reports = harness.app.get(ReportsService);
     reviewer = await harness.createKey('reviewer');
-    db = new pg.Client({ connectionString: harness.databaseUrl });
-    await db.connect();
   });
 
   afterAll(async () => {
-    await db.end();
     await harness.close();
     await receiver.stop();
   });
@@ -133,11 +109,19 @@ describe('enforcement', () => {
   }
 
   async function settledDelivery(deliveryId: string, status: DeliveryView['status'] = 'delivered'): Promise<DeliveryView> {
-    return waitFor(async () => {
+    return waitFor(`delivery ${deliveryId} ${status}`, async () => {
       const view = await api<DeliveryView>(`/v1/deliveries/${deliveryId}`);
-      return view.status === 200 && view.body.status === status ? view.body : undefined;
+      if (view.status === 200 && view.body.status === status) return view.body;
+      throw new Error(view.status === 200 ? `status ${view.body.status}, attempts ${view.body.attempts}` : `HTTP ${view.status}`);
     });
   }
+
+  /**
+   * Before asserting that nothing was sent: every first attempt done
+   * (backlog 0) and no job left in the queue, so a send that should not
+   * happen would have happened by now.
+   */
+  const quiet = (): Promise<ServiceStatus> => waitForBacklogZero(harness.baseUrl, { queuesIdle: true });
 
   it('delivers an auto-enforced report once, signed, with a delivery id per (report, version)', async () => {
     await reports.applyFindings([finding({ streamId: 'auto-1' })]);
@@ -155,7 +139,7 @@ describe('enforcement', () => {
 
     // The same findings again change nothing and send nothing.
     await reports.applyFindings([finding({ streamId: 'auto-1' })]);
-    await pause(300);
+    await quiet();
     expect(receiver.callsFor(deliveryId)).toHaveLength(1);
     expect(await deliveriesOf(report.id)).toHaveLength(1);
 
@@ -168,7 +152,7 @@ describe('enforcement', () => {
   it('does not enforce below the threshold until a reviewer confirms', async () => {
     await reports.applyFindings([finding({ streamId: 'below-1', score: 0.89 })]);
     const report = await reportFor('below-1');
-    await pause(300);
+    await quiet();
     expect(await deliveriesOf(report.id)).toEqual([]);
 
     const confirmed = await api<ReportView>(`/v1/reports/${report.id}/decision`, {
@@ -193,7 +177,7 @@ describe('enforcement', () => {
     expect(calls.filter((call) => call.answered === 200)).toHaveLength(1);
     expect(new Set(calls.map((call) => call.headers['x-roomwatch-delivery']))).toEqual(new Set([`${report.id}-v2`]));
     expect(delivery).toMatchObject({ status: 'delivered', attempts: 3, lastError: null });
-    await pause(200);
+    await quiet();
     expect(receiver.callsFor(`${report.id}-v2`)).toHaveLength(3);
   });
 
@@ -288,9 +272,9 @@ describe('enforcement', () => {
     // A duplicate job, a stale worker, a sweep: none of them sends it again.
     expect(await deliveries.deliver(deliveryId, false)).toBe('already-settled');
     expect(await deliveries.deliver(deliveryId, true)).toBe('already-settled');
-    await db.query(`UPDATE deliveries SET updated_at = now() - interval '1 minute' WHERE id = $1`, [deliveryId]);
+    await harness.query(`UPDATE deliveries SET updated_at = now() - interval '1 minute' WHERE id = $1`, [deliveryId]);
     await deliveries.sweep();
-    await pause(300);
+    await quiet();
     expect(receiver.callsFor(deliveryId)).toHaveLength(1);
   });
 
@@ -299,12 +283,14 @@ describe('enforcement', () => {
     await reports.applyFindings([finding({ streamId: 'crash-1', score: 0.4 })]);
     const report = await reportFor('crash-1');
     const deliveryId = `${report.id}-v1`;
-    await db.query(
+    await harness.query(
       `INSERT INTO deliveries (id, report_id, report_version, reason, report, created_at, updated_at)
        VALUES ($1, $2, 1, 'auto', $3, now() - interval '1 minute', now() - interval '1 minute')`,
       [deliveryId, report.id, JSON.stringify(report)],
     );
-    await pause(200);
+    // Nothing would ever send it: it counts as a first attempt still to make, with no job in the queue.
+    const orphaned = await api<{ backlog: number; components: { enforcement: Record<string, number> } }>('/v1/status', { key: null });
+    expect(orphaned.body.components.enforcement).toMatchObject({ backlog: 1, firstAttempts: 1, waiting: 0, active: 0, delayed: 0 });
     expect(receiver.callsFor(deliveryId)).toHaveLength(0);
     expect(await harness.app.get(DeliveriesService).sweep()).toBe(1);
     await settledDelivery(deliveryId);
@@ -338,7 +324,7 @@ describe('enforcement', () => {
       await reports.applyFindings([
         finding({ kind: 'refund_brushing', subjectType: 'account', subjectId: 'acct-staff', accounts: ['acct-staff'], streamId: 'allow-1', score: 1 }),
       ]);
-      await pause(300);
+      await quiet();
       for (const report of held) expect(await deliveriesOf(report.id)).toEqual([]);
       expect(receiver.calls.filter((call) => held.some((report) => report.id === call.body.report.id))).toEqual([]);
 
@@ -384,7 +370,7 @@ describe('enforcement', () => {
       expect([medium!.severity, high!.severity, low!.severity, otherKind!.severity]).toEqual(['medium', 'high', 'low', 'low']);
       await settledDelivery(`${medium!.id}-v1`);
       await settledDelivery(`${high!.id}-v1`);
-      await pause(200);
+      await quiet();
       expect(await deliveriesOf(low!.id)).toEqual([]);
       expect(await deliveriesOf(otherKind!.id)).toEqual([]);
 
@@ -443,10 +429,15 @@ describe('enforcement', () => {
     it('reaches backlog 0 while a delivery waits to retry, and shows it under components.enforcement', async () => {
       await down.app.get(ReportsService).applyFindings([finding({ streamId: 'receiver-down-1' })]);
       type Status = { backlog: number; components: { enforcement: Record<string, number> } };
-      const status = await waitFor(async () => {
-        const response = await down.request<Status>('/v1/status');
-        return response.body.components.enforcement.retrying === 1 ? response.body : undefined;
-      }, 15_000);
+      const status = await waitFor(
+        'one delivery retrying against the receiver that is down',
+        async () => {
+          const response = await down.request<Status>('/v1/status');
+          if (response.body.components.enforcement.retrying === 1) return response.body;
+          throw new Error(`enforcement ${JSON.stringify(response.body.components.enforcement)}`);
+        },
+        { timeoutMs: 15_000 },
+      );
       expect(status.backlog).toBe(0);
       expect(status.components.enforcement).toMatchObject({ backlog: 0, firstAttempts: 0, retrying: 1, failedDeliveries: 0 });
       const reviewerKey = (await down.createKey('reviewer')).key;
@@ -457,11 +448,8 @@ describe('enforcement', () => {
   });
 
   it('counts its queue in /v1/status and settles to no backlog', async () => {
-    const status = await waitFor(async () => {
-      const response = await api<{ backlog: number; components: { enforcement: Record<string, number> } }>('/v1/status', { key: null });
-      return response.body.components.enforcement.backlog === 0 ? response.body : undefined;
-    });
+    const status = await waitForBacklogZero(harness.baseUrl);
     expect(status.components.enforcement).toMatchObject({ backlog: 0, firstAttempts: 0, waiting: 0, active: 0, delayed: 0 });
-    expect((await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'pending'`)).rows[0].n).toBe(0);
+    expect((await harness.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'pending'`)).rows[0]!.n).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { waitFor } from './support/eventually.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { dropDatabase, emitWithAck, startTestApp, type TestApp, uniqueDatabaseUrl } from './support/test-app.js';
 
@@ -101,12 +102,16 @@ describe('PostgreSQL going away while events arrive', () => {
     expect((await harness.request<Health>('/health/live')).status).toBe(200);
 
     await proxy.restore();
-    let again = await harness.request<Health>('/health/ready');
-    for (let attempt = 0; attempt < 40 && again.status !== 200; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      again = await harness.request<Health>('/health/ready');
-    }
-    expect(again.status).toBe(200);
+    const again = await waitFor(
+      'GET /health/ready to answer 200 once PostgreSQL is back',
+      async () => {
+        const response = await harness.request<Health>('/health/ready');
+        if (response.status === 200) return response;
+        throw new Error(`${response.status} ${JSON.stringify(response.body)}`);
+      },
+      { timeoutMs: 15_000, intervalMs: 250 },
+    );
+    expect(again.body).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' } } });
   }, 30_000);
 
   it('acks nothing with a retryable error while it is away, then accepts again by itself', async () => {
@@ -123,11 +128,15 @@ describe('PostgreSQL going away while events arrive', () => {
 
     await proxy.restore();
     // The sender's retry of the same batch is now accepted.
-    let retried: { accepted: number; error?: unknown } = { accepted: 0 };
-    for (let attempt = 0; attempt < 20 && retried.accepted === 0; attempt++) {
-      retried = await emitWithAck(socket, 'events', [like('fault-during')]);
-      if (retried.accepted === 0) await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    expect(retried).toMatchObject({ accepted: 1 });
+    const retried = await waitFor(
+      'a resend of the refused batch to be accepted once PostgreSQL is back',
+      async () => {
+        const ack = await emitWithAck<{ accepted: number; error?: unknown }>(socket, 'events', [like('fault-during')]);
+        if (ack.accepted > 0) return ack;
+        throw new Error(`ack ${JSON.stringify(ack)}`);
+      },
+      { timeoutMs: 15_000, intervalMs: 250 },
+    );
+    expect(retried).toMatchObject({ accepted: 1, duplicates: 0 });
   }, 30_000);
 });

@@ -254,6 +254,73 @@ const goodEvent: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
     text: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 100 }), fc.constantFrom('666', '😀'.repeat(500), '１', '老铁双击')),
   }),
   fc.record({ ...eventBase, type: fc.constant('order.paid'), accountId: account, orderId: fc.constantFrom('o1', 'o2'), amount: fc.integer({ min: 1, max: 1_000_000 }) }),
+  // v2 (CONTRACT.md §1): flash sales, coupons in and outside rooms, sign-ups of no room, the v2 order and refund fields.
+  fc.record({
+    ...eventBase,
+    type: fc.constant('sale.opened'),
+    skuId: fc.constantFrom('sku-1', 'sku-2'),
+    salePrice: fc.integer({ min: 0, max: 100_000 }),
+    listPrice: fc.integer({ min: 0, max: 100_000 }),
+    currency: fc.constant('CNY'),
+    stock: fc.integer({ min: 1, max: 1_000 }),
+    perAccountLimit: fc.integer({ min: 1, max: 5 }),
+  }),
+  fc
+    .record(
+      {
+        roomId: fc.constant('fz-room-0'),
+        streamId: fc.constantFrom(...STREAMS),
+        ts: eventBase.ts,
+        type: fc.constant('coupon.claimed'),
+        accountId: account,
+        couponId: fc.constantFrom('cpn-1', 'cpn-2', '券-3'),
+        campaignId: fc.constantFrom('camp-1', 'welcome'),
+        value: fc.integer({ min: 0, max: 100_000 }),
+        minSpend: fc.integer({ min: 0, max: 1_000_000 }),
+        device: fc.record({ hooked: fc.boolean(), cloudPhone: fc.boolean(), multiInstance: fc.boolean() }, { requiredKeys: [] }),
+      },
+      { requiredKeys: ['ts', 'type', 'accountId', 'couponId', 'campaignId', 'value'] },
+    )
+    // In a room or outside any: roomId and streamId together or not at all.
+    .map(({ roomId, streamId, ...claim }) => (roomId !== undefined && streamId !== undefined ? { ...claim, roomId, streamId } : claim)),
+  fc.record(
+    {
+      ts: eventBase.ts,
+      type: fc.constant('account.registered'),
+      accountId: account,
+      phoneHash: fc.constantFrom('ph-1', 'ph-2'),
+      channel: fc.constantFrom('app_store', '直播间', 'ad'),
+      device: fc.record({ model: fc.constantFrom('PJZ110', 'iPhone15,2'), cloudPhone: fc.boolean(), multiInstance: fc.boolean() }, { requiredKeys: [] }),
+    },
+    { requiredKeys: ['ts', 'type', 'accountId'] },
+  ),
+  fc
+    .record({
+      ...eventBase,
+      type: fc.constant('order.placed'),
+      accountId: account,
+      orderId: fc.constantFrom('o1', 'o2'),
+      skuId: fc.constantFrom('sku-1', 'sku-2'),
+      quantity: fc.integer({ min: 1, max: 5 }),
+      unitPrice: fc.integer({ min: 1, max: 100_000 }),
+      listPrice: fc.integer({ min: 1, max: 100_000 }),
+      currency: fc.constant('CNY'),
+      couponId: fc.constantFrom('cpn-1', 'cpn-2'),
+      discountShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      virtual: fc.boolean(),
+      category: fc.constantFrom('beauty', '生鲜'),
+      device: fc.record({ hooked: fc.boolean(), cloudPhone: fc.boolean() }),
+    })
+    .map(({ discountShare, ...order }) => ({ ...order, discount: Math.floor(order.unitPrice * order.quantity * discountShare) })),
+  fc.record({
+    ...eventBase,
+    type: fc.constant('order.refunded'),
+    accountId: account,
+    orderId: fc.constantFrom('o1', 'o2'),
+    amount: fc.integer({ min: 1, max: 100_000 }),
+    returned: fc.boolean(),
+    reason: fc.constantFrom('spoiled on arrival', '尺码不合适'),
+  }),
 );
 
 const REQUIRED: Record<string, string[]> = {
@@ -264,6 +331,12 @@ const REQUIRED: Record<string, string[]> = {
   like: ['id', 'type', 'roomId', 'streamId', 'ts', 'accountId', 'count'],
   comment: ['id', 'type', 'roomId', 'streamId', 'ts', 'accountId', 'text'],
   'order.paid': ['id', 'type', 'roomId', 'streamId', 'ts', 'accountId', 'orderId', 'amount'],
+  'sale.opened': ['id', 'type', 'roomId', 'streamId', 'ts', 'skuId', 'salePrice', 'listPrice', 'currency', 'stock'],
+  // roomId and streamId are optional together: sending one alone is a breakage of its own below.
+  'coupon.claimed': ['id', 'type', 'ts', 'accountId', 'couponId', 'campaignId', 'value'],
+  'account.registered': ['id', 'type', 'ts', 'accountId'],
+  'order.placed': ['id', 'type', 'roomId', 'streamId', 'ts', 'accountId', 'orderId', 'skuId', 'quantity', 'unitPrice', 'listPrice', 'currency'],
+  'order.refunded': ['id', 'type', 'roomId', 'streamId', 'ts', 'accountId', 'orderId', 'amount'],
 };
 
 /** A change that makes any good event invalid. */
@@ -284,6 +357,13 @@ const breakage: fc.Arbitrary<Breakage> = fc.oneof(
   fc.constantFrom(-1, 1.5, '1764000000000', null, 2 ** 53, Number.POSITIVE_INFINITY).map((ts): Breakage => (event) => ({ ...event, ts })),
   hostileString.filter((type) => !(ROOM_EVENT_TYPES as string[]).includes(type)).map((type): Breakage => (event) => ({ ...event, type })),
   fc.constantFrom(null, 42, 'event', [], [1]).map((replacement): Breakage => () => replacement),
+  // v2: a coupon claimed with a room but no stream (or the reverse), a sign-up in a room, a discount above the order's value.
+  fc.constantFrom('roomId', 'streamId').map(
+    (half): Breakage =>
+      ({ roomId: _room, streamId: _stream, ...event }) => ({ ...event, type: 'coupon.claimed', accountId: 'fz-acct-1', couponId: 'c', campaignId: 'k', value: 1, [half]: 'fz-half' }),
+  ),
+  fc.constant<Breakage>((event) => ({ ...event, type: 'account.registered', accountId: 'fz-acct-1', roomId: 'fz-room-0' })),
+  fc.constant<Breakage>((event) => ({ ...event, type: 'order.placed', accountId: 'fz-acct-1', orderId: 'o1', skuId: 's', quantity: 1, unitPrice: 10, listPrice: 10, currency: 'CNY', discount: 11 })),
   fc.constantFrom('😀'.repeat(501), 'a'.repeat(1001), '', '😀'.repeat(200_000)).map(
     (text): Breakage =>
       (event) => ({ ...event, type: 'comment', accountId: 'fz-acct-1', text }),

@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { emitWithAck, startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
+import { countStoredEvents, emitWithAck, startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
 
 /** Issue 12: inputs that used to answer 500, freeze the loop or be silently changed. */
 const T0 = 1_764_000_000_000;
@@ -11,26 +10,19 @@ describe('hostile input', () => {
   let ingestKey: string;
   let reviewerKey: string;
   let merchantKey: string;
-  let db: pg.Client;
 
   beforeAll(async () => {
     harness = await startTestApp('hostile');
     ingestKey = (await harness.createKey('ingest')).key;
     reviewerKey = (await harness.createKey('reviewer')).key;
     merchantKey = (await harness.createKey('merchant', 'merchant-h')).key;
-    db = new pg.Client({ connectionString: harness.databaseUrl });
-    await db.connect();
   });
 
   afterAll(async () => {
-    await db.end();
     await harness.close();
   });
 
-  async function storedCount(prefix: string): Promise<number> {
-    const result = await db.query<{ count: string }>('SELECT count(*) FROM events WHERE event_id LIKE $1', [`${prefix}%`]);
-    return Number(result.rows[0]!.count);
-  }
+  const storedCount = (prefix: string) => countStoredEvents(harness, prefix);
 
   const rawPost = (path: string, body: string | Uint8Array, key: string, contentType = 'application/json') =>
     fetch(`${harness.baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, body });

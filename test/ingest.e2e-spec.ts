@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { emitWithAck, startTestApp, type TestApp } from './support/test-app.js';
+import { countStoredEvents, emitWithAck, startTestApp, type IngestAck, type TestApp } from './support/test-app.js';
 
 const T0 = 1_764_000_000_000;
 const comment = (id: string, text = '666') => ({
@@ -15,24 +14,17 @@ const comment = (id: string, text = '666') => ({
 describe('ingest', () => {
   let harness: TestApp;
   let ingestKey: string;
-  let db: pg.Client;
 
   beforeAll(async () => {
     harness = await startTestApp('ingest');
     ingestKey = (await harness.createKey('ingest')).key;
-    db = new pg.Client({ connectionString: harness.databaseUrl });
-    await db.connect();
   });
 
   afterAll(async () => {
-    await db.end();
     await harness.close();
   });
 
-  async function storedCount(prefix: string): Promise<number> {
-    const result = await db.query<{ count: string }>('SELECT count(*) FROM events WHERE event_id LIKE $1', [`${prefix}%`]);
-    return Number(result.rows[0]!.count);
-  }
+  const storedCount = (prefix: string) => countStoredEvents(harness, prefix);
 
   describe('over socket.io', () => {
     it('refuses a connection without a key, or with a wrong key, as unauthorized', async () => {
@@ -102,21 +94,36 @@ describe('ingest', () => {
       expect(await emitWithAck(socket, 'events', [comment('after-big-1')])).toMatchObject({ accepted: 1 });
     });
 
-    it('survives garbage payloads', async () => {
+    it('rejects garbage one event at a time, naming its index, its id when it has one, and the field', async () => {
       const socket = await harness.connect('/ingest', ingestKey);
-      const cases: Array<[unknown, Array<{ index: number; error: string }>]> = [
-        [null, [{ index: 0, error: 'event: must be a JSON object' }]],
-        [42, [{ index: 0, error: 'event: must be a JSON object' }]],
-        ['text', [{ index: 0, error: 'event: must be a JSON object' }]],
-        [[null], [{ index: 0, error: 'event: must be a JSON object' }]],
-        [[[1, 2]], [{ index: 0, error: 'event: must be a JSON object' }]],
+      const notAnObject = 'event: must be a JSON object';
+      const field = (name: string) => expect.stringMatching(new RegExp(`^${name}: `)) as unknown as string;
+      const cases: Array<[unknown, IngestAck['rejected']]> = [
+        [null, [{ index: 0, error: notAnObject }]],
+        [42, [{ index: 0, error: notAnObject }]],
+        ['text', [{ index: 0, error: notAnObject }]],
+        [[null], [{ index: 0, error: notAnObject }]],
+        [[[1, 2]], [{ index: 0, error: notAnObject }]],
         [{ nested: { deep: true } }, [{ index: 0, error: 'type: is required' }]],
         [[{}, { type: 'telepathy' }], [{ index: 0, error: 'type: is required' }, { index: 1, error: 'type: not an event type of CONTRACT.md §1' }]],
-        [[{ ...comment('garbage-ts'), ts: -1 }], [{ index: 0, id: 'garbage-ts', error: expect.stringMatching(/^ts: /) } as never]],
+        [[{ id: 'garbage-untyped', roomId: 'room-1' }], [{ index: 0, id: 'garbage-untyped', error: 'type: is required' }]],
+        [[{ ...comment('garbage-ts'), ts: -1 }], [{ index: 0, id: 'garbage-ts', error: field('ts') }]],
+        [[{ ...comment('garbage-account'), accountId: 7 }], [{ index: 0, id: 'garbage-account', error: field('accountId') }]],
+        // An id that is not a string cannot be echoed; one past 128 characters is echoed cut to 128.
+        [[{ ...comment('unused'), id: 42 }], [{ index: 0, error: field('id') }]],
+        [[{ ...comment('unused'), id: `garbage-${'g'.repeat(200)}` }], [{ index: 0, id: `garbage-${'g'.repeat(120)}`, error: field('id') }]],
+        [
+          [42, { ...comment('garbage-like'), type: 'like', count: 0 }, { ...comment('garbage-room'), roomId: '' }],
+          [
+            { index: 0, error: notAnObject },
+            { index: 1, id: 'garbage-like', error: field('count') },
+            { index: 2, id: 'garbage-room', error: field('roomId') },
+          ],
+        ],
       ];
       for (const [garbage, rejected] of cases) {
-        const ack = await emitWithAck<{ accepted: number; duplicates: number; rejected: unknown[] }>(socket, 'events', garbage);
-        expect(ack).toEqual({ accepted: 0, duplicates: 0, rejected });
+        const ack = await emitWithAck<IngestAck>(socket, 'events', garbage);
+        expect({ sent: garbage, ack }).toEqual({ sent: garbage, ack: { accepted: 0, duplicates: 0, rejected } });
       }
       expect(socket.connected).toBe(true);
       expect(await storedCount('garbage-')).toBe(0);
@@ -126,11 +133,7 @@ describe('ingest', () => {
       const created = await harness.createKey('ingest');
       const socket = await harness.connect('/ingest', created.key);
       const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
-      const response = await fetch(`${harness.baseUrl}/v1/api-keys/${created.id}`, {
-        method: 'DELETE',
-        headers: { authorization: 'Bearer test-admin-key-0123456789abcdef0123456789' },
-      });
-      expect(response.status).toBe(204);
+      expect(await harness.revokeKey(created.id)).toBe(204);
       expect(await disconnected).toBe('io server disconnect');
       await expect(harness.connect('/ingest', created.key)).rejects.toThrow('unauthorized');
     });
@@ -147,10 +150,7 @@ describe('ingest', () => {
     it('answers 401 without a key and with a revoked key', async () => {
       const created = await harness.createKey('ingest');
       expect((await post('[]', 'application/json', '')).status).toBe(401);
-      await fetch(`${harness.baseUrl}/v1/api-keys/${created.id}`, {
-        method: 'DELETE',
-        headers: { authorization: 'Bearer test-admin-key-0123456789abcdef0123456789' },
-      });
+      expect(await harness.revokeKey(created.id)).toBe(204);
       const response = await post(JSON.stringify([comment('revoked-1')]), 'application/json', created.key);
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual({ statusCode: 401, error: 'Unauthorized', message: expect.any(String) });

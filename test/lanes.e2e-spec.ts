@@ -1,7 +1,8 @@
 import { generateEvening } from '../tools/simulator/generator.js';
 import { planLanes, sendEvents, type LaneOptions } from '../tools/simulator/sender.js';
 import { createApiKey, fetchAllReports, type ApiReport } from '../tools/simulator/service-harness.js';
-import { type ServiceProcess, startServiceProcess, waitForIdle } from './support/service-process.js';
+import { type ServiceProcess, startServiceProcess } from './support/service-process.js';
+import { waitForBacklogZero } from './support/status.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 
 /**
@@ -37,7 +38,7 @@ describe('one evening over four skewed lanes', () => {
     const reviewer = await createApiKey(service.baseUrl, TEST_ADMIN_KEY, 'reviewer');
     const summary = await sendEvents(evening.events, { url: service.baseUrl, token: ingest.key, speed: 0, connections: 1, window: 1, batchSize: 500, ...delivery });
     expect(summary).toMatchObject({ accepted: evening.events.length, rejected: 0 });
-    await waitForIdle(service.baseUrl, 180_000);
+    await waitForBacklogZero(service.baseUrl, { timeoutMs: 180_000 });
     const reports = await fetchAllReports(service.baseUrl, reviewer.key);
     await service.stop();
     return reports.map(identity).sort();

@@ -1,7 +1,8 @@
 import { generateEvening } from '../tools/simulator/generator.js';
 import { sendEvents } from '../tools/simulator/sender.js';
 import { MetricsServer } from '../src/platform/metrics/metrics-server.js';
-import { waitForIdle } from './support/service-process.js';
+import { fetchAllReports } from '../tools/simulator/service-harness.js';
+import { waitForBacklogZero } from './support/status.js';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
 
 /** Prometheus text format → one value per `name{labels}` (labels as written, in order). */
@@ -48,7 +49,7 @@ describe('Prometheus metrics', () => {
     // The same events again: every one a duplicate.
     const resent = await sendEvents(evening.events.slice(0, 500), { url: harness.baseUrl, token: ingestKey, speed: 0 });
     expect(resent.duplicates).toBe(500);
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
 
     const response = await fetch(`${harness.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
     expect(response.status).toBe(200);
@@ -64,15 +65,7 @@ describe('Prometheus metrics', () => {
     expect(metrics.get('roomwatch_ingest_flush_rows_sum')).toBe(evening.events.length + 500);
     expect(metrics.get('roomwatch_ingest_flush_seconds_count{outcome="committed"}')).toBe(metrics.get('roomwatch_ingest_flush_rows_count'));
 
-    const reports: Array<{ version: number }> = [];
-    for (let cursor: string | null = ''; cursor !== null; ) {
-      const page: { body: { items: Array<{ version: number }>; nextCursor: string | null } } = await harness.request(
-        `/v1/reports?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-        { key: reviewerKey },
-      );
-      reports.push(...page.body.items);
-      cursor = page.body.nextCursor;
-    }
+    const reports = await fetchAllReports(harness.baseUrl, reviewerKey);
     expect(reports.length).toBeGreaterThan(0);
     expect(sumOf(metrics, 'roomwatch_reports_total', 'change="created"')).toBe(reports.length);
     const updates = reports.reduce((sum, report) => sum + report.version - 1, 0);

@@ -1,4 +1,4 @@
-import { waitForIdle } from './support/service-process.js';
+import { waitForBacklogZero } from './support/status.js';
 import { emitWithAck, startTestApp, type TestApp, sendBatch, type IngestAck } from './support/test-app.js';
 
 const T0 = 1_764_000_000_000;
@@ -68,7 +68,7 @@ describe('order and stream identity across merchants', () => {
     // B's order 1001 arrives before B's own stream.started: it waits for its owner, then is B's.
     expect(await send([placed('st-b', '1001', T0 + MIN, 'buyer-b', 777), paid('st-b', '1001', T0 + 2 * MIN, 'buyer-b', 777)])).toMatchObject({ accepted: 2 });
     expect(await send([start('st-b', 'm-b')])).toMatchObject({ accepted: 1 });
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
 
     const a = await audit('st-a', keyA);
     expect(a.status).toBe(200);
@@ -83,9 +83,9 @@ describe('order and stream identity across merchants', () => {
     // Order 2001 is placed in A's stream; its payment arrives through st-a2 (also A's) before st-a2's stream.started.
     expect(await send([placed('st-a', '2001', T0 + 7 * MIN, 'buyer-a', 3_000)])).toMatchObject({ accepted: 1 });
     expect(await send([paid('st-a2', '2001', T0 + 8 * MIN, 'buyer-a', 3_000)])).toMatchObject({ accepted: 1 });
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
     expect(await send([start('st-a2', 'm-a')])).toMatchObject({ accepted: 1 });
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
 
     const a = await audit('st-a', keyA);
     expect(a.body.verified).toMatchObject({ orders: 2, paidOrders: 2, grossPaid: 13_000 });
@@ -101,7 +101,7 @@ describe('order and stream identity across merchants', () => {
     expect(ack.rejected).toEqual([{ index: 0, id: 'st-a-restart-by-b', error: expect.stringMatching(/^merchantId: /) as unknown as string }]);
     // The same owner's repeated stream.started is fine.
     expect(await send([start('st-a', 'm-a', 'st-a-start-again', T0 + 12 * MIN)])).toMatchObject({ accepted: 1, rejected: [] });
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
 
     expect((await audit('st-a', keyA)).status).toBe(200);
     expect((await audit('st-a', keyB)).status).toBe(404);
@@ -122,7 +122,7 @@ describe('order and stream identity across merchants', () => {
       const winner = ackA.accepted === 1 ? 'm-a' : 'm-b';
       const loser = ackA.accepted === 1 ? ackB : ackA;
       expect(loser.rejected[0]!.error).toMatch(/^merchantId: /);
-      await waitForIdle(harness.baseUrl);
+      await waitForBacklogZero(harness.baseUrl);
       expect((await audit(streamId, reviewerKey)).body.merchantId).toBe(winner);
       expect((await audit(streamId, winner === 'm-a' ? keyA : keyB)).status).toBe(200);
       expect((await audit(streamId, winner === 'm-a' ? keyB : keyA)).status).toBe(404);

@@ -1,5 +1,4 @@
-import pg from 'pg';
-import { waitForIdle } from './support/service-process.js';
+import { waitForBacklogZero } from './support/status.js';
 import { eventually } from './support/eventually.js';
 import { startTestApp, type TestApp, sendBatch } from './support/test-app.js';
 
@@ -40,25 +39,21 @@ describe('order ledger', () => {
   let harness: TestApp;
   let ingestKey: string;
   let reviewerKey: string;
-  let db: pg.Client;
 
   beforeAll(async () => {
     harness = await startTestApp('orders');
     ingestKey = (await harness.createKey('ingest')).key;
     reviewerKey = (await harness.createKey('reviewer')).key;
-    db = new pg.Client({ connectionString: harness.databaseUrl });
-    await db.connect();
   });
 
   afterAll(async () => {
-    await db.end();
     await harness.close();
   });
 
   const send = (events: unknown[]) => sendBatch(harness, ingestKey, events);
 
   async function orderRow(orderId: string): Promise<OrderRow | undefined> {
-    const result = await db.query<OrderRow>('SELECT * FROM orders WHERE order_id = $1', [orderId]);
+    const result = await harness.query<OrderRow>('SELECT * FROM orders WHERE order_id = $1', [orderId]);
     return result.rows[0];
   }
 
@@ -94,9 +89,9 @@ describe('order ledger', () => {
     ]);
     expect(await paidAck).toMatchObject({ accepted: 1 });
     expect(await refundAck).toMatchObject({ accepted: 1 });
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
 
-    await eventually(async () => {
+    await eventually('the early payment and refund held as pending', async () => {
       const before = await orderRow('ord-early');
       expect(before).toMatchObject({ placed_at: null, paid_amount: '19800', refunded_amount: '9900', refund_count: 1 });
       expect((await audit('st-early')).pending).toEqual({ orders: 1, paid: 19_800, refunded: 9_900 });
@@ -120,9 +115,9 @@ describe('order ledger', () => {
         addressHash: 'ad-early',
       },
     ]);
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
 
-    await eventually(async () => expect((await orderRow('ord-early'))?.placed_at).toBe(String(T0 + 60_000)));
+    await eventually('ord-early placed', async () => expect((await orderRow('ord-early'))?.placed_at).toBe(String(T0 + 60_000)));
     expect(await orderRow('ord-early')).toMatchObject({
       stream_id: 'st-early',
       account_id: 'early-buyer',
@@ -165,9 +160,9 @@ describe('order ledger', () => {
     // The second return, and the first one resent in the same batch.
     const ack = await send([refund('multi-refund-2', T0 + 6 * DAY + HOUR, 2_000), refund('multi-refund-1', T0 + 5 * DAY, 2_000)]);
     expect(ack).toMatchObject({ accepted: 1, duplicates: 1 });
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
 
-    await eventually(async () =>
+    await eventually('both refunds of ord-multi counted', async () =>
       expect(await orderRow('ord-multi')).toMatchObject({ refunded_amount: '4000', refund_count: 2, refunded_at: String(T0 + 5 * DAY) }),
     );
     expect((await audit('st-multi')).verified).toMatchObject({ refundedOrders: 1, grossPaid: 6_000, refunded: 4_000, net: 2_000 });
@@ -208,11 +203,11 @@ describe('order ledger', () => {
       refund(1, end + HOUR + 5 * MIN),
       refund(2, end + 2 * HOUR),
     ]);
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
 
     let roomReport: Report | undefined;
     let gmvReport: Report | undefined;
-    await eventually(async () => {
+    await eventually('the refund_brushing and inflated_gmv reports on st-ring', async () => {
       roomReport = await report('refund_brushing', streamId);
       gmvReport = await report('inflated_gmv', streamId);
       expect(roomReport).toBeDefined();
@@ -235,14 +230,14 @@ describe('order ledger', () => {
 
     // The fourth phone of the ring refunds the next day.
     await send([refund(3, end + 20 * HOUR)]);
-    await waitForIdle(harness.baseUrl);
-    await eventually(async () => expect((await report('refund_brushing', streamId))?.version).toBe(2));
+    await waitForBacklogZero(harness.baseUrl);
+    await eventually('refund_brushing on st-ring at version 2', async () => expect((await report('refund_brushing', streamId))?.version).toBe(2));
     expect(await report('refund_brushing', streamId)).toMatchObject({
       accounts: ['ring-0', 'ring-1', 'ring-2', 'ring-3'],
       detectedAt: roomReport!.detectedAt,
       evidence: { brushedAmount: 4 * 39_900, brushedRefunded: 4 * 39_900 },
     });
-    await eventually(async () => expect((await report('inflated_gmv', streamId))?.version).toBe(2));
+    await eventually('inflated_gmv on st-ring at version 2', async () => expect((await report('inflated_gmv', streamId))?.version).toBe(2));
     expect((await report('inflated_gmv', streamId))?.evidence).toMatchObject({ brushingAtClaim: 4 * 39_900, now: { net: 5 * 15_900 } });
     const after = await audit(streamId);
     expect(after.verified).toMatchObject({ refundedOrders: 4, refunded: 4 * 39_900, net: 5 * 15_900, suspectedBrushing: 4 * 39_900 });
@@ -268,10 +263,10 @@ describe('order ledger', () => {
       await send([
         { id: `${room.streamId}-x-refund`, type: 'order.refunded', roomId: room.roomId, streamId: room.streamId, ...brusher, ts: room.start + 3 * HOUR, orderId: `${room.streamId}-x`, amount: 9_900 },
       ]);
-      await waitForIdle(harness.baseUrl);
+      await waitForBacklogZero(harness.baseUrl);
     }
 
-    await eventually(async () => {
+    await eventually('an account report on lone-brusher in each of the three streams', async () => {
       const caught = await reports({ kind: 'refund_brushing', subjectType: 'account', accountId: 'lone-brusher' });
       expect(caught.map((r) => r.streamId).sort()).toEqual(rooms.map((room) => room.streamId));
     });

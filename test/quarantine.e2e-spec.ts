@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { type ServiceProcess, killService, startServiceProcess, waitForIdle } from './support/service-process.js';
+import { type ServiceProcess, callService, killService, startServiceProcess } from './support/service-process.js';
+import { waitForBacklogZero } from './support/status.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 
 const T0 = 1_764_000_000_000;
@@ -18,14 +19,8 @@ interface Quarantined {
   replayedAt: string | null;
 }
 
-async function call<T>(service: ServiceProcess, path: string, key: string | null, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${service.baseUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+const call = <T>(service: ServiceProcess, path: string, key: string | null, init: { method?: string; body?: unknown } = {}) =>
+  callService<T>(service, path, { ...init, key });
 
 /** A stream that sells 10,000 and claims ten times that: an inflated_gmv report once its claim is judged. */
 function inflatedStream(streamId: string, extra: unknown[] = []): unknown[] {
@@ -80,7 +75,7 @@ describe('a poison event', () => {
       expect(ack.body).toMatchObject({ accepted: events.length, rejected: [] });
     };
     await send(first, [...inflatedStream('st-poison', [poison]), ...inflatedStream('st-q')]);
-    await waitForIdle(first.baseUrl, 60_000);
+    await waitForBacklogZero(first.baseUrl, { timeoutMs: 60_000 });
 
     const reportsOf = async (service: ServiceProcess, streamId: string) =>
       (await call<{ items: unknown[] }>(service, `/v1/reports?kind=inflated_gmv&streamId=${streamId}`, reviewer)).body.items.length;
@@ -101,7 +96,7 @@ describe('a poison event', () => {
     const second = await startServiceProcess(env, Number(new URL(first.baseUrl).port));
     running.push(second);
     await send(second, inflatedStream('st-after'));
-    await waitForIdle(second.baseUrl, 60_000);
+    await waitForBacklogZero(second.baseUrl, { timeoutMs: 60_000 });
     expect(await reportsOf(second, 'st-after')).toBe(1);
     expect((await call<Status>(second, '/v1/status', null)).body.components.quarantine?.quarantined).toBe(1);
     const seq = listed.body.items[0]!.seq;

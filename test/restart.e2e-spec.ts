@@ -1,59 +1,32 @@
 import { generateEvening } from '../tools/simulator/generator.js';
 import { sendEvents } from '../tools/simulator/sender.js';
 import type { RoomEvent } from '../src/events/event.schema.js';
+import { type ApiReport, createApiKey, fetchAllReports } from '../tools/simulator/service-harness.js';
 import { DAY, T0, honestCrowd, RoomTraffic } from './support/detection/traffic.js';
-import { type ServiceProcess, killService, startServiceProcess, waitForIdle } from './support/service-process.js';
+import { type ServiceProcess, killService, startServiceProcess } from './support/service-process.js';
+import { waitForBacklogZero } from './support/status.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-interface ReportBody {
-  kind: string;
-  subjectType: string;
-  subjectId: string;
-  streamId: string;
-  score: number;
-  severity: string;
-  summary: string;
-  accounts: string[];
-  evidence: unknown;
-  detectedAt: number;
-}
-
-async function api<T>(service: ServiceProcess, path: string, key: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${service.baseUrl}${path}`, {
-    ...init,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...init.headers },
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
+/** What a report says, without ids, versions or wall-clock times. */
+type ReportBody = Pick<ApiReport, 'kind' | 'subjectType' | 'subjectId' | 'streamId' | 'score' | 'severity' | 'summary' | 'accounts' | 'evidence' | 'detectedAt'>;
 
 async function keys(service: ServiceProcess): Promise<{ ingest: string; reviewer: string }> {
-  const create = (role: string) =>
-    api<{ key: string }>(service, '/v1/api-keys', TEST_ADMIN_KEY, { method: 'POST', body: JSON.stringify({ role }) });
+  const create = (role: 'ingest' | 'reviewer') => createApiKey(service.baseUrl, TEST_ADMIN_KEY, role);
   return { ingest: (await create('ingest')).key, reviewer: (await create('reviewer')).key };
 }
 
-/** Every report's content, keyed and sorted, without ids, versions or wall-clock times. */
+/** Every report's content, keyed by (kind, subject, stream). */
 async function reportContents(service: ServiceProcess, reviewerKey: string): Promise<Map<string, ReportBody>> {
   const contents = new Map<string, ReportBody>();
-  let cursor: string | null = null;
-  do {
-    const page: { items: ReportBody[]; nextCursor: string | null } = await api(
-      service,
-      `/v1/reports?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      reviewerKey,
-    );
-    for (const report of page.items) {
-      const { kind, subjectType, subjectId, streamId, score, severity, summary, accounts, evidence, detectedAt } = report;
-      contents.set(`${kind}|${subjectType}|${subjectId}|${streamId}`, {
-        kind, subjectType, subjectId, streamId, score, severity, summary, accounts: [...accounts].sort(), evidence, detectedAt,
-      });
-    }
-    cursor = page.nextCursor;
-  } while (cursor);
+  for (const report of await fetchAllReports(service.baseUrl, reviewerKey)) {
+    const { kind, subjectType, subjectId, streamId, score, severity, summary, accounts, evidence, detectedAt } = report;
+    contents.set(`${kind}|${subjectType}|${subjectId}|${streamId}`, {
+      kind, subjectType, subjectId, streamId, score, severity, summary, accounts: [...accounts].sort(), evidence, detectedAt,
+    });
+  }
   return contents;
 }
 
@@ -80,19 +53,19 @@ describe('a restart in the middle of an evening', () => {
     running.push(uninterrupted);
     const keysA = await keys(uninterrupted);
     await send(uninterrupted, keysA.ingest, evening.events);
-    await waitForIdle(uninterrupted.baseUrl, 120_000);
+    await waitForBacklogZero(uninterrupted.baseUrl, { timeoutMs: 120_000 });
     const expected = await reportContents(uninterrupted, keysA.reviewer);
 
     const first = await startServiceProcess(env(databases[1]!));
     running.push(first);
     const keysB = await keys(first);
     await send(first, keysB.ingest, evening.events.slice(0, half));
-    await waitForIdle(first.baseUrl, 120_000);
+    await waitForBacklogZero(first.baseUrl, { timeoutMs: 120_000 });
     await killService(first, 'SIGKILL');
     const second = await startServiceProcess(env(databases[1]!), Number(new URL(first.baseUrl).port));
     running.push(second);
     await send(second, keysB.ingest, evening.events.slice(half));
-    await waitForIdle(second.baseUrl, 120_000);
+    await waitForBacklogZero(second.baseUrl, { timeoutMs: 120_000 });
     const actual = await reportContents(second, keysB.reviewer);
 
     expect(expected.size).toBeGreaterThan(0);
@@ -146,19 +119,19 @@ describe('a restart between two evenings a farm works', () => {
     running.push(uninterrupted);
     const keysA = await keys(uninterrupted);
     await send(uninterrupted, keysA.ingest, [...beforeRestart, ...afterRestart]);
-    await waitForIdle(uninterrupted.baseUrl, 120_000);
+    await waitForBacklogZero(uninterrupted.baseUrl, { timeoutMs: 120_000 });
     const expected = await reportContents(uninterrupted, keysA.reviewer);
 
     const before = await startServiceProcess(env(databases[1]!));
     running.push(before);
     const keysB = await keys(before);
     await send(before, keysB.ingest, beforeRestart);
-    await waitForIdle(before.baseUrl, 120_000);
+    await waitForBacklogZero(before.baseUrl, { timeoutMs: 120_000 });
     await killService(before, 'SIGKILL');
     const after = await startServiceProcess(env(databases[1]!), Number(new URL(before.baseUrl).port));
     running.push(after);
     await send(after, keysB.ingest, afterRestart);
-    await waitForIdle(after.baseUrl, 120_000);
+    await waitForBacklogZero(after.baseUrl, { timeoutMs: 120_000 });
     const actual = await reportContents(after, keysB.reviewer);
 
     // The test means something only if the late room's reports cite the first evening's rooms.

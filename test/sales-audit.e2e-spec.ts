@@ -1,4 +1,4 @@
-import { waitForIdle } from './support/service-process.js';
+import { waitForBacklogZero } from './support/status.js';
 import { eventually } from './support/eventually.js';
 import { emitWithAck, startTestApp, type TestApp } from './support/test-app.js';
 
@@ -79,8 +79,8 @@ describe('sales audit', () => {
     const socket = await harness.connect('/ingest', ingestKey);
     const { live } = streamEvents('st-audit-1', 'm-audit-1', 'room-audit-1');
     expect(await emitWithAck<Ack>(socket, 'events', live)).toMatchObject({ accepted: live.length, rejected: [] });
-    await waitForIdle(harness.baseUrl);
-    await eventually(async () => expect((await audit('st-audit-1', reviewerKey)).body.claimed).not.toBeNull());
+    await waitForBacklogZero(harness.baseUrl);
+    await eventually('the claim of st-audit-1 in its audit', async () => expect((await audit('st-audit-1', reviewerKey)).body.claimed).not.toBeNull());
   }, 60_000);
 
   afterAll(async () => {
@@ -135,9 +135,9 @@ describe('sales audit', () => {
     const socket = await harness.connect('/ingest', ingestKey);
     const { lateRefund } = streamEvents('st-audit-1', 'm-audit-1', 'room-audit-1');
     expect(await emitWithAck<Ack>(socket, 'events', [lateRefund])).toMatchObject({ accepted: 1 });
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
 
-    await eventually(async () => expect((await audit('st-audit-1', reviewerKey)).body.verified).toMatchObject({ refundedOrders: 2 }));
+    await eventually('the late refund in the audit of st-audit-1', async () => expect((await audit('st-audit-1', reviewerKey)).body.verified).toMatchObject({ refundedOrders: 2 }));
     const { body } = await audit('st-audit-1', reviewerKey);
     expect(body.verified).toMatchObject({ refundedOrders: 2, grossPaid: 25_880, refunded: 14_900, net: 10_980 });
     // 28,880 / 10,980 = 2.63023…
@@ -145,7 +145,7 @@ describe('sales audit', () => {
 
     // The same refund sent again is a duplicate and changes nothing.
     expect(await emitWithAck<Ack>(socket, 'events', [lateRefund])).toMatchObject({ accepted: 0, duplicates: 1 });
-    await waitForIdle(harness.baseUrl);
+    await waitForBacklogZero(harness.baseUrl);
     expect((await audit('st-audit-1', reviewerKey)).body.verified).toMatchObject({ refunded: 14_900, net: 10_980 });
   }, 30_000);
 });

@@ -1,8 +1,10 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type pg from 'pg';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Principal } from '../platform/auth/principal.js';
-import { PG_POOL } from '../platform/database/database.module.js';
+import { ReportRepository } from '../reports/report.repository.js';
+import { LedgerRepository } from '../state/ledger/ledger.repository.js';
 import { CheckedMoney, exactRatio, moneyFromSql } from '../state/ledger/money.js';
+import { StreamRepository } from '../state/streams/stream.repository.js';
+import { mayViewStream } from '../state/streams/stream-visibility.js';
 
 /**
  * CONTRACT.md §4. Every figure is exact integer minor units, over the orders
@@ -57,52 +59,18 @@ export interface SalesAudit {
   inexact?: string[];
 }
 
-interface AuditRow {
-  orders: string;
-  paid_orders: string;
-  refunded_orders: string;
-  gross_at_list: string;
-  gross_paid: string;
-  refunded: string;
-  suspected: string;
-  pending_orders: string;
-  pending_paid: string;
-  pending_refunded: string;
-  currency: string | null;
-}
-
-/** Accounts of the stream's live refund_brushing reports (a dismissal clears them). */
-export const BRUSHING_ACCOUNTS_SQL = `
-  SELECT subject_id AS account_id FROM reports
-   WHERE kind = 'refund_brushing' AND stream_id = $1 AND subject_type = 'account' AND status <> 'dismissed'
-  UNION
-  SELECT unnest(accounts) FROM reports
-   WHERE kind = 'refund_brushing' AND stream_id = $1 AND subject_type = 'room' AND status <> 'dismissed'`;
-
-const AUDIT_SQL = `
-  WITH brushing AS (${BRUSHING_ACCOUNTS_SQL}),
-  stream_orders AS (
-    SELECT o.*, (o.placed_at IS NOT NULL) AS placed, (b.account_id IS NOT NULL) AS brushing
-      FROM orders o LEFT JOIN brushing b ON b.account_id = o.account_id
-     WHERE o.stream_id = $1
-  )
-  SELECT count(*) FILTER (WHERE placed)                                         AS orders,
-         count(*) FILTER (WHERE placed AND paid_event_id IS NOT NULL)           AS paid_orders,
-         count(*) FILTER (WHERE placed AND refund_count > 0)                    AS refunded_orders,
-         coalesce(sum(list_price::numeric * quantity) FILTER (WHERE placed), 0)::text AS gross_at_list,
-         coalesce(sum(paid_amount) FILTER (WHERE placed), 0)::text              AS gross_paid,
-         coalesce(sum(refunded_amount) FILTER (WHERE placed), 0)::text          AS refunded,
-         coalesce(sum(paid_amount) FILTER (WHERE placed AND brushing), 0)::text AS suspected,
-         count(*) FILTER (WHERE NOT placed)                                     AS pending_orders,
-         coalesce(sum(paid_amount) FILTER (WHERE NOT placed), 0)::text          AS pending_paid,
-         coalesce(sum(refunded_amount) FILTER (WHERE NOT placed), 0)::text      AS pending_refunded,
-         (SELECT currency FROM stream_orders WHERE currency IS NOT NULL
-           GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1)          AS currency
-    FROM stream_orders`;
-
+/**
+ * The sales audit of a stream: its own figures from the order ledger, the
+ * brushing share from the stream's reports, ownership from the streams
+ * directory, each read through its owner's repository.
+ */
 @Injectable()
 export class SalesAuditService {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly streams: StreamRepository,
+    private readonly ledger: LedgerRepository,
+    private readonly reports: ReportRepository,
+  ) {}
 
   /**
    * The audit of one stream as `principal` may see it. A merchant key sees
@@ -110,50 +78,41 @@ export class SalesAuditService {
    * one, so a merchant cannot probe which stream ids exist.
    */
   async audit(streamId: string, principal: Principal): Promise<SalesAudit> {
-    const stream = await this.pool.query<{ room_id: string; merchant_id: string | null }>(
-      'SELECT room_id, merchant_id FROM streams WHERE stream_id = $1',
-      [streamId],
-    );
-    const row = stream.rows[0];
-    const visible = row && (principal.role === 'reviewer' || (principal.merchantId !== null && row.merchant_id === principal.merchantId));
-    if (!row || !visible) throw new NotFoundException(`stream ${streamId} not found`);
+    const stream = await this.streams.find(streamId);
+    if (!stream || !mayViewStream(principal, stream.merchantId)) throw new NotFoundException(`stream ${streamId} not found`);
 
-    const [figures, claim] = await Promise.all([
-      this.pool.query<AuditRow>(AUDIT_SQL, [streamId]),
-      this.pool.query<{ gmv: string; orders: string }>('SELECT gmv::text, orders::text FROM sales_claims WHERE stream_id = $1', [
-        streamId,
-      ]),
+    const [sums, claim] = await Promise.all([
+      this.reports.brushingAccounts(streamId).then((accounts) => this.ledger.streamSums(streamId, accounts)),
+      this.ledger.claimOf(streamId),
     ]);
-    const f = figures.rows[0]!;
     // Sums are exact numeric in SQL; reading them is checked, not trusted.
     const money = new CheckedMoney();
-    const grossPaid = money.read('verified.grossPaid', f.gross_paid);
-    const refunded = money.read('verified.refunded', f.refunded);
+    const grossPaid = money.read('verified.grossPaid', sums.grossPaid);
+    const refunded = money.read('verified.refunded', sums.refunded);
     const net = money.subtract('verified.net', grossPaid, refunded);
-    const claimRow = claim.rows[0];
-    const claimed = claimRow ? { gmv: moneyFromSql(claimRow.gmv), orders: moneyFromSql(claimRow.orders) } : null;
+    const claimed = claim ? { gmv: moneyFromSql(claim.gmv), orders: moneyFromSql(claim.orders) } : null;
     const verified = {
-      orders: Number(f.orders),
-      paidOrders: Number(f.paid_orders),
-      refundedOrders: Number(f.refunded_orders),
-      grossAtListPrice: money.read('verified.grossAtListPrice', f.gross_at_list),
+      orders: sums.orders,
+      paidOrders: sums.paidOrders,
+      refundedOrders: sums.refundedOrders,
+      grossAtListPrice: money.read('verified.grossAtListPrice', sums.grossAtListPrice),
       grossPaid,
       refunded,
       net,
-      suspectedBrushing: money.read('verified.suspectedBrushing', f.suspected),
+      suspectedBrushing: money.read('verified.suspectedBrushing', sums.suspected),
     };
     const pending = {
-      orders: Number(f.pending_orders),
-      paid: money.read('pending.paid', f.pending_paid),
-      refunded: money.read('pending.refunded', f.pending_refunded),
+      orders: sums.pendingOrders,
+      paid: money.read('pending.paid', sums.pendingPaid),
+      refunded: money.read('pending.refunded', sums.pendingRefunded),
     };
     const inflationAmount = claimed ? money.subtract('inflation.amount', claimed.gmv, net) : 0;
     const netExact = !money.inexact.includes('verified.net');
     return {
-      roomId: row.room_id,
+      roomId: stream.roomId,
       streamId,
-      merchantId: row.merchant_id,
-      currency: f.currency,
+      merchantId: stream.merchantId,
+      currency: sums.currency,
       claimed,
       verified,
       inflation: claimed ? { amount: inflationAmount, ratio: netExact ? exactRatio(claimed.gmv, net) : null } : null,

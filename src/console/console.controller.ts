@@ -1,6 +1,6 @@
 import { Controller, Get, Redirect } from '@nestjs/common';
 import { CurrentPrincipal, RequireRole } from '../platform/auth/auth.guard.js';
-import type { ApiKeyRole } from '../platform/auth/api-key.entity.js';
+import type { ApiKeyRole } from '../platform/auth/api-key.js';
 import type { Principal } from '../platform/auth/principal.js';
 
 export interface Whoami {
@@ -22,6 +22,6 @@ export class ConsoleController {
   @Get('v1/whoami')
   @RequireRole('ingest', 'reviewer', 'merchant')
   whoami(@CurrentPrincipal() principal: Principal): Whoami {
-    return { role: principal.role, merchantId: principal.merchantId, keyId: principal.keyId, label: principal.label };
+    return { role: principal.role, merchantId: principal.merchantId, keyId: principal.keyId, label: principal.label ?? principal.keyId };
   }
 }

@@ -4,7 +4,11 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { ExpressAdapter } from '@nestjs/platform-express';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { AuditModule } from '../audit/audit.module.js';
+import { ReportsModule } from '../reports/reports.module.js';
+import { StreamsModule } from '../state/streams/streams.module.js';
 import { ConsoleController } from './console.controller.js';
+import { StreamTimelineRepository } from './stream-timeline.repository.js';
 import { StreamTimelineService } from './stream-timeline.service.js';
 import { StreamsController } from './streams.controller.js';
 import { AccountProfileService } from './account-profile.service.js';
@@ -22,9 +26,9 @@ const CHART_JS_DIR = join(dirname(createRequire(import.meta.url).resolve('chart.
  * public; every datum behind them needs a key.
  */
 @Module({
-  imports: [AccountStreamsModule],
+  imports: [StreamsModule, ReportsModule, AuditModule, AccountStreamsModule],
   controllers: [ConsoleController, StreamsController, AccountsController],
-  providers: [StreamTimelineService, AccountProfileService],
+  providers: [StreamTimelineRepository, StreamTimelineService, AccountProfileService],
 })
 export class ConsoleModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost<ExpressAdapter>) {}

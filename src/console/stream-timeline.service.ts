@@ -1,66 +1,39 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type pg from 'pg';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Principal } from '../platform/auth/principal.js';
-import { PG_POOL } from '../platform/database/database.module.js';
 import { subnetOf } from '../detection/shared/network.js';
+import { ReportRepository } from '../reports/report.repository.js';
+import { StreamRepository } from '../state/streams/stream.repository.js';
+import { mayViewStream } from '../state/streams/stream-visibility.js';
+import { StreamTimelineRepository } from './stream-timeline.repository.js';
 import type { StreamAccount, StreamSummary, StreamTimeline, TimelinePoint } from './stream-views.js';
 import { TIMELINE_CONFIG } from './timeline.config.js';
 
-interface StreamRow {
-  stream_id: string;
-  room_id: string;
-  merchant_id: string | null;
-  started_at: string | null;
-  ended_at: string | null;
-  first_ts: string;
-  last_ts: string;
-}
-
-const STREAM_COLUMNS = 'stream_id, room_id, merchant_id, started_at, ended_at, first_ts, last_ts';
-
-function toSummary(row: StreamRow): StreamSummary {
-  const ms = (value: string | null) => (value === null ? null : Number(value));
-  return {
-    streamId: row.stream_id,
-    roomId: row.room_id,
-    merchantId: row.merchant_id,
-    startedAt: ms(row.started_at),
-    endedAt: ms(row.ended_at),
-    firstTs: Number(row.first_ts),
-    lastTs: Number(row.last_ts),
-  };
-}
-
 /**
- * Read models for the console, straight from the event log and the streams
- * table. Every answer is bounded: timelines by bucket count, lookups by the
+ * Read models for the console, from the event log (StreamTimelineRepository)
+ * and the streams directory. Every answer is bounded: timelines by bucket count, lookups by the
  * caps in TIMELINE_CONFIG. Merchant keys see their own streams only (as the
  * sales audit, CONTRACT.md §4): another merchant's stream answers 404.
  */
 @Injectable()
 export class StreamTimelineService {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly timelines: StreamTimelineRepository,
+    private readonly streams: StreamRepository,
+    private readonly reports: ReportRepository,
+  ) {}
 
   async list(principal: Principal, filter: { merchantId?: string; roomId?: string; limit: number }): Promise<StreamSummary[]> {
-    const merchantId = principal.role === 'merchant' ? principal.merchantId : filter.merchantId;
-    const { rows } = await this.pool.query<StreamRow>(
-      `SELECT ${STREAM_COLUMNS} FROM streams
-        WHERE ($1::text IS NULL OR merchant_id = $1) AND ($2::text IS NULL OR room_id = $2)
-        ORDER BY coalesce(started_at, first_ts) DESC, stream_id
-        LIMIT $3`,
-      [merchantId ?? null, filter.roomId ?? null, filter.limit],
-    );
-    return rows.map(toSummary);
+    // A merchant lists its own streams whatever it asks for; the rest is mayViewStream's rule as a filter.
+    const merchantId = principal.role === 'merchant' ? (principal.merchantId ?? undefined) : filter.merchantId;
+    const streams = await this.streams.list({ ...filter, merchantId });
+    return streams.filter((stream) => mayViewStream(principal, stream.merchantId));
   }
 
   /** The stream if the caller may see it; 404 otherwise, so a merchant learns nothing about others' streams. */
   async visibleStream(principal: Principal, streamId: string): Promise<StreamSummary> {
-    const { rows } = await this.pool.query<StreamRow>(`SELECT ${STREAM_COLUMNS} FROM streams WHERE stream_id = $1`, [streamId]);
-    const stream = rows[0];
-    if (!stream || (principal.role === 'merchant' && stream.merchant_id !== principal.merchantId)) {
-      throw new NotFoundException(`stream ${streamId}: not found`);
-    }
-    return toSummary(stream);
+    const stream = await this.streams.find(streamId);
+    if (!stream || !mayViewStream(principal, stream.merchantId)) throw new NotFoundException(`stream ${streamId}: not found`);
+    return stream;
   }
 
   /**
@@ -72,12 +45,9 @@ export class StreamTimelineService {
     const stream = await this.visibleStream(principal, streamId);
     const { minBucketMs, maxPoints, tailAfterEndMs, tailAfterEndShare } = TIMELINE_CONFIG;
     // The log's own bounds: the streams row may trail the latest batch.
-    const span = await this.pool.query<{ min: string | null; max: string | null }>(
-      `SELECT min(ts)::text AS min, max(ts)::text AS max FROM events WHERE stream_id = $1`,
-      [streamId],
-    );
-    const firstTs = Math.min(Number(span.rows[0]?.min ?? stream.firstTs), stream.startedAt ?? Infinity);
-    const lastTs = Math.max(Number(span.rows[0]?.max ?? stream.lastTs), stream.endedAt ?? -Infinity);
+    const span = await this.timelines.span(streamId);
+    const firstTs = Math.min(span.firstTs ?? stream.firstTs, stream.startedAt ?? Infinity);
+    const lastTs = Math.max(span.lastTs ?? stream.lastTs, stream.endedAt ?? -Infinity);
     const defaultTo =
       stream.endedAt === null
         ? lastTs
@@ -89,61 +59,12 @@ export class StreamTimelineService {
     const bucketMs = minBucketMs * Math.ceil(minutes / maxPoints);
     const buckets = Math.floor((to - origin) / bucketMs) + 1;
 
-    const [activity, presence, after, currency] = await Promise.all([
-      this.pool.query<{
-        bucket: number;
-        displayed: string | null;
-        joins: number;
-        leaves: number;
-        comments: number;
-        orders: number;
-        refunds: number;
-        paid_amount: string;
-        refunded_amount: string;
-      }>(
-        `SELECT LEAST(GREATEST((ts - $2) / $3, -1), $6)::int AS bucket,
-                max((payload->>'displayed')::bigint) FILTER (WHERE type = 'viewer.count')::text AS displayed,
-                count(*) FILTER (WHERE type = 'viewer.joined')::int AS joins,
-                count(*) FILTER (WHERE type = 'viewer.left')::int AS leaves,
-                count(*) FILTER (WHERE type = 'comment')::int AS comments,
-                count(*) FILTER (WHERE type = 'order.placed')::int AS orders,
-                count(*) FILTER (WHERE type = 'order.refunded')::int AS refunds,
-                coalesce(sum((payload->>'amount')::bigint) FILTER (WHERE type = 'order.paid'), 0)::text AS paid_amount,
-                coalesce(sum((payload->>'amount')::bigint) FILTER (WHERE type = 'order.refunded'), 0)::text AS refunded_amount
-           FROM events
-          WHERE stream_id = $1 AND ts >= $4 AND ts <= $5
-          GROUP BY 1`,
-        [streamId, origin, bucketMs, from, to, buckets],
-      ),
-      // Presence changes per account, from the stream's start so a window
-      // opening mid-stream starts from the right count: a join counts when
-      // the account was not present, a leave when it was.
-      this.pool.query<{ bucket: number; delta: number }>(
-        `SELECT bucket, sum(delta)::int AS delta FROM (
-           SELECT LEAST(GREATEST((ts - $2) / $3, -1), $5)::int AS bucket,
-                  CASE WHEN type = 'viewer.joined' AND coalesce(lag(type) OVER w, 'viewer.left') = 'viewer.left' THEN 1
-                       WHEN type = 'viewer.left' AND lag(type) OVER w = 'viewer.joined' THEN -1
-                       ELSE 0 END AS delta
-             FROM events
-            WHERE stream_id = $1 AND ts <= $4 AND account_id IS NOT NULL AND type IN ('viewer.joined', 'viewer.left')
-           WINDOW w AS (PARTITION BY account_id ORDER BY ts, seq)
-         ) changes GROUP BY bucket`,
-        [streamId, origin, bucketMs, to, buckets],
-      ),
-      this.pool.query<{ events: number; orders: number; refunds: number; paid_amount: string; refunded_amount: string; last_ts: string | null }>(
-        `SELECT count(*)::int AS events,
-                count(*) FILTER (WHERE type = 'order.placed')::int AS orders,
-                count(*) FILTER (WHERE type = 'order.refunded')::int AS refunds,
-                coalesce(sum((payload->>'amount')::bigint) FILTER (WHERE type = 'order.paid'), 0)::text AS paid_amount,
-                coalesce(sum((payload->>'amount')::bigint) FILTER (WHERE type = 'order.refunded'), 0)::text AS refunded_amount,
-                max(ts)::text AS last_ts
-           FROM events WHERE stream_id = $1 AND ts > $2`,
-        [streamId, to],
-      ),
-      this.pool.query<{ currency: string | null }>(
-        `SELECT payload->>'currency' AS currency FROM events WHERE stream_id = $1 AND type = 'order.placed' LIMIT 1`,
-        [streamId],
-      ),
+    const grid = { origin, bucketMs, buckets };
+    const [activity, presence, tail, currency] = await Promise.all([
+      this.timelines.activity(streamId, grid, { from, to }),
+      this.timelines.presenceChanges(streamId, grid, to),
+      this.timelines.tailAfter(streamId, to),
+      this.timelines.currency(streamId),
     ]);
 
     const points: TimelinePoint[] = Array.from({ length: buckets }, (_, index) => ({
@@ -159,41 +80,40 @@ export class StreamTimelineService {
       refundedAmount: 0,
     }));
     const clamp = (bucket: number) => Math.min(Math.max(bucket, 0), buckets - 1);
-    for (const row of activity.rows) {
+    for (const row of activity) {
       const point = points[clamp(row.bucket)];
-      if (row.displayed !== null) point.displayed = Math.max(point.displayed ?? 0, Number(row.displayed));
+      if (row.displayed !== null) point.displayed = Math.max(point.displayed ?? 0, row.displayed);
       point.joins += row.joins;
       point.leaves += row.leaves;
       point.comments += row.comments;
       point.orders += row.orders;
       point.refunds += row.refunds;
-      point.paidAmount += Number(row.paid_amount);
-      point.refundedAmount += Number(row.refunded_amount);
+      point.paidAmount += row.paidAmount;
+      point.refundedAmount += row.refundedAmount;
     }
     const deltas = new Array<number>(buckets).fill(0);
-    for (const row of presence.rows) deltas[clamp(row.bucket)] += row.delta;
+    for (const row of presence) deltas[clamp(row.bucket)] += row.delta;
     let present = 0;
     for (let index = 0; index < buckets; index++) {
       present += deltas[index];
       points[index].present = present;
     }
-    const tail = after.rows[0];
     return {
       stream,
       from,
       to,
       bucketMs,
       points,
-      currency: currency.rows[0]?.currency ?? null,
+      currency,
       after:
-        tail && tail.events > 0 && tail.last_ts !== null
+        tail.events > 0 && tail.lastTs !== null
           ? {
               events: tail.events,
               orders: tail.orders,
               refunds: tail.refunds,
-              paidAmount: Number(tail.paid_amount),
-              refundedAmount: Number(tail.refunded_amount),
-              lastTs: Number(tail.last_ts),
+              paidAmount: tail.paidAmount,
+              refundedAmount: tail.refundedAmount,
+              lastTs: tail.lastTs,
             }
           : null,
     };
@@ -208,38 +128,15 @@ export class StreamTimelineService {
     await this.visibleStream(principal, streamId);
     const ids = [...new Set(accountIds)].slice(0, TIMELINE_CONFIG.maxAccounts);
     if (ids.length === 0) return [];
-    const { rows } = await this.pool.query<{
-      account_id: string;
-      ts: string;
-      type: string;
-      payload: Record<string, unknown>;
-      comments: number;
-      likes: number;
-      orders: number;
-    }>(
-      `WITH mine AS (
-         SELECT account_id, type, ts, seq, payload FROM events WHERE stream_id = $1 AND account_id = ANY($2::text[])
-       ), firsts AS (
-         SELECT DISTINCT ON (account_id) account_id, ts::text AS ts, type, payload
-           FROM mine ORDER BY account_id, (type = 'viewer.joined') DESC, ts, seq
-       ), counts AS (
-         SELECT account_id,
-                count(*) FILTER (WHERE type = 'comment')::int AS comments,
-                count(*) FILTER (WHERE type = 'like')::int AS likes,
-                count(*) FILTER (WHERE type = 'order.placed')::int AS orders
-           FROM mine GROUP BY account_id
-       )
-       SELECT f.*, c.comments, c.likes, c.orders FROM firsts f JOIN counts c USING (account_id)`,
-      [streamId, ids],
-    );
+    const rows = await this.timelines.accountsFirstSeen(streamId, ids);
     const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : null);
     const flag = (value: unknown) => (typeof value === 'boolean' ? value : null);
     const accounts = rows.map((row): StreamAccount => {
       const device = (row.payload.device ?? {}) as Record<string, unknown>;
       const ip = text(row.payload.ip);
       return {
-        accountId: row.account_id,
-        firstSeenAt: Number(row.ts),
+        accountId: row.accountId,
+        firstSeenAt: row.ts,
         joined: row.type === 'viewer.joined',
         accountCreatedAt: typeof row.payload.accountCreatedAt === 'number' ? row.payload.accountCreatedAt : null,
         deviceId: text(row.payload.deviceId),
@@ -272,11 +169,8 @@ export class StreamTimelineService {
 
   /** The accounts a report names, for the evidence table; 404 when there is no such report. */
   async reportAccounts(reportId: string): Promise<{ streamId: string; accounts: string[] }> {
-    const { rows } = await this.pool.query<{ stream_id: string; accounts: string[] }>(
-      `SELECT stream_id, accounts FROM reports WHERE id = $1`,
-      [reportId],
-    );
-    if (!rows[0]) throw new NotFoundException(`report ${reportId}: not found`);
-    return { streamId: rows[0].stream_id, accounts: rows[0].accounts };
+    const report = await this.reports.accountsOf(reportId);
+    if (!report) throw new NotFoundException(`report ${reportId}: not found`);
+    return report;
   }
 }

@@ -4,6 +4,7 @@ import { CurrentPrincipal, RequireRole } from '../platform/auth/auth.guard.js';
 import type { Principal } from '../platform/auth/principal.js';
 import { identifier, storableText, uuid } from '../platform/validation/route-input.js';
 import { EVENT_BOUNDS } from '../events/event.schema.js';
+import { type SalesAudit, SalesAuditService } from '../audit/sales-audit.service.js';
 import type { StreamAccount, StreamSummary, StreamTimeline } from './stream-views.js';
 import { StreamTimelineService } from './stream-timeline.service.js';
 import { TIMELINE_CONFIG } from './timeline.config.js';
@@ -32,10 +33,17 @@ export const streamAccountsQuery = z.object({
   ids: storableText({ max: 8192 }).optional(),
 });
 
-/** Streams for the console: the list, one stream's timeline, and the accounts behind a report. */
+/**
+ * Every /v1/streams route: the list, one stream, its timeline, the accounts
+ * behind a report (read models for the console) and the merchants' sales
+ * audit (CONTRACT.md §4). Reviewers see every stream, a merchant key its own.
+ */
 @Controller('v1/streams')
 export class StreamsController {
-  constructor(private readonly streams: StreamTimelineService) {}
+  constructor(
+    private readonly streams: StreamTimelineService,
+    private readonly salesAudit: SalesAuditService,
+  ) {}
 
   /** Newest first. A merchant key sees its own streams whatever `merchantId` says. */
   @Get()
@@ -81,5 +89,12 @@ export class StreamsController {
     }
     if (ids.length === 0) throw new BadRequestException('reportId or ids: name the accounts to look up');
     return { items: await this.streams.accounts(principal, params.streamId, ids) };
+  }
+
+  /** What the stream's anchor claimed against what its orders settled; 404 for another merchant's stream. */
+  @Get(':streamId/sales-audit')
+  @RequireRole('reviewer', 'merchant')
+  audit(@Param({ schema: streamParams }) params: z.infer<typeof streamParams>, @CurrentPrincipal() principal: Principal): Promise<SalesAudit> {
+    return this.salesAudit.audit(params.streamId, principal);
   }
 }

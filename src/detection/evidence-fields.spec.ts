@@ -4,7 +4,7 @@ import { DetectionEngine } from './engine/engine.js';
 import type { Finding } from './engine/finding.js';
 import { DAY, T0, honestCrowd, rng, runEngine, RoomTraffic } from '../../test/support/detection/traffic.js';
 import { judgeInflatedGmv } from './ledger/inflated-gmv/inflated-gmv.detector.js';
-import type { OrderFact, StreamOrderFacts } from './ledger/refund-brushing/order-facts.js';
+import type { OrderFact, StreamOrderFacts } from './ledger/order-facts.js';
 import { judgeRefundBrushing } from './ledger/refund-brushing/refund-brushing.detector.js';
 
 /**

@@ -29,7 +29,12 @@ export type {
 } from './ledger/refund-brushing/refund-brushing.evidence.js';
 export type { InflatedGmvEvidence } from './ledger/inflated-gmv/inflated-gmv.evidence.js';
 
-/** Evidence by (kind, subject type). inflated_gmv reports are room reports only. */
+/**
+ * Evidence by (kind, subject type). inflated_gmv reports are room reports
+ * only. The v2 kinds (scalper_bot, coupon_abuse, cash_out, account_ring)
+ * and the ring and merchant subjects get their shapes with their detectors;
+ * until then no report of them carries any (`never`).
+ */
 export interface EvidenceByKind {
   injected_viewers: { room: InjectedViewersRoomEvidence; account: InjectedViewersAccountEvidence };
   scripted_comments: { room: ScriptedCommentsRoomEvidence; account: ScriptedCommentsAccountEvidence };
@@ -37,4 +42,8 @@ export interface EvidenceByKind {
   inflated_gmv: { room: InflatedGmvEvidence; account: never };
 }
 
-export type EvidenceOf<K extends ReportKind, S extends SubjectType> = EvidenceByKind[K][S];
+export type EvidenceOf<K extends ReportKind, S extends SubjectType> = K extends keyof EvidenceByKind
+  ? S extends keyof EvidenceByKind[K]
+    ? EvidenceByKind[K][S]
+    : never
+  : never;

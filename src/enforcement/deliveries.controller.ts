@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { uuid } from '../platform/validation/route-input.js';
-import { DELIVERY_STATUSES } from './delivery.entity.js';
-import { DeliveriesService, type DeliveryView } from './deliveries.service.js';
+import { DELIVERY_STATUSES, type DeliveryView } from './delivery.js';
+import { DeliveriesService } from './deliveries.service.js';
 import { ReviewerOrAdminGuard } from '../platform/auth/reviewer-or-admin.guard.js';
 
 export const deliveryIdParams = z.object({

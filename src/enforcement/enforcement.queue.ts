@@ -30,7 +30,3 @@ export function enforcementJobOptions(options: EnforcementOptions): JobsOptions 
 export function deliverJobId(deliveryId: string, manualRetries: number): string {
   return manualRetries === 0 ? `deliver-${deliveryId}` : `deliver-${deliveryId}-r${manualRetries}`;
 }
-
-export function deliveryIdOf(reportId: string, version: number): string {
-  return `${reportId}-v${version}`;
-}

@@ -3,13 +3,8 @@ import { z } from 'zod';
 import { RequireAdmin } from '../platform/auth/auth.guard.js';
 import { REPORT_KINDS } from '../detection/engine/finding.js';
 import { boundedDateTime, identifier, storableText, uuid } from '../platform/validation/route-input.js';
-import { ALLOW_LIST_SUBJECT_TYPES } from './policy.entity.js';
-import {
-  type AllowListEntryView,
-  type PolicyAuditView,
-  PolicyService,
-  type ThresholdPolicyView,
-} from './policy.service.js';
+import { ALLOW_LIST_SUBJECT_TYPES, type AllowListEntryView, type PolicyAuditView, type ThresholdPolicyView } from './policy.js';
+import { PolicyService } from './policy.service.js';
 
 const oneOf = (values: readonly string[]) => ({ error: `must be one of ${values.join(', ')}` });
 const score = z.number({ error: 'must be a number from 0 to 1' }).min(0).max(1);

@@ -24,7 +24,16 @@ const id = cappedString(128).min(1);
  * - a claimed order count and a displayed viewer count ≤ 10^9 (more than
  *   any platform's audience; fits a PostgreSQL integer);
  * - event time ≤ 9999-12-31T23:59:59.999Z, the last instant ISO 8601 and
- *   `Date` both render.
+ *   `Date` both render;
+ * - (v2) an order's `discount` ≤ unitPrice × quantity, so what was paid
+ *   (unitPrice × quantity − discount) is never negative, and the Σ of a
+ *   stream's discounts is bounded like its Σ paid;
+ * - (v2) a coupon's `value` ≤ 10^8 minor units (one million yuan, above any
+ *   coupon or red envelope), so a campaign's Σ value stays exact up to
+ *   90 million claims (campaigns are claimed by the million; orders of one
+ *   stream by the thousand); its `minSpend` is an order value (≤ 10^10);
+ * - (v2) a flash sale's `stock` ≤ 10^9 (as counts: more than any audience)
+ *   and its `perAccountLimit` ≤ 10^6 (as an order's quantity).
  *
  * Sums past these (a stream of more than ~900k maximum-value orders) are
  * still answered, marked inexact (sales audit) rather than failing.
@@ -37,6 +46,9 @@ export const EVENT_BOUNDS = {
   count: 1_000_000_000,
   likeCount: 1_000_000,
   eventTime: 253_402_300_799_999,
+  couponValue: 100_000_000,
+  stock: 1_000_000_000,
+  perAccountLimit: 1_000_000,
 } as const;
 
 /** Event time and account ages: integer milliseconds since the Unix epoch. */
@@ -46,14 +58,14 @@ const money = z.number().int().min(0).max(EVENT_BOUNDS.money);
 /** A count that may be large (viewers shown, orders claimed). */
 const count = z.number().int().min(0).max(EVENT_BOUNDS.count);
 
-const base = {
+/** What every event has, in a room's stream or not. */
+const common = {
   id,
-  roomId: id,
-  streamId: id,
   ts: epochMs,
   deviceId: id.optional(),
   ip: z.union([z.ipv4(), z.ipv6()], { error: 'must be IPv4 or IPv6 text' }).optional(),
 };
+const base = { ...common, roomId: id, streamId: id };
 const withAccount = { ...base, accountId: id };
 
 const MAX_COMMENT_CODE_POINTS = 500;
@@ -73,6 +85,12 @@ export const deviceSchema = z.object({
   os: cappedString(128).optional(),
   emulator: z.boolean().optional(),
   rooted: z.boolean().optional(),
+  /** (v2) An injection or hook framework (Xposed, Frida and the like) was detected. */
+  hooked: z.boolean().optional(),
+  /** (v2) A cloud phone: an Android instance rented in a data centre. */
+  cloudPhone: z.boolean().optional(),
+  /** (v2) An app cloner runs several instances of the app on one handset. */
+  multiInstance: z.boolean().optional(),
 });
 export const viewerJoinedSchema = z.object({
   ...withAccount,
@@ -99,34 +117,67 @@ export const commentSchema = z.object({
   // UTF-16 length checked first: a multi-megabyte text is never walked.
   text: cappedString(MAX_COMMENT_CODE_POINTS, COMMENT_LENGTH_MESSAGE).min(1, { error: COMMENT_LENGTH_MESSAGE }),
 });
-export const orderPlacedSchema = z.object({
-  ...withAccount,
-  type: z.literal('order.placed'),
-  orderId: id,
-  skuId: id,
-  quantity: z.number().int().min(1).max(EVENT_BOUNDS.quantity),
-  unitPrice: money,
-  listPrice: money,
-  currency: z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as CNY' }),
-  phoneHash: id.optional(),
-  addressHash: id.optional(),
-}).refine(
-  // A price or quantity past its own bound is already named; the product is checked on in-range fields only.
-  (order) =>
-    Math.max(order.unitPrice, order.listPrice) > EVENT_BOUNDS.money ||
-    order.quantity > EVENT_BOUNDS.quantity ||
-    Math.max(order.unitPrice, order.listPrice) * order.quantity <= EVENT_BOUNDS.orderValue,
-  {
-    path: ['quantity'],
-    error: `must keep listPrice × quantity and unitPrice × quantity at most ${EVENT_BOUNDS.orderValue}`,
-  },
-);
+const currency = z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as CNY' });
+/** A short label a platform chooses (a category, a sign-up channel, a refund reason code). */
+const label = (max: number) => cappedString(max).min(1);
+
+export const orderPlacedSchema = z
+  .object({
+    ...withAccount,
+    type: z.literal('order.placed'),
+    orderId: id,
+    skuId: id,
+    quantity: z.number().int().min(1).max(EVENT_BOUNDS.quantity),
+    unitPrice: money,
+    listPrice: money,
+    currency,
+    phoneHash: id.optional(),
+    addressHash: id.optional(),
+    /** (v2) The claimed coupon this order used (`coupon.claimed.couponId`). */
+    couponId: id.optional(),
+    /** (v2) Minor units the coupon took off: the order pays unitPrice × quantity − discount. */
+    discount: money.optional(),
+    /** (v2) Hash of the recipient's name. */
+    recipientHash: id.optional(),
+    /** (v2) Hash of the paying account (card, wallet). */
+    paymentAccountHash: id.optional(),
+    /** (v2) Goods that need no delivery: gift cards, game coins, top-ups. */
+    virtual: z.boolean().optional(),
+    /** (v2) The item's category, as the platform names it. */
+    category: label(128).optional(),
+    /** (v2) The device the order was placed from, as in viewer.joined. */
+    device: deviceSchema.optional(),
+  })
+  .refine(
+    // A price or quantity past its own bound is already named; the product is checked on in-range fields only.
+    (order) =>
+      Math.max(order.unitPrice, order.listPrice) > EVENT_BOUNDS.money ||
+      order.quantity > EVENT_BOUNDS.quantity ||
+      Math.max(order.unitPrice, order.listPrice) * order.quantity <= EVENT_BOUNDS.orderValue,
+    {
+      path: ['quantity'],
+      error: `must keep listPrice × quantity and unitPrice × quantity at most ${EVENT_BOUNDS.orderValue}`,
+    },
+  )
+  .refine(
+    // What was paid, unitPrice × quantity − discount, is never negative.
+    (order) =>
+      order.discount === undefined ||
+      order.unitPrice > EVENT_BOUNDS.money ||
+      order.quantity > EVENT_BOUNDS.quantity ||
+      order.discount <= order.unitPrice * order.quantity,
+    { path: ['discount'], error: 'must be at most unitPrice × quantity' },
+  );
 export const orderPaidSchema = z.object({ ...withAccount, type: z.literal('order.paid'), orderId: id, amount: money });
 export const orderRefundedSchema = z.object({
   ...withAccount,
   type: z.literal('order.refunded'),
   orderId: id,
   amount: money,
+  /** (v2) The goods came back; false is a refund without return. Absent: the platform did not say. */
+  returned: z.boolean().optional(),
+  /** (v2) Why, as the platform records it (a code or the buyer's words). */
+  reason: label(500).optional(),
 });
 export const salesClaimedSchema = z.object({
   ...base,
@@ -134,6 +185,58 @@ export const salesClaimedSchema = z.object({
   type: z.literal('sales.claimed'),
   gmv: z.number().int().min(0).max(EVENT_BOUNDS.claimedGmv),
   orders: count,
+});
+
+export const saleOpenedSchema = z.object({
+  ...base,
+  accountId: id.optional(),
+  type: z.literal('sale.opened'),
+  skuId: id,
+  salePrice: money,
+  listPrice: money,
+  currency,
+  stock: z.number().int().min(1).max(EVENT_BOUNDS.stock),
+  perAccountLimit: z.number().int().min(1).max(EVENT_BOUNDS.perAccountLimit).optional(),
+});
+
+/** Fields an event that belongs to no room must not carry: it would otherwise be filed under a stream. */
+const noStream = (type: string) => {
+  const error = `must not be set: ${type} belongs to no room`;
+  // JSON Schema has no "undefined": the API description says "no value is valid" (not {}).
+  const absent = z.undefined({ error }).optional().meta({ type: 'null', not: {}, description: error });
+  return { roomId: absent, streamId: absent };
+};
+
+export const couponClaimedSchema = z
+  .object({
+    ...common,
+    // Coupons are also claimed outside rooms (a campaign page): roomId and streamId come together or not at all.
+    roomId: id.optional(),
+    streamId: id.optional(),
+    accountId: id,
+    type: z.literal('coupon.claimed'),
+    couponId: id,
+    campaignId: id,
+    value: z.number().int().min(0).max(EVENT_BOUNDS.couponValue),
+    minSpend: z.number().int().min(0).max(EVENT_BOUNDS.orderValue).optional(),
+    device: deviceSchema.optional(),
+  })
+  .superRefine((claim, context) => {
+    if ((claim.roomId === undefined) === (claim.streamId === undefined)) return;
+    const missing = claim.roomId === undefined ? 'roomId' : 'streamId';
+    const present = missing === 'roomId' ? 'streamId' : 'roomId';
+    context.addIssue({ code: 'custom', path: [missing], message: `is required with ${present} (they come together or not at all)` });
+  });
+
+export const accountRegisteredSchema = z.object({
+  ...common,
+  ...noStream('account.registered'),
+  accountId: id,
+  type: z.literal('account.registered'),
+  phoneHash: id.optional(),
+  /** The sign-up source or campaign. */
+  channel: label(128).optional(),
+  device: deviceSchema.optional(),
 });
 
 export const roomEventSchema = z.discriminatedUnion('type', [
@@ -148,11 +251,36 @@ export const roomEventSchema = z.discriminatedUnion('type', [
   orderPaidSchema,
   orderRefundedSchema,
   salesClaimedSchema,
+  saleOpenedSchema,
+  couponClaimedSchema,
+  accountRegisteredSchema,
 ]);
 
+/**
+ * Any event of CONTRACT.md §1. Most belong to a room's stream; v2 adds
+ * events that may not (`account.registered` never does, `coupon.claimed`
+ * outside a room): see `StreamEvent` and `isStreamEvent`.
+ */
 export type RoomEvent = z.infer<typeof roomEventSchema>;
 export type RoomEventType = RoomEvent['type'];
 export type EventOf<T extends RoomEventType> = Extract<RoomEvent, { type: T }>;
+/** An event of one room's stream: what the engine, the streams directory and the order ledger take. */
+export type StreamEvent = RoomEvent & { roomId: string; streamId: string };
+
+/** Whether the event belongs to a room's stream (all v1 types; v2 account and off-room coupon events do not). */
+export function isStreamEvent(event: RoomEvent): event is StreamEvent {
+  return event.roomId !== undefined && event.streamId !== undefined;
+}
+
+/**
+ * Whether the event's ts is when something happened in its stream, so it
+ * may move the stream's clock. A `sale.opened` is announced ahead of its ts
+ * (the official opening, CONTRACT.md §1): taken as a clock, it would make
+ * the stream's events of the seconds before it look late.
+ */
+export function advancesStreamClock(event: RoomEvent): boolean {
+  return event.type !== 'sale.opened' && isStreamEvent(event);
+}
 export type StreamStarted = EventOf<'stream.started'>;
 export type ViewerJoined = EventOf<'viewer.joined'>;
 export type ViewerCount = EventOf<'viewer.count'>;
@@ -161,6 +289,9 @@ export type OrderPlaced = EventOf<'order.placed'>;
 export type OrderPaid = EventOf<'order.paid'>;
 export type OrderRefunded = EventOf<'order.refunded'>;
 export type SalesClaimed = EventOf<'sales.claimed'>;
+export type SaleOpened = EventOf<'sale.opened'>;
+export type CouponClaimed = EventOf<'coupon.claimed'>;
+export type AccountRegistered = EventOf<'account.registered'>;
 export type DeviceInfo = z.infer<typeof deviceSchema>;
 
 export const ROOM_EVENT_TYPES = roomEventSchema.options.map((option) => option.shape.type.value) as RoomEventType[];
@@ -218,7 +349,7 @@ function plainMessage(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code === 'invalid_type') {
     if (issue.input === undefined) return 'is required';
     // JSON's 1e400 parses to Infinity: a number to JavaScript, never a valid field.
-    if (typeof issue.input === 'number') return 'must be a finite integer';
+    if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) return 'must be a finite integer';
     if (issue.expected === 'int') return 'must be an integer';
     return `must be a ${issue.expected}, got ${issue.input === null ? 'null' : typeof issue.input}`;
   }

@@ -1,11 +1,9 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type pg from 'pg';
-import { PG_POOL } from '../platform/database/database.module.js';
-import { type RoomEvent, validateEvent } from '../events/event.schema.js';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type RoomEvent, type StreamStarted, validateEvent } from '../events/event.schema.js';
 import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { StatusRegistry } from '../platform/status/status.registry.js';
-import { DEFAULT_WRITER_OPTIONS, EventLogWriter } from '../log/event-log.writer.js';
-import { StreamOwners } from './stream-owners.js';
+import { EventLogWriter, StorageUnavailableError } from '../log/event-log.writer.js';
+import { StreamOwnerRepository } from './stream-owner.repository.js';
 
 /** Contract limit (CONTRACT.md §2): one send carries 1–1000 events. */
 export const MAX_EVENTS_PER_BATCH = 1000;
@@ -26,20 +24,17 @@ export class UnparsableItem {
 
 @Injectable()
 export class IngestService implements OnModuleInit, OnApplicationShutdown {
-  readonly writer: EventLogWriter;
-  private readonly owners: StreamOwners;
-
   constructor(
-    @Inject(PG_POOL) pool: pg.Pool,
+    /** This process's one writer of the log; the service closes it at shutdown. */
+    readonly writer: EventLogWriter,
+    private readonly owners: StreamOwnerRepository,
     private readonly status: StatusRegistry,
     private readonly metrics: MetricsService,
   ) {
-    this.writer = new EventLogWriter(pool, DEFAULT_WRITER_OPTIONS);
     this.writer.onFlush((rows, seconds, ok) => {
       metrics.flushRows.observe(rows);
       metrics.flushSeconds.observe({ outcome: ok ? 'committed' : 'failed' }, seconds);
     });
-    this.owners = new StreamOwners(pool);
   }
 
   onModuleInit(): void {
@@ -77,7 +72,7 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     const starts = valid.flatMap(({ event }) => (event.type === 'stream.started' ? [event] : []));
     if (starts.length > 0) {
       // A stream keeps the merchant of its first stream.started; the database settles who was first.
-      const owners = await this.owners.claim(starts);
+      const owners = await this.claim(starts);
       valid = valid.filter(({ index, event }) => {
         if (event.type !== 'stream.started' || owners.get(event.streamId) === event.merchantId) return true;
         rejected.push({ index, id: event.id, error: `merchantId: stream ${event.streamId} belongs to another merchant` });
@@ -92,5 +87,17 @@ export class IngestService implements OnModuleInit, OnApplicationShutdown {
     this.metrics.ingestEvents.inc({ outcome: 'rejected' }, rejected.length);
     this.metrics.ingestAckSeconds.observe(MetricsService.since(startedAt));
     return { accepted, duplicates: valid.length - accepted, rejected };
+  }
+
+  /** Claims each stream for its first `stream.started` here and answers every stream's owner. */
+  private async claim(starts: readonly StreamStarted[]): Promise<Map<string, string>> {
+    const first = new Map<string, StreamStarted>();
+    for (const event of starts) if (!first.has(event.streamId)) first.set(event.streamId, event);
+    try {
+      await this.owners.claim([...first.values()].map((e) => ({ streamId: e.streamId, merchantId: e.merchantId, eventId: e.id })));
+      return await this.owners.ownersOf([...first.keys()]);
+    } catch {
+      throw new StorageUnavailableError('storage: PostgreSQL is unavailable, nothing was stored; retry');
+    }
   }
 }

@@ -1,6 +1,7 @@
-import { Logger } from '@nestjs/common';
+import { type FactoryProvider, Logger } from '@nestjs/common';
 import type pg from 'pg';
 import type { RoomEvent } from '../events/event.schema.js';
+import { PG_POOL } from '../platform/database/database.module.js';
 import { toStoredRow } from './stored-event.js';
 
 /** Seqs one flush reserves: the INCREMENT of the events_seq sequence (migration InitialSchema). */
@@ -76,6 +77,11 @@ const INSERT_EVENTS = `
  *
  * Commit listeners hear flushes in seq order, never a lower seq after a
  * higher one, so the engine's live input is the log's order.
+ *
+ * The one place outside a *.repository.ts that queries the pool, on
+ * purpose: the append and the seq-block reservations are the log's hot
+ * path and its ordering protocol (see INSERT_EVENTS and flush()); every
+ * read of the log goes through EventLogRepository.
  */
 export class EventLogWriter {
   private readonly logger = new Logger(EventLogWriter.name);
@@ -324,3 +330,10 @@ export class EventLogWriter {
     }
   }
 }
+
+/** This process's one writer of the log, on the service's pool: provided by the ingest module. */
+export const EVENT_LOG_WRITER_PROVIDER: FactoryProvider<EventLogWriter> = {
+  provide: EventLogWriter,
+  inject: [PG_POOL],
+  useFactory: (pool: pg.Pool) => new EventLogWriter(pool, DEFAULT_WRITER_OPTIONS),
+};

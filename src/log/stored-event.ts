@@ -11,8 +11,9 @@ export interface StoredEventRow {
   seq: number;
   event_id: string;
   type: string;
-  room_id: string;
-  stream_id: string;
+  /** null for an event of no stream (v2 `account.registered`, a coupon claimed outside a room). */
+  room_id: string | null;
+  stream_id: string | null;
   account_id: string | null;
   ts: number;
   payload: Record<string, unknown>;
@@ -20,7 +21,7 @@ export interface StoredEventRow {
 
 export function toStoredRow(event: RoomEvent, seq: number): StoredEventRow {
   const { id, type, roomId, streamId, accountId, ts, ...own } = event;
-  return { seq, event_id: id, type, room_id: roomId, stream_id: streamId, account_id: accountId ?? null, ts, payload: own };
+  return { seq, event_id: id, type, room_id: roomId ?? null, stream_id: streamId ?? null, account_id: accountId ?? null, ts, payload: own };
 }
 
 /** The row shape `SELECT seq, event_id, type, room_id, stream_id, account_id, ts, payload` returns. */
@@ -28,8 +29,8 @@ export interface StoredEventRecord {
   seq: string;
   event_id: string;
   type: string;
-  room_id: string;
-  stream_id: string;
+  room_id: string | null;
+  stream_id: string | null;
   account_id: string | null;
   ts: string;
   payload: Record<string, unknown>;
@@ -43,8 +44,8 @@ export function fromStoredRecord(record: StoredEventRecord): RoomEvent {
     ...record.payload,
     id: record.event_id,
     type: record.type,
-    roomId: record.room_id,
-    streamId: record.stream_id,
+    ...(record.room_id !== null ? { roomId: record.room_id } : {}),
+    ...(record.stream_id !== null ? { streamId: record.stream_id } : {}),
     ...(record.account_id !== null ? { accountId: record.account_id } : {}),
     ts: Number(record.ts),
   } as RoomEvent;

@@ -1,8 +1,9 @@
 import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UnprocessableEntityException } from '@nestjs/common';
 import { z } from 'zod';
 import { RequireAdmin } from '../platform/auth/auth.guard.js';
-import { MonitorService } from './monitor.service.js';
-import { PoisonQuarantine, type QuarantinedEvent, isDependencyError } from './poison-quarantine.js';
+import { isDependencyError } from './dependency-error.js';
+import { PipelineService } from './pipeline.service.js';
+import { type QuarantinedEvent, QuarantineRepository } from './quarantine.repository.js';
 
 export const seqParams = z.object({
   seq: z.coerce
@@ -17,12 +18,12 @@ export const listQuery = z.object({
   all: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
 });
 
-/** Operator routes for events the monitor set aside (admin key). */
+/** Operator routes for events the pipeline set aside (admin key). */
 @Controller('v1/quarantine')
 export class QuarantineController {
   constructor(
-    private readonly quarantine: PoisonQuarantine,
-    private readonly monitor: MonitorService,
+    private readonly quarantine: QuarantineRepository,
+    private readonly pipeline: PipelineService,
   ) {}
 
   /** Quarantined events, oldest first: seq, event id, type, stream, error, attempts. */
@@ -39,7 +40,7 @@ export class QuarantineController {
   @RequireAdmin()
   async replay(@Param({ schema: seqParams }) params: z.infer<typeof seqParams>): Promise<QuarantinedEvent> {
     try {
-      const entry = await this.monitor.replayQuarantined(params.seq);
+      const entry = await this.pipeline.replayQuarantined(params.seq);
       if (!entry) throw new NotFoundException(`seq: no quarantined event at seq ${params.seq}`);
       return entry;
     } catch (error) {

@@ -1,5 +1,9 @@
-import type { Finding, ReportKind, Severity, SubjectType } from '../detection/engine/finding.js';
-import type { ReportStatus } from './report.entity.js';
+import type { Finding } from '../detection/engine/finding.js';
+
+export const REPORT_STATUSES = ['open', 'confirmed', 'dismissed'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+export const REVIEW_DECISIONS = ['confirmed', 'dismissed'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 
 /**
  * A report as the contract shows it (CONTRACT.md §3), over HTTP, socket.io
@@ -10,6 +14,21 @@ export interface ReportView extends Finding {
   status: ReportStatus;
   version: number;
   updatedAt: string;
+}
+
+/** One reviewer decision, kept forever as the audit trail of a report. */
+export interface ReportDecisionView {
+  reportId: string;
+  decision: ReviewDecision;
+  note: string | null;
+  /** The version the reviewer decided on; the decision itself made version + 1. */
+  version: number;
+  reviewerKeyId: string;
+  /** The reviewer's key name (or prefix) when deciding; null for decisions older than names. */
+  reviewer: string | null;
+  /** Set when the decision was one item of a bulk decision; shared by its items. */
+  bulkId: string | null;
+  decidedAt: string;
 }
 
 /** Who works a report, until when (issue 17). A lapsed claim is shown as none. */
@@ -34,48 +53,16 @@ export interface DeskReport extends ReportView {
   createdAt: string;
 }
 
-/** The columns every raw report query selects, `cursor_at` being created_at as exact text for keyset paging. */
-export const REPORT_COLUMNS = `id, kind, subject_type, subject_id, room_id, stream_id, score, severity, status,
-  summary, accounts, evidence, detected_at, version, updated_at, created_at::text AS cursor_at`;
 
-export interface ReportRow {
-  id: string;
-  kind: ReportKind;
-  subject_type: SubjectType;
-  subject_id: string;
-  room_id: string;
-  stream_id: string;
-  score: number;
-  severity: Severity;
-  status: ReportStatus;
-  summary: string;
-  accounts: string[];
-  evidence: Record<string, unknown>;
-  /** bigint: text from pg. */
-  detected_at: string;
-  version: number;
-  updated_at: Date;
-  cursor_at: string;
-}
-
-export function toReportView(row: ReportRow): ReportView {
-  return {
-    id: row.id,
-    kind: row.kind,
-    subjectType: row.subject_type,
-    subjectId: row.subject_id,
-    roomId: row.room_id,
-    streamId: row.stream_id,
-    score: Number(row.score),
-    severity: row.severity,
-    status: row.status,
-    summary: row.summary,
-    accounts: row.accounts,
-    evidence: row.evidence,
-    detectedAt: Number(row.detected_at),
-    version: row.version,
-    updatedAt: row.updated_at.toISOString(),
-  };
+export interface ReportFilter {
+  kind?: string;
+  status?: ReportStatus;
+  subjectType?: string;
+  roomId?: string;
+  streamId?: string;
+  accountId?: string;
+  limit: number;
+  cursor?: ReportCursor;
 }
 
 /** The priority order's cursor: the first page's moment, then the last item's (priority, created_at, id). */

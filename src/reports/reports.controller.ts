@@ -4,9 +4,9 @@ import { CurrentPrincipal, RequireRole } from '../platform/auth/auth.guard.js';
 import type { Principal } from '../platform/auth/principal.js';
 import { REPORT_KINDS } from '../detection/engine/finding.js';
 import { identifier, PG_INT_MAX, storableText, uuid } from '../platform/validation/route-input.js';
-import { REPORT_STATUSES, REVIEW_DECISIONS } from './report.entity.js';
-import { type DeskReport, decodeCursor, decodePriorityCursor } from './report-view.js';
-import { type BulkDecisionResult, type ReportDecisionView, ReviewDeskService } from './review-desk.service.js';
+import { type DeskReport, decodeCursor, decodePriorityCursor, REPORT_STATUSES, REVIEW_DECISIONS } from './report-view.js';
+import type { ReportDecisionView } from './report-view.js';
+import { type BulkDecisionResult, ReviewDeskService } from './review-desk.service.js';
 
 export const reportIdParams = z.object({ id: uuid('a report id') });
 
@@ -60,7 +60,7 @@ export const bulkDecisionBody = z.object({
     .refine((items) => new Set(items.map((item) => item.id)).size === items.length, { error: 'must name each report once' }),
 });
 
-const reviewerOf = (principal: Principal) => ({ keyId: principal.keyId, label: principal.label });
+const reviewerOf = (principal: Principal) => ({ keyId: principal.keyId, label: principal.label ?? principal.keyId });
 
 @Controller('v1/reports')
 @RequireRole('reviewer')

@@ -3,8 +3,8 @@ import type pg from 'pg';
 import { PG_POOL } from '../platform/database/database.module.js';
 import { REPORT_JSON } from '../enforcement/enforcement-sql.js';
 import { prioritySql } from './queue-priority.js';
-import type { ReportStatus, ReviewDecision } from './report.entity.js';
-import { type PriorityCursor, type ReportClaim, type ReportCursor, REPORT_COLUMNS, type ReportRow } from './report-view.js';
+import { REPORT_COLUMNS, type ReportRow } from './report.repository.js';
+import type { PriorityCursor, ReportClaim, ReportCursor, ReportStatus, ReviewDecision } from './report-view.js';
 
 /** What the reviewer list may filter on; account sets come resolved (device, IP, phone searches). */
 export interface DeskFilter {

@@ -2,33 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../platform/config/config.js';
 import { type AccountIdentifier, AccountStreamsRepository } from '../state/accounts/account-streams.repository.js';
-import { DeliveriesService, type DeliveryRef } from '../enforcement/deliveries.service.js';
-import type { ReportStatus, ReviewDecision } from './report.entity.js';
+import { DeliveriesService } from '../enforcement/deliveries.service.js';
+import type { DeliveryRef } from '../enforcement/delivery.js';
+
 import { type ReportEvent, ReportEvents } from './report-events.js';
 import {
   type DeskReport,
   type PriorityCursor,
   type ReportClaim,
   type ReportCursor,
+  type ReportDecisionView,
+  type ReportStatus,
+  type ReviewDecision,
   encodeCursor,
   encodePriorityCursor,
-  toReportView,
 } from './report-view.js';
+import { toReportView } from './report.repository.js';
 import { claimOf, type DecisionRefusal, type DeskFilter, type DeskRow, type Reviewer, ReviewDeskRepository } from './review-desk.repository.js';
-
-export interface ReportDecisionView {
-  reportId: string;
-  decision: ReviewDecision;
-  note: string | null;
-  /** The version the reviewer decided on; the decision itself made version + 1. */
-  version: number;
-  reviewerKeyId: string;
-  /** The reviewer's key name (or prefix) when deciding; null for decisions older than names. */
-  reviewer: string | null;
-  /** Set when the decision was one item of a bulk decision; shared by its items. */
-  bulkId: string | null;
-  decidedAt: string;
-}
 
 export interface DeskListQuery {
   kind?: string;

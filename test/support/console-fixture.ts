@@ -2,6 +2,7 @@ import { ReportsService } from '../../src/reports/reports.service.js';
 import type { ReportView } from '../../src/reports/report-view.js';
 import { generateEvening, type SimulatedEvening } from '../../tools/simulator/generator.js';
 import { sendEvents } from '../../tools/simulator/sender.js';
+import { waitForBacklogZero } from './status.js';
 import type { TestApp } from './test-app.js';
 
 /** A small evening: room 0 buys emulator-farm viewers, room 1 posts templated comments. */
@@ -21,20 +22,10 @@ export interface ConsoleFixture {
   raisedByDetectors: boolean;
 }
 
-async function getJson<T>(harness: TestApp, path: string, key?: string): Promise<T> {
-  const response = await fetch(`${harness.baseUrl}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
-  if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-export async function waitForBacklogZero(harness: TestApp, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { backlog } = await getJson<{ backlog: number }>(harness, '/v1/status');
-    if (backlog === 0) return;
-    if (Date.now() > deadline) throw new Error(`backlog still ${backlog} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+async function getJson<T>(harness: TestApp, path: string, key: string): Promise<T> {
+  const response = await harness.request<T>(path, { key });
+  if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
 }
 
 /**
@@ -50,7 +41,7 @@ export async function seedConsole(harness: TestApp): Promise<ConsoleFixture> {
 
   const summary = await sendEvents(evening.events, { url: harness.baseUrl, token: ingest.key, speed: 0, connections: 2 });
   if (summary.accepted !== evening.events.length) throw new Error(`ingest accepted ${summary.accepted} of ${evening.events.length} events`);
-  await waitForBacklogZero(harness);
+  await waitForBacklogZero(harness.baseUrl);
 
   const reports = await getJson<{ items: ReportView[] }>(
     harness,

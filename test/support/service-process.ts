@@ -1,4 +1,5 @@
-import { startService, waitForBacklogZero, type RunningService } from '../../tools/simulator/service-harness.js';
+import { startService, type RunningService } from '../../tools/simulator/service-harness.js';
+import { type CallOptions, callJson, type JsonResponse } from './http.js';
 
 export type ServiceProcess = RunningService;
 
@@ -19,4 +20,7 @@ export async function killService(service: ServiceProcess, signal: NodeJS.Signal
   await exited;
 }
 
-export const waitForIdle = (baseUrl: string, timeoutMs = 120_000): Promise<void> => waitForBacklogZero(baseUrl, { timeoutMs });
+/** One HTTP call to a service process; as `TestApp.request` for an in-process app. */
+export function callService<T = unknown>(service: ServiceProcess, path: string, init: CallOptions = {}): Promise<JsonResponse<T>> {
+  return callJson<T>(service.baseUrl, path, init);
+}

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { portOf, startApp } from '../../src/platform/bootstrap.js';
 import { type AppConfig, loadConfig } from '../../src/platform/config/config.js';
+import { type CallOptions, callJson, type JsonResponse } from './http.js';
 
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef0123456789';
 const SERVER_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -15,10 +16,14 @@ export interface TestApp {
   databaseUrl: string;
   /** Creates a key through the admin API and returns its secret. */
   createKey(role: 'ingest' | 'reviewer' | 'merchant', merchantId?: string): Promise<{ id: string; key: string }>;
+  /** Revokes a key through the admin API and answers the HTTP status (204 when it was live). */
+  revokeKey(id: string): Promise<number>;
   /** An HTTP call with an optional Bearer key; the body is JSON or null. */
-  request<T = unknown>(path: string, init?: { method?: string; body?: unknown; key?: string | null }): Promise<{ status: number; body: T }>;
+  request<T = unknown>(path: string, init?: CallOptions): Promise<JsonResponse<T>>;
   /** A connected socket.io client on a namespace, or the connect error message. */
   connect(namespace: string, token: string | undefined): Promise<Socket>;
+  /** SQL straight on the suite's database, for what no API shows (stored rows, faults to plant). */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
   close(): Promise<void>;
 }
 
@@ -51,6 +56,7 @@ export async function startTestApp(label: string, env: Record<string, string> = 
   const app = await startApp(config);
   const baseUrl = `http://127.0.0.1:${portOf(app)}`;
   const sockets: Socket[] = [];
+  let pool: pg.Pool | undefined;
 
   return {
     app,
@@ -66,16 +72,11 @@ export async function startTestApp(label: string, env: Record<string, string> = 
       if (response.status !== 201) throw new Error(`createKey: ${response.status} ${await response.text()}`);
       return (await response.json()) as { id: string; key: string };
     },
-    async request<T = unknown>(path: string, init: { method?: string; body?: unknown; key?: string | null } = {}) {
-      const response = await fetch(`${baseUrl}${path}`, {
-        method: init.method ?? 'GET',
-        headers: {
-          ...(init.key ? { authorization: `Bearer ${init.key}` } : {}),
-          ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-      });
-      return { status: response.status, body: (await response.json().catch(() => null)) as T };
+    async revokeKey(id) {
+      return (await callJson(baseUrl, `/v1/api-keys/${encodeURIComponent(id)}`, { method: 'DELETE', key: TEST_ADMIN_KEY })).status;
+    },
+    request<T = unknown>(path: string, init: CallOptions = {}) {
+      return callJson<T>(baseUrl, path, init);
     },
     connect(namespace, token) {
       const socket = io(`${baseUrl}${namespace}`, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false });
@@ -85,12 +86,23 @@ export async function startTestApp(label: string, env: Record<string, string> = 
         socket.once('connect_error', (error) => reject(error));
       });
     },
+    query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []) {
+      pool ??= new pg.Pool({ connectionString: databaseUrl, max: 2 });
+      return pool.query<R>(sql, params);
+    },
     async close() {
       for (const socket of sockets) socket.disconnect();
+      await pool?.end();
       await app.close();
       await dropDatabase(databaseUrl);
     },
   };
+}
+
+/** How many events whose id starts with the prefix the log holds. */
+export async function countStoredEvents(harness: TestApp, idPrefix: string): Promise<number> {
+  const result = await harness.query<{ count: number }>('SELECT count(*)::int AS count FROM events WHERE event_id LIKE $1', [`${idPrefix}%`]);
+  return result.rows[0]!.count;
 }
 
 /** An ingest ack as the contract gives it (CONTRACT.md §2). */

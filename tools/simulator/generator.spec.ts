@@ -62,8 +62,8 @@ describe('generateEvening', () => {
     expect(new Set(evening.events.map((event) => event.id)).size).toBe(evening.events.length);
   });
 
-  it('merges every room in event-time order', () => {
-    expect(evening.events.length).toBe(evening.rooms.reduce((sum, room) => sum + room.events.length, 0));
+  it('merges every room and the account events in event-time order', () => {
+    expect(evening.events.length).toBe(evening.rooms.reduce((sum, room) => sum + room.events.length, evening.accountEvents.length));
     const outOfOrder = evening.events.filter((event, i) => i > 0 && event.ts < evening.events[i - 1]!.ts);
     expect(outOfOrder).toEqual([]);
   });
@@ -87,7 +87,8 @@ describe('generateEvening', () => {
       for (const kind of REPORT_KINDS) expect(room.labels.accounts[kind]).toEqual([]);
     }
     const kinds = new Set(attacked.flatMap((room) => room.labels.kinds));
-    expect([...kinds].sort()).toEqual([...REPORT_KINDS].sort());
+    const simulated = REPORT_KINDS.filter((kind) => ATTACK_STYLES[kind].length > 0);
+    expect([...kinds].sort()).toEqual([...simulated].sort());
   });
 
   it('labels only accounts that act in their own room', () => {
@@ -304,5 +305,82 @@ describe('generateEvening', () => {
   it('covers every attacker style in a default-size evening', () => {
     const styles = new Set(generateEvening({ seed: 3, rooms: 40, audienceScale: 0.2 }).rooms.flatMap((room) => room.attackStyles));
     expect([...styles].sort()).toEqual([...new Set(Object.values(ATTACK_STYLES).flat())].sort());
+  });
+});
+
+describe('v2 facts on honest traffic', () => {
+  let evening: SimulatedEvening;
+  const honestAccounts = (room: SimulatedRoom): Set<string> => {
+    const labelled = new Set(Object.values(room.labels.accounts).flat());
+    return new Set(room.events.flatMap((event) => (event.accountId !== undefined && !labelled.has(event.accountId) ? [event.accountId] : [])));
+  };
+
+  beforeAll(() => {
+    evening = generateEvening({ seed: 11, rooms: 8 });
+  });
+
+  it('opens each flash sale with a sale.opened whose price the rush pays', () => {
+    const openings = evening.rooms.flatMap((room) => room.events.filter((event) => event.type === 'sale.opened').map((event) => ({ room, event })));
+    expect(openings.length).toBeGreaterThan(0);
+    for (const { room, event } of openings) {
+      const rush = room.events.filter((order) => order.type === 'order.placed' && order.skuId === event.skuId && order.unitPrice === event.salePrice);
+      expect(rush.length).toBeGreaterThan(0);
+      expect(rush.length).toBeLessThanOrEqual(event.stock);
+      expect(event).toMatchObject({ perAccountLimit: 1, roomId: room.roomId, streamId: room.streamId });
+    }
+  });
+
+  it('has present viewers claim a dropped coupon seconds apart, and orders over its threshold use it', () => {
+    const claims = evening.rooms.flatMap((room) => room.events.filter((event) => event.type === 'coupon.claimed'));
+    expect(claims.length).toBeGreaterThan(20);
+    expect(new Set(claims.map((claim) => claim.couponId)).size).toBe(claims.length);
+    const used = evening.rooms.flatMap((room) =>
+      room.events.filter((event): event is Extract<RoomEvent, { type: 'order.placed' }> => event.type === 'order.placed' && event.couponId !== undefined),
+    );
+    expect(used.length).toBeGreaterThan(0);
+    const claimed = new Map(claims.map((claim) => [claim.couponId, claim]));
+    for (const order of used) {
+      const claim = claimed.get(order.couponId!)!;
+      expect(claim.accountId).toBe(order.accountId);
+      expect(claim.ts).toBeLessThan(order.ts);
+      expect(order.unitPrice * order.quantity).toBeGreaterThanOrEqual(claim.minSpend!);
+      expect(order.discount).toBe(claim.value);
+    }
+  });
+
+  it('registers tonight’s new accounts once, outside any room, and claims the welcome coupon outside rooms', () => {
+    const registrations = evening.accountEvents.filter((event) => event.type === 'account.registered');
+    expect(registrations.length).toBeGreaterThan(0);
+    expect(new Set(registrations.map((event) => event.accountId)).size).toBe(registrations.length);
+    for (const event of evening.accountEvents) expect(event.roomId).toBeUndefined();
+    expect(evening.accountEvents.some((event) => event.type === 'coupon.claimed')).toBe(true);
+    const joinedAfter = registrations.filter((registration) =>
+      evening.rooms.some((room) => room.events.some((event) => event.type === 'viewer.joined' && event.accountId === registration.accountId && event.ts >= registration.ts)),
+    );
+    expect(joinedAfter.length).toBe(registrations.length);
+  });
+
+  it('says whether honest goods came back, and gives the v2 order fields to honest orders only', () => {
+    const refunds = evening.rooms.flatMap((room) => room.events.filter((event) => event.type === 'order.refunded'));
+    expect(refunds.filter((refund) => refund.returned === true).length).toBeGreaterThan(10);
+    expect(refunds.every((refund) => refund.returned === undefined || refund.reason !== undefined)).toBe(true);
+    for (const room of evening.rooms) {
+      const honest = honestAccounts(room);
+      for (const event of room.events) {
+        if (event.type !== 'order.placed') continue;
+        expect(event.category !== undefined).toBe(honest.has(event.accountId));
+      }
+    }
+  });
+
+  it('pays unitPrice × quantity less the discount, and audits to the same figures', () => {
+    for (const room of evening.rooms) {
+      const placed = new Map(room.events.flatMap((event) => (event.type === 'order.placed' ? [[event.orderId, event] as const] : [])));
+      for (const event of room.events) {
+        if (event.type !== 'order.paid') continue;
+        const order = placed.get(event.orderId)!;
+        expect(event.amount).toBe(order.unitPrice * order.quantity - (order.discount ?? 0));
+      }
+    }
   });
 });

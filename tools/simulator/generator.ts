@@ -22,6 +22,7 @@ import { placeHonestOrder, planOrganicProfile, playOrganicMoments, simulateAudie
 import { Rng } from './prng.js';
 import { RoomBuilder, type LedgerOrder, type ViewerSession } from './room.js';
 import { salesClaim, verifiedSales, type ClaimStyle, type ExpectedSalesAudit } from './sales.js';
+import { newEveningStorefront, Storefront, type EveningStorefront } from './storefront.js';
 
 export type { ExpectedSalesAudit, VerifiedSales } from './sales.js';
 
@@ -35,6 +36,11 @@ export const ATTACK_STYLES = {
   scripted_comments: ['identical_interval_comments', 'template_comments', 'human_like_comments', 'periodic_posters', 'all_in_one_farm'],
   refund_brushing: ['hired_brusher_ring', 'merchant_team'],
   inflated_gmv: ['gmv_counts_refunds', 'gmv_list_price', 'gmv_counts_unpaid'],
+  // The v2 kinds (CONTRACT.md §3) have no attackers here yet: their simulators come with their detectors.
+  scalper_bot: [],
+  coupon_abuse: [],
+  cash_out: [],
+  account_ring: [],
 } as const satisfies Record<ReportKind, readonly string[]>;
 
 export type AttackStyle = (typeof ATTACK_STYLES)[ReportKind][number];
@@ -116,7 +122,9 @@ export interface SimulatedRoom {
 export interface SimulatedEvening {
   seed: number;
   rooms: SimulatedRoom[];
-  /** Every room's events merged in event-time order. */
+  /** (v2) Events of no room: account registrations, coupons claimed outside rooms. */
+  accountEvents: RoomEvent[];
+  /** Every room's events and the account events merged in event-time order. */
   events: RoomEvent[];
 }
 
@@ -157,6 +165,8 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
   const attackedCount = Math.min(roomCount, Math.round(roomCount * attackShare));
   const attackedSlots = new Set(rng.shuffle(Array.from({ length: roomCount }, (_, index) => index)).slice(0, attackedCount));
   const rooms: SimulatedRoom[] = [];
+  const storefront = newEveningStorefront(options.seed);
+  const accountEvents: RoomEvent[] = [];
   let attackIndex = 0;
   let organicIndex = 0;
   for (let index = 0; index < roomCount; index++) {
@@ -164,12 +174,20 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
     const attacked = attackedSlots.has(index);
     const styles = attacked ? [...(ATTACK_PLANS[attackIndex++ % ATTACK_PLANS.length] ?? [])] : [];
     const traps = attacked ? randomTraps(roomRng) : organicTraps(roomRng, organicIndex++);
-    rooms.push(
-      generateRoom({ rng: roomRng, ids, population, regulars, underground, index, seed: options.seed, eveningStart: startTs, audienceScale, styles, traps }),
-    );
+    const generated = generateRoom({
+      rng: roomRng, ids, population, regulars, underground, storefront, index, seed: options.seed, eveningStart: startTs, audienceScale, styles, traps,
+    });
+    rooms.push(generated.room);
+    accountEvents.push(...generated.accountEvents);
   }
+  accountEvents.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
 
-  return { seed: options.seed, rooms, events: mergeByTime(rooms.map((room) => room.events)) };
+  return { seed: options.seed, rooms, accountEvents, events: mergeEvening(rooms, accountEvents) };
+}
+
+/** Every room's events and the evening's account events in ts order (ties: rooms in order, then account events). */
+export function mergeEvening(rooms: readonly SimulatedRoom[], accountEvents: readonly RoomEvent[]): RoomEvent[] {
+  return mergeByTime([...rooms.map((room) => room.events), [...accountEvents]]);
 }
 
 /** Merges per-room streams already in ts order; ties go to the earlier room, so the result is deterministic. */
@@ -242,6 +260,7 @@ interface RoomInput {
   population: OrganicPopulation;
   regulars: Record<Locale, SimAccount[]>;
   underground: EveningUnderground;
+  storefront: EveningStorefront;
   index: number;
   seed: number;
   eveningStart: number;
@@ -259,7 +278,7 @@ const CATEGORIES: readonly (readonly [Category, number])[] = [
   ['apparel', 10],
 ];
 
-function generateRoom(input: RoomInput): SimulatedRoom {
+function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: RoomEvent[] } {
   const { rng, ids, styles } = input;
   const traps = { ...input.traps };
   const has = (style: AttackStyle): boolean => styles.includes(style);
@@ -301,12 +320,7 @@ function generateRoom(input: RoomInput): SimulatedRoom {
   const profile = planOrganicProfile(rng, room, traps, input.audienceScale);
   const organicSessions = simulateAudience(room, { population: input.population, regulars: input.regulars[locale] }, profile);
 
-  const labelled: Record<ReportKind, Set<string>> = {
-    injected_viewers: new Set(),
-    scripted_comments: new Set(),
-    refund_brushing: new Set(),
-    inflated_gmv: new Set(),
-  };
+  const labelled = Object.fromEntries(REPORT_KINDS.map((kind) => [kind, new Set<string>()])) as Record<ReportKind, Set<string>>;
   const kinds = new Set<ReportKind>();
   const mark = (kind: ReportKind, accounts: readonly string[]): void => {
     kinds.add(kind);
@@ -375,6 +389,9 @@ function generateRoom(input: RoomInput): SimulatedRoom {
   }
 
   playOrganicMoments(room, organicSessions, profile);
+  // v2 facts on the honest traffic, drawn apart from the room's generator (storefront.ts).
+  const storefront = new Storefront(room, organicSessions, input.storefront);
+  storefront.announceFlashSales(profile.flashSales);
 
   if (has('gmv_counts_unpaid') && organicSessions.length > 0) {
     // A room that publishes placed GMV is one where big carts often go unpaid.
@@ -387,6 +404,10 @@ function generateRoom(input: RoomInput): SimulatedRoom {
       placeHonestOrder(room, session.account, placedAt, sku, sku.livePrice, rng.int(1, 3), 0, 1);
     }
   }
+
+  // Coupons change what honest orders pay, so they are used before the room publishes its sales.
+  storefront.couponDrop();
+  storefront.signUpsAndWelcomeCoupons();
 
   const claimStyle: ClaimStyle | null = has('gmv_counts_refunds')
     ? 'counts_refunds'
@@ -410,6 +431,7 @@ function generateRoom(input: RoomInput): SimulatedRoom {
     room.claim = salesClaim(rng, room.orders, claimStyle, endTs + rng.uniform(1, 10) * MINUTE);
   }
 
+  storefront.describeHonestOrders();
   const events = room.finish();
   const trapNames = [
     traps.luckyBag ? 'lucky_bag' : null,
@@ -425,7 +447,7 @@ function generateRoom(input: RoomInput): SimulatedRoom {
     settlesLate ? 'late_settlement' : null,
   ].filter((name): name is string => name !== null);
   const accounts = Object.fromEntries(REPORT_KINDS.map((kind) => [kind, [...labelled[kind]].sort()])) as Record<ReportKind, string[]>;
-  return {
+  const simulated: SimulatedRoom = {
     roomId,
     streamId,
     merchantId,
@@ -447,6 +469,7 @@ function generateRoom(input: RoomInput): SimulatedRoom {
     },
     events,
   };
+  return { room: simulated, accountEvents: storefront.accountEvents };
 }
 
 /**

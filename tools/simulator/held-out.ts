@@ -1,6 +1,6 @@
 import type { ReportKind } from '../../src/detection/engine/finding.js';
 import { generateHeldOutRooms, HELD_OUT_STYLES } from './heldout/index.js';
-import { DEFAULT_EVENING_START, generateEvening, mergeByTime, type EveningOptions, type SimulatedEvening, type SimulatedRoom } from './generator.js';
+import { DEFAULT_EVENING_START, generateEvening, mergeEvening, type EveningOptions, type SimulatedEvening, type SimulatedRoom } from './generator.js';
 
 /**
  * The independent held-out attacker model (`tools/simulator/heldout/`), as the
@@ -42,5 +42,5 @@ export function mixEvening(options: EveningOptions & { heldOutRooms: number }, m
     if (eventIds.has(event.id)) throw new Error(`held-out model: event id ${event.id} is also one of the main generator's`);
   }
   const rooms = [...main.rooms, ...heldOut];
-  return { seed: options.seed, rooms, events: mergeByTime(rooms.map((room) => room.events)), heldOutRooms: heldOut.length };
+  return { seed: options.seed, rooms, accountEvents: main.accountEvents, events: mergeEvening(rooms, main.accountEvents), heldOutRooms: heldOut.length };
 }

@@ -1,4 +1,4 @@
-import type { RoomEvent } from '../../src/events/event.schema.js';
+import type { DeviceInfo, RoomEvent } from '../../src/events/event.schema.js';
 import type { SimAccount } from './accounts.js';
 import type { Category, Locale, Sku } from './catalog.js';
 import type { Rng } from './prng.js';
@@ -16,6 +16,28 @@ export interface LedgerOrder {
   paidAt: number | null;
   refundedAt: number | null;
   refundAmount: number;
+  /** (v2) What the order carries beyond v1 (`storefront.ts` fills it for honest orders); absent fields are not sent. */
+  v2?: OrderV2;
+}
+
+/** The v2 fields of one order and its refund (CONTRACT.md v2 §1). */
+export interface OrderV2 {
+  couponId?: string;
+  /** Minor units the coupon took off: the order pays unitPrice × quantity − discount. */
+  discount?: number;
+  recipientHash?: string;
+  paymentAccountHash?: string;
+  virtual?: boolean;
+  category?: string;
+  device?: DeviceInfo;
+  /** On the refund: the goods came back (false: refund without return). */
+  returned?: boolean;
+  refundReason?: string;
+}
+
+/** What an order pays: unitPrice × quantity less its coupon's discount. */
+export function paidAmount(order: Pick<LedgerOrder, 'unitPrice' | 'quantity' | 'v2'>): number {
+  return order.unitPrice * order.quantity - (order.v2?.discount ?? 0);
 }
 
 export interface ViewerSession {
@@ -66,6 +88,8 @@ export class RoomBuilder {
   displayedLagMs = 8_000;
 
   private seq = 0;
+  /** v2 events count apart, so adding them leaves every v1 event's id as it was. */
+  private v2Seq = 0;
   private orderSeq = 0;
   private readonly busyUntil = new Map<string, number>();
 
@@ -139,6 +163,17 @@ export class RoomBuilder {
     return order;
   }
 
+  /** (v2) A flash sale or limited purchase opening at `at` (`sale.opened`; the sender announces it ahead). */
+  openSale(at: number, sale: { skuId: string; salePrice: number; listPrice: number; stock: number; perAccountLimit?: number }): void {
+    const { roomId, streamId, currency } = this.setup;
+    this.events.push({ id: this.nextV2Id(), type: 'sale.opened', roomId, streamId, ts: Math.round(at), currency, ...sale });
+  }
+
+  /** (v2) A coupon claimed in this room. */
+  claimCoupon(account: SimAccount, ts: number, coupon: { couponId: string; campaignId: string; value: number; minSpend?: number }): void {
+    this.events.push({ ...this.accountBase(account, ts, this.nextV2Id()), type: 'coupon.claimed', ...coupon, device: account.device });
+  }
+
   /** Emits stream boundaries, displayed counts, order lifecycles and the sales claim; returns events in ts order. */
   finish(): RoomEvent[] {
     const { roomId, streamId, merchantId, anchorId } = this.setup;
@@ -189,6 +224,7 @@ export class RoomBuilder {
 
   private emitOrder(order: LedgerOrder): void {
     const account = order.account;
+    const { returned, refundReason, ...placedV2 } = order.v2 ?? {};
     this.events.push({
       ...this.accountBase(account, order.placedAt),
       type: 'order.placed',
@@ -200,13 +236,14 @@ export class RoomBuilder {
       currency: this.setup.currency,
       phoneHash: account.phoneHash,
       addressHash: account.addressHash,
+      ...placedV2,
     });
     if (order.paidAt !== null) {
       this.events.push({
         ...this.accountBase(account, order.paidAt),
         type: 'order.paid',
         orderId: order.orderId,
-        amount: order.unitPrice * order.quantity,
+        amount: paidAmount(order),
       });
     }
     if (order.refundedAt !== null) {
@@ -215,13 +252,15 @@ export class RoomBuilder {
         type: 'order.refunded',
         orderId: order.orderId,
         amount: order.refundAmount,
+        ...(returned !== undefined ? { returned } : {}),
+        ...(refundReason !== undefined ? { reason: refundReason } : {}),
       });
     }
   }
 
-  private accountBase(account: SimAccount, ts: number) {
+  private accountBase(account: SimAccount, ts: number, id = this.nextId()) {
     return {
-      id: this.nextId(),
+      id,
       roomId: this.setup.roomId,
       streamId: this.setup.streamId,
       ts: Math.round(ts),
@@ -234,5 +273,10 @@ export class RoomBuilder {
   private nextId(): string {
     this.seq++;
     return `${this.setup.streamId}-${this.seq.toString(36).padStart(5, '0')}`;
+  }
+
+  private nextV2Id(): string {
+    this.v2Seq++;
+    return `${this.setup.streamId}-v2-${this.v2Seq.toString(36).padStart(4, '0')}`;
   }
 }

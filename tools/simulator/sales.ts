@@ -1,5 +1,5 @@
 import type { Rng } from './prng.js';
-import type { LedgerOrder, SalesClaim } from './room.js';
+import { paidAmount, type LedgerOrder, type SalesClaim } from './room.js';
 
 /** CONTRACT.md §4 `verified`, less `suspectedBrushing` (that one depends on the detector's reports). */
 export interface VerifiedSales {
@@ -27,7 +27,8 @@ export interface ExpectedSalesAudit {
  * `orders` counts every placed order, `grossAtListPrice` is list price x
  * quantity over all placed orders, `grossPaid` sums payments, `refunded`
  * sums refund amounts, `refundedOrders` counts orders with any refund, and
- * `net = grossPaid - refunded`.
+ * `net = grossPaid - refunded`. A payment is unitPrice × quantity less the
+ * order's coupon discount (v2).
  */
 export function verifiedSales(orders: readonly LedgerOrder[]): VerifiedSales {
   const verified: VerifiedSales = { orders: 0, paidOrders: 0, refundedOrders: 0, grossAtListPrice: 0, grossPaid: 0, refunded: 0, net: 0 };
@@ -36,7 +37,7 @@ export function verifiedSales(orders: readonly LedgerOrder[]): VerifiedSales {
     verified.grossAtListPrice += order.listPrice * order.quantity;
     if (order.paidAt !== null) {
       verified.paidOrders++;
-      verified.grossPaid += order.unitPrice * order.quantity;
+      verified.grossPaid += paidAmount(order);
     }
     if (order.refundedAt !== null) {
       verified.refundedOrders++;
@@ -67,12 +68,12 @@ export function salesClaim(rng: Rng, orders: readonly LedgerOrder[], style: Clai
       return { at, gmv: Math.round(net / unit) * unit, orders: kept.length };
     }
     case 'counts_refunds':
-      return { at, gmv: sum(paid, (order) => order.unitPrice * order.quantity), orders: paid.length };
+      return { at, gmv: sum(paid, paidAmount), orders: paid.length };
     case 'list_price':
       return { at, gmv: sum(kept, (order) => order.listPrice * order.quantity), orders: kept.length };
     case 'counts_unpaid': {
       const unrefunded = orders.filter((order) => order.refundedAt === null);
-      return { at, gmv: sum(unrefunded, (order) => order.unitPrice * order.quantity), orders: unrefunded.length };
+      return { at, gmv: sum(unrefunded, paidAmount), orders: unrefunded.length };
     }
   }
 }

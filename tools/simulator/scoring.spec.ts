@@ -4,7 +4,7 @@ import { compareAudit, f1, kindsOfStyle, precision, recall, scoreReports } from 
 import { replaySchedule } from './sender.js';
 import type { ApiReport, ApiSalesAudit } from './service-harness.js';
 
-const noAccounts = { injected_viewers: [], scripted_comments: [], refund_brushing: [], inflated_gmv: [] };
+const noAccounts = { injected_viewers: [], scripted_comments: [], refund_brushing: [], inflated_gmv: [], scalper_bot: [], coupon_abuse: [], cash_out: [], account_ring: [] };
 
 function room(streamId: string, overrides: Partial<SimulatedRoom> = {}): SimulatedRoom {
   return {
@@ -87,6 +87,12 @@ describe('scoreReports', () => {
     const card = scoreReports([farm], []);
     expect(card.kinds.find((score) => score.kind === 'injected_viewers')!.rooms).toEqual({ tp: 0, fp: 0, fn: 1 });
   });
+
+  it('scores the kinds in play: a kind no model simulates counts only once something reports it', () => {
+    expect(scoreReports([farm, honest], []).kinds.map((score) => score.kind)).toEqual(['injected_viewers', 'scripted_comments', 'refund_brushing', 'inflated_gmv']);
+    const card = scoreReports([farm, honest], [report('s-honest', { kind: 'scalper_bot', subjectType: 'account', subjectId: 'h2', accounts: ['h2'] })]);
+    expect(card.kinds.find((score) => score.kind === 'scalper_bot')).toEqual({ kind: 'scalper_bot', rooms: { tp: 0, fp: 1, fn: 0 }, accounts: { tp: 0, fp: 1, fn: 0 } });
+  });
 });
 
 describe('compareAudit', () => {
@@ -158,7 +164,7 @@ describe('styles labelled for two kinds, and honest traps', () => {
       heldOut: true,
       labels: { kinds: ['refund_brushing'], accounts: { ...noAccounts, refund_brushing: ['b1'] } },
     });
-    const map = { injected_viewers: [], scripted_comments: [], refund_brushing: ['ho_x'], inflated_gmv: [] };
+    const map = { ...noAccounts, refund_brushing: ['ho_x'] };
     expect(scoreReports([heldOut], [], [map]).styles).toEqual([{ style: 'ho_x', kind: 'refund_brushing', rooms: 1, roomsDetected: 0, accounts: { tp: 0, fp: 0, fn: 1 } }]);
     expect(() => kindsOfStyle('ho_x')).toThrow(/ho_x/);
   });

@@ -90,7 +90,10 @@ export function scoreReports(rooms: readonly SimulatedRoom[], reports: readonly 
   const byStream = new Map<string, ApiReport[]>();
   for (const report of reports) byStream.set(report.streamId, [...(byStream.get(report.streamId) ?? []), report]);
   const known = new Set(rooms.map((room) => room.streamId));
-  const kinds: KindScore[] = REPORT_KINDS.map((kind) => ({ kind, rooms: { tp: 0, fp: 0, fn: 0 }, accounts: { tp: 0, fp: 0, fn: 0 } }));
+  // Kinds in play: a kind no model simulates and nothing reported (the v2 kinds until their detectors come) scores nothing.
+  const inPlay = (kind: ReportKind): boolean =>
+    styleMaps.some((map) => map[kind].length > 0) || reports.some((report) => report.kind === kind) || rooms.some((room) => room.labels.kinds.includes(kind));
+  const kinds: KindScore[] = REPORT_KINDS.filter(inPlay).map((kind) => ({ kind, rooms: { tp: 0, fp: 0, fn: 0 }, accounts: { tp: 0, fp: 0, fn: 0 } }));
   const styles = new Map<string, StyleScore>();
   const traps = new Map<string, TrapScore>();
   const organicFalsePositives: OrganicFalsePositive[] = [];

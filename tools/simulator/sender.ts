@@ -46,6 +46,12 @@ export interface LaneOptions {
   skewMs?: number;
   /** Seeds the jitter, so a replay sends the same order per lane. */
   seed?: number;
+  /**
+   * How long before its ts a `sale.opened` is sent (default 30 s): platforms
+   * announce the opening ahead (CONTRACT.md §1), with its ts the opening
+   * itself.
+   */
+  announceLeadMs?: number;
 }
 
 export interface SendSummary {
@@ -234,6 +240,14 @@ export function laneOfRoom(roomId: string, lanes: number): number {
   return hash % lanes;
 }
 
+/** What decides an event's lane: its room, or for an event of no room its account (a platform's account service sends those). */
+export function laneKey(event: RoomEvent): string {
+  return event.roomId ?? event.accountId ?? event.id;
+}
+
+/** Types only v2 senders send: their jitter is drawn apart, so adding them leaves the other events' delivery as it was. */
+const V2_TYPES: ReadonlySet<string> = new Set(['sale.opened', 'coupon.claimed', 'account.registered']);
+
 /**
  * Splits events into lanes by room and orders each lane by ts plus 0 to
  * `jitterMs` of random delay, the way each of a platform's connections
@@ -242,9 +256,15 @@ export function laneOfRoom(roomId: string, lanes: number): number {
 export function planLanes(events: readonly RoomEvent[], lanes: LaneOptions): RoomEvent[][] {
   if (!Number.isInteger(lanes.count) || lanes.count < 1) throw new Error(`lanes.count: must be an integer ≥ 1, got ${lanes.count}`);
   const jitterMs = lanes.jitterMs ?? 3_000;
+  const announceLeadMs = lanes.announceLeadMs ?? 30_000;
   const rng = new Rng(lanes.seed ?? 1);
+  const v2Rng = new Rng((lanes.seed ?? 1) ^ 0x5a1e0bed);
   const keyed: { event: RoomEvent; key: number; index: number }[][] = Array.from({ length: lanes.count }, () => []);
-  events.forEach((event, index) => keyed[laneOfRoom(event.roomId, lanes.count)]!.push({ event, key: event.ts + rng.uniform(0, jitterMs), index }));
+  events.forEach((event, index) => {
+    const jitter = (V2_TYPES.has(event.type) ? v2Rng : rng).uniform(0, jitterMs);
+    const sendAt = event.type === 'sale.opened' ? event.ts - announceLeadMs : event.ts;
+    keyed[laneOfRoom(laneKey(event), lanes.count)]!.push({ event, key: sendAt + jitter, index });
+  });
   return keyed.map((lane) => lane.sort((a, b) => a.key - b.key || a.index - b.index).map((entry) => entry.event));
 }
 

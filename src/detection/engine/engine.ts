@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RoomEvent } from '../../events/event.schema.js';
+import { advancesStreamClock, isStreamEvent, type RoomEvent, type StreamEvent } from '../../events/event.schema.js';
 import { findingKey, type Finding } from './finding.js';
 import type { Detector, FindingDraft, StreamView, WindowBounds } from './detector.js';
 import {
@@ -117,6 +117,8 @@ export interface EngineOptions {
 
 export interface EngineStats {
   eventsProcessed: number;
+  /** Events of no stream (v2 account registrations, coupons claimed outside rooms): counted, not applied. */
+  streamlessEvents: number;
   /** Streams with live state (open, or ended and not yet finalised). */
   liveStreams: number;
   /** Finalised streams whose tombstone is still held. */
@@ -256,6 +258,7 @@ export class DetectionEngine {
   private maxEventTime = Number.NEGATIVE_INFINITY;
   private nextSweepAt = Number.NEGATIVE_INFINITY;
   private eventsProcessed = 0;
+  private streamlessEvents = 0;
   private lateEvents = 0;
   private eventsAfterFinalisation = 0;
   private eventsAfterEnd = 0;
@@ -283,8 +286,18 @@ export class DetectionEngine {
   }
 
   process(event: RoomEvent): void {
+    // An event of no stream has no clock here and opens nothing: its state
+    // (registrations, off-room coupon claims) is kept in PostgreSQL by the
+    // handlers, and it must not move the memory valve's clock either.
+    if (!isStreamEvent(event)) {
+      this.streamlessEvents++;
+      return;
+    }
     this.eventsProcessed++;
-    if (event.ts > this.maxEventTime) this.maxEventTime = event.ts;
+    // A sale.opened is announced ahead of its ts: it waits in the buffer for
+    // its stream's clock to reach it, and moves neither clock itself.
+    const clock = advancesStreamClock(event);
+    if (clock && event.ts > this.maxEventTime) this.maxEventTime = event.ts;
     // One probe on the stream id; no key string is built per event.
     const found = this.lookup(event.roomId, event.streamId);
     if (found !== undefined && !(found instanceof StreamState)) {
@@ -305,7 +318,7 @@ export class DetectionEngine {
         stream.buffer.push(event);
       }
       if (event.type === 'stream.ended' && stream.endReceivedAt === undefined) stream.endReceivedAt = event.ts;
-      if (event.ts > stream.maxTs) stream.maxTs = event.ts;
+      if (clock && event.ts > stream.maxTs) stream.maxTs = event.ts;
       this.advance(stream, stream.maxTs - this.config.allowedLatenessMs);
     }
     if (this.maxEventTime >= this.nextSweepAt) this.sweep();
@@ -347,6 +360,7 @@ export class DetectionEngine {
     }
     return {
       eventsProcessed: this.eventsProcessed,
+      streamlessEvents: this.streamlessEvents,
       liveStreams: this.streams.size,
       finalisedStreams: this.tombstones.size,
       trackedAccounts,
@@ -363,7 +377,7 @@ export class DetectionEngine {
     };
   }
 
-  private openStream(key: string, event: RoomEvent): StreamState {
+  private openStream(key: string, event: StreamEvent): StreamState {
     const stream = new StreamState(key, event.roomId, event.streamId, this.config.windowMs, this.cohorts, this.hooks);
     this.streams.set(key, stream);
     this.place(stream);
@@ -414,7 +428,7 @@ export class DetectionEngine {
    */
   private release(stream: StreamState): void {
     const ts = stream.buffer.peekTs();
-    const event = stream.buffer.pop() as RoomEvent;
+    const event = stream.buffer.pop() as StreamEvent;
     if (stream.endReceivedAt !== undefined && ts > stream.endReceivedAt) {
       this.eventsAfterEnd++;
       return;
@@ -482,7 +496,7 @@ export class DetectionEngine {
     return undefined;
   }
 
-  private deliver(stream: StreamState, event: RoomEvent, late: boolean): void {
+  private deliver(stream: StreamState, event: StreamEvent, late: boolean): void {
     if (!late && stream.openWindow === undefined) {
       const start = Math.floor(event.ts / stream.windowMs) * stream.windowMs;
       stream.openWindow = { start, end: start + stream.windowMs };

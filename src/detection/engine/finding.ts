@@ -5,18 +5,40 @@
  * (kind, subjectType, subjectId, streamId), bumping `version` only when the
  * content changed, so handing the same finding twice is harmless.
  */
-export const REPORT_KINDS = ['injected_viewers', 'scripted_comments', 'refund_brushing', 'inflated_gmv'] as const;
+/** The report kinds of CONTRACT.md §3, v1 first, then v2's. */
+export const REPORT_KINDS = [
+  'injected_viewers',
+  'scripted_comments',
+  'refund_brushing',
+  'inflated_gmv',
+  // v2: flash-sale scalpers, promotion abuse, cash-out, linked-account rings.
+  'scalper_bot',
+  'coupon_abuse',
+  'cash_out',
+  'account_ring',
+] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
-export type SubjectType = 'room' | 'account';
+/**
+ * What a report is about (CONTRACT.md §3): a room's stream, an account, and
+ * in v2 a ring of linked accounts or a merchant's shop. Ring and merchant
+ * reports span rooms: their roomId and streamId are null.
+ */
+export const SUBJECT_TYPES = ['room', 'account', 'ring', 'merchant'] as const;
+export type SubjectType = (typeof SUBJECT_TYPES)[number];
 export type Severity = 'low' | 'medium' | 'high';
 
 export interface Finding {
   kind: ReportKind;
   subjectType: SubjectType;
-  /** roomId for room findings, accountId for account findings. */
+  /** roomId for room findings, accountId for account findings, the ring id or merchantId for ring and merchant findings. */
   subjectId: string;
-  roomId: string;
-  streamId: string;
+  /**
+   * The stream the finding is about; null for ring and merchant findings
+   * (they span rooms) and for an account finding tied to no stream (coupon
+   * hoarding outside rooms): one report per (kind, subject) then.
+   */
+  roomId: string | null;
+  streamId: string | null;
   /** 0..1, how sure the detector is. */
   score: number;
   severity: Severity;
@@ -35,21 +57,27 @@ export function findingKey(finding: Pick<Finding, 'kind' | 'subjectType' | 'subj
 }
 
 const SEVERITIES: ReadonlySet<string> = new Set(['low', 'medium', 'high']);
-const SUBJECT_TYPES: ReadonlySet<string> = new Set(['room', 'account']);
+const SUBJECTS: ReadonlySet<string> = new Set(SUBJECT_TYPES);
 const KINDS: ReadonlySet<string> = new Set(REPORT_KINDS);
+const isId = (id: unknown): boolean => typeof id === 'string' && id.length > 0;
 
 /** What makes a finding impossible to store (a detector bug), or null when it is sound. */
 export function findingProblem(finding: Finding): string | null {
   if (!KINDS.has(finding.kind)) return `kind ${String(finding.kind)} is not a report kind`;
-  if (!SUBJECT_TYPES.has(finding.subjectType)) return `subjectType ${String(finding.subjectType)} is not room or account`;
+  if (!SUBJECTS.has(finding.subjectType)) return `subjectType ${String(finding.subjectType)} is not one of ${SUBJECT_TYPES.join(', ')}`;
   if (!SEVERITIES.has(finding.severity)) return `severity ${String(finding.severity)} is not low, medium or high`;
   if (!(typeof finding.score === 'number' && finding.score >= 0 && finding.score <= 1)) {
     return `score ${String(finding.score)} is not within 0..1`;
   }
   if (!Number.isSafeInteger(finding.detectedAt)) return `detectedAt ${String(finding.detectedAt)} is not an integer of ms`;
-  if (![finding.subjectId, finding.roomId, finding.streamId].every((id) => typeof id === 'string' && id.length > 0)) {
-    return 'subjectId, roomId and streamId must be non-empty';
+  if (!isId(finding.subjectId)) return 'subjectId must be non-empty';
+  const streamless = finding.roomId === null && finding.streamId === null;
+  const inStream = isId(finding.roomId) && isId(finding.streamId);
+  if (finding.subjectType === 'room' && !inStream) return 'roomId and streamId must be non-empty for a room finding';
+  if ((finding.subjectType === 'ring' || finding.subjectType === 'merchant') && !streamless) {
+    return `roomId and streamId must be null for a ${finding.subjectType} finding: it spans rooms`;
   }
+  if (finding.subjectType === 'account' && !inStream && !streamless) return 'roomId and streamId come together or not at all';
   if (!Array.isArray(finding.accounts) || !finding.accounts.every((account) => typeof account === 'string')) {
     return 'accounts must be an array of strings';
   }

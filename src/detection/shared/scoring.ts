@@ -4,7 +4,12 @@ import type { Severity } from '../engine/finding.js';
 export function combineScores(scores: readonly number[]): number {
   let miss = 1;
   for (const score of scores) miss *= 1 - Math.min(Math.max(score, 0), 0.99);
-  return Math.round((1 - miss) * 1000) / 1000;
+  return round3(1 - miss);
+}
+
+/** To three decimals: how scores and shares are reported. */
+export function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }
 
 export function severityOf(score: number, thresholds: { high: number; medium: number }): Severity {

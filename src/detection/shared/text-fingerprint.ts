@@ -1,4 +1,4 @@
-import { mix32 } from '../engine/cohort-directory.js';
+import { mix32 } from './hashing.js';
 
 /**
  * Folds the variations a comment script uses to dodge exact matching:

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { API_KEY_ROLES } from './api-key.entity.js';
+import { API_KEY_ROLES } from './api-key.js';
 import { ApiKeysService, type ApiKeyView, type CreatedApiKey } from './api-keys.service.js';
 import { identifier, storableText, uuid } from '../validation/route-input.js';
 import { RequireAdmin } from './auth.guard.js';

@@ -1,9 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { ApiKey, type ApiKeyRole } from './api-key.entity.js';
+import type { ApiKeyRole } from './api-key.js';
+import { ApiKeyRepository } from './api-key.repository.js';
 import { KeyRevocations } from './key-revocations.js';
 import type { Principal } from './principal.js';
 
@@ -35,7 +34,7 @@ export class ApiKeysService {
   private readonly adminKeyHash: Buffer;
 
   constructor(
-    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    private readonly keys: ApiKeyRepository,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly revocations: KeyRevocations,
   ) {
@@ -53,20 +52,18 @@ export class ApiKeysService {
     // 256 random bits: a fast hash is enough to store it, a slow KDF would
     // only add latency to every request.
     const key = `rw_${role}_${randomBytes(32).toString('base64url')}`;
-    const saved = await this.keys.save(
-      this.keys.create({ role, merchantId, name, keyHash: sha256(key).toString('hex'), keyPrefix: key.slice(0, 16) }),
-    );
-    return { id: saved.id, role: saved.role, merchantId: saved.merchantId, name: saved.name, key };
+    const saved = await this.keys.create({ role, merchantId, name, keyHash: sha256(key).toString('hex'), keyPrefix: key.slice(0, 16) });
+    return { id: saved.id, role: saved.role, merchantId: saved.merchantId, name: saved.name ?? null, key };
   }
 
   async list(): Promise<ApiKeyView[]> {
-    const keys = await this.keys.find({ order: { createdAt: 'DESC' } });
+    const keys = await this.keys.list();
     return keys.map((key) => ({
       id: key.id,
       role: key.role,
       merchantId: key.merchantId,
       keyPrefix: key.keyPrefix,
-      name: key.name,
+      name: key.name ?? null,
       createdAt: key.createdAt.toISOString(),
       revokedAt: key.revokedAt?.toISOString() ?? null,
     }));
@@ -74,10 +71,7 @@ export class ApiKeysService {
 
   async revoke(id: string): Promise<void> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundException(`api key ${id} not found`);
-    const result = await this.keys.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
-    if (!result.affected && !(await this.keys.existsBy({ id }))) {
-      throw new NotFoundException(`api key ${id} not found`);
-    }
+    if (!(await this.keys.revoke(id))) throw new NotFoundException(`api key ${id} not found`);
     await this.revocations.announce(id);
   }
 
@@ -87,7 +81,7 @@ export class ApiKeysService {
     const hash = sha256(secret).toString('hex');
     const cached = this.cache.get(hash);
     if (cached && cached.expiresAt > now) return cached.principal;
-    const key = await this.keys.findOneBy({ keyHash: hash, revokedAt: IsNull() });
+    const key = await this.keys.findActiveByHash(hash);
     const principal = key ? { keyId: key.id, role: key.role, merchantId: key.merchantId, label: key.name ?? key.keyPrefix } : null;
     if (this.cache.size >= KEY_CACHE_MAX) this.cache.clear();
     this.cache.set(hash, { principal, expiresAt: now + KEY_CACHE_TTL_MS });

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { ApiKeyRole } from './api-key.entity.js';
+import type { ApiKeyRole } from './api-key.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { FailedAuthLimiter } from './failed-auth-limiter.js';
 import { bearerToken, clientAddress, type Principal } from './principal.js';

@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKey } from './api-key.entity.js';
+import { ApiKeyRepository } from './api-key.repository.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthGuard } from './auth.guard.js';
@@ -10,9 +9,8 @@ import { KeyRevocations } from './key-revocations.js';
 
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([ApiKey])],
   controllers: [ApiKeysController],
-  providers: [ApiKeysService, KeyRevocations, FailedAuthLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [ApiKeyRepository, ApiKeysService, KeyRevocations, FailedAuthLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [ApiKeysService, KeyRevocations, FailedAuthLimiter],
 })
 export class AuthModule {}

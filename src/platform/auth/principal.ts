@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ApiKeyRole } from './api-key.entity.js';
+import type { ApiKeyRole } from './api-key.js';
 
 /** Who is calling: an API key's identity, resolved from its secret. */
 export interface Principal {
@@ -7,7 +7,7 @@ export interface Principal {
   role: ApiKeyRole;
   merchantId: string | null;
   /** How the desk names this key's holder: the key's name, else its prefix. */
-  label: string;
+  label?: string;
 }
 
 export function bearerToken(header: string | undefined): string | undefined {

@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Socket } from 'socket.io';
-import type { ApiKeyRole } from './api-key.entity.js';
+import type { ApiKeyRole } from './api-key.js';
 import type { ApiKeysService } from './api-keys.service.js';
 import type { FailedAuthLimiter } from './failed-auth-limiter.js';
 import type { Principal } from './principal.js';

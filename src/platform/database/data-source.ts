@@ -1,17 +1,19 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ALL_MIGRATIONS } from '../../../migrations/index.js';
-import { ALL_ENTITIES } from './entities.js';
 
 /**
- * The one data-source definition, shared by the Nest module, the boot-time
- * migrator and the TypeORM CLI. `synchronize` is never on: the schema is what
- * the migrations say.
+ * The one data-source definition, shared by the Nest module (the readiness
+ * probe's pending-migrations check), the boot-time migrator and the TypeORM
+ * CLI. It maps no entities: TypeORM runs the migrations, and every statement
+ * of the service is plain SQL in a `*.repository.ts` on the PG_POOL (see
+ * README.md here for why). `synchronize` is never on: the schema is what the
+ * migrations say.
  */
 export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
-    entities: ALL_ENTITIES,
+    entities: [],
     migrations: ALL_MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,

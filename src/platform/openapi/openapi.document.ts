@@ -12,7 +12,6 @@ import { streamAccountsQuery, streamListQuery, streamParams, timelineQuery } fro
 import { roomEventSchema } from '../../events/event.schema.js';
 import { MAX_EVENTS_PER_BATCH } from '../../ingest/ingest.service.js';
 import { listQuery as quarantineListQuery, seqParams as quarantineSeqParams } from '../../pipeline/quarantine.controller.js';
-import { salesAuditParams } from '../../audit/sales-audit.controller.js';
 import { deliveryIdParams, deliveryListQuery } from '../../enforcement/deliveries.controller.js';
 import {
   allowListBody,
@@ -53,6 +52,18 @@ const EXAMPLE_EVENTS = [
   { id: 'e-1', type: 'stream.started', roomId: 'room-1', streamId: 'stream-1', ts: 1_764_000_000_000, merchantId: 'merchant-1' },
   { id: 'e-2', type: 'viewer.joined', roomId: 'room-1', streamId: 'stream-1', ts: 1_764_000_001_000, accountId: 'acct-1', deviceId: 'dev-1', ip: '203.0.113.7' },
   { id: 'e-3', type: 'comment', roomId: 'room-1', streamId: 'stream-1', ts: 1_764_000_002_000, accountId: 'acct-1', text: '1' },
+  // v2 (CONTRACT.md §1): a flash sale announced ahead of its opening, coupons in and outside the room, a sign-up, v2 order and refund fields.
+  { id: 'e-4', type: 'sale.opened', roomId: 'room-1', streamId: 'stream-1', ts: 1_764_000_060_000, skuId: 'sku-9', salePrice: 990, listPrice: 5_900, currency: 'CNY', stock: 200, perAccountLimit: 1 },
+  { id: 'e-5', type: 'account.registered', ts: 1_763_999_000_000, accountId: 'acct-2', deviceId: 'dev-2', phoneHash: 'ph-2', channel: 'live_room_link', device: { model: 'PJZ110', os: 'Android 14', cloudPhone: false, multiInstance: false, hooked: false } },
+  { id: 'e-6', type: 'coupon.claimed', roomId: 'room-1', streamId: 'stream-1', ts: 1_764_000_003_000, accountId: 'acct-1', couponId: 'cpn-1', campaignId: 'camp-1', value: 2_000, minSpend: 6_000 },
+  { id: 'e-7', type: 'coupon.claimed', ts: 1_764_000_004_000, accountId: 'acct-2', couponId: 'cpn-2', campaignId: 'welcome', value: 1_000 },
+  {
+    id: 'e-8', type: 'order.placed', roomId: 'room-1', streamId: 'stream-1', ts: 1_764_000_061_000, accountId: 'acct-1', orderId: 'o-1', skuId: 'sku-9', quantity: 1,
+    unitPrice: 9_900, listPrice: 9_900, currency: 'CNY', couponId: 'cpn-1', discount: 2_000, recipientHash: 'rc-1', paymentAccountHash: 'pa-1', virtual: false, category: 'beauty',
+    device: { model: 'iPhone15,2', os: 'iOS 18.1', hooked: false },
+  },
+  { id: 'e-9', type: 'order.paid', roomId: 'room-1', streamId: 'stream-1', ts: 1_764_000_062_000, accountId: 'acct-1', orderId: 'o-1', amount: 7_900 },
+  { id: 'e-10', type: 'order.refunded', roomId: 'room-1', streamId: 'stream-1', ts: 1_764_300_000_000, accountId: 'acct-1', orderId: 'o-1', amount: 7_900, returned: false, reason: 'spoiled on arrival' },
 ];
 
 /** CONTRACT.md §1's event, named once in the document's components. */
@@ -188,7 +199,7 @@ export const ROUTES: readonly DescribedRoute[] = [
     summary: "A report's accounts (`reportId`) or listed ones (`ids=a,b`), with what they share", ok: { status: 200, description: 'accounts', schema: answers.items(answers.streamAccount) },
   },
   {
-    method: 'get', path: '/v1/streams/:streamId/sales-audit', tag: 'streams', access: 'reviewer or merchant (its own streams)', params: salesAuditParams,
+    method: 'get', path: '/v1/streams/:streamId/sales-audit', tag: 'streams', access: 'reviewer or merchant (its own streams)', params: streamParams,
     summary: 'Claimed against verified sales (CONTRACT.md §4)', ok: { status: 200, description: 'the audit', schema: answers.salesAudit },
   },
   {

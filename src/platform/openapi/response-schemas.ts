@@ -5,22 +5,24 @@
  * schema lacks (or types differently) fails the type check.
  */
 import { z } from 'zod';
-import { API_KEY_ROLES } from '../auth/api-key.entity.js';
+import { API_KEY_ROLES } from '../auth/api-key.js';
 import type { ApiKeyView, CreatedApiKey } from '../auth/api-keys.service.js';
 import type { StreamAccount, StreamSummary, StreamTimeline } from '../../console/stream-views.js';
-import type { Whoami } from '../../console/console.controller.js';
-import { REPORT_KINDS } from '../../detection/engine/finding.js';
+import { REPORT_KINDS, SUBJECT_TYPES } from '../../detection/engine/finding.js';
 import type { IngestAck } from '../../ingest/ingest.service.js';
 import type { QuarantinedEvent } from '../../pipeline/poison-quarantine.js';
 import type { SalesAudit } from '../../audit/sales-audit.service.js';
-import type { DeliveryView } from '../../enforcement/deliveries.service.js';
-import { DELIVERY_STATUSES } from '../../enforcement/delivery.entity.js';
-import { ALLOW_LIST_SUBJECT_TYPES } from '../../enforcement/policy.entity.js';
-import type { AllowListEntryView, PolicyAuditView, ThresholdPolicyView } from '../../enforcement/policy.service.js';
-import { REPORT_STATUSES, REVIEW_DECISIONS } from '../../reports/report.entity.js';
-import type { DeskReport, ReportClaim, ReportView } from '../../reports/report-view.js';
-import type { BulkDecisionResult, ReportDecisionView } from '../../reports/review-desk.service.js';
+import { DELIVERY_STATUSES, type DeliveryView } from '../../enforcement/delivery.js';
+import {
+  ALLOW_LIST_SUBJECT_TYPES,
+  type AllowListEntryView,
+  type PolicyAuditView,
+  type ThresholdPolicyView,
+} from '../../enforcement/policy.js';
+import { REPORT_STATUSES, REVIEW_DECISIONS, type DeskReport, type ReportClaim, type ReportDecisionView, type ReportView } from '../../reports/report-view.js';
+import type { BulkDecisionResult } from '../../reports/review-desk.service.js';
 import type { AccountProfile } from '../../console/account-profile.service.js';
+import type { Whoami } from '../../console/console.controller.js';
 import { ACCOUNT_IDENTIFIERS } from '../../state/accounts/account-streams.repository.js';
 
 const isoTime = z.string().meta({ format: 'date-time' });
@@ -70,7 +72,7 @@ export const quarantinedEvent: z.ZodType<QuarantinedEvent> = z
     seq: z.number().int(),
     eventId: z.string(),
     type: z.string(),
-    streamId: z.string(),
+    streamId: z.string().nullable().meta({ description: 'null for an event of no stream (account.registered, a coupon claimed outside a room)' }),
     error: z.string(),
     attempts: z.number().int(),
     quarantinedAt: isoTime,
@@ -79,43 +81,48 @@ export const quarantinedEvent: z.ZodType<QuarantinedEvent> = z
   })
   .meta({ id: 'QuarantinedEvent' });
 
-const reportFields = z.object({
-  id: z.string(),
-  kind: z.enum(REPORT_KINDS),
-  subjectType: z.enum(['room', 'account']),
-  subjectId: z.string().meta({ description: 'roomId for a room report, accountId for an account report' }),
-  roomId: z.string(),
-  streamId: z.string(),
-  score: z.number().min(0).max(1),
-  severity: z.enum(['low', 'medium', 'high']),
-  summary: z.string(),
-  accounts: z.array(z.string()),
-  evidence: z.record(z.string(), z.unknown()).meta({ description: "the kind's typed evidence (src/detection/evidence.ts)" }),
-  detectedAt: epochMs,
-  status: z.enum(REPORT_STATUSES),
-  version: z.number().int().meta({ description: 'send it back with a decision' }),
-  updatedAt: isoTime,
-});
+export const reportView: z.ZodType<ReportView> = z
+  .object({
+    id: z.string(),
+    kind: z.enum(REPORT_KINDS),
+    subjectType: z.enum(SUBJECT_TYPES),
+    subjectId: z
+      .string()
+      .meta({ description: 'roomId for a room report, accountId for an account report, the ring id for a ring report, merchantId for a merchant report' }),
+    roomId: z.string().nullable().meta({ description: 'null for ring and merchant reports (they span rooms; the evidence lists them) and account reports tied to no stream' }),
+    streamId: z.string().nullable().meta({ description: 'null with roomId' }),
+    score: z.number().min(0).max(1),
+    severity: z.enum(['low', 'medium', 'high']),
+    summary: z.string(),
+    accounts: z.array(z.string()),
+    evidence: z.record(z.string(), z.unknown()).meta({ description: "the kind's typed evidence (src/detection/evidence.ts)" }),
+    detectedAt: epochMs,
+    status: z.enum(REPORT_STATUSES),
+    version: z.number().int().meta({ description: 'send it back with a decision' }),
+    updatedAt: isoTime,
+  })
+  .meta({
+    id: 'Report',
+    example: {
+      id: '3f2b8c1e-6a0d-4c3e-9b1a-2d4e5f6a7b8c',
+      kind: 'injected_viewers',
+      subjectType: 'room',
+      subjectId: 'room-1',
+      roomId: 'room-1',
+      streamId: 'stream-1',
+      score: 0.93,
+      severity: 'high',
+      summary: '412 accounts joined within 40 s on 3 device models and never spoke or bought',
+      accounts: ['acct-101', 'acct-102'],
+      evidence: { cohortSize: 412, joinSpreadMs: 40_000 },
+      detectedAt: 1_764_000_600_000,
+      status: 'open',
+      version: 1,
+      updatedAt: '2025-11-24T16:10:02.120Z',
+    },
+  });
 
-const REPORT_EXAMPLE = {
-  id: '3f2b8c1e-6a0d-4c3e-9b1a-2d4e5f6a7b8c',
-  kind: 'injected_viewers',
-  subjectType: 'room',
-  subjectId: 'room-1',
-  roomId: 'room-1',
-  streamId: 'stream-1',
-  score: 0.93,
-  severity: 'high',
-  summary: '412 accounts joined within 40 s on 3 device models and never spoke or bought',
-  accounts: ['acct-101', 'acct-102'],
-  evidence: { cohortSize: 412, joinSpreadMs: 40_000 },
-  detectedAt: 1_764_000_600_000,
-  status: 'open',
-  version: 1,
-  updatedAt: '2025-11-24T16:10:02.120Z',
-};
-
-export const reportView: z.ZodType<ReportView> = reportFields.meta({ id: 'Report', example: REPORT_EXAMPLE });
+const DESK_EXAMPLE_BASE = (z.globalRegistry.get(reportView)?.example ?? {}) as Record<string, unknown>;
 
 export const reportClaim: z.ZodType<ReportClaim> = z
   .object({
@@ -138,7 +145,7 @@ export const deskReport: z.ZodType<DeskReport> = z
   .meta({
     id: 'DeskReport',
     description: "The contract's Report and the desk's extensions",
-    example: { ...REPORT_EXAMPLE, claim: null, createdAt: '2025-11-24T16:10:02.120Z' },
+    example: { ...DESK_EXAMPLE_BASE, claim: null, createdAt: '2025-11-24T16:10:02.120Z' },
   });
 
 

@@ -1,8 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import type { Finding } from '../../detection/engine/finding.js';
 import { subnetOf } from '../../detection/shared/network.js';
 import type { CommittedEvent } from '../../log/event-log.writer.js';
-import { type AccountStreamRow, AccountStreamsRepository, MAX_IDENTIFIERS_PER_ROW } from './account-streams.repository.js';
+import { type AccountStreamRow, MAX_IDENTIFIERS_PER_ROW } from './account-streams.repository.js';
 
 /**
  * Folds a committed batch into one row per (account, stream): first and last
@@ -52,19 +50,3 @@ export function accountPresence(batch: readonly CommittedEvent[]): AccountStream
   }));
 }
 
-/**
- * The state stage that keeps `account_streams` up with the log (the account
- * page and the desk's device, IP and phone searches read it): one upsert per
- * committed batch, idempotent (set union), so a batch handed again changes nothing.
- */
-@Injectable()
-export class AccountPresence {
-  readonly name = 'account-presence';
-
-  constructor(private readonly accountStreams: AccountStreamsRepository) {}
-
-  async handle(batch: CommittedEvent[]): Promise<Finding[]> {
-    await this.accountStreams.record(accountPresence(batch));
-    return [];
-  }
-}

@@ -1,45 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type pg from 'pg';
-import { PG_POOL } from '../../platform/database/database.module.js';
-import type { Finding } from '../../detection/engine/finding.js';
-import type { CommittedEvent } from '../../log/event-log.writer.js';
-
-/** Order lifecycle events that trickle in long after a stream: not live activity. */
-const TRAILING_TYPES = new Set(['order.paid', 'order.refunded', 'sales.claimed']);
-
-interface StreamRow {
-  streamId: string;
-  roomId: string;
-  merchantId: string | null;
-  anchorId: string | null;
-  startedAt: number | null;
-  endedAt: number | null;
-  firstTs: number;
-  lastTs: number;
-  activityTs: number | null;
-  firstSeq: number;
-  lastSeq: number;
-}
-
-// LEAST/GREATEST make the upsert order-free and idempotent: replaying a batch
-// or receiving it in two parts gives the same row.
-const UPSERT_STREAMS = `
-  INSERT INTO streams AS s (stream_id, room_id, merchant_id, anchor_id, started_at, ended_at,
-                            first_ts, last_ts, activity_ts, first_seq, last_seq)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
-                       $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
-  ON CONFLICT (stream_id) DO UPDATE SET
-    -- The first stream.started names the owner for good (ingest rejects one naming another merchant).
-    merchant_id = COALESCE(s.merchant_id, EXCLUDED.merchant_id),
-    anchor_id   = COALESCE(EXCLUDED.anchor_id, s.anchor_id),
-    started_at  = LEAST(s.started_at, EXCLUDED.started_at),
-    ended_at    = GREATEST(s.ended_at, EXCLUDED.ended_at),
-    first_ts    = LEAST(s.first_ts, EXCLUDED.first_ts),
-    last_ts     = GREATEST(s.last_ts, EXCLUDED.last_ts),
-    activity_ts = GREATEST(s.activity_ts, EXCLUDED.activity_ts),
-    first_seq   = LEAST(s.first_seq, EXCLUDED.first_seq),
-    last_seq    = GREATEST(s.last_seq, EXCLUDED.last_seq),
-    updated_at  = now()`;
+import { Injectable } from '@nestjs/common';
+import type { BatchStream } from './batch-streams.js';
+import { StreamRepository } from './stream.repository.js';
 
 /**
  * Keeps one row per stream: who owns it (merchant scoping of the sales
@@ -47,57 +8,10 @@ const UPSERT_STREAMS = `
  */
 @Injectable()
 export class StreamDirectory {
-  readonly name = 'streams';
+  constructor(private readonly streams: StreamRepository) {}
 
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
-
-  async handle(batch: CommittedEvent[]): Promise<Finding[]> {
-    const rows = new Map<string, StreamRow>();
-    for (const { seq, event } of batch) {
-      let row = rows.get(event.streamId);
-      if (!row) {
-        row = {
-          streamId: event.streamId,
-          roomId: event.roomId,
-          merchantId: null,
-          anchorId: null,
-          startedAt: null,
-          endedAt: null,
-          firstTs: event.ts,
-          lastTs: event.ts,
-          activityTs: null,
-          firstSeq: seq,
-          lastSeq: seq,
-        };
-        rows.set(event.streamId, row);
-      }
-      row.firstTs = Math.min(row.firstTs, event.ts);
-      row.lastTs = Math.max(row.lastTs, event.ts);
-      row.firstSeq = Math.min(row.firstSeq, seq);
-      row.lastSeq = Math.max(row.lastSeq, seq);
-      if (!TRAILING_TYPES.has(event.type)) row.activityTs = Math.max(row.activityTs ?? event.ts, event.ts);
-      if (event.type === 'stream.started') {
-        row.merchantId ??= event.merchantId;
-        row.anchorId = event.anchorId ?? null;
-        row.startedAt = event.ts;
-      } else if (event.type === 'stream.ended') {
-        row.endedAt = event.ts;
-      }
-    }
-    const all = [...rows.values()];
-    await this.pool.query(UPSERT_STREAMS, [
-      all.map((r) => r.streamId),
-      all.map((r) => r.roomId),
-      all.map((r) => r.merchantId),
-      all.map((r) => r.anchorId),
-      all.map((r) => r.startedAt),
-      all.map((r) => r.endedAt),
-      all.map((r) => r.firstTs),
-      all.map((r) => r.lastTs),
-      all.map((r) => r.activityTs),
-      all.map((r) => r.firstSeq),
-      all.map((r) => r.lastSeq),
-    ]);
-    return [];
+  /** Folds what a batch said about its streams into their rows (streamsOfBatch derives it). */
+  async record(streams: ReadonlyMap<string, BatchStream>): Promise<void> {
+    await this.streams.record([...streams.values()]);
   }
 }

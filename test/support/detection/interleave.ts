@@ -1,5 +1,4 @@
 import type { RoomEvent } from '../../../src/events/event.schema.js';
-import { fnv1a } from '../../../src/detection/engine/cohort-directory.js';
 import { findingKey, type Finding } from '../../../src/detection/engine/finding.js';
 import { DetectionEngine, type DeepPartial, type EngineConfig } from '../../../src/detection/engine/engine.js';
 
@@ -10,8 +9,18 @@ import { DetectionEngine, type DeepPartial, type EngineConfig } from '../../../s
  */
 export function splitIntoLanes(events: readonly RoomEvent[], lanes: number, jitterMs: number, random: () => number): RoomEvent[][] {
   const split: Array<Array<{ event: RoomEvent; key: number; index: number }>> = Array.from({ length: lanes }, () => []);
-  events.forEach((event, index) => split[fnv1a(event.roomId) % lanes].push({ event, key: event.ts + random() * jitterMs, index }));
+  events.forEach((event, index) => split[fnv1a(event.roomId ?? event.accountId ?? event.id) % lanes].push({ event, key: event.ts + random() * jitterMs, index }));
   return split.map((lane) => lane.sort((a, b) => a.key - b.key || a.index - b.index).map((entry) => entry.event));
+}
+
+/** FNV-1a of a room id: a stable lane per room. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 /** Interleaves lanes batch by batch, round robin, as senders going as fast as acks allow would. */
@@ -43,8 +52,10 @@ export function findingsByStream(batches: readonly (readonly RoomEvent[])[], con
   const byStream = new Map<string, Finding[]>();
   for (const key of [...latest.keys()].sort()) {
     const finding = latest.get(key) as Finding;
-    const list = byStream.get(finding.streamId);
-    if (list === undefined) byStream.set(finding.streamId, [finding]);
+    // The engine's findings are all of a stream; a null one would be a ring or merchant finding.
+    const streamId = finding.streamId ?? '';
+    const list = byStream.get(streamId);
+    if (list === undefined) byStream.set(streamId, [finding]);
     else list.push(finding);
   }
   return byStream;

@@ -75,6 +75,10 @@ export const KIND_LABEL_KEYS = {
   scripted_comments: 'kind.scripted_comments',
   refund_brushing: 'kind.refund_brushing',
   inflated_gmv: 'kind.inflated_gmv',
+  scalper_bot: 'kind.scalper_bot',
+  coupon_abuse: 'kind.coupon_abuse',
+  cash_out: 'kind.cash_out',
+  account_ring: 'kind.account_ring',
 };
 
 export function kindLabel(kind) {

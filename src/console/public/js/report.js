@@ -67,8 +67,8 @@ function header(report) {
     h(
       'dl',
       { class: 'kv inline' },
-      h('dt', null, t('report.room')), h('dd', null, report.roomId),
-      h('dt', null, t('report.stream')), h('dd', null, h('a', { href: `#/stream/${encodeURIComponent(report.streamId)}` }, report.streamId)),
+      h('dt', null, t('report.room')), h('dd', null, report.roomId ?? t('report.acrossRooms')),
+      h('dt', null, t('report.stream')), h('dd', null, report.streamId === null ? '—' : h('a', { href: `#/stream/${encodeURIComponent(report.streamId)}` }, report.streamId)),
       h('dt', null, t('report.detected')), h('dd', null, formatTime(report.detectedAt)),
       h('dt', null, t('report.updated')), h('dd', null, formatTime(Date.parse(report.updatedAt))),
     ),
@@ -195,7 +195,7 @@ function decisionPanel(current, onDecided) {
 
 /** After a room report is confirmed: its named accounts' open account reports of the same stream, confirmed in one go on request. */
 async function offerAccountReports(report, slot) {
-  if (report.subjectType !== 'room' || report.status !== 'confirmed' || report.accounts.length === 0) return mount(slot);
+  if (report.subjectType !== 'room' || report.streamId === null || report.status !== 'confirmed' || report.accounts.length === 0) return mount(slot);
   const named = new Set(report.accounts);
   const page = await api(`/v1/reports${query({ streamId: report.streamId, subjectType: 'account', status: 'open', limit: 200 })}`).catch(() => ({ items: [] }));
   const open = page.items.filter((item) => named.has(item.subjectId));
@@ -240,7 +240,7 @@ export function renderReport(target, reportId) {
     }
     if (stopped) return;
     // The stream's currency formats every amount on the page one way.
-    const timelineProbe = await api(`/v1/streams/${encodeURIComponent(report.streamId)}/timeline`).catch(() => null);
+    const timelineProbe = report.streamId === null ? null : await api(`/v1/streams/${encodeURIComponent(report.streamId)}/timeline`).catch(() => null);
     const currency = timelineProbe?.currency ?? undefined;
     const changed = h('p', { class: 'notice', hidden: true, role: 'status' });
     const timelineSlot = h('div', { id: 'timeline' }, h('p', { class: 'muted' }, t('timeline.loading')));
@@ -306,6 +306,12 @@ export function renderReport(target, reportId) {
       }
     });
 
+    if (report.streamId === null) {
+      // A ring or merchant report (or an account's outside rooms) has no one stream to draw: its evidence lists the rooms.
+      mount(timelineSlot, h('p', { class: 'muted' }, t('report.spansRooms')));
+      mount(accountsSlot, h('p', { class: 'muted' }, report.accounts.join(', ') || t('none')));
+      return;
+    }
     const [related, accounts] = await Promise.allSettled([
       api(`/v1/reports${query({ streamId: report.streamId, limit: 200 })}`),
       report.accounts.length > 0 ? api(`/v1/streams/${encodeURIComponent(report.streamId)}/accounts${query({ reportId: report.id })}`) : Promise.resolve({ items: [] }),

@@ -1,6 +1,7 @@
 import type { Finding } from '../../engine/finding.js';
-import { type OrderFact, type SalesClaimFact, type StreamOrderFacts, refundedAmount, refundedBy } from '../refund-brushing/order-facts.js';
-import { severityOf } from '../../shared/scoring.js';
+import { type OrderFact, type SalesClaimFact, type StreamOrderFacts, type StreamOrderInput, refundedAmount, refundedBy } from '../order-facts.js';
+import type { RefundBrushingVerdict } from '../refund-brushing/refund-brushing.detector.js';
+import { round3, severityOf } from '../../shared/scoring.js';
 import { DEFAULT_INFLATED_GMV_CONFIG, type InflatedGmvConfig } from './inflated-gmv.config.js';
 
 /** Brushing accounts cited in the evidence at most (the refund_brushing report lists them all). */
@@ -85,6 +86,30 @@ export interface InflatedGmvVerdict {
   figures: ClaimFigures;
   flagged: boolean;
   finding: Finding | null;
+}
+
+/**
+ * One stream's claim, judged with the accounts refund brushing flagged in
+ * the same stream (their orders are sales the claim may not count); null
+ * without a claim or without a finding.
+ */
+export function judgeInflatedGmvOfStream(
+  input: Pick<StreamOrderInput, 'facts' | 'claim'>,
+  brushing: Pick<RefundBrushingVerdict, 'accounts' | 'flaggedAccounts'>,
+  config: InflatedGmvConfig = DEFAULT_INFLATED_GMV_CONFIG,
+): Finding | null {
+  if (!input.claim) return null;
+  const flagged = brushing.accounts.filter((account) => account.flagged);
+  const verdict = judgeInflatedGmv(
+    {
+      facts: input.facts,
+      claim: input.claim,
+      brushingAccounts: new Set(brushing.flaggedAccounts),
+      brushingEvidenceAt: flagged.length > 0 ? Math.max(...flagged.map((account) => account.evidenceAt)) : null,
+    },
+    config,
+  );
+  return verdict.finding;
 }
 
 /**
@@ -343,8 +368,4 @@ function listValue(order: OrderFact): number {
 
 function unitValue(order: OrderFact): number {
   return (order.unitPrice ?? 0) * (order.quantity ?? 0);
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

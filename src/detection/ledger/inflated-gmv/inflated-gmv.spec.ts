@@ -1,4 +1,4 @@
-import type { OrderFact, StreamOrderFacts } from '../refund-brushing/order-facts.js';
+import type { OrderFact, StreamOrderFacts } from '../order-facts.js';
 import { judgeInflatedGmv } from './inflated-gmv.detector.js';
 
 const T0 = 1_764_000_000_000;

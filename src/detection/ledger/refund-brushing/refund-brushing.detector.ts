@@ -1,12 +1,12 @@
 import type { Finding } from '../../engine/finding.js';
-import { combineScores, severityOf } from '../../shared/scoring.js';
+import { combineScores, round3, severityOf } from '../../shared/scoring.js';
 import {
   type AccountHistoryOrder,
   type OrderFact,
   type StreamOrderFacts,
   firstRefundAt,
   refundedAmount,
-} from './order-facts.js';
+} from '../order-facts.js';
 import { DEFAULT_REFUND_BRUSHING_CONFIG, type RefundBrushingConfig } from './refund-brushing.config.js';
 
 /** How one order was refunded relative to its stream. */
@@ -500,10 +500,6 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }
 
 function pct(share: number): string {

@@ -1,4 +1,4 @@
-import type { AccountHistoryOrder, OrderFact, StreamOrderFacts } from './order-facts.js';
+import type { AccountHistoryOrder, OrderFact, StreamOrderFacts } from '../order-facts.js';
 import { effectiveStreamEnd, judgeRefundBrushing, refundPattern, timingCandidates } from './refund-brushing.detector.js';
 import { DEFAULT_REFUND_BRUSHING_CONFIG } from './refund-brushing.config.js';
 

@@ -24,30 +24,9 @@ import {
   type DisplayedSteps,
   type JoinBurst,
   type JoinSteps,
+  type CohortSignal,
+  type ViewerGroupKind,
 } from './injected-viewers.evidence.js';
-
-/** Signal families a viewer cohort can show; a verdict needs several, at least one of them a tie. */
-export type CohortSignal =
-  | 'joinedTogether'
-  | 'passiveAndStaying'
-  | 'youngOrCoCreated'
-  | 'sharedInfrastructure'
-  | 'rareIdentity'
-  | 'seenInOtherRooms'
-  | 'likedInLockstep';
-
-/** What put a group's members together: the key they share. */
-export type ViewerGroupKind =
-  | 'joinSpan'
-  | 'joinBurst'
-  | 'joinSteps'
-  | 'device'
-  | 'subnet'
-  | 'created'
-  | 'tampered'
-  | 'createdDay'
-  | 'lockstepLikes'
-  | 'crossRoom';
 
 /** The room's own mix of device models over every account that joined (models are few, so this stays small). */
 interface IdentityMix {

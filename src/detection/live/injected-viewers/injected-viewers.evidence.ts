@@ -4,7 +4,29 @@ import type { CohortIdentityEvidence } from '../../shared/cohort-identity.js';
 import { combineScores, severityOf } from '../../shared/scoring.js';
 import { interactions, type ViewerProfile } from '../../shared/viewer-profile.js';
 import type { InjectedViewersConfig } from './injected-viewers.config.js';
-import type { CohortSignal, ViewerGroupKind } from './injected-viewers.detector.js';
+
+/** Signal families a viewer cohort can show; a verdict needs several, at least one of them a tie. */
+export type CohortSignal =
+  | 'joinedTogether'
+  | 'passiveAndStaying'
+  | 'youngOrCoCreated'
+  | 'sharedInfrastructure'
+  | 'rareIdentity'
+  | 'seenInOtherRooms'
+  | 'likedInLockstep';
+
+/** What put a group's members together: the key they share. */
+export type ViewerGroupKind =
+  | 'joinSpan'
+  | 'joinBurst'
+  | 'joinSteps'
+  | 'device'
+  | 'subnet'
+  | 'created'
+  | 'tampered'
+  | 'createdDay'
+  | 'lockstepLikes'
+  | 'crossRoom';
 
 export interface DisplayedInflation {
   from: number;

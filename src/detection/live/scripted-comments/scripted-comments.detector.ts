@@ -1,6 +1,5 @@
 import type { RoomEvent } from '../../../events/event.schema.js';
 import type { Detector, StreamView, WindowBounds } from '../../engine/detector.js';
-import { mix32 } from '../../engine/cohort-directory.js';
 import {
   describeIdentity,
   measureCohortIdentity,
@@ -8,6 +7,7 @@ import {
   memberSharesInfrastructure,
   round,
 } from '../../shared/cohort-identity.js';
+import { mix32 } from '../../shared/hashing.js';
 import { codePointLength, normaliseComment, signatureSimilarity, textSignature } from '../../shared/text-fingerprint.js';
 import type { ViewerProfile } from '../../shared/viewer-profile.js';
 import { boardOf } from '../../shared/stream-board.js';
@@ -21,20 +21,14 @@ import {
   type CohortKind,
   type LoneSignal,
   type WhoSignal,
+  type CommenterTiming,
 } from './scripted-comments.evidence.js';
 
 /** Per commenting account: O(1) timing moments and a short list of post buckets. */
-export interface CommenterState {
-  posts: number;
+export interface CommenterState extends CommenterTiming {
   lastTs: number;
-  /** Welford running moments of the intervals between posts. */
-  intervals: number;
-  intervalMean: number;
-  intervalM2: number;
   /** Distinct sync buckets of recent posts, oldest first. */
   buckets: number[];
-  /** Most posts this account made into one template cluster. */
-  topTemplateRepeats: number;
   periodic: boolean;
   synced: boolean;
   activeInWindow: boolean;

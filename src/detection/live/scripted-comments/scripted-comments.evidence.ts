@@ -1,11 +1,21 @@
 import type { FindingDraft, StreamView } from '../../engine/detector.js';
 import type { CohortIdentityEvidence } from '../../shared/cohort-identity.js';
-import { combineScores, severityOf } from '../../shared/scoring.js';
+import { combineScores, round3, severityOf } from '../../shared/scoring.js';
 import type { ViewerProfile } from '../../shared/viewer-profile.js';
 import type { ScriptedCommentsConfig } from './scripted-comments.config.js';
-import type { CommenterState } from './scripted-comments.detector.js';
 
 /** What binds a comment cohort: one template, lockstep post times, or machine-regular rhythms. */
+/** What an account's findings say of its posting rhythm: its count and interval moments. */
+export interface CommenterTiming {
+  posts: number;
+  /** Welford running moments of the intervals between posts. */
+  intervals: number;
+  intervalMean: number;
+  intervalM2: number;
+  /** Most posts this account made into one template cluster. */
+  topTemplateRepeats: number;
+}
+
 export type CohortKind = 'template' | 'lockstep' | 'periodic';
 /** Independent signals about who posts. */
 export type WhoSignal = 'youngOrCoCreated' | 'sharedDevices' | 'sharedInfrastructure' | 'lockstepTiming' | 'regularTiming';
@@ -141,7 +151,7 @@ export function buildCommentAccountFinding(
   config: ScriptedCommentsConfig,
   accountId: string,
   profile: ViewerProfile | undefined,
-  commenter: CommenterState | undefined,
+  commenter: CommenterTiming | undefined,
   cohorts: readonly CommentCohortVerdict[],
   loneSignals: LoneSignal[] | undefined,
 ): FindingDraft {
@@ -149,7 +159,7 @@ export function buildCommentAccountFinding(
   const score = loneSignals !== undefined ? Math.min(0.9, 0.45 + 0.15 * loneSignals.length) : cohortScore;
   const intervalCv =
     commenter !== undefined && commenter.intervals > 1
-      ? Math.round((Math.sqrt(commenter.intervalM2 / (commenter.intervals - 1)) / commenter.intervalMean) * 1000) / 1000
+      ? round3(Math.sqrt(commenter.intervalM2 / (commenter.intervals - 1)) / commenter.intervalMean)
       : null;
   const why =
     loneSignals !== undefined
@@ -159,7 +169,7 @@ export function buildCommentAccountFinding(
     kind: 'scripted_comments',
     subjectType: 'account',
     subjectId: accountId,
-    score: Math.round(score * 1000) / 1000,
+    score: round3(score),
     severity: severityOf(score, config.severity),
     summary: `Account ${accountId} in room ${stream.roomId} ${why}.`,
     accounts: [accountId],

@@ -1,0 +1,36 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { PG_POOL } from '../platform/database/database.module.js';
+import type { CommittedEvent } from './event-log.writer.js';
+import { STORED_EVENT_COLUMNS, type StoredEventRecord, fromStoredRecord } from './stored-event.js';
+
+/**
+ * Every read of the `events` table: the log read back in commit order (restart
+ * replay, catch-up, a detect process following another's commits) and one
+ * event by its position (a quarantined event replayed). The writer keeps the
+ * appends (event-log.writer.ts): they go below this on purpose, for throughput.
+ */
+@Injectable()
+export class EventLogRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  /** The committed events with afterSeq < seq <= upToSeq, in seq order. */
+  async readRange(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]> {
+    const result = await this.pool.query<StoredEventRecord>(
+      `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq`,
+      [afterSeq, upToSeq],
+    );
+    return result.rows.map(toCommitted);
+  }
+
+  /** The event at one log position, or null when none was committed there. */
+  async readOne(seq: number): Promise<CommittedEvent | null> {
+    const result = await this.pool.query<StoredEventRecord>(`SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE seq = $1`, [seq]);
+    const record = result.rows[0];
+    return record ? toCommitted(record) : null;
+  }
+}
+
+function toCommitted(record: StoredEventRecord): CommittedEvent {
+  return { seq: Number(record.seq), event: fromStoredRecord(record) };
+}

@@ -1,0 +1,111 @@
+import type { AppConfig } from '../platform/config/config.js';
+import type { CommitNotices } from './commit-notices.js';
+import type { EventLogRepository } from './event-log.repository.js';
+import type { CommittedEvent, EventLogWriter } from './event-log.writer.js';
+
+/** What a reader of the log hears as it grows. */
+export interface LogFollower {
+  /** A batch this process just committed, in seq order (local only): it can be processed without reading it back. */
+  committed(batch: readonly CommittedEvent[]): void;
+  /** Rows may have been committed without a hand-over (local only): the follower must read the log instead. */
+  gap(): void;
+  /** Another process committed more (remote only): readBound() moved. */
+  advanced(): void;
+}
+
+/**
+ * The log as a reader in this process sees it: where its commits come from
+ * and how far it may read. `local`: this process's own writer hands each
+ * committed batch over in seq order. `remote`: ingest runs in other
+ * processes, which announce their commits (CommitNotices); the batches
+ * themselves are read back from the `events` table.
+ */
+export interface LogSource {
+  readonly kind: 'local' | 'remote';
+  follow(follower: LogFollower): () => void;
+  /**
+   * Every seq at or below this is committed or never will be: a reader must
+   * not read past it, or it could miss a lower seq committed later. Local, it
+   * is unbounded while no flush is in flight.
+   */
+  readBound(): number;
+  /** The committed events with afterSeq < seq <= upToSeq, in seq order. */
+  read(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]>;
+  /** Tells the ingest processes how far the reader has processed (remote only: local ingest sees it in-process). */
+  publishProcessed(processedSeq: number): void;
+}
+
+type LogReader = Pick<EventLogRepository, 'readRange'>;
+
+/** Ingest and the pipeline in one process: batches handed over as they commit. */
+export class LocalLogSource implements LogSource {
+  readonly kind = 'local';
+
+  constructor(
+    private readonly writer: Pick<EventLogWriter, 'onCommitted' | 'onGap' | 'safeSeq'>,
+    private readonly log: LogReader,
+  ) {}
+
+  follow(follower: LogFollower): () => void {
+    const stops = [this.writer.onCommitted((batch) => follower.committed(batch)), this.writer.onGap(() => follower.gap())];
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }
+
+  readBound(): number {
+    return this.writer.safeSeq();
+  }
+
+  read(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]> {
+    return this.log.readRange(afterSeq, upToSeq);
+  }
+
+  /** Ingest in this process sees the progress in-process. */
+  publishProcessed(_processedSeq: number): void {}
+}
+
+/** The pipeline in a detect process: woken by other processes' commit notices, reading the table. */
+export class RemoteLogSource implements LogSource {
+  readonly kind = 'remote';
+
+  constructor(
+    private readonly notices: Pick<CommitNotices, 'onAdvance' | 'readBound' | 'publishProcessed'>,
+    private readonly log: LogReader,
+  ) {}
+
+  follow(follower: LogFollower): () => void {
+    return this.notices.onAdvance(() => follower.advanced());
+  }
+
+  readBound(): number {
+    return this.notices.readBound();
+  }
+
+  read(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]> {
+    return this.log.readRange(afterSeq, upToSeq);
+  }
+
+  publishProcessed(processedSeq: number): void {
+    void this.notices.publishProcessed(processedSeq);
+  }
+}
+
+/** The source a process of this role follows; null for an ingest-only process, which follows nothing. */
+export function logSourceFor(
+  role: AppConfig['ROOMWATCH_ROLE'],
+  parts: {
+    writer: Pick<EventLogWriter, 'onCommitted' | 'onGap' | 'safeSeq'>;
+    notices: Pick<CommitNotices, 'onAdvance' | 'readBound' | 'publishProcessed'>;
+    log: LogReader;
+  },
+): LogSource | null {
+  switch (role) {
+    case 'ingest':
+      return null;
+    case 'detect':
+      return new RemoteLogSource(parts.notices, parts.log);
+    case 'all':
+      return new LocalLogSource(parts.writer, parts.log);
+  }
+}

@@ -1,0 +1,44 @@
+/** The monitor's knobs; none decides a verdict, they bound memory and restart time. */
+export interface MonitorConfig {
+  /**
+   * Events handed over live but not yet processed before the monitor stops
+   * holding them in memory and reads the log instead (catch-up mode). At ~300
+   * bytes an event this bounds the hand-over queue to tens of MB.
+   */
+  maxQueuedEvents: number;
+  /**
+   * seq span read per page while replaying or catching up. Every writer flush
+   * reserves a 4096-seq block, so 8 blocks hold at most ~32k events: a page
+   * stays a few tens of MB however full the flushes were.
+   */
+  replayPageSpan: number;
+  /**
+   * Streams with live activity this recently (event time, before the newest
+   * activity) are replayed at restart to rebuild engine state. Must cover
+   * the engine's memory valve for idle streams plus tombstones (3 h + 3 h,
+   * `memoryValve` in engine.ts), so every stream the engine could still hold
+   * is rebuilt in full. Cross-room sightings older than this come back from
+   * `cohort_sightings` instead.
+   */
+  replayHorizonMs: number;
+}
+
+export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
+  maxQueuedEvents: 100_000,
+  replayPageSpan: 8 * 4096,
+  replayHorizonMs: 6 * 60 * 60_000,
+};
+
+/** How a batch that keeps failing is isolated (see PoisonQuarantine). */
+export interface PoisonConfig {
+  /**
+   * Attempts of a whole batch's retried stages before its failing event is looked
+   * for. A non-dependency error that repeats this often is the data, not
+   * the moment (a transient one passes on the first retry).
+   */
+  attempts: number;
+  /** Pause before retry n is n times this: long enough for a lock or a restart of a peer to clear. */
+  backoffMs: number;
+}
+
+export const DEFAULT_POISON_CONFIG: PoisonConfig = { attempts: 3, backoffMs: 200 };

@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Finding, findingKey } from '../../detection/engine/finding.js';
+import { judgeInflatedGmvOfStream } from '../../detection/ledger/inflated-gmv/inflated-gmv.detector.js';
+import { DEFAULT_ORDER_VERDICT_CONFIGS, type OrderVerdictConfigs, type StreamJudge, dateFindings } from '../../detection/ledger/order-verdicts.js';
+import { judgeRefundBrushing } from '../../detection/ledger/refund-brushing/refund-brushing.detector.js';
+import { ReportRepository } from '../../reports/report.repository.js';
+import type { BatchContext, LedgerDetectionStage } from '../stage.js';
+import { ORDER_JUDGEMENTS } from './refund-brushing.stage.js';
+
+/**
+ * Inflated GMV over every claimed stream the refund-brushing stage judged in
+ * this batch: the claim against the sales settled by then, less the money of
+ * the accounts caught brushing the stream. New findings are dated by event
+ * time, the brushing verdict re-judged at each moment with them.
+ */
+@Injectable()
+export class InflatedGmvStage implements LedgerDetectionStage {
+  readonly kind = 'ledger-detection';
+  readonly name = 'inflated GMV';
+  private readonly configs: OrderVerdictConfigs = DEFAULT_ORDER_VERDICT_CONFIGS;
+  private readonly judgeAt: StreamJudge = (known) => {
+    const finding = judgeInflatedGmvOfStream(known, judgeRefundBrushing(known.facts, known.history, this.configs.refundBrushing), this.configs.inflatedGmv);
+    return finding ? [finding] : [];
+  };
+
+  constructor(@Inject(ReportRepository) private readonly reports: Pick<ReportRepository, 'keysOf'>) {}
+
+  async run(context: BatchContext): Promise<void> {
+    const found = context.get(ORDER_JUDGEMENTS).flatMap(({ input, brushing }) => {
+      const finding = judgeInflatedGmvOfStream(input, brushing, this.configs.inflatedGmv);
+      return finding ? [{ input, finding }] : [];
+    });
+    if (found.length === 0) return;
+    const reported = await this.reports.keysOf(
+      found.map(({ input }) => input.facts.streamId),
+      ['inflated_gmv'],
+    );
+    context.findings.push(
+      ...found.flatMap(({ input, finding }): Finding[] => {
+        const undated = reported.has(findingKey(finding)) ? new Set<string>() : new Set([findingKey(finding)]);
+        return dateFindings(input, [finding], undated, this.judgeAt, this.configs.maxTimelineSteps);
+      }),
+    );
+  }
+}

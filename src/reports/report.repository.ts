@@ -1,0 +1,342 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type pg from 'pg';
+import { PG_POOL } from '../platform/database/database.module.js';
+import { type Finding, type ReportKind, type Severity, type SubjectType, findingKey } from '../detection/engine/finding.js';
+import { ALLOW_LISTED, LIVE_POLICY, REPORT_JSON } from '../enforcement/enforcement-sql.js';
+import {
+  type ReportDecisionView,
+  type ReportFilter,
+  type ReportStatus,
+  type ReportView,
+  type ReviewDecision,
+  encodeCursor,
+} from './report-view.js';
+
+/** The columns every report query selects, `cursor_at` being created_at as exact text for keyset paging. */
+export const REPORT_COLUMNS = `id, kind, subject_type, subject_id, room_id, stream_id, score, severity, status,
+  summary, accounts, evidence, detected_at, version, updated_at, created_at::text AS cursor_at`;
+
+export interface ReportRow {
+  id: string;
+  kind: ReportKind;
+  subject_type: SubjectType;
+  subject_id: string;
+  /** null for ring and merchant reports and account reports tied to no stream. */
+  room_id: string | null;
+  stream_id: string | null;
+  score: number;
+  severity: Severity;
+  status: ReportStatus;
+  summary: string;
+  accounts: string[];
+  evidence: Record<string, unknown>;
+  /** bigint: text from pg. */
+  detected_at: string;
+  version: number;
+  updated_at: Date;
+  cursor_at: string;
+}
+
+export function toReportView(row: ReportRow): ReportView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    roomId: row.room_id,
+    streamId: row.stream_id,
+    score: Number(row.score),
+    severity: row.severity,
+    status: row.status,
+    summary: row.summary,
+    accounts: row.accounts,
+    evidence: row.evidence,
+    detectedAt: Number(row.detected_at),
+    version: row.version,
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** A report the upsert created or changed, and the outbox row it queued, if its new version is enforceable. */
+export interface StoredReport {
+  report: ReportView;
+  deliveryId: string | null;
+}
+
+/** What a reviewer's decision came to. */
+export type DecisionOutcome =
+  | { outcome: 'decided'; report: ReportView; deliveryId: string | null }
+  | { outcome: 'not-found' }
+  | { outcome: 'stale'; currentVersion: number };
+
+/** What the enforcement worker needs to know of a report before it sends one of its versions. */
+export interface ReportEnforcementState {
+  status: ReportStatus;
+  /** The subject, or an implicated account or the room, is allow-listed now. */
+  allowListed: boolean;
+}
+
+/**
+ * The `reports` and `report_decisions` tables: every statement that reads or
+ * writes them. The report upsert and the confirmation also write the
+ * enforcement outbox (`deliveries`) in the same statement or transaction, so a
+ * report version and its enforcement intent commit together.
+ */
+/** Reads of `reports` for other modules: the store's own writes stay in ReportsService. */
+
+@Injectable()
+export class ReportRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+
+  /**
+   * Idempotent upsert on (kind, subjectType, subjectId, streamId), one
+   * statement for the whole call. A new report starts at version 1, `open`;
+   * an existing one gets version + 1 only when its content changed, and never
+   * a new detectedAt or status. Severity bands come from the kind's live
+   * policy when it has some. Answers the reports that changed.
+   */
+  async upsertFindings(findings: readonly Finding[], defaultAutoEnforceScore: number): Promise<StoredReport[]> {
+    if (findings.length === 0) return [];
+    // One row per key (the last finding wins): ON CONFLICT may not touch a row twice.
+    const byKey = new Map<string, Finding>();
+    for (const finding of findings) byKey.set(findingKey(finding), finding);
+    const input = [...byKey.values()].map((finding) => ({
+      kind: finding.kind,
+      subject_type: finding.subjectType,
+      subject_id: finding.subjectId,
+      room_id: finding.roomId,
+      stream_id: finding.streamId,
+      score: finding.score,
+      severity: finding.severity,
+      summary: finding.summary,
+      accounts: finding.accounts,
+      evidence: finding.evidence,
+      detected_at: finding.detectedAt,
+    }));
+
+    const result = await this.pool.query<ReportRow & { delivery_id: string | null }>(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(kind text, subject_type text, subject_id text,
+           room_id text, stream_id text, score float8, severity text, summary text, accounts text[],
+           evidence jsonb, detected_at bigint)
+       ),
+       banded AS (
+         -- Severity bands from policy, when the kind has live ones; else the detector's own severity.
+         SELECT i.kind, i.subject_type, i.subject_id, i.room_id, i.stream_id, i.score, i.summary,
+                i.accounts, i.evidence, i.detected_at,
+                CASE WHEN p.severity_high IS NULL THEN i.severity
+                     WHEN i.score >= p.severity_high THEN 'high'
+                     WHEN i.score >= p.severity_medium THEN 'medium'
+                     ELSE 'low' END AS severity
+         FROM input i
+         LEFT JOIN enforcement_policies p ON p.kind = i.kind AND (p.expires_at IS NULL OR p.expires_at > now())
+       ),
+       upserted AS (
+         INSERT INTO reports AS t (kind, subject_type, subject_id, room_id, stream_id, score, severity, summary,
+                                   accounts, evidence, detected_at)
+         SELECT kind, subject_type, subject_id, room_id, stream_id, score, severity, summary,
+                coalesce(accounts, '{}'), coalesce(evidence, '{}'), detected_at
+         FROM banded
+         -- A stable order keeps concurrent callers from locking rows in opposite orders.
+         ORDER BY kind, subject_type, subject_id, stream_id
+         ON CONFLICT (kind, subject_type, subject_id, stream_id) DO UPDATE SET
+           score = EXCLUDED.score, severity = EXCLUDED.severity, summary = EXCLUDED.summary,
+           accounts = EXCLUDED.accounts, evidence = EXCLUDED.evidence,
+           version = t.version + 1, updated_at = now()
+         WHERE (t.score, t.severity, t.summary, t.accounts, t.evidence)
+               IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.severity, EXCLUDED.summary, EXCLUDED.accounts, EXCLUDED.evidence)
+         RETURNING t.*
+       ),
+       enforceable AS (
+         -- The outbox: written in this same statement, so no enforceable version can be lost.
+         -- Dismissed reports are never enforced again; confirmed ones are re-sent as they grow.
+         INSERT INTO deliveries (id, report_id, report_version, reason, report)
+         SELECT r.id::text || '-v' || r.version, r.id, r.version,
+                CASE WHEN r.status = 'confirmed' THEN 'confirmed' ELSE 'auto' END, ${REPORT_JSON}
+         FROM upserted r
+         LEFT JOIN ${LIVE_POLICY}
+         WHERE r.status = 'confirmed'
+            OR (r.status = 'open' AND r.score >= coalesce(p.auto_enforce_score, $2::float8) AND NOT ${ALLOW_LISTED})
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id AS delivery_id, report_id
+       )
+       SELECT ${REPORT_COLUMNS}, e.delivery_id
+       FROM upserted u LEFT JOIN enforceable e ON e.report_id = u.id`,
+      [JSON.stringify(input), defaultAutoEnforceScore],
+    );
+    return result.rows.map((row) => ({ report: toReportView(row), deliveryId: row.delivery_id }));
+  }
+
+  /** Newest first, keyset-paged on (created_at, id). */
+  async list(filter: ReportFilter): Promise<{ items: ReportView[]; nextCursor: string | null }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (filter.kind) where.push(`kind = ${param(filter.kind)}`);
+    if (filter.status) where.push(`status = ${param(filter.status)}`);
+    if (filter.subjectType) where.push(`subject_type = ${param(filter.subjectType)}`);
+    if (filter.roomId) where.push(`room_id = ${param(filter.roomId)}`);
+    if (filter.streamId) where.push(`stream_id = ${param(filter.streamId)}`);
+    if (filter.accountId) {
+      const account = param(filter.accountId);
+      where.push(`((subject_type = 'account' AND subject_id = ${account}) OR accounts @> ARRAY[${account}::text])`);
+    }
+    if (filter.cursor) {
+      where.push(`(created_at, id) < (${param(filter.cursor.createdAt)}::timestamptz, ${param(filter.cursor.id)}::uuid)`);
+    }
+    const result = await this.pool.query<ReportRow>(
+      `SELECT ${REPORT_COLUMNS} FROM reports
+       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at DESC, id DESC
+       LIMIT ${param(filter.limit + 1)}`,
+      params,
+    );
+    const page = result.rows.slice(0, filter.limit);
+    const last = page.at(-1);
+    const nextCursor =
+      result.rows.length > filter.limit && last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null;
+    return { items: page.map(toReportView), nextCursor };
+  }
+
+  async get(id: string): Promise<ReportView | null> {
+    const result = await this.pool.query<ReportRow>(`SELECT ${REPORT_COLUMNS} FROM reports WHERE id = $1`, [id]);
+    const row = result.rows[0];
+    return row ? toReportView(row) : null;
+  }
+
+  /**
+   * A reviewer's decision on the version they looked at (optimistic
+   * concurrency), its audit row, and for a confirmation the outbox row of
+   * the new version: one transaction.
+   */
+  async decide(
+    id: string,
+    decision: { decision: ReviewDecision; note?: string; version: number },
+    reviewerKeyId: string,
+  ): Promise<DecisionOutcome> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const updated = await client.query<ReportRow>(
+        `UPDATE reports SET status = $2, version = version + 1, updated_at = now()
+         WHERE id = $1 AND version = $3 RETURNING ${REPORT_COLUMNS}`,
+        [id, decision.decision, decision.version],
+      );
+      const row = updated.rows[0];
+      if (!row) {
+        const current = await client.query<{ version: number }>('SELECT version FROM reports WHERE id = $1', [id]);
+        await client.query('ROLLBACK');
+        const found = current.rows[0];
+        return found ? { outcome: 'stale', currentVersion: found.version } : { outcome: 'not-found' };
+      }
+      await client.query(
+        `INSERT INTO report_decisions (report_id, decision, note, decided_version, reviewer_key_id)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [id, decision.decision, decision.note ?? null, decision.version, reviewerKeyId],
+      );
+      let deliveryId: string | null = null;
+      if (decision.decision === 'confirmed') {
+        const queued = await client.query<{ id: string }>(
+          `INSERT INTO deliveries (id, report_id, report_version, reason, report)
+           SELECT r.id::text || '-v' || r.version, r.id, r.version, 'confirmed', ${REPORT_JSON}
+           FROM reports r WHERE r.id = $1
+           ON CONFLICT (id) DO NOTHING RETURNING id`,
+          [id],
+        );
+        deliveryId = queued.rows[0]?.id ?? null;
+      }
+      await client.query('COMMIT');
+      return { outcome: 'decided', report: toReportView(row), deliveryId };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The decision trail, oldest first; null when there is no such report. */
+  async decisions(id: string): Promise<ReportDecisionView[] | null> {
+    const result = await this.pool.query<{
+      report_id: string;
+      decision: ReviewDecision | null;
+      note: string | null;
+      decided_version: number;
+      reviewer_key_id: string;
+      reviewer: string | null;
+      bulk_id: string | null;
+      decided_at: Date;
+    }>(
+      `SELECT d.report_id, d.decision, d.note, d.decided_version, d.reviewer_key_id, d.reviewer, d.bulk_id, d.decided_at
+       FROM reports r LEFT JOIN report_decisions d ON d.report_id = r.id
+       WHERE r.id = $1 ORDER BY d.decided_at, d.id`,
+      [id],
+    );
+    if (result.rows.length === 0) return null;
+    return result.rows.flatMap((row) =>
+      row.decision === null
+        ? []
+        : [
+            {
+              reportId: row.report_id,
+              decision: row.decision,
+              note: row.note,
+              version: row.decided_version,
+              reviewerKeyId: row.reviewer_key_id,
+              reviewer: row.reviewer,
+              bulkId: row.bulk_id,
+              decidedAt: row.decided_at.toISOString(),
+            },
+          ],
+    );
+  }
+
+  /** The stream and accounts a report names (the console's evidence table); null when there is no such report. */
+  async accountsOf(id: string): Promise<{ streamId: string; accounts: string[] } | null> {
+    const { rows } = await this.pool.query<{ stream_id: string; accounts: string[] }>(
+      'SELECT stream_id, accounts FROM reports WHERE id = $1',
+      [id],
+    );
+    return rows[0] ? { streamId: rows[0].stream_id, accounts: rows[0].accounts } : null;
+  }
+
+  /**
+   * Accounts named by the stream's refund_brushing reports that a reviewer
+   * has not dismissed: account reports' subjects and the room report's
+   * accounts (the sales audit's suspectedBrushing).
+   */
+  async brushingAccounts(streamId: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ account_id: string }>(
+      `SELECT subject_id AS account_id FROM reports
+        WHERE kind = 'refund_brushing' AND stream_id = $1 AND subject_type = 'account' AND status <> 'dismissed'
+       UNION
+       SELECT unnest(accounts) FROM reports
+        WHERE kind = 'refund_brushing' AND stream_id = $1 AND subject_type = 'room' AND status <> 'dismissed'`,
+      [streamId],
+    );
+    return rows.map((row) => row.account_id);
+  }
+
+  /** The report's status and whether its subject is allow-listed now; null when there is no such report. */
+  async enforcementState(id: string): Promise<ReportEnforcementState | null> {
+    const { rows } = await this.pool.query<{ status: ReportStatus; allow_listed: boolean }>(
+      `SELECT r.status, ${ALLOW_LISTED} AS allow_listed FROM reports r WHERE r.id = $1`,
+      [id],
+    );
+    return rows[0] ? { status: rows[0].status, allowListed: rows[0].allow_listed } : null;
+  }
+
+  async keysOf(streamIds: readonly string[], kinds: readonly ReportKind[]): Promise<Set<string>> {
+    if (streamIds.length === 0 || kinds.length === 0) return new Set();
+    const result = await this.pool.query<{ kind: ReportKind; subject_type: SubjectType; subject_id: string; stream_id: string }>(
+      'SELECT kind, subject_type, subject_id, stream_id FROM reports WHERE stream_id = ANY($1::text[]) AND kind = ANY($2::text[])',
+      [streamIds, kinds],
+    );
+    return new Set(
+      result.rows.map((row) => findingKey({ kind: row.kind, subjectType: row.subject_type, subjectId: row.subject_id, streamId: row.stream_id })),
+    );
+  }
+}
