@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, Po
 import { z } from 'zod';
 import { CurrentPrincipal, RequireRole } from '../platform/auth/auth.guard.js';
 import type { Principal } from '../platform/auth/principal.js';
-import { REPORT_KINDS } from '../detection/engine/finding.js';
+import { REPORT_KINDS, SUBJECT_TYPES } from '../detection/engine/finding.js';
 import { identifier, PG_INT_MAX, storableText, uuid } from '../platform/validation/route-input.js';
 import { type DeskReport, decodeCursor, decodePriorityCursor, REPORT_STATUSES, REVIEW_DECISIONS } from './report-view.js';
 import type { ReportDecisionView } from './report-view.js';
@@ -17,7 +17,7 @@ const CLAIM_FILTERS = ['none', 'mine', 'others'] as const;
 export const reportListQuery = z.object({
   kind: z.enum(REPORT_KINDS, oneOf(REPORT_KINDS)).optional(),
   status: z.enum(REPORT_STATUSES, oneOf(REPORT_STATUSES)).optional(),
-  subjectType: z.enum(['room', 'account'], oneOf(['room', 'account'])).optional(),
+  subjectType: z.enum(SUBJECT_TYPES, oneOf(SUBJECT_TYPES)).optional(),
   roomId: identifier.optional(),
   streamId: identifier.optional(),
   accountId: identifier.optional(),
