@@ -3,14 +3,7 @@ import type pg from 'pg';
 import { PG_POOL } from '../platform/database/database.module.js';
 import { type Finding, type ReportKind, type Severity, type SubjectType, findingKey } from '../detection/engine/finding.js';
 import { ALLOW_LISTED, LIVE_POLICY, REPORT_JSON } from '../enforcement/enforcement-sql.js';
-import {
-  type ReportDecisionView,
-  type ReportFilter,
-  type ReportStatus,
-  type ReportView,
-  type ReviewDecision,
-  encodeCursor,
-} from './report-view.js';
+import type { ReportStatus, ReportView } from './report-view.js';
 
 /** The columns every report query selects, `cursor_at` being created_at as exact text for keyset paging. */
 export const REPORT_COLUMNS = `id, kind, subject_type, subject_id, room_id, stream_id, score, severity, status,
@@ -64,11 +57,6 @@ export interface StoredReport {
 }
 
 /** What a reviewer's decision came to. */
-export type DecisionOutcome =
-  | { outcome: 'decided'; report: ReportView; deliveryId: string | null }
-  | { outcome: 'not-found' }
-  | { outcome: 'stale'; currentVersion: number };
-
 /** What the enforcement worker needs to know of a report before it sends one of its versions. */
 export interface ReportEnforcementState {
   status: ReportStatus;
@@ -168,132 +156,6 @@ export class ReportRepository {
   }
 
   /** Newest first, keyset-paged on (created_at, id). */
-  async list(filter: ReportFilter): Promise<{ items: ReportView[]; nextCursor: string | null }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
-    if (filter.kind) where.push(`kind = ${param(filter.kind)}`);
-    if (filter.status) where.push(`status = ${param(filter.status)}`);
-    if (filter.subjectType) where.push(`subject_type = ${param(filter.subjectType)}`);
-    if (filter.roomId) where.push(`room_id = ${param(filter.roomId)}`);
-    if (filter.streamId) where.push(`stream_id = ${param(filter.streamId)}`);
-    if (filter.accountId) {
-      const account = param(filter.accountId);
-      where.push(`((subject_type = 'account' AND subject_id = ${account}) OR accounts @> ARRAY[${account}::text])`);
-    }
-    if (filter.cursor) {
-      where.push(`(created_at, id) < (${param(filter.cursor.createdAt)}::timestamptz, ${param(filter.cursor.id)}::uuid)`);
-    }
-    const result = await this.pool.query<ReportRow>(
-      `SELECT ${REPORT_COLUMNS} FROM reports
-       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY created_at DESC, id DESC
-       LIMIT ${param(filter.limit + 1)}`,
-      params,
-    );
-    const page = result.rows.slice(0, filter.limit);
-    const last = page.at(-1);
-    const nextCursor =
-      result.rows.length > filter.limit && last ? encodeCursor({ createdAt: last.cursor_at, id: last.id }) : null;
-    return { items: page.map(toReportView), nextCursor };
-  }
-
-  async get(id: string): Promise<ReportView | null> {
-    const result = await this.pool.query<ReportRow>(`SELECT ${REPORT_COLUMNS} FROM reports WHERE id = $1`, [id]);
-    const row = result.rows[0];
-    return row ? toReportView(row) : null;
-  }
-
-  /**
-   * A reviewer's decision on the version they looked at (optimistic
-   * concurrency), its audit row, and for a confirmation the outbox row of
-   * the new version: one transaction.
-   */
-  async decide(
-    id: string,
-    decision: { decision: ReviewDecision; note?: string; version: number },
-    reviewerKeyId: string,
-  ): Promise<DecisionOutcome> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const updated = await client.query<ReportRow>(
-        `UPDATE reports SET status = $2, version = version + 1, updated_at = now()
-         WHERE id = $1 AND version = $3 RETURNING ${REPORT_COLUMNS}`,
-        [id, decision.decision, decision.version],
-      );
-      const row = updated.rows[0];
-      if (!row) {
-        const current = await client.query<{ version: number }>('SELECT version FROM reports WHERE id = $1', [id]);
-        await client.query('ROLLBACK');
-        const found = current.rows[0];
-        return found ? { outcome: 'stale', currentVersion: found.version } : { outcome: 'not-found' };
-      }
-      await client.query(
-        `INSERT INTO report_decisions (report_id, decision, note, decided_version, reviewer_key_id)
-         VALUES ($1, $2, $3, $4, $5)`,
-        [id, decision.decision, decision.note ?? null, decision.version, reviewerKeyId],
-      );
-      let deliveryId: string | null = null;
-      if (decision.decision === 'confirmed') {
-        const queued = await client.query<{ id: string }>(
-          `INSERT INTO deliveries (id, report_id, report_version, reason, report)
-           SELECT r.id::text || '-v' || r.version, r.id, r.version, 'confirmed', ${REPORT_JSON}
-           FROM reports r WHERE r.id = $1
-           ON CONFLICT (id) DO NOTHING RETURNING id`,
-          [id],
-        );
-        deliveryId = queued.rows[0]?.id ?? null;
-      }
-      await client.query('COMMIT');
-      return { outcome: 'decided', report: toReportView(row), deliveryId };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
-  /** The decision trail, oldest first; null when there is no such report. */
-  async decisions(id: string): Promise<ReportDecisionView[] | null> {
-    const result = await this.pool.query<{
-      report_id: string;
-      decision: ReviewDecision | null;
-      note: string | null;
-      decided_version: number;
-      reviewer_key_id: string;
-      reviewer: string | null;
-      bulk_id: string | null;
-      decided_at: Date;
-    }>(
-      `SELECT d.report_id, d.decision, d.note, d.decided_version, d.reviewer_key_id, d.reviewer, d.bulk_id, d.decided_at
-       FROM reports r LEFT JOIN report_decisions d ON d.report_id = r.id
-       WHERE r.id = $1 ORDER BY d.decided_at, d.id`,
-      [id],
-    );
-    if (result.rows.length === 0) return null;
-    return result.rows.flatMap((row) =>
-      row.decision === null
-        ? []
-        : [
-            {
-              reportId: row.report_id,
-              decision: row.decision,
-              note: row.note,
-              version: row.decided_version,
-              reviewerKeyId: row.reviewer_key_id,
-              reviewer: row.reviewer,
-              bulkId: row.bulk_id,
-              decidedAt: row.decided_at.toISOString(),
-            },
-          ],
-    );
-  }
-
   /** The stream and accounts a report names (the console's evidence table); null when there is no such report. */
   async accountsOf(id: string): Promise<{ streamId: string; accounts: string[] } | null> {
     const { rows } = await this.pool.query<{ stream_id: string; accounts: string[] }>(

@@ -1,4 +1,3 @@
-import { ConflictException, NotFoundException } from '@nestjs/common';
 import type { Finding } from '../detection/engine/finding.js';
 import type { DeliveriesService } from '../enforcement/deliveries.service.js';
 import type { DeliveryRef } from '../enforcement/delivery.js';
@@ -6,8 +5,8 @@ import { loadConfig } from '../platform/config/config.js';
 import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { StatusRegistry } from '../platform/status/status.registry.js';
 import type { ReportEvent, ReportEvents } from './report-events.js';
-import type { ReportDecisionView, ReportView } from './report-view.js';
-import type { DecisionOutcome, ReportRepository, StoredReport } from './report.repository.js';
+import type { ReportView } from './report-view.js';
+import type { ReportRepository, StoredReport } from './report.repository.js';
 import { InvalidFindingError, ReportsService } from './reports.service.js';
 
 const config = loadConfig({ ADMIN_KEY: 'k'.repeat(32), AUTO_ENFORCE_SCORE: '0.8' });
@@ -34,25 +33,13 @@ function view(overrides: Partial<ReportView> = {}): ReportView {
 }
 
 /** The report table as the service sees it: a scripted answer per call, and what was asked. */
-class FakeReportRepository implements Pick<ReportRepository, 'upsertFindings' | 'get' | 'decide' | 'decisions'> {
+class FakeReportRepository implements Pick<ReportRepository, 'upsertFindings'> {
   stored: StoredReport[] = [];
   upserts: Array<{ findings: readonly Finding[]; defaultAutoEnforceScore: number }> = [];
-  reports = new Map<string, ReportView>();
-  decision: DecisionOutcome = { outcome: 'not-found' };
-  trail: ReportDecisionView[] | null = null;
 
   async upsertFindings(findings: readonly Finding[], defaultAutoEnforceScore: number): Promise<StoredReport[]> {
     this.upserts.push({ findings, defaultAutoEnforceScore });
     return this.stored;
-  }
-  async get(id: string): Promise<ReportView | null> {
-    return this.reports.get(id) ?? null;
-  }
-  async decide(): Promise<DecisionOutcome> {
-    return this.decision;
-  }
-  async decisions(): Promise<ReportDecisionView[] | null> {
-    return this.trail;
   }
 }
 
@@ -104,33 +91,5 @@ describe('ReportsService', () => {
     expect(repository.upserts).toHaveLength(1);
     expect(published).toEqual([]);
     expect(enqueued).toEqual([]);
-  });
-
-  it('answers 404 for a report that does not exist and 409 naming the current version for a stale decision', async () => {
-    await expect(service.decide('r-1', { decision: 'confirmed', version: 1 }, 'key-1')).rejects.toThrow(NotFoundException);
-    repository.decision = { outcome: 'stale', currentVersion: 4 };
-    await expect(service.decide('r-1', { decision: 'confirmed', version: 2 }, 'key-1')).rejects.toThrow(
-      new ConflictException('version: the report is at version 4, not 2; reload it and decide again'),
-    );
-    expect(published).toEqual([]);
-  });
-
-  it('pushes a decided report and queues the delivery a confirmation made', async () => {
-    const confirmed = view({ status: 'confirmed', version: 2 });
-    repository.decision = { outcome: 'decided', report: confirmed, deliveryId: 'r-1-v2' };
-    await expect(service.decide('r-1', { decision: 'confirmed', version: 1 }, 'key-1')).resolves.toEqual(confirmed);
-    expect(published).toEqual([{ event: 'report.updated', report: confirmed }]);
-    expect(enqueued).toEqual([{ id: 'r-1-v2', manualRetries: 0 }]);
-
-    repository.decision = { outcome: 'decided', report: view({ status: 'dismissed', version: 3 }), deliveryId: null };
-    await service.decide('r-1', { decision: 'dismissed', version: 2 }, 'key-1');
-    expect(enqueued).toHaveLength(1);
-  });
-
-  it('answers 404 for the report or the decision trail of an unknown id', async () => {
-    await expect(service.get('nope')).rejects.toThrow(new NotFoundException('report nope not found'));
-    await expect(service.decisions('nope')).rejects.toThrow(NotFoundException);
-    repository.trail = [];
-    await expect(service.decisions('r-1')).resolves.toEqual([]);
   });
 });

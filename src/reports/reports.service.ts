@@ -1,10 +1,9 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../platform/config/config.js';
 import { type Finding, findingKey, findingProblem } from '../detection/engine/finding.js';
 import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { DeliveriesService } from '../enforcement/deliveries.service.js';
 import { type ReportEvent, ReportEvents } from './report-events.js';
-import type { ReportDecisionView, ReportFilter, ReportView, ReviewDecision } from './report-view.js';
 import { ReportRepository } from './report.repository.js';
 
 /** A finding the store cannot keep: an engine bug, named precisely so the caller's log says which. */
@@ -50,46 +49,5 @@ export class ReportsService {
     }
     const toDeliver = stored.flatMap(({ deliveryId }) => (deliveryId === null ? [] : [{ id: deliveryId, manualRetries: 0 }]));
     await Promise.all([this.reportEvents.publish(events), this.deliveries.enqueue(toDeliver)]);
-  }
-
-  list(filter: ReportFilter): Promise<{ items: ReportView[]; nextCursor: string | null }> {
-    return this.reports.list(filter);
-  }
-
-  async get(id: string): Promise<ReportView> {
-    const report = await this.reports.get(id);
-    if (!report) throw new NotFoundException(`report ${id} not found`);
-    return report;
-  }
-
-  /**
-   * A reviewer's decision on the version they looked at (optimistic
-   * concurrency: a report that changed since answers 409). A confirmation
-   * enforces the new version even for allow-listed subjects: the allow-list
-   * only holds back automatic enforcement, not a human's explicit call.
-   */
-  async decide(
-    id: string,
-    decision: { decision: ReviewDecision; note?: string; version: number },
-    reviewerKeyId: string,
-  ): Promise<ReportView> {
-    const decided = await this.reports.decide(id, decision, reviewerKeyId);
-    if (decided.outcome === 'not-found') throw new NotFoundException(`report ${id} not found`);
-    if (decided.outcome === 'stale') {
-      throw new ConflictException(
-        `version: the report is at version ${decided.currentVersion}, not ${decision.version}; reload it and decide again`,
-      );
-    }
-    await Promise.all([
-      this.reportEvents.publish([{ event: 'report.updated', report: decided.report }]),
-      this.deliveries.enqueue(decided.deliveryId ? [{ id: decided.deliveryId, manualRetries: 0 }] : []),
-    ]);
-    return decided.report;
-  }
-
-  async decisions(id: string): Promise<ReportDecisionView[]> {
-    const trail = await this.reports.decisions(id);
-    if (!trail) throw new NotFoundException(`report ${id} not found`);
-    return trail;
   }
 }
