@@ -118,11 +118,12 @@ describe('scripted-comment signals', () => {
       const room = new RoomTraffic().start(T0);
       background(room, 5, T0, T0 + 30 * MIN);
       const random = rng(6);
-      // Ten aged accounts on their own phones and networks, one script: every 60 s ±15 %, each post a line from one pool.
+      chatters(room, random, T0, T0 + 30 * MIN);
+      // Ten aged accounts on their own phones and networks, one script: every 60 s ±20 %, each post a line from one pool.
       for (let i = 0; i < 10; i++) {
         const id = `pool-${i}`;
         room.join(id, T0 + random() * 2 * MIN, honestIdentity(random, T0));
-        for (let tick = T0 + 3 * MIN + random() * 60 * SEC; tick < T0 + 30 * MIN; tick += 60 * SEC) room.comment(id, tick + jitter(random, 60 * SEC, 0.15), POOL[Math.floor(random() * POOL.length)]);
+        for (let tick = T0 + 3 * MIN + random() * 60 * SEC; tick < T0 + 30 * MIN; tick += 60 * SEC) room.comment(id, tick + jitter(random, 60 * SEC, 0.2), POOL[Math.floor(random() * POOL.length)]);
       }
       return room.end(T0 + 35 * MIN);
     }
@@ -159,6 +160,7 @@ describe('scripted-comment signals', () => {
       const room = new RoomTraffic().start(T0);
       background(room, 7, T0, T0 + 30 * MIN);
       const random = rng(8);
+      chatters(room, random, T0, T0 + 30 * MIN);
       // 15 accounts of one sitting, a pitch every 5 minutes ±10 %: five posts each, far below any rate limit.
       for (let i = 0; i < 15; i++) {
         const id = `drip-${i}`;
@@ -332,6 +334,23 @@ describe('honest chat that repeats itself', () => {
       }
     }
     noScriptedFindings(room.end(T0 + 50 * MIN));
+  });
+
+  it('keeps fans pasting one cheer as fast as slow mode lets them clean', () => {
+    const room = new RoomTraffic().start(T0);
+    const random = rng(29);
+    // A small room in 10 s slow mode: forty viewers say one thing each, ten fans paste a cheer at the limit for a few minutes.
+    for (let i = 0; i < 40; i++) {
+      const at = T0 + random() * 20 * MIN;
+      room.join(`viewer-${i}`, at, honestIdentity(random, at));
+      room.comment(`viewer-${i}`, at + random() * 60 * SEC, ['主播好', '这个颜色好看吗', '有没有大码', '刚下单了'][i % 4]);
+    }
+    for (let i = 0; i < 10; i++) {
+      const id = `paster-${i}`;
+      room.join(id, T0 + random() * 2 * MIN, honestIdentity(random, T0));
+      for (let t = T0 + 5 * MIN + random() * 60 * SEC, k = 0; k < 12; k++, t += 10_000 + 300 + random() * 900) room.comment(id, t, '主播加油主播加油冲冲冲');
+    }
+    noScriptedFindings(room.end(T0 + 25 * MIN));
   });
 
   it('keeps a cheer chanted in waves clean', () => {

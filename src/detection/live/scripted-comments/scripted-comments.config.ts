@@ -58,13 +58,14 @@ export interface ScriptedCommentsConfig {
     maxIntervalCv: number;
     /**
      * Loose regularity, for a member of a cohort another signal already
-     * binds: a slow poster has few intervals, and a timer jittered by ±35 %
-     * has a CV of 0.2. Alone this is weak (about 2 % of real-chat accounts
-     * with 3+ intervals pass it); a cohort needs half its members to.
+     * binds: a slow poster has few intervals, and a timer jittered by ±40 %
+     * (or by a lognormal factor of σ 0.25) has a CV of 0.23–0.25. Alone this
+     * is weak (2.5 % of real-chat accounts with 3+ intervals pass it, 0.3 %
+     * with 5+); a cohort needs half its members to.
      */
     cohortMinIntervals: number;
     cohortMaxIntervalCv: number;
-    /** Loosely regular accounts with at least this many intervals form the room's rhythm cohort (2 of ~1,900 real-chat accounts with 5+ pass). */
+    /** Loosely regular accounts with at least this many intervals form the room's rhythm cohort (5 of ~1,900 real-chat accounts with 5+ pass). */
     rhythmMinIntervals: number;
     /** Intervals shorter than this are a burst of typing, not a rhythm. */
     minMeanIntervalMs: number;
@@ -89,7 +90,16 @@ export interface ScriptedCommentsConfig {
     quantile: number;
     /** Intervals needed before the floor is known (too few and an honest room's floor is noise). */
     minIntervals: number;
-    /** A lone account whose mean interval is within this factor of the floor is posting at the limit: its regularity says nothing. */
+    /**
+     * Intervals needed before a cohort member's regularity counts at all.
+     * Fans pasting one cheer at slow mode's pace share its period at
+     * independent phases, like timers; with this many intervals the room's
+     * fastest one is already near the limit (in slow mode nobody posts
+     * faster), so the pasters sit at the floor. Until then regular timing
+     * says nothing about anyone.
+     */
+    cohortMinIntervals: number;
+    /** An account whose mean interval is within this factor of the floor is posting at the limit: its regularity says nothing. */
     margin: number;
   };
   /**
@@ -225,7 +235,7 @@ export const DEFAULT_SCRIPTED_COMMENTS_CONFIG: ScriptedCommentsConfig = {
     minIntervals: 6,
     maxIntervalCv: 0.1,
     cohortMinIntervals: 3,
-    cohortMaxIntervalCv: 0.2,
+    cohortMaxIntervalCv: 0.25,
     rhythmMinIntervals: 5,
     minMeanIntervalMs: 2_000,
     loneAccountMaxMeanIntervalMs: 120_000,
@@ -234,6 +244,7 @@ export const DEFAULT_SCRIPTED_COMMENTS_CONFIG: ScriptedCommentsConfig = {
   paceFloor: {
     quantile: 0.02,
     minIntervals: 300,
+    cohortMinIntervals: 40,
     margin: 1.25,
   },
   clock: {

@@ -286,9 +286,9 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
   }
 
   /** The room's posting floor (upper edge of the quantile's bucket), or undefined while too few intervals are known. */
-  private paceFloorMs(state: ScriptedCommentsState): number | undefined {
+  private paceFloorMs(state: ScriptedCommentsState, minIntervals = this.config.paceFloor.minIntervals): number | undefined {
     const rules = this.config.paceFloor;
-    if (state.intervalsSeen < rules.minIntervals) return undefined;
+    if (state.intervalsSeen < minIntervals) return undefined;
     const target = rules.quantile * state.intervalsSeen;
     let seen = 0;
     for (let bucket = 0; bucket < INTERVAL_BUCKETS; bucket++) {
@@ -595,9 +595,9 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
   ): CommentCohortVerdict | undefined {
     const rules = this.config.cohort;
     const profiles: ViewerProfile[] = [];
-    // Regular at the room's posting floor is slow mode's rhythm, not a timer's.
-    const floor = this.paceFloorMs(state);
-    const aboveFloor = (commenter: CommenterState): boolean => floor === undefined || commenter.intervalMean > floor * this.config.paceFloor.margin;
+    // Regular at the room's posting floor is slow mode's rhythm, not a timer's; before the floor is known, nobody's rhythm counts.
+    const floor = this.paceFloorMs(state, this.config.paceFloor.cohortMinIntervals);
+    const aboveFloor = (commenter: CommenterState): boolean => floor !== undefined && commenter.intervalMean > floor * this.config.paceFloor.margin;
     const regular: boolean[] = [];
     const regulars: Array<{ accountId: string; meanIntervalMs: number; lastPostAt: number }> = [];
     let synced = 0;
@@ -706,7 +706,9 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
    */
   private reportLoneAccounts(stream: StreamView, state: ScriptedCommentsState, active: readonly string[], now: number, final: boolean): void {
     const rules = this.config.periodic;
-    const floor = this.paceFloorMs(state);
+    // At the end, what the room showed decides; a room too quiet to show any floor leaves repetition unjudged
+    // (a fan pasting a cheer at a small room's slow mode looks exactly like a timer).
+    const floor = this.paceFloorMs(state) ?? (final ? this.paceFloorMs(state, this.config.paceFloor.cohortMinIntervals) : undefined);
     for (const accountId of active) {
       if (state.reportedAccounts.has(accountId)) continue;
       const commenter = state.commenters.get(accountId);
@@ -714,8 +716,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       const profile = stream.viewers.get(accountId);
       const repeatsAtSomePace = commenter.topTemplateRepeats >= rules.minTemplateRepeats && commenter.intervalMean <= rules.loneAccountMaxMeanIntervalMs;
       // Until the room's own posting floor is known, repetition alone waits (the account is looked at again as it posts).
-      const floorKnown = floor !== undefined || final;
-      const repeats = repeatsAtSomePace && floorKnown && !(floor !== undefined && commenter.intervalMean <= floor * this.config.paceFloor.margin);
+      const repeats = repeatsAtSomePace && floor !== undefined && commenter.intervalMean > floor * this.config.paceFloor.margin;
       const young =
         profile !== undefined && profile.createdAt >= 0 && profile.firstJoinedAt - profile.createdAt <= this.config.cohort.youngAccountMaxAgeMs;
       const tampered = profile !== undefined && (profile.emulator || profile.rooted);

@@ -112,6 +112,12 @@ describe('scripted comments', () => {
     const room = new RoomTraffic().start(T0);
     honestChat(room, 3, T0, T0 + 20 * MIN);
     const random = rng(4);
+    // People who talk in bursts, so the room shows its posting floor (far below the ticker's 15 s).
+    for (let i = 0; i < 30; i++) {
+      const id = `talker-${i}`;
+      room.join(id, T0, honestIdentity(random, T0));
+      for (let t = T0 + random() * 3 * MIN; t < T0 + 20 * MIN; t += 2_000 + random() * random() * 90_000) room.comment(id, t, HONEST_LINES[Math.floor(random() * HONEST_LINES.length)]);
+    }
     room.join('ticker', T0 + MIN, honestIdentity(random, T0 + MIN));
     for (let k = 0; k < 12; k++) {
       room.comment('ticker', T0 + 2 * MIN + k * 15 * SEC + Math.round((random() - 0.5) * 400), `Check my shop for deals today, code ${100 + k}!`);
