@@ -196,3 +196,19 @@ export function allInOneFarm(rng: Rng, ids: IdRegistry, now: number, size: numbe
     return account(ids, registeredOn + rng.uniform(0, 8) * HOUR, hardware, ipIn(subnet, rng));
   });
 }
+
+/**
+ * A comment farm's account pool: bulk-registered in a few sittings, run on
+ * two or three cheap models behind a rotating residential proxy pool (many
+ * /24s, a handful of accounts on each), so no single address stands out.
+ */
+export function proxyPoolAccounts(rng: Rng, ids: IdRegistry, now: number, size: number, locale: Locale): SimAccount[] {
+  const models = [...rng.sample(FARM_HANDSETS, rng.int(1, 2)), pickHandset(rng, locale)];
+  const subnets = Array.from({ length: Math.max(3, Math.round(size / rng.uniform(4, 10))) }, () => subnet24(rng));
+  const sittings = Array.from({ length: rng.int(1, 3) }, () => now - rng.uniform(3, 45) * DAY);
+  return Array.from({ length: size }, () => {
+    const handset = rng.pick(models);
+    const hardware = { deviceId: ids.deviceId(), device: { model: handset.model, os: rng.pick(handset.os), emulator: false, rooted: rng.chance(0.4) } };
+    return account(ids, rng.pick(sittings) + rng.uniform(0, 6) * HOUR, hardware, ipIn(rng.pick(subnets), rng));
+  });
+}

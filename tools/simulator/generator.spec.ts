@@ -241,8 +241,8 @@ describe('generateEvening', () => {
       expect([...first!].filter((account) => second!.has(account)).length).toBeGreaterThan(10);
       const joins = joinsOf(rooms[0]!, first!);
       for (const join of joins) expect((join.ts - join.accountCreatedAt!) / 86_400_000).toBeGreaterThanOrEqual(365);
-      const leaves = rooms[0]!.events.filter((event) => event.type === 'viewer.left' && first!.has(event.accountId!));
-      // Loose batches: no second holds more than a handful of the farm's leaves.
+      // Loose batches: no second holds more than a handful of the farm's leaves (the disconnects at the stream's end aside).
+      const leaves = rooms[0]!.events.filter((event) => event.type === 'viewer.left' && first!.has(event.accountId!) && event.ts < rooms[0]!.endTs);
       const perSecond = new Map<number, number>();
       for (const leave of leaves) perSecond.set(Math.floor(leave.ts / 1_000), (perSecond.get(Math.floor(leave.ts / 1_000)) ?? 0) + 1);
       expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(4);
@@ -299,6 +299,100 @@ describe('generateEvening', () => {
       const late = room.events.filter((event) => event.type === 'order.paid' && event.ts >= claim.ts + 60_000 && placedAt.get(event.orderId)! < claim.ts);
       expect(late.length).toBeGreaterThanOrEqual(3);
       expect(Math.abs(room.expectedAudit.claimed!.gmv - room.expectedAudit.verified.net)).toBeLessThanOrEqual(500);
+    });
+  });
+
+  describe('comment campaigns and honest chat that repeats itself', () => {
+    let chat: SimulatedEvening;
+    beforeAll(() => {
+      // Every attack plan once, and a second evening of honest rooms for the traps.
+      chat = generateEvening({ seed: 9, rooms: 31, attackShare: 1, audienceScale: 0.5 });
+    });
+    // Rooms where the style is the only comment campaign, so every labelled poster is its.
+    const styled = (style: string) => {
+      const rooms = chat.rooms.filter((room) => room.attackStyles.includes(style) && room.attackStyles.filter((s) => ATTACK_STYLES.scripted_comments.includes(s as never)).length === 1);
+      expect(rooms.length).toBeGreaterThan(0);
+      return rooms;
+    };
+    const postsBy = (room: SimulatedRoom) => {
+      const byAccount = new Map<string, Array<Extract<RoomEvent, { type: 'comment' }>>>();
+      const labelled = new Set(room.labels.accounts.scripted_comments);
+      for (const comment of comments(room)) if (labelled.has(comment.accountId)) byAccount.set(comment.accountId, [...(byAccount.get(comment.accountId) ?? []), comment]);
+      return byAccount;
+    };
+    const cv = (values: number[]) => {
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      return Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length) / mean;
+    };
+    const gaps = (times: number[]) => times.slice(1).map((ts, i) => ts - times[i]!);
+
+    it('spins templates: many distinct texts, each account on a jittered timer', () => {
+      for (const room of styled('spun_templates')) {
+        const byAccount = postsBy(room);
+        const all = [...byAccount.values()].flat();
+        expect(byAccount.size).toBeGreaterThanOrEqual(15);
+        expect(new Set(all.map((post) => post.text)).size).toBeGreaterThan(all.length * 0.3);
+        const regular = [...byAccount.values()].filter((posts) => posts.length >= 4 && cv(gaps(posts.map((post) => post.ts))) < 0.35);
+        expect(regular.length).toBeGreaterThan(byAccount.size * 0.5);
+      }
+    });
+
+    it('runs relay rings that ask one question in turn, a fixed gap apart', () => {
+      for (const room of styled('relay_questions')) {
+        const ring = new Set(room.labels.accounts.scripted_comments);
+        const posts = comments(room).filter((post) => ring.has(post.accountId));
+        expect(ring.size).toBeGreaterThanOrEqual(5);
+        // Within a round every ring member posts once before anyone posts again.
+        const firstRound = posts.slice(0, ring.size).map((post) => post.accountId);
+        expect(new Set(firstRound).size).toBe(ring.size);
+        const short = gaps(posts.map((post) => post.ts)).filter((gap) => gap < 60 * SECOND);
+        expect(cv(short)).toBeLessThan(0.2);
+      }
+    });
+
+    it('passes one line along a chain of accounts, each posting it once', () => {
+      for (const room of styled('relay_chain')) {
+        const byAccount = postsBy(room);
+        expect(byAccount.size).toBeGreaterThanOrEqual(20);
+        for (const posts of byAccount.values()) expect(posts.length).toBeLessThanOrEqual(4);
+      }
+    });
+
+    it('rotates lines from a shared pool on one timer setting', () => {
+      for (const room of styled('pool_rotation')) {
+        const byAccount = postsBy(room);
+        const periods = [...byAccount.values()].filter((posts) => posts.length >= 5).map((posts) => gaps(posts.map((post) => post.ts)).sort((a, b) => a - b)[2]!);
+        expect(periods.length).toBeGreaterThanOrEqual(5);
+        expect(Math.max(...periods) / Math.min(...periods)).toBeLessThan(1.6);
+        for (const posts of byAccount.values()) if (posts.length >= 8) expect(new Set(posts.map((post) => post.text)).size).toBeGreaterThanOrEqual(4);
+      }
+    });
+
+    it('drips slowly: minutes between one account\'s posts', () => {
+      for (const room of styled('slow_drip')) {
+        for (const posts of postsBy(room).values()) for (const gap of gaps(posts.map((post) => post.ts))) expect(gap).toBeGreaterThan(2 * 60_000);
+      }
+    });
+
+    it('runs pools of hundreds of accounts posting once or twice each', () => {
+      for (const room of styled('mass_pool')) {
+        const byAccount = postsBy(room);
+        expect(byAccount.size).toBeGreaterThanOrEqual(100);
+        for (const posts of byAccount.values()) expect(posts.length).toBeLessThanOrEqual(2);
+      }
+    });
+
+    it('has honest rooms where real people repeat themselves: questions, copies, a giveaway keyword, cheers, many languages', () => {
+      const honest = generateEvening({ seed: 9, rooms: 20, attackShare: 0, audienceScale: 0.5 }).rooms;
+      for (const trap of ['repeated_questions', 'copied_comment', 'giveaway_keyword', 'cheer_wave', 'multilingual_chat']) {
+        expect({ trap, present: honest.some((room) => room.traps.includes(trap)) }).toEqual({ trap, present: true });
+      }
+      const giveaway = honest.find((room) => room.traps.includes('giveaway_keyword'))!;
+      const texts = comments(giveaway).map((post) => post.text);
+      const keyword = [...new Set(texts)].sort((a, b) => texts.filter((t) => t === b).length - texts.filter((t) => t === a).length)[0]!;
+      expect(texts.filter((text) => text === keyword).length).toBeGreaterThanOrEqual(20);
+      const multilingual = honest.find((room) => room.traps.includes('multilingual_chat'))!;
+      expect(comments(multilingual).some((post) => /[\u0400-\u04ff\u0600-\u06ff\u0e00-\u0e7f]/u.test(post.text))).toBe(true);
     });
   });
 

@@ -17,7 +17,20 @@ import {
   trickleFarmJoins,
 } from './attacks.js';
 import { makeSkus, type Category, type Locale } from './catalog.js';
-import { agedFarm, agedPackage, allInOneFarm, brusherRing, chatCohort, emulatorFarm, merchantStaff, ordinaryLooking, phoneFarm, trickleFarm } from './cohorts.js';
+import { massPool, poolRotation, relayChain, relayQuestions, slowDrip, spunTemplates } from './comment-campaigns.js';
+import {
+  agedFarm,
+  agedPackage,
+  allInOneFarm,
+  brusherRing,
+  chatCohort,
+  emulatorFarm,
+  merchantStaff,
+  ordinaryLooking,
+  phoneFarm,
+  proxyPoolAccounts,
+  trickleFarm,
+} from './cohorts.js';
 import { placeHonestOrder, planOrganicProfile, playOrganicMoments, simulateAudience, type OrganicTraps } from './organic.js';
 import { Rng } from './prng.js';
 import { RoomBuilder, type LedgerOrder, type ViewerSession } from './room.js';
@@ -33,7 +46,19 @@ export type { ExpectedSalesAudit, VerifiedSales } from './sales.js';
  */
 export const ATTACK_STYLES = {
   injected_viewers: ['emulator_farm', 'phone_farm', 'aged_viewer_package', 'displayed_count_only', 'trickle_farm', 'aged_farm', 'all_in_one_farm'],
-  scripted_comments: ['identical_interval_comments', 'template_comments', 'human_like_comments', 'periodic_posters', 'all_in_one_farm'],
+  scripted_comments: [
+    'identical_interval_comments',
+    'template_comments',
+    'human_like_comments',
+    'periodic_posters',
+    'all_in_one_farm',
+    'spun_templates',
+    'relay_questions',
+    'relay_chain',
+    'pool_rotation',
+    'slow_drip',
+    'mass_pool',
+  ],
   refund_brushing: ['hired_brusher_ring', 'merchant_team'],
   inflated_gmv: ['gmv_counts_refunds', 'gmv_list_price', 'gmv_counts_unpaid'],
   // The v2 kinds (CONTRACT.md §3) have no attackers here yet: their simulators come with their detectors.
@@ -54,30 +79,36 @@ export type AttackStyle = (typeof ATTACK_STYLES)[ReportKind][number];
 const ATTACK_PLANS: readonly (readonly AttackStyle[])[] = [
   ['emulator_farm'],
   ['template_comments'],
-  ['hired_brusher_ring', 'gmv_counts_refunds'],
+  ['hired_brusher_ring', 'gmv_counts_refunds', 'mass_pool'],
   ['trickle_farm'],
   ['all_in_one_farm'],
   ['aged_farm'],
-  ['displayed_count_only'],
+  ['displayed_count_only', 'spun_templates'],
   ['identical_interval_comments'],
-  ['merchant_team'],
-  ['gmv_list_price'],
+  ['merchant_team', 'relay_questions'],
+  ['gmv_list_price', 'slow_drip'],
   ['phone_farm', 'periodic_posters'],
   ['aged_viewer_package', 'human_like_comments'],
-  ['gmv_counts_unpaid'],
+  ['gmv_counts_unpaid', 'pool_rotation'],
   ['aged_farm', 'template_comments'],
-  ['trickle_farm', 'hired_brusher_ring'],
+  ['trickle_farm', 'hired_brusher_ring', 'relay_chain'],
   ['emulator_farm', 'identical_interval_comments'],
   // A 40-room evening (16 attacked) ends here; larger ones repeat the styles in other company.
   ['merchant_team', 'gmv_counts_refunds'],
   ['all_in_one_farm', 'gmv_list_price'],
   ['phone_farm', 'template_comments'],
+  ['spun_templates'],
   ['aged_farm'],
+  ['relay_chain'],
   ['aged_viewer_package'],
   ['human_like_comments'],
+  ['mass_pool'],
   ['trickle_farm'],
+  ['relay_questions', 'gmv_counts_unpaid'],
   ['hired_brusher_ring', 'phone_farm'],
+  ['pool_rotation'],
   ['periodic_posters'],
+  ['slow_drip', 'spun_templates'],
 ];
 
 export interface EveningOptions {
@@ -235,6 +266,18 @@ function organicTraps(rng: Rng, organicIndex: number): RoomPlan['traps'] {
     households: crowd === 3 ? rng.int(4, 8) : rng.chance(0.4) ? rng.int(1, 3) : 0,
     carrierNat: crowd === 4 || rng.chance(0.1),
     lateSettlement: crowd === 5 || rng.chance(0.15),
+    ...chatTraps(rng, organicIndex % 5, 0.15),
+  };
+}
+
+/** The honest chat moments: one of them for sure in its lane (0-4; -1 none), each of the others by chance. */
+function chatTraps(rng: Rng, lane: number, chance: number): Pick<RoomPlan['traps'], 'repeatedQuestions' | 'copiedComments' | 'giveawayKeyword' | 'cheers' | 'multilingual'> {
+  return {
+    repeatedQuestions: lane === 0 || rng.chance(chance * 2),
+    copiedComments: lane === 1 ? rng.int(1, 3) : rng.chance(chance * 2) ? 1 : 0,
+    giveawayKeyword: lane === 2 || rng.chance(chance),
+    cheers: lane === 3 ? rng.int(1, 3) : rng.chance(chance) ? 1 : 0,
+    multilingual: lane === 4 || rng.chance(chance / 2),
   };
 }
 
@@ -251,6 +294,7 @@ function randomTraps(rng: Rng): RoomPlan['traps'] {
     households: rng.chance(0.4) ? rng.int(1, 3) : 0,
     carrierNat: rng.chance(0.1),
     lateSettlement: rng.chance(0.1),
+    ...chatTraps(rng, -1, 0.15),
   };
 }
 
@@ -295,7 +339,8 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
   const merchantId = `m${rng.digits(8)}`;
   const roomId = `rm${rng.digits(9)}`;
   const streamId = `st-${input.seed}-${String(input.index).padStart(3, '0')}-${rng.hex(6)}`;
-  const minMinutes = traps.luckyBag ? 35 : 20;
+  // A slow drip needs a long stream to post more than a couple of times per account.
+  const minMinutes = has('slow_drip') ? 45 : traps.luckyBag ? 35 : 20;
   const startTs = input.eveningStart + Math.round(rng.uniform(0, 150)) * MINUTE + rng.int(0, 59) * 1_000;
   const endTs = startTs + Math.round(rng.uniform(minMinutes, 90) * MINUTE);
   const room = new RoomBuilder(
@@ -373,6 +418,24 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
       case 'periodic_posters':
         mark('scripted_comments', periodicPosters(room, ordinaryLooking(rng, ids, now, rng.int(3, 6), locale)));
         break;
+      case 'spun_templates':
+        mark('scripted_comments', spunTemplates(room, commentAccounts(input, ['fresh', 'proxyPool', 'agedPackage', 'phoneFarm'], rng.int(15, 50), locale)));
+        break;
+      case 'relay_questions':
+        mark('scripted_comments', relayQuestions(room, commentAccounts(input, ['agedPackage', 'ordinary', 'proxyPool', 'phoneFarm'], rng.int(5, 12), locale)));
+        break;
+      case 'relay_chain':
+        mark('scripted_comments', relayChain(room, commentAccounts(input, ['proxyPool', 'fresh', 'agedPackage'], rng.int(20, 60), locale)));
+        break;
+      case 'pool_rotation':
+        mark('scripted_comments', poolRotation(room, commentAccounts(input, ['ordinary', 'agedPackage', 'proxyPool'], rng.int(8, 25), locale)));
+        break;
+      case 'slow_drip':
+        mark('scripted_comments', slowDrip(room, commentAccounts(input, ['proxyPool', 'fresh', 'agedPackage'], rng.int(10, 40), locale)));
+        break;
+      case 'mass_pool':
+        mark('scripted_comments', massPool(room, commentAccounts(input, ['proxyPool', 'proxyPool', 'fresh'], rng.int(150, 400), locale)));
+        break;
       case 'hired_brusher_ring':
         // Two of the evening's three rings per room, so every ring works several rooms and merchants.
         for (const ring of rng.sample(input.underground.brusherRings, 2)) mark('refund_brushing', ringBrushing(room, ring));
@@ -388,7 +451,7 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
     }
   }
 
-  playOrganicMoments(room, organicSessions, profile);
+  playOrganicMoments(room, organicSessions, profile, input.population);
   // v2 facts on the honest traffic, drawn apart from the room's generator (storefront.ts).
   const storefront = new Storefront(room, organicSessions, input.storefront);
   storefront.announceFlashSales(profile.flashSales);
@@ -445,6 +508,11 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
     traps.households > 0 ? 'household' : null,
     traps.carrierNat ? 'carrier_nat' : null,
     settlesLate ? 'late_settlement' : null,
+    traps.repeatedQuestions ? 'repeated_questions' : null,
+    traps.copiedComments > 0 ? 'copied_comment' : null,
+    traps.giveawayKeyword ? 'giveaway_keyword' : null,
+    traps.cheers > 0 ? 'cheer_wave' : null,
+    traps.multilingual ? 'multilingual_chat' : null,
   ].filter((name): name is string => name !== null);
   const accounts = Object.fromEntries(REPORT_KINDS.map((kind) => [kind, [...labelled[kind]].sort()])) as Record<ReportKind, string[]>;
   const simulated: SimulatedRoom = {
@@ -470,6 +538,27 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
     events,
   };
   return { room: simulated, accountEvents: storefront.accountEvents };
+}
+
+/** Where a comment campaign gets its accounts; each source leaves different traces (or, `ordinary`, none but timing). */
+type CommentAccountSource = 'fresh' | 'proxyPool' | 'agedPackage' | 'phoneFarm' | 'ordinary';
+
+function commentAccounts(input: RoomInput, sources: readonly CommentAccountSource[], size: number, locale: Locale): SimAccount[] {
+  const { rng, ids } = input;
+  const now = input.eveningStart;
+  switch (rng.pick(sources)) {
+    case 'fresh':
+      return chatCohort(rng, ids, now, size, locale);
+    case 'proxyPool':
+      return proxyPoolAccounts(rng, ids, now, size, locale);
+    case 'agedPackage':
+      return agedPackage(rng, ids, now, size, locale);
+    case 'phoneFarm':
+      // The evening's phone farm rents its accounts out for comments too.
+      return rng.sample(input.underground.phoneFarm, size);
+    case 'ordinary':
+      return ordinaryLooking(rng, ids, now, size, locale);
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type Locale,
   type Sku,
 } from './catalog.js';
+import { cheerWave, copiedComment, giveawayKeyword, MULTILINGUAL_REACTIONS, repeatedQuestions } from './organic-chat.js';
 import type { Rng } from './prng.js';
 import type { RoomBuilder, ViewerSession } from './room.js';
 
@@ -35,6 +36,26 @@ export interface OrganicTraps {
   households: number;
   /** Unrelated mobile viewers sharing one carrier-NAT /24 and a handful of addresses. */
   carrierNat: boolean;
+  /** Real people asking the room's common question, some of them twice. */
+  repeatedQuestions: boolean;
+  /** Popular comments fans copy (how many). */
+  copiedComments: number;
+  /** A giveaway everyone enters by typing one keyword once. */
+  giveawayKeyword: boolean;
+  /** Cheers chanted in waves (how many). */
+  cheers: number;
+  /** Viewers writing in many languages and scripts. */
+  multilingual: boolean;
+}
+
+/** The room's honest chat moments (see `organic-chat.ts`). */
+export interface ChatMoments {
+  repeatedQuestions: boolean;
+  copiedAt: number[];
+  giveawayAt: number | null;
+  cheerAt: number[];
+  /** Share of comments written in another language. */
+  multilingualShare: number;
 }
 
 export interface FlashSale {
@@ -55,6 +76,7 @@ export interface OrganicProfile {
   conversion: number;
   refundRate: number;
   crowds: HonestCrowds;
+  chat: ChatMoments;
 }
 
 /** Groups of real viewers that share a network or arrive together for honest reasons. */
@@ -105,6 +127,13 @@ export function planOrganicProfile(rng: Rng, room: RoomBuilder, traps: OrganicTr
       campus: traps.campusNetwork ? { size: Math.round(rng.int(40, 120) * Math.max(0.5, audienceScale)) } : null,
       households: traps.households,
       carrierNat: traps.carrierNat ? { size: rng.int(30, 80) } : null,
+    },
+    chat: {
+      repeatedQuestions: traps.repeatedQuestions,
+      copiedAt: Array.from({ length: traps.copiedComments }, () => at(0.1, 0.9)).sort((a, b) => a - b),
+      giveawayAt: traps.giveawayKeyword ? at(0.3, 0.8) : null,
+      cheerAt: Array.from({ length: traps.cheers }, () => at(0.1, 0.9)).sort((a, b) => a - b),
+      multilingualShare: traps.multilingual ? rng.uniform(0.2, 0.5) : 0,
     },
   };
 }
@@ -244,10 +273,15 @@ function honestCrowds(room: RoomBuilder, audience: Audience, profile: OrganicPro
  * The room's honest moments, played by real viewers only. Run after the
  * attacks so a merchant team can grab flash-sale stock before the crowd.
  */
-export function playOrganicMoments(room: RoomBuilder, sessions: readonly ViewerSession[], profile: OrganicProfile): void {
+export function playOrganicMoments(room: RoomBuilder, sessions: readonly ViewerSession[], profile: OrganicProfile, population: OrganicPopulation): void {
   for (const chantAt of profile.chantTimes) chant(room, present(sessions, chantAt), chantAt);
   if (profile.luckyBag) luckyBagDraw(room, sessions, profile.luckyBag);
   for (const flash of profile.flashSales) flashSaleRush(room, present(sessions, flash.at), flash);
+  const chat = profile.chat;
+  if (chat.repeatedQuestions) repeatedQuestions(room, sessions);
+  for (const at of chat.copiedAt) copiedComment(room, sessions, at);
+  if (chat.giveawayAt !== null) giveawayKeyword(room, sessions, population, chat.giveawayAt);
+  for (const at of chat.cheerAt) cheerWave(room, sessions, at);
 }
 
 function present(sessions: readonly ViewerSession[], ts: number): ViewerSession[] {
@@ -284,12 +318,14 @@ function interact(room: RoomBuilder, session: ViewerSession, profile: OrganicPro
   }
 
   const comments = Math.min(25, rng.poisson(minutes * engagement * 0.7));
-  const reactions = ORGANIC_REACTIONS[room.setup.locale];
+  // In a cross-border room some viewers write in their own language (every line of theirs).
+  const foreign = profile.chat.multilingualShare > 0 && rng.chance(profile.chat.multilingualShare);
+  const reactions = foreign ? MULTILINGUAL_REACTIONS : ORGANIC_REACTIONS[room.setup.locale];
   const times = Array.from({ length: comments }, during).sort((a, b) => a - b);
   let previous: string | null = null;
   for (const [index, ts] of times.entries()) {
     let text: string;
-    if (index === 0 && fromSurge && rng.chance(0.5)) text = rng.pick(SURGE_REACTIONS[room.setup.locale]);
+    if (index === 0 && fromSurge && !foreign && rng.chance(0.5)) text = rng.pick(SURGE_REACTIONS[room.setup.locale]);
     // People repeat themselves: "上链接" three times until the host listens.
     else if (previous !== null && rng.chance(0.25)) text = previous;
     else text = rng.pick(reactions);

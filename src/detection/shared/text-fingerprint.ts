@@ -1,46 +1,74 @@
 import { mix32 } from './hashing.js';
 
 /**
- * Folds the variations a comment script uses to dodge exact matching:
- * case, full/half width (NFKC), punctuation, symbols, emoji, whitespace,
- * digits (every run becomes one `0`, so slot numbers vanish) and traditional
- * Chinese (a small map of the characters most common in live-commerce chat).
+ * Folds the variations a comment script uses to dodge exact matching, so
+ * that one template's fills land near each other: symbols, emoji,
+ * punctuation, spacing and invisible characters go; case, full/half width
+ * and styled letters fold (NFKC); accents go (the marks of a decomposed
+ * letter); letters of other scripts drawn like Latin ones (Cyrillic "а",
+ * Greek "ο") become those; traditional Chinese becomes simplified (a small
+ * map of the characters common in live-commerce chat); digits go (slot
+ * numbers, and digits inserted into words), except a lone 0, 1, 3, 4, 5 or
+ * 7 inside a word, which stands for the letter it is drawn like ("h0w").
  */
 export function normaliseComment(text: string): string {
-  const folded = isPlainAscii(text) ? text.toLowerCase() : text.normalize('NFKC').toLowerCase();
+  if (isPlainAscii(text)) return foldAscii(text.toLowerCase());
+  // Symbols and format characters first: NFKC would turn some of them (🉐, ㊙) into letters.
+  const folded = text.replace(SYMBOL_OR_FORMAT, '').normalize('NFKC').toLowerCase().normalize('NFD').replace(MARK, '').normalize('NFC');
+  const chars = [...folded];
   let out = '';
-  let lastWasDigit = false;
-  for (let i = 0; i < folded.length; i++) {
-    const code = folded.charCodeAt(i);
-    if (code < 0x80) {
-      // ASCII fast path: the bulk of chat.
-      if (code >= 0x30 && code <= 0x39) {
-        if (!lastWasDigit) out += '0';
-        lastWasDigit = true;
-      } else {
-        lastWasDigit = false;
-        if (code >= 0x61 && code <= 0x7a) out += folded[i];
-      }
-      continue;
-    }
-    const char = String.fromCodePoint(folded.codePointAt(i) ?? code);
-    if (char.length === 2) i++;
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i];
     if (DIGIT.test(char)) {
-      if (!lastWasDigit) out += '0';
-      lastWasDigit = true;
+      out += leetLetter(char, chars[i - 1], chars[i + 1]);
       continue;
     }
-    lastWasDigit = false;
     if (!LETTER.test(char)) continue;
-    out += TRADITIONAL_TO_SIMPLIFIED.get(char) ?? char;
+    out += HOMOGLYPH_TO_LATIN.get(char) ?? TRADITIONAL_TO_SIMPLIFIED.get(char) ?? char;
   }
   return out;
+}
+
+function foldAscii(lower: string): string {
+  let out = '';
+  for (let i = 0; i < lower.length; i++) {
+    const code = lower.charCodeAt(i);
+    if (code >= 0x61 && code <= 0x7a) out += lower[i];
+    else if (code >= 0x30 && code <= 0x39) out += leetLetter(lower[i], lower[i - 1], lower[i + 1]);
+  }
+  return out;
+}
+
+/** A lone look-alike digit between two Latin letters is that letter; any other digit is dropped. */
+function leetLetter(digit: string, before: string | undefined, after: string | undefined): string {
+  const letter = LEET[digit];
+  if (letter === undefined || before === undefined || after === undefined) return '';
+  return isLatinLetter(before) && isLatinLetter(after) ? letter : '';
+}
+
+const LEET: Readonly<Record<string, string>> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't' };
+
+function isLatinLetter(char: string): boolean {
+  const code = char.charCodeAt(0);
+  return (code >= 0x61 && code <= 0x7a) || HOMOGLYPH_TO_LATIN.has(char);
 }
 
 function isPlainAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
   return true;
 }
+
+const SYMBOL_OR_FORMAT = /[\p{S}\p{C}]/gu;
+const MARK = /\p{M}/gu;
+
+/** Lower-case letters of Cyrillic, Greek and IPA drawn like a Latin letter (after accents are gone). */
+const HOMOGLYPH_TO_LATIN = new Map<string, string>(
+  Object.entries({
+    а: 'a', в: 'b', е: 'e', з: 'z', і: 'i', ј: 'j', к: 'k', м: 'm', н: 'h', о: 'o', п: 'n', р: 'p', с: 'c', т: 't', у: 'y',
+    х: 'x', ѕ: 's', һ: 'h', ԁ: 'd', ԛ: 'q', ԝ: 'w', ӏ: 'l', ո: 'n', ս: 'u', ց: 'g', ɑ: 'a', ɡ: 'g', ı: 'i', ɩ: 'i', ʟ: 'l',
+    α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', γ: 'y', ω: 'w', ϲ: 'c', ϳ: 'j',
+  }),
+);
 
 /** Length in code points (what a person counts as characters). */
 export function codePointLength(text: string): number {

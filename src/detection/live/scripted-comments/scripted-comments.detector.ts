@@ -14,6 +14,8 @@ import { boardOf } from '../../shared/stream-board.js';
 import { judgeCohort, type CohortSignalRule } from '../../shared/cohort-signals.js';
 import type { CohortIdentity } from '../../shared/cohort-identity.js';
 import type { ScriptedCommentsConfig } from './scripted-comments.config.js';
+import { cadenceOf, clockOf, rotationOf, type Cadence } from './comment-timing.js';
+import { creationClumps, modelSpread, type ModelSpread } from './comment-identity.js';
 import {
   buildCommentAccountFinding,
   buildCommentRoomFinding,
@@ -29,14 +31,18 @@ export interface CommenterState extends CommenterTiming {
   lastTs: number;
   /** Distinct sync buckets of recent posts, oldest first. */
   buckets: number[];
+  /** Strictly regular (`periodic.minIntervals`, `maxIntervalCv`): enough to judge the account alone with a second signal. */
   periodic: boolean;
+  /** Loosely regular (`cohortMinIntervals`, `cohortMaxIntervalCv`): counts inside a cohort something else binds. */
+  regular: boolean;
   synced: boolean;
   activeInWindow: boolean;
 }
 
 export interface TemplateCluster {
   id: number;
-  signature: Uint32Array;
+  /** The first text's signature and a few differing fills' (see `template.representatives`). */
+  representatives: Uint32Array[];
   bandKeys: number[];
   template: string;
   firstAt: number;
@@ -46,9 +52,18 @@ export interface TemplateCluster {
   accountsBeyondCap: number;
   samples: string[];
   touched: boolean;
-  /** Accounts and posts at the last assessment: a cluster is re-judged when it has grown, keeping the micro-batch bounded. */
+  /** The last `clock.postsKept` posts (times ascending, posters alike), for the clock and turn-taking. */
+  recentTimes: number[];
+  recentPosters: string[];
+  /** Accounts that posted on the cluster's clock, or took their turn in its rotation, while it had one. */
+  onClock: Set<string>;
+  inRotation: Set<string>;
+  clockGapMs: number | null;
+  rotationLength: number | null;
+  /** Accounts, posts and timed accounts at the last assessment: a cluster is re-judged when it has grown, keeping the micro-batch bounded. */
   assessedAccounts: number;
   assessedPosts: number;
+  assessedTimed: number;
   verdict: CommentCohortVerdict | undefined;
 }
 
@@ -64,8 +79,10 @@ export interface ScriptedCommentsState {
   flagged: Map<string, CommentCohortVerdict>;
   flaggedAccounts: Map<string, string[]>;
   reportedAccounts: Set<string>;
+  /** Strictly periodic accounts (the lone-account check), and loosely regular ones with `rhythmMinIntervals` (the rhythm cohort). */
   periodicAccounts: Set<string>;
-  periodicChanged: boolean;
+  rhythmAccounts: Set<string>;
+  rhythmChanged: boolean;
   /** Accounts whose timing flags (periodic, lockstep) changed this window: clusters holding them need a fresh look. */
   timingChanged: string[];
   /** Every account's intervals between posts, on a log scale (see `paceFloor`): the room's fastest pace. */
@@ -102,10 +119,15 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       tie: () => false,
       group: (c) =>
         c.identity.withCreationTime >= c.n / 2 &&
-        (c.identity.youngShare >= this.config.cohort.minYoungShare || c.identity.coCreatedShare >= this.config.cohort.minCoCreatedShare),
+        (c.identity.youngShare >= this.config.cohort.minYoungShare ||
+          c.identity.coCreatedShare >= this.config.cohort.minCoCreatedShare ||
+          c.clumped.size / c.identity.withCreationTime >= this.config.cohort.minCoCreatedShare),
       member: (c, i) => {
         const profile = c.profiles[i];
-        return profile !== undefined && memberIsYoungOrCoCreated(profile, c.identity, this.config.cohort.youngAccountMaxAgeMs);
+        return (
+          profile !== undefined &&
+          (memberIsYoungOrCoCreated(profile, c.identity, this.config.cohort.youngAccountMaxAgeMs) || c.clumped.has(profile.accountId))
+        );
       },
     },
     {
@@ -123,10 +145,13 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       group: (c) =>
         c.identity.sharedSubnetShare >= this.config.cohort.minSharedInfraShare ||
         c.identity.emulatorShare >= this.config.cohort.minEmulatorShare ||
-        c.modelConcentrated,
+        c.modelConcentrated ||
+        c.fewModels,
       member: (c, i) => {
         const profile = c.profiles[i];
-        return profile !== undefined && memberSharesInfrastructure(profile, c.identity, c.modelConcentrated);
+        if (profile === undefined) return false;
+        if (memberSharesInfrastructure(profile, c.identity, c.modelConcentrated)) return true;
+        return c.fewModels && profile.model !== undefined && c.models.topModels.has(profile.model);
       },
     },
     {
@@ -138,8 +163,27 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     {
       signal: 'regularTiming',
       tie: () => true,
-      group: (c) => c.periodicShare >= this.config.cohort.minPeriodicShare,
-      member: (c, i) => c.commenters[i]?.periodic === true,
+      group: (c) => c.regularShare >= this.config.cohort.minPeriodicShare,
+      member: (c, i) => c.regular[i],
+    },
+    {
+      signal: 'sharedCadence',
+      tie: () => true,
+      group: (c) => c.cadence !== undefined && c.cadence.members.length >= this.config.template.minAccounts && c.cadence.members.length / c.n >= this.config.cohort.minCadenceShare,
+      member: (c, i) => c.cadenceMembers.has(c.accountIds[i]),
+    },
+    {
+      signal: 'clockedPosts',
+      tie: () => true,
+      group: (c) => c.cluster !== undefined && c.cluster.onClock.size >= this.config.template.minAccounts && c.cluster.onClock.size / c.n >= this.config.cohort.minClockShare,
+      member: (c, i) => c.cluster?.onClock.has(c.accountIds[i]) === true,
+    },
+    {
+      signal: 'turnTaking',
+      tie: () => true,
+      group: (c) =>
+        c.cluster !== undefined && c.cluster.inRotation.size >= this.config.template.minAccounts && c.cluster.inRotation.size / c.n >= this.config.cohort.minRotationShare,
+      member: (c, i) => c.cluster?.inRotation.has(c.accountIds[i]) === true,
     },
   ];
 
@@ -155,7 +199,8 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       flaggedAccounts: new Map(),
       reportedAccounts: new Set(),
       periodicAccounts: new Set(),
-      periodicChanged: false,
+      rhythmAccounts: new Set(),
+      rhythmChanged: false,
       timingChanged: [],
       intervalHistogram: new Uint32Array(INTERVAL_BUCKETS),
       intervalsSeen: 0,
@@ -167,6 +212,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     if (commenter === undefined || commenter.activeInWindow) return;
     state.commenters.delete(profile.accountId);
     state.periodicAccounts.delete(profile.accountId);
+    if (state.rhythmAccounts.delete(profile.accountId)) state.rhythmChanged = true;
   }
 
   trackedItems(state: ScriptedCommentsState): number {
@@ -185,6 +231,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     if (cluster === undefined) return;
     cluster.posts++;
     cluster.lastAt = Math.max(cluster.lastAt, event.ts);
+    this.keepRecentPost(cluster, accountId, event.ts);
     if (!cluster.touched) {
       cluster.touched = true;
       state.touched.push(cluster);
@@ -229,6 +276,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
         buckets: [],
         topTemplateRepeats: 0,
         periodic: false,
+        regular: false,
         synced: false,
         activeInWindow: false,
       };
@@ -238,9 +286,9 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
   }
 
   /** The room's posting floor (upper edge of the quantile's bucket), or undefined while too few intervals are known. */
-  private paceFloorMs(state: ScriptedCommentsState): number | undefined {
+  private paceFloorMs(state: ScriptedCommentsState, minIntervals = this.config.paceFloor.minIntervals): number | undefined {
     const rules = this.config.paceFloor;
-    if (state.intervalsSeen < rules.minIntervals) return undefined;
+    if (state.intervalsSeen < minIntervals) return undefined;
     const target = rules.quantile * state.intervalsSeen;
     let seen = 0;
     for (let bucket = 0; bucket < INTERVAL_BUCKETS; bucket++) {
@@ -276,28 +324,50 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     }
   }
 
+  /** Keeps the cluster's last posts in ts order (events of a stream come in ts order; a late one is slotted in). */
+  private keepRecentPost(cluster: TemplateCluster, accountId: string, ts: number): void {
+    const times = cluster.recentTimes;
+    let at = times.length;
+    while (at > 0 && times[at - 1] > ts) at--;
+    times.splice(at, 0, ts);
+    cluster.recentPosters.splice(at, 0, accountId);
+    if (times.length > this.config.clock.postsKept) {
+      times.shift();
+      cluster.recentPosters.shift();
+    }
+  }
+
   private clusterFor(state: ScriptedCommentsState, normalised: string, ts: number): TemplateCluster | undefined {
     const rules = this.config.template;
     const signature = textSignature(normalised, rules.hashes);
-    const bandKeys: number[] = [];
+    const bandKeys = this.bandKeysOf(signature);
     let match: TemplateCluster | undefined;
-    for (let band = 0; band < rules.bands; band++) {
-      let h = band;
-      for (let row = 0; row < this.rowsPerBand; row++) h = mix32(h ^ signature[band * this.rowsPerBand + row], row);
-      const key = band * 4_294_967_296 + h;
-      bandKeys.push(key);
-      if (match === undefined) {
-        const candidate = state.buckets.get(key);
-        if (candidate !== undefined && signatureSimilarity(signature, candidate.signature) >= rules.minSimilarity) {
-          match = candidate;
-        }
+    let matchSimilarity = 0;
+    for (const key of bandKeys) {
+      const candidate = state.buckets.get(key);
+      if (candidate === undefined || candidate === match) continue;
+      let best = 0;
+      for (const representative of candidate.representatives) best = Math.max(best, signatureSimilarity(signature, representative));
+      // The best candidate wins; ties go to the older cluster, so the outcome does not depend on band order.
+      if (best >= rules.minSimilarity && (best > matchSimilarity || (best === matchSimilarity && match !== undefined && candidate.id < match.id))) {
+        match = candidate;
+        matchSimilarity = best;
       }
     }
-    if (match !== undefined) return match;
+    if (match !== undefined) {
+      if (matchSimilarity < rules.newRepresentativeBelow && match.representatives.length < rules.representatives) {
+        match.representatives.push(signature);
+        for (const key of bandKeys) {
+          match.bandKeys.push(key);
+          if (!state.buckets.has(key)) state.buckets.set(key, match);
+        }
+      }
+      return match;
+    }
     if (state.clusters.size >= rules.maxClustersPerStream) return undefined;
     const cluster: TemplateCluster = {
       id: state.nextClusterId++,
-      signature,
+      representatives: [signature],
       bandKeys,
       template: normalised.slice(0, 200),
       firstAt: ts,
@@ -307,13 +377,51 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       accountsBeyondCap: 0,
       samples: [],
       touched: false,
+      recentTimes: [],
+      recentPosters: [],
+      onClock: new Set(),
+      inRotation: new Set(),
+      clockGapMs: null,
+      rotationLength: null,
       assessedAccounts: 0,
       assessedPosts: 0,
+      assessedTimed: 0,
       verdict: undefined,
     };
     state.clusters.set(cluster.id, cluster);
     for (const key of bandKeys) if (!state.buckets.has(key)) state.buckets.set(key, cluster);
     return cluster;
+  }
+
+  private bandKeysOf(signature: Uint32Array): number[] {
+    const keys: number[] = [];
+    for (let band = 0; band < this.config.template.bands; band++) {
+      let h = band;
+      for (let row = 0; row < this.rowsPerBand; row++) h = mix32(h ^ signature[band * this.rowsPerBand + row], row);
+      keys.push(band * 4_294_967_296 + h);
+    }
+    return keys;
+  }
+
+  /**
+   * Reads the cluster's recent posts for a clock and a rotation, and
+   * remembers who posted on them (bounded like the cluster's accounts).
+   */
+  private timeCluster(cluster: TemplateCluster): void {
+    const cap = this.config.template.maxAccountsPerCluster;
+    const clock = clockOf(cluster.recentTimes, this.config.clock);
+    if (clock !== undefined) {
+      cluster.clockGapMs = clock.medianGapMs;
+      for (const index of clock.onClock) {
+        const poster = cluster.recentPosters[index];
+        if (cluster.onClock.size < cap || cluster.onClock.has(poster)) cluster.onClock.add(poster);
+      }
+    }
+    const rotation = rotationOf(cluster.recentPosters, this.config.rotation);
+    if (rotation !== undefined) {
+      cluster.rotationLength = rotation.length;
+      for (const member of rotation.members) if (cluster.inRotation.size < cap) cluster.inRotation.add(member);
+    }
   }
 
   // ---- window micro-batch -----------------------------------------------------------------
@@ -325,13 +433,22 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       const commenter = state.commenters.get(accountId);
       if (commenter === undefined) continue;
       commenter.activeInWindow = false;
-      const periodic = this.isPeriodic(commenter);
+      const periodic = this.isRegular(commenter, this.config.periodic.minIntervals, this.config.periodic.maxIntervalCv);
+      const regular = this.isRegular(commenter, this.config.periodic.cohortMinIntervals, this.config.periodic.cohortMaxIntervalCv);
       if (periodic !== commenter.periodic) {
         commenter.periodic = periodic;
         if (periodic) state.periodicAccounts.add(accountId);
         else state.periodicAccounts.delete(accountId);
-        state.periodicChanged = true;
+      }
+      if (regular !== commenter.regular) {
+        commenter.regular = regular;
         state.timingChanged.push(accountId);
+      }
+      const rhythm = regular && commenter.intervals >= this.config.periodic.rhythmMinIntervals;
+      if (rhythm !== state.rhythmAccounts.has(accountId)) {
+        if (rhythm) state.rhythmAccounts.add(accountId);
+        else state.rhythmAccounts.delete(accountId);
+        state.rhythmChanged = true;
       }
     }
     const newlyNamed: string[] = [];
@@ -355,7 +472,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     };
 
     for (const group of this.lockstepGroups(state, activeCommenters)) {
-      consider(this.assess(stream, state, 'lockstep', `lockstep:${group[0]}`, group, undefined));
+      consider(this.assess(stream, state, 'lockstep', `lockstep:${group[0]}`, group, undefined, undefined));
     }
     const timingChanged = state.timingChanged;
     state.timingChanged = [];
@@ -364,18 +481,29 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     for (const cluster of toJudge) {
       cluster.touched = false;
       if (cluster.accounts.size < this.config.template.minAccounts) continue;
-      const grown = cluster.accounts.size >= cluster.assessedAccounts * 1.25 || cluster.posts >= cluster.assessedPosts * 1.5;
+      this.timeCluster(cluster);
+      const timed = cluster.onClock.size + cluster.inRotation.size;
+      const grown =
+        cluster.accounts.size >= cluster.assessedAccounts * 1.25 || cluster.posts >= cluster.assessedPosts * 1.5 || timed >= cluster.assessedTimed * 1.25 + 1;
       if (!grown && !final && !timingChanged.some((id) => cluster.accounts.has(id))) continue;
       cluster.assessedAccounts = cluster.accounts.size;
       cluster.assessedPosts = cluster.posts;
-      const verdict = this.assess(stream, state, 'template', `template:${cluster.id}`, [...cluster.accounts.keys()], cluster);
+      cluster.assessedTimed = timed;
+      const members = [...cluster.accounts.keys()];
+      let verdict = this.assess(stream, state, 'template', `template:${cluster.id}`, members, cluster, undefined);
+      // A cohort once proven stays proven as it grows (a pool's later fills dilute its shares): later
+      // members are judged one by one on the signals that proved it.
+      const proven = cluster.verdict?.flagged === true ? cluster.verdict.who : undefined;
+      if (verdict !== undefined && !verdict.flagged && proven !== undefined) {
+        verdict = this.assess(stream, state, 'template', `template:${cluster.id}`, members, cluster, proven);
+      }
       cluster.verdict = verdict;
       consider(verdict);
     }
-    if (state.periodicChanged || final) {
-      state.periodicChanged = false;
-      if (state.periodicAccounts.size >= this.config.template.minAccounts) {
-        consider(this.assess(stream, state, 'periodic', 'periodic', [...state.periodicAccounts], undefined));
+    if (state.rhythmChanged || final) {
+      state.rhythmChanged = false;
+      if (state.rhythmAccounts.size >= this.config.template.minAccounts) {
+        consider(this.assess(stream, state, 'periodic', 'periodic', [...state.rhythmAccounts], undefined, undefined));
       }
     }
     if (state.flagged.size > 0 && (flaggedThisWindow || final)) {
@@ -388,11 +516,10 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     this.expireClusters(state, now);
   }
 
-  private isPeriodic(commenter: CommenterState): boolean {
-    const rules = this.config.periodic;
-    if (commenter.intervals < rules.minIntervals || commenter.intervalMean < rules.minMeanIntervalMs) return false;
+  private isRegular(commenter: CommenterState, minIntervals: number, maxCv: number): boolean {
+    if (commenter.intervals < Math.max(2, minIntervals) || commenter.intervalMean < this.config.periodic.minMeanIntervalMs) return false;
     const sd = Math.sqrt(commenter.intervalM2 / (commenter.intervals - 1));
-    return sd / commenter.intervalMean <= rules.maxIntervalCv;
+    return sd / commenter.intervalMean <= maxCv;
   }
 
   /**
@@ -464,9 +591,15 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
     cohort: string,
     accountIds: readonly string[],
     cluster: TemplateCluster | undefined,
+    proven: readonly WhoSignal[] | undefined,
   ): CommentCohortVerdict | undefined {
     const rules = this.config.cohort;
     const profiles: ViewerProfile[] = [];
+    // Regular at the room's posting floor is slow mode's rhythm, not a timer's; before the floor is known, nobody's rhythm counts.
+    const floor = this.paceFloorMs(state, this.config.paceFloor.cohortMinIntervals);
+    const aboveFloor = (commenter: CommenterState): boolean => floor !== undefined && commenter.intervalMean > floor * this.config.paceFloor.margin;
+    const regular: boolean[] = [];
+    const regulars: Array<{ accountId: string; meanIntervalMs: number; lastPostAt: number }> = [];
     let synced = 0;
     let periodic = 0;
     let repeaters = 0;
@@ -474,7 +607,10 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       const profile = stream.viewers.get(accountId);
       if (profile !== undefined) profiles.push(profile);
       const commenter = state.commenters.get(accountId);
+      const isRegular = commenter !== undefined && commenter.regular && aboveFloor(commenter);
+      regular.push(isRegular);
       if (commenter === undefined) continue;
+      if (isRegular) regulars.push({ accountId, meanIntervalMs: commenter.intervalMean, lastPostAt: commenter.lastTs });
       if (commenter.synced) synced++;
       if (commenter.periodic) periodic++;
       if (cluster !== undefined && (cluster.accounts.get(accountId) ?? 0) >= this.config.periodic.minTemplateRepeats) repeaters++;
@@ -487,18 +623,31 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       subnetPeers: rules.subnetPeers,
       maxListed: this.config.caps.samples,
     });
+    const found = cadenceOf(regulars, this.config.cadence);
+    // Phases that concentrate are the room's cue (scheduled draws), not independent timers.
+    const cadence = found !== undefined && found.phaseConcentration <= this.config.cadence.maxPhaseConcentration ? found : undefined;
+    const models = modelSpread(profiles, rules.fewModels);
     const context: CommentCohortContext = {
       n,
+      accountIds,
       identity,
+      clumped: creationClumps(profiles, rules.creationClumpSpanMs, rules.subnetPeers),
+      models,
+      fewModels: models.withModel >= rules.minMembersWithModel && models.topShare >= rules.minTopModelShare,
       modelConcentrated: identity.withModel >= rules.minMembersWithModel && identity.topModelShare >= rules.minTopModelShare,
       profiles: accountIds.map((id) => stream.viewers.get(id)),
       commenters: accountIds.map((id) => state.commenters.get(id)),
       syncedShare: synced / n,
-      periodicShare: periodic / n,
+      regular,
+      regularShare: regulars.length / n,
+      cadence,
+      cadenceMembers: new Set(cadence?.members ?? []),
+      cluster,
     };
     // Only members carrying the cohort's who-signals themselves are named: an honest
     // viewer who typed the same phrase must not inherit a farm's verdict.
-    const judgement = judgeCohort(this.whoTable, context, accountIds.length, rules.minWhoSignals);
+    const table = proven === undefined ? this.whoTable : this.whoTable.map((rule) => (proven.includes(rule.signal) ? { ...rule, group: () => true } : rule));
+    const judgement = judgeCohort(table, context, accountIds.length, rules.minWhoSignals);
     const who = judgement.signals;
     const core = judgement.core.map((i) => accountIds[i]);
     const minimum = kind === 'lockstep' ? this.config.sync.minAccounts : this.config.template.minAccounts;
@@ -521,6 +670,13 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       lastAt: cluster?.lastAt ?? null,
       syncedShare: round(synced / n, 3),
       periodicShare: round(periodic / n, 3),
+      regularShare: round(regulars.length / n, 3),
+      cadencePeriodMs: cadence !== undefined ? Math.round(cadence.periodMs) : null,
+      cadenceAccounts: cadence?.members.length ?? 0,
+      clockGapMs: cluster?.clockGapMs ?? null,
+      onClockAccounts: cluster?.onClock.size ?? 0,
+      rotationLength: cluster?.rotationLength ?? null,
+      rotationAccounts: cluster?.inRotation.size ?? 0,
       repeaterShare: round(repeaterShare, 3),
       identity: describeIdentity(identity),
     };
@@ -550,7 +706,9 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
    */
   private reportLoneAccounts(stream: StreamView, state: ScriptedCommentsState, active: readonly string[], now: number, final: boolean): void {
     const rules = this.config.periodic;
-    const floor = this.paceFloorMs(state);
+    // At the end, what the room showed decides; a room too quiet to show any floor leaves repetition unjudged
+    // (a fan pasting a cheer at a small room's slow mode looks exactly like a timer).
+    const floor = this.paceFloorMs(state) ?? (final ? this.paceFloorMs(state, this.config.paceFloor.cohortMinIntervals) : undefined);
     for (const accountId of active) {
       if (state.reportedAccounts.has(accountId)) continue;
       const commenter = state.commenters.get(accountId);
@@ -558,8 +716,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       const profile = stream.viewers.get(accountId);
       const repeatsAtSomePace = commenter.topTemplateRepeats >= rules.minTemplateRepeats && commenter.intervalMean <= rules.loneAccountMaxMeanIntervalMs;
       // Until the room's own posting floor is known, repetition alone waits (the account is looked at again as it posts).
-      const floorKnown = floor !== undefined || final;
-      const repeats = repeatsAtSomePace && floorKnown && !(floor !== undefined && commenter.intervalMean <= floor * this.config.paceFloor.margin);
+      const repeats = repeatsAtSomePace && floor !== undefined && commenter.intervalMean > floor * this.config.paceFloor.margin;
       const young =
         profile !== undefined && profile.createdAt >= 0 && profile.firstJoinedAt - profile.createdAt <= this.config.cohort.youngAccountMaxAgeMs;
       const tampered = profile !== undefined && (profile.emulator || profile.rooted);
@@ -588,12 +745,24 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
 /** What the who-signal table reads about one comment cohort. */
 interface CommentCohortContext {
   n: number;
+  accountIds: readonly string[];
   identity: CohortIdentity;
+  /** Members created in a registration sitting with others (see `cohort.creationClumpSpanMs`). */
+  clumped: ReadonlySet<string>;
+  models: ModelSpread;
+  /** The cohort runs on a farm's few models (`cohort.fewModels` of them cover `minTopModelShare`). */
+  fewModels: boolean;
   modelConcentrated: boolean;
   profiles: ReadonlyArray<ViewerProfile | undefined>;
   commenters: ReadonlyArray<CommenterState | undefined>;
   syncedShare: number;
-  periodicShare: number;
+  /** Members loosely regular above the room's posting floor, by index. */
+  regular: readonly boolean[];
+  regularShare: number;
+  /** The members' one timer setting, if their phases are independent. */
+  cadence: Cadence | undefined;
+  cadenceMembers: ReadonlySet<string>;
+  cluster: TemplateCluster | undefined;
 }
 
 function jaccard(a: readonly number[], b: readonly number[]): number {

@@ -18,7 +18,15 @@ export interface CommenterTiming {
 
 export type CohortKind = 'template' | 'lockstep' | 'periodic';
 /** Independent signals about who posts. */
-export type WhoSignal = 'youngOrCoCreated' | 'sharedDevices' | 'sharedInfrastructure' | 'lockstepTiming' | 'regularTiming';
+export type WhoSignal =
+  | 'youngOrCoCreated'
+  | 'sharedDevices'
+  | 'sharedInfrastructure'
+  | 'lockstepTiming'
+  | 'regularTiming'
+  | 'sharedCadence'
+  | 'clockedPosts'
+  | 'turnTaking';
 
 export interface CommentCohortVerdict {
   cohort: string;
@@ -35,6 +43,17 @@ export interface CommentCohortVerdict {
   lastAt: number | null;
   syncedShare: number;
   periodicShare: number;
+  /** Members regular enough for a cohort (looser than `periodicShare`'s rule), above the room's posting floor. */
+  regularShare: number;
+  /** The members' shared timer period, and how many share it (null/0: none at independent phases). */
+  cadencePeriodMs: number | null;
+  cadenceAccounts: number;
+  /** The template's clock (median gap between its posts) and the accounts that posted on it. */
+  clockGapMs: number | null;
+  onClockAccounts: number;
+  /** Accounts per round of a turn-taking rotation, and accounts seen taking turns. */
+  rotationLength: number | null;
+  rotationAccounts: number;
   repeaterShare: number;
   /** Who the members are, as the evidence shows it (the per-member sets stay with the assessment). */
   identity: CohortIdentityEvidence;
@@ -46,6 +65,9 @@ const WHO_WORDS: Record<WhoSignal, string> = {
   sharedInfrastructure: 'shared networks, emulators or device models',
   lockstepTiming: 'posting in lockstep',
   regularTiming: 'posting at machine-regular intervals',
+  sharedCadence: 'one timer setting at independent phases',
+  clockedPosts: 'the template posted on a clock',
+  turnTaking: 'taking turns in a fixed order',
 };
 
 // ---- evidence shapes (times are epoch ms, durations ms, shares 0..1; the console formats them) ----
@@ -65,6 +87,13 @@ export interface CommentCohortEvidence extends CohortIdentityEvidence {
   lastAt: number | null;
   syncedShare: number;
   periodicShare: number;
+  regularShare: number;
+  cadencePeriodMs: number | null;
+  cadenceAccounts: number;
+  clockGapMs: number | null;
+  onClockAccounts: number;
+  rotationLength: number | null;
+  rotationAccounts: number;
   repeaterShare: number;
 }
 
@@ -108,6 +137,13 @@ function describe(verdict: CommentCohortVerdict, config: ScriptedCommentsConfig)
     lastAt: verdict.lastAt,
     syncedShare: verdict.syncedShare,
     periodicShare: verdict.periodicShare,
+    regularShare: verdict.regularShare,
+    cadencePeriodMs: verdict.cadencePeriodMs,
+    cadenceAccounts: verdict.cadenceAccounts,
+    clockGapMs: verdict.clockGapMs,
+    onClockAccounts: verdict.onClockAccounts,
+    rotationLength: verdict.rotationLength,
+    rotationAccounts: verdict.rotationAccounts,
     repeaterShare: verdict.repeaterShare,
     ...verdict.identity,
   };

@@ -7,15 +7,30 @@ const SEC = 1_000;
 
 describe('comment normalisation', () => {
   it('folds case, width, punctuation, digits, emoji, spacing and traditional characters', () => {
-    expect(normaliseComment('買買買！！ 這個價格 123 元🔥🔥')).toBe('买买买这个价格0元');
-    expect(normaliseComment('ＢＵＹ  now!!! 2 for 99')).toBe('buynow0for0');
+    expect(normaliseComment('買買買！！ 這個價格 123 元🔥🔥')).toBe('买买买这个价格元');
+    expect(normaliseComment('ＢＵＹ  now!!! 2 for 99')).toBe('buynowfor');
     expect(normaliseComment('Buy now ✨ 7 for 45')).toBe(normaliseComment('buy NOW 2 for 99!!'));
   });
 
+  it('folds homoglyphs of other scripts, accents, invisible characters and digits inserted into words', () => {
+    // Cyrillic а, е, о, р, с and Greek ο drawn as Latin letters; a zero-width space; digits pushed into words.
+    expect(normaliseComment('Grаb it nοw, this pricе won\u200bt lаst, trust mе')).toBe('grabitnowthispricewontlasttrustme');
+    expect(normaliseComment('Gr4b it n0w, this pr72ice w0n\'t last, trust me')).toBe('grabitnowthispricewontlasttrustme');
+    expect(normaliseComment('Ｇｒáｂ ìt ｎöw 🉐, this príce wón’t lâst, trüst më!!')).toBe('grabitnowthispricewontlasttrustme');
+    // A circled ideograph is a symbol, not the letter NFKC would make of it.
+    expect(normaliseComment('好价🉐㊙')).toBe('好价');
+  });
+
+  it('keeps a real Russian or Korean line whole (folded the same way every time), not emptied', () => {
+    expect(normaliseComment('Сколько стоит?')).toBe(normaliseComment('сколько стоит'));
+    expect(normaliseComment('Сколько стоит?').length).toBe(12);
+    expect(normaliseComment('너무 예뻐요!!')).toBe('너무예뻐요');
+  });
+
   it('keeps a slot-filled template near its siblings and far from other text', () => {
-    const a = textSignature(normaliseComment('宝宝们这个面霜真的好用，已经回购3次了！'), 16);
-    const b = textSignature(normaliseComment('寶寶們這個精華真的好用，已經回購5次了～～'), 16);
-    const other = textSignature(normaliseComment('主播今天穿的这件外套是什么牌子的'), 16);
+    const a = textSignature(normaliseComment('宝宝们这个面霜真的好用，已经回购3次了！'), 32);
+    const b = textSignature(normaliseComment('寶寶們這個精華真的好用，已經回購5次了～～'), 32);
+    const other = textSignature(normaliseComment('主播今天穿的这件外套是什么牌子的'), 32);
     expect(signatureSimilarity(a, b)).toBeGreaterThanOrEqual(0.5);
     expect(signatureSimilarity(a, other)).toBeLessThan(0.3);
   });
@@ -97,6 +112,12 @@ describe('scripted comments', () => {
     const room = new RoomTraffic().start(T0);
     honestChat(room, 3, T0, T0 + 20 * MIN);
     const random = rng(4);
+    // People who talk in bursts, so the room shows its posting floor (far below the ticker's 15 s).
+    for (let i = 0; i < 30; i++) {
+      const id = `talker-${i}`;
+      room.join(id, T0, honestIdentity(random, T0));
+      for (let t = T0 + random() * 3 * MIN; t < T0 + 20 * MIN; t += 2_000 + random() * random() * 90_000) room.comment(id, t, HONEST_LINES[Math.floor(random() * HONEST_LINES.length)]);
+    }
     room.join('ticker', T0 + MIN, honestIdentity(random, T0 + MIN));
     for (let k = 0; k < 12; k++) {
       room.comment('ticker', T0 + 2 * MIN + k * 15 * SEC + Math.round((random() - 0.5) * 400), `Check my shop for deals today, code ${100 + k}!`);
