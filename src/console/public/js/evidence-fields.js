@@ -220,6 +220,13 @@ export function labelOf(parent, key, lang = 'en') {
 
 /** The same labels in Simplified Chinese (`evidence-fields.spec.ts` checks every field has one). */
 export const FIELDS_ZH = {
+  regularShare: '定时发言占比（群组规则）',
+  cadencePeriodMs: '共同定时周期',
+  cadenceAccounts: '按该定时发言的账号数',
+  clockGapMs: '同一模板两次发言的间隔',
+  onClockAccounts: '按该时钟发言的账号数',
+  rotationLength: '每轮轮流发言的账号数',
+  rotationAccounts: '轮流发言的账号数',
   score: '评分',
   signals: '信号',
   kind: '类型',
