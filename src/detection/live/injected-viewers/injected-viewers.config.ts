@@ -81,7 +81,7 @@ export interface InjectedViewersConfig {
      * Above this share the group is not judged as injected viewers at all.
      */
     maxInteractingShareToJudge: number;
-    /** "Stay": a member counts as staying if still present this long after its join (or at the end). Real viewers drift away within minutes. */
+    /** "Stay": a member counts as staying if it watched this long silently, present or since gone. Real viewers drift away within minutes. */
     minStayMs: number;
     minStayedShare: number;
     /** Share of a group that must have been in the room `minStayMs` before any verdict on it (behaviour needs time to show). */
@@ -187,11 +187,24 @@ export interface InjectedViewersConfig {
     /** Share of a group tapping in lockstep for the signal (the group must also be otherwise silent, see `cohort.maxInteractingShare`). */
     minGroupShare: number;
   };
-  lockstep: {
+  crossRoom: {
     /** Groups showing at least this many signals are recorded in the cross-room directory. */
     minSignalsToRecord: number;
-    /** Other rooms the same cohort must have appeared in for the lockstep signal. */
-    minOtherRooms: number;
+    /**
+     * A recorded group is recorded again once its named accounts grew by
+     * this factor: a farm's room fills over an hour, and a sighting of its
+     * first ten accounts cannot show that the next hundred are the ones
+     * another room had. 1.5 keeps the sightings per group logarithmic in its size.
+     */
+    regrowthFactor: number;
+    /**
+     * An earlier sighting in another room counts only if the accounts it
+     * shares with this one are at least this share of this one: a farm
+     * returns whole, while the regulars of a big audience who also watch
+     * another room are a few of any group they fall in. Half, because a
+     * farm works each room with a part of its pool (60-90 % each time).
+     */
+    minReturningShare: number;
   };
   deviceLink: {
     /** Accounts on the same device id as a named core account inherit its verdict when their own behaviour agrees (silent, watched `cohort.minStayMs`). */
@@ -297,9 +310,10 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     minShareOfOwnLikes: 0.5,
     minGroupShare: 0.6,
   },
-  lockstep: {
+  crossRoom: {
     minSignalsToRecord: 2,
-    minOtherRooms: 2,
+    regrowthFactor: 1.5,
+    minReturningShare: 0.5,
   },
   deviceLink: {
     enabled: true,

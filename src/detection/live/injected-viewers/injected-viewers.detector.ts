@@ -53,7 +53,11 @@ interface ViewerGroup {
   checkAt: number;
   /** A member was named by scripted-comments since the last assessment: its talk no longer counts as a person's. */
   rejudge: boolean;
-  recordedInDirectory: boolean;
+  /** Accounts in its last cross-room sighting (0: none yet); it is sighted again once it has grown by `crossRoom.regrowthFactor`. */
+  sightedAccounts: number;
+  /** A join span is sighted once, when its members have had time to show they stay: then it is done. */
+  sightingDone: boolean;
+  /** Cross-room groups only: the earlier sightings in other rooms that hold most of this group (best per stream). */
   otherRooms: CohortMatch[];
   verdict: CohortVerdict | undefined;
 }
@@ -446,7 +450,8 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
         assessedSize: 0,
         checkAt: Number.POSITIVE_INFINITY,
         rejudge: false,
-        recordedInDirectory: false,
+        sightedAccounts: 0,
+        sightingDone: false,
         otherRooms: [],
         verdict: undefined,
       };
@@ -510,10 +515,11 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       kind: group.kind,
       members,
       joinedInBatch,
-      // Machine-like presence: never talks as a person (scripted talk is the script's), and either stays or leaves with its batch (a paid slot ending).
-      mechanical: members.map(
-        (m) => !talkedBefore(m, now) && ((m.present && now - m.firstJoinedAt >= rules.minStayMs) || leftInBatch.has(m)),
-      ),
+      // Machine-like presence: never talks as a person (scripted talk is the script's), and either watches a long
+      // while or leaves with its batch (a paid slot ending).
+      // Watched long enough counts whether the account is still here or left on its own timer: an aged farm's
+      // accounts each leave on their own clock, and "still present" would only count the latest arrivals.
+      mechanical: members.map((m) => watchedSilently(m, now, rules.minStayMs) || (!talkedBefore(m, now) && leftInBatch.has(m))),
       talks: members.map((m) => talkedBefore(m, now)),
       identity,
       modelConcentrated: identity.withModel >= rules.minMembersWithModel && identity.topModelShare >= rules.minTopModelShare,
@@ -603,10 +609,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     {
       signal: 'sharedInfrastructure',
       // Hardware binds accounts to one operator; a shared network alone is what every office, campus and carrier NAT shows.
-      tie: (c) => {
-        const id = c.identity;
-        return Math.max(id.sharedDeviceShare, id.emulatorShare) >= this.config.cohort.minHardwareTieShare || c.modelConcentrated;
-      },
+      tie: (c) => this.hardwareTie(c),
       group: (c) => {
         const rules = this.config.cohort;
         const id = c.identity;
@@ -626,10 +629,13 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       member: (c, i) => c.rareIdentity[i],
     },
     {
-      // Only cross-room groups carry matches: every member of them was seen with the others elsewhere.
+      // Only cross-room groups carry matches, and only sightings that hold most of the group: every member was
+      // seen with the others elsewhere. It binds them to one operator only with hardware or a rare identity in
+      // common: fans following a celebrity from room to room, or regulars of one carrier's NAT, return together
+      // too, each on their own phone.
       signal: 'seenInOtherRooms',
-      tie: () => true,
-      group: (c) => c.kind === 'crossRoom' && c.otherRooms >= this.config.lockstep.minOtherRooms,
+      tie: (c) => this.hardwareTie(c) || share(c.rareIdentity) >= this.config.identity.minGroupShare,
+      group: (c) => c.kind === 'crossRoom' && c.otherRooms >= 1,
       member: () => true,
     },
     {
@@ -642,47 +648,64 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     },
   ];
 
+  /** Handsets other members also use, tampered devices, or one model for nearly all: what strangers never share. */
+  private hardwareTie(c: ViewerCohortContext): boolean {
+    const id = c.identity;
+    return Math.max(id.sharedDeviceShare, id.emulatorShare) >= this.config.cohort.minHardwareTieShare || c.modelConcentrated;
+  }
+
   /**
    * Records a group in the cross-room directory once it looks like a cohort
-   * (two signals), or, for everyone who joined in one span, once its members
-   * have had time to show they stay: then the passive stayers are recorded.
-   * Accounts that earlier rooms also saw together form a cross-room group.
+   * (two signals), and again whenever it has grown by `regrowthFactor` since
+   * (a farm's rooms fill over an hour; a sighting of its first ten accounts
+   * says little about the next hundred). Everyone who joined in one span is
+   * recorded once, when its members have had time to show they stay: then
+   * its silent watchers are. Earlier sightings in other rooms that hold most
+   * of what was recorded (a farm returns whole; a few regulars who also
+   * watch the other room do not) make a cross-room group of the accounts
+   * they share.
    */
   private recordSighting(stream: StreamView, state: InjectedViewersState, group: ViewerGroup, verdict: CohortVerdict, now: number): void {
     const rules = this.config.cohort;
+    const crossRoomRules = this.config.crossRoom;
     let accounts: string[];
     if (group.kind === 'joinSpan') {
-      if (now - group.lastJoinAt < rules.minStayMs) return;
-      // Recorded once, when its members have had time to show they stay.
-      accounts = group.members
-        .filter((m) => !talkedBefore(m, now) && m.present && now - m.firstJoinedAt >= rules.minStayMs)
-        .map((m) => m.accountId);
-      if (accounts.length < rules.minSize) {
-        group.recordedInDirectory = true;
-        return;
-      }
-    } else if (verdict.signals.length >= this.config.lockstep.minSignalsToRecord) {
+      if (group.sightingDone || now - group.lastJoinAt < rules.minStayMs) return;
+      group.sightingDone = true;
+      accounts = group.members.filter((m) => watchedSilently(m, now, rules.minStayMs)).map((m) => m.accountId);
+      if (accounts.length < rules.minSize) return;
+    } else if (verdict.signals.length >= crossRoomRules.minSignalsToRecord) {
       accounts = verdict.accounts;
+      if (accounts.length < rules.minSize) return;
+      if (group.sightedAccounts > 0 && accounts.length < group.sightedAccounts * crossRoomRules.regrowthFactor) return;
     } else {
       return;
     }
-    group.recordedInDirectory = true;
-    const matches = stream.cohorts.recordSighting({ roomId: stream.roomId, streamId: stream.streamId, at: now, accounts });
+    group.sightedAccounts = accounts.length;
+    const matches = stream.cohorts
+      .recordSighting({ roomId: stream.roomId, streamId: stream.streamId, at: now, accounts })
+      .filter((match) => match.sharedAccounts >= crossRoomRules.minReturningShare * accounts.length);
     if (matches.length === 0) return;
-    const roomsPerAccount = new Map<string, Set<string>>();
+    const crossRoom = this.groupFor(state, 'crossRoom', `crossRoom:${group.key}`);
+    for (const match of matches) {
+      const known = crossRoom.otherRooms.findIndex((m) => m.roomId === match.roomId && m.streamId === match.streamId);
+      if (known < 0) crossRoom.otherRooms.push(match);
+      else if (match.sharedAccounts > crossRoom.otherRooms[known].sharedAccounts) crossRoom.otherRooms[known] = match;
+    }
+    crossRoom.otherRooms.sort((a, b) => b.sharedAccounts - a.sharedAccounts || a.at - b.at || (a.roomId < b.roomId ? -1 : 1));
+    // The group keeps the profiles of members who have left (and may have been forgotten by the stream).
+    const profiles = new Map(group.members.map((m) => [m.accountId, m]));
+    const members = new Set(crossRoom.members);
     for (const match of matches) {
       for (const accountId of match.accounts) {
-        const rooms = roomsPerAccount.get(accountId) ?? new Set<string>();
-        rooms.add(match.roomId);
-        roomsPerAccount.set(accountId, rooms);
+        const profile = profiles.get(accountId);
+        if (profile !== undefined && !members.has(profile)) {
+          members.add(profile);
+          this.addToGroup(state, crossRoom, profile);
+        }
       }
     }
-    const crossRoom = this.groupFor(state, 'crossRoom', `lockstep:${group.key}`);
-    crossRoom.otherRooms = matches;
-    for (const [accountId, rooms] of roomsPerAccount) {
-      const profile = stream.viewers.get(accountId);
-      if (profile !== undefined && rooms.size >= this.config.lockstep.minOtherRooms) this.addToGroup(state, crossRoom, profile);
-    }
+    this.markChanged(state, crossRoom);
   }
 
   /** Takes the accounts scripted-comments named before `now` and marks the groups holding them for a fresh look. */
@@ -719,14 +742,14 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
         group.rejudge = false;
         group.assessedSize = size;
         const verdict = this.assessGroup(state, group, now, final);
-        if (!group.recordedInDirectory && group.kind !== 'crossRoom') this.recordSighting(stream, state, group, verdict, now);
+        if (group.kind !== 'crossRoom') this.recordSighting(stream, state, group, verdict, now);
         const settledAt = group.lastJoinAt + rules.minStayMs + stream.windowMs;
         let next = Number.POSITIVE_INFINITY;
         if (final || verdict.flagged) next = Number.POSITIVE_INFINITY;
         else if (now < settledAt) next = settledAt;
         else if (verdict.signals.length >= rules.minSignals - 1) next = now + rules.recheckMs;
         if (next !== group.checkAt) this.scheduleCheck(stream, state, group, next);
-        if (group.kind === 'joinSpan' && group.recordedInDirectory && !verdict.flagged && next === Number.POSITIVE_INFINITY && !final) {
+        if (group.kind === 'joinSpan' && group.sightingDone && !verdict.flagged && next === Number.POSITIVE_INFINITY && !final) {
           // Settled and unremarkable: its members can no longer form a cohort through it.
           state.groups.delete(group.key);
           state.byJoinSpan.delete(group.anchor);
@@ -863,6 +886,13 @@ interface ViewerCohortContext {
   /** Distinct other rooms the group was seen in (cross-room groups only). */
   otherRooms: number;
   now: number;
+}
+
+/** Never talked as a person and watched at least `minStayMs` by `now`, whether still present or gone. */
+function watchedSilently(member: ViewerProfile, now: number, minStayMs: number): boolean {
+  if (talkedBefore(member, now)) return false;
+  const until = member.present || member.leftAt < 0 ? now : Math.min(member.leftAt, now);
+  return until - member.firstJoinedAt >= minStayMs;
 }
 
 function share(flags: readonly boolean[]): number {
