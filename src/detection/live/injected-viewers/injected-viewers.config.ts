@@ -206,16 +206,38 @@ export interface InjectedViewersConfig {
      */
     minReturningShare: number;
   };
-  deviceLink: {
-    /** Accounts on the same device id as a named core account inherit its verdict when their own behaviour agrees (silent, watched `cohort.minStayMs`). */
-    enabled: boolean;
+  /**
+   * Accounts per handset over the stream. One app on one phone runs one
+   * account at a time, and a family tablet passes between two or three
+   * people; a farm's phone runs several accounts at once (app cloners,
+   * multi-instance builds), and a rented cloud-phone seat logs in account
+   * after account for the whole stream.
+   */
+  handsets: {
+    /** Accounts watching at once on one device id that make it a farm handset. */
+    minConcurrentAccounts: number;
+    /** Accounts one device id carries over one stream, one after another, that make it a farm handset (a seat). */
+    minSeatAccounts: number;
     /**
      * A device id shared by more accounts than this is not one handset but a
      * broken or placeholder id (all-zero advertising ids, a default emulator
      * image id): it links strangers, so it links nothing. A phone-farm
-     * handset carries a handful of accounts, a family tablet two or three.
+     * handset carries a handful of accounts, a seat a few dozen in an evening.
      */
     maxAccountsPerDevice: number;
+    /** Distinct farm handsets a group's members must use for the signal: a household has one tablet, a farm runs a pool. */
+    minHandsets: number;
+    /** Share of a group on farm handsets for the signal. */
+    minGroupShare: number;
+  };
+  deviceLink: {
+    /**
+     * Accounts on the same device id as a named core account inherit its
+     * verdict when their own behaviour agrees (silent, watched
+     * `cohort.minStayMs`), on device ids of at most
+     * `handsets.maxAccountsPerDevice` accounts.
+     */
+    enabled: boolean;
   };
   caps: {
     /** Accounts listed in a room finding (the total is in the evidence). */
@@ -315,9 +337,15 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     regrowthFactor: 1.5,
     minReturningShare: 0.5,
   },
+  handsets: {
+    minConcurrentAccounts: 2,
+    minSeatAccounts: 4,
+    maxAccountsPerDevice: 50,
+    minHandsets: 3,
+    minGroupShare: 0.5,
+  },
   deviceLink: {
     enabled: true,
-    maxAccountsPerDevice: 50,
   },
   caps: {
     accountsListed: 50,

@@ -57,6 +57,8 @@ interface ViewerGroup {
   sightedAccounts: number;
   /** A join span is sighted once, when its members have had time to show they stay: then it is done. */
   sightingDone: boolean;
+  /** Device groups only: the most of its accounts present at once. */
+  maxPresent: number;
   /** Cross-room groups only: the earlier sightings in other rooms that hold most of this group (best per stream). */
   otherRooms: CohortMatch[];
   verdict: CohortVerdict | undefined;
@@ -84,6 +86,8 @@ export interface InjectedViewersState {
   groups: Map<string, ViewerGroup>;
   byJoinSpan: Map<number, ViewerGroup>;
   byDevice: Map<string, ViewerProfile | ViewerGroup>;
+  /** Device ids found to be farm handsets (see `handsets` in the config); their accounts form the `handsets` group. */
+  farmHandsets: Set<string>;
   bySubnet: Map<string, ViewerProfile | ViewerGroup>;
   byCreated: Map<number, ViewerProfile | ViewerGroup>;
   byTampered: Map<string, ViewerProfile | ViewerGroup>;
@@ -150,6 +154,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       groups: new Map(),
       byJoinSpan: new Map(),
       byDevice: new Map(),
+      farmHandsets: new Set(),
       bySubnet: new Map(),
       byCreated: new Map(),
       byTampered: new Map(),
@@ -194,6 +199,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       state.joinsSeen++;
       if (profile === undefined) return;
       if (profile.joins === 1) this.indexMember(state, profile);
+      if (profile.deviceId !== undefined) this.observeHandset(state, profile, profile.deviceId);
       if (!late) state.joinRuns.add(event.ts, profile.joins === 1 ? profile : undefined);
     } else if (event.type === 'viewer.count') {
       this.observeDisplayed(stream, state, event.ts, event.displayed);
@@ -372,6 +378,35 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     if (profile.createdAt >= 0) this.index(state, state.byCreatedDay, this.createdDay(profile.createdAt), 'createdDay', profile);
   }
 
+  /**
+   * Accounts per handset: on a join to a device id other accounts use, how
+   * many of them are here at once, and how many it has carried. A device
+   * that runs several at once, or carries account after account, is a farm
+   * handset; its accounts, and those joining on it later, form one group
+   * (whatever network each came through: a cloud-phone seat rotates proxies).
+   */
+  private observeHandset(state: InjectedViewersState, profile: ViewerProfile, deviceId: string): void {
+    const device = state.byDevice.get(deviceId);
+    if (device === undefined || !('members' in device)) return;
+    let present = 0;
+    for (const member of device.members) if (member.present) present++;
+    device.maxPresent = Math.max(device.maxPresent, present);
+    const handsets = this.groupFor(state, 'handsets', 'handsets');
+    if (state.farmHandsets.has(deviceId)) {
+      if (profile.joins === 1) this.addToGroup(state, handsets, profile);
+      return;
+    }
+    if (!this.isFarmHandset(device)) return;
+    state.farmHandsets.add(deviceId);
+    for (const member of device.members) this.addToGroup(state, handsets, member);
+  }
+
+  private isFarmHandset(device: ViewerGroup): boolean {
+    const rules = this.config.handsets;
+    const accounts = device.members.length;
+    return accounts <= rules.maxAccountsPerDevice && (device.maxPresent >= rules.minConcurrentAccounts || accounts >= rules.minSeatAccounts);
+  }
+
   private createdDay(createdAt: number): number {
     return Math.floor(createdAt / this.config.identity.createdBucketMs);
   }
@@ -450,6 +485,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
         assessedSize: 0,
         checkAt: Number.POSITIVE_INFINITY,
         rejudge: false,
+        maxPresent: 0,
         sightedAccounts: 0,
         sightingDone: false,
         otherRooms: [],
@@ -511,6 +547,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     });
     const likeRules = this.config.lockstepLikes;
     const pairs = new Map<ViewerGroup, Map<string, number>>();
+    const onFarmHandset = members.map((m) => m.deviceId !== undefined && state.farmHandsets.has(m.deviceId));
     const context: ViewerCohortContext = {
       kind: group.kind,
       members,
@@ -529,6 +566,8 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
         const bursts = state.lockstepLikes.get(m) ?? 0;
         return bursts >= likeRules.minBurstsPerAccount && bursts >= likeRules.minShareOfOwnLikes * (m.interactionCount - m.talkCount);
       }),
+      onFarmHandset,
+      farmHandsets: new Set(members.filter((_, i) => onFarmHandset[i]).map((m) => m.deviceId)).size,
       otherRooms: new Set(group.otherRooms.map((match) => match.roomId)).size,
       now,
     };
@@ -549,10 +588,11 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const judgement = judgeCohort(this.signalTable, context, n, rules.minSignals);
     // Issue 18: a farm is judged on its silent and scripted members together. Its talkers are named as injected
     // viewers too only where the machine put them with the silent ones (the same burst, step or handset): a
-    // scripted chat cohort that merely arrived in the same half minute is scripted-comments' alone.
+    // scripted chat cohort that merely arrived in the same half minute is scripted-comments' alone, and so is
+    // a talker, scripted or not, who shares a span, a network or a pool of handsets with a farm.
     const namesTalkers = group.kind === 'joinBurst' || group.kind === 'joinSteps' || group.kind === 'device';
-    const silentCore = judgement.core.filter((i) => !scriptedBefore(members[i], now)).length;
-    const core = namesTalkers ? judgement.core : judgement.core.filter((i) => !scriptedBefore(members[i], now));
+    const silentCore = judgement.core.filter((i) => members[i].talkCount === 0).length;
+    const core = namesTalkers ? judgement.core : judgement.core.filter((i) => members[i].talkCount === 0);
     return {
       group: group.key,
       kind: group.kind,
@@ -576,6 +616,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       leftInBatches: leftInBatch.size,
       stayedAccounts: stayed,
       rareIdentityAccounts: context.rareIdentity.filter(Boolean).length,
+      farmHandsets: context.farmHandsets,
       identity: describeIdentity(identity),
       otherRooms: group.otherRooms.slice(0, this.config.caps.samples).map((m) => ({ ...m, accounts: m.accounts.slice(0, this.config.caps.samples) })),
       silentAccounts: silentCore,
@@ -637,6 +678,14 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       tie: (c) => this.hardwareTie(c) || share(c.rareIdentity) >= this.config.identity.minGroupShare,
       group: (c) => c.kind === 'crossRoom' && c.otherRooms >= 1,
       member: () => true,
+    },
+    {
+      // Several handsets each running several of the accounts, at once or one after another: a farm's pool of
+      // phones or rented cloud-phone seats. A household passes one tablet around; strangers never share phones.
+      signal: 'handsetPool',
+      tie: () => true,
+      group: (c) => c.farmHandsets >= this.config.handsets.minHandsets && share(c.onFarmHandset) >= this.config.handsets.minGroupShare,
+      member: (c, i) => c.onFarmHandset[i],
     },
     {
       // Tapping like in the same second as the others, burst after burst: group-control software. Only for a
@@ -856,13 +905,14 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const minStay = this.config.cohort.minStayMs;
     for (const deviceId of state.coreDevices) {
       const found = state.byDevice.get(deviceId);
-      if (found === undefined || !('members' in found) || found.members.length > rules.maxAccountsPerDevice) continue;
+      if (found === undefined || !('members' in found) || found.members.length > this.config.handsets.maxAccountsPerDevice) continue;
       const core = found.members.find((m) => !state.linkedAccounts.has(m.accountId) && state.flaggedAccounts.has(m.accountId));
       if (core === undefined) continue;
       for (const member of found.members) {
         if (state.flaggedAccounts.has(member.accountId)) continue;
         const watchedMs = (member.present ? now : member.leftAt) - member.firstJoinedAt;
-        if (talkedBefore(member, now) || watchedMs < minStay) continue;
+        // Never commented or ordered at all: a scripted talker on the handset is scripted-comments' subject.
+        if (member.talkCount > 0 || watchedMs < minStay) continue;
         const keys = state.flaggedAccounts.get(core.accountId)?.groups ?? [];
         state.flaggedAccounts.set(member.accountId, { profile: member, groups: [...keys] });
         state.linkedAccounts.set(member.accountId, { deviceId, account: core.accountId, watchedMs, talked: false });
@@ -883,6 +933,9 @@ interface ViewerCohortContext {
   modelConcentrated: boolean;
   rareIdentity: readonly boolean[];
   tapsInLockstep: readonly boolean[];
+  /** Members on a farm handset, and how many distinct farm handsets the group uses. */
+  onFarmHandset: readonly boolean[];
+  farmHandsets: number;
   /** Distinct other rooms the group was seen in (cross-room groups only). */
   otherRooms: number;
   now: number;

@@ -13,7 +13,8 @@ export type CohortSignal =
   | 'sharedInfrastructure'
   | 'rareIdentity'
   | 'seenInOtherRooms'
-  | 'likedInLockstep';
+  | 'likedInLockstep'
+  | 'handsetPool';
 
 /** What put a group's members together: the key they share. */
 export type ViewerGroupKind =
@@ -26,7 +27,8 @@ export type ViewerGroupKind =
   | 'tampered'
   | 'createdDay'
   | 'lockstepLikes'
-  | 'crossRoom';
+  | 'crossRoom'
+  | 'handsets';
 
 export interface DisplayedInflation {
   from: number;
@@ -76,6 +78,8 @@ export interface CohortVerdict {
   leftInBatches: number;
   stayedAccounts: number;
   rareIdentityAccounts: number;
+  /** Distinct farm handsets (several accounts at once or in turn) the members use. */
+  farmHandsets: number;
   /** Who the members are, as the evidence shows it (the per-member sets stay with the assessment). */
   identity: CohortIdentityEvidence;
   otherRooms: CohortMatch[];
@@ -114,6 +118,7 @@ const SIGNAL_WORDS: Record<CohortSignal, string> = {
   rareIdentity: 'share a device model and a creation day far more often than this room does',
   seenInOtherRooms: 'appeared together in other rooms',
   likedInLockstep: 'tapped like in the same second, burst after burst',
+  handsetPool: 'ran on a pool of handsets each carrying several accounts at once or in turn',
 };
 
 // ---- evidence shapes (times are epoch ms, durations ms, shares 0..1; the console formats them) ----
@@ -129,6 +134,7 @@ export interface ViewerCohortEvidence extends CohortIdentityEvidence {
   talkingAccounts: number;
   scriptedAccounts: number;
   rareIdentityAccounts: number;
+  farmHandsets: number;
   joinedInBatches: number;
   leftInBatches: number;
   silentStayersOrBatchLeavers: number;
@@ -174,6 +180,7 @@ function describeCohort(verdict: CohortVerdict): ViewerCohortEvidence {
     talkingAccounts: verdict.talkingAccounts,
     scriptedAccounts: verdict.scriptedAccounts,
     rareIdentityAccounts: verdict.rareIdentityAccounts,
+    farmHandsets: verdict.farmHandsets,
     joinedInBatches: verdict.joinedInBatches,
     leftInBatches: verdict.leftInBatches,
     silentStayersOrBatchLeavers: verdict.stayedAccounts,
