@@ -52,19 +52,16 @@ describe('farm handsets', () => {
     expect(accounts.filter((id) => id.startsWith('fan-'))).toEqual([]);
   });
 
-  it('flags cloud-phone seats logging in account after account through rotating proxies', () => {
-    const room = new RoomTraffic().start(T0);
-    honestCrowd(room, { prefix: 'fan', viewers: 200, from: T0, to: T0 + 50 * MIN, endAt: T0 + 60 * MIN, seed: 83, commentShare: 0.2 });
-    const random = rng(84);
+  /** `seats` cloud-phone seats, each on its own timer, logging account after account in through rotating proxies. */
+  function seatRotation(room: RoomTraffic, seats: number, slotMs: (random: () => number) => number, seed: number): string[] {
+    const random = rng(seed);
     const farm: string[] = [];
-    // Ten seats, each on its own timer: an account watches 6–9 min, logs out, the next logs in seconds later
-    // through another proxy. Accounts bought from everywhere, so their ages and networks say nothing.
-    for (let seat = 0; seat < 10; seat++) {
+    for (let seat = 0; seat < seats; seat++) {
       let at = T0 + MIN + random() * 3 * MIN;
       for (let turn = 0; at < T0 + 55 * MIN; turn++) {
         const id = `seat-${seat}-${turn}`;
         farm.push(id);
-        const watch = (6 + random() * 3) * MIN;
+        const watch = slotMs(random);
         room.join(id, at, {
           createdAt: T0 - Math.round((60 + random() * 900) * DAY),
           model: 'V2197A',
@@ -73,14 +70,38 @@ describe('farm handsets', () => {
           ip: `${1 + Math.floor(random() * 220)}.${Math.floor(random() * 250)}.${Math.floor(random() * 250)}.${2 + turn}`,
         });
         room.leave(id, at + watch);
+        // Logging out and the next account in takes the software a few seconds.
         at += watch + 2_000 + random() * 8_000;
       }
     }
+    return farm;
+  }
+
+  it('flags cloud-phone seats logging in account after account through rotating proxies', () => {
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 200, from: T0, to: T0 + 50 * MIN, endAt: T0 + 60 * MIN, seed: 83, commentShare: 0.2 });
+    // Ten seats, an account watching 6–9 min each turn. Accounts bought from everywhere, so their ages and
+    // networks say nothing.
+    const farm = seatRotation(room, 10, (random) => (6 + random() * 3) * MIN, 84);
     room.end(T0 + 60 * MIN);
 
     const { room: verdict, accounts } = injected(withHonestCounts(room));
 
     expect(signalsOf(verdict)).toContain('handsetPool');
+    expect(accounts.filter((id) => farm.includes(id)).length).toBeGreaterThanOrEqual(0.9 * farm.length);
+    expect(accounts.filter((id) => id.startsWith('fan-'))).toEqual([]);
+  });
+
+  it('counts a seat handed to the next account within seconds as a slot ending, however short the slot', () => {
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 200, from: T0, to: T0 + 50 * MIN, endAt: T0 + 60 * MIN, seed: 89, commentShare: 0.2 });
+    // Slots of 1.5–3.5 min: each account is gone long before it could count as staying.
+    const farm = seatRotation(room, 10, (random) => (1.5 + random() * 2) * MIN, 90);
+    room.end(T0 + 60 * MIN);
+
+    const { room: verdict, accounts } = injected(withHonestCounts(room));
+
+    expect(signalsOf(verdict)).toEqual(expect.arrayContaining(['passiveAndStaying', 'handsetPool']));
     expect(accounts.filter((id) => farm.includes(id)).length).toBeGreaterThanOrEqual(0.9 * farm.length);
     expect(accounts.filter((id) => id.startsWith('fan-'))).toEqual([]);
   });

@@ -81,7 +81,11 @@ export interface InjectedViewersConfig {
      * Above this share the group is not judged as injected viewers at all.
      */
     maxInteractingShareToJudge: number;
-    /** "Stay": a member counts as staying if it watched this long silently, present or since gone. Real viewers drift away within minutes. */
+    /**
+     * "Stay": a member counts as staying if it watched this long silently,
+     * present or since gone (or left with its batch, or handed its seat to the
+     * next account, see `handsets.handoverMs`). Real viewers drift away within minutes.
+     */
     minStayMs: number;
     minStayedShare: number;
     /** Share of a group that must have been in the room `minStayMs` before any verdict on it (behaviour needs time to show). */
@@ -219,6 +223,15 @@ export interface InjectedViewersConfig {
     /** Accounts one device id carries over one stream, one after another, that make it a farm handset (a seat). */
     minSeatAccounts: number;
     /**
+     * An account that left a seat "handed it over" when the next account
+     * logged in on it within this long: control software switches accounts in
+     * seconds, on its own schedule, which ends the slot as a batch's end does
+     * (see `cohort.minStayMs`). A person passing a tablet on, and the next one
+     * opening the app and finding the room, takes longer, and a household's
+     * tablet is no seat anyway.
+     */
+    handoverMs: number;
+    /**
      * A device id shared by more accounts than this is not one handset but a
      * broken or placeholder id (all-zero advertising ids, a default emulator
      * image id): it links strangers, so it links nothing. A phone-farm
@@ -340,6 +353,7 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
   handsets: {
     minConcurrentAccounts: 2,
     minSeatAccounts: 4,
+    handoverMs: 30_000,
     maxAccountsPerDevice: 50,
     minHandsets: 3,
     minGroupShare: 0.5,

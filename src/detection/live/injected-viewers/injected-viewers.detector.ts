@@ -401,6 +401,32 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     for (const member of device.members) this.addToGroup(state, handsets, member);
   }
 
+  /**
+   * Whether the account left a seat (a device that carried account after
+   * account) and the next account logged in on it within `handoverMs`: the
+   * slot ended, as a batch's does, on the software's schedule. `seatJoins`
+   * caches each seat's sorted join times for one assessment.
+   */
+  private handedOver(state: InjectedViewersState, member: ViewerProfile, seatJoins: Map<string, number[]>): boolean {
+    const rules = this.config.handsets;
+    if (member.present || member.leftAt < 0 || member.deviceId === undefined || !state.farmHandsets.has(member.deviceId)) return false;
+    let joins = seatJoins.get(member.deviceId);
+    if (joins === undefined) {
+      const device = state.byDevice.get(member.deviceId);
+      joins = device !== undefined && 'members' in device && device.members.length >= rules.minSeatAccounts ? device.members.map((m) => m.firstJoinedAt).sort((a, b) => a - b) : [];
+      seatJoins.set(member.deviceId, joins);
+    }
+    // The first join after the leave (binary search), if it came within the handover time.
+    let lo = 0;
+    let hi = joins.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (joins[mid] <= member.leftAt) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < joins.length && joins[lo] - member.leftAt <= rules.handoverMs;
+  }
+
   private isFarmHandset(device: ViewerGroup): boolean {
     const rules = this.config.handsets;
     const accounts = device.members.length;
@@ -539,6 +565,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const leavers = members.filter((m) => !m.present && m.leftAt >= 0);
     const leftInBatchFlags = batchedTimes(leavers.map((m) => m.leftAt), rules.departSpanMs / 2, rules.minBatchPeers, rules.batchDensityFactor, rules.batchBaselineSpanMs);
     const leftInBatch = new Set<ViewerProfile>(leavers.filter((_, i) => leftInBatchFlags[i]));
+    const seatJoins = new Map<string, number[]>();
     const identity: CohortIdentity = measureCohortIdentity(members, {
       youngAccountMaxAgeMs: rules.youngAccountMaxAgeMs,
       coCreatedSpanMs: rules.coCreatedSpanMs,
@@ -556,7 +583,9 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       // while or leaves with its batch (a paid slot ending).
       // Watched long enough counts whether the account is still here or left on its own timer: an aged farm's
       // accounts each leave on their own clock, and "still present" would only count the latest arrivals.
-      mechanical: members.map((m) => watchedSilently(m, now, rules.minStayMs) || (!talkedBefore(m, now) && leftInBatch.has(m))),
+      mechanical: members.map(
+        (m) => watchedSilently(m, now, rules.minStayMs) || (!talkedBefore(m, now) && (leftInBatch.has(m) || this.handedOver(state, m, seatJoins))),
+      ),
       talks: members.map((m) => talkedBefore(m, now)),
       identity,
       modelConcentrated: identity.withModel >= rules.minMembersWithModel && identity.topModelShare >= rules.minTopModelShare,

@@ -112,7 +112,7 @@ export interface RoomVerdict {
 
 const SIGNAL_WORDS: Record<CohortSignal, string> = {
   joinedTogether: 'joined together',
-  passiveAndStaying: 'never talked and stayed or left in batches',
+  passiveAndStaying: 'never talked, and stayed, left in batches or handed their handset to the next account',
   youngOrCoCreated: 'are new or were created together',
   sharedInfrastructure: 'share devices, networks or device models',
   rareIdentity: 'share a device model and a creation day far more often than this room does',
