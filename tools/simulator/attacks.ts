@@ -1,4 +1,5 @@
 import type { SimAccount } from './accounts.js';
+import type { CloudPhoneFarm } from './cohorts.js';
 import type { Locale } from './catalog.js';
 import type { FlashSale } from './organic.js';
 import type { Rng } from './prng.js';
@@ -177,6 +178,66 @@ export function allInOneFarmRoom(room: RoomBuilder, farm: SimAccount[]): { viewe
   room.displayedExtra = (ts) =>
     (previous ? previous(ts) : 0) + (ts < firstStep ? 0 : bump * (Math.floor((Math.min(ts, lastStepAt) - firstStep) / interval) + 1));
   return { viewers: viewers.map((session) => session.account.accountId), posters };
+}
+
+/**
+ * Cloud-phone rotation: every seat logs one bought account into the room,
+ * keeps it there for a paid slot, logs it out and logs the next one in a few
+ * seconds later, through a fresh proxy address, until the job ends. The
+ * control software either rotates every seat on one timer or lets each seat
+ * run its own; in some jobs it taps like on every seat now and then, as a
+ * heartbeat that keeps the account counted as active. Accounts never talk.
+ */
+export function cloudPhoneRotation(room: RoomBuilder, farm: CloudPhoneFarm): string[] {
+  const rng = room.rng;
+  const seats = rng.sample(farm.seats, Math.max(4, Math.round(farm.seats.length * rng.uniform(0.5, 1))));
+  const queue = rng.shuffle(farm.accounts.filter((account) => room.isFree(account, room.startTs)));
+  const onOneTimer = rng.chance(0.5);
+  const slotMedian = rng.uniform(1.5, 8) * MINUTE;
+  const heartbeat = rng.chance(0.5) ? rng.uniform(40, 120) * SECOND : 0;
+  const jobStart = room.startTs + rng.uniform(1, 8) * MINUTE;
+  const jobEnd = room.endTs - rng.uniform(0, 10) * MINUTE;
+  const joined: string[] = [];
+  const login = (seat: (typeof seats)[number], at: number, until: number): ViewerSession | undefined => {
+    const account = queue.pop();
+    if (account === undefined) return undefined;
+    account.deviceId = seat.deviceId;
+    account.device = seat.device;
+    account.ip = ipFromPool(rng, farm.proxySubnets);
+    joined.push(account.accountId);
+    const session = room.watch(account, at, until);
+    if (heartbeat > 0) {
+      // The software's beat is the same on every seat: ticks at fixed times since the job started.
+      for (let tick = jobStart + Math.ceil((session.joinAt - jobStart) / heartbeat) * heartbeat; tick < Math.min(session.leaveAt, room.endTs); tick += heartbeat) {
+        room.like(account, tick + rng.uniform(0, 1_500), 1);
+      }
+    }
+    return session;
+  };
+  if (onOneTimer) {
+    const slot = slotMedian;
+    for (let tick = jobStart; tick < jobEnd - MINUTE; tick += slot) {
+      for (const seat of seats) {
+        // Logging out, switching accounts and entering again takes each seat a few seconds.
+        const at = tick + rng.uniform(2, 15) * SECOND;
+        if (login(seat, at, tick + slot + rng.uniform(0, 2) * SECOND) === undefined) return joined;
+      }
+    }
+  } else {
+    for (const seat of seats) {
+      let at = jobStart + rng.uniform(0, 3) * MINUTE;
+      while (at < jobEnd - MINUTE) {
+        const session = login(seat, at, at + Math.min(rng.lognormal(slotMedian, 0.4), 4 * slotMedian));
+        if (session === undefined) break;
+        at = session.leaveAt + rng.uniform(3, 20) * SECOND;
+      }
+    }
+  }
+  return joined;
+}
+
+function ipFromPool(rng: Rng, subnets: readonly string[]): string {
+  return `${rng.pick(subnets)}.${rng.int(2, 253)}`;
 }
 
 /** Count-only package: the displayed number climbs in steps while no one joins. */

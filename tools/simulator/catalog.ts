@@ -65,6 +65,17 @@ export const EMULATOR_HANDSETS: readonly HandsetModel[] = [
   { model: 'V1938T', os: ['Android 7.1.2'] },
 ];
 
+/**
+ * Models a cloud-phone vendor's virtual phones report: each rack runs one or
+ * two builds of a mid-range Android phone, on an Android the vendor keeps old.
+ */
+export const CLOUD_PHONE_HANDSETS: readonly HandsetModel[] = [
+  { model: 'V2197A', os: ['Android 11'] },
+  { model: 'M2102K1C', os: ['Android 11'] },
+  { model: 'SM-G9880', os: ['Android 10'] },
+  { model: 'PEGM00', os: ['Android 10'] },
+];
+
 export function pickHandset(rng: Rng, locale: Locale): HandsetModel {
   return rng.weighted(locale === 'zh' ? ZH_HANDSETS : EN_HANDSETS);
 }
@@ -149,6 +160,18 @@ export const LUCKY_BAG_PHRASES: Record<Locale, readonly string[]> = {
     'I love this shop and I want to win the mystery box tonight!',
     'Following for more deals, pick me for the giveaway please!',
   ],
+};
+
+/** A host's giveaway keyword: type it to enter the draw (a share link brings people who do nothing else). */
+export const GIVEAWAY_KEYWORDS: Record<Locale, readonly string[]> = {
+  zh: ['想要', '抽我', '好运来', '宠粉', '我要福利', '锦鲤附体'],
+  en: ['ME', 'pick me', 'giveaway', 'lucky', 'WIN'],
+};
+
+/** What fans type while the celebrity guest is on. */
+export const FAN_REACTIONS: Record<Locale, readonly string[]> = {
+  zh: ['哥哥好帅', '啊啊啊啊啊', '终于等到你', '爱你爱你', '看这里看这里', '哥哥看我', '追过来了', '冲着哥哥来的', '❤️❤️❤️', '太帅了吧'],
+  en: ['OMG ITS HIM', 'we love you', 'look here!!', 'followed you here', 'ahhhh', 'so handsome', '❤️❤️❤️', 'hi from the fan club'],
 };
 
 // ---------------------------------------------------------------- products

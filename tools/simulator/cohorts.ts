@@ -1,6 +1,6 @@
 import type { DeviceInfo } from '../../src/events/event.schema.js';
 import type { IdRegistry, SimAccount } from './accounts.js';
-import { broadbandIp, carrierNatIp, EMULATOR_HANDSETS, FARM_HANDSETS, ipIn, pickHandset, subnet24, type Locale } from './catalog.js';
+import { broadbandIp, carrierNatIp, CLOUD_PHONE_HANDSETS, EMULATOR_HANDSETS, FARM_HANDSETS, ipIn, pickHandset, subnet24, type Locale } from './catalog.js';
 import type { Rng } from './prng.js';
 
 /**
@@ -211,4 +211,40 @@ export function proxyPoolAccounts(rng: Rng, ids: IdRegistry, now: number, size: 
     const hardware = { deviceId: ids.deviceId(), device: { model: handset.model, os: rng.pick(handset.os), emulator: false, rooted: rng.chance(0.4) } };
     return account(ids, rng.pick(sittings) + rng.uniform(0, 6) * HOUR, hardware, ipIn(rng.pick(subnets), rng));
   });
+}
+
+/**
+ * A rented cloud-phone farm: a few dozen seats (virtual phones in a vendor's
+ * data centre, one device id and one emulated model each, root on), a
+ * rotating residential-proxy pool that hands out a new address per login,
+ * and a large pool of bought accounts of every age. Seats are few and
+ * accounts many, so the control software logs account after account into
+ * each seat: what a room's viewer list sees as many strangers is a handful
+ * of machines.
+ */
+export interface CloudPhoneFarm {
+  seats: PhysicalDevice[];
+  accounts: SimAccount[];
+  /** Residential proxy exits: many /24s, an address drawn from them per login. */
+  proxySubnets: string[];
+}
+
+export function cloudPhoneFarm(rng: Rng, ids: IdRegistry, now: number, seats: number, size: number): CloudPhoneFarm {
+  const builds = rng.sample(CLOUD_PHONE_HANDSETS, rng.int(1, 2));
+  const seatDevices = Array.from({ length: seats }, () => {
+    const build = rng.pick(builds);
+    return { deviceId: ids.deviceId(), device: { model: build.model, os: rng.pick(build.os), emulator: false, rooted: rng.chance(0.7) } };
+  });
+  const proxySubnets = Array.from({ length: rng.int(40, 120) }, () => (rng.chance(0.6) ? carrierNatIp(rng, 'zh') : broadbandIp(rng, 'zh')).split('.').slice(0, 3).join('.'));
+  // Bought by the thousand from several sellers: some batches registered weeks ago in one sitting, some aged resales.
+  const batches = Array.from({ length: rng.int(3, 8) }, () => ({
+    from: now - (rng.chance(0.5) ? rng.uniform(10, 60) : rng.uniform(200, 900)) * DAY,
+    spreadMs: rng.uniform(0.2, 20) * DAY,
+  }));
+  const accounts = Array.from({ length: size }, () => {
+    const batch = rng.pick(batches);
+    // The seat an account logs into sets its device at login; until then it has none of its own.
+    return account(ids, batch.from + rng.uniform(0, batch.spreadMs), rng.pick(seatDevices), ipIn(rng.pick(proxySubnets), rng));
+  });
+  return { seats: seatDevices, accounts, proxySubnets };
 }

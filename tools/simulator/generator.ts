@@ -5,6 +5,7 @@ import {
   agedFarmBatches,
   agedPackageLockstep,
   allInOneFarmRoom,
+  cloudPhoneRotation,
   emulatorFarmJoins,
   humanLikeComments,
   identicalComments,
@@ -24,12 +25,14 @@ import {
   allInOneFarm,
   brusherRing,
   chatCohort,
+  cloudPhoneFarm,
   emulatorFarm,
   merchantStaff,
   ordinaryLooking,
   phoneFarm,
   proxyPoolAccounts,
   trickleFarm,
+  type CloudPhoneFarm,
 } from './cohorts.js';
 import { placeHonestOrder, planOrganicProfile, playOrganicMoments, simulateAudience, type OrganicTraps } from './organic.js';
 import { Rng } from './prng.js';
@@ -45,7 +48,7 @@ export type { ExpectedSalesAudit, VerifiedSales } from './sales.js';
  * the script) is labelled, and scored, for both.
  */
 export const ATTACK_STYLES = {
-  injected_viewers: ['emulator_farm', 'phone_farm', 'aged_viewer_package', 'displayed_count_only', 'trickle_farm', 'aged_farm', 'all_in_one_farm'],
+  injected_viewers: ['emulator_farm', 'phone_farm', 'aged_viewer_package', 'displayed_count_only', 'trickle_farm', 'aged_farm', 'all_in_one_farm', 'cloud_phone_farm'],
   scripted_comments: [
     'identical_interval_comments',
     'template_comments',
@@ -84,16 +87,17 @@ const ATTACK_PLANS: readonly (readonly AttackStyle[])[] = [
   ['all_in_one_farm'],
   ['aged_farm'],
   ['displayed_count_only', 'spun_templates'],
-  ['identical_interval_comments'],
+  ['cloud_phone_farm', 'identical_interval_comments'],
   ['merchant_team', 'relay_questions'],
   ['gmv_list_price', 'slow_drip'],
   ['phone_farm', 'periodic_posters'],
   ['aged_viewer_package', 'human_like_comments'],
   ['gmv_counts_unpaid', 'pool_rotation'],
   ['aged_farm', 'template_comments'],
-  ['trickle_farm', 'hired_brusher_ring', 'relay_chain'],
+  ['cloud_phone_farm', 'hired_brusher_ring', 'relay_chain'],
   ['emulator_farm', 'identical_interval_comments'],
   // A 40-room evening (16 attacked) ends here; larger ones repeat the styles in other company.
+  ['trickle_farm', 'hired_brusher_ring'],
   ['merchant_team', 'gmv_counts_refunds'],
   ['all_in_one_farm', 'gmv_list_price'],
   ['phone_farm', 'template_comments'],
@@ -170,6 +174,7 @@ interface EveningUnderground {
   agedViewers: SimAccount[];
   brusherRings: SimAccount[][];
   agedFarm: SimAccount[];
+  cloudPhones: CloudPhoneFarm;
 }
 
 export function generateEvening(options: EveningOptions): SimulatedEvening {
@@ -191,7 +196,10 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
     agedViewers: agedPackage(undergroundRng, ids, startTs, undergroundRng.int(80, 160), 'zh'),
     brusherRings: Array.from({ length: 3 }, () => brusherRing(undergroundRng, ids, startTs, 'zh')),
     agedFarm: agedFarm(undergroundRng, ids, startTs, undergroundRng.int(120, 220), 'zh'),
+    cloudPhones: cloudPhoneFarm(undergroundRng, ids, startTs, undergroundRng.int(8, 40), undergroundRng.int(1_500, 3_000)),
   };
+  // Celebrities touring tonight's rooms, each followed by their fans.
+  const fanClubs = Array.from({ length: 3 }, () => Array.from({ length: populationRng.int(60, 200) }, () => population.create('zh')));
 
   const attackedCount = Math.min(roomCount, Math.round(roomCount * attackShare));
   const attackedSlots = new Set(rng.shuffle(Array.from({ length: roomCount }, (_, index) => index)).slice(0, attackedCount));
@@ -206,7 +214,7 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
     const styles = attacked ? [...(ATTACK_PLANS[attackIndex++ % ATTACK_PLANS.length] ?? [])] : [];
     const traps = attacked ? randomTraps(roomRng) : organicTraps(roomRng, organicIndex++);
     const generated = generateRoom({
-      rng: roomRng, ids, population, regulars, underground, storefront, index, seed: options.seed, eveningStart: startTs, audienceScale, styles, traps,
+      rng: roomRng, ids, population, regulars, fanClubs, underground, storefront, index, seed: options.seed, eveningStart: startTs, audienceScale, styles, traps,
     });
     rooms.push(generated.room);
     accountEvents.push(...generated.accountEvents);
@@ -249,11 +257,13 @@ interface RoomPlan {
 /**
  * Spreads the honest traps so every small evening has each of them in an
  * organic room: the moments cycle over four rooms, the crowds and late
- * settlement over six.
+ * settlement over six, the chat moments over five, the celebrity guest and
+ * the sign-up draw over seven.
  */
 function organicTraps(rng: Rng, organicIndex: number): RoomPlan['traps'] {
   const lane = organicIndex % 4;
   const crowd = organicIndex % 6;
+  const guest = organicIndex % 7;
   return {
     luckyBag: lane === 0 || rng.chance(0.15),
     chants: lane === 1 ? rng.int(2, 4) : rng.chance(0.6) ? rng.int(1, 3) : 0,
@@ -266,6 +276,8 @@ function organicTraps(rng: Rng, organicIndex: number): RoomPlan['traps'] {
     households: crowd === 3 ? rng.int(4, 8) : rng.chance(0.4) ? rng.int(1, 3) : 0,
     carrierNat: crowd === 4 || rng.chance(0.1),
     lateSettlement: crowd === 5 || rng.chance(0.15),
+    celebrityDropIn: guest === 0 || rng.chance(0.1),
+    giveawaySignups: guest === 3 || rng.chance(0.1),
     ...chatTraps(rng, organicIndex % 5, 0.15),
   };
 }
@@ -294,6 +306,8 @@ function randomTraps(rng: Rng): RoomPlan['traps'] {
     households: rng.chance(0.4) ? rng.int(1, 3) : 0,
     carrierNat: rng.chance(0.1),
     lateSettlement: rng.chance(0.1),
+    celebrityDropIn: rng.chance(0.1),
+    giveawaySignups: rng.chance(0.1),
     ...chatTraps(rng, -1, 0.15),
   };
 }
@@ -303,6 +317,7 @@ interface RoomInput {
   ids: IdRegistry;
   population: OrganicPopulation;
   regulars: Record<Locale, SimAccount[]>;
+  fanClubs: SimAccount[][];
   underground: EveningUnderground;
   storefront: EveningStorefront;
   index: number;
@@ -332,7 +347,7 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
   if (has('gmv_counts_refunds') && !has('hired_brusher_ring') && !has('merchant_team')) traps.apparel = true;
 
   // The evening's farms and brusher rings work the Chinese-language rooms.
-  const usesUnderground = has('phone_farm') || has('aged_viewer_package') || has('hired_brusher_ring') || has('aged_farm');
+  const usesUnderground = has('phone_farm') || has('aged_viewer_package') || has('hired_brusher_ring') || has('aged_farm') || has('cloud_phone_farm');
   const englishRoom = rng.chance(0.2);
   const locale: Locale = englishRoom && !usesUnderground ? 'en' : 'zh';
   const category: Category = traps.apparel ? 'apparel' : rng.weighted(CATEGORIES);
@@ -363,7 +378,9 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
   room.displayedLagMs = rng.int(5, 15) * 1_000;
 
   const profile = planOrganicProfile(rng, room, traps, input.audienceScale);
-  const organicSessions = simulateAudience(room, { population: input.population, regulars: input.regulars[locale] }, profile);
+  // The touring celebrities draw Chinese-speaking fans.
+  const audience = { population: input.population, regulars: input.regulars[locale], fanClubs: locale === 'zh' ? input.fanClubs : [] };
+  const organicSessions = simulateAudience(room, audience, profile);
 
   const labelled = Object.fromEntries(REPORT_KINDS.map((kind) => [kind, new Set<string>()])) as Record<ReportKind, Set<string>>;
   const kinds = new Set<ReportKind>();
@@ -391,6 +408,9 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
         break;
       case 'aged_farm':
         mark('injected_viewers', agedFarmBatches(room, input.underground.agedFarm));
+        break;
+      case 'cloud_phone_farm':
+        mark('injected_viewers', cloudPhoneRotation(room, input.underground.cloudPhones));
         break;
       case 'all_in_one_farm': {
         const { viewers, posters } = allInOneFarmRoom(room, allInOneFarm(rng, ids, now, rng.int(200, 450)));
@@ -513,6 +533,8 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
     traps.giveawayKeyword ? 'giveaway_keyword' : null,
     traps.cheers > 0 ? 'cheer_wave' : null,
     traps.multilingual ? 'multilingual_chat' : null,
+    profile.celebrity && audience.fanClubs.length > 0 ? 'celebrity_dropin' : null,
+    profile.signups ? 'giveaway_signups' : null,
   ].filter((name): name is string => name !== null);
   const accounts = Object.fromEntries(REPORT_KINDS.map((kind) => [kind, [...labelled[kind]].sort()])) as Record<ReportKind, string[]>;
   const simulated: SimulatedRoom = {

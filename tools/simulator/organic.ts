@@ -4,6 +4,8 @@ import {
   carrierNatIp,
   CATEGORY_REFUND_RATE,
   CHANT_TEXTS,
+  FAN_REACTIONS,
+  GIVEAWAY_KEYWORDS,
   LUCKY_BAG_PHRASES,
   ORGANIC_REACTIONS,
   SURGE_REACTIONS,
@@ -46,6 +48,10 @@ export interface OrganicTraps {
   cheers: number;
   /** Viewers writing in many languages and scripts. */
   multilingual: boolean;
+  /** A celebrity guest drops in and a wave of their fans follows, the same fans in every room the guest visits tonight. */
+  celebrityDropIn: boolean;
+  /** A giveaway's share link brings freshly registered accounts that type its keyword once and leave after the draw. */
+  giveawaySignups: boolean;
 }
 
 /** The room's honest chat moments (see `organic-chat.ts`). */
@@ -77,6 +83,10 @@ export interface OrganicProfile {
   refundRate: number;
   crowds: HonestCrowds;
   chat: ChatMoments;
+  /** The guest's visit: when, how long, and which of the evening's fan clubs follows (an index into `Audience.fanClubs`). */
+  celebrity: { at: number; staysMs: number; club: number } | null;
+  /** The sign-up draw: announced at `at`, entries close and the winner is drawn `windowMs` later; `newcomers` sign up to enter. */
+  signups: { at: number; keyword: string; windowMs: number; newcomers: number } | null;
 }
 
 /** Groups of real viewers that share a network or arrive together for honest reasons. */
@@ -88,10 +98,12 @@ export interface HonestCrowds {
   carrierNat: { size: number } | null;
 }
 
-/** Where real viewers come from: people who watch several rooms tonight, and everyone else. */
+/** Where real viewers come from: people who watch several rooms tonight, fans who follow a celebrity, and everyone else. */
 export interface Audience {
   population: OrganicPopulation;
   regulars: SimAccount[];
+  /** Each celebrity's fans: real people on their own phones and networks, following the guest from room to room. */
+  fanClubs: readonly SimAccount[][];
 }
 
 export function planOrganicProfile(rng: Rng, room: RoomBuilder, traps: OrganicTraps, audienceScale: number): OrganicProfile {
@@ -135,6 +147,10 @@ export function planOrganicProfile(rng: Rng, room: RoomBuilder, traps: OrganicTr
       cheerAt: Array.from({ length: traps.cheers }, () => at(0.1, 0.9)).sort((a, b) => a - b),
       multilingualShare: traps.multilingual ? rng.uniform(0.2, 0.5) : 0,
     },
+    celebrity: traps.celebrityDropIn ? { at: at(0.15, 0.6), staysMs: rng.uniform(8, 25) * MINUTE, club: rng.int(0, 1_000) } : null,
+    signups: traps.giveawaySignups
+      ? { at: at(0.2, 0.7), keyword: rng.pick(GIVEAWAY_KEYWORDS[room.setup.locale]), windowMs: rng.uniform(1, 3) * MINUTE, newcomers: Math.round(rng.uniform(30, 150) * audienceScale) }
+      : null,
   };
 }
 
@@ -174,6 +190,66 @@ export function simulateAudience(room: RoomBuilder, audience: Audience, profile:
     }
   }
   sessions.push(...honestCrowds(room, audience, profile));
+  sessions.push(...celebrityFans(room, audience, profile));
+  sessions.push(...giveawaySignups(room, audience, profile));
+  return sessions;
+}
+
+/**
+ * The guest's fans arrive in a wave within a minute or two of the guest,
+ * cheer and tap like, and most leave when the guest does: a batch that
+ * joins and leaves together, and the same accounts in every room the guest
+ * visits tonight. Each is a person on their own phone and network.
+ */
+function celebrityFans(room: RoomBuilder, audience: Audience, profile: OrganicProfile): ViewerSession[] {
+  const guest = profile.celebrity;
+  if (!guest || audience.fanClubs.length === 0) return [];
+  const rng = room.rng;
+  const club = audience.fanClubs[guest.club % audience.fanClubs.length] ?? [];
+  const leavesAt = guest.at + guest.staysMs;
+  const sessions: ViewerSession[] = [];
+  for (const fan of rng.sample(club, Math.round(club.length * rng.uniform(0.4, 0.8)))) {
+    const joinAt = guest.at + Math.min(rng.lognormal(40 * SECOND, 0.7), 4 * MINUTE);
+    if (!room.isFree(fan, joinAt) || joinAt > room.endTs - MINUTE) continue;
+    const leaveAt = rng.chance(0.75) ? leavesAt + Math.min(rng.lognormal(45 * SECOND, 0.8), 5 * MINUTE) : leavesAt + rng.uniform(2, 20) * MINUTE;
+    const session = room.watch(fan, joinAt, leaveAt);
+    sessions.push(session);
+    const until = Math.min(session.leaveAt, room.endTs, leavesAt);
+    // Fans came for the guest: most tap like, many type, a few only watch.
+    if (rng.chance(0.7)) for (let i = 0, n = rng.int(1, 8); i < n; i++) room.like(fan, rng.uniform(joinAt + 2 * SECOND, Math.max(joinAt + 3 * SECOND, until)), rng.int(1, 40));
+    if (rng.chance(0.55)) for (let i = 0, n = rng.int(1, 5); i < n; i++) room.comment(fan, rng.uniform(joinAt + 2 * SECOND, Math.max(joinAt + 3 * SECOND, until)), rng.pick(FAN_REACTIONS[room.setup.locale]));
+  }
+  return sessions;
+}
+
+/**
+ * People who registered minutes ago through the giveaway's share link: each
+ * on their own phone and network, arriving over the entry window, typing the
+ * keyword once (a few twice) and nothing else, and leaving once the winner
+ * is drawn. Brand-new, co-created, joining and leaving together, one word
+ * each: everything but one operator.
+ */
+function giveawaySignups(room: RoomBuilder, audience: Audience, profile: OrganicProfile): ViewerSession[] {
+  const draw = profile.signups;
+  if (!draw) return [];
+  const rng = room.rng;
+  const closesAt = draw.at + draw.windowMs;
+  const sessions: ViewerSession[] = [];
+  for (let i = 0; i < draw.newcomers; i++) {
+    const joinAt = draw.at + Math.min(rng.exponential(draw.windowMs / 3), draw.windowMs - 2 * SECOND);
+    if (joinAt > room.endTs - MINUTE) continue;
+    const account = audience.population.create(room.setup.locale);
+    account.createdAt = Math.round(joinAt - rng.uniform(2 * MINUTE, 3 * HOUR));
+    account.engagement = 0;
+    const leaveAt = rng.chance(0.8) ? closesAt + Math.min(rng.lognormal(30 * SECOND, 0.8), 4 * MINUTE) : closesAt + rng.uniform(2, 15) * MINUTE;
+    const session = room.watch(account, joinAt, leaveAt);
+    sessions.push(session);
+    if (rng.chance(0.9)) {
+      const typedAt = Math.min(closesAt - 500, joinAt + rng.lognormal(8 * SECOND, 0.7));
+      room.comment(account, typedAt, draw.keyword);
+      if (rng.chance(0.15)) room.comment(account, Math.min(closesAt - 200, typedAt + rng.uniform(3, 30) * SECOND), draw.keyword);
+    }
+  }
   return sessions;
 }
 
@@ -276,6 +352,7 @@ function honestCrowds(room: RoomBuilder, audience: Audience, profile: OrganicPro
 export function playOrganicMoments(room: RoomBuilder, sessions: readonly ViewerSession[], profile: OrganicProfile, population: OrganicPopulation): void {
   for (const chantAt of profile.chantTimes) chant(room, present(sessions, chantAt), chantAt);
   if (profile.luckyBag) luckyBagDraw(room, sessions, profile.luckyBag);
+  if (profile.signups) signupDrawEntries(room, sessions, profile.signups);
   for (const flash of profile.flashSales) flashSaleRush(room, present(sessions, flash.at), flash);
   const chat = profile.chat;
   if (chat.repeatedQuestions) repeatedQuestions(room, sessions);
@@ -399,6 +476,17 @@ function luckyBagDraw(room: RoomBuilder, sessions: readonly ViewerSession[], bag
     const ts = opensForThem + Math.min(closesAt - opensForThem - 1, rng.lognormal(12 * SECOND, 1));
     if (ts >= session.leaveAt || ts >= room.endTs) continue;
     room.comment(session.account, ts, bag.phrase);
+  }
+}
+
+/** Viewers already in the room when the sign-up draw's keyword is announced: some of them type it too. */
+function signupDrawEntries(room: RoomBuilder, sessions: readonly ViewerSession[], draw: { at: number; keyword: string; windowMs: number }): void {
+  const rng = room.rng;
+  const share = rng.uniform(0.2, 0.5);
+  for (const session of present(sessions, draw.at)) {
+    if (session.account.engagement === 0 || !rng.chance(share * (0.5 + session.account.engagement))) continue;
+    const ts = draw.at + Math.min(draw.windowMs - 1, rng.lognormal(10 * SECOND, 0.9));
+    if (ts < session.leaveAt && ts < room.endTs) room.comment(session.account, ts, draw.keyword);
   }
 }
 
