@@ -106,6 +106,20 @@ describe('farm handsets', () => {
     expect(accounts.filter((id) => id.startsWith('fan-'))).toEqual([]);
   });
 
+  it('flags a few seats carrying a hundred accounts each', () => {
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 200, from: T0, to: T0 + 50 * MIN, endAt: T0 + 60 * MIN, seed: 93, commentShare: 0.2 });
+    // Four seats pumping the room's cumulative viewer count: a new account every half minute or so on each.
+    const farm = seatRotation(room, 4, (random) => (20 + random() * 20) * 1_000, 94);
+    room.end(T0 + 60 * MIN);
+
+    const { accounts } = injected(withHonestCounts(room));
+
+    expect(farm.length).toBeGreaterThan(300);
+    expect(accounts.filter((id) => farm.includes(id)).length).toBeGreaterThanOrEqual(0.9 * farm.length);
+    expect(accounts.filter((id) => id.startsWith('fan-'))).toEqual([]);
+  });
+
   it('names no talker of a viewer farm it joined with, even one on a farm handset of its own', () => {
     const room = new RoomTraffic().start(T0);
     honestCrowd(room, { prefix: 'fan', viewers: 150, from: T0, to: T0 + 40 * MIN, endAt: T0 + 50 * MIN, seed: 87, commentShare: 0.2 });
@@ -134,6 +148,34 @@ describe('farm handsets', () => {
     const named = accountFindings(findings, 'injected_viewers').map((f) => f.subjectId);
     expect(viewers.filter((id) => named.includes(id))).toHaveLength(40);
     expect(talkers.filter((id) => named.includes(id))).toEqual([]);
+  });
+
+  it.each([
+    ['reported by phones of every model', (i: number) => MODELS[i % MODELS.length]],
+    ['one firmware reports on every unit, with a dozen of its owners watching at once', () => 'V2227A'],
+  ])('links no stranger through a device id %s', (_case, modelOf) => {
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 150, from: T0, to: T0 + 40 * MIN, endAt: T0 + 50 * MIN, seed: 91, commentShare: 0.2 });
+    const random = rng(92);
+    // A flagged farm: 30 emulators joining within seconds, one of them reporting the broken id.
+    for (let i = 0; i < 30; i++) {
+      room.join(`emu-${i}`, T0 + 3 * MIN + i * 50, { createdAt: T0 - 3 * DAY, model: 'V2227A', os: 'Android 13', emulator: true, deviceId: i === 0 ? 'zero-id' : `emu-dev-${i}`, ip: `103.45.67.${1 + i}` });
+    }
+    // Twenty people whose phones report the same broken id, silent and watching a long while.
+    const strangers: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const id = `stranger-${i}`;
+      strangers.push(id);
+      const joinAt = T0 + 2 * MIN + random() * 8 * MIN;
+      room.join(id, joinAt, { ...honestIdentity(random, joinAt), model: modelOf(i), deviceId: 'zero-id' });
+      room.leave(id, joinAt + (20 + random() * 10) * MIN);
+    }
+    room.end(T0 + 50 * MIN);
+
+    const { accounts } = injected(withHonestCounts(room));
+
+    expect(accounts.filter((id) => id.startsWith('emu-')).length).toBeGreaterThanOrEqual(29);
+    expect(accounts.filter((id) => strangers.includes(id))).toEqual([]);
   });
 
   it('keeps families passing a tablet around behind one carrier NAT clean', () => {

@@ -223,21 +223,25 @@ export interface InjectedViewersConfig {
     /** Accounts one device id carries over one stream, one after another, that make it a farm handset (a seat). */
     minSeatAccounts: number;
     /**
-     * An account that left a seat "handed it over" when the next account
-     * logged in on it within this long: control software switches accounts in
-     * seconds, on its own schedule, which ends the slot as a batch's end does
-     * (see `cohort.minStayMs`). A person passing a tablet on, and the next one
-     * opening the app and finding the room, takes longer, and a household's
-     * tablet is no seat anyway.
+     * A seat is "handed over" when the next account logs in on it within
+     * this long of the last one leaving (or opens before it leaves): control
+     * software logs out, switches accounts and finds the room again within a
+     * minute, on its own schedule, which begins and ends both slots as a
+     * batch's are (see `cohort.minStayMs`). People pass a tablet on that fast
+     * too, but a household's tablet carries two or three accounts, never a
+     * seat's `minSeatAccounts`.
      */
     handoverMs: number;
     /**
-     * A device id shared by more accounts than this is not one handset but a
-     * broken or placeholder id (all-zero advertising ids, a default emulator
-     * image id): it links strangers, so it links nothing. A phone-farm
-     * handset carries a handful of accounts, a seat a few dozen in an evening.
+     * A device id with more accounts than this watching at once is not one
+     * handset but a broken or placeholder id (all-zero advertising ids, a
+     * firmware that reports one id on every unit): it links strangers, so it
+     * links nothing. An app cloner runs a handful of instances on one phone.
+     * (So does a device id whose accounts report different models: one
+     * handset is one model.) How many accounts a handset carries one after
+     * another is no such sign: a cloud-phone seat logs in hundreds.
      */
-    maxAccountsPerDevice: number;
+    maxConcurrentAccounts: number;
     /** Distinct farm handsets a group's members must use for the signal: a household has one tablet, a farm runs a pool. */
     minHandsets: number;
     /** Share of a group on farm handsets for the signal. */
@@ -247,8 +251,8 @@ export interface InjectedViewersConfig {
     /**
      * Accounts on the same device id as a named core account inherit its
      * verdict when their own behaviour agrees (silent, watched
-     * `cohort.minStayMs`), on device ids of at most
-     * `handsets.maxAccountsPerDevice` accounts.
+     * `cohort.minStayMs`), on device ids that are one handset (see
+     * `handsets.maxConcurrentAccounts`).
      */
     enabled: boolean;
   };
@@ -353,8 +357,8 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
   handsets: {
     minConcurrentAccounts: 2,
     minSeatAccounts: 4,
-    handoverMs: 30_000,
-    maxAccountsPerDevice: 50,
+    handoverMs: 60_000,
+    maxConcurrentAccounts: 10,
     minHandsets: 3,
     minGroupShare: 0.5,
   },

@@ -57,8 +57,10 @@ interface ViewerGroup {
   sightedAccounts: number;
   /** A join span is sighted once, when its members have had time to show they stay: then it is done. */
   sightingDone: boolean;
-  /** Device groups only: the most of its accounts present at once. */
+  /** Device groups only: the most of its accounts present at once, its accounts' first model, and whether another reported a different one. */
   maxPresent: number;
+  model: string | undefined;
+  mixedModels: boolean;
   /** Cross-room groups only: the earlier sightings in other rooms that hold most of this group (best per stream). */
   otherRooms: CohortMatch[];
   verdict: CohortVerdict | undefined;
@@ -391,9 +393,15 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     let present = 0;
     for (const member of device.members) if (member.present) present++;
     device.maxPresent = Math.max(device.maxPresent, present);
+    if (profile.model !== undefined) {
+      if (device.model === undefined) device.model = profile.model;
+      else if (device.model !== profile.model) device.mixedModels = true;
+    }
     const handsets = this.groupFor(state, 'handsets', 'handsets');
     if (state.farmHandsets.has(deviceId)) {
-      if (profile.joins === 1) this.addToGroup(state, handsets, profile);
+      // A placeholder id shows itself over time (strangers at once, other models): it was never a handset.
+      if (!this.isHandset(device)) state.farmHandsets.delete(deviceId);
+      else if (profile.joins === 1) this.addToGroup(state, handsets, profile);
       return;
     }
     if (!this.isFarmHandset(device)) return;
@@ -402,35 +410,40 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
   }
 
   /**
-   * Whether the account left a seat (a device that carried account after
-   * account) and the next account logged in on it within `handoverMs`: the
-   * slot ended, as a batch's does, on the software's schedule. `seatJoins`
-   * caches each seat's sorted join times for one assessment.
+   * Whether the account took part in a handover on a seat (a device that
+   * carried account after account): another account logged in on it within
+   * `handoverMs` of this one leaving, or left within that long of this one
+   * logging in. Its slot began or ended on the software's schedule, as a
+   * batch's does. `seatTimes` caches each seat's sorted join and leave times
+   * for one assessment.
    */
-  private handedOver(state: InjectedViewersState, member: ViewerProfile, seatJoins: Map<string, number[]>): boolean {
+  private handedOver(state: InjectedViewersState, member: ViewerProfile, seatTimes: Map<string, SeatTimes>): boolean {
     const rules = this.config.handsets;
-    if (member.present || member.leftAt < 0 || member.deviceId === undefined || !state.farmHandsets.has(member.deviceId)) return false;
-    let joins = seatJoins.get(member.deviceId);
-    if (joins === undefined) {
+    if (member.deviceId === undefined || !state.farmHandsets.has(member.deviceId)) return false;
+    let times = seatTimes.get(member.deviceId);
+    if (times === undefined) {
       const device = state.byDevice.get(member.deviceId);
-      joins = device !== undefined && 'members' in device && device.members.length >= rules.minSeatAccounts ? device.members.map((m) => m.firstJoinedAt).sort((a, b) => a - b) : [];
-      seatJoins.set(member.deviceId, joins);
+      const seat = device !== undefined && 'members' in device && device.members.length >= rules.minSeatAccounts ? device.members : [];
+      const byTime = (x: SeatMoment, y: SeatMoment): number => x.at - y.at;
+      times = {
+        joins: seat.map((m) => ({ at: m.firstJoinedAt, member: m })).sort(byTime),
+        leaves: seat.filter((m) => !m.present && m.leftAt >= 0).map((m) => ({ at: m.leftAt, member: m })).sort(byTime),
+      };
+      seatTimes.set(member.deviceId, times);
     }
-    // The first join after the leave (binary search), if it came within the handover time.
-    let lo = 0;
-    let hi = joins.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (joins[mid] <= member.leftAt) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < joins.length && joins[lo] - member.leftAt <= rules.handoverMs;
+    const left = !member.present && member.leftAt >= 0;
+    return (left && anotherNear(times.joins, member.leftAt, member, rules.handoverMs)) || anotherNear(times.leaves, member.firstJoinedAt, member, rules.handoverMs);
   }
 
+  /** One physical handset, as far as the room can tell: one model, and no more accounts at once than an app cloner runs. */
+  private isHandset(device: ViewerGroup): boolean {
+    return !device.mixedModels && device.maxPresent <= this.config.handsets.maxConcurrentAccounts;
+  }
+
+  /** A handset that ran several accounts at once, or carried account after account (a seat). */
   private isFarmHandset(device: ViewerGroup): boolean {
     const rules = this.config.handsets;
-    const accounts = device.members.length;
-    return accounts <= rules.maxAccountsPerDevice && (device.maxPresent >= rules.minConcurrentAccounts || accounts >= rules.minSeatAccounts);
+    return this.isHandset(device) && (device.maxPresent >= rules.minConcurrentAccounts || device.members.length >= rules.minSeatAccounts);
   }
 
   private createdDay(createdAt: number): number {
@@ -512,6 +525,8 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
         checkAt: Number.POSITIVE_INFINITY,
         rejudge: false,
         maxPresent: 0,
+        model: undefined,
+        mixedModels: false,
         sightedAccounts: 0,
         sightingDone: false,
         otherRooms: [],
@@ -565,7 +580,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const leavers = members.filter((m) => !m.present && m.leftAt >= 0);
     const leftInBatchFlags = batchedTimes(leavers.map((m) => m.leftAt), rules.departSpanMs / 2, rules.minBatchPeers, rules.batchDensityFactor, rules.batchBaselineSpanMs);
     const leftInBatch = new Set<ViewerProfile>(leavers.filter((_, i) => leftInBatchFlags[i]));
-    const seatJoins = new Map<string, number[]>();
+    const seatTimes = new Map<string, SeatTimes>();
     const identity: CohortIdentity = measureCohortIdentity(members, {
       youngAccountMaxAgeMs: rules.youngAccountMaxAgeMs,
       coCreatedSpanMs: rules.coCreatedSpanMs,
@@ -584,7 +599,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       // Watched long enough counts whether the account is still here or left on its own timer: an aged farm's
       // accounts each leave on their own clock, and "still present" would only count the latest arrivals.
       mechanical: members.map(
-        (m) => watchedSilently(m, now, rules.minStayMs) || (!talkedBefore(m, now) && (leftInBatch.has(m) || this.handedOver(state, m, seatJoins))),
+        (m) => watchedSilently(m, now, rules.minStayMs) || (!talkedBefore(m, now) && (leftInBatch.has(m) || this.handedOver(state, m, seatTimes))),
       ),
       talks: members.map((m) => talkedBefore(m, now)),
       identity,
@@ -934,7 +949,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const minStay = this.config.cohort.minStayMs;
     for (const deviceId of state.coreDevices) {
       const found = state.byDevice.get(deviceId);
-      if (found === undefined || !('members' in found) || found.members.length > this.config.handsets.maxAccountsPerDevice) continue;
+      if (found === undefined || !('members' in found) || !this.isHandset(found)) continue;
       const core = found.members.find((m) => !state.linkedAccounts.has(m.accountId) && state.flaggedAccounts.has(m.accountId));
       if (core === undefined) continue;
       for (const member of found.members) {
@@ -968,6 +983,30 @@ interface ViewerCohortContext {
   /** Distinct other rooms the group was seen in (cross-room groups only). */
   otherRooms: number;
   now: number;
+}
+
+interface SeatMoment {
+  at: number;
+  member: ViewerProfile;
+}
+
+/** One seat's joins and leaves, each sorted by time. */
+interface SeatTimes {
+  joins: SeatMoment[];
+  leaves: SeatMoment[];
+}
+
+/** Whether a moment of another account than `self` lies within `within` of `at` (the list sorted by time). */
+function anotherNear(moments: readonly SeatMoment[], at: number, self: ViewerProfile, within: number): boolean {
+  let lo = 0;
+  let hi = moments.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (moments[mid].at < at - within) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < moments.length && moments[i].at <= at + within; i++) if (moments[i].member !== self) return true;
+  return false;
 }
 
 /** Never talked as a person and watched at least `minStayMs` by `now`, whether still present or gone. */

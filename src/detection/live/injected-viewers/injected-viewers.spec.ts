@@ -205,9 +205,10 @@ describe('injected viewers', () => {
     // A flagged cohort: co-created emulator accounts, four per device, that lurk and stay.
     for (let i = 0; i < 24; i++) room.join(`bot-${i}`, T0 + MIN + i * 7_000, farmIdentity(i));
     const random = rng(16);
-    // More accounts on the same handsets, joining on their own, old, on other networks: their groups say little.
+    // More accounts on the same handsets (so the same emulator build), joining on their own, old, on other
+    // networks: their groups say little.
     const extra = (id: string, i: number, joinAt: number): void => {
-      room.join(id, joinAt, { ...honestIdentity(random, joinAt), deviceId: `farm-dev-${i}` });
+      room.join(id, joinAt, { ...honestIdentity(random, joinAt), model: 'SM-G9810', os: 'Android 9', emulator: true, deviceId: `farm-dev-${i}` });
     };
     extra('sibling-0', 0, T0 + 9 * MIN);
     extra('sibling-1', 1, T0 + 14 * MIN);
