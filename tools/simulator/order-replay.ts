@@ -34,6 +34,12 @@ interface StreamFold {
   claim: (SalesClaimFact & { eventId: string }) | null;
 }
 
+function strongKeys(order: { deviceId?: string | null; phoneHash?: string | null; addressHash?: string | null }): string[] {
+  return [order.deviceId ? `device:${order.deviceId}` : null, order.phoneHash ? `phone:${order.phoneHash}` : null, order.addressHash ? `address:${order.addressHash}` : null].filter(
+    (key): key is string => key !== null,
+  );
+}
+
 const ORDER_LIFECYCLE = new Set(['order.placed', 'order.paid', 'order.refunded', 'sales.claimed']);
 
 export interface ReplayedLedger {
@@ -151,16 +157,25 @@ export function foldLedger(events: readonly RoomEvent[], configs: OrderVerdictCo
     });
   }
 
-  // Every refunded order, as the ledger's history query returns them.
-  const byAccount = new Map<string, AccountHistoryOrder[]>();
+  // Every refunded order, as the ledger's history query returns them: by account and by device, phone and address.
+  const refundedBy = new Map<string, AccountHistoryOrder[]>();
+  const usersOf = new Map<string, Set<string>>();
   for (const stream of facts.values()) {
     for (const order of stream.orders) {
+      for (const key of strongKeys(order)) {
+        const users = usersOf.get(key) ?? new Set<string>();
+        users.add(order.accountId);
+        usersOf.set(key, users);
+      }
       if (order.refunds.length === 0) continue;
       const entry: AccountHistoryOrder = {
         accountId: order.accountId,
         streamId: stream.streamId,
         roomId: stream.roomId,
         merchantId: stream.merchantId,
+        deviceId: order.deviceId,
+        phoneHash: order.phoneHash,
+        addressHash: order.addressHash,
         startedAt: stream.startedAt,
         endedAt: stream.endedAt,
         placedAt: order.placedAt,
@@ -169,9 +184,7 @@ export function foldLedger(events: readonly RoomEvent[], configs: OrderVerdictCo
         refundedAmount: order.refunds.reduce((total, refund) => total + refund.amount, 0),
         firstRefundAt: order.refunds[0]!.at,
       };
-      const list = byAccount.get(order.accountId) ?? [];
-      list.push(entry);
-      byAccount.set(order.accountId, list);
+      for (const key of [`account:${order.accountId}`, ...strongKeys(order)]) refundedBy.set(key, [...(refundedBy.get(key) ?? []), entry]);
     }
   }
   const horizon = configs.refundBrushing.crossRoom.historyMs;
@@ -179,12 +192,14 @@ export function foldLedger(events: readonly RoomEvent[], configs: OrderVerdictCo
   for (const stream of facts.values()) {
     const from = (stream.startedAt ?? stream.endedAt ?? 0) - horizon;
     const to = (stream.startedAt ?? stream.endedAt ?? 0) + horizon;
-    const accounts = new Set(stream.orders.map((order) => order.accountId));
-    const history = [...accounts].flatMap((account) =>
-      (byAccount.get(account) ?? []).filter((entry) => entry.placedAt !== null && entry.placedAt >= from && entry.placedAt <= to),
+    const keys = new Set(stream.orders.flatMap((order) => [`account:${order.accountId}`, ...strongKeys(order)]));
+    const history = [...new Set([...keys].flatMap((key) => refundedBy.get(key) ?? []))].filter(
+      (entry) => entry.streamId !== stream.streamId && entry.placedAt !== null && entry.placedAt >= from && entry.placedAt <= to,
     );
+    const identifierUsers = new Map<string, number>();
+    for (const key of new Set([...keys, ...history.flatMap(strongKeys)])) if (usersOf.has(key)) identifierUsers.set(key, usersOf.get(key)!.size);
     const claim = streams.get(stream.streamId)?.claim ?? null;
-    inputs.push({ facts: stream, history, claim: claim ? { gmv: claim.gmv, orders: claim.orders, claimedAt: claim.claimedAt } : null });
+    inputs.push({ facts: stream, history, identifierUsers, claim: claim ? { gmv: claim.gmv, orders: claim.orders, claimedAt: claim.claimedAt } : null });
   }
   return { inputs };
 }

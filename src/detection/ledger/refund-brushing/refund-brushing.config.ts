@@ -19,8 +19,26 @@ export interface RefundBrushingConfig {
     postEndWindowMs: number;
     /** Inside this shorter window the refund is all but certainly before shipping: a stronger indication. */
     fastPostEndWindowMs: number;
-    /** An order counts as refunded when refunds cover this share of what was paid (a brusher refunds it all). */
+    /**
+     * A studio that waits for its empty parcel to "arrive" refunds days
+     * later, when honest returns come too. Refunds up to this long after the
+     * end still count, weighing little (lateScore): only a strong tie (a
+     * ring of an operator's phones and SIMs) convicts them.
+     */
+    latePostEndWindowMs: number;
+    /**
+     * An order counts as refunded when refunds cover this share of what was
+     * paid. Brushers on a kickback keep a commission (a tenth to a third) and
+     * are refunded the rest; an honest buyer returning one piece of two gets
+     * half back, which stays below.
+     */
     minRefundedShare: number;
+    /**
+     * Orders paid below this (minor units) are never brushing: a 1-fen
+     * lucky-bag entry or a free gift adds nothing to a room's sales, and
+     * platforms refund losing entrants in one batch after the draw.
+     */
+    minOrderPaid: number;
     /** Payments this long before the recorded start count as during the stream (clock skew between services). */
     startGraceMs: number;
     /**
@@ -40,9 +58,10 @@ export interface RefundBrushingConfig {
      * a real buyer who cancels one of three orders keeps most.
      */
     minPatternShare: number;
-    /** Score of the timing indication: a refund in the fast window, in the wider one, or while the stream still runs. */
+    /** Score of the timing indication: a refund in the fast window, in the wider one, days later, or while the stream still runs. */
     fastScore: number;
     windowScore: number;
+    lateScore: number;
     /** Paid and fully refunded during the stream: honest mis-taps do this too, so it weighs little. */
     inStreamScore: number;
   };
@@ -79,8 +98,67 @@ export interface RefundBrushingConfig {
      * stream's accounts using it are candidates. A carrier-NAT address or
      * /24 carries many honest buyers, of whom a few cancel after any stream;
      * a brusher's phone, address or home line carries almost only brushers.
+     * Across rooms the same share is asked of everyone who used the
+     * identifier over the history horizon: a parcel locker the whole
+     * neighbourhood ships to links no one, a studio's SIM does.
      */
     minCandidateShare: number;
+    /**
+     * Across rooms (an operator's phones, SIMs and pick-up addresses seen
+     * in other streams over the history horizon), a ring needs more
+     * accounts than a family has: a household of four that returns things
+     * over a month is still one household.
+     */
+    minOperatorAccounts: number;
+  };
+  flashGrab: {
+    /**
+     * A merchant's team takes the flash price like every buyer, so paying
+     * list price says nothing; what it cannot hide is being first: in at
+     * the opening second of every sale, before a viewer can react. A sale
+     * is a SKU's orders at this discount off list or more.
+     */
+    minDiscount: number;
+    /** Orders a sale needs before its first seconds can be told from the rest. */
+    minSaleOrders: number;
+    /**
+     * The opening: the longest run of the sale's first orders of which at
+     * least openingPatternShare were refunded in the pattern, holding at
+     * least minOpeningPatternOrders of them (three accounts in before the
+     * crowd are a team, one is a quick finger) and at most maxOpeningShare
+     * of the sale (a sale refunded throughout has no opening, it was
+     * cancelled).
+     */
+    openingPatternShare: number;
+    minOpeningPatternOrders: number;
+    maxOpeningShare: number;
+    /**
+     * The later buyers must mostly have kept theirs (at most this share of
+     * them refunded in the pattern): a merchant who cancels a whole sale, or
+     * its oversold tail, refunds buyers whoever they are; only a team's
+     * opening orders are refunded while the crowd's stand.
+     */
+    maxLaterPatternShare: number;
+    /** Orders of one SKU at one price this far apart belong to two rounds of the sale. */
+    roundGapMs: number;
+    /** Score by sales whose opening the account took and had refunded. */
+    scoreBySales: ReadonlyArray<readonly [sales: number, score: number]>;
+  };
+  kickback: {
+    /**
+     * A partial refund that is not a whole number of units (a commission
+     * kept, not a piece sent back), refunded in the pattern. Honest partial
+     * refunds return whole pieces, or a small price-protection difference.
+     */
+    oddShareScore: number;
+    /**
+     * Accounts whose refunds left them the same share (within this many
+     * points of each other) follow one organiser's commission rule...
+     */
+    sameShareTolerance: number;
+    /** ...when at least this many candidates do. */
+    minGroupSize: number;
+    groupScore: number;
   };
   crossRoom: {
     /** History looked at: this long before the stream's start (event time). */
@@ -135,13 +213,16 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
   timing: {
     postEndWindowMs: 2 * DAY,
     fastPostEndWindowMs: 12 * HOUR,
-    minRefundedShare: 0.8,
+    latePostEndWindowMs: 7 * DAY,
+    minRefundedShare: 0.6,
+    minOrderPaid: 100,
     startGraceMs: 2 * MINUTE,
     paymentGraceMs: 10 * MINUTE,
     inferredEndAfterMs: 30 * MINUTE,
     minPatternShare: 0.6,
     fastScore: 0.35,
     windowScore: 0.28,
+    lateScore: 0.1,
     inStreamScore: 0.15,
   },
   ring: {
@@ -153,6 +234,26 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
     minSubnetGroupSize: 4,
     subnetScore: 0.25,
     minCandidateShare: 0.5,
+    minOperatorAccounts: 5,
+  },
+  flashGrab: {
+    minDiscount: 0.5,
+    minSaleOrders: 8,
+    openingPatternShare: 0.6,
+    minOpeningPatternOrders: 3,
+    maxOpeningShare: 0.6,
+    maxLaterPatternShare: 0.3,
+    roundGapMs: 10 * MINUTE,
+    scoreBySales: [
+      [1, 0.3],
+      [2, 0.45],
+    ],
+  },
+  kickback: {
+    oddShareScore: 0.15,
+    sameShareTolerance: 0.01,
+    minGroupSize: 3,
+    groupScore: 0.35,
   },
   crossRoom: {
     historyMs: 30 * DAY,
