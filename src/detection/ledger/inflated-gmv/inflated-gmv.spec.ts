@@ -110,7 +110,14 @@ describe('inflated GMV', () => {
 
     for (const o of brushers) o.refunds = [{ amount: o.paidAmount, at: END + 3 * HOUR }];
     const after = judgeInflatedGmv({ facts, claim, brushingAccounts: ring, brushingEvidenceAt: END + 3 * HOUR });
-    expect(after.finding!.evidence.now).toEqual({ net: SETTLED, refundedSinceClaim: 8 * 39_900, brushing: 8 * 39_900, gap: 8 * 39_900 });
+    expect(after.finding!.evidence.now).toEqual({
+      net: SETTLED,
+      refundedSinceClaim: 8 * 39_900,
+      refundedBeforeDelivery: 8 * 39_900,
+      countedThenRefunded: 8 * 39_900,
+      brushing: 8 * 39_900,
+      gap: 8 * 39_900,
+    });
     expect(after.finding!.evidence).not.toEqual(before.finding!.evidence);
   });
 
