@@ -9,7 +9,7 @@ import {
   knownAt,
   verdictMoments,
 } from '../../src/detection/ledger/order-verdicts.js';
-import { effectiveStreamEnd } from '../../src/detection/ledger/refund-brushing/refund-brushing.detector.js';
+import { effectiveStreamEnd, timingCandidates } from '../../src/detection/ledger/refund-brushing/refund-brushing.detector.js';
 import { subnetOf } from '../../src/detection/shared/network.js';
 
 /**
@@ -192,12 +192,32 @@ export function foldLedger(events: readonly RoomEvent[], configs: OrderVerdictCo
   for (const stream of facts.values()) {
     const from = (stream.startedAt ?? stream.endedAt ?? 0) - horizon;
     const to = (stream.startedAt ?? stream.endedAt ?? 0) + horizon;
-    const keys = new Set(stream.orders.flatMap((order) => [`account:${order.accountId}`, ...strongKeys(order)]));
-    const history = [...new Set([...keys].flatMap((key) => refundedBy.get(key) ?? []))].filter(
-      (entry) => entry.streamId !== stream.streamId && entry.placedAt !== null && entry.placedAt >= from && entry.placedAt <= to,
-    );
+    // As the ledger reads it: the candidates' refunded orders elsewhere and those sharing their device, phone or
+    // address, then those sharing one with the orders found (two hops), within the horizon.
+    const candidates = new Set(timingCandidates(stream, configs.refundBrushing));
+    const seeds = stream.orders.filter((order) => candidates.has(order.accountId));
+    const queried = new Set([...candidates].map((account) => `account:${account}`));
+    let frontier = new Set(seeds.flatMap(strongKeys));
+    const found = new Set<AccountHistoryOrder>();
+    const inHorizon = (entry: AccountHistoryOrder) =>
+      entry.streamId !== stream.streamId && entry.placedAt !== null && entry.placedAt >= from && entry.placedAt <= to;
+    for (const key of queried) for (const entry of refundedBy.get(key) ?? []) if (inHorizon(entry)) found.add(entry);
+    for (let hop = 0; hop < configs.refundBrushing.crossRoom.identifierHops; hop++) {
+      const next = new Set<string>();
+      for (const key of frontier) {
+        if (queried.has(key)) continue;
+        queried.add(key);
+        for (const entry of refundedBy.get(key) ?? []) {
+          if (!inHorizon(entry) || found.has(entry)) continue;
+          found.add(entry);
+          for (const more of strongKeys(entry)) if (!queried.has(more)) next.add(more);
+        }
+      }
+      frontier = next;
+    }
+    const history = [...found];
     const identifierUsers = new Map<string, number>();
-    for (const key of new Set([...keys, ...history.flatMap(strongKeys)])) if (usersOf.has(key)) identifierUsers.set(key, usersOf.get(key)!.size);
+    for (const key of new Set([...seeds.flatMap(strongKeys), ...history.flatMap(strongKeys)])) if (usersOf.has(key)) identifierUsers.set(key, usersOf.get(key)!.size);
     const claim = streams.get(stream.streamId)?.claim ?? null;
     inputs.push({ facts: stream, history, identifierUsers, claim: claim ? { gmv: claim.gmv, orders: claim.orders, claimedAt: claim.claimedAt } : null });
   }

@@ -146,9 +146,12 @@ export function judgeInflatedGmv(input: InflatedGmvInput, config: InflatedGmvCon
     (net) => Math.abs(figures.claimed - net) <= figures.tolerance || roundedFrom(figures.claimed, net, config),
   );
   const byDefinition = !settledAsPosted && figures.definitionGap - awaiting > figures.tolerance;
-  // Brushing money inside the claim is inflation even when the claim matches what was paid.
+  // Brushing money inside the claim is inflation even when the claim matches what was paid, as long as
+  // the claim stands above today's net (it counted money that did not stay; a kickback's kept part did).
   const byBrushing =
-    figures.gap - awaiting > figures.tolerance && figures.brushingAtClaim >= config.materialBrushingShare * Math.max(figures.claimed, 1);
+    figures.gap - awaiting > figures.tolerance &&
+    figures.claimed - figures.now.net > figures.tolerance &&
+    figures.brushingAtClaim >= config.materialBrushingShare * Math.max(figures.claimed, 1);
   // The now view: orders the claim counted came back within hours of the end, before anything could ship.
   const countedThenRefunded = figures.now.countedThenRefunded;
   const byRefundsAfterClaim =

@@ -143,6 +143,17 @@ export interface RefundBrushingConfig {
     roundGapMs: number;
     /** Score by sales whose opening the account took and had refunded. */
     scoreBySales: ReadonlyArray<readonly [sales: number, score: number]>;
+    /**
+     * When the crowd is as quick as the team, the team still shows: the same
+     * accounts refunded in minTeamSales or more of the stream's sales (whose
+     * crowd kept theirs, refunds each at its own time: a merchant cancelling
+     * an oversold tail does it in one sitting), minTeamAccounts of them. An
+     * honest buyer is in the refunded few of two sales by chance, three of
+     * them hardly ever.
+     */
+    minTeamSales: number;
+    minTeamAccounts: number;
+    teamScore: number;
   };
   kickback: {
     /**
@@ -156,9 +167,11 @@ export interface RefundBrushingConfig {
      * points of each other) follow one organiser's commission rule...
      */
     sameShareTolerance: number;
-    /** ...when at least this many candidates do. */
+    /** ...when at least this many candidates do; the score grows with the crew like a ring's. */
     minGroupSize: number;
     groupScore: number;
+    perExtraMemberScore: number;
+    maxGroupScore: number;
   };
   crossRoom: {
     /** History looked at: this long before the stream's start (event time). */
@@ -167,6 +180,13 @@ export interface RefundBrushingConfig {
     scoreByRooms: ReadonlyArray<readonly [rooms: number, score: number]>;
     /** Added when those rooms belong to more than one merchant (a hired brusher, not one shop's staff). */
     manyMerchantsBonus: number;
+    /**
+     * How far the history reaches along shared identifiers: the candidates'
+     * devices, phones and addresses (hop 1), then those of the orders found
+     * (hop 2). An operator's accounts share a SIM with one and a phone with
+     * another, never all with everyone; two hops collect a studio.
+     */
+    identifierHops: number;
   };
   overpay: {
     /**
@@ -189,6 +209,32 @@ export interface RefundBrushingConfig {
      */
     minPatternOrders: number;
     score: number;
+  };
+  wave: {
+    /**
+     * Buyers of one SKU refunded after the stream (within the two-day
+     * window), at least this many of them...
+     */
+    minAccounts: number;
+    /**
+     * ...and this share of its buyers. Honest rooms refund a few per cent
+     * of a SKU's orders that soon (mis-taps, second thoughts); a task handed
+     * to hired buyers makes them a third or more.
+     */
+    minShareOfBuyers: number;
+    /**
+     * Their refunds spread over at least this long: each worker refunds on
+     * their own, while a merchant cancelling an oversold sale or a bad
+     * batch refunds everyone in one sitting (not brushing).
+     */
+    minRefundSpreadMs: number;
+    score: number;
+    /**
+     * Stronger when the wave carries accounts other indications already
+     * flagged: the same task, the rest of its workers.
+     */
+    minFlaggedAccounts: number;
+    withFlaggedScore: number;
   };
   /** An account is flagged at or above this combined score (noisy-OR of its indications). */
   accountThreshold: number;
@@ -248,12 +294,17 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
       [1, 0.3],
       [2, 0.45],
     ],
+    minTeamSales: 2,
+    minTeamAccounts: 3,
+    teamScore: 0.4,
   },
   kickback: {
     oddShareScore: 0.15,
     sameShareTolerance: 0.01,
     minGroupSize: 3,
-    groupScore: 0.35,
+    groupScore: 0.4,
+    perExtraMemberScore: 0.03,
+    maxGroupScore: 0.55,
   },
   crossRoom: {
     historyMs: 30 * DAY,
@@ -263,6 +314,7 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
       [4, 0.6],
     ],
     manyMerchantsBonus: 0.1,
+    identifierHops: 2,
   },
   overpay: {
     minPeerDiscount: 0.05,
@@ -272,6 +324,14 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
   repeat: {
     minPatternOrders: 3,
     score: 0.25,
+  },
+  wave: {
+    minAccounts: 4,
+    minShareOfBuyers: 0.3,
+    minRefundSpreadMs: 30 * MINUTE,
+    score: 0.3,
+    minFlaggedAccounts: 2,
+    withFlaggedScore: 0.45,
   },
   accountThreshold: 0.6,
   minSupportingSignals: 1,

@@ -24,10 +24,16 @@ export interface AccountSignals {
   crossRoom: { score: number; rooms: number; merchants: number; streams: string[] } | null;
   overpay: { score: number; orders: number; skus: string[] } | null;
   repeat: { score: number; patternOrders: number } | null;
-  /** Took the opening of flash sales whose later buyers kept theirs, and was refunded. */
-  flashGrab: { score: number; sales: number; skus: string[] } | null;
+  /**
+   * Took the opening of flash sales whose later buyers kept theirs, or was
+   * refunded in several such sales with others doing the same (`team`
+   * accounts), and was refunded.
+   */
+  flashGrab: { score: number; sales: number; skus: string[]; team: number } | null;
   /** Refunded most of the price but not a whole number of pieces: a commission kept. */
   kickback: { score: number; keptShare: number; sameShareAccounts: number } | null;
+  /** One of many buyers of a SKU refunded after the stream, each on their own time: a task handed out to hired buyers. */
+  wave: { score: number; skuId: string; accounts: number; buyers: number; flaggedAccounts: number } | null;
   score: number;
   flagged: boolean;
   /** Paid money of the account's orders in the stream, and how much of it was refunded. */
@@ -154,44 +160,51 @@ export function judgeRefundBrushing(
   const flashGrabs = flashGrabSignals(facts, config);
   const kickbacks = kickbackSignals(facts, byAccount, candidates, config);
 
-  const accounts: AccountSignals[] = [];
-  for (const [accountId, accountTimingSignal] of [...timing.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const ring = rings.get(accountId) ?? null;
-    const operator = operators.get(accountId) ?? null;
-    const cross = crossRoom.get(accountId) ?? null;
-    const paying = overpay.get(accountId) ?? null;
-    const flashGrab = flashGrabs.get(accountId) ?? null;
-    const kickback = kickbacks.get(accountId) ?? null;
-    const late = accountTimingSignal.pattern === 'late_post_end';
-    const repeat =
-      !late && accountTimingSignal.patternOrders >= config.repeat.minPatternOrders
-        ? { score: config.repeat.score, patternOrders: accountTimingSignal.patternOrders }
-        : null;
-    // A ring in the stream and the same ring across rooms are one indication: the stronger counts.
-    const tie = [ring, operator].filter((signal) => signal !== null).sort((a, b) => b.score - a.score)[0] ?? null;
-    const strongTie = operator !== null || (ring !== null && ring.viaSubnet === null && ring.linkedBy.some((kind) => kind !== 'ip'));
-    // Refunds days after the end are what honest returns look like: only an operator's ring of phones, SIMs or addresses backs them.
-    const supporting = late ? (strongTie ? [tie!] : []) : [tie, cross, paying, repeat, flashGrab, kickback].filter((signal) => signal !== null);
-    const score = combineScores([accountTimingSignal.score, ...supporting.map((signal) => signal.score)]);
-    const orders = byAccount.get(accountId) ?? [];
-    const { evidenceAt, ...timingSignal } = accountTimingSignal;
-    accounts.push({
-      accountId,
-      timing: timingSignal,
-      ring,
-      operator,
-      crossRoom: cross,
-      overpay: paying,
-      repeat,
-      flashGrab,
-      kickback,
-      score,
-      flagged: supporting.length >= config.minSupportingSignals && score >= config.accountThreshold,
-      paid: sum(orders, (order) => order.paidAmount),
-      refunded: sum(orders, refundedAmount),
-      evidenceAt,
-    });
-  }
+  const assess = (waves: ReadonlyMap<string, NonNullable<AccountSignals['wave']>>): AccountSignals[] =>
+    [...timing.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([accountId, accountTimingSignal]) => {
+        const ring = rings.get(accountId) ?? null;
+        const operator = operators.get(accountId) ?? null;
+        const cross = crossRoom.get(accountId) ?? null;
+        const paying = overpay.get(accountId) ?? null;
+        const flashGrab = flashGrabs.get(accountId) ?? null;
+        const kickback = kickbacks.get(accountId) ?? null;
+        const wave = waves.get(accountId) ?? null;
+        const late = accountTimingSignal.pattern === 'late_post_end';
+        const repeat =
+          !late && accountTimingSignal.patternOrders >= config.repeat.minPatternOrders
+            ? { score: config.repeat.score, patternOrders: accountTimingSignal.patternOrders }
+            : null;
+        // A ring in the stream and the same ring across rooms are one indication: the stronger counts.
+        const tie = [ring, operator].filter((signal) => signal !== null).sort((a, b) => b.score - a.score)[0] ?? null;
+        const strongTie = operator !== null || (ring !== null && ring.viaSubnet === null && ring.linkedBy.some((kind) => kind !== 'ip'));
+        // Refunds days after the end are what honest returns look like: only an operator's ring of phones, SIMs or addresses backs them.
+        const supporting = late ? (strongTie ? [tie!] : []) : [tie, cross, paying, repeat, flashGrab, kickback, wave].filter((signal) => signal !== null);
+        const score = combineScores([accountTimingSignal.score, ...supporting.map((signal) => signal.score)]);
+        const orders = byAccount.get(accountId) ?? [];
+        const { evidenceAt, ...timingSignal } = accountTimingSignal;
+        return {
+          accountId,
+          timing: timingSignal,
+          ring,
+          operator,
+          crossRoom: cross,
+          overpay: paying,
+          repeat,
+          flashGrab,
+          kickback,
+          wave,
+          score,
+          flagged: supporting.length >= config.minSupportingSignals && score >= config.accountThreshold,
+          paid: sum(orders, (order) => order.paidAmount),
+          refunded: sum(orders, refundedAmount),
+          evidenceAt,
+        };
+      });
+  // Waves are judged with the accounts the other indications flagged: a wave that carries them is a task, not a coincidence.
+  const firstPass = assess(new Map());
+  const accounts = assess(waveSignals(facts, new Set(firstPass.filter((account) => account.flagged).map((account) => account.accountId)), config));
 
   const flagged = accounts.filter((account) => account.flagged);
   const brushedPaid = sum(flagged, (account) => account.paid);
@@ -426,9 +439,11 @@ function operatorSignals(
   const signals = new Map<string, NonNullable<AccountSignals['operator']>>();
   for (const members of components.values()) {
     const here = members.filter((member) => candidates.has(member));
-    // Sized, like a ring in the stream, by the accounts that refunded within the window somewhere.
-    const sized = members.filter((member) => sizing.has(member)).length;
-    if (sized < config.ring.minOperatorAccounts || here.length === 0) continue;
+    // More accounts than a family, of which at least a ring's worth refunded within the window somewhere
+    // (the operator's late refunds count towards its size once its quick ones show what it is).
+    const quick = members.filter((member) => sizing.has(member)).length;
+    const sized = members.length;
+    if (sized < config.ring.minOperatorAccounts || quick < config.ring.minGroupSize || here.length === 0) continue;
     const kinds = new Set<StrongIdentifierKind>();
     const streams = new Set<string>();
     for (const member of members) {
@@ -480,9 +495,20 @@ function flashGrabSignals(facts: StreamOrderFacts, config: RefundBrushingConfig)
     if (round.length > 0) sales.push(round);
   }
   const taken = new Map<string, { sales: number; skus: Set<string> }>();
-  for (const sale of sales) {
+  // Sales the crowd kept (a cancelled sale refunds everyone) with refunds each at its own time: who was refunded in which.
+  const refundedIn = new Map<string, Set<number>>();
+  for (const [index, sale] of sales.entries()) {
     if (sale.length < grab.minSaleOrders) continue;
     const pattern = sale.map((order) => refundPattern(order, facts, config.timing) !== null);
+    const refunded = sale.filter((_, i) => pattern[i]);
+    const times = refunded.map((order) => firstRefundAt(order)!).sort((a, b) => a - b);
+    if (
+      refunded.length > 0 &&
+      refunded.length / sale.length <= grab.maxLaterPatternShare &&
+      times.at(-1)! - times[0]! >= config.wave.minRefundSpreadMs
+    ) {
+      for (const order of refunded) addTo(refundedIn, order.accountId, index);
+    }
     // The longest leading run dense with pattern orders, within maxOpeningShare of the sale.
     let opening = 0;
     for (let i = 1, count = 0; i <= Math.floor(sale.length * grab.maxOpeningShare); i++) {
@@ -504,7 +530,20 @@ function flashGrabSignals(facts: StreamOrderFacts, config: RefundBrushingConfig)
   for (const [accountId, entry] of taken) {
     let score = 0;
     for (const [count, value] of grab.scoreBySales) if (entry.sales >= count) score = value;
-    if (score > 0) signals.set(accountId, { score, sales: entry.sales, skus: [...entry.skus].sort() });
+    if (score > 0) signals.set(accountId, { score, sales: entry.sales, skus: [...entry.skus].sort(), team: 0 });
+  }
+  // The same few accounts refunded in sale after sale, whatever their place in the queue: the team, when the crowd is as quick.
+  const team = [...refundedIn].filter(([, inSales]) => inSales.size >= grab.minTeamSales);
+  if (team.length >= grab.minTeamAccounts) {
+    for (const [accountId, inSales] of team) {
+      const current = signals.get(accountId);
+      if (current && current.score >= grab.teamScore) {
+        current.team = team.length;
+        continue;
+      }
+      const skus = [...inSales].map((index) => sales[index]![0]!.skuId!);
+      signals.set(accountId, { score: grab.teamScore, sales: inSales.size, skus: [...new Set(skus)].sort(), team: team.length });
+    }
   }
   return signals;
 }
@@ -545,10 +584,49 @@ function kickbackSignals(
   for (const [accountId, share] of kept) {
     const group = sameShare.get(accountId) ?? 0;
     signals.set(accountId, {
-      score: group > 0 ? config.kickback.groupScore : config.kickback.oddShareScore,
+      score:
+        group > 0
+          ? round3(Math.min(config.kickback.maxGroupScore, config.kickback.groupScore + config.kickback.perExtraMemberScore * (group - config.kickback.minGroupSize)))
+          : config.kickback.oddShareScore,
       keptShare: round3(share),
       sameShareAccounts: group,
     });
+  }
+  return signals;
+}
+
+/**
+ * Refund waves: a SKU whose buyers were refunded after the stream (fast or
+ * two-day window) in far greater share than any room's returns, each at
+ * their own time (a merchant cancelling oversold stock refunds in one
+ * sitting). Task-platform workers are unrelated people, and each looks
+ * like a buyer who changed their mind; together they are the task.
+ */
+function waveSignals(facts: StreamOrderFacts, flagged: ReadonlySet<string>, config: RefundBrushingConfig): Map<string, NonNullable<AccountSignals['wave']>> {
+  const wave = config.wave;
+  const bySku = groupBy(
+    facts.orders.filter((order) => order.skuId !== null && order.paidAmount >= config.timing.minOrderPaid),
+    (order) => order.skuId!,
+  );
+  const signals = new Map<string, NonNullable<AccountSignals['wave']>>();
+  for (const [skuId, orders] of [...bySku.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const buyers = new Set(orders.map((order) => order.accountId));
+    const refunders = new Map<string, number>();
+    for (const order of orders) {
+      const pattern = refundPattern(order, facts, config.timing);
+      if (pattern !== 'fast_post_end' && pattern !== 'post_end') continue;
+      refunders.set(order.accountId, Math.min(refunders.get(order.accountId) ?? Number.POSITIVE_INFINITY, firstRefundAt(order)!));
+    }
+    if (refunders.size < wave.minAccounts || refunders.size / buyers.size < wave.minShareOfBuyers) continue;
+    const times = [...refunders.values()].sort((a, b) => a - b);
+    if (times.at(-1)! - times[0]! < wave.minRefundSpreadMs) continue;
+    const carried = [...refunders.keys()].filter((account) => flagged.has(account)).length;
+    const score = carried >= wave.minFlaggedAccounts ? wave.withFlaggedScore : wave.score;
+    for (const accountId of refunders.keys()) {
+      const current = signals.get(accountId);
+      if (current && current.score >= score) continue;
+      signals.set(accountId, { score, skuId, accounts: refunders.size, buyers: buyers.size, flaggedAccounts: carried });
+    }
   }
   return signals;
 }
@@ -632,6 +710,7 @@ function accountEvidence(account: AccountSignals): Record<string, unknown> {
     ...(account.repeat ? { repeat: account.repeat } : {}),
     ...(account.flashGrab ? { flashGrab: account.flashGrab } : {}),
     ...(account.kickback ? { kickback: account.kickback } : {}),
+    ...(account.wave ? { wave: account.wave } : {}),
   };
 }
 
@@ -650,12 +729,19 @@ function describeSignals(account: AccountSignals): string[] {
   if (account.crossRoom) parts.push(`same pattern in ${account.crossRoom.rooms} other room(s) of ${account.crossRoom.merchants} merchant(s)`);
   if (account.overpay) parts.push(`paid list price where other buyers paid the live price`);
   if (account.repeat) parts.push(`${account.repeat.patternOrders} separate orders all refunded the same way`);
-  if (account.flashGrab) parts.push(`first into ${account.flashGrab.sales} flash sale(s) whose later buyers kept theirs`);
+  if (account.flashGrab) {
+    parts.push(
+      account.flashGrab.team > 0
+        ? `refunded in ${account.flashGrab.sales} flash sales whose crowd kept theirs, one of ${account.flashGrab.team} accounts that did`
+        : `first into ${account.flashGrab.sales} flash sale(s) whose later buyers kept theirs`,
+    );
+  }
   if (account.kickback) {
     parts.push(
       `kept ${pct(account.kickback.keptShare)} of the price, not a whole piece${account.kickback.sameShareAccounts > 0 ? `, as ${account.kickback.sameShareAccounts} candidates did` : ''}`,
     );
   }
+  if (account.wave) parts.push(`one of ${account.wave.accounts} of ${account.wave.buyers} buyers of ${account.wave.skuId} refunded after the stream`);
   return parts;
 }
 
