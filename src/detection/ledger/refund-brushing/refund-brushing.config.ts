@@ -230,10 +230,11 @@ export interface RefundBrushingConfig {
     minRefundSpreadMs: number;
     score: number;
     /**
-     * Stronger when the wave carries accounts other indications already
-     * flagged: the same task, the rest of its workers.
+     * Stronger when the wave carries accounts another indication already
+     * backs (a ring, other rooms, a kickback...): the same task, the rest of
+     * its workers.
      */
-    minFlaggedAccounts: number;
+    minBackedAccounts: number;
     withFlaggedScore: number;
   };
   /** An account is flagged at or above this combined score (noisy-OR of its indications). */
@@ -330,7 +331,7 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
     minShareOfBuyers: 0.3,
     minRefundSpreadMs: 30 * MINUTE,
     score: 0.3,
-    minFlaggedAccounts: 2,
+    minBackedAccounts: 2,
     withFlaggedScore: 0.45,
   },
   accountThreshold: 0.6,

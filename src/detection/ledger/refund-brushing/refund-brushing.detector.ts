@@ -32,8 +32,12 @@ export interface AccountSignals {
   flashGrab: { score: number; sales: number; skus: string[]; team: number } | null;
   /** Refunded most of the price but not a whole number of pieces: a commission kept. */
   kickback: { score: number; keptShare: number; sameShareAccounts: number } | null;
-  /** One of many buyers of a SKU refunded after the stream, each on their own time: a task handed out to hired buyers. */
-  wave: { score: number; skuId: string; accounts: number; buyers: number; flaggedAccounts: number } | null;
+  /**
+   * One of many buyers of a SKU refunded after the stream, each on their own
+   * time: a task handed out to hired buyers (`backedAccounts` of them carry
+   * another indication as well).
+   */
+  wave: { score: number; skuId: string; accounts: number; buyers: number; backedAccounts: number } | null;
   score: number;
   flagged: boolean;
   /** Paid money of the account's orders in the stream, and how much of it was refunded. */
@@ -160,7 +164,7 @@ export function judgeRefundBrushing(
   const flashGrabs = flashGrabSignals(facts, config);
   const kickbacks = kickbackSignals(facts, byAccount, candidates, config);
 
-  const assess = (waves: ReadonlyMap<string, NonNullable<AccountSignals['wave']>>): AccountSignals[] =>
+  const assess = (waves: ReadonlyMap<string, NonNullable<AccountSignals['wave']>>): Array<AccountSignals & { supporting: number }> =>
     [...timing.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([accountId, accountTimingSignal]) => {
@@ -200,11 +204,13 @@ export function judgeRefundBrushing(
           paid: sum(orders, (order) => order.paidAmount),
           refunded: sum(orders, refundedAmount),
           evidenceAt,
+          supporting: supporting.length,
         };
       });
-  // Waves are judged with the accounts the other indications flagged: a wave that carries them is a task, not a coincidence.
+  // Waves are judged with the accounts another indication already backs: a wave that carries them is a task, not a coincidence.
   const firstPass = assess(new Map());
-  const accounts = assess(waveSignals(facts, new Set(firstPass.filter((account) => account.flagged).map((account) => account.accountId)), config));
+  const backed = firstPass.filter((account) => account.supporting > 0).map((account) => account.accountId);
+  const accounts = assess(waveSignals(facts, new Set(backed), config)).map(({ supporting: _supporting, ...account }) => account);
 
   const flagged = accounts.filter((account) => account.flagged);
   const brushedPaid = sum(flagged, (account) => account.paid);
@@ -602,7 +608,7 @@ function kickbackSignals(
  * sitting). Task-platform workers are unrelated people, and each looks
  * like a buyer who changed their mind; together they are the task.
  */
-function waveSignals(facts: StreamOrderFacts, flagged: ReadonlySet<string>, config: RefundBrushingConfig): Map<string, NonNullable<AccountSignals['wave']>> {
+function waveSignals(facts: StreamOrderFacts, backed: ReadonlySet<string>, config: RefundBrushingConfig): Map<string, NonNullable<AccountSignals['wave']>> {
   const wave = config.wave;
   const bySku = groupBy(
     facts.orders.filter((order) => order.skuId !== null && order.paidAmount >= config.timing.minOrderPaid),
@@ -620,12 +626,12 @@ function waveSignals(facts: StreamOrderFacts, flagged: ReadonlySet<string>, conf
     if (refunders.size < wave.minAccounts || refunders.size / buyers.size < wave.minShareOfBuyers) continue;
     const times = [...refunders.values()].sort((a, b) => a - b);
     if (times.at(-1)! - times[0]! < wave.minRefundSpreadMs) continue;
-    const carried = [...refunders.keys()].filter((account) => flagged.has(account)).length;
-    const score = carried >= wave.minFlaggedAccounts ? wave.withFlaggedScore : wave.score;
+    const carried = [...refunders.keys()].filter((account) => backed.has(account)).length;
+    const score = carried >= wave.minBackedAccounts ? wave.withFlaggedScore : wave.score;
     for (const accountId of refunders.keys()) {
       const current = signals.get(accountId);
       if (current && current.score >= score) continue;
-      signals.set(accountId, { score, skuId, accounts: refunders.size, buyers: buyers.size, flaggedAccounts: carried });
+      signals.set(accountId, { score, skuId, accounts: refunders.size, buyers: buyers.size, backedAccounts: carried });
     }
   }
   return signals;
