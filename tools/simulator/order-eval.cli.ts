@@ -83,9 +83,9 @@ function main(): number {
 /** The order findings of every stream, in the report shape the scorer reads. */
 function judgeEvening(rooms: readonly SimulatedRoom[]): ApiReport[] {
   const events = rooms.flatMap((room) => room.events);
-  const { inputs } = foldLedger(events);
-  return inputs.flatMap((input) =>
-    findingsOverTime(input).map((finding, index) => ({
+  const ledger = foldLedger(events);
+  return ledger.inputs.flatMap((input) =>
+    findingsOverTime(input, ledger).map((finding, index) => ({
       ...finding,
       id: `${input.facts.streamId}-${index}`,
       status: 'open' as const,

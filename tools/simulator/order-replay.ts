@@ -44,6 +44,23 @@ const ORDER_LIFECYCLE = new Set(['order.placed', 'order.paid', 'order.refunded',
 
 export interface ReplayedLedger {
   inputs: StreamOrderInput[];
+  /**
+   * Who used each identifier, and when first: the ledger's user counts
+   * grow through the evening, so a verdict at event time `at` is judged
+   * with the counts as of `at` (usersAt).
+   */
+  identifierUses: Map<string, Map<string, number>>;
+}
+
+/** The identifierUsers of `input` as the ledger would have counted them at event time `at`. */
+export function usersAt(ledger: Pick<ReplayedLedger, 'identifierUses'>, input: StreamOrderInput, at: number): Map<string, number> {
+  const users = new Map<string, number>();
+  for (const key of input.identifierUsers?.keys() ?? []) {
+    let count = 0;
+    for (const first of ledger.identifierUses.get(key)?.values() ?? []) if (first <= at) count++;
+    if (count > 0) users.set(key, count);
+  }
+  return users;
 }
 
 /** Folds an evening's events into each stream's order facts, claim and its accounts' history elsewhere. */
@@ -159,12 +176,13 @@ export function foldLedger(events: readonly RoomEvent[], configs: OrderVerdictCo
 
   // Every refunded order, as the ledger's history query returns them: by account and by device, phone and address.
   const refundedBy = new Map<string, AccountHistoryOrder[]>();
-  const usersOf = new Map<string, Set<string>>();
+  const usersOf = new Map<string, Map<string, number>>();
   for (const stream of facts.values()) {
     for (const order of stream.orders) {
       for (const key of strongKeys(order)) {
-        const users = usersOf.get(key) ?? new Set<string>();
-        users.add(order.accountId);
+        const users = usersOf.get(key) ?? new Map<string, number>();
+        const at = order.placedAt ?? Number.POSITIVE_INFINITY;
+        users.set(order.accountId, Math.min(users.get(order.accountId) ?? at, at));
         usersOf.set(key, users);
       }
       if (order.refunds.length === 0) continue;
@@ -221,7 +239,7 @@ export function foldLedger(events: readonly RoomEvent[], configs: OrderVerdictCo
     const claim = streams.get(stream.streamId)?.claim ?? null;
     inputs.push({ facts: stream, history, identifierUsers, claim: claim ? { gmv: claim.gmv, orders: claim.orders, claimedAt: claim.claimedAt } : null });
   }
-  return { inputs };
+  return { inputs, identifierUses: usersOf };
 }
 
 /**
@@ -230,10 +248,14 @@ export function foldLedger(events: readonly RoomEvent[], configs: OrderVerdictCo
  * stream's clock), latest version of each; a judgement happens only once
  * the stream has ended or has a claim, as in the service.
  */
-export function findingsOverTime(input: StreamOrderInput, configs: OrderVerdictConfigs = DEFAULT_ORDER_VERDICT_CONFIGS): Finding[] {
+export function findingsOverTime(
+  input: StreamOrderInput,
+  ledger?: Pick<ReplayedLedger, 'identifierUses'>,
+  configs: OrderVerdictConfigs = DEFAULT_ORDER_VERDICT_CONFIGS,
+): Finding[] {
   const found = new Map<string, Finding>();
   for (const at of verdictMoments(input, Number.POSITIVE_INFINITY)) {
-    const known = knownAt(input, at);
+    const known = ledger ? { ...knownAt(input, at), identifierUsers: usersAt(ledger, input, at) } : knownAt(input, at);
     if (known.facts.endedAt === null && known.claim === null) continue;
     for (const finding of judgeStreamOrders(known, configs).findings) found.set(findingKey(finding), finding);
   }

@@ -145,6 +145,8 @@ export const FIELDS = {
   kickback: ['Kickback refund', 'group'],
   keptShare: ['Share of the price kept', 'share'],
   sameShareAccounts: ['Accounts that kept the same share', 'count'],
+  keptPerOrder: ['Kept per order', 'money'],
+  sameAmountAccounts: ['Accounts that kept the same fee', 'count'],
   wave: ['Refund wave on one SKU', 'group'],
   buyers: ['Buyers of the SKU', 'count'],
   backedAccounts: ['Of them with another indication', 'count'],

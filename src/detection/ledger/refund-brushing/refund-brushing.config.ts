@@ -110,6 +110,16 @@ export interface RefundBrushingConfig {
      * over a month is still one household.
      */
     minOperatorAccounts: number;
+    /**
+     * Across rooms an address links only when this share of everyone who
+     * shipped to it did the pattern: a parcel locker, a campus or an
+     * office address carries whole neighbourhoods, and how many of them the
+     * ledger has seen so far depends on how far the evening has come (a
+     * locker that ten orders used by ten o'clock links strangers at half).
+     * A studio's own flat carries its accounts only; a SIM or a phone is
+     * one person's whatever the hour.
+     */
+    minAddressShareAcrossRooms: number;
   };
   flashGrab: {
     /**
@@ -167,6 +177,8 @@ export interface RefundBrushingConfig {
      * points of each other) follow one organiser's commission rule...
      */
     sameShareTolerance: number;
+    /** ...or the same amount per order (within this many minor units): a fixed fee per task, five or ten yuan. */
+    sameAmountTolerance: number;
     /** ...when at least this many candidates do; the score grows with the crew like a ring's. */
     minGroupSize: number;
     groupScore: number;
@@ -282,6 +294,7 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
     subnetScore: 0.25,
     minCandidateShare: 0.5,
     minOperatorAccounts: 5,
+    minAddressShareAcrossRooms: 0.8,
   },
   flashGrab: {
     minDiscount: 0.5,
@@ -302,6 +315,7 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
   kickback: {
     oddShareScore: 0.15,
     sameShareTolerance: 0.01,
+    sameAmountTolerance: 100,
     minGroupSize: 3,
     groupScore: 0.4,
     perExtraMemberScore: 0.03,

@@ -30,8 +30,12 @@ export interface AccountSignals {
    * accounts), and was refunded.
    */
   flashGrab: { score: number; sales: number; skus: string[]; team: number } | null;
-  /** Refunded most of the price but not a whole number of pieces: a commission kept. */
-  kickback: { score: number; keptShare: number; sameShareAccounts: number } | null;
+  /**
+   * Refunded most of the price but not a whole number of pieces: a
+   * commission kept; `sameShareAccounts` / `sameAmountAccounts` candidates
+   * kept the same share, or the same fee per order.
+   */
+  kickback: { score: number; keptShare: number; keptPerOrder: number; sameShareAccounts: number; sameAmountAccounts: number } | null;
   /**
    * One of many buyers of a SKU refunded after the stream, each on their own
    * time: a task handed out to hired buyers (`backedAccounts` of them carry
@@ -431,7 +435,8 @@ function operatorSignals(
   for (const [key, users] of patternUsers) {
     if (users.size < 2) continue;
     const everyone = Math.max(identifierUsers.get(key) ?? users.size, users.size);
-    if (users.size / everyone < config.ring.minCandidateShare) continue;
+    const share = key.startsWith('address:') ? config.ring.minAddressShareAcrossRooms : config.ring.minCandidateShare;
+    if (users.size / everyone < share) continue;
     const [first, ...rest] = [...users].sort();
     for (const other of rest) uf.union(first!, other);
     const kind = key.slice(0, key.indexOf(':')) as StrongIdentifierKind;
@@ -565,40 +570,56 @@ function kickbackSignals(
   candidates: ReadonlySet<string>,
   config: RefundBrushingConfig,
 ): Map<string, NonNullable<AccountSignals['kickback']>> {
-  const kept = new Map<string, number>();
+  const keptShare = new Map<string, number>();
+  const keptPerOrder = new Map<string, number>();
   for (const accountId of [...candidates].sort()) {
     let paid = 0;
     let refunded = 0;
+    let orders = 0;
     for (const order of byAccount.get(accountId) ?? []) {
       if (refundPattern(order, facts, config.timing) === null) continue;
       const back = refundedAmount(order);
       if (back >= order.paidAmount || wholePieces(order, back)) continue;
       paid += order.paidAmount;
       refunded += back;
+      orders++;
     }
-    if (paid > 0) kept.set(accountId, 1 - refunded / paid);
+    if (paid === 0) continue;
+    keptShare.set(accountId, 1 - refunded / paid);
+    keptPerOrder.set(accountId, (paid - refunded) / orders);
   }
-  const sorted = [...kept.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
-  const sameShare = new Map<string, number>();
-  for (let lo = 0, hi = 0; hi < sorted.length; hi++) {
-    while (sorted[hi]![1] - sorted[lo]![1] > 2 * config.kickback.sameShareTolerance) lo++;
-    const size = hi - lo + 1;
-    if (size < config.kickback.minGroupSize) continue;
-    for (let i = lo; i <= hi; i++) sameShare.set(sorted[i]![0], Math.max(sameShare.get(sorted[i]![0]) ?? 0, size));
-  }
+  // One organiser's rule: a commission of the same share, or the same fee per order.
+  const sameShare = cohortSizes(keptShare, 2 * config.kickback.sameShareTolerance);
+  const sameAmount = cohortSizes(keptPerOrder, 2 * config.kickback.sameAmountTolerance);
   const signals = new Map<string, NonNullable<AccountSignals['kickback']>>();
-  for (const [accountId, share] of kept) {
-    const group = sameShare.get(accountId) ?? 0;
+  for (const [accountId, share] of keptShare) {
+    const shareGroup = sameShare.get(accountId) ?? 0;
+    const amountGroup = sameAmount.get(accountId) ?? 0;
+    const group = Math.max(shareGroup >= config.kickback.minGroupSize ? shareGroup : 0, amountGroup >= config.kickback.minGroupSize ? amountGroup : 0);
     signals.set(accountId, {
       score:
         group > 0
           ? round3(Math.min(config.kickback.maxGroupScore, config.kickback.groupScore + config.kickback.perExtraMemberScore * (group - config.kickback.minGroupSize)))
           : config.kickback.oddShareScore,
       keptShare: round3(share),
-      sameShareAccounts: group,
+      keptPerOrder: Math.round(keptPerOrder.get(accountId)!),
+      sameShareAccounts: shareGroup >= config.kickback.minGroupSize ? shareGroup : 0,
+      sameAmountAccounts: amountGroup >= config.kickback.minGroupSize ? amountGroup : 0,
     });
   }
   return signals;
+}
+
+/** For each id, the size of the largest run of ids whose values lie within `span` of each other (ties broken by id). */
+function cohortSizes(values: ReadonlyMap<string, number>, span: number): Map<string, number> {
+  const sorted = [...values.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+  const sizes = new Map<string, number>();
+  for (let lo = 0, hi = 0; hi < sorted.length; hi++) {
+    while (sorted[hi]![1] - sorted[lo]![1] > span) lo++;
+    const size = hi - lo + 1;
+    for (let i = lo; i <= hi; i++) sizes.set(sorted[i]![0], Math.max(sizes.get(sorted[i]![0]) ?? 0, size));
+  }
+  return sizes;
 }
 
 /**
@@ -744,7 +765,13 @@ function describeSignals(account: AccountSignals): string[] {
   }
   if (account.kickback) {
     parts.push(
-      `kept ${pct(account.kickback.keptShare)} of the price, not a whole piece${account.kickback.sameShareAccounts > 0 ? `, as ${account.kickback.sameShareAccounts} candidates did` : ''}`,
+      `kept ${pct(account.kickback.keptShare)} of the price, not a whole piece${
+        account.kickback.sameShareAccounts > 0
+          ? `, the share ${account.kickback.sameShareAccounts} candidates kept`
+          : account.kickback.sameAmountAccounts > 0
+            ? `, the fee ${account.kickback.sameAmountAccounts} candidates kept`
+            : ''
+      }`,
     );
   }
   if (account.wave) parts.push(`one of ${account.wave.accounts} of ${account.wave.buyers} buyers of ${account.wave.skuId} refunded after the stream`);

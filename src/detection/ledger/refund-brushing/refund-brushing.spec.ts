@@ -362,10 +362,21 @@ describe('refund brushing: studios, kickbacks, flash teams and task workers', ()
     const facts = stream([...honestBuyers(30), ...fans, ...crew]);
     const verdict = judgeRefundBrushing(facts, []);
     expect(verdict.flaggedAccounts).toEqual(crew.map((o) => o.accountId));
-    expect(verdict.accounts[0]).toMatchObject({ kickback: { keptShare: 0.15, sameShareAccounts: 6 } });
+    expect(verdict.accounts[0]).toMatchObject({ kickback: { keptShare: 0.15, sameShareAccounts: 6, sameAmountAccounts: 6 } });
     // Each keeping a different share: odd refunds, but no one organiser's rule.
     const spread = crew.map((o, i) => ({ ...o, refunds: [{ amount: 39_900 - 2_000 * (i + 1) - 7, at: o.refunds[0]!.at }] }));
     expect(judgeRefundBrushing(stream([...honestBuyers(30), ...fans, ...spread]), []).flaggedAccounts).toEqual([]);
+  });
+
+  it('flags a kickback crew keeping the same fee per order, whatever each bought', () => {
+    const prices = [29_900, 39_900, 45_900, 52_900, 61_900];
+    const crew = prices.map((price, i) =>
+      order({ account: `fee-${i}`, at: T0 + (20 + i * 3) * MIN, price, sku: `sku-fee-${i}`, refundAt: END + (1 + i) * HOUR, refund: price - 5_000 }),
+    );
+    const fans = prices.flatMap((price, i) => Array.from({ length: 4 }, (_, k) => order({ account: `fee-fan-${i}-${k}`, at: T0 + (5 + k) * MIN, price, sku: `sku-fee-${i}` })));
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(30), ...fans, ...crew]), []);
+    expect(verdict.flaggedAccounts).toEqual(crew.map((o) => o.accountId));
+    expect(verdict.accounts[0]!.kickback).toMatchObject({ keptPerOrder: 5_000, sameShareAccounts: 0, sameAmountAccounts: 5 });
   });
 
   it('keeps honest partial returns clean: one piece of two, two of three, or a price-protection difference', () => {
