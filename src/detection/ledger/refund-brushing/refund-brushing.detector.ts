@@ -470,7 +470,10 @@ function operatorSignals(
       linkedBy: (['device', 'phone', 'address'] as const).filter((kind) => kinds.has(kind)),
       streams: [...streams].sort().slice(0, config.maxSamples),
     };
-    for (const member of here) signals.set(member, signal);
+    // Tied in by an address alone, an account might be a neighbour at the operator's locker: it needs another of
+    // the operator's accounts in this stream. A device or a SIM it shares is one person's.
+    const personal = (member: string) => [...(kindsOf.get(member) ?? [])].some((kind) => kind !== 'address');
+    for (const member of here) if (here.length >= 2 || personal(member)) signals.set(member, signal);
   }
   return signals;
 }

@@ -334,6 +334,22 @@ describe('refund brushing: studios, kickbacks, flash teams and task workers', ()
     expect(verdict.findings.find((f) => f.subjectType === 'room')?.accounts).toEqual(['studio-a', 'studio-b']);
   });
 
+  it('does not tie a neighbour to a studio through the locker they both ship to, however few of its users the ledger has seen', () => {
+    // The studio: four accounts elsewhere on two SIMs, shipping to the locker; the neighbour here cancelled one order.
+    const history = ['s-1', 's-2', 's-3', 's-4'].map((account, i) => elsewhere(account, 1 + i, { phone: `studio-sim-${i % 2}`, address: 'locker-9' }));
+    history.push(elsewhere('s-5', 2, { phone: 'studio-sim-0' }));
+    const neighbour = order({ account: 'neighbour', at: T0 + 20 * MIN, address: 'locker-9', refundAt: END + 2 * HOUR });
+    // Early in the evening the locker has been used by these six alone.
+    const users = new Map([
+      ['address:locker-9', 5],
+      ['phone:studio-sim-0', 3],
+      ['phone:studio-sim-1', 2],
+    ]);
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(20), neighbour]), history, DEFAULT_REFUND_BRUSHING_CONFIG, users);
+    expect(verdict.accounts).toMatchObject([{ accountId: 'neighbour', operator: null }]);
+    expect(verdict.flaggedAccounts).toEqual([]);
+  });
+
   it('does not tie strangers through a parcel locker the neighbourhood ships to', () => {
     const here = ['a', 'b'].map((name, i) => order({ account: `quick-${name}`, at: T0 + (20 + i) * MIN, address: 'locker-9', refundAt: END + 2 * HOUR }));
     const history = ['c', 'd', 'e', 'f'].map((name, i) => elsewhere(`quick-${name}`, 2 + i, { address: 'locker-9' }));
