@@ -426,9 +426,14 @@ export function studioBrushing(room: RoomBuilder, studio: SimAccount[], rng: Rng
 export function kickbackBrushing(room: RoomBuilder, crew: SimAccount[], rng: Rng): string[] {
   const skus = dearerSkus(room);
   const cheap = [...room.setup.skus].sort((a, b) => a.livePrice - b.livePrice)[0]!;
-  // The organiser's rule: a share of the price, or a fixed fee per order.
+  // The organiser's rule: a share of the price, a fixed fee per order, or (a third of crews) a commission agreed one by one.
   const commission = rng.uniform(0.08, 0.3);
-  const fee = rng.chance(0.5) ? rng.pick([500, 1_000, 1_500, 2_000]) : null;
+  const rule = rng.weighted([
+    ['share', 1],
+    ['fee', 1],
+    ['each', 1],
+  ] as const);
+  const fee = rule === 'fee' ? rng.pick([500, 1_000, 1_500, 2_000]) : null;
   const brushers: string[] = [];
   for (const account of rng.sample(crew, rng.int(8, 16))) {
     if (!room.isFree(account, room.startTs)) continue;
@@ -440,7 +445,8 @@ export function kickbackBrushing(room: RoomBuilder, crew: SimAccount[], rng: Rng
     const placedAt = rng.uniform(session.joinAt + 15 * SECOND, Math.max(session.joinAt + 16 * SECOND, until - SECOND));
     const paidAt = placedAt + rng.lognormal(15 * SECOND, 0.6);
     const paid = sku.livePrice * quantity;
-    const refund = fee !== null && fee <= paid * 0.3 ? paid - fee : Math.round(paid * (1 - commission));
+    const refund =
+      fee !== null && fee <= paid * 0.3 ? paid - fee : Math.round(paid * (1 - (rule === 'each' ? rng.uniform(0.05, 0.3) : commission)));
     const first = room.endTs + rng.uniform(30 * MINUTE, 10 * HOUR);
     const order = room.order(account, placedAt, sku, sku.livePrice, quantity, { paidAt, refundedAt: first, refundAmount: refund });
     if (rng.chance(0.4)) {

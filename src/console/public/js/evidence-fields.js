@@ -147,6 +147,7 @@ export const FIELDS = {
   sameShareAccounts: ['Accounts that kept the same share', 'count'],
   keptPerOrder: ['Kept per order', 'money'],
   sameAmountAccounts: ['Accounts that kept the same fee', 'count'],
+  oddRefundAccounts: ['Accounts refunded most but not a whole piece', 'count'],
   wave: ['Refund wave on one SKU', 'group'],
   buyers: ['Buyers of the SKU', 'count'],
   backedAccounts: ['Of them with another indication', 'count'],

@@ -184,6 +184,14 @@ export interface RefundBrushingConfig {
     groupScore: number;
     perExtraMemberScore: number;
     maxGroupScore: number;
+    /**
+     * Without a common rule (commissions agreed one by one), several such
+     * refunds in one stream still point to one scheme: honest partial
+     * refunds return whole pieces or a small difference. From this many
+     * candidates, each weighs this much.
+     */
+    minOddGroupSize: number;
+    oddGroupScore: number;
   };
   crossRoom: {
     /** History looked at: this long before the stream's start (event time). */
@@ -320,6 +328,8 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
     groupScore: 0.4,
     perExtraMemberScore: 0.03,
     maxGroupScore: 0.55,
+    minOddGroupSize: 4,
+    oddGroupScore: 0.4,
   },
   crossRoom: {
     historyMs: 30 * DAY,

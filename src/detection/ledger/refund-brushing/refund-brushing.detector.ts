@@ -35,7 +35,7 @@ export interface AccountSignals {
    * commission kept; `sameShareAccounts` / `sameAmountAccounts` candidates
    * kept the same share, or the same fee per order.
    */
-  kickback: { score: number; keptShare: number; keptPerOrder: number; sameShareAccounts: number; sameAmountAccounts: number } | null;
+  kickback: { score: number; keptShare: number; keptPerOrder: number; sameShareAccounts: number; sameAmountAccounts: number; oddRefundAccounts: number } | null;
   /**
    * One of many buyers of a SKU refunded after the stream, each on their own
    * time: a task handed out to hired buyers (`backedAccounts` of them carry
@@ -599,15 +599,17 @@ function kickbackSignals(
     const shareGroup = sameShare.get(accountId) ?? 0;
     const amountGroup = sameAmount.get(accountId) ?? 0;
     const group = Math.max(shareGroup >= config.kickback.minGroupSize ? shareGroup : 0, amountGroup >= config.kickback.minGroupSize ? amountGroup : 0);
+    const odd = keptShare.size >= config.kickback.minOddGroupSize ? config.kickback.oddGroupScore : config.kickback.oddShareScore;
     signals.set(accountId, {
       score:
         group > 0
           ? round3(Math.min(config.kickback.maxGroupScore, config.kickback.groupScore + config.kickback.perExtraMemberScore * (group - config.kickback.minGroupSize)))
-          : config.kickback.oddShareScore,
+          : odd,
       keptShare: round3(share),
       keptPerOrder: Math.round(keptPerOrder.get(accountId)!),
       sameShareAccounts: shareGroup >= config.kickback.minGroupSize ? shareGroup : 0,
       sameAmountAccounts: amountGroup >= config.kickback.minGroupSize ? amountGroup : 0,
+      oddRefundAccounts: keptShare.size,
     });
   }
   return signals;

@@ -378,10 +378,14 @@ describe('refund brushing: studios, kickbacks, flash teams and task workers', ()
     const facts = stream([...honestBuyers(30), ...fans, ...crew]);
     const verdict = judgeRefundBrushing(facts, []);
     expect(verdict.flaggedAccounts).toEqual(crew.map((o) => o.accountId));
-    expect(verdict.accounts[0]).toMatchObject({ kickback: { keptShare: 0.15, sameShareAccounts: 6, sameAmountAccounts: 6 } });
-    // Each keeping a different share: odd refunds, but no one organiser's rule.
+    expect(verdict.accounts[0]).toMatchObject({ kickback: { keptShare: 0.15, sameShareAccounts: 6, sameAmountAccounts: 6, oddRefundAccounts: 6 } });
+    // Each keeping a different share, agreed one by one: six such refunds in one stream are still one scheme...
     const spread = crew.map((o, i) => ({ ...o, refunds: [{ amount: 39_900 - 2_000 * (i + 1) - 7, at: o.refunds[0]!.at }] }));
-    expect(judgeRefundBrushing(stream([...honestBuyers(30), ...fans, ...spread]), []).flaggedAccounts).toEqual([]);
+    const agreed = judgeRefundBrushing(stream([...honestBuyers(30), ...fans, ...spread]), []);
+    expect(agreed.flaggedAccounts).toEqual(crew.map((o) => o.accountId));
+    expect(agreed.accounts[0]!.kickback).toMatchObject({ sameShareAccounts: 0, sameAmountAccounts: 0, oddRefundAccounts: 6 });
+    // ...three are not.
+    expect(judgeRefundBrushing(stream([...honestBuyers(30), ...fans, ...spread.slice(0, 3)]), []).flaggedAccounts).toEqual([]);
   });
 
   it('flags a kickback crew keeping the same fee per order, whatever each bought', () => {
