@@ -84,14 +84,20 @@ function main(): number {
 function judgeEvening(rooms: readonly SimulatedRoom[]): ApiReport[] {
   const events = rooms.flatMap((room) => room.events);
   const ledger = foldLedger(events);
+  // The ledger detectors report rooms and accounts of a stream, nothing else.
   return ledger.inputs.flatMap((input) =>
-    findingsOverTime(input, ledger).map((finding, index) => ({
-      ...finding,
-      id: `${input.facts.streamId}-${index}`,
-      status: 'open' as const,
-      version: 1,
-      updatedAt: '',
-    })),
+    findingsOverTime(input, ledger).map(
+      (finding, index): ApiReport => ({
+        ...finding,
+        subjectType: finding.subjectType === 'room' ? 'room' : 'account',
+        roomId: input.facts.roomId,
+        streamId: input.facts.streamId,
+        id: `${input.facts.streamId}-${index}`,
+        status: 'open' as const,
+        version: 1,
+        updatedAt: '',
+      }),
+    ),
   );
 }
 

@@ -66,7 +66,7 @@ export function usersAt(ledger: Pick<ReplayedLedger, 'identifierUses'>, input: S
 /** Folds an evening's events into each stream's order facts, claim and its accounts' history elsewhere. */
 export function foldLedger(events: readonly RoomEvent[], configs: OrderVerdictConfigs = DEFAULT_ORDER_VERDICT_CONFIGS): ReplayedLedger {
   const streams = new Map<string, StreamFold>();
-  const streamOf = (event: RoomEvent): StreamFold => {
+  const streamOf = (event: RoomEvent & { streamId: string; roomId: string }): StreamFold => {
     let fold = streams.get(event.streamId);
     if (!fold) {
       fold = { roomId: event.roomId, merchantId: null, startedAt: null, endedAt: null, lastActivityAt: null, lastTs: null, orders: new Map(), claim: null };
@@ -102,7 +102,9 @@ export function foldLedger(events: readonly RoomEvent[], configs: OrderVerdictCo
     return order;
   };
   for (const event of events) {
-    const fold = streamOf(event);
+    // Account events (sign-ups, logins) belong to no stream and never reach the ledger.
+    if (event.streamId === undefined || event.roomId === undefined) continue;
+    const fold = streamOf({ ...event, streamId: event.streamId, roomId: event.roomId });
     fold.lastTs = Math.max(fold.lastTs ?? event.ts, event.ts);
     if (!ORDER_LIFECYCLE.has(event.type)) fold.lastActivityAt = Math.max(fold.lastActivityAt ?? event.ts, event.ts);
     switch (event.type) {
