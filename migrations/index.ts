@@ -5,6 +5,7 @@ import { Orders1764000200000 } from './1764000200000-Orders.js';
 import { CohortSightings1764000300000 } from './1764000300000-CohortSightings.js';
 import { Quarantine1764000400000 } from './1764000400000-Quarantine.js';
 import { OrderMerchantKey1764000410000 } from './1764000410000-OrderMerchantKey.js';
+import { OrderIdentifierIndexes1764002500000 } from './1764002500000-OrderIdentifierIndexes.js';
 import { V2Events1764004500000 } from './1764004500000-V2Events.js';
 import { V2ReportSubjects1764004510000 } from './1764004510000-V2ReportSubjects.js';
 import { ReviewDesk1764006500000 } from './1764006500000-ReviewDesk.js';
@@ -21,6 +22,7 @@ export const ALL_MIGRATIONS = [
   CohortSightings1764000300000,
   Quarantine1764000400000,
   OrderMerchantKey1764000410000,
+  OrderIdentifierIndexes1764002500000,
   V2Events1764004500000,
   V2ReportSubjects1764004510000,
   ReviewDesk1764006500000,

@@ -4,7 +4,8 @@ import { DetectionEngine } from './engine/engine.js';
 import type { Finding } from './engine/finding.js';
 import { DAY, T0, honestCrowd, rng, runEngine, RoomTraffic } from '../../test/support/detection/traffic.js';
 import { judgeInflatedGmv } from './ledger/inflated-gmv/inflated-gmv.detector.js';
-import type { OrderFact, StreamOrderFacts } from './ledger/order-facts.js';
+import type { AccountHistoryOrder, OrderFact, StreamOrderFacts } from './ledger/order-facts.js';
+import { judgeStreamOrders } from './ledger/order-verdicts.js';
 import { judgeRefundBrushing } from './ledger/refund-brushing/refund-brushing.detector.js';
 
 /**
@@ -119,11 +120,95 @@ function orderFindings(): Finding[] {
   return [...brushing.findings, ...(inflated.finding ? [inflated.finding] : [])];
 }
 
+const HOUR = 60 * MIN;
+
+/** One stream with every order indication (a ring, an operator seen elsewhere, a flash team, a kickback crew, a refund wave, list price paid, repeats) and an inflated claim. */
+function everyOrderFinding(): Finding[] {
+  const start = T0;
+  const end = T0 + 2 * HOUR;
+  let n = 0;
+  const order = (accountId: string, at: number, extra: Partial<OrderFact> & { refund?: number; refundAt?: number } = {}): OrderFact => {
+    n++;
+    const { refund, refundAt, ...rest } = extra;
+    const unitPrice = rest.unitPrice ?? 20_000;
+    const paid = unitPrice * (rest.quantity ?? 1);
+    return {
+      orderId: `o-${n}`,
+      accountId,
+      deviceId: `dev-${accountId}`,
+      ip: `198.51.${n % 200}.${n % 250}`,
+      subnet: `198.51.${n % 200}.0/24`,
+      phoneHash: `ph-${accountId}`,
+      addressHash: `ad-${accountId}`,
+      skuId: 'sku-a',
+      quantity: 1,
+      unitPrice,
+      listPrice: unitPrice,
+      placedAt: at,
+      paidAt: at + 10_000,
+      paidAmount: paid,
+      refunds: refundAt === undefined ? [] : [{ amount: refund ?? paid, at: refundAt }],
+      ...rest,
+    };
+  };
+  const orders: OrderFact[] = [];
+  for (let i = 0; i < 30; i++) orders.push(order(`fan-${i}`, start + 5 * MIN + i * MIN, { skuId: 'sku-hero', unitPrice: 15_000, listPrice: 20_000 }));
+  // A ring on one SIM, at list price where fans paid the live price, three orders each.
+  for (let i = 0; i < 4; i++) {
+    for (let k = 0; k < 3; k++) orders.push(order(`ring-${i}`, start + 20 * MIN + (i * 3 + k) * MIN, { phoneHash: 'ph-studio', skuId: 'sku-hero', listPrice: 20_000, unitPrice: 20_000, refundAt: end + HOUR }));
+  }
+  // Two flash sales whose opening the team took; the crowd kept theirs.
+  for (const [k, skuId] of ['sku-flash', 'sku-flash-2'].entries()) {
+    const at = start + (50 + k * 10) * MIN;
+    for (let i = 0; i < 3; i++) orders.push(order(`staff-${i}`, at + i * 100, { skuId, unitPrice: 1_000, listPrice: 9_900, refundAt: end + 20 * HOUR + i * HOUR }));
+    for (let i = 0; i < 12; i++) orders.push(order(`rush-${k}-${i}`, at + 3_000 + i * 500, { skuId, unitPrice: 1_000, listPrice: 9_900 }));
+  }
+  // A kickback crew: each refunded 85 % of the price.
+  for (let i = 0; i < 4; i++) orders.push(order(`kick-${i}`, start + 70 * MIN + i * MIN, { skuId: 'sku-kick', refund: 17_000, refundAt: end + 2 * HOUR + i * HOUR }));
+  // A task: strangers buy one SKU and are refunded each on their own time.
+  for (let i = 0; i < 5; i++) orders.push(order(`task-${i}`, start + 80 * MIN + i * MIN, { skuId: 'sku-task', refundAt: end + HOUR + i * 2 * HOUR }));
+  const history: AccountHistoryOrder[] = [0, 1].map((i) => ({
+    accountId: `elsewhere-${i}`,
+    streamId: 'st-before',
+    roomId: 'room-before',
+    merchantId: 'm-before',
+    phoneHash: 'ph-studio',
+    startedAt: start - 2 * 24 * HOUR,
+    endedAt: start - 2 * 24 * HOUR + HOUR,
+    placedAt: start - 2 * 24 * HOUR + 10 * MIN,
+    paidAt: start - 2 * 24 * HOUR + 11 * MIN,
+    paidAmount: 20_000,
+    refundedAmount: 20_000,
+    firstRefundAt: start - 2 * 24 * HOUR + 3 * HOUR,
+  }));
+  const facts = { roomId: 'room-orders', streamId: 'st-orders', merchantId: 'm-1', startedAt: start, endedAt: end, orders };
+  // The claim counts every order at list price, and everything refunded after it.
+  const gmv = orders.reduce((total, o) => total + (o.listPrice ?? 0) * (o.quantity ?? 1), 0);
+  return judgeStreamOrders({ facts, history, identifierUsers: new Map([['phone:ph-studio', 6]]), claim: { gmv, orders: orders.length, claimedAt: end + 5 * MIN } }).findings;
+}
+
 describe('evidence fields', () => {
   it('labels every field in Chinese too, and no field only in Chinese', async () => {
     const { FIELDS, FIELDS_ZH } = await catalogue();
     expect(Object.keys(FIELDS).filter((name) => !FIELDS_ZH[name])).toEqual([]);
     expect(Object.keys(FIELDS_ZH).filter((name) => !FIELDS[name])).toEqual([]);
+  });
+
+  it('gives every field the order detectors emit a label and a known unit: every indication and the now view', async () => {
+    const { fieldOf } = await catalogue();
+    const findings = everyOrderFinding();
+    expect([...new Set(findings.map((f) => `${f.kind}:${f.subjectType}`))].sort()).toEqual(['inflated_gmv:room', 'refund_brushing:account', 'refund_brushing:room']);
+    const signals = new Set(findings.flatMap((f) => Object.keys((f.evidence.signals as Record<string, unknown> | undefined) ?? {})));
+    expect([...signals].sort()).toEqual(['crossRoom', 'flashGrab', 'kickback', 'operator', 'overpay', 'repeat', 'ring', 'timing', 'wave'].filter((s) => s !== 'crossRoom'));
+    const paths = new Set<string>();
+    for (const finding of findings) fieldPaths(finding.evidence, null, paths);
+    const unknown = [...paths]
+      .map((p) => p.split('\u0000'))
+      .filter(([parent, key]) => fieldOf(parent === '' ? null : parent, key) === null)
+      .map(([parent, key]) => `${parent}.${key}`);
+    expect(unknown).toEqual([]);
+    const isoText = JSON.stringify(findings.map((f) => f.evidence)).match(/"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/g);
+    expect(isoText).toBeNull();
   });
 
   it('gives every field the room detectors emit a label and a known unit in the console', async () => {

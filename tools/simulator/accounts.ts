@@ -22,9 +22,19 @@ const DAY = 86_400_000;
  * and attackers (nothing in an id tells them apart) and never collide.
  */
 export class IdRegistry {
-  private readonly used = new Set<string>();
+  constructor(
+    private readonly rng: Rng,
+    private readonly used = new Set<string>(),
+  ) {}
 
-  constructor(private readonly rng: Rng) {}
+  /**
+   * A registry drawing from its own `rng` but never handing out an id this
+   * one did (or will): new kinds of accounts get ids without shifting the
+   * draws of everything generated before them.
+   */
+  branch(rng: Rng): IdRegistry {
+    return new IdRegistry(rng, this.used);
+  }
 
   accountId(): string {
     return this.unique(() => `${this.rng.digits(11)}`);

@@ -433,3 +433,142 @@ export function merchantTeamBrushing(room: RoomBuilder, staff: SimAccount[], fla
   }
   return [...ordered];
 }
+
+/**
+ * When a brusher's refund lands: most within hours of the end, some the next
+ * day, and a share days later, once an empty parcel "arrived", to look like
+ * an ordinary return.
+ */
+function brusherRefundAt(rng: Rng, endTs: number, lateShare: number): number {
+  const roll = rng.next();
+  if (roll < lateShare) return endTs + rng.uniform(2 * 24, 6 * 24) * HOUR;
+  if (roll < lateShare + 0.25) return endTs + rng.uniform(12, 40) * HOUR;
+  return endTs + rng.uniform(20 * MINUTE, 12 * HOUR);
+}
+
+/** The room's dearer half of its SKUs: what brushers are paid to push. */
+function dearerSkus(room: RoomBuilder): RoomBuilder['setup']['skus'] {
+  const sorted = [...room.setup.skus].sort((a, b) => b.livePrice - a.livePrice);
+  return sorted.slice(0, Math.max(2, Math.ceil(sorted.length / 2)));
+}
+
+/**
+ * A brushing studio in one room: a few of its accounts (one operator's
+ * phones) drop in, buy the dearer items at the live price, pay at once and
+ * are refunded after the stream, some of them days later. The studio works
+ * many rooms, so a room may see only two or three of its accounts.
+ * `rng` is the caller's, so the room's own draws stay as they were.
+ */
+export function studioBrushing(room: RoomBuilder, studio: SimAccount[], rng: Rng): string[] {
+  const skus = dearerSkus(room);
+  const brushers: string[] = [];
+  for (const account of rng.sample(studio, rng.int(2, 8))) {
+    if (!room.isFree(account, room.startTs)) continue;
+    const joinAt = rng.uniform(room.startTs + 2 * MINUTE, room.endTs - 10 * MINUTE);
+    const session = room.watch(account, joinAt, joinAt + rng.uniform(4, 15) * MINUTE);
+    const until = Math.min(session.leaveAt, room.endTs);
+    for (let i = 0, orders = rng.int(1, 2); i < orders; i++) {
+      const sku = rng.pick(skus);
+      const placedAt = rng.uniform(session.joinAt + 20 * SECOND, Math.max(session.joinAt + 21 * SECOND, until - SECOND));
+      const paidAt = placedAt + rng.lognormal(12 * SECOND, 0.5);
+      room.order(account, placedAt, sku, sku.livePrice, rng.int(1, 2), { paidAt, refundedAt: brusherRefundAt(rng, room.endTs, 0.2) });
+    }
+    brushers.push(account.accountId);
+  }
+  return brushers;
+}
+
+/**
+ * A kickback crew: each recruit buys one dear item and is refunded most of
+ * it after the stream (the crew keeps a commission: a fixed share, or a
+ * fixed fee per order), sometimes in two steps; a third of them also buy something small and keep it, so no one
+ * account looks extreme.
+ */
+export function kickbackBrushing(room: RoomBuilder, crew: SimAccount[], rng: Rng): string[] {
+  const skus = dearerSkus(room);
+  const cheap = [...room.setup.skus].sort((a, b) => a.livePrice - b.livePrice)[0]!;
+  // The organiser's rule: a share of the price, a fixed fee per order, or (a third of crews) a commission agreed one by one.
+  const commission = rng.uniform(0.08, 0.3);
+  const rule = rng.weighted([
+    ['share', 1],
+    ['fee', 1],
+    ['each', 1],
+  ] as const);
+  const fee = rule === 'fee' ? rng.pick([500, 1_000, 1_500, 2_000]) : null;
+  const brushers: string[] = [];
+  for (const account of rng.sample(crew, rng.int(8, 16))) {
+    if (!room.isFree(account, room.startTs)) continue;
+    const joinAt = rng.uniform(room.startTs + MINUTE, room.endTs - 8 * MINUTE);
+    const session = room.watch(account, joinAt, joinAt + rng.uniform(3, 20) * MINUTE);
+    const until = Math.min(session.leaveAt, room.endTs);
+    const sku = rng.pick(skus);
+    const quantity = rng.int(1, 2);
+    const placedAt = rng.uniform(session.joinAt + 15 * SECOND, Math.max(session.joinAt + 16 * SECOND, until - SECOND));
+    const paidAt = placedAt + rng.lognormal(15 * SECOND, 0.6);
+    const paid = sku.livePrice * quantity;
+    const refund =
+      fee !== null && fee <= paid * 0.3 ? paid - fee : Math.round(paid * (1 - (rule === 'each' ? rng.uniform(0.05, 0.3) : commission)));
+    const first = room.endTs + rng.uniform(30 * MINUTE, 10 * HOUR);
+    const order = room.order(account, placedAt, sku, sku.livePrice, quantity, { paidAt, refundedAt: first, refundAmount: refund });
+    if (rng.chance(0.4)) {
+      // Refunded in two steps: the goods "returned", then a "price adjustment".
+      const part = Math.round(refund * rng.uniform(0.5, 0.8));
+      order.refundSteps = [
+        { at: Math.round(first), amount: part },
+        { at: Math.round(first + rng.uniform(2, 30) * HOUR), amount: refund - part },
+      ];
+    }
+    if (rng.chance(0.33)) {
+      const keptAt = rng.uniform(session.joinAt + 10 * SECOND, Math.max(session.joinAt + 11 * SECOND, until - SECOND));
+      room.order(account, keptAt, cheap, cheap.livePrice, 1, { paidAt: keptAt + rng.lognormal(20 * SECOND, 0.6), refundedAt: null });
+    }
+    brushers.push(account.accountId);
+  }
+  return brushers;
+}
+
+/**
+ * Task-platform workers: the task names one or two items of the room; each
+ * worker joins, buys one, pays at once and is told to refund a few hours
+ * after the stream. They share nothing but the tasks they take, in several
+ * rooms of several merchants.
+ */
+export function taskWorkerBrushing(room: RoomBuilder, workers: SimAccount[], rng: Rng): string[] {
+  const task = rng.sample(dearerSkus(room), rng.int(1, 2));
+  const brushers: string[] = [];
+  for (const account of rng.sample(workers, rng.int(6, 12))) {
+    if (!room.isFree(account, room.startTs)) continue;
+    const joinAt = rng.uniform(room.startTs + MINUTE, room.endTs - 6 * MINUTE);
+    const session = room.watch(account, joinAt, joinAt + rng.uniform(2, 8) * MINUTE);
+    const sku = rng.pick(task);
+    const placedAt = Math.min(session.joinAt + rng.uniform(20, 90) * SECOND, room.endTs - SECOND);
+    room.order(account, placedAt, sku, sku.livePrice, 1, {
+      paidAt: placedAt + rng.lognormal(10 * SECOND, 0.5),
+      refundedAt: room.endTs + rng.uniform(1, 20) * HOUR,
+    });
+    brushers.push(account.accountId);
+  }
+  return brushers;
+}
+
+/**
+ * The merchant's team at flash-sale prices: staff are in every flash sale
+ * in its first second, before any viewer can react, take the flash price
+ * like everyone, and are refunded the next day.
+ */
+export function merchantFlashBrushing(room: RoomBuilder, staff: SimAccount[], flashSales: readonly FlashSale[], rng: Rng): string[] {
+  const ordered = new Set<string>();
+  const sessions = staff.map((account) => room.watch(account, room.startTs + rng.uniform(0, 4) * MINUTE, room.endTs));
+  for (const flash of flashSales) {
+    for (const session of sessions) {
+      if (!rng.chance(0.8)) continue;
+      const placedAt = flash.at + rng.uniform(200, 1_500);
+      room.order(session.account, placedAt, flash.sku, flash.flashPrice, rng.int(1, 2), {
+        paidAt: placedAt + rng.uniform(3, 20) * SECOND,
+        refundedAt: room.endTs + rng.uniform(8, 40) * HOUR,
+      });
+      ordered.add(session.account.accountId);
+    }
+  }
+  return [...ordered];
+}

@@ -248,3 +248,64 @@ export function cloudPhoneFarm(rng: Rng, ids: IdRegistry, now: number, seats: nu
   });
   return { seats: seatDevices, accounts, proxySubnets };
 }
+
+/**
+ * A brushing studio: one operator, ten phones and a dozen or more accounts
+ * on them (a few phones carry two), a handful of SIM cards the accounts are
+ * bound to, and parcels sent to two or three pick-up points of the city,
+ * which honest neighbours use too. The studio works many rooms, a few of
+ * its accounts in each.
+ */
+export function brushingStudio(rng: Rng, ids: IdRegistry, now: number, pickupPoints: readonly string[]): SimAccount[] {
+  const phones = Array.from({ length: 10 }, () => {
+    const handset = pickHandset(rng, 'zh');
+    return { deviceId: ids.deviceId(), device: { model: handset.model, os: rng.pick(handset.os), emulator: false, rooted: rng.chance(0.2) } };
+  });
+  const sims = Array.from({ length: rng.int(3, 6) }, () => ids.phoneHash());
+  const lockers = rng.sample([...pickupPoints], rng.int(2, 3));
+  const studioIp = broadbandIp(rng, 'zh');
+  return Array.from({ length: rng.int(12, 18) }, (_, index) =>
+    account(ids, now - rng.uniform(30, 600) * DAY, phones[index % phones.length]!, rng.chance(0.5) ? studioIp : carrierNatIp(rng, 'zh'), {
+      phoneHash: rng.pick(sims),
+      addressHash: rng.pick(lockers),
+      engagement: 0.1,
+    }),
+  );
+}
+
+/**
+ * A kickback crew: recruits on their own phones and SIMs who buy, are
+ * refunded most of the price and keep the rest as their commission; about
+ * half ship to one of the organiser's two collection addresses, the others
+ * to their own.
+ */
+export function kickbackCrew(rng: Rng, ids: IdRegistry, now: number): SimAccount[] {
+  const collection = [ids.addressHash(), ids.addressHash()];
+  return Array.from({ length: rng.int(16, 24) }, () => {
+    const handset = pickHandset(rng, 'zh');
+    const hardware = { deviceId: ids.deviceId(), device: { model: handset.model, os: rng.pick(handset.os), emulator: false, rooted: false } };
+    return account(ids, now - rng.uniform(60, 1500) * DAY, hardware, rng.chance(0.6) ? carrierNatIp(rng, 'zh') : broadbandIp(rng, 'zh'), {
+      ...(rng.chance(0.5) ? { addressHash: rng.pick(collection) } : {}),
+      engagement: 0.15,
+    });
+  });
+}
+
+/**
+ * Workers of a task platform: unrelated people paid per order, each on
+ * their own phone, SIM, address and network. Nothing but what they do
+ * ties them; each takes tasks in several rooms of the evening.
+ */
+export function taskPlatformWorkers(rng: Rng, ids: IdRegistry, now: number, size: number): SimAccount[] {
+  return ordinaryLooking(rng, ids, now, size, 'zh').map((worker) => ({ ...worker, engagement: 0.1 }));
+}
+
+/** The merchant's flash-sale team: staff on their own phones, ordering from the office line to their own homes. */
+export function merchantFlashStaff(rng: Rng, ids: IdRegistry, now: number, locale: Locale): SimAccount[] {
+  const officeIp = broadbandIp(rng, locale);
+  return Array.from({ length: rng.int(4, 9) }, () => {
+    const handset = pickHandset(rng, locale);
+    const hardware = { deviceId: ids.deviceId(), device: { model: handset.model, os: rng.pick(handset.os), emulator: false, rooted: false } };
+    return account(ids, now - rng.uniform(60, 1800) * DAY, hardware, rng.chance(0.7) ? officeIp : carrierNatIp(rng, locale), { engagement: 0.2 });
+  });
+}

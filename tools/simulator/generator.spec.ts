@@ -120,7 +120,12 @@ describe('generateEvening', () => {
       expect(room.expectedAudit).toMatchObject({ roomId: room.roomId, streamId: room.streamId, merchantId: room.merchantId });
       const claims = room.events.filter((event) => event.type === 'sales.claimed');
       if (room.expectedAudit.claimed === null) expect(claims).toEqual([]);
-      else expect(claims.map((claim) => ({ gmv: claim.gmv, orders: claim.orders }))).toEqual([room.expectedAudit.claimed]);
+      else {
+        // Running totals and re-sends come first: the audit's claim is the one with the latest ts, alone at that ts.
+        const latest = claims.at(-1)!;
+        expect({ gmv: latest.gmv, orders: latest.orders }).toEqual(room.expectedAudit.claimed);
+        expect(claims.filter((claim) => claim.ts >= latest.ts)).toEqual([latest]);
+      }
       const currencies = new Set(room.events.flatMap((event) => (event.type === 'order.placed' ? [event.currency] : [])));
       expect([...currencies]).toEqual(room.expectedAudit.currency === null ? [] : [room.expectedAudit.currency]);
     }
@@ -132,7 +137,11 @@ describe('generateEvening', () => {
       if (claimed === null) continue;
       const inflated = room.labels.kinds.includes('inflated_gmv');
       if (inflated) expect(claimed.gmv).toBeGreaterThan(verified.net * 1.05);
-      else expect(Math.abs(claimed.gmv - verified.net)).toBeLessThanOrEqual(500);
+      // Rounded to the yuan or ten yuan, or floored to two significant digits ("10k+"): never above by more than rounding.
+      else {
+        expect(claimed.gmv - verified.net).toBeLessThanOrEqual(500);
+        expect(verified.net - claimed.gmv).toBeLessThanOrEqual(Math.max(500, verified.net * 0.1));
+      }
     }
   });
 
@@ -189,7 +198,7 @@ describe('generateEvening', () => {
 
   describe('attackers behave as their style says', () => {
     it('has an emulator farm join in fixed steps and never interact', () => {
-      const room = evening.rooms.find((candidate) => candidate.scenario === 'emulator_farm')!;
+      const room = evening.rooms.find((candidate) => candidate.attackStyles.includes('emulator_farm'))!;
       const farm = new Set(room.labels.accounts.injected_viewers);
       const joins = room.events.filter((event) => event.type === 'viewer.joined' && farm.has(event.accountId));
       expect(joins.every((join) => join.type === 'viewer.joined' && join.device?.emulator === true)).toBe(true);
@@ -299,6 +308,90 @@ describe('generateEvening', () => {
       const late = room.events.filter((event) => event.type === 'order.paid' && event.ts >= claim.ts + 60_000 && placedAt.get(event.orderId)! < claim.ts);
       expect(late.length).toBeGreaterThanOrEqual(3);
       expect(Math.abs(room.expectedAudit.claimed!.gmv - room.expectedAudit.verified.net)).toBeLessThanOrEqual(500);
+    });
+
+    type Placed = Extract<RoomEvent, { type: 'order.placed' }>;
+    const placedBy = (room: SimulatedRoom, accounts: ReadonlySet<string>): Placed[] =>
+      room.events.filter((event): event is Placed => event.type === 'order.placed' && accounts.has(event.accountId));
+    const refundsOf = (room: SimulatedRoom) => {
+      const refunds = new Map<string, { amount: number; at: number }[]>();
+      for (const event of room.events) if (event.type === 'order.refunded') refunds.set(event.orderId, [...(refunds.get(event.orderId) ?? []), { amount: event.amount, at: event.ts }]);
+      return refunds;
+    };
+
+    it('has a brushing studio work several rooms on ten phones and a few SIMs, shipping to pick-up points honest buyers use too', () => {
+      const rooms = styled('brushing_studio');
+      expect(rooms.length).toBeGreaterThanOrEqual(2);
+      const orders = rooms.flatMap((room) => placedBy(room, new Set(room.labels.accounts.refund_brushing)));
+      expect(new Set(orders.map((order) => order.deviceId)).size).toBeLessThanOrEqual(10);
+      expect(new Set(orders.map((order) => order.phoneHash)).size).toBeLessThanOrEqual(6);
+      const lockers = new Set(orders.map((order) => order.addressHash));
+      expect(lockers.size).toBeLessThanOrEqual(3);
+      const honestAtLockers = wide.rooms
+        .filter((room) => room.labels.kinds.length === 0)
+        .flatMap((room) => room.events.filter((event) => event.type === 'order.placed' && lockers.has(event.addressHash)));
+      expect(honestAtLockers.length).toBeGreaterThan(0);
+      // Some refunds only days after the end.
+      const late = rooms.flatMap((room) => [...refundsOf(room).values()].flat().filter((refund) => refund.at > room.endTs + 2 * 86_400_000));
+      expect(late.length).toBeGreaterThan(0);
+    });
+
+    it('has a kickback crew refunded most of the price but not a whole piece, some in two steps', () => {
+      const room = styled('kickback_crew')[0]!;
+      const refunds = refundsOf(room);
+      const crew = placedBy(room, new Set(room.labels.accounts.refund_brushing)).filter((order) => refunds.has(order.orderId));
+      expect(crew.length).toBeGreaterThanOrEqual(8);
+      for (const order of crew) {
+        const back = refunds.get(order.orderId)!.reduce((total, refund) => total + refund.amount, 0);
+        const paid = order.unitPrice * order.quantity;
+        expect(back / paid).toBeGreaterThan(0.65);
+        expect(back % order.unitPrice).not.toBe(0);
+      }
+      expect(crew.some((order) => refunds.get(order.orderId)!.length === 2)).toBe(true);
+    });
+
+    it('has task-platform workers share no device, SIM or address, and some take tasks in several rooms', () => {
+      const rooms = styled('task_workers');
+      const workers = rooms.flatMap((room) => placedBy(room, new Set(room.labels.accounts.refund_brushing)));
+      const byAccount = new Map(workers.map((order) => [order.accountId, order]));
+      for (const key of ['deviceId', 'phoneHash', 'addressHash'] as const) expect(new Set([...byAccount.values()].map((order) => order[key])).size).toBe(byAccount.size);
+      const roomsOf = new Map<string, Set<string>>();
+      for (const room of rooms) for (const account of room.labels.accounts.refund_brushing) roomsOf.set(account, new Set([...(roomsOf.get(account) ?? []), room.streamId]));
+      expect([...roomsOf.values()].some((streams) => streams.size >= 2)).toBe(true);
+    });
+
+    it("has the merchant's flash team in every flash sale at the flash price within its first seconds", () => {
+      const room = styled('merchant_flash_team')[0]!;
+      const staff = placedBy(room, new Set(room.labels.accounts.refund_brushing));
+      expect(staff.length).toBeGreaterThanOrEqual(4);
+      expect(staff.every((order) => order.unitPrice * 2 <= order.listPrice)).toBe(true);
+    });
+
+    it('holds giveaways: free gifts and 1-fen lucky-bag entries, the losing entrants refunded in one batch', () => {
+      const room = honestWith('giveaway')[0]!;
+      const bag = room.events.filter((event): event is Placed => event.type === 'order.placed' && event.skuId.endsWith('-bag'));
+      expect(bag.length).toBeGreaterThan(10);
+      expect(bag.every((order) => order.unitPrice === 1)).toBe(true);
+      const refunded = bag.filter((order) => refundsOf(room).has(order.orderId));
+      expect(refunded.length).toBeGreaterThanOrEqual(bag.length - 5);
+      expect(room.events.some((event) => event.type === 'order.placed' && event.skuId.endsWith('-gift') && event.unitPrice === 0)).toBe(true);
+    });
+
+    it('pays pay-later orders within half an hour after the honest claim that counts them, long after they were placed', () => {
+      const room = honestWith('pay_later')[0]!;
+      const claim = room.events.filter((event) => event.type === 'sales.claimed').at(-1)!;
+      const placedAt = new Map(room.events.flatMap((event) => (event.type === 'order.placed' ? [[event.orderId, event.ts] as const] : [])));
+      const late = room.events.filter((event) => event.type === 'order.paid' && event.ts > claim.ts && event.ts - placedAt.get(event.orderId)! > 30 * 60_000);
+      expect(late.length).toBeGreaterThan(0);
+      expect(late.every((event) => event.ts <= claim.ts + 30 * 60_000)).toBe(true);
+    });
+
+    it('sends running totals and the final claim twice, the last one what the audit states', () => {
+      const room = honestWith('resent_claims')[0]!;
+      const claims = room.events.filter((event) => event.type === 'sales.claimed');
+      expect(claims.length).toBeGreaterThanOrEqual(4);
+      expect(claims.at(-1)!.gmv).toBe(claims.at(-2)!.gmv);
+      expect(room.expectedAudit.claimed!.gmv).toBe(claims.at(-1)!.gmv);
     });
   });
 

@@ -10,10 +10,14 @@ import {
   humanLikeComments,
   identicalComments,
   inflateDisplayedCount,
+  kickbackBrushing,
+  merchantFlashBrushing,
   merchantTeamBrushing,
   periodicPosters,
   phoneFarmWaves,
   ringBrushing,
+  studioBrushing,
+  taskWorkerBrushing,
   templatedComments,
   trickleFarmJoins,
 } from './attacks.js';
@@ -24,16 +28,21 @@ import {
   agedPackage,
   allInOneFarm,
   brusherRing,
+  brushingStudio,
   chatCohort,
   cloudPhoneFarm,
   emulatorFarm,
+  kickbackCrew,
+  merchantFlashStaff,
   merchantStaff,
   ordinaryLooking,
   phoneFarm,
   proxyPoolAccounts,
+  taskPlatformWorkers,
   trickleFarm,
   type CloudPhoneFarm,
 } from './cohorts.js';
+import { NO_ORDER_TRAPS, orderTrapNames, orderTrapsFor, playClaimTraps, playOrderTraps, shipToPickupPoints } from './order-traps.js';
 import { placeHonestOrder, planOrganicProfile, playOrganicMoments, simulateAudience, type OrganicTraps } from './organic.js';
 import { Rng } from './prng.js';
 import { RoomBuilder, type LedgerOrder, type ViewerSession } from './room.js';
@@ -62,8 +71,8 @@ export const ATTACK_STYLES = {
     'slow_drip',
     'mass_pool',
   ],
-  refund_brushing: ['hired_brusher_ring', 'merchant_team'],
-  inflated_gmv: ['gmv_counts_refunds', 'gmv_list_price', 'gmv_counts_unpaid'],
+  refund_brushing: ['hired_brusher_ring', 'merchant_team', 'brushing_studio', 'kickback_crew', 'task_workers', 'merchant_flash_team'],
+  inflated_gmv: ['gmv_counts_refunds', 'gmv_list_price', 'gmv_counts_unpaid', 'gmv_claim_before_refunds', 'gmv_flash_list_price'],
   // The v2 kinds (CONTRACT.md §3) have no attackers here yet: their simulators come with their detectors.
   scalper_bot: [],
   coupon_abuse: [],
@@ -80,22 +89,22 @@ export type AttackStyle = (typeof ATTACK_STYLES)[ReportKind][number];
  * viewers often buys comments too; brushing comes with an inflated claim).
  */
 const ATTACK_PLANS: readonly (readonly AttackStyle[])[] = [
-  ['emulator_farm'],
+  ['emulator_farm', 'brushing_studio'],
   ['template_comments'],
   ['hired_brusher_ring', 'gmv_counts_refunds', 'mass_pool'],
-  ['trickle_farm'],
-  ['all_in_one_farm'],
+  ['trickle_farm', 'task_workers'],
+  ['all_in_one_farm', 'gmv_flash_list_price'],
   ['aged_farm'],
-  ['displayed_count_only', 'spun_templates'],
-  ['cloud_phone_farm', 'identical_interval_comments'],
+  ['displayed_count_only', 'spun_templates', 'merchant_flash_team'],
+  ['cloud_phone_farm', 'identical_interval_comments', 'kickback_crew', 'gmv_claim_before_refunds'],
   ['merchant_team', 'relay_questions'],
   ['gmv_list_price', 'slow_drip'],
-  ['phone_farm', 'periodic_posters'],
-  ['aged_viewer_package', 'human_like_comments'],
+  ['phone_farm', 'periodic_posters', 'task_workers'],
+  ['aged_viewer_package', 'human_like_comments', 'brushing_studio'],
   ['gmv_counts_unpaid', 'pool_rotation'],
-  ['aged_farm', 'template_comments'],
+  ['aged_farm', 'template_comments', 'task_workers'],
   ['cloud_phone_farm', 'hired_brusher_ring', 'relay_chain'],
-  ['emulator_farm', 'identical_interval_comments'],
+  ['emulator_farm', 'identical_interval_comments', 'kickback_crew'],
   // A 40-room evening (16 attacked) ends here; larger ones repeat the styles in other company.
   ['trickle_farm', 'hired_brusher_ring'],
   ['merchant_team', 'gmv_counts_refunds'],
@@ -175,6 +184,20 @@ interface EveningUnderground {
   brusherRings: SimAccount[][];
   agedFarm: SimAccount[];
   cloudPhones: CloudPhoneFarm;
+  /** The city's parcel lockers: honest buyers of every room ship to them, and so does the brushing studio. */
+  pickupPoints: string[];
+  studio: SimAccount[];
+  kickbackCrew: SimAccount[];
+  taskWorkers: SimAccount[];
+}
+
+/**
+ * A room's own stream for the order styles and traps added after the rest
+ * (issue 10), seeded by the evening and the room's slot, so they never shift
+ * the draws the room made before them.
+ */
+function orderStream(seed: number, index: number): Rng {
+  return new Rng((Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b) ^ 0x6f726473) >>> 0);
 }
 
 export function generateEvening(options: EveningOptions): SimulatedEvening {
@@ -197,7 +220,17 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
     brusherRings: Array.from({ length: 3 }, () => brusherRing(undergroundRng, ids, startTs, 'zh')),
     agedFarm: agedFarm(undergroundRng, ids, startTs, undergroundRng.int(120, 220), 'zh'),
     cloudPhones: cloudPhoneFarm(undergroundRng, ids, startTs, undergroundRng.int(8, 40), undergroundRng.int(1_500, 3_000)),
+    pickupPoints: [],
+    studio: [],
+    kickbackCrew: [],
+    taskWorkers: [],
   };
+  const orderRng = orderStream(options.seed, -1);
+  const orderIds = ids.branch(orderRng.fork());
+  underground.pickupPoints = Array.from({ length: 25 }, () => orderIds.addressHash());
+  underground.studio = brushingStudio(orderRng, orderIds, startTs, underground.pickupPoints);
+  underground.kickbackCrew = kickbackCrew(orderRng, orderIds, startTs);
+  underground.taskWorkers = taskPlatformWorkers(orderRng, orderIds, startTs, orderRng.int(20, 30));
   // Celebrities touring tonight's rooms, each followed by their fans.
   const fanClubs = Array.from({ length: 3 }, () => Array.from({ length: populationRng.int(60, 200) }, () => population.create('zh')));
 
@@ -214,7 +247,21 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
     const styles = attacked ? [...(ATTACK_PLANS[attackIndex++ % ATTACK_PLANS.length] ?? [])] : [];
     const traps = attacked ? randomTraps(roomRng) : organicTraps(roomRng, organicIndex++);
     const generated = generateRoom({
-      rng: roomRng, ids, population, regulars, fanClubs, underground, storefront, index, seed: options.seed, eveningStart: startTs, audienceScale, styles, traps,
+      rng: roomRng,
+      ids,
+      orderIds,
+      population,
+      regulars,
+      fanClubs,
+      underground,
+      storefront,
+      index,
+      organicIndex: attacked ? null : organicIndex - 1,
+      seed: options.seed,
+      eveningStart: startTs,
+      audienceScale,
+      styles,
+      traps,
     });
     rooms.push(generated.room);
     accountEvents.push(...generated.accountEvents);
@@ -315,6 +362,10 @@ function randomTraps(rng: Rng): RoomPlan['traps'] {
 interface RoomInput {
   rng: Rng;
   ids: IdRegistry;
+  /** Ids for the order styles' accounts (issue 10), from their own stream. */
+  orderIds: IdRegistry;
+  /** Position among the evening's honest rooms; null for an attacked room. */
+  organicIndex: number | null;
   population: OrganicPopulation;
   regulars: Record<Locale, SimAccount[]>;
   fanClubs: SimAccount[][];
@@ -342,12 +393,20 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
   const traps = { ...input.traps };
   const has = (style: AttackStyle): boolean => styles.includes(style);
   // Inflating by list price needs deep live discounts; brushing a merchant team needs flash sales to grab.
-  if (has('gmv_list_price') || has('merchant_team')) traps.flashSales = Math.max(traps.flashSales, 2);
+  if (has('gmv_list_price') || has('merchant_team') || has('merchant_flash_team') || has('gmv_flash_list_price')) traps.flashSales = Math.max(traps.flashSales, 2);
   // Counting refunds only flatters a room that has refunds.
   if (has('gmv_counts_refunds') && !has('hired_brusher_ring') && !has('merchant_team')) traps.apparel = true;
 
   // The evening's farms and brusher rings work the Chinese-language rooms.
-  const usesUnderground = has('phone_farm') || has('aged_viewer_package') || has('hired_brusher_ring') || has('aged_farm') || has('cloud_phone_farm');
+  const usesUnderground =
+    has('phone_farm') ||
+    has('aged_viewer_package') ||
+    has('hired_brusher_ring') ||
+    has('aged_farm') ||
+    has('cloud_phone_farm') ||
+    has('brushing_studio') ||
+    has('kickback_crew') ||
+    has('task_workers');
   const englishRoom = rng.chance(0.2);
   const locale: Locale = englishRoom && !usesUnderground ? 'en' : 'zh';
   const category: Category = traps.apparel ? 'apparel' : rng.weighted(CATEGORIES);
@@ -390,6 +449,7 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
   };
   const now = startTs;
   let farm: SimAccount[] = [];
+  const orderRng = orderStream(input.seed, input.index);
 
   for (const style of styles) {
     switch (style) {
@@ -463,9 +523,23 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
       case 'merchant_team':
         mark('refund_brushing', merchantTeamBrushing(room, merchantStaff(rng, ids, now, locale), profile.flashSales));
         break;
+      case 'brushing_studio':
+        mark('refund_brushing', studioBrushing(room, input.underground.studio, orderRng));
+        break;
+      case 'kickback_crew':
+        mark('refund_brushing', kickbackBrushing(room, input.underground.kickbackCrew, orderRng));
+        break;
+      case 'task_workers':
+        mark('refund_brushing', taskWorkerBrushing(room, input.underground.taskWorkers, orderRng));
+        break;
+      case 'merchant_flash_team':
+        mark('refund_brushing', merchantFlashBrushing(room, merchantFlashStaff(orderRng, input.orderIds, now, locale), profile.flashSales, orderRng));
+        break;
       case 'gmv_counts_refunds':
       case 'gmv_list_price':
       case 'gmv_counts_unpaid':
+      case 'gmv_claim_before_refunds':
+      case 'gmv_flash_list_price':
         mark('inflated_gmv', []);
         break;
     }
@@ -475,6 +549,14 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
   // v2 facts on the honest traffic, drawn apart from the room's generator (storefront.ts).
   const storefront = new Storefront(room, organicSessions, input.storefront);
   storefront.announceFlashSales(profile.flashSales);
+  const orderTraps = input.organicIndex === null ? NO_ORDER_TRAPS : orderTrapsFor(orderRng, input.organicIndex);
+  playOrderTraps(room, organicSessions, profile, orderTraps, orderRng);
+  const honestBuyers = new Set(organicSessions.map((session) => session.account.accountId));
+  shipToPickupPoints(
+    room.orders.filter((order) => honestBuyers.has(order.account.accountId)),
+    input.underground.pickupPoints,
+    orderRng,
+  );
 
   if (has('gmv_counts_unpaid') && organicSessions.length > 0) {
     // A room that publishes placed GMV is one where big carts often go unpaid.
@@ -492,17 +574,21 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
   storefront.couponDrop();
   storefront.signUpsAndWelcomeCoupons();
 
-  const claimStyle: ClaimStyle | null = has('gmv_counts_refunds')
-    ? 'counts_refunds'
-    : has('gmv_list_price')
-      ? 'list_price'
-      : has('gmv_counts_unpaid')
-        ? 'counts_unpaid'
-        : rng.weighted<ClaimStyle | null>([
-            [null, 25],
-            ['honest_exact', 45],
-            ['honest_rounded', 30],
-          ]);
+  const claimStyle: ClaimStyle | null = has('gmv_claim_before_refunds')
+    ? 'before_refunds'
+    : has('gmv_flash_list_price')
+      ? 'flash_at_list_price'
+      : has('gmv_counts_refunds')
+        ? 'counts_refunds'
+        : has('gmv_list_price')
+          ? 'list_price'
+          : has('gmv_counts_unpaid')
+            ? 'counts_unpaid'
+            : rng.weighted<ClaimStyle | null>([
+                [null, 25],
+                ['honest_exact', 45],
+                ['honest_rounded', 30],
+              ]);
   const honestClaim = claimStyle === 'honest_exact' || claimStyle === 'honest_rounded';
   const settlesLate = traps.lateSettlement && organicSessions.length > 0 && (honestClaim || claimStyle === null);
   if (settlesLate) {
@@ -510,9 +596,15 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
     const claimAt = endTs + rng.uniform(0.3, 2) * MINUTE;
     settleAfterClaim(room, organicSessions, claimAt);
     room.claim = salesClaim(rng, room.orders, claimStyle ?? 'honest_exact', claimAt);
+  } else if (claimStyle === 'before_refunds') {
+    room.claim = salesClaim(orderRng, room.orders, claimStyle, endTs + orderRng.uniform(1, 5) * MINUTE);
   } else if (claimStyle) {
     room.claim = salesClaim(rng, room.orders, claimStyle, endTs + rng.uniform(1, 10) * MINUTE);
+  } else if (orderTraps.payLater || orderTraps.resentClaims || orderTraps.flooredClaim) {
+    // The claim traps need a claim: an honest one, timed from the room's order stream.
+    room.claim = salesClaim(orderRng, room.orders, 'honest_exact', endTs + orderRng.uniform(1, 10) * MINUTE);
   }
+  playClaimTraps(room, orderTraps, orderRng);
 
   storefront.describeHonestOrders();
   const events = room.finish();
@@ -535,6 +627,12 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
     traps.multilingual ? 'multilingual_chat' : null,
     profile.celebrity && audience.fanClubs.length > 0 ? 'celebrity_dropin' : null,
     profile.signups ? 'giveaway_signups' : null,
+    ...orderTrapNames(orderTraps).filter(
+      (name) =>
+        (name !== 'company_orders' || profile.crowds.turnedOut.office.length > 0) &&
+        (name !== 'household_returns' || profile.crowds.turnedOut.households.length > 0) &&
+        (!['pay_later', 'resent_claims', 'floored_claim'].includes(name) || room.claim !== null),
+    ),
   ].filter((name): name is string => name !== null);
   const accounts = Object.fromEntries(REPORT_KINDS.map((kind) => [kind, [...labelled[kind]].sort()])) as Record<ReportKind, string[]>;
   const simulated: SimulatedRoom = {

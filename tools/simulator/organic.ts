@@ -96,6 +96,8 @@ export interface HonestCrowds {
   campus: { size: number } | null;
   households: number;
   carrierNat: { size: number } | null;
+  /** Who turned out, filled while the audience is drawn (no draws of its own): the office's colleagues, each household's members. */
+  turnedOut: { office: SimAccount[]; households: SimAccount[][] };
 }
 
 /** Where real viewers come from: people who watch several rooms tonight, fans who follow a celebrity, and everyone else. */
@@ -139,6 +141,7 @@ export function planOrganicProfile(rng: Rng, room: RoomBuilder, traps: OrganicTr
       campus: traps.campusNetwork ? { size: Math.round(rng.int(40, 120) * Math.max(0.5, audienceScale)) } : null,
       households: traps.households,
       carrierNat: traps.carrierNat ? { size: rng.int(30, 80) } : null,
+      turnedOut: { office: [], households: [] },
     },
     chat: {
       repeatedQuestions: traps.repeatedQuestions,
@@ -296,6 +299,7 @@ function honestCrowds(room: RoomBuilder, audience: Audience, profile: OrganicPro
     const egress = addressesIn(broadbandIp(rng, locale), rng.int(1, 4), rng);
     for (let i = 0; i < crowds.office.size; i++) {
       const account = audience.population.person(locale, { ip: rng.pick(egress), engagement: rng.uniform(0.05, 0.5) });
+      crowds.turnedOut.office.push(account);
       const joinAt = startTs + Math.min(rng.lognormal(3 * MINUTE, 0.8), 30 * MINUTE);
       join(account, joinAt, rng.chance(0.4) ? endTs : joinAt + rng.uniform(15, 90) * MINUTE);
     }
@@ -318,6 +322,7 @@ function honestCrowds(room: RoomBuilder, audience: Audience, profile: OrganicPro
     const members = Array.from({ length: rng.int(2, 4) }, (_, index) =>
       audience.population.person(locale, { ip, addressHash, hardware: tablet && index < 2 ? tablet : undefined }),
     );
+    crowds.turnedOut.households.push(members);
     const sitDownAt = rng.uniform(startTs, endTs - 10 * MINUTE);
     const getUpAt = sitDownAt + rng.uniform(10, 60) * MINUTE;
     members.forEach((member, index) => {

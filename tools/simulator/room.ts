@@ -16,6 +16,14 @@ export interface LedgerOrder {
   paidAt: number | null;
   refundedAt: number | null;
   refundAmount: number;
+  /**
+   * The refund events when there are several (a kickback refunded in two
+   * steps), oldest first; `refundedAt` is the first and `refundAmount` their
+   * sum. Absent: one refund of `refundAmount` at `refundedAt`.
+   */
+  refundSteps?: { at: number; amount: number }[];
+  /** Where the order ships when not the account's own address (a pick-up point, the office). */
+  shipTo?: string;
   /** (v2) What the order carries beyond v1 (`storefront.ts` fills it for honest orders); absent fields are not sent. */
   v2?: OrderV2;
 }
@@ -81,6 +89,8 @@ export class RoomBuilder {
   readonly sessions: ViewerSession[] = [];
   readonly orders: LedgerOrder[] = [];
   claim: SalesClaim | null = null;
+  /** Claims the room published before `claim` (running totals, re-sends); `claim` is the one with the latest ts. */
+  earlierClaims: SalesClaim[] = [];
   /** Viewers a count-inflation package adds to the displayed count, by event time. */
   displayedExtra: ((ts: number) => number) | null = null;
   /** Honest slack of the displayed count: logged-out and web viewers the join log never sees. */
@@ -181,16 +191,8 @@ export class RoomBuilder {
     this.events.push({ id: this.nextId(), type: 'stream.ended', roomId, streamId, ts: this.endTs });
     this.emitDisplayedCounts();
     for (const order of this.orders) this.emitOrder(order);
-    if (this.claim) {
-      this.events.push({
-        id: this.nextId(),
-        type: 'sales.claimed',
-        roomId,
-        streamId,
-        ts: Math.round(this.claim.at),
-        gmv: this.claim.gmv,
-        orders: this.claim.orders,
-      });
+    for (const claim of [...this.earlierClaims, ...(this.claim ? [this.claim] : [])]) {
+      this.events.push({ id: this.nextId(), type: 'sales.claimed', roomId, streamId, ts: Math.round(claim.at), gmv: claim.gmv, orders: claim.orders });
     }
     // Array sort is stable: ties within a millisecond keep emission order, so the order is deterministic.
     return [...this.events].sort((a, b) => a.ts - b.ts);
@@ -235,7 +237,7 @@ export class RoomBuilder {
       listPrice: order.listPrice,
       currency: this.setup.currency,
       phoneHash: account.phoneHash,
-      addressHash: account.addressHash,
+      addressHash: order.shipTo ?? account.addressHash,
       ...placedV2,
     });
     if (order.paidAt !== null) {
@@ -247,14 +249,16 @@ export class RoomBuilder {
       });
     }
     if (order.refundedAt !== null) {
-      this.events.push({
-        ...this.accountBase(account, order.refundedAt),
-        type: 'order.refunded',
-        orderId: order.orderId,
-        amount: order.refundAmount,
-        ...(returned !== undefined ? { returned } : {}),
-        ...(refundReason !== undefined ? { reason: refundReason } : {}),
-      });
+      for (const step of order.refundSteps ?? [{ at: order.refundedAt, amount: order.refundAmount }]) {
+        this.events.push({
+          ...this.accountBase(account, step.at),
+          type: 'order.refunded',
+          orderId: order.orderId,
+          amount: step.amount,
+          ...(returned !== undefined ? { returned } : {}),
+          ...(refundReason !== undefined ? { reason: refundReason } : {}),
+        });
+      }
     }
   }
 

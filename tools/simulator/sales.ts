@@ -49,7 +49,36 @@ export function verifiedSales(orders: readonly LedgerOrder[]): VerifiedSales {
 }
 
 /** How the room arrives at the GMV it publishes. */
-export type ClaimStyle = 'honest_exact' | 'honest_rounded' | 'counts_refunds' | 'list_price' | 'counts_unpaid';
+export type ClaimStyle =
+  | 'honest_exact'
+  | 'honest_rounded'
+  | 'counts_refunds'
+  | 'list_price'
+  | 'counts_unpaid'
+  | 'before_refunds'
+  | 'flash_at_list_price';
+
+/** An order sold at less than half its list price: a flash-sale item (or a giveaway). */
+export function isFlashPriced(order: Pick<LedgerOrder, 'unitPrice' | 'listPrice'>): boolean {
+  return order.unitPrice * 2 <= order.listPrice;
+}
+
+/** Money of an order refunded by event time `at`. */
+export function refundedBy(order: LedgerOrder, at: number): number {
+  if (order.refundedAt === null) return 0;
+  const steps = order.refundSteps ?? [{ at: order.refundedAt, amount: order.refundAmount }];
+  return steps.filter((step) => step.at <= at).reduce((total, step) => total + step.amount, 0);
+}
+
+/** Paid minus refunded by event time `at`, over the orders placed by then: what the room's own dashboard shows at `at`. */
+export function netAt(orders: readonly LedgerOrder[], at: number): number {
+  let net = 0;
+  for (const order of orders) {
+    if (order.placedAt > at || order.paidAt === null || order.paidAt > at) continue;
+    net += paidAmount(order) - refundedBy(order, at);
+  }
+  return net;
+}
 
 /**
  * The room's published sales. Honest rooms publish their settled sales
@@ -75,6 +104,14 @@ export function salesClaim(rng: Rng, orders: readonly LedgerOrder[], style: Clai
       const unrefunded = orders.filter((order) => order.refundedAt === null);
       return { at, gmv: sum(unrefunded, paidAmount), orders: unrefunded.length };
     }
+    case 'before_refunds': {
+      // Published as soon as the stream ends, from the dashboard: the brushing orders are still in it, their refunds come later.
+      const counted = orders.filter((order) => order.paidAt !== null && order.paidAt <= at && refundedBy(order, at) === 0);
+      return { at, gmv: netAt(orders, at), orders: counted.length };
+    }
+    case 'flash_at_list_price':
+      // Kept orders at what was paid, except the flash-sale items, which are counted at their list price.
+      return { at, gmv: sum(kept, (order) => (isFlashPriced(order) ? order.listPrice * order.quantity : paidAmount(order))), orders: kept.length };
   }
 }
 

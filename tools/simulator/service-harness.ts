@@ -186,15 +186,25 @@ export async function startService(options: StartOptions): Promise<RunningServic
 }
 
 async function request<T>(baseUrl: string, path: string, token: string | null, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-    signal: AbortSignal.timeout(30_000),
-  });
+  const send = () =>
+    fetch(`${baseUrl}${path}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        ...(init.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+      signal: AbortSignal.timeout(30_000),
+    });
+  let response: Response;
+  try {
+    response = await send();
+  } catch (error) {
+    // A read whose pooled keep-alive connection the server had just closed fails before it is sent ("fetch failed"):
+    // a GET is safe to send once more. Anything else, or a second failure, is the answer.
+    if ((init.method ?? 'GET') !== 'GET' || !(error instanceof TypeError)) throw error;
+    response = await send();
+  }
   const text = await response.text();
   if (!response.ok) {
     let message = text.slice(0, 300);

@@ -49,12 +49,20 @@ export interface StreamOrderFacts {
   knownThrough?: number | null;
 }
 
-/** One order of an account in another stream: its history across rooms and merchants. */
+/**
+ * One refunded order in another stream, of a candidate account or of an
+ * account sharing a device, phone or address with one: the history across
+ * rooms and merchants.
+ */
 export interface AccountHistoryOrder {
   accountId: string;
   streamId: string;
   roomId: string;
   merchantId: string | null;
+  /** The order's identifiers (omitted by callers that only look for the same account elsewhere). */
+  deviceId?: string | null;
+  phoneHash?: string | null;
+  addressHash?: string | null;
   startedAt: number | null;
   endedAt: number | null;
   placedAt: number | null;
@@ -94,4 +102,11 @@ export interface StreamOrderInput {
   facts: StreamOrderFacts;
   history: readonly AccountHistoryOrder[];
   claim: SalesClaimFact | null;
+  /**
+   * Distinct accounts that used each identifier (`device:…`, `phone:…`,
+   * `address:…`) in any stream over the history horizon, for the
+   * identifiers of the candidates and of the history's linked orders.
+   * Omitted: no ring across rooms is looked for.
+   */
+  identifierUsers?: ReadonlyMap<string, number>;
 }

@@ -32,7 +32,7 @@ export interface StreamOrderVerdict {
  * judge a stream whole.
  */
 export function judgeStreamOrders(input: StreamOrderInput, configs: OrderVerdictConfigs = DEFAULT_ORDER_VERDICT_CONFIGS): StreamOrderVerdict {
-  const brushing = judgeRefundBrushing(input.facts, input.history, configs.refundBrushing);
+  const brushing = judgeRefundBrushing(input.facts, input.history, configs.refundBrushing, input.identifierUsers);
   const gmv = judgeInflatedGmvOfStream(input, brushing, configs.inflatedGmv);
   return { brushing, findings: gmv ? [...brushing.findings, gmv] : [...brushing.findings] };
 }
@@ -94,6 +94,7 @@ export function verdictMoments(input: StreamOrderInput, maxSteps: number): numbe
 export function knownAt(input: StreamOrderInput, at: number): StreamOrderInput {
   const { facts } = input;
   return {
+    ...input,
     facts: {
       ...facts,
       endedAt: facts.endedAt !== null && facts.endedAt <= at ? facts.endedAt : null,

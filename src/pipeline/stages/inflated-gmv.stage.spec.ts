@@ -38,12 +38,13 @@ function context(judgements: ReturnType<typeof judged>[]): BatchContext {
 }
 
 describe('the inflated-GMV stage', () => {
-  it('judges a claim with the brushers the refund-brushing stage found, dated when the brushing was provable', async () => {
-    // The claim counts the ring's orders as sales: honest only if they were.
+  it('judges a claim with the brushers the refund-brushing stage found, dated when its counted orders came back', async () => {
+    // The claim counts the ring's orders as sales: two of the seven refunded within the hour (END + 50 min) already make
+    // the now view hold, before the ring itself is provable (END + 70 min).
     const run = context([judged([...ring, kept], { gmv: 7 * 39_900, orders: 7, claimedAt: END + 5 * MIN })]);
     await stage().subject.run(run);
     expect(run.findings).toHaveLength(1);
-    expect(run.findings[0]).toMatchObject({ kind: 'inflated_gmv', subjectType: 'room', streamId: 'st-1', detectedAt: END + 70 * MIN });
+    expect(run.findings[0]).toMatchObject({ kind: 'inflated_gmv', subjectType: 'room', streamId: 'st-1', detectedAt: END + 50 * MIN });
   });
 
   it('finds nothing in a claim the settled sales support, nor in a stream without a claim', async () => {
@@ -64,7 +65,7 @@ describe('the inflated-GMV stage', () => {
     const { subject, lookups } = stage([key]);
     await subject.run(again);
     expect(lookups).toEqual([['st-1']]);
-    expect(again.findings[0]!.detectedAt).not.toBe(END + 70 * MIN);
+    expect(again.findings[0]!.detectedAt).not.toBe(END + 50 * MIN);
   });
 
   it('needs the refund-brushing stage before it', async () => {

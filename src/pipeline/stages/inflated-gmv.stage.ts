@@ -19,7 +19,7 @@ export class InflatedGmvStage implements LedgerDetectionStage {
   readonly name = 'inflated GMV';
   private readonly configs: OrderVerdictConfigs = DEFAULT_ORDER_VERDICT_CONFIGS;
   private readonly judgeAt: StreamJudge = (known) => {
-    const finding = judgeInflatedGmvOfStream(known, judgeRefundBrushing(known.facts, known.history, this.configs.refundBrushing), this.configs.inflatedGmv);
+    const finding = judgeInflatedGmvOfStream(known, judgeRefundBrushing(known.facts, known.history, this.configs.refundBrushing, known.identifierUsers), this.configs.inflatedGmv);
     return finding ? [finding] : [];
   };
 

@@ -91,6 +91,41 @@ describe('the refund-brushing stage', () => {
     expect(lookups).toEqual([['st-1', 'st-0']]);
   });
 
+  it("follows a studio's SIM and phones two hops into other streams, and weighs each by how many accounts used it", async () => {
+    const earlierEnd = END - 3 * 24 * 60 * MIN;
+    const studio = (account: string, streamEnd: number, ids: { deviceId: string; phoneHash: string; addressHash?: string }, i: number) => ({
+      ...ringOrder(i, streamEnd),
+      orderId: `${account}-${streamEnd}`,
+      accountId: account,
+      addressHash: 'locker-9',
+      ip: `100.64.${i}.7`,
+      subnet: `100.64.${i}.0/24`,
+      ...ids,
+    });
+    // Here: two of its accounts on one SIM. Three days ago: one more on that SIM, on a phone that carries three more accounts.
+    const here = [studio('s-a', END, { deviceId: 'p-a', phoneHash: 'sim-1' }, 0), studio('s-b', END, { deviceId: 'p-b', phoneHash: 'sim-1' }, 1)];
+    const before = [
+      studio('s-c', earlierEnd, { deviceId: 'p-c', phoneHash: 'sim-1' }, 0),
+      ...['s-d', 's-e', 's-f'].map((account, i) =>
+        studio(account, earlierEnd, { deviceId: 'p-c', phoneHash: 'sim-2', addressHash: 'locker-4' }, i + 1),
+      ),
+    ];
+    // The locker carries the neighbourhood's parcels too.
+    const neighbours = Array.from({ length: 30 }, (_, i) => ({ ...ringOrder(i, earlierEnd), orderId: `n-${i}`, accountId: `n-${i}`, deviceId: `n-dev-${i}`, phoneHash: `n-sim-${i}`, addressHash: 'locker-9', refunds: [] }));
+    const ledger = new InMemoryLedger().addStream(streamRecord('st-1', END), here).addStream(streamRecord('st-0', earlierEnd, earlierEnd - 90 * MIN), [...before, ...neighbours]);
+    const run = context({ touchedStreams: new Set(['st-1']) });
+    await stage(ledger).subject.run(run);
+    const judgement = run.get(ORDER_JUDGEMENTS).find((j) => j.input.facts.streamId === 'st-1')!;
+    // s-d..s-f share nothing with this stream's accounts: they come with the second hop, through s-c's phone p-c.
+    expect(judgement.input.history.filter((h) => h.streamId === 'st-0').map((h) => h.accountId).sort()).toEqual(['s-c', 's-d', 's-e', 's-f']);
+    expect(Object.fromEntries(judgement.input.identifierUsers!)).toMatchObject({ 'phone:sim-1': 3, 'phone:sim-2': 3, 'device:p-c': 4, 'address:locker-9': 33 });
+    expect(judgement.brushing.accounts.map((a) => [a.accountId, a.operator?.accounts])).toEqual([
+      ['s-a', 6],
+      ['s-b', 6],
+    ]);
+    expect(run.findings.find((f) => f.subjectType === 'room')).toMatchObject({ streamId: 'st-1', accounts: ['s-a', 's-b'] });
+  });
+
   it('needs the ledger and streams stages before it', async () => {
     await expect(stage(new InMemoryLedger()).subject.run(new BatchContext([]))).rejects.toThrow('the ledger stage must run first');
   });

@@ -39,7 +39,7 @@ export class RefundBrushingStage implements LedgerDetectionStage {
   readonly kind = 'ledger-detection';
   readonly name = 'refund brushing';
   private readonly configs: OrderVerdictConfigs = DEFAULT_ORDER_VERDICT_CONFIGS;
-  private readonly judgeAt: StreamJudge = (known) => judgeRefundBrushing(known.facts, known.history, this.configs.refundBrushing).findings;
+  private readonly judgeAt: StreamJudge = (known) => judgeRefundBrushing(known.facts, known.history, this.configs.refundBrushing, known.identifierUsers).findings;
 
   constructor(
     @Inject(OrderFactsReader) private readonly reader: Pick<OrderFactsReader, 'standing' | 'facts' | 'history'>,
@@ -74,10 +74,10 @@ export class RefundBrushingStage implements LedgerDetectionStage {
   /** Judges the streams with their candidates' history, adding to `judgements`; returns that history. */
   private async judge(facts: StreamOrderFacts[], claims: StreamStanding['claims'], judgements: OrderJudgement[]): Promise<AccountHistoryOrder[]> {
     const candidates = facts.flatMap((stream) => timingCandidates(stream, this.configs.refundBrushing));
-    const history = await this.reader.history(facts, [...new Set(candidates)].sort());
+    const { history, identifierUsers } = await this.reader.history(facts, [...new Set(candidates)].sort());
     for (const stream of facts) {
-      const input: StreamOrderInput = { facts: stream, history, claim: claims.get(stream.streamId) ?? null };
-      judgements.push({ input, brushing: judgeRefundBrushing(stream, history, this.configs.refundBrushing) });
+      const input: StreamOrderInput = { facts: stream, history, identifierUsers, claim: claims.get(stream.streamId) ?? null };
+      judgements.push({ input, brushing: judgeRefundBrushing(stream, history, this.configs.refundBrushing, identifierUsers) });
     }
     return history;
   }

@@ -83,7 +83,12 @@ export interface StreamOrders {
 
 /** A refunded order of an account, with its stream's boundaries as the streams directory has them. */
 export interface RefundedOrderRecord {
+  /** The order's ledger key as one text (orderKeyText form): what tells two reads of one order apart from two orders. */
+  orderKey: string;
   accountId: string;
+  deviceId: string | null;
+  phoneHash: string | null;
+  addressHash: string | null;
   streamId: string;
   roomId: string;
   merchantId: string | null;
@@ -119,8 +124,19 @@ interface OrderRow {
   paid_amount: string | null;
 }
 
+/** Devices, phone hashes and shipping-address hashes to look orders up by. */
+export interface IdentifierSets {
+  device: readonly string[];
+  phone: readonly string[];
+  address: readonly string[];
+}
+
 interface RefundedOrderRow {
+  order_key: string;
   account_id: string;
+  device_id: string | null;
+  phone_hash: string | null;
+  address_hash: string | null;
   stream_id: string;
   room_id: string;
   merchant_id: string | null;
@@ -484,29 +500,82 @@ export class LedgerRepository {
    */
   async refundedOrdersOf(accounts: readonly string[], placedFrom: number, placedTo: number, limit: number): Promise<RefundedOrderRecord[]> {
     const result = await this.pool.query<RefundedOrderRow>(
-      `SELECT o.account_id, o.stream_id, o.room_id, s.merchant_id, s.started_at::text, s.ended_at::text, s.activity_ts::text,
-              o.placed_at::text, o.paid_at::text, o.paid_amount::text, o.refunded_amount::text, o.refunded_at::text
-         FROM orders o LEFT JOIN streams s ON s.stream_id = o.stream_id
+      `${REFUNDED_ORDER_SELECT}
         WHERE o.account_id = ANY($1::text[]) AND o.placed_at BETWEEN $2 AND $3 AND o.refund_count > 0
         ORDER BY o.account_id, o.placed_at, o.order_id
         LIMIT $4`,
       [accounts, placedFrom, placedTo, limit],
     );
-    return result.rows.map((row) => ({
-      accountId: row.account_id,
-      streamId: row.stream_id,
-      roomId: row.room_id,
-      merchantId: row.merchant_id,
-      startedAt: exactOrNull(row.started_at),
-      endedAt: exactOrNull(row.ended_at),
-      activityTs: exactOrNull(row.activity_ts),
-      placedAt: exactOrNull(row.placed_at),
-      paidAt: exactOrNull(row.paid_at),
-      paidAmount: row.paid_amount === null ? 0 : moneyFromSql(row.paid_amount),
-      refundedAmount: moneyFromSql(row.refunded_amount),
-      firstRefundAt: exactOrNull(row.refunded_at),
-    }));
+    return result.rows.map(refundedOrderRecord);
   }
+
+  /**
+   * The refunded orders placed within [placedFrom, placedTo] that carry one
+   * of these devices, phone hashes or addresses, in any stream, at most
+   * `limit` (by placement): the accounts an operator's identifiers tie to
+   * the candidates (idx_orders_device_placed and its siblings).
+   */
+  async refundedOrdersSharing(ids: IdentifierSets, placedFrom: number, placedTo: number, limit: number): Promise<RefundedOrderRecord[]> {
+    if (ids.device.length + ids.phone.length + ids.address.length === 0 || limit <= 0) return [];
+    const result = await this.pool.query<RefundedOrderRow>(
+      `${REFUNDED_ORDER_SELECT}
+        WHERE (o.device_id = ANY($1::text[]) OR o.phone_hash = ANY($2::text[]) OR o.address_hash = ANY($3::text[]))
+          AND o.placed_at BETWEEN $4 AND $5 AND o.refund_count > 0
+        ORDER BY o.placed_at, o.order_id
+        LIMIT $6`,
+      [ids.device, ids.phone, ids.address, placedFrom, placedTo, limit],
+    );
+    return result.rows.map(refundedOrderRecord);
+  }
+
+  /**
+   * How many distinct accounts placed an order carrying each of these
+   * identifiers within [placedFrom, placedTo], keyed `device:…`, `phone:…`,
+   * `address:…` (identifiers no order carries are absent).
+   */
+  async identifierUsers(ids: IdentifierSets, placedFrom: number, placedTo: number): Promise<Map<string, number>> {
+    if (ids.device.length + ids.phone.length + ids.address.length === 0) return new Map();
+    const result = await this.pool.query<{ key: string; users: number }>(
+      `SELECT 'device:' || device_id AS key, count(DISTINCT account_id)::int AS users FROM orders
+        WHERE device_id = ANY($1::text[]) AND placed_at BETWEEN $4 AND $5 GROUP BY device_id
+       UNION ALL
+       SELECT 'phone:' || phone_hash, count(DISTINCT account_id)::int FROM orders
+        WHERE phone_hash = ANY($2::text[]) AND placed_at BETWEEN $4 AND $5 GROUP BY phone_hash
+       UNION ALL
+       SELECT 'address:' || address_hash, count(DISTINCT account_id)::int FROM orders
+        WHERE address_hash = ANY($3::text[]) AND placed_at BETWEEN $4 AND $5 GROUP BY address_hash`,
+      [ids.device, ids.phone, ids.address, placedFrom, placedTo],
+    );
+    return new Map(result.rows.map((row) => [row.key, row.users]));
+  }
+}
+
+const REFUNDED_ORDER_SELECT = `
+  SELECT ${ORDER_KEY_SQL('o')} AS order_key,
+         o.account_id, o.device_id, o.phone_hash, o.address_hash, o.stream_id, o.room_id,
+         s.merchant_id, s.started_at::text, s.ended_at::text, s.activity_ts::text,
+         o.placed_at::text, o.paid_at::text, o.paid_amount::text, o.refunded_amount::text, o.refunded_at::text
+    FROM orders o LEFT JOIN streams s ON s.stream_id = o.stream_id`;
+
+function refundedOrderRecord(row: RefundedOrderRow): RefundedOrderRecord {
+  return {
+    orderKey: row.order_key,
+    accountId: row.account_id,
+    deviceId: row.device_id,
+    phoneHash: row.phone_hash,
+    addressHash: row.address_hash,
+    streamId: row.stream_id,
+    roomId: row.room_id,
+    merchantId: row.merchant_id,
+    startedAt: exactOrNull(row.started_at),
+    endedAt: exactOrNull(row.ended_at),
+    activityTs: exactOrNull(row.activity_ts),
+    placedAt: exactOrNull(row.placed_at),
+    paidAt: exactOrNull(row.paid_at),
+    paidAmount: row.paid_amount === null ? 0 : moneyFromSql(row.paid_amount),
+    refundedAmount: moneyFromSql(row.refunded_amount),
+    firstRefundAt: exactOrNull(row.refunded_at),
+  };
 }
 
 /** A bigint column (money or event time) exactly, or null. */

@@ -1,5 +1,5 @@
 import type { OrderFact, SalesClaimFact } from '../../../src/detection/ledger/order-facts.js';
-import type { LedgerRepository, RefundedOrderRecord, StreamOrders } from '../../../src/state/ledger/ledger.repository.js';
+import type { IdentifierSets, LedgerRepository, RefundedOrderRecord, StreamOrders } from '../../../src/state/ledger/ledger.repository.js';
 import type { StreamRecord, StreamRepository } from '../../../src/state/streams/stream.repository.js';
 
 export const T0 = 1_764_000_000_000;
@@ -40,7 +40,9 @@ export function streamRecord(streamId: string, endedAt: number | null, startedAt
 }
 
 /** The streams directory and the order ledger in memory, recording which streams were read. */
-export class InMemoryLedger implements Pick<StreamRepository, 'findByIds'>, Pick<LedgerRepository, 'claimsOf' | 'ordersOf' | 'refundedOrdersOf'> {
+export class InMemoryLedger
+  implements Pick<StreamRepository, 'findByIds'>, Pick<LedgerRepository, 'claimsOf' | 'ordersOf' | 'refundedOrdersOf' | 'refundedOrdersSharing' | 'identifierUsers'>
+{
   readonly streams = new Map<string, StreamRecord>();
   readonly claims = new Map<string, SalesClaimFact>();
   readonly orders = new Map<string, StreamOrders>();
@@ -67,14 +69,51 @@ export class InMemoryLedger implements Pick<StreamRepository, 'findByIds'>, Pick
   }
 
   refundedOrdersOf(accounts: readonly string[], placedFrom: number, placedTo: number, limit: number): Promise<RefundedOrderRecord[]> {
+    const records = this.refunded(placedFrom, placedTo).filter((record) => accounts.includes(record.accountId));
+    records.sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.placedAt! - b.placedAt!));
+    return Promise.resolve(records.slice(0, limit));
+  }
+
+  refundedOrdersSharing(ids: IdentifierSets, placedFrom: number, placedTo: number, limit: number): Promise<RefundedOrderRecord[]> {
+    const records = this.refunded(placedFrom, placedTo).filter(
+      (record) =>
+        (record.deviceId !== null && ids.device.includes(record.deviceId)) ||
+        (record.phoneHash !== null && ids.phone.includes(record.phoneHash)) ||
+        (record.addressHash !== null && ids.address.includes(record.addressHash)),
+    );
+    records.sort((a, b) => a.placedAt! - b.placedAt! || (a.orderKey < b.orderKey ? -1 : 1));
+    return Promise.resolve(records.slice(0, Math.max(0, limit)));
+  }
+
+  identifierUsers(ids: IdentifierSets, placedFrom: number, placedTo: number): Promise<Map<string, number>> {
+    const users = new Map<string, Set<string>>();
+    for (const { orders } of this.orders.values()) {
+      for (const order of orders) {
+        if (order.placedAt === null || order.placedAt < placedFrom || order.placedAt > placedTo) continue;
+        const keys = [
+          order.deviceId !== null && ids.device.includes(order.deviceId) ? `device:${order.deviceId}` : null,
+          order.phoneHash !== null && ids.phone.includes(order.phoneHash) ? `phone:${order.phoneHash}` : null,
+          order.addressHash !== null && ids.address.includes(order.addressHash) ? `address:${order.addressHash}` : null,
+        ];
+        for (const key of keys) if (key) users.set(key, new Set([...(users.get(key) ?? []), order.accountId]));
+      }
+    }
+    return Promise.resolve(new Map([...users].map(([key, accounts]) => [key, accounts.size])));
+  }
+
+  /** Every refunded order placed within the range, as the ledger's history rows. */
+  private refunded(placedFrom: number, placedTo: number): RefundedOrderRecord[] {
     const records: RefundedOrderRecord[] = [];
     for (const [streamId, { roomId, orders }] of this.orders) {
       const stream = this.streams.get(streamId);
       for (const order of orders) {
-        if (!accounts.includes(order.accountId) || order.placedAt === null || order.placedAt < placedFrom || order.placedAt > placedTo) continue;
-        if (order.refunds.length === 0) continue;
+        if (order.placedAt === null || order.placedAt < placedFrom || order.placedAt > placedTo || order.refunds.length === 0) continue;
         records.push({
+          orderKey: `${streamId}\u0000${order.orderId}`,
           accountId: order.accountId,
+          deviceId: order.deviceId,
+          phoneHash: order.phoneHash,
+          addressHash: order.addressHash,
           streamId,
           roomId,
           merchantId: stream?.merchantId ?? null,
@@ -89,8 +128,7 @@ export class InMemoryLedger implements Pick<StreamRepository, 'findByIds'>, Pick
         });
       }
     }
-    records.sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.placedAt! - b.placedAt!));
-    return Promise.resolve(records.slice(0, limit));
+    return records;
   }
 }
 

@@ -7,16 +7,34 @@
  */
 export interface InflatedGmvConfig {
   /**
-   * An order placed before the claim whose payment lands within this long of
-   * its placement was in flight at the claim, and counts as settled: a room
-   * that publishes its orders a minute before the last ones are paid is
-   * honest. 30 min is the longest auto-cancel of an unpaid live-stream order
-   * on the big platforms (15–30 min), so a later payment is a new decision,
-   * and a cart unpaid that long is abandoned. While the stream's own clock
-   * has not passed an unpaid order's window, the verdict waits for it unless
-   * the claim is inflated whatever that order does.
+   * An order placed before the claim whose payment lands within this long
+   * after the claim was in flight at the claim, and counts as settled: a
+   * room that publishes its orders a minute before the last ones are paid
+   * is honest, and so is one whose pay-later checkouts and bank transfers
+   * clear in the minutes after the announcement (the payment may be stamped
+   * well after the order: its notification is what arrives late). 30 min is
+   * the longest auto-cancel of an unpaid live-stream order on the big
+   * platforms (15–30 min), so a payment later than that after the claim is
+   * a new decision, and a cart unpaid that long is abandoned. While the
+   * stream's own clock has not passed the window, the verdict waits for the
+   * unpaid orders unless the claim is inflated whatever they do.
    */
   paymentWindowMs: number;
+  /**
+   * The "now" view: a claim judged again as refunds land. Orders the claim
+   * counted and that were refunded (at least quickRefundMinShare of what was
+   * paid) within this long of the stream's end, before a parcel could even
+   * arrive, were not sales; the anchor published before the refunds it knew
+   * were coming. Returns after delivery (days) are not held against a claim.
+   */
+  quickRefundWindowMs: number;
+  quickRefundMinShare: number;
+  /**
+   * Such refunds make the claim inflated from this share of it, and only as
+   * far as the claim stands above today's net (a claim that already left
+   * them out is honest).
+   */
+  materialQuickRefundShare: number;
   /**
    * A claim that is a round figure (a multiple of 10^k) within half a
    * rounding step of settled sales is a sales poster's rounding ("12.3万"),
@@ -50,6 +68,12 @@ export interface InflatedGmvConfig {
    */
   definitionMatchTolerance: number;
   /**
+   * An order sold at this share of its list price or less is a flash-sale
+   * item, for the "flash-sale items at list price" count: live discounts
+   * are 10–30 %, flash sales half off or deeper.
+   */
+  flashPriceShare: number;
+  /**
    * Matches against today's orders (whose figures change with every late
    * refund, so pass through many values over the days) must be this close,
    * in minor units: to the unit, since a room computing its claim from
@@ -68,10 +92,14 @@ export interface InflatedGmvConfig {
 
 export const DEFAULT_INFLATED_GMV_CONFIG: InflatedGmvConfig = {
   paymentWindowMs: 30 * 60_000,
+  quickRefundWindowMs: 12 * 3_600_000,
+  quickRefundMinShare: 0.6,
+  materialQuickRefundShare: 0.15,
   maxRoundingShare: 0.05,
   tolerance: { absolute: 1_000, relative: 0.02 },
   materialBrushingShare: 0.1,
   definitionMatchTolerance: 0.002,
+  flashPriceShare: 0.5,
   exactMatchSlack: 0,
   score: { base: 0.5, fullAtShare: 0.3, max: 0.95 },
   severity: { high: 0.8, medium: 0.6 },

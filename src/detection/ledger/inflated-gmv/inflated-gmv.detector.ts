@@ -45,7 +45,16 @@ export interface ClaimFigures {
     refundedOrders: number;
     brushingOrders: number;
   };
-  now: { net: number; refundedSinceClaim: number; brushing: number; gap: number };
+  now: {
+    net: number;
+    refundedSinceClaim: number;
+    /** Refunds since the claim, within quickRefundWindowMs of the end, of orders it counted and that came back (almost) whole. */
+    refundedBeforeDelivery: number;
+    /** The part of those the claim still stands on: min(them, claimed − (netAtClaim − them)). */
+    countedThenRefunded: number;
+    brushing: number;
+    gap: number;
+  };
   /** Order counts: claimed, paid by the claim, and of those not fully refunded by then (what an honest count says). */
   orders: { claimed: number; paidAtClaim: number; keptAtClaim: number };
   /** What was in flight at the claim: orders placed before it and paid after it. */
@@ -54,16 +63,18 @@ export interface ClaimFigures {
   settledAtUnitPrice: number;
   /** Currencies of the stream's placed orders, most money first. */
   currencies: string[];
+  /** Latest of the refunds in now.refundedBeforeDelivery (the claim's time if none): when that view was complete. */
+  quickRefundsThroughAt: number;
 }
 
 /** Orders placed before the claim and not paid by it, by what became of them. */
 export interface InFlightOrders {
   paymentWindowMs: number;
-  /** Paid after the claim, within the window of their placement: counted as settled. */
+  /** Paid after the claim, within the window after it: counted as settled. */
   settledAfterClaim: { orders: number; amount: number };
-  /** Paid after their window: a later decision, not counted. */
+  /** Paid after the window: a later decision, not counted. */
   paidAfterWindow: { orders: number; amount: number };
-  /** Unpaid, and the stream's clock has not yet passed their window: they may still settle (at most `value`). */
+  /** Unpaid, and the stream's clock has not yet passed the window: they may still settle (at most `value`). */
   awaiting: { orders: number; value: number };
   /** Some of those orders, oldest first; times in event-time ms (views format them). */
   examples: Array<{ orderId: string; placedAt: number; paidAt: number | null; amount: number }>;
@@ -74,7 +85,11 @@ export interface InFlightOrders {
  * figure over the same orders (what was paid for them), and the uplift.
  */
 export interface DefinitionFigure {
-  definition: 'paid sales with refunds not deducted' | 'kept orders at list price' | 'placed orders including unpaid ones';
+  definition:
+    | 'paid sales with refunds not deducted'
+    | 'kept orders at list price'
+    | 'flash-sale items at list price'
+    | 'placed orders including unpaid ones';
   /** Which orders: as they stood at the claim's time, or as they stand now (refunds since then taken out). */
   asOf: 'claim' | 'now';
   figure: number;
@@ -131,24 +146,38 @@ export function judgeInflatedGmv(input: InflatedGmvInput, config: InflatedGmvCon
     (net) => Math.abs(figures.claimed - net) <= figures.tolerance || roundedFrom(figures.claimed, net, config),
   );
   const byDefinition = !settledAsPosted && figures.definitionGap - awaiting > figures.tolerance;
-  // Brushing money inside the claim is inflation even when the claim matches what was paid.
+  // Brushing money inside the claim is inflation even when the claim matches what was paid, as long as
+  // the claim stands above today's net (it counted money that did not stay; a kickback's kept part did).
   const byBrushing =
-    figures.gap - awaiting > figures.tolerance && figures.brushingAtClaim >= config.materialBrushingShare * Math.max(figures.claimed, 1);
+    figures.gap - awaiting > figures.tolerance &&
+    figures.claimed - figures.now.net > figures.tolerance &&
+    figures.brushingAtClaim >= config.materialBrushingShare * Math.max(figures.claimed, 1);
+  // The now view: orders the claim counted came back within hours of the end, before anything could ship.
+  const countedThenRefunded = figures.now.countedThenRefunded;
+  const byRefundsAfterClaim =
+    countedThenRefunded - awaiting > figures.tolerance && countedThenRefunded >= config.materialQuickRefundShare * Math.max(figures.claimed, 1);
   // A claim that equals settled sales (at claim time, or today's, for a room
-  // that published after its returns) is honest whatever wrong count it also equals.
+  // that published after its returns) is honest whatever wrong count it
+  // matches within rounding; only a match to the unit with today's orders
+  // (a room computing its claim from its own order list) outweighs a
+  // resemblance within tolerance, unless the claim is settled sales to the yuan.
   const honest =
     settledAsPosted ||
     Math.abs(figures.claimed - figures.now.net) <= figures.tolerance ||
     roundedFrom(figures.claimed, figures.now.net, config);
-  // The claim is, to the unit, a known wrong count of some order set, well above what was paid for those orders;
+  const exactlySettled = [figures.netAtClaim, figures.settledAtUnitPrice, figures.now.net].some(
+    (net) => Math.abs(figures.claimed - net) <= config.tolerance.absolute || roundedFrom(figures.claimed, net, config),
+  );
+  // The claim is a known wrong count of some order set, well above what was paid for those orders;
   // only once nothing is in flight, since the order sets are not final before.
-  const matched = honest || awaiting > 0 ? [] : matchingDefinitions(figures, config);
+  const matched =
+    awaiting > 0 ? [] : matchingDefinitions(figures, config).filter((match) => (match.asOf === 'now' ? !exactlySettled : !honest));
   const byMatch = matched.some((match) => match.uplift > figures.tolerance && figures.claimed - match.honest > figures.tolerance);
-  const flagged = byDefinition || byBrushing || byMatch;
+  const flagged = byDefinition || byBrushing || byMatch || byRefundsAfterClaim;
   if (!flagged) return { figures, flagged, finding: null };
 
   const { facts, claim } = input;
-  const excess = Math.max(figures.gap, ...matched.map((match) => figures.claimed - match.honest));
+  const excess = Math.max(figures.gap, countedThenRefunded, ...matched.map((match) => figures.claimed - match.honest));
   const share = excess / Math.max(figures.claimed, 1);
   const score = round3(
     Math.min(config.score.max, config.score.base + (config.score.max - config.score.base) * Math.min(1, share / config.score.fullAtShare)),
@@ -158,7 +187,16 @@ export function judgeInflatedGmv(input: InflatedGmvInput, config: InflatedGmvCon
     byDefinition ? `${figures.definitionGap} more than was settled` : null,
     figures.brushingAtClaim > 0 ? `${figures.brushingAtClaim} of it from brushing orders` : null,
     !byDefinition && byMatch ? `${excess} more than was paid for the orders it counts` : null,
+    byRefundsAfterClaim ? `${countedThenRefunded} of it refunded within hours of the end` : null,
   ].filter((reason): reason is string => reason !== null);
+  // Dated by what convicted it first: the claim itself, or the refunds (the brushing verdict) that came after it.
+  const convictedAt =
+    byDefinition || byMatch
+      ? claim.claimedAt
+      : Math.min(
+          byBrushing ? (input.brushingEvidenceAt ?? claim.claimedAt) : Number.POSITIVE_INFINITY,
+          byRefundsAfterClaim ? figures.quickRefundsThroughAt : Number.POSITIVE_INFINITY,
+        );
   return {
     figures,
     flagged,
@@ -176,12 +214,12 @@ export function judgeInflatedGmv(input: InflatedGmvInput, config: InflatedGmvCon
       evidence: {
         brushingAccounts: [...input.brushingAccounts].sort().slice(0, MAX_CITED_ACCOUNTS),
         claim: { gmv: claim.gmv, orders: claim.orders, claimedAt: claim.claimedAt },
-        ...figures,
+        ...evidenceFigures(figures),
         countedAs,
         matchedDefinitions: matched,
         gapShare: round3(share),
       },
-      detectedAt: Math.max(claim.claimedAt, byDefinition || !byBrushing ? claim.claimedAt : (input.brushingEvidenceAt ?? claim.claimedAt)),
+      detectedAt: Math.max(claim.claimedAt, convictedAt),
     },
   };
 }
@@ -212,14 +250,14 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
   let paidOrders = 0;
   let keptOrders = 0;
   // The wrong definitions, over the orders as they stood at claim time and as they stand now.
-  const sets = {
-    claim: { listKept: 0, paidKept: 0, placedUnrefunded: 0, paidUnrefunded: 0 },
-    now: { listKept: 0, paidKept: 0, placedUnrefunded: 0, paidUnrefunded: 0 },
-  };
+  const sets = { claim: emptySet(), now: emptySet() };
+  const quickUntil = (facts.endedAt ?? at) + config.quickRefundWindowMs;
+  let refundedBeforeDelivery = 0;
+  let quickRefundsThroughAt = at;
   for (const order of facts.orders) {
     const placedBefore = order.placedAt === null || order.placedAt <= at;
-    // An order placed before the claim settles if paid within its window; a payment with no order yet, by the claim.
-    const settleBy = order.placedAt === null ? at : Math.max(at, order.placedAt + config.paymentWindowMs);
+    // An order placed before the claim settles if paid by the end of the window after it; a payment with no order yet, by the claim.
+    const settleBy = order.placedAt === null ? at : at + config.paymentWindowMs;
     const paid = placedBefore && order.paidAt !== null && order.paidAt <= settleBy ? order.paidAmount : 0;
     const refunded = refundedBy(order, at);
     if (order.placedAt !== null && order.placedAt <= at && (order.paidAt === null || order.paidAt > at)) {
@@ -240,6 +278,13 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
     if (paid > 0) settledAtUnitPrice += order.placedAt === null ? paid : unitValue(order);
     if (order.currency) moneyByCurrency.set(order.currency, (moneyByCurrency.get(order.currency) ?? 0) + Math.max(order.paidAmount, unitValue(order)));
     const refundedNowTotal = refundedAmount(order);
+    if (paid > 0 && refundedNowTotal >= config.quickRefundMinShare * paid) {
+      for (const refund of order.refunds) {
+        if (refund.at <= at || refund.at > quickUntil) continue;
+        refundedBeforeDelivery += refund.amount;
+        quickRefundsThroughAt = Math.max(quickRefundsThroughAt, refund.at);
+      }
+    }
     const brushing = brushingAccounts.has(order.accountId);
     paidAtClaim += paid;
     refundedAtClaim += refunded;
@@ -261,9 +306,9 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
       } else {
         unpaidOrders += atUnit;
       }
-      addToSet(sets.claim, paid, refunded, atList, atUnit);
+      addToSet(sets.claim, paid, refunded, atList, atUnit, flashAtList(order, config));
     }
-    addToSet(sets.now, order.paidAmount, refundedNowTotal, atList, atUnit);
+    addToSet(sets.now, order.paidAmount, refundedNowTotal, atList, atUnit, flashAtList(order, config));
   }
   settledAtUnitPrice -= refundedAtClaim;
   inFlight.examples = flying
@@ -276,6 +321,7 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
       amount: order.paidAt === null ? unitValue(order) : order.paidAmount,
     }));
   const netAtClaim = paidAtClaim - refundedAtClaim;
+  const countedThenRefunded = Math.max(0, Math.min(refundedBeforeDelivery, claim.gmv - netAtClaim + refundedBeforeDelivery));
   const supportedAtClaim = netAtClaim - brushingAtClaim;
   const netNow = paidNow - refundedNow;
   return {
@@ -293,6 +339,13 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
       ...(['claim', 'now'] as const).flatMap((asOf): DefinitionFigure[] => [
         { definition: 'kept orders at list price', asOf, figure: sets[asOf].listKept, honest: sets[asOf].paidKept, uplift: sets[asOf].listKept - sets[asOf].paidKept },
         {
+          definition: 'flash-sale items at list price',
+          asOf,
+          figure: sets[asOf].flashListKept,
+          honest: sets[asOf].paidKept,
+          uplift: sets[asOf].flashListKept - sets[asOf].paidKept,
+        },
+        {
           definition: 'placed orders including unpaid ones',
           asOf,
           figure: sets[asOf].placedUnrefunded,
@@ -307,8 +360,22 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
     inFlight,
     settledAtUnitPrice,
     currencies: [...moneyByCurrency].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([currency]) => currency),
-    now: { net: netNow, refundedSinceClaim: refundedNow - refundedAtClaim, brushing: brushingNow, gap: claim.gmv - (netNow - brushingKeptNow) },
+    now: {
+      net: netNow,
+      refundedSinceClaim: refundedNow - refundedAtClaim,
+      refundedBeforeDelivery,
+      countedThenRefunded,
+      brushing: brushingNow,
+      gap: claim.gmv - (netNow - brushingKeptNow),
+    },
+    quickRefundsThroughAt,
   };
+}
+
+/** The figures as the evidence shows them: without the detector's own bookkeeping. */
+function evidenceFigures(figures: ClaimFigures): Omit<ClaimFigures, 'quickRefundsThroughAt'> {
+  const { quickRefundsThroughAt: _at, ...shown } = figures;
+  return shown;
 }
 
 /**
@@ -330,17 +397,24 @@ function matchingDefinitions(figures: ClaimFigures, config: InflatedGmvConfig): 
   });
 }
 
+interface DefinitionSums {
+  listKept: number;
+  flashListKept: number;
+  paidKept: number;
+  placedUnrefunded: number;
+  paidUnrefunded: number;
+}
+
+function emptySet(): DefinitionSums {
+  return { listKept: 0, flashListKept: 0, paidKept: 0, placedUnrefunded: 0, paidUnrefunded: 0 };
+}
+
 /** Adds one order to the wrong-definition sums: "kept" is paid with no refund at all, as a sales poster counts it. */
-function addToSet(
-  set: { listKept: number; paidKept: number; placedUnrefunded: number; paidUnrefunded: number },
-  paid: number,
-  refunded: number,
-  atList: number,
-  atUnit: number,
-): void {
+function addToSet(set: DefinitionSums, paid: number, refunded: number, atList: number, atUnit: number, flashListed: number | null): void {
   if (refunded > 0) return;
   if (paid > 0) {
     set.listKept += atList;
+    set.flashListKept += flashListed ?? paid;
     set.paidKept += paid;
     set.paidUnrefunded += paid;
     set.placedUnrefunded += paid;
@@ -360,6 +434,12 @@ function roundedFrom(claimed: number, figure: number, config: InflatedGmvConfig)
   while (claimed % (step * 10) === 0) step *= 10;
   if (step < 1_000 || step / 2 > config.maxRoundingShare * claimed) return false;
   return Math.abs(claimed - figure) <= step / 2;
+}
+
+/** A flash-sale item's list value (flashPriceShare of list or less), or null for an order at a live price. */
+function flashAtList(order: OrderFact, config: InflatedGmvConfig): number | null {
+  if (order.listPrice === null || order.unitPrice === null || order.listPrice <= 0) return null;
+  return order.unitPrice <= order.listPrice * config.flashPriceShare ? listValue(order) : null;
 }
 
 function listValue(order: OrderFact): number {

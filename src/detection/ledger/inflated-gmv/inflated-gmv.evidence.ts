@@ -1,10 +1,7 @@
 import type { ClaimFigures, DefinitionFigure } from './inflated-gmv.detector.js';
 
-/**
- * Shape of inflated_gmv evidence (money in minor units, times in event-time
- * ms like every other kind's: the console formats them).
- */
-export type InflatedGmvEvidence = ClaimFigures & {
+/** Shape of inflated_gmv evidence (money in minor units, times in epoch ms). */
+export type InflatedGmvEvidence = Omit<ClaimFigures, 'quickRefundsThroughAt'> & {
   brushingAccounts: string[];
   claim: { gmv: number; orders: number | null; claimedAt: number };
   countedAs: Array<DefinitionFigure['definition']>;

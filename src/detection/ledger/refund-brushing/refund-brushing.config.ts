@@ -19,8 +19,26 @@ export interface RefundBrushingConfig {
     postEndWindowMs: number;
     /** Inside this shorter window the refund is all but certainly before shipping: a stronger indication. */
     fastPostEndWindowMs: number;
-    /** An order counts as refunded when refunds cover this share of what was paid (a brusher refunds it all). */
+    /**
+     * A studio that waits for its empty parcel to "arrive" refunds days
+     * later, when honest returns come too. Refunds up to this long after the
+     * end still count, weighing little (lateScore): only a strong tie (a
+     * ring of an operator's phones and SIMs) convicts them.
+     */
+    latePostEndWindowMs: number;
+    /**
+     * An order counts as refunded when refunds cover this share of what was
+     * paid. Brushers on a kickback keep a commission (a tenth to a third) and
+     * are refunded the rest; an honest buyer returning one piece of two gets
+     * half back, which stays below.
+     */
     minRefundedShare: number;
+    /**
+     * Orders paid below this (minor units) are never brushing: a 1-fen
+     * lucky-bag entry or a free gift adds nothing to a room's sales, and
+     * platforms refund losing entrants in one batch after the draw.
+     */
+    minOrderPaid: number;
     /** Payments this long before the recorded start count as during the stream (clock skew between services). */
     startGraceMs: number;
     /**
@@ -40,9 +58,10 @@ export interface RefundBrushingConfig {
      * a real buyer who cancels one of three orders keeps most.
      */
     minPatternShare: number;
-    /** Score of the timing indication: a refund in the fast window, in the wider one, or while the stream still runs. */
+    /** Score of the timing indication: a refund in the fast window, in the wider one, days later, or while the stream still runs. */
     fastScore: number;
     windowScore: number;
+    lateScore: number;
     /** Paid and fully refunded during the stream: honest mis-taps do this too, so it weighs little. */
     inStreamScore: number;
   };
@@ -79,8 +98,100 @@ export interface RefundBrushingConfig {
      * stream's accounts using it are candidates. A carrier-NAT address or
      * /24 carries many honest buyers, of whom a few cancel after any stream;
      * a brusher's phone, address or home line carries almost only brushers.
+     * Across rooms the same share is asked of everyone who used the
+     * identifier over the history horizon: a parcel locker the whole
+     * neighbourhood ships to links no one, a studio's SIM does.
      */
     minCandidateShare: number;
+    /**
+     * Across rooms (an operator's phones, SIMs and pick-up addresses seen
+     * in other streams over the history horizon), a ring needs more
+     * accounts than a family has: a household of four that returns things
+     * over a month is still one household.
+     */
+    minOperatorAccounts: number;
+    /**
+     * Across rooms an address links only when this share of everyone who
+     * shipped to it did the pattern: a parcel locker, a campus or an
+     * office address carries whole neighbourhoods, and how many of them the
+     * ledger has seen so far depends on how far the evening has come (a
+     * locker that ten orders used by ten o'clock links strangers at half).
+     * A studio's own flat carries its accounts only; a SIM or a phone is
+     * one person's whatever the hour.
+     */
+    minAddressShareAcrossRooms: number;
+  };
+  flashGrab: {
+    /**
+     * A merchant's team takes the flash price like every buyer, so paying
+     * list price says nothing; what it cannot hide is being first: in at
+     * the opening second of every sale, before a viewer can react. A sale
+     * is a SKU's orders at this discount off list or more.
+     */
+    minDiscount: number;
+    /** Orders a sale needs before its first seconds can be told from the rest. */
+    minSaleOrders: number;
+    /**
+     * The opening: the longest run of the sale's first orders of which at
+     * least openingPatternShare were refunded in the pattern, holding at
+     * least minOpeningPatternOrders of them (three accounts in before the
+     * crowd are a team, one is a quick finger) and at most maxOpeningShare
+     * of the sale (a sale refunded throughout has no opening, it was
+     * cancelled).
+     */
+    openingPatternShare: number;
+    minOpeningPatternOrders: number;
+    maxOpeningShare: number;
+    /**
+     * The later buyers must mostly have kept theirs (at most this share of
+     * them refunded in the pattern): a merchant who cancels a whole sale, or
+     * its oversold tail, refunds buyers whoever they are; only a team's
+     * opening orders are refunded while the crowd's stand.
+     */
+    maxLaterPatternShare: number;
+    /** Orders of one SKU at one price this far apart belong to two rounds of the sale. */
+    roundGapMs: number;
+    /** Score by sales whose opening the account took and had refunded. */
+    scoreBySales: ReadonlyArray<readonly [sales: number, score: number]>;
+    /**
+     * When the crowd is as quick as the team, the team still shows: the same
+     * accounts refunded in minTeamSales or more of the stream's sales (whose
+     * crowd kept theirs, refunds each at its own time: a merchant cancelling
+     * an oversold tail does it in one sitting), minTeamAccounts of them. An
+     * honest buyer is in the refunded few of two sales by chance, three of
+     * them hardly ever.
+     */
+    minTeamSales: number;
+    minTeamAccounts: number;
+    teamScore: number;
+  };
+  kickback: {
+    /**
+     * A partial refund that is not a whole number of units (a commission
+     * kept, not a piece sent back), refunded in the pattern. Honest partial
+     * refunds return whole pieces, or a small price-protection difference.
+     */
+    oddShareScore: number;
+    /**
+     * Accounts whose refunds left them the same share (within this many
+     * points of each other) follow one organiser's commission rule...
+     */
+    sameShareTolerance: number;
+    /** ...or the same amount per order (within this many minor units): a fixed fee per task, five or ten yuan. */
+    sameAmountTolerance: number;
+    /** ...when at least this many candidates do; the score grows with the crew like a ring's. */
+    minGroupSize: number;
+    groupScore: number;
+    perExtraMemberScore: number;
+    maxGroupScore: number;
+    /**
+     * Without a common rule (commissions agreed one by one), several such
+     * refunds in one stream still point to one scheme: honest partial
+     * refunds return whole pieces or a small difference. From this many
+     * candidates, each weighs this much.
+     */
+    minOddGroupSize: number;
+    oddGroupScore: number;
   };
   crossRoom: {
     /** History looked at: this long before the stream's start (event time). */
@@ -89,6 +200,13 @@ export interface RefundBrushingConfig {
     scoreByRooms: ReadonlyArray<readonly [rooms: number, score: number]>;
     /** Added when those rooms belong to more than one merchant (a hired brusher, not one shop's staff). */
     manyMerchantsBonus: number;
+    /**
+     * How far the history reaches along shared identifiers: the candidates'
+     * devices, phones and addresses (hop 1), then those of the orders found
+     * (hop 2). An operator's accounts share a SIM with one and a phone with
+     * another, never all with everyone; two hops collect a studio.
+     */
+    identifierHops: number;
   };
   overpay: {
     /**
@@ -111,6 +229,33 @@ export interface RefundBrushingConfig {
      */
     minPatternOrders: number;
     score: number;
+  };
+  wave: {
+    /**
+     * Buyers of one SKU refunded after the stream (within the two-day
+     * window), at least this many of them...
+     */
+    minAccounts: number;
+    /**
+     * ...and this share of its buyers. Honest rooms refund a few per cent
+     * of a SKU's orders that soon (mis-taps, second thoughts); a task handed
+     * to hired buyers makes them a third or more.
+     */
+    minShareOfBuyers: number;
+    /**
+     * Their refunds spread over at least this long: each worker refunds on
+     * their own, while a merchant cancelling an oversold sale or a bad
+     * batch refunds everyone in one sitting (not brushing).
+     */
+    minRefundSpreadMs: number;
+    score: number;
+    /**
+     * Stronger when the wave carries accounts another indication already
+     * backs (a ring, other rooms, a kickback...): the same task, the rest of
+     * its workers.
+     */
+    minBackedAccounts: number;
+    withFlaggedScore: number;
   };
   /** An account is flagged at or above this combined score (noisy-OR of its indications). */
   accountThreshold: number;
@@ -135,13 +280,16 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
   timing: {
     postEndWindowMs: 2 * DAY,
     fastPostEndWindowMs: 12 * HOUR,
-    minRefundedShare: 0.8,
+    latePostEndWindowMs: 7 * DAY,
+    minRefundedShare: 0.6,
+    minOrderPaid: 100,
     startGraceMs: 2 * MINUTE,
     paymentGraceMs: 10 * MINUTE,
     inferredEndAfterMs: 30 * MINUTE,
     minPatternShare: 0.6,
     fastScore: 0.35,
     windowScore: 0.28,
+    lateScore: 0.1,
     inStreamScore: 0.15,
   },
   ring: {
@@ -153,6 +301,35 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
     minSubnetGroupSize: 4,
     subnetScore: 0.25,
     minCandidateShare: 0.5,
+    minOperatorAccounts: 5,
+    minAddressShareAcrossRooms: 0.8,
+  },
+  flashGrab: {
+    minDiscount: 0.5,
+    minSaleOrders: 8,
+    openingPatternShare: 0.6,
+    minOpeningPatternOrders: 3,
+    maxOpeningShare: 0.6,
+    maxLaterPatternShare: 0.3,
+    roundGapMs: 10 * MINUTE,
+    scoreBySales: [
+      [1, 0.3],
+      [2, 0.45],
+    ],
+    minTeamSales: 2,
+    minTeamAccounts: 3,
+    teamScore: 0.4,
+  },
+  kickback: {
+    oddShareScore: 0.15,
+    sameShareTolerance: 0.01,
+    sameAmountTolerance: 100,
+    minGroupSize: 3,
+    groupScore: 0.4,
+    perExtraMemberScore: 0.03,
+    maxGroupScore: 0.55,
+    minOddGroupSize: 4,
+    oddGroupScore: 0.4,
   },
   crossRoom: {
     historyMs: 30 * DAY,
@@ -162,6 +339,7 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
       [4, 0.6],
     ],
     manyMerchantsBonus: 0.1,
+    identifierHops: 2,
   },
   overpay: {
     minPeerDiscount: 0.05,
@@ -171,6 +349,14 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
   repeat: {
     minPatternOrders: 3,
     score: 0.25,
+  },
+  wave: {
+    minAccounts: 4,
+    minShareOfBuyers: 0.3,
+    minRefundSpreadMs: 30 * MINUTE,
+    score: 0.3,
+    minBackedAccounts: 2,
+    withFlaggedScore: 0.45,
   },
   accountThreshold: 0.6,
   minSupportingSignals: 1,

@@ -7,9 +7,13 @@ import type { AccountSignals } from './refund-brushing.detector.js';
 export interface RefundBrushingSignals {
   timing: AccountSignals['timing'];
   ring?: NonNullable<AccountSignals['ring']>;
+  operator?: NonNullable<AccountSignals['operator']>;
   crossRoom?: NonNullable<AccountSignals['crossRoom']>;
   overpay?: NonNullable<AccountSignals['overpay']>;
   repeat?: NonNullable<AccountSignals['repeat']>;
+  flashGrab?: NonNullable<AccountSignals['flashGrab']>;
+  kickback?: NonNullable<AccountSignals['kickback']>;
+  wave?: NonNullable<AccountSignals['wave']>;
 }
 
 export interface RefundedOrderSample {

@@ -23,8 +23,9 @@ interface OrderInput {
   phone?: string;
   address?: string;
   paid?: boolean;
-  /** Refund time; full refund. */
+  /** Refund time; full refund unless `refund` says how much. */
   refundAt?: number;
+  refund?: number;
 }
 
 function order(input: OrderInput): OrderFact {
@@ -48,7 +49,7 @@ function order(input: OrderInput): OrderFact {
     placedAt: input.at,
     paidAt: paid ? input.at + 20 * SEC : null,
     paidAmount: paid ? price * quantity : 0,
-    refunds: paid && input.refundAt !== undefined ? [{ amount: price * quantity, at: input.refundAt }] : [],
+    refunds: paid && input.refundAt !== undefined ? [{ amount: input.refund ?? price * quantity, at: input.refundAt }] : [],
   };
 }
 
@@ -181,7 +182,9 @@ describe('refund brushing', () => {
     const verdict = judgeRefundBrushing(facts, []);
 
     expect(verdict.findings).toEqual([]);
-    expect(verdict.accounts.map((a) => a.accountId)).toEqual(['fan-1', 'fan-4']);
+    // Returns within a week are candidates of the late kind, which nothing but an operator's ring could back.
+    expect(verdict.accounts.filter((a) => a.timing.pattern !== 'late_post_end').map((a) => a.accountId)).toEqual(['fan-1', 'fan-4']);
+    expect(verdict.accounts.filter((a) => a.timing.pattern === 'late_post_end').length).toBeGreaterThan(10);
   });
 
   it('keeps an honest flash-sale rush clean: orders within seconds at the flash price, some unpaid, a few mis-taps refunded at once', () => {
@@ -281,5 +284,207 @@ describe('refund brushing', () => {
     const verdict = judgeRefundBrushing(stream(buyers.map((o) => ({ ...o, subnet: `117.136.${Number(o.ip!.split('.')[2])}.0/24` }))), []);
     expect(verdict.accounts).toHaveLength(60);
     expect(verdict.flaggedAccounts).toEqual([]);
+  });
+});
+
+/** A refunded order of `account` in another stream that ended `daysAgo` days before this one started. */
+function elsewhere(account: string, daysAgo: number, ids: { device?: string; phone?: string; address?: string }, refundAfterEnd = 3 * HOUR): AccountHistoryOrder {
+  const start = T0 - daysAgo * DAY;
+  return {
+    accountId: account,
+    streamId: `st-before-${daysAgo}`,
+    roomId: `room-before-${daysAgo}`,
+    merchantId: `m-before-${daysAgo}`,
+    deviceId: ids.device ?? `dev-${account}`,
+    phoneHash: ids.phone ?? `ph-${account}`,
+    addressHash: ids.address ?? `ad-${account}`,
+    startedAt: start,
+    endedAt: start + HOUR,
+    placedAt: start + 10 * MIN,
+    paidAt: start + 11 * MIN,
+    paidAmount: 29_900,
+    refundedAmount: 29_900,
+    firstRefundAt: start + HOUR + refundAfterEnd,
+  };
+}
+
+describe('refund brushing: studios, kickbacks, flash teams and task workers', () => {
+  it('flags a studio whose few accounts here are tied by its SIM to the same pattern in other rooms, late refunds included', () => {
+    // Two accounts of the studio here, one refunded within hours, one four days later (its empty parcel "arrived").
+    const here = [
+      order({ account: 'studio-a', at: T0 + 20 * MIN, price: 29_900, phone: 'studio-sim', address: 'locker-9', refundAt: END + 2 * HOUR }),
+      order({ account: 'studio-b', at: T0 + 30 * MIN, price: 29_900, phone: 'studio-sim', address: 'locker-9', refundAt: END + 4 * DAY }),
+    ];
+    // Four more of its accounts did the same last week in other rooms, on the same SIM.
+    const history = ['studio-c', 'studio-d', 'studio-e', 'studio-f'].map((account, i) => elsewhere(account, 2 + i, { phone: 'studio-sim', address: 'locker-9' }));
+    const users = new Map([
+      ['phone:studio-sim', 6],
+      ['address:locker-9', 140],
+    ]);
+    const facts = stream([...honestBuyers(20), ...here]);
+
+    // Without the ring across rooms: two accounts here, one of them late, nothing ties them enough.
+    expect(judgeRefundBrushing(facts, history).flaggedAccounts).toEqual([]);
+    const verdict = judgeRefundBrushing(facts, history, DEFAULT_REFUND_BRUSHING_CONFIG, users);
+    expect(verdict.flaggedAccounts).toEqual(['studio-a', 'studio-b']);
+    expect(verdict.accounts.find((a) => a.accountId === 'studio-b')).toMatchObject({
+      timing: { pattern: 'late_post_end' },
+      operator: { accounts: 6, accountsHere: 2, linkedBy: ['phone'] },
+    });
+    expect(verdict.findings.find((f) => f.subjectType === 'room')?.accounts).toEqual(['studio-a', 'studio-b']);
+  });
+
+  it('does not tie a neighbour to a studio through the locker they both ship to, however few of its users the ledger has seen', () => {
+    // The studio: four accounts elsewhere on two SIMs, shipping to the locker; the neighbour here cancelled one order.
+    const history = ['s-1', 's-2', 's-3', 's-4'].map((account, i) => elsewhere(account, 1 + i, { phone: `studio-sim-${i % 2}`, address: 'locker-9' }));
+    history.push(elsewhere('s-5', 2, { phone: 'studio-sim-0' }));
+    const neighbour = order({ account: 'neighbour', at: T0 + 20 * MIN, address: 'locker-9', refundAt: END + 2 * HOUR });
+    // Early in the evening the locker has been used by these six alone.
+    const users = new Map([
+      ['address:locker-9', 5],
+      ['phone:studio-sim-0', 3],
+      ['phone:studio-sim-1', 2],
+    ]);
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(20), neighbour]), history, DEFAULT_REFUND_BRUSHING_CONFIG, users);
+    expect(verdict.accounts).toMatchObject([{ accountId: 'neighbour', operator: null }]);
+    expect(verdict.flaggedAccounts).toEqual([]);
+  });
+
+  it('does not tie strangers through a parcel locker the neighbourhood ships to', () => {
+    const here = ['a', 'b'].map((name, i) => order({ account: `quick-${name}`, at: T0 + (20 + i) * MIN, address: 'locker-9', refundAt: END + 2 * HOUR }));
+    const history = ['c', 'd', 'e', 'f'].map((name, i) => elsewhere(`quick-${name}`, 2 + i, { address: 'locker-9' }));
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(20), ...here]), history, DEFAULT_REFUND_BRUSHING_CONFIG, new Map([['address:locker-9', 140]]));
+    expect(verdict.accounts.map((a) => a.operator)).toEqual([null, null]);
+    expect(verdict.flaggedAccounts).toEqual([]);
+  });
+
+  it('keeps a family clean whose four members each cancelled an order within hours of some stream this month, once here too', () => {
+    const family = ['mum', 'dad', 'gran', 'kid'];
+    const here = family.map((account, i) =>
+      order({ account, at: T0 + (20 + i) * MIN, sku: 'sku-home', address: 'home-7', ip: '192.0.2.44', refundAt: i === 0 ? END + 3 * HOUR : END + (3 + i) * DAY }),
+    );
+    const history = family.map((account, i) => elsewhere(account, 5 + i, { address: 'home-7' }, (2 + i) * HOUR));
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(20), ...here]), history, DEFAULT_REFUND_BRUSHING_CONFIG, new Map([['address:home-7', 4]]));
+    expect(verdict.accounts.every((a) => a.operator === null)).toBe(true);
+    expect(verdict.flaggedAccounts).toEqual([]);
+  });
+
+  it('flags a kickback crew: strangers refunded 85 % of the price after the stream, each keeping the same commission', () => {
+    const crew = Array.from({ length: 6 }, (_, i) =>
+      order({ account: `kick-${i}`, at: T0 + (20 + i * 3) * MIN, price: 39_900, sku: 'sku-kick', refundAt: END + (1 + i) * HOUR, refund: 33_915 }),
+    );
+    // Fans bought the same item and kept it: the crew is not most of its buyers.
+    const fans = Array.from({ length: 20 }, (_, i) => order({ account: `kick-fan-${i}`, at: T0 + (5 + i * 2) * MIN, price: 39_900, sku: 'sku-kick' }));
+    const facts = stream([...honestBuyers(30), ...fans, ...crew]);
+    const verdict = judgeRefundBrushing(facts, []);
+    expect(verdict.flaggedAccounts).toEqual(crew.map((o) => o.accountId));
+    expect(verdict.accounts[0]).toMatchObject({ kickback: { keptShare: 0.15, sameShareAccounts: 6, sameAmountAccounts: 6, oddRefundAccounts: 6 } });
+    // Each keeping a different share, agreed one by one: six such refunds in one stream are still one scheme...
+    const spread = crew.map((o, i) => ({ ...o, refunds: [{ amount: 39_900 - 2_000 * (i + 1) - 7, at: o.refunds[0]!.at }] }));
+    const agreed = judgeRefundBrushing(stream([...honestBuyers(30), ...fans, ...spread]), []);
+    expect(agreed.flaggedAccounts).toEqual(crew.map((o) => o.accountId));
+    expect(agreed.accounts[0]!.kickback).toMatchObject({ sameShareAccounts: 0, sameAmountAccounts: 0, oddRefundAccounts: 6 });
+    // ...three are not.
+    expect(judgeRefundBrushing(stream([...honestBuyers(30), ...fans, ...spread.slice(0, 3)]), []).flaggedAccounts).toEqual([]);
+  });
+
+  it('flags a kickback crew keeping the same fee per order, whatever each bought', () => {
+    const prices = [29_900, 39_900, 45_900, 52_900, 61_900];
+    const crew = prices.map((price, i) =>
+      order({ account: `fee-${i}`, at: T0 + (20 + i * 3) * MIN, price, sku: `sku-fee-${i}`, refundAt: END + (1 + i) * HOUR, refund: price - 5_000 }),
+    );
+    const fans = prices.flatMap((price, i) => Array.from({ length: 4 }, (_, k) => order({ account: `fee-fan-${i}-${k}`, at: T0 + (5 + k) * MIN, price, sku: `sku-fee-${i}` })));
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(30), ...fans, ...crew]), []);
+    expect(verdict.flaggedAccounts).toEqual(crew.map((o) => o.accountId));
+    expect(verdict.accounts[0]!.kickback).toMatchObject({ keptPerOrder: 5_000, sameShareAccounts: 0, sameAmountAccounts: 5 });
+  });
+
+  it('keeps honest partial returns clean: one piece of two, two of three, or a price-protection difference', () => {
+    const returns = [
+      order({ account: 'half', at: T0 + 20 * MIN, price: 9_900, quantity: 2, refundAt: END + 3 * HOUR, refund: 9_900 }),
+      order({ account: 'two-of-three-a', at: T0 + 21 * MIN, price: 9_900, quantity: 3, refundAt: END + 4 * HOUR, refund: 19_800 }),
+      order({ account: 'two-of-three-b', at: T0 + 22 * MIN, price: 9_900, quantity: 3, refundAt: END + 5 * HOUR, refund: 19_800 }),
+      order({ account: 'two-of-three-c', at: T0 + 23 * MIN, price: 9_900, quantity: 3, refundAt: END + 6 * HOUR, refund: 19_800 }),
+      ...Array.from({ length: 5 }, (_, i) => order({ account: `protected-${i}`, at: T0 + (30 + i) * MIN, price: 9_900, refundAt: END + 2 * HOUR, refund: 990 })),
+    ];
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(30), ...returns]), []);
+    expect(verdict.accounts.map((a) => a.accountId)).toEqual(['two-of-three-a', 'two-of-three-b', 'two-of-three-c']);
+    expect(verdict.accounts.map((a) => a.kickback)).toEqual([null, null, null]);
+    expect(verdict.flaggedAccounts).toEqual([]);
+  });
+
+  /** A flash sale at `at`: the crowd's orders from `crowdFrom` on, one every 300 ms; some refunded in one sitting if `cancelTail`. */
+  function flashSale(sku: string, at: number, crowd: number, crowdFrom: number): OrderFact[] {
+    return Array.from({ length: crowd }, (_, i) => order({ account: `${sku}-crowd-${i}`, at: at + crowdFrom + i * 300, price: 990, list: 9_900, sku }));
+  }
+
+  it("flags a merchant's team that took the opening of each flash sale at the flash price while the crowd kept theirs", () => {
+    const staff = ['clerk-a', 'clerk-b', 'clerk-c', 'clerk-d'];
+    const orders = [T0 + 20 * MIN, T0 + 50 * MIN].flatMap((at, k) => [
+      ...staff.map((account, i) => order({ account, at: at + 200 + i * 150, price: 990, list: 9_900, sku: `flash-${k}`, refundAt: END + (20 + i) * HOUR })),
+      ...flashSale(`flash-${k}`, at, 30, 2_000),
+    ]);
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(20), ...orders]), []);
+    expect(verdict.flaggedAccounts).toEqual(staff);
+    expect(verdict.accounts[0]).toMatchObject({ flashGrab: { sales: 2, skus: ['flash-0', 'flash-1'] }, overpay: null });
+  });
+
+  it('flags the same team when the crowd is as quick as it: the same few refunded in sale after sale', () => {
+    const staff = ['clerk-a', 'clerk-b', 'clerk-c', 'clerk-d'];
+    const orders = [T0 + 20 * MIN, T0 + 50 * MIN].flatMap((at, k) => [
+      ...flashSale(`flash-${k}`, at, 40, 100),
+      // In among the crowd, not before it, from the office line, refunded the next day.
+      ...staff.map((account, i) =>
+        order({ account, at: at + 1_000 + i * 1_500, price: 990, list: 9_900, sku: `flash-${k}`, ip: '203.0.113.60', refundAt: END + (20 + i) * HOUR }),
+      ),
+    ]);
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(20), ...orders]), []);
+    expect(verdict.accounts.find((a) => a.accountId === 'clerk-a')?.flashGrab).toMatchObject({ sales: 2, team: 4 });
+    expect(verdict.flaggedAccounts).toEqual(staff);
+  });
+
+  it("keeps a merchant clean that cancels the oversold tail of its flash sales in one sitting after the stream", () => {
+    const orders = [T0 + 20 * MIN, T0 + 50 * MIN].flatMap((at, k) => {
+      const sale = flashSale(`flash-${k}`, at, 40, 800);
+      // The last fifth oversold: refunded by the merchant an hour after the end, minutes apart.
+      for (const [i, o] of sale.slice(32).entries()) o.refunds = [{ amount: o.paidAmount, at: END + HOUR + i * 30 * SEC }];
+      return sale;
+    });
+    // Three fans were in both tails.
+    for (const k of [0, 1]) for (let i = 0; i < 3; i++) orders[k * 40 + 33 + i]!.accountId = `fan-in-both-${i}`;
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(20), ...orders]), []);
+    expect(verdict.accounts.every((a) => a.flashGrab === null)).toBe(true);
+    expect(verdict.flaggedAccounts).toEqual([]);
+  });
+
+  it('flags task-platform workers: strangers who bought the task’s SKU and were refunded each on their own time', () => {
+    const workers = Array.from({ length: 7 }, (_, i) => order({ account: `worker-${i}`, at: T0 + (10 + i * 9) * MIN, price: 25_900, sku: 'sku-task', refundAt: END + (1 + i * 2) * HOUR }));
+    const buyers = honestBuyers(8, { prefix: 'task-fan', price: 25_900, list: 25_900 }).map((o) => ({ ...o, skuId: 'sku-task' }));
+    // Two of them did tasks in other rooms this month.
+    const history = [elsewhere('worker-0', 3, {}), elsewhere('worker-1', 9, {})];
+    const facts = stream([...honestBuyers(30), ...buyers, ...workers]);
+    const verdict = judgeRefundBrushing(facts, history);
+    expect(verdict.flaggedAccounts).toEqual(workers.map((o) => o.accountId));
+    expect(verdict.accounts.find((a) => a.accountId === 'worker-5')).toMatchObject({ crossRoom: null, wave: { skuId: 'sku-task', accounts: 7, buyers: 15, backedAccounts: 2 } });
+    // Without the two seen elsewhere, a wave alone names no one.
+    expect(judgeRefundBrushing(facts, []).flaggedAccounts).toEqual([]);
+  });
+
+  it('keeps a batch cancellation of one SKU clean: the merchant refunds everyone in one sitting', () => {
+    const buyers = Array.from({ length: 12 }, (_, i) => order({ account: `batch-${i}`, at: T0 + (10 + i * 5) * MIN, sku: 'sku-recalled', refundAt: END + 2 * HOUR + i * SEC }));
+    const history = [elsewhere('batch-0', 3, {}), elsewhere('batch-1', 9, {})];
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(30), ...buyers]), history);
+    expect(verdict.accounts.every((a) => a.wave === null)).toBe(true);
+    expect(verdict.flaggedAccounts.filter((account) => !['batch-0', 'batch-1'].includes(account))).toEqual([]);
+  });
+
+  it('keeps a lucky-bag draw clean: 1-fen entries refunded in one batch after the stream, entrants on shared pick-up points and in other draws', () => {
+    const entrants = Array.from({ length: 60 }, (_, i) =>
+      order({ account: `entrant-${i}`, at: T0 + 40 * MIN + i * SEC, price: 1, list: 1, sku: 'lucky-bag', address: `locker-${i % 3}`, refundAt: i < 3 ? undefined : END + 20 * MIN }),
+    );
+    const history = entrants.slice(0, 20).map((o, i) => ({ ...elsewhere(o.accountId, 1 + (i % 5), { address: o.addressHash! }), paidAmount: 1, refundedAmount: 1 }));
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(20), ...entrants]), history, DEFAULT_REFUND_BRUSHING_CONFIG, new Map([0, 1, 2].map((i) => [`address:locker-${i}`, 20])));
+    expect(verdict.accounts).toEqual([]);
+    expect(verdict.findings).toEqual([]);
   });
 });
