@@ -237,6 +237,7 @@ export function labelOf(parent, key, lang = 'en') {
 
 /** The same labels in Simplified Chinese (`evidence-fields.spec.ts` checks every field has one). */
 export const FIELDS_ZH = {
+  farmHandsets: '同时或轮流运行多个账号的手机数',
   regularShare: '定时发言占比（群组规则）',
   cadencePeriodMs: '共同定时周期',
   cadenceAccounts: '按该定时发言的账号数',
