@@ -5,18 +5,12 @@
  * (kind, subjectType, subjectId, streamId), bumping `version` only when the
  * content changed, so handing the same finding twice is harmless.
  */
-/** The report kinds of CONTRACT.md §3, v1 first, then v2's. */
-export const REPORT_KINDS = [
-  'injected_viewers',
-  'scripted_comments',
-  'refund_brushing',
-  'inflated_gmv',
-  // v2: flash-sale scalpers, promotion abuse, cash-out, linked-account rings.
-  'scalper_bot',
-  'coupon_abuse',
-  'cash_out',
-  'account_ring',
-] as const;
+/** The report kinds of CONTRACT.md §3 v1. */
+export const V1_REPORT_KINDS = ['injected_viewers', 'scripted_comments', 'refund_brushing', 'inflated_gmv'] as const;
+/** v2 (CONTRACT.md §3): flash-sale scalpers, promotion abuse, cash-out, linked-account rings. */
+export const V2_REPORT_KINDS = ['scalper_bot', 'coupon_abuse', 'cash_out', 'account_ring'] as const;
+/** Every report kind, v1 first, then v2's. */
+export const REPORT_KINDS = [...V1_REPORT_KINDS, ...V2_REPORT_KINDS] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 /**
  * What a report is about (CONTRACT.md §3): a room's stream, an account, and
