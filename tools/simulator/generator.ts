@@ -46,6 +46,7 @@ import { NO_ORDER_TRAPS, orderTrapNames, orderTrapsFor, playClaimTraps, playOrde
 import { placeHonestOrder, planOrganicProfile, playOrganicMoments, simulateAudience, type OrganicTraps } from './organic.js';
 import { Rng } from './prng.js';
 import { RoomBuilder, type LedgerOrder, type ViewerSession } from './room.js';
+import type { EveningTruth } from './truth.js';
 import { salesClaim, verifiedSales, type ClaimStyle, type ExpectedSalesAudit } from './sales.js';
 import { newEveningStorefront, Storefront, type EveningStorefront } from './storefront.js';
 
@@ -170,6 +171,8 @@ export interface SimulatedEvening {
   accountEvents: RoomEvent[];
   /** Every room's events and the account events merged in event-time order. */
   events: RoomEvent[];
+  /** (v2) Operators across rooms and honest sharers (`truth.ts`); absent where a generator fills none. */
+  truth?: EveningTruth;
 }
 
 /** 2026-11-20 19:00 in China (UTC+8): prime time for live shopping. */
