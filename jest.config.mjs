@@ -4,7 +4,11 @@
 // suite fast.
 const esm = {
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    // The console's browser modules import i18next from the path the service serves it at.
+    '^\\.\\./vendor/i18next/i18next\\.js$': '<rootDir>/node_modules/i18next/dist/esm/i18next.js',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
   },
