@@ -133,6 +133,46 @@ describe('the desk in Chromium', () => {
     expect(await page.locator('#confirm').textContent()).toBe('Confirm instead');
   });
 
+  it("decides a whole cohort from one of its account reports, leaving the stream's other cohorts open", async () => {
+    const room = fixture.evening.rooms[1];
+    const reports = harness.app.get(ReportsService);
+    const cohort = (group: string) => ({ group, kind: 'device' as const, members: 2, signals: ['sharedInfrastructure'] });
+    await reports.applyFindings(
+      [
+        ['cohort-p', 'device:desk-farm-1'],
+        ['cohort-q', 'device:desk-farm-1'],
+        ['cohort-r', 'device:desk-farm-2'],
+      ].map(([account, group], index) => ({
+        kind: 'injected_viewers' as const,
+        subjectType: 'account' as const,
+        subjectId: account!,
+        roomId: room.roomId,
+        streamId: room.streamId,
+        score: 0.8 + index / 100,
+        severity: 'high' as const,
+        summary: `Cohort member ${account}.`,
+        accounts: [account!],
+        evidence: { cohorts: [cohort(group!)], joinedAt: room.startTs, emulator: true, rooted: false, interactions: 0 },
+        detectedAt: room.startTs + 120_000,
+      })),
+    );
+    const listed = await get<{ items: DeskReport[] }>(`/v1/reports?streamId=${room.streamId}&subjectType=account&limit=200`, fixture.reviewerKey);
+    const byAccount = new Map(listed.items.map((report) => [report.subjectId, report]));
+    await page.goto(`${harness.baseUrl}/console/#/report/${byAccount.get('cohort-p')!.id}`);
+    const confirm = page.locator('#cohort-decisions button[data-cohort="device:desk-farm-1"][data-decision="confirmed"]');
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toBe('Confirm 2 reports');
+    await page.fill('#cohort-note', 'one handset farm');
+    await confirm.click();
+    await page.waitForSelector('#cohort-result:text("2 decided, 0 refused.")');
+
+    const after = await get<{ items: DeskReport[] }>(`/v1/reports?streamId=${room.streamId}&subjectType=account&limit=200`, fixture.reviewerKey);
+    const status = Object.fromEntries(after.items.filter((report) => report.subjectId.startsWith('cohort-')).map((report) => [report.subjectId, report.status]));
+    expect(status).toEqual({ 'cohort-p': 'confirmed', 'cohort-q': 'confirmed', 'cohort-r': 'open' });
+    const trail = await get<{ items: Array<{ note: string; bulkId: string | null }> }>(`/v1/reports/${byAccount.get('cohort-q')!.id}/decisions`, fixture.reviewerKey);
+    expect(trail.items.map((item) => item.note)).toEqual(['one handset farm']);
+  });
+
   it('opens an account page from a report and finds the reports naming it', async () => {
     const accountId = fixture.report.accounts[0]!;
     await page.goto(`${harness.baseUrl}/console/#/report/${fixture.report.id}`);

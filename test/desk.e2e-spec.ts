@@ -177,6 +177,63 @@ describe('review desk', () => {
       expect(deliveries.body.items.map((delivery) => delivery.reason)).toEqual(['confirmed']);
     });
 
+    it("decides a cohort's open account reports, or the accounts a room report names, as one group", async () => {
+      const cohort = { group: 'device:dev-9', kind: 'device', members: 3, signals: ['sharedInfrastructure'] };
+      const other = { group: 'subnet:10.9.9.0/24', kind: 'subnet', members: 2, signals: ['sharedInfrastructure'] };
+      await reports.applyFindings([
+        finding({ streamId: 'group-1', subjectType: 'account', subjectId: 'g-a', accounts: ['g-a'], evidence: { cohorts: [cohort] } }),
+        finding({ streamId: 'group-1', subjectType: 'account', subjectId: 'g-b', accounts: ['g-b'], evidence: { cohorts: [cohort, other] } }),
+        finding({ streamId: 'group-1', subjectType: 'account', subjectId: 'g-c', accounts: ['g-c'], evidence: { cohorts: [other] } }),
+        // The same cohort name in another stream is another cohort.
+        finding({ streamId: 'group-2', subjectType: 'account', subjectId: 'g-d', accounts: ['g-d'], evidence: { cohorts: [cohort] } }),
+        finding({ streamId: 'group-1', subjectType: 'room', subjectId: 'room-g', accounts: ['g-a', 'g-b', 'g-c'], evidence: {} }),
+      ]);
+      const page = await as<{ items: DeskReport[] }>(lin, '/v1/reports?streamId=group-1&limit=50');
+      const bySubject = new Map(page.body.items.map((report) => [report.subjectId, report]));
+      const body = { decision: 'confirmed', note: 'one device farm', group: { cohort: { streamId: 'group-1', kind: 'injected_viewers', group: cohort.group } } };
+
+      const preview = await as<BulkDecisionResult>(lin, '/v1/reports/bulk-decision', { method: 'POST', body: { ...body, dryRun: true } });
+      expect(preview.status).toBe(200);
+      expect(preview.body).toMatchObject({ dryRun: true, bulkId: null, decided: 0 });
+      expect(preview.body.items.map((item) => item.id).sort()).toEqual([bySubject.get('g-a')!.id, bySubject.get('g-b')!.id].sort());
+      expect((await as<DeskReport>(lin, `/v1/reports/${bySubject.get('g-a')!.id}`)).body.status).toBe('open');
+
+      const decided = await as<BulkDecisionResult>(lin, '/v1/reports/bulk-decision', { method: 'POST', body });
+      expect([decided.status, decided.body.decided, decided.body.refused]).toEqual([200, 2, 0]);
+      const trail = await as<{ items: ReportDecisionView[] }>(lin, `/v1/reports/${bySubject.get('g-b')!.id}/decisions`);
+      expect(trail.body.items).toEqual([expect.objectContaining({ decision: 'confirmed', note: 'one device farm', bulkId: decided.body.bulkId })]);
+      // Decided reports leave the group: a second pass finds nothing open.
+      const again = await as<BulkDecisionResult>(lin, '/v1/reports/bulk-decision', { method: 'POST', body });
+      expect(again.body.decided).toBe(0);
+
+      // The room report names g-a, g-b and g-c: only g-c is still open.
+      const room = bySubject.get('room-g')!;
+      const named = await as<BulkDecisionResult>(lin, '/v1/reports/bulk-decision', { method: 'POST', body: { decision: 'confirmed', group: { namedBy: room.id } } });
+      expect(named.body.items.map((item) => item.id)).toEqual([bySubject.get('g-c')!.id]);
+      const elsewhere = await as<{ items: DeskReport[] }>(lin, '/v1/reports?streamId=group-2');
+      expect(elsewhere.body.items[0]!.status).toBe('open');
+    });
+
+    it('refuses a group and items together, an unknown cohort kind, and a group naming no report, by field', async () => {
+      const report = await reportOn('group-bad');
+      const both = await as<{ message: string }>(lin, '/v1/reports/bulk-decision', {
+        method: 'POST',
+        body: { decision: 'dismissed', items: [{ id: report.id, version: 1 }], group: { namedBy: report.id } },
+      });
+      expect([both.status, both.body.message]).toEqual([400, 'items: must name either the reports or a group of them, not both']);
+      const kind = await as<{ message: string }>(lin, '/v1/reports/bulk-decision', {
+        method: 'POST',
+        body: { decision: 'dismissed', group: { cohort: { streamId: 's', kind: 'refund_brushing', group: 'x' } } },
+      });
+      expect(kind.status).toBe(400);
+      expect(kind.body.message).toMatch(/^group/);
+      const missing = await as<{ message: string }>(lin, '/v1/reports/bulk-decision', {
+        method: 'POST',
+        body: { decision: 'dismissed', group: { namedBy: '00000000-0000-4000-8000-000000000002' } },
+      });
+      expect([missing.status, missing.body.message]).toEqual([404, 'group.namedBy: report 00000000-0000-4000-8000-000000000002 not found']);
+    });
+
     it('refuses a bulk body naming a report twice, or none, by field', async () => {
       const report = await reportOn('bulk-bad');
       const twice = await as<{ message: string }>(lin, '/v1/reports/bulk-decision', { method: 'POST', body: { decision: 'dismissed', items: [{ id: report.id, version: 1 }, { id: report.id, version: 1 }] } });

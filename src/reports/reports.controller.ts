@@ -50,15 +50,41 @@ export const decisionBody = z.object({
 
 /** A bulk decision takes at most a page of the queue. */
 export const MAX_BULK_ITEMS = 200;
-export const bulkDecisionBody = z.object({
-  decision: z.enum(REVIEW_DECISIONS, oneOf(REVIEW_DECISIONS)),
-  note: storableText({ max: 2000 }).optional(),
-  items: z
-    .array(z.object({ id: uuid('a report id'), version: versionField }), { error: 'must be a list of { id, version }' })
-    .min(1, { error: `must hold 1 to ${MAX_BULK_ITEMS} reports` })
-    .max(MAX_BULK_ITEMS, { error: `must hold 1 to ${MAX_BULK_ITEMS} reports` })
-    .refine((items) => new Set(items.map((item) => item.id)).size === items.length, { error: 'must name each report once' }),
-});
+const reportItems = z
+  .array(z.object({ id: uuid('a report id'), version: versionField }), { error: 'must be a list of { id, version }' })
+  .min(1, { error: `must hold 1 to ${MAX_BULK_ITEMS} reports` })
+  .max(MAX_BULK_ITEMS, { error: `must hold 1 to ${MAX_BULK_ITEMS} reports` })
+  .refine((items) => new Set(items.map((item) => item.id)).size === items.length, { error: 'must name each report once' });
+
+/** Instead of items: every open account report of a cohort or comment cluster, or of the accounts a report names (a room's, a ring's). */
+const reportGroup = z.union(
+  [
+    z.object({
+      cohort: z.object({
+        streamId: identifier,
+        kind: z.enum(['injected_viewers', 'scripted_comments'], oneOf(['injected_viewers', 'scripted_comments'])),
+        // The injected_viewers `group` or scripted_comments `cohort` of the account evidence: a key and an id.
+        group: storableText({ min: 1, max: 400 }),
+      }),
+    }),
+    z.object({ namedBy: uuid('a report id') }),
+  ],
+  { error: 'must be { cohort: { streamId, kind, group } } or { namedBy: <report id> }' },
+);
+
+export const bulkDecisionBody = z
+  .object({
+    decision: z.enum(REVIEW_DECISIONS, oneOf(REVIEW_DECISIONS)),
+    note: storableText({ max: 2000 }).optional(),
+    items: reportItems.optional(),
+    group: reportGroup.optional(),
+    /** Answers the reports the selection holds, deciding none: what the console shows before a reviewer commits. */
+    dryRun: z.boolean({ error: 'must be true or false' }).optional(),
+  })
+  .refine((body) => (body.items === undefined) !== (body.group === undefined), {
+    error: 'must name either the reports or a group of them, not both',
+    path: ['items'],
+  });
 
 const reviewerOf = (principal: Principal) => ({ keyId: principal.keyId, label: principal.label ?? principal.keyId });
 

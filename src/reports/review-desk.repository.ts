@@ -37,6 +37,15 @@ export interface Reviewer {
   label: string;
 }
 
+/**
+ * A selection a bulk decision can name instead of listing reports: the open
+ * account reports of one cohort or comment cluster of a stream (the `group`
+ * of injected_viewers evidence, the `cohort` of scripted_comments), or the
+ * open account reports of the accounts a report names (a room report's in
+ * its stream and kind; a streamless one's, such as a ring's, anywhere).
+ */
+export type ReportGroup = { cohort: { streamId: string; kind: string; group: string } } | { namedBy: string };
+
 /** A queue row: its priority as of the first page's moment `as_of`, for the cursor. */
 export type QueueRow = DeskRow & { priority: number; as_of: string };
 
@@ -272,6 +281,35 @@ export class ReviewDeskRepository {
     } finally {
       client.release();
     }
+  }
+
+  /** The open account reports of a group with their current versions, oldest first; undefined when `namedBy` names no report. */
+  async groupItems(group: ReportGroup, limit: number): Promise<Array<{ id: string; version: number }> | undefined> {
+    if ('cohort' in group) {
+      const member = (key: string) => JSON.stringify([{ [key]: group.cohort.group }]);
+      const { rows } = await this.pool.query<{ id: string; version: number }>(
+        `SELECT id, version FROM reports
+          WHERE stream_id = $1 AND kind = $2 AND subject_type = 'account' AND status = 'open'
+            AND (evidence->'cohorts' @> $3::jsonb OR evidence->'cohorts' @> $4::jsonb)
+          ORDER BY created_at, id LIMIT $5`,
+        [group.cohort.streamId, group.cohort.kind, member('group'), member('cohort'), limit],
+      );
+      return rows;
+    }
+    const named = await this.pool.query<{ stream_id: string | null; kind: string; accounts: string[] }>(
+      'SELECT stream_id, kind, accounts FROM reports WHERE id = $1',
+      [group.namedBy],
+    );
+    const source = named.rows[0];
+    if (!source) return undefined;
+    const { rows } = await this.pool.query<{ id: string; version: number }>(
+      `SELECT id, version FROM reports
+        WHERE subject_type = 'account' AND status = 'open' AND subject_id = ANY ($1::text[]) AND id <> $2
+          AND ($3::text IS NULL OR (stream_id = $3 AND kind = $4))
+        ORDER BY created_at, id LIMIT $5`,
+      [source.accounts, group.namedBy, source.stream_id, source.kind, limit],
+    );
+    return rows;
   }
 
   /** The decision trail, oldest first; undefined when there is no such report. */

@@ -22,6 +22,7 @@ import {
   thresholdBody,
 } from '../../enforcement/policy.controller.js';
 import { bulkDecisionBody, decisionBody, MAX_BULK_ITEMS, reportIdParams, reportListQuery } from '../../reports/reports.controller.js';
+import { MAX_GROUP_ITEMS } from '../../reports/review-desk.service.js';
 import { accountParams, accountSearchQuery } from '../../console/accounts.controller.js';
 import * as answers from './response-schemas.js';
 
@@ -89,7 +90,7 @@ export const ROUTES: readonly DescribedRoute[] = [
   {
     method: 'post', path: '/v1/reports/bulk-decision', tag: 'reports', access: 'reviewer',
     summary: 'Confirm or dismiss many reports with one note',
-    description: `1–${MAX_BULK_ITEMS} reports, each decided on its own \`version\`, in its own transaction, with its own audit row (one \`bulkId\` for all). Each item answers what the single decision would: 200 with the report, 404, or 409 (changed since, or claimed by another reviewer); one refused item does not stop the others.`,
+    description: `1–${MAX_BULK_ITEMS} reports, each decided on its own \`version\`, in its own transaction, with its own audit row (one \`bulkId\` for all). Each item answers what the single decision would: 200 with the report, 404, or 409 (changed since, or claimed by another reviewer); one refused item does not stop the others. Instead of \`items\`, a \`group\` names every open account report of one cohort or comment cluster of a stream (\`{ cohort: { streamId, kind, group } }\`, the \`group\` of injected_viewers account evidence or the \`cohort\` of scripted_comments), or of the accounts a report names (\`{ namedBy }\`: a room report's in its stream and kind, a ring's anywhere), up to ${MAX_GROUP_ITEMS}, each on its version as of the request; \`dryRun: true\` answers what the group holds and decides nothing.`,
     body: {
       schema: bulkDecisionBody,
       example: { decision: 'confirmed', note: 'one emulator farm: same devices and subnet', items: [{ id: '3f2b8c1e-6a0d-4c3e-9b1a-2d4e5f6a7b8c', version: 2 }] },

@@ -164,7 +164,7 @@ export const reportDecisionView: z.ZodType<ReportDecisionView> = z
 
 export const bulkDecisionResult: z.ZodType<BulkDecisionResult> = z
   .object({
-    bulkId: z.string(),
+    bulkId: z.string().nullable().meta({ description: 'shared by the audit rows of this decision; null on a dry run' }),
     decided: z.number().int(),
     refused: z.number().int(),
     items: z.array(
@@ -175,6 +175,7 @@ export const bulkDecisionResult: z.ZodType<BulkDecisionResult> = z
         error: z.string().nullable().meta({ description: 'why it was refused: the 404 or 409 message' }),
       }),
     ),
+    dryRun: z.literal(true).optional().meta({ description: 'set when the request asked what a group holds: every item answers 200 with no report, none is decided' }),
   })
   .meta({ id: 'BulkDecisionResult' });
 

@@ -193,22 +193,23 @@ function decisionPanel(current, onDecided) {
   };
 }
 
-/** After a room report is confirmed: its named accounts' open account reports of the same stream, confirmed in one go on request. */
+/**
+ * After a room or ring report is confirmed: the open account reports of the
+ * accounts it names (a room's in its stream and kind, a ring's anywhere),
+ * counted and confirmed by the server as one group, however many there are.
+ */
 async function offerAccountReports(report, slot) {
-  if (report.subjectType !== 'room' || report.streamId === null || report.status !== 'confirmed' || report.accounts.length === 0) return mount(slot);
-  const named = new Set(report.accounts);
-  const page = await api(`/v1/reports${query({ streamId: report.streamId, subjectType: 'account', status: 'open', limit: 200 })}`).catch(() => ({ items: [] }));
-  const open = page.items.filter((item) => named.has(item.subjectId));
-  if (open.length === 0) return mount(slot);
+  if (report.subjectType === 'account' || report.status !== 'confirmed' || report.accounts.length === 0) return mount(slot);
+  const group = { namedBy: report.id };
+  const preview = await api('/v1/reports/bulk-decision', { method: 'POST', body: { decision: 'confirmed', group, dryRun: true } }).catch(() => ({ items: [] }));
+  const count = preview.items.length;
+  if (count === 0) return mount(slot);
   const result = h('p', { id: 'cascade-result', role: 'status' });
-  const button = h('button', { type: 'button', class: 'button danger', id: 'confirm-accounts' }, t('cascade.button', { count: open.length }));
+  const button = h('button', { type: 'button', class: 'button danger', id: 'confirm-accounts' }, t('cascade.button', { count }));
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {
-      const answer = await api('/v1/reports/bulk-decision', {
-        method: 'POST',
-        body: { decision: 'confirmed', note: t('cascade.note', { id: report.id }), items: open.map((item) => ({ id: item.id, version: item.version })) },
-      });
+      const answer = await api('/v1/reports/bulk-decision', { method: 'POST', body: { decision: 'confirmed', note: t('cascade.note', { id: report.id }), group } });
       result.textContent = t('bulk.result', { decided: answer.decided, refused: answer.refused });
       button.hidden = true;
     } catch (error) {
@@ -216,7 +217,52 @@ async function offerAccountReports(report, slot) {
       button.disabled = false;
     }
   });
-  mount(slot, h('div', { class: 'notice', id: 'cascade' }, h('p', null, t('cascade.offer', { count: open.length })), button, result));
+  mount(slot, h('div', { class: 'notice', id: 'cascade' }, h('p', null, t(report.streamId === null ? 'cascade.offerAnywhere' : 'cascade.offer', { count })), button, result));
+}
+
+/**
+ * On an account report of a viewer cohort or comment cluster: each group it
+ * belongs to, with its open account reports counted by the server, decided
+ * together with one note (each report keeps its own audit row).
+ */
+async function cohortDecisions(report, slot) {
+  const kind = report.kind;
+  const cohorts = report.subjectType === 'account' && report.streamId !== null && (kind === 'injected_viewers' || kind === 'scripted_comments') ? (report.evidence.cohorts ?? []) : [];
+  const groups = cohorts.map((cohort) => cohort.group ?? cohort.cohort).filter((name) => typeof name === 'string');
+  if (groups.length === 0) return mount(slot);
+  const rows = await Promise.all(
+    groups.map(async (name) => {
+      const group = { cohort: { streamId: report.streamId, kind, group: name } };
+      const preview = await api('/v1/reports/bulk-decision', { method: 'POST', body: { decision: 'confirmed', group, dryRun: true } }).catch(() => ({ items: [] }));
+      return { name, group, open: preview.items.length };
+    }),
+  );
+  const note = h('input', { id: 'cohort-note', type: 'text', maxlength: 2000, placeholder: t('bulk.notePlaceholder') });
+  const result = h('p', { id: 'cohort-result', role: 'status' });
+  const decide = async (row, decision, buttons) => {
+    for (const button of buttons) button.disabled = true;
+    try {
+      const text = note.value.trim();
+      const answer = await api('/v1/reports/bulk-decision', { method: 'POST', body: { decision, group: row.group, ...(text ? { note: text } : {}) } });
+      result.textContent = t('bulk.result', { decided: answer.decided, refused: answer.refused });
+    } catch (error) {
+      result.textContent = t('decision.failed', { message: error.message });
+      for (const button of buttons) button.disabled = false;
+    }
+  };
+  const items = rows
+    .filter((row) => row.open > 0)
+    .map((row) => {
+      const buttons = [];
+      for (const decision of ['confirmed', 'dismissed']) {
+        const button = h('button', { type: 'button', class: `button ${decision === 'confirmed' ? 'danger' : 'subtle'}`, 'data-cohort': row.name, 'data-decision': decision }, t(decision === 'confirmed' ? 'cohort.confirm' : 'cohort.dismiss', { count: row.open }));
+        button.addEventListener('click', () => void decide(row, decision, buttons));
+        buttons.push(button);
+      }
+      return h('li', null, h('code', null, row.name), ' ', ...buttons);
+    });
+  if (items.length === 0) return mount(slot);
+  mount(slot, h('section', { class: 'notice', id: 'cohort-decisions', 'aria-labelledby': 'cohort-title' }, h('h2', { id: 'cohort-title' }, t('cohort.title')), h('p', null, t('cohort.help')), note, h('ul', null, ...items), result));
 }
 
 /**
@@ -248,6 +294,7 @@ export function renderReport(target, reportId) {
     const trailSlot = h('div', { id: 'trail-slot' });
     const deliveriesSlot = h('div', { id: 'deliveries-slot' });
     const cascadeSlot = h('div', { id: 'cascade-slot' });
+    const cohortSlot = h('div', { id: 'cohort-slot' });
     const statusSlot = () => target.querySelector('#report-status');
 
     const loadTrail = async () => {
@@ -284,6 +331,7 @@ export function renderReport(target, reportId) {
         reportLayout(report, currency),
         decision.element,
         cascadeSlot,
+        cohortSlot,
         h('section', { class: 'trail-part', 'aria-labelledby': 'trail-title' }, h('h2', { id: 'trail-title' }, t('trail.title')), trailSlot, h('h3', null, t('delivery.title')), deliveriesSlot),
         h('section', { 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, t('timeline.title')), timelineSlot),
         memberLinks(report.accounts),
@@ -292,6 +340,8 @@ export function renderReport(target, reportId) {
       ),
     );
     void loadTrail();
+    void offerAccountReports(report, cascadeSlot);
+    void cohortDecisions(report, cohortSlot);
 
     stopFeed();
     stopFeed = reviewFeed().onReport((event, pushed) => {
