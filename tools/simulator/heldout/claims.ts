@@ -23,8 +23,8 @@ export function ledgerAudit(orders: readonly HoOrder[], brushers: ReadonlySet<st
     verified.grossAtListPrice += order.listPrice * order.quantity;
     if (order.paidAt !== null) {
       verified.paidOrders++;
-      verified.grossPaid += order.unitPrice * order.quantity;
-      if (brushers.has(order.accountId)) verified.suspectedBrushing += order.unitPrice * order.quantity;
+      verified.grossPaid += order.unitPrice * order.quantity - order.discount;
+      if (brushers.has(order.accountId)) verified.suspectedBrushing += order.unitPrice * order.quantity - order.discount;
     }
     if (order.refundedAt !== null) {
       verified.refundedOrders++;

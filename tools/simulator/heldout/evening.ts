@@ -40,6 +40,7 @@ import {
   type HonestTrap,
   type RoomContext,
 } from './honest.js';
+import { V2_STYLES_BY_KIND } from './v2-styles.js';
 import { HoStream, ViewingCalendar, type HoSession, type HoSku, type Segment } from './stream.js';
 import { HoIds, honestAccount, HOUR, MINUTE, SECOND, type HoAccount } from './world.js';
 
@@ -59,12 +60,16 @@ const STYLES_BY_KIND = {
 
 export type HeldOutStyle = (typeof STYLES_BY_KIND)[keyof typeof STYLES_BY_KIND][number];
 
+/** Every held-out style by kind: the rooms' styles above and the v2 traffic's (`v2-styles.ts`). */
 export const HELD_OUT_STYLES: Record<ReportKind, readonly string[]> = Object.fromEntries(
-  REPORT_KINDS.map((kind) => [kind, (STYLES_BY_KIND as Partial<Record<string, readonly string[]>>)[kind] ?? []]),
+  REPORT_KINDS.map((kind): [ReportKind, readonly string[]] => [
+    kind,
+    [...((STYLES_BY_KIND as Partial<Record<string, readonly string[]>>)[kind] ?? []), ...((V2_STYLES_BY_KIND as Partial<Record<string, readonly string[]>>)[kind] ?? [])],
+  ]),
 ) as Record<ReportKind, readonly string[]>;
 
 const KIND_OF_STYLE = new Map<string, ReportKind>(
-  Object.entries(STYLES_BY_KIND).flatMap(([kind, styles]) => styles.map((style) => [style, kind as ReportKind] as const)),
+  [...Object.entries(STYLES_BY_KIND), ...Object.entries(V2_STYLES_BY_KIND)].flatMap(([kind, styles]) => styles.map((style) => [style, kind as ReportKind] as const)),
 );
 
 /** The kind a held-out style commits, or undefined for a name that is not one. */

@@ -1,4 +1,4 @@
-import type { RoomEvent } from '../../../src/events/event.schema.js';
+import type { DeviceInfo, RoomEvent } from '../../../src/events/event.schema.js';
 import type { Category, Locale } from '../catalog.js';
 import type { Rng } from '../prng.js';
 import { MINUTE, SECOND, sessionIp, type HoAccount } from './world.js';
@@ -9,6 +9,9 @@ export interface HoSku {
   listPrice: number;
   /** The everyday live-room price. */
   livePrice: number;
+  /** (v2) Sent on its orders when set: goods that need no delivery, and the platform's category. */
+  virtual?: boolean;
+  category?: string;
 }
 
 /** One stretch of the show in which the host presents one product. */
@@ -38,6 +41,37 @@ export interface HoOrder {
   paidAt: number | null;
   refundedAt: number | null;
   refundAmount: number;
+  /** (v2) What a coupon took off; paid is unitPrice × quantity − discount. */
+  discount: number;
+  couponId?: string;
+}
+
+/** (v2) Order fields of the contract's v2; absent fields are not sent. */
+export interface OrderExtras {
+  couponId?: string;
+  discount?: number;
+  recipientHash?: string;
+  paymentAccountHash?: string;
+  virtual?: boolean;
+  category?: string;
+  device?: DeviceInfo;
+  /** Overrides the contact phone and the address sent (made-up or obscured ones). */
+  phoneHash?: string;
+  addressHash?: string;
+}
+
+/** (v2) How a refund is recorded. */
+export interface RefundExtras {
+  returned?: boolean;
+  reason?: string;
+}
+
+/** (v2) A coupon handed to one account. */
+export interface CouponGrant {
+  couponId: string;
+  campaignId: string;
+  value: number;
+  minSpend?: number;
 }
 
 export interface StreamSetup {
@@ -54,6 +88,12 @@ export interface StreamSetup {
   segments: Segment[];
   /** Starts with `ho-o`; unique per stream. */
   orderPrefix: string;
+  /** (v2) Gives an account seen here its payment account and recipient when it has none yet. */
+  equip?: (account: HoAccount) => void;
+  /** (v2) Sends the ordering device on each order. */
+  orderDevice?: boolean;
+  /** (v2) How a refund with no record of its own is recorded (returned or not, why). */
+  refundRecord?: (sku: HoSku) => RefundExtras;
 }
 
 /**
@@ -124,6 +164,7 @@ export class HoStream {
     let leave = Math.round(Math.max(join + 2 * SECOND, leaveAt));
     if (leave >= this.endTs) leave = this.endTs + this.rng.int(100, END_DISCONNECT_MS);
     if (!this.calendar.isFree(account.accountId, join, leave)) return null;
+    this.setup.equip?.(account);
     const ip = sessionIp(this.rng, account, this.setup.locale);
     this.calendar.book(account.accountId, join, leave);
     const session: HoSession = { account, joinAt: join, leaveAt: leave };
@@ -152,14 +193,25 @@ export class HoStream {
     sku: HoSku,
     unitPrice: number,
     quantity: number,
-    lifecycle: { paidAfter: number | null; refundAt?: number | null; refundAmount?: number },
+    lifecycle: { paidAfter: number | null; refundAt?: number | null; refundAmount?: number; refund?: RefundExtras },
+    extras?: OrderExtras,
   ): HoOrder {
     const placed = Math.round(placedAt);
     if (placed > this.endTs) throw new Error(`order: placed at ${placed}, after the stream ended at ${this.endTs}`);
     this.orderSeq++;
     const paidAt = lifecycle.paidAfter === null ? null : placed + Math.max(1, Math.round(lifecycle.paidAfter));
     const refundedAt = paidAt === null || lifecycle.refundAt === undefined || lifecycle.refundAt === null ? null : Math.max(paidAt + 1, Math.round(lifecycle.refundAt));
-    const paid = unitPrice * quantity;
+    this.setup.equip?.(account);
+    const sent: OrderExtras = {
+      ...(account.recipientHash === undefined ? {} : { recipientHash: account.recipientHash }),
+      ...(account.paymentHash === undefined ? {} : { paymentAccountHash: account.paymentHash }),
+      ...(sku.virtual === undefined ? {} : { virtual: sku.virtual }),
+      ...(sku.category === undefined ? {} : { category: sku.category }),
+      ...(this.setup.orderDevice ? { device: account.device } : {}),
+      ...extras,
+    };
+    const discount = extras?.discount ?? 0;
+    const paid = unitPrice * quantity - discount;
     const order: HoOrder = {
       orderId: `${this.setup.orderPrefix}${String(this.orderSeq).padStart(5, '0')}`,
       accountId: account.accountId,
@@ -171,6 +223,8 @@ export class HoStream {
       paidAt,
       refundedAt,
       refundAmount: refundedAt === null ? 0 : Math.min(paid, Math.max(1, Math.round(lifecycle.refundAmount ?? paid))),
+      discount,
+      ...(extras?.couponId === undefined ? {} : { couponId: extras.couponId }),
     };
     this.orders.push(order);
     const ip = account.ip;
@@ -183,12 +237,48 @@ export class HoStream {
       unitPrice,
       listPrice: sku.listPrice,
       currency: this.setup.currency,
-      phoneHash: account.phoneHash,
-      addressHash: account.addressHash,
+      phoneHash: extras?.phoneHash ?? account.phoneHash,
+      addressHash: extras?.addressHash ?? account.addressHash,
+      ...v2OrderFields(sent),
     });
     if (paidAt !== null) this.events.push({ ...this.base(account, paidAt, ip), type: 'order.paid', orderId: order.orderId, amount: paid });
-    if (refundedAt !== null) this.events.push({ ...this.base(account, refundedAt, ip), type: 'order.refunded', orderId: order.orderId, amount: order.refundAmount });
+    if (refundedAt !== null) {
+      this.events.push({ ...this.base(account, refundedAt, ip), type: 'order.refunded', orderId: order.orderId, amount: order.refundAmount, ...(lifecycle.refund ?? this.setup.refundRecord?.(sku)) });
+    }
     return order;
+  }
+
+  /** (v2) The platform announces a flash sale of the segment's product; `ts` is the official opening. */
+  saleOpened(segment: Segment, perAccountLimit: number): void {
+    const flash = segment.flash;
+    if (!flash) throw new Error('saleOpened: the segment has no flash sale');
+    this.events.push({
+      id: this.nextId(),
+      type: 'sale.opened',
+      roomId: this.setup.roomId,
+      streamId: this.setup.streamId,
+      ts: Math.round(flash.at),
+      skuId: segment.sku.skuId,
+      salePrice: flash.price,
+      listPrice: segment.sku.listPrice,
+      currency: this.setup.currency,
+      stock: flash.stock,
+      perAccountLimit,
+    });
+  }
+
+  /** (v2) A coupon claimed in this room, from the device the account holds at that moment. */
+  claimCoupon(account: HoAccount, ts: number, grant: CouponGrant, device: DeviceInfo = account.device): void {
+    if (Math.round(ts) > this.endTs) return;
+    this.events.push({
+      ...this.base(account, ts, account.ip),
+      type: 'coupon.claimed',
+      couponId: grant.couponId,
+      campaignId: grant.campaignId,
+      value: grant.value,
+      ...(grant.minSpend === undefined ? {} : { minSpend: grant.minSpend }),
+      device,
+    });
   }
 
   /** Frames the stream, publishes displayed counts and the claim; returns the events in ts order. */
@@ -256,6 +346,20 @@ export class HoStream {
     this.seq++;
     return `${this.setup.streamId}-e${this.seq.toString(36).padStart(5, '0')}`;
   }
+}
+
+/** The v2 fields an order carries, leaving out the ones not set (and the contact overrides, sent in their own fields). */
+function v2OrderFields(extras: OrderExtras): Omit<OrderExtras, 'phoneHash' | 'addressHash'> {
+  const { couponId, discount, recipientHash, paymentAccountHash, virtual, category, device } = extras;
+  return {
+    ...(couponId === undefined ? {} : { couponId }),
+    ...(discount === undefined ? {} : { discount }),
+    ...(recipientHash === undefined ? {} : { recipientHash }),
+    ...(paymentAccountHash === undefined ? {} : { paymentAccountHash }),
+    ...(virtual === undefined ? {} : { virtual }),
+    ...(category === undefined ? {} : { category }),
+    ...(device === undefined ? {} : { device }),
+  };
 }
 
 function rank(event: RoomEvent): number {

@@ -30,6 +30,9 @@ export interface HoAccount {
   tapRate: number;
   /** Probability of buying something when a product they like is on. */
   buyingMood: number;
+  /** (v2) The card or wallet the account pays with, and the recipient name on its orders; set by the v2 traffic only. */
+  paymentHash?: string;
+  recipientHash?: string;
 }
 
 export type NetworkKind = 'mobile' | 'home' | 'office' | 'campus' | 'datacenter' | 'proxy';
@@ -38,11 +41,15 @@ export type NetworkKind = 'mobile' | 'home' | 'office' | 'campus' | 'datacenter'
 export class HoIds {
   private readonly used = new Set<string>();
 
-  constructor(private readonly rng: Rng) {}
+  /** `namespace` keeps a second generator's ids apart from the first's (`ho-x...` for the v2 traffic). */
+  constructor(
+    private readonly rng: Rng,
+    private readonly namespace = '',
+  ) {}
 
   make(kind: string, length = 10): string {
     for (;;) {
-      const candidate = `ho-${kind}${this.rng.hex(length)}`;
+      const candidate = `ho-${this.namespace}${kind}${this.rng.hex(length)}`;
       if (!this.used.has(candidate)) {
         this.used.add(candidate);
         return candidate;
