@@ -16,6 +16,8 @@ export interface EveningTruth {
   honestTwinMerchants: string[];
   /** Order ids (`merchantId/orderId`) placed by scalpers, for the decision metrics; every other flash-sale order is honest. */
   scalperOrders: string[];
+  /** (held-out model) Accounts that hoarded coupons outside every room (claims on a campaign page, spent by other accounts): coupon_abuse in no room's labels. */
+  couponHoarders?: string[];
 }
 
 export interface TrueRing {

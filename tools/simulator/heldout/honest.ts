@@ -79,6 +79,7 @@ export function honestActivity(ctx: RoomContext, session: HoSession): void {
     const from = Math.max(segment.from, joinAt);
     const to = Math.min(segment.to, leaveAt);
     const at = rng.uniform(from, to);
+    if (stream.lockedAt(at)) continue;
     honestBuy(ctx, account, at, segment.sku, segment.sku.livePrice, honestQuantity(rng));
     if (rng.chance(account.chattiness)) stream.comment(account, Math.min(to, at + rng.uniform(3, 40) * SECOND), afterBuying(rng, locale));
   }

@@ -15,3 +15,5 @@ export {
   type HeldOutVerifiedSales,
   type HonestTrap,
 } from './evening.js';
+export { generateHeldOutV2, v2StyleKind, type HeldOutTruth, type HeldOutV2Evening, type HeldOutV2Options } from './v2.js';
+export { V2_HONEST_TRAPS, V2_STYLES_BY_KIND, type V2Style, type V2Trap } from './v2-styles.js';

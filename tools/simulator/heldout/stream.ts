@@ -92,6 +92,8 @@ export interface StreamSetup {
   equip?: (account: HoAccount) => void;
   /** (v2) Sends the ordering device on each order. */
   orderDevice?: boolean;
+  /** (v2) A flash-sale product cannot be bought before its opening (the page shows a countdown). */
+  flashLocked?: boolean;
   /** (v2) How a refund with no record of its own is recorded (returned or not, why). */
   refundRecord?: (sku: HoSku) => RefundExtras;
 }
@@ -151,6 +153,12 @@ export class HoStream {
   /** The product the host is presenting at `ts`. */
   segmentAt(ts: number): Segment {
     return this.setup.segments.find((segment) => ts >= segment.from && ts < segment.to) ?? (this.setup.segments[this.setup.segments.length - 1] as Segment);
+  }
+
+  /** (v2) True when `ts` falls in a flash segment before the opening of a stream whose flash products are locked until then. */
+  lockedAt(ts: number): boolean {
+    const flash = this.segmentAt(ts).flash;
+    return this.setup.flashLocked === true && flash !== null && ts < flash.at;
   }
 
   /** True when the account is not watching this or any other room at `ts`. */
