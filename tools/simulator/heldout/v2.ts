@@ -7,7 +7,7 @@ import { afterBuying, honestComment, reaction } from './chatter.js';
 import { ledgerAudit } from './claims.js';
 import type { HeldOutRoom } from './evening.js';
 import { honestActivity, honestAudience, type AudienceProfile, type RoomContext } from './honest.js';
-import { HoStream, ViewingCalendar, type CouponGrant, type HoOrder, type HoSession, type HoSku, type OrderExtras, type RefundExtras, type Segment, type StreamSetup } from './stream.js';
+import { HoStream, ViewingCalendar, type CouponGrant, type HoSession, type HoSku, type OrderExtras, type RefundExtras, type Segment, type StreamSetup } from './stream.js';
 import { V2_STYLES_BY_KIND, type V2Style, type V2Trap } from './v2-styles.js';
 import {
   campusEgress,
@@ -78,9 +78,9 @@ interface RoomPlan {
 }
 
 /**
- * Room plans in turn; twelve cover every style and trap, and every operator
- * strikes at least two rooms (the slow ring, the camouflaged ring, the chain
- * ring) or two streams of its shop.
+ * Room plans in turn; twelve cover every style and trap, the scalper farm,
+ * the slow ring and the rings strike two rooms each (the plug-in crew its
+ * second at 24 plans), and every shop airs two streams.
  */
 const PLANS: readonly RoomPlan[] = [
   { styles: ['ho_cloud_farm_proxy_orders'], traps: ['ho_flash_rush_nat'] },
@@ -91,7 +91,7 @@ const PLANS: readonly RoomPlan[] = [
   { styles: ['ho_dormant_batch_claim', 'ho_full_reduction_refund'], traps: ['ho_office_coupon_claims'] },
   { styles: [], traps: ['ho_flash_rush_nat', 'ho_household_flash', 'ho_fast_fingers'] },
   { styles: ['ho_ring_camouflage', 'ho_ring_chain_links'], traps: ['ho_campus_signup_drive'] },
-  { styles: ['ho_slow_aged_ring', 'ho_ring_chain_links'], traps: ['ho_household_flash', 'ho_fast_fingers'] },
+  { styles: ['ho_slow_aged_ring', 'ho_cloud_farm_proxy_orders', 'ho_ring_chain_links'], traps: ['ho_household_flash', 'ho_fast_fingers'] },
   { styles: ['ho_pooled_coupons', 'ho_ring_camouflage'], traps: ['ho_coupon_rush'] },
   { styles: [], traps: ['ho_fresh_food_refunds'], shop: 'fresh_food' },
   { styles: ['ho_giftcard_cash_kept'], traps: [], shop: 'giftcard_cashout' },
