@@ -16,7 +16,7 @@ import {
   table,
 } from './cli-support.js';
 import { ATTACK_STYLES, type SimulatedRoom } from './generator.js';
-import { HELD_OUT_MODEL, mixEvening, type HeldOutModel } from './held-out.js';
+import { defaultHeldOutV2Rooms, HELD_OUT_MODEL, mixEvening, type HeldOutModel } from './held-out.js';
 import { compareAudit, f1, precision, recall, scoreReports, type AuditMismatch, type Scorecard, type Tally } from './scoring.js';
 import type { LaneOptions } from './sender.js';
 import {
@@ -41,6 +41,8 @@ const USAGE = `usage: npm run eval -- [--seeds 7,11,13 | --seed 7] [--rooms 40] 
   --seed N          one seed
   --rooms N         main-generator rooms (default 40)
   --held-out-rooms N  held-out model rooms mixed into the evening (default 16)
+  --held-out-v2-rooms N  held-out v2 room plans (flash sales, coupons, shops, rings;
+                    default 3 for every 4 held-out rooms; 0 gives the v1 evenings)
   --keep-db         keep the eval databases afterwards (their URLs are printed)
   --attack-share X  share of attacked main rooms (default 0.4)
   --scale X         honest audience multiplier (default 1)
@@ -66,6 +68,7 @@ async function main(): Promise<number> {
       seeds: { type: 'string' },
       rooms: { type: 'string' },
       'held-out-rooms': { type: 'string' },
+      'held-out-v2-rooms': { type: 'string' },
       'keep-db': { type: 'boolean' },
       'attack-share': { type: 'string' },
       scale: { type: 'string' },
@@ -85,6 +88,7 @@ async function main(): Promise<number> {
     return EXIT_UNREACHABLE;
   }
   const heldOutRooms = intOption(values['held-out-rooms'], 'held-out-rooms', 16);
+  const heldOutV2Rooms = intOption(values['held-out-v2-rooms'], 'held-out-v2-rooms', defaultHeldOutV2Rooms(heldOutRooms));
   const model = heldOutRooms > 0 ? HELD_OUT_MODEL : null;
 
   const results: SeedResult[] = [];
@@ -93,6 +97,7 @@ async function main(): Promise<number> {
     const result = await runSeed(seed, {
       rooms: intOption(values.rooms, 'rooms', 40, 1),
       heldOutRooms,
+      heldOutV2Rooms,
       attackShare: numberOption(values['attack-share'], 'attack-share', 0.4),
       audienceScale: numberOption(values.scale, 'scale', 1),
       drainTimeoutMs: intOption(values['drain-timeout'], 'drain-timeout', 1800, 1) * 1000,
@@ -110,6 +115,7 @@ async function main(): Promise<number> {
 interface SeedOptions {
   rooms: number;
   heldOutRooms: number;
+  heldOutV2Rooms: number;
   attackShare: number;
   audienceScale: number;
   drainTimeoutMs: number;
@@ -120,7 +126,7 @@ interface SeedOptions {
 
 async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult | null> {
   const started = Date.now();
-  const evening = mixEvening({ seed, rooms: options.rooms, attackShare: options.attackShare, audienceScale: options.audienceScale, heldOutRooms: options.heldOutRooms }, options.model);
+  const evening = mixEvening({ seed, rooms: options.rooms, attackShare: options.attackShare, audienceScale: options.audienceScale, heldOutRooms: options.heldOutRooms, heldOutV2Rooms: options.heldOutV2Rooms }, options.model);
   const attacked = evening.rooms.filter((room) => room.labels.kinds.length > 0);
   console.log(
     `\n═══ roomwatch eval · seed ${seed} · ${evening.rooms.length - evening.heldOutRooms} main rooms + ${evening.heldOutRooms} held-out (${attacked.length} attacked) · ` +
