@@ -543,7 +543,8 @@ function playRoom(w: World, rng: Rng, plan: RoomPlan, options: RoomOptions): Pla
 /** How a shop's refunds are recorded: a code that needs no delivery never comes back; spoiled food is thrown away. */
 function refundRecordOf(rng: Rng, shop: Shop | undefined): (sku: HoSku) => RefundExtras {
   return (sku) => {
-    if (sku.virtual) return { returned: false, reason: rng.pick(['bought_wrong_value', 'duplicate_order', 'changed_mind']) };
+    // Top-ups do fail now and then: an honest buyer's refund may give the crew's reason too.
+    if (sku.virtual) return { returned: false, reason: rng.pick(['bought_wrong_value', 'duplicate_order', 'changed_mind', 'recharge_not_received']) };
     if (shop === 'fresh_food') return { returned: false, reason: rng.pick(['spoiled_on_arrival', 'damaged_in_transit', 'short_weight']) };
     return rng.chance(0.85) ? { returned: true, reason: rng.pick(['size_or_fit', 'not_as_described', 'changed_mind', 'defective']) } : { returned: false, reason: 'price_protection' };
   };
@@ -616,9 +617,10 @@ function flashSale(ctx: V2Context, segment: Segment, plan: RoomPlan): void {
         const onTablet = tablet !== null && m < 2;
         const account = honestAccount(rng, ctx.ids, ctx.locale, stream.startTs, { ip, network: 'home', addressHash, ...(onTablet ? tablet : {}) });
         if (familyCard) account.paymentHash = familyCard;
-        // Two people on one tablet take turns: only one of them is in the room at the opening.
+        // Two people on one tablet take turns: the first hands it over half a minute after the opening.
         const joinAt = onTablet && m === 1 ? flash.at + 40 * SECOND : flash.at - rng.uniform(30, 300) * SECOND;
-        const session = stream.watch(account, joinAt, joinAt + rng.uniform(4, 15) * MINUTE);
+        const leaveAt = onTablet && m === 0 ? flash.at + 30 * SECOND : joinAt + rng.uniform(4, 15) * MINUTE;
+        const session = stream.watch(account, joinAt, leaveAt);
         if (!session) continue;
         ctx.crowd.push(session);
         w.honestSharers.add(account.accountId);
@@ -1103,7 +1105,7 @@ function topupRefundCashout(ctx: V2Context): void {
       const keeps = rng.chance(0.15);
       stream.order(account, at, sku, sku.livePrice, rng.int(1, 2), {
         paidAfter: rng.uniform(5, 40) * SECOND,
-        ...(keeps ? {} : { refundAt: at + rng.uniform(10, 120) * MINUTE, refund: { returned: false, reason: rng.pick(['recharge_not_received', 'code_invalid']) } }),
+        ...(keeps ? {} : { refundAt: at + rng.uniform(10, 120) * MINUTE, refund: { returned: false, reason: rng.pick(['recharge_not_received', 'recharge_not_received', 'code_invalid', 'changed_mind']) } }),
       });
     }
     acted.push(account.accountId);
@@ -1251,6 +1253,8 @@ function ringChainLinks(ctx: V2Context): void {
       if (previous) {
         switch (i % 4) {
           case 0:
+            // Both log in on one phone at once: an app cloner runs the second.
+            previous.device = { ...previous.device, multiInstance: true };
             account.deviceId = previous.deviceId;
             account.device = previous.device;
             break;
