@@ -1,8 +1,8 @@
 import type { RoomEvent } from '../../src/events/event.schema.js';
 import type { ReportKind } from '../../src/detection/engine/finding.js';
-import { generateHeldOutRooms, generateHeldOutV2, HELD_OUT_STYLES } from './heldout/index.js';
+import { generateHeldOutRooms, generateHeldOutRoomsWithRings, generateHeldOutV2, HELD_OUT_STYLES } from './heldout/index.js';
 import { DEFAULT_EVENING_START, generateEvening, mergeEvening, type EveningOptions, type SimulatedEvening, type SimulatedRoom } from './generator.js';
-import { emptyTruth, type EveningTruth } from './truth.js';
+import { emptyTruth, type EveningTruth, type TrueRing } from './truth.js';
 
 /** (v2) What the held-out model adds beyond rooms: events of no room and the evening's truth. */
 export interface HeldOutTraffic {
@@ -25,10 +25,12 @@ export interface HeldOutModel {
    * counts its room plans (a shop's plan airs two streams).
    */
   generateHeldOutTraffic?(options: { seed: number; startTs: number; rooms: number }): HeldOutTraffic;
+  /** (v2) The rooms of `generateHeldOutRooms`, unchanged, with the linked operators behind them as rings. */
+  generateHeldOutRoomsWithRings?(options: { seed: number; startTs: number; rooms: number }): { rooms: SimulatedRoom[]; rings: TrueRing[] };
 }
 
 /** The held-out model as this tree has it; the eval mixes its rooms into every evening. */
-export const HELD_OUT_MODEL: HeldOutModel = { generateHeldOutRooms, HELD_OUT_STYLES, generateHeldOutTraffic: generateHeldOutV2 };
+export const HELD_OUT_MODEL: HeldOutModel = { generateHeldOutRooms, HELD_OUT_STYLES, generateHeldOutTraffic: generateHeldOutV2, generateHeldOutRoomsWithRings };
 
 export interface MixedEvening extends SimulatedEvening {
   /** How many of `rooms` came from the held-out model. */
@@ -53,12 +55,15 @@ export function mixEvening(options: EveningOptions & { heldOutRooms: number; hel
   const startTs = options.startTs ?? DEFAULT_EVENING_START;
   const v2Rooms = options.heldOutV2Rooms ?? defaultHeldOutV2Rooms(options.heldOutRooms);
   const traffic = model.generateHeldOutTraffic && v2Rooms > 0 ? model.generateHeldOutTraffic({ seed: options.seed, startTs, rooms: v2Rooms }) : null;
-  const heldOut = [...model.generateHeldOutRooms({ seed: options.seed, startTs, rooms: options.heldOutRooms }), ...(traffic?.rooms ?? [])].map((room) => ({ ...room, heldOut: true }));
+  const roomOptions = { seed: options.seed, startTs, rooms: options.heldOutRooms };
+  const v1 = model.generateHeldOutRoomsWithRings ? model.generateHeldOutRoomsWithRings(roomOptions) : { rooms: model.generateHeldOutRooms(roomOptions), rings: null };
+  const heldOut = [...v1.rooms, ...(traffic?.rooms ?? [])].map((room) => ({ ...room, heldOut: true }));
   const heldOutAccountEvents = traffic?.accountEvents ?? [];
   assertNoCollision(main, heldOut, heldOutAccountEvents);
   const rooms = [...main.rooms, ...heldOut];
   const accountEvents = [...main.accountEvents, ...heldOutAccountEvents].sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
-  const truth = traffic ? mergeTruth(main.truth, traffic.truth) : main.truth;
+  const heldOutTruth = v1.rings || traffic ? { ...(traffic?.truth ?? emptyTruth()), rings: [...(v1.rings ?? []), ...(traffic?.truth.rings ?? [])] } : null;
+  const truth = heldOutTruth ? mergeTruth(main.truth, heldOutTruth) : main.truth;
   return {
     seed: options.seed,
     rooms,

@@ -62,6 +62,24 @@ export class Underground {
     return this.pools.get(key) as T;
   }
 
+  /**
+   * (v2 truth) The operators made so far whose accounts share infrastructure
+   * by construction (one cloud-phone service's exits, a rack's handsets, a
+   * studio's pick-up points), with the style they play. The aged-account
+   * shop, the comment cohorts and the task platform's workers are left out:
+   * bought or hired one by one, they share nothing. Draws nothing.
+   */
+  linkedOperators(): { style: string; accounts: HoAccount[] }[] {
+    const operators: { style: string; accounts: HoAccount[] }[] = [];
+    const cloud = this.pools.get('cloud') as HoAccount[] | undefined;
+    if (cloud) operators.push({ style: 'ho_cloud_phone_rotation', accounts: cloud });
+    for (const rack of (this.pools.get('racks') as PhoneRack[] | undefined) ?? []) operators.push({ style: 'ho_rack_waves', accounts: rack.accounts });
+    for (const locale of ['zh', 'en'] as const) {
+      for (const studio of (this.pools.get(`studios:${locale}`) as BrushingStudio[] | undefined) ?? []) operators.push({ style: 'ho_studio_shared_address', accounts: studio.accounts });
+    }
+    return operators;
+  }
+
   // Viewer farms sell to rooms in any language from the same Chinese infrastructure;
   // only what must be written or shipped (comments, addresses) is kept per locale.
   cloudPhones(): HoAccount[] {

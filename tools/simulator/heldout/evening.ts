@@ -2,6 +2,7 @@ import type { RoomEvent } from '../../../src/events/event.schema.js';
 import { REPORT_KINDS, type ReportKind } from '../../../src/detection/engine/finding.js';
 import type { Category, Locale } from '../catalog.js';
 import type { RoomLabels } from '../generator.js';
+import type { TrueRing } from '../truth.js';
 import { Rng } from '../prng.js';
 import {
   agedAccountDrip,
@@ -135,6 +136,15 @@ export interface HeldOutOptions {
 }
 
 export function generateHeldOutRooms(options: HeldOutOptions): HeldOutRoom[] {
+  return generateHeldOutRoomsWithRings(options).rooms;
+}
+
+/**
+ * The same rooms, and (v2 truth) the evening's linked operators as rings:
+ * each cloud-phone service, rack and studio with the accounts of it that
+ * took part in a room.
+ */
+export function generateHeldOutRoomsWithRings(options: HeldOutOptions): { rooms: HeldOutRoom[]; rings: TrueRing[] } {
   if (!Number.isInteger(options.rooms) || options.rooms < 0) throw new Error(`rooms: must be a non-negative integer, got ${options.rooms}`);
   if (!Number.isSafeInteger(options.startTs) || options.startTs < 0) throw new Error(`startTs: must be epoch milliseconds, got ${options.startTs}`);
   if (!Number.isFinite(options.seed)) throw new Error(`seed: must be a number, got ${options.seed}`);
@@ -167,7 +177,12 @@ export function generateHeldOutRooms(options: HeldOutOptions): HeldOutRoom[] {
     identities.set(room.heldOutRoom.streamId, room.identity);
     rooms.push(room.heldOutRoom);
   }
-  return rooms;
+  const culprits = new Set(rooms.flatMap((room) => Object.values(room.labels.accounts).flat()));
+  const rings = underground
+    .linkedOperators()
+    .map((operator) => ({ style: operator.style, members: operator.accounts.map((account) => account.accountId).filter((account) => culprits.has(account)).sort(), heldOut: true }))
+    .filter((ring) => ring.members.length >= 3);
+  return { rooms, rings };
 }
 
 /** What stays the same when a room goes live again. */

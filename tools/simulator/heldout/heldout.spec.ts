@@ -1,6 +1,7 @@
 import { validateEvent, type RoomEvent } from '../../../src/events/event.schema.js';
+import type { TrueRing } from '../truth.js';
 import { REPORT_KINDS, V1_REPORT_KINDS } from '../../../src/detection/engine/finding.js';
-import { generateHeldOutRooms, HELD_OUT_STYLES, heldOutStyleKind, HONEST_TRAPS, V2_STYLES_BY_KIND, type HeldOutRoom, type HeldOutVerifiedSales } from './index.js';
+import { generateHeldOutRooms, generateHeldOutRoomsWithRings, HELD_OUT_STYLES, heldOutStyleKind, HONEST_TRAPS, V2_STYLES_BY_KIND, type HeldOutRoom, type HeldOutVerifiedSales } from './index.js';
 
 const START = Date.UTC(2026, 11, 3, 11, 30, 0);
 
@@ -56,10 +57,12 @@ describe('generateHeldOutRooms', () => {
   let evening: HeldOutRoom[];
   /** Both of those and a few small evenings on other seeds, for the invariants. */
   let everyRoom: HeldOutRoom[];
+  /** The 40-room evening's linked operators. */
+  let rings: TrueRing[];
 
   beforeAll(() => {
     rooms = generateHeldOutRooms({ seed: 101, startTs: START, rooms: 12 });
-    evening = generateHeldOutRooms({ seed: 3, startTs: START, rooms: 40 });
+    ({ rooms: evening, rings } = generateHeldOutRoomsWithRings({ seed: 3, startTs: START, rooms: 40 }));
     everyRoom = [...rooms, ...evening, ...[11, 12, 13, 14].flatMap((seed) => generateHeldOutRooms({ seed, startTs: START + seed * 86_400_000, rooms: 8 }))];
   });
 
@@ -241,6 +244,31 @@ describe('generateHeldOutRooms', () => {
       expect({ roomId: rerun.roomId, merchantId: rerun.merchantId, attackStyles: rerun.attackStyles }).toEqual({ roomId: first.roomId, merchantId: first.merchantId, attackStyles: first.attackStyles });
       expect(rerun.streamId).not.toBe(first.streamId);
       expect(rerun.startTs).toBeGreaterThan(first.endTs + 60 * 60_000);
+    }
+  });
+
+  it('names its linked operators as rings of accounts that took part and share infrastructure, the rooms unchanged', () => {
+    expect(JSON.stringify(generateHeldOutRoomsWithRings({ seed: 101, startTs: START, rooms: 12 }).rooms) === JSON.stringify(rooms)).toBe(true);
+    expect(new Set(rings.map((ring) => ring.style))).toEqual(new Set(['ho_cloud_phone_rotation', 'ho_rack_waves', 'ho_studio_shared_address']));
+    const culprits = new Set(evening.flatMap((room) => Object.values(room.labels.accounts).flat()));
+    const members = rings.flatMap((ring) => ring.members);
+    expect(new Set(members).size).toBe(members.length);
+    expect(members.filter((account) => !culprits.has(account))).toEqual([]);
+    const keysOf = new Map<string, Set<string>>();
+    for (const event of evening.flatMap((room) => room.events)) {
+      if (!('accountId' in event) || !event.accountId) continue;
+      const keys = keysOf.get(event.accountId) ?? new Set<string>();
+      if (event.ip) keys.add(`ip ${event.ip.split('.').slice(0, 3).join('.')}`);
+      if (event.deviceId) keys.add(`device ${event.deviceId}`);
+      if (event.type === 'order.placed' && event.addressHash) keys.add(`address ${event.addressHash}`);
+      keysOf.set(event.accountId, keys);
+    }
+    for (const ring of rings) {
+      expect(ring.heldOut).toBe(true);
+      // Every member shares a device, an address or a /24 with another member of its ring.
+      const count = new Map<string, number>();
+      for (const account of ring.members) for (const key of keysOf.get(account) ?? []) count.set(key, (count.get(key) ?? 0) + 1);
+      expect(ring.members.filter((account) => ![...(keysOf.get(account) ?? [])].some((key) => (count.get(key) ?? 0) > 1))).toEqual([]);
     }
   });
 

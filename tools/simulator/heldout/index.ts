@@ -5,6 +5,7 @@
  */
 export {
   generateHeldOutRooms,
+  generateHeldOutRoomsWithRings,
   heldOutStyleKind,
   HELD_OUT_STYLES,
   HONEST_TRAPS,
