@@ -26,7 +26,7 @@ export interface HeldOutModel {
    */
   generateHeldOutTraffic?(options: { seed: number; startTs: number; rooms: number }): HeldOutTraffic;
   /** (v2) The rooms of `generateHeldOutRooms`, unchanged, with the linked operators behind them as rings. */
-  generateHeldOutRoomsWithRings?(options: { seed: number; startTs: number; rooms: number }): { rooms: SimulatedRoom[]; rings: TrueRing[] };
+  generateHeldOutRoomsWithRings?(options: { seed: number; startTs: number; rooms: number }): { rooms: SimulatedRoom[]; rings: TrueRing[]; honestSharers: string[] };
 }
 
 /** The held-out model as this tree has it; the eval mixes its rooms into every evening. */
@@ -45,8 +45,9 @@ export function defaultHeldOutV2Rooms(heldOutRooms: number): number {
 /**
  * One evening of both models over the same hours: the main generator's
  * rooms and `heldOutRooms` held-out ones, plus (v2) `heldOutV2Rooms` room
- * plans of the held-out v2 traffic with its account events and truth, every
- * event merged in ts order. Throws when the two models' ids collide, since
+ * plans of the held-out v2 traffic with its account events, every event
+ * merged in ts order, and both models' truth (the held-out rooms' linked
+ * operators and honest sharers included). Throws when the two models' ids collide, since
  * scoring keys on stream, account and order ids.
  */
 export function mixEvening(options: EveningOptions & { heldOutRooms: number; heldOutV2Rooms?: number }, model: HeldOutModel | null): MixedEvening {
@@ -56,13 +57,15 @@ export function mixEvening(options: EveningOptions & { heldOutRooms: number; hel
   const v2Rooms = options.heldOutV2Rooms ?? defaultHeldOutV2Rooms(options.heldOutRooms);
   const traffic = model.generateHeldOutTraffic && v2Rooms > 0 ? model.generateHeldOutTraffic({ seed: options.seed, startTs, rooms: v2Rooms }) : null;
   const roomOptions = { seed: options.seed, startTs, rooms: options.heldOutRooms };
-  const v1 = model.generateHeldOutRoomsWithRings ? model.generateHeldOutRoomsWithRings(roomOptions) : { rooms: model.generateHeldOutRooms(roomOptions), rings: null };
+  const v1 = model.generateHeldOutRoomsWithRings ? model.generateHeldOutRoomsWithRings(roomOptions) : { rooms: model.generateHeldOutRooms(roomOptions), rings: null, honestSharers: [] };
   const heldOut = [...v1.rooms, ...(traffic?.rooms ?? [])].map((room) => ({ ...room, heldOut: true }));
   const heldOutAccountEvents = traffic?.accountEvents ?? [];
   assertNoCollision(main, heldOut, heldOutAccountEvents);
   const rooms = [...main.rooms, ...heldOut];
   const accountEvents = [...main.accountEvents, ...heldOutAccountEvents].sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
-  const heldOutTruth = v1.rings || traffic ? { ...(traffic?.truth ?? emptyTruth()), rings: [...(v1.rings ?? []), ...(traffic?.truth.rings ?? [])] } : null;
+  const v2Truth = traffic?.truth ?? emptyTruth();
+  const heldOutTruth =
+    v1.rings || traffic ? { ...v2Truth, rings: [...(v1.rings ?? []), ...v2Truth.rings], honestSharers: [...v1.honestSharers, ...v2Truth.honestSharers] } : null;
   const truth = heldOutTruth ? mergeTruth(main.truth, heldOutTruth) : main.truth;
   return {
     seed: options.seed,

@@ -144,7 +144,7 @@ export function generateHeldOutRooms(options: HeldOutOptions): HeldOutRoom[] {
  * each cloud-phone service, rack and studio with the accounts of it that
  * took part in a room.
  */
-export function generateHeldOutRoomsWithRings(options: HeldOutOptions): { rooms: HeldOutRoom[]; rings: TrueRing[] } {
+export function generateHeldOutRoomsWithRings(options: HeldOutOptions): { rooms: HeldOutRoom[]; rings: TrueRing[]; honestSharers: string[] } {
   if (!Number.isInteger(options.rooms) || options.rooms < 0) throw new Error(`rooms: must be a non-negative integer, got ${options.rooms}`);
   if (!Number.isSafeInteger(options.startTs) || options.startTs < 0) throw new Error(`startTs: must be epoch milliseconds, got ${options.startTs}`);
   if (!Number.isFinite(options.seed)) throw new Error(`seed: must be a number, got ${options.seed}`);
@@ -161,6 +161,7 @@ export function generateHeldOutRoomsWithRings(options: HeldOutOptions): { rooms:
   const attacked = new Set(rng.shuffle(Array.from({ length: options.rooms }, (_, index) => index)).slice(0, attackedCount));
   const calendar = new ViewingCalendar();
   const rooms: HeldOutRoom[] = [];
+  const honestSharers: string[] = [];
   const identities = new Map<string, RoomIdentity>();
   let attackIndex = 0;
   let honestIndex = 0;
@@ -176,13 +177,14 @@ export function generateHeldOutRoomsWithRings(options: HeldOutOptions): { rooms:
     const room = generateRoom({ rng: roomRng, ids, underground, regulars, calendar, eveningStart: options.startTs, styles: [...styles], traps, identity });
     identities.set(room.heldOutRoom.streamId, room.identity);
     rooms.push(room.heldOutRoom);
+    honestSharers.push(...room.sharers);
   }
   const culprits = new Set(rooms.flatMap((room) => Object.values(room.labels.accounts).flat()));
   const rings = underground
     .linkedOperators()
     .map((operator) => ({ style: operator.style, members: operator.accounts.map((account) => account.accountId).filter((account) => culprits.has(account)).sort(), heldOut: true }))
     .filter((ring) => ring.members.length >= 3);
-  return { rooms, rings };
+  return { rooms, rings, honestSharers: [...new Set(honestSharers)].sort() };
 }
 
 /** What stays the same when a room goes live again. */
@@ -276,7 +278,7 @@ function runOfShow(rng: Rng, skus: readonly HoSku[], startTs: number, endTs: num
   return segments;
 }
 
-function generateRoom(input: RoomInput): { heldOutRoom: HeldOutRoom; identity: RoomIdentity } {
+function generateRoom(input: RoomInput): { heldOutRoom: HeldOutRoom; identity: RoomIdentity; sharers: string[] } {
   const { rng, ids, styles, identity } = input;
   const locale: Locale = identity?.locale ?? (rng.chance(0.2) ? 'en' : 'zh');
   const category: Category = identity?.category ?? (input.traps.includes('ho_fashion_returns') ? 'apparel' : rng.weighted(CATEGORY_WEIGHTS));
@@ -340,9 +342,15 @@ function generateRoom(input: RoomInput): { heldOutRoom: HeldOutRoom; identity: R
   const crowd: HoSession[] = [...audience];
   if (has('ho_keyword_giveaway')) crowd.push(...keywordGiveaway(ctx, audience));
   if (has('ho_celebrity_dropin')) crowd.push(...celebrityDropIn(ctx, profile));
-  if (has('ho_campus_class')) crowd.push(...campusClass(ctx));
-  if (has('ho_family_tablet')) crowd.push(...familyTablet(ctx));
-  if (has('ho_office_launch')) crowd.push(...officeLaunch(ctx));
+  // (v2 truth) Whoever shares a campus exit, a family's wifi and tablet, or an office's exits is an honest sharer.
+  const sharers: string[] = [];
+  const sharing = (sessions: HoSession[]): HoSession[] => {
+    sharers.push(...sessions.map((session) => session.account.accountId));
+    return sessions;
+  };
+  if (has('ho_campus_class')) crowd.push(...sharing(campusClass(ctx)));
+  if (has('ho_family_tablet')) crowd.push(...sharing(familyTablet(ctx)));
+  if (has('ho_office_launch')) crowd.push(...sharing(officeLaunch(ctx)));
   if (has('ho_shared_link_friends')) crowd.push(...sharedLinkFriends(ctx));
   if (has('ho_fashion_returns')) sizeBracketing(ctx, audience);
   if (has('ho_growth_campaign')) crowd.push(...growthCampaign(ctx));
@@ -445,7 +453,7 @@ function generateRoom(input: RoomInput): { heldOutRoom: HeldOutRoom; identity: R
     heldOut: true,
     ...(identity ? { rerunOf: identity.rerunOf } : {}),
   };
-  return { heldOutRoom, identity: { roomId, merchantId, anchorId, locale, category } };
+  return { heldOutRoom, identity: { roomId, merchantId, anchorId, locale, category }, sharers };
 }
 
 function claimRule(rng: Rng, styles: readonly HeldOutStyle[], traps: readonly HonestTrap[]): ClaimRule | null {

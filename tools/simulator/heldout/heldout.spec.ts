@@ -57,12 +57,13 @@ describe('generateHeldOutRooms', () => {
   let evening: HeldOutRoom[];
   /** Both of those and a few small evenings on other seeds, for the invariants. */
   let everyRoom: HeldOutRoom[];
-  /** The 40-room evening's linked operators. */
+  /** The 40-room evening's linked operators and honest sharers. */
   let rings: TrueRing[];
+  let honestSharers: string[];
 
   beforeAll(() => {
     rooms = generateHeldOutRooms({ seed: 101, startTs: START, rooms: 12 });
-    ({ rooms: evening, rings } = generateHeldOutRoomsWithRings({ seed: 3, startTs: START, rooms: 40 }));
+    ({ rooms: evening, rings, honestSharers } = generateHeldOutRoomsWithRings({ seed: 3, startTs: START, rooms: 40 }));
     everyRoom = [...rooms, ...evening, ...[11, 12, 13, 14].flatMap((seed) => generateHeldOutRooms({ seed, startTs: START + seed * 86_400_000, rooms: 8 }))];
   });
 
@@ -270,6 +271,19 @@ describe('generateHeldOutRooms', () => {
       for (const account of ring.members) for (const key of keysOf.get(account) ?? []) count.set(key, (count.get(key) ?? 0) + 1);
       expect(ring.members.filter((account) => ![...(keysOf.get(account) ?? [])].some((key) => (count.get(key) ?? 0) > 1))).toEqual([]);
     }
+  });
+
+  it('names as honest sharers only unlabelled accounts that share an exit or a device with another', () => {
+    expect(honestSharers.length).toBeGreaterThan(20);
+    const culprits = new Set(evening.flatMap((room) => Object.values(room.labels.accounts).flat()));
+    expect(honestSharers.filter((account) => culprits.has(account) || rings.some((ring) => ring.members.includes(account)))).toEqual([]);
+    const byKey = new Map<string, Set<string>>();
+    for (const event of evening.flatMap((room) => room.events)) {
+      if (event.type !== 'viewer.joined') continue;
+      for (const key of [`ip ${event.ip}`, `device ${event.deviceId}`]) byKey.set(key, (byKey.get(key) ?? new Set()).add(event.accountId));
+    }
+    const sharing = new Set([...byKey.values()].filter((accounts) => accounts.size > 1).flatMap((accounts) => [...accounts]));
+    expect(honestSharers.filter((account) => !sharing.has(account))).toEqual([]);
   });
 
   it('reuses the evening operators across rooms, as real studios and farms do', () => {
