@@ -12,6 +12,7 @@ import { MetricsModule } from './platform/metrics/metrics.module.js';
 import { PipelineModule } from './pipeline/pipeline.module.js';
 import { OpenApiModule } from './platform/openapi/openapi.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { DecisionsModule } from './decisions/decisions.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { StatusModule } from './platform/status/status.module.js';
 
@@ -39,6 +40,7 @@ export class AppModule {
         ReportsModule,
         PipelineModule,
         AuditModule,
+        DecisionsModule,
         ConsoleModule,
         HealthModule,
         OpenApiModule,

@@ -84,7 +84,8 @@ function toAllowListView(row: AllowListRow): AllowListEntryView {
 }
 
 /**
- * `enforcement_policies`, `enforcement_allow_list` and `policy_audit`. The
+ * `enforcement_policies`, `enforcement_allow_list` (a view of the decision lists' unscoped allow
+ * entries of accounts and rooms, migration Decisions) and `policy_audit`. The
  * report store reads the first two inside its own statements (the fragments
  * of enforcement-sql.ts: no cache to go stale across processes); changes go
  * through change(), one transaction each, so none lands without its audit row.
@@ -178,9 +179,11 @@ function transactionChanges(client: pg.PoolClient): PolicyChanges {
     },
     async upsertAllowEntry(input) {
       const { rows } = await client.query<AllowListRow>(
-        `INSERT INTO enforcement_allow_list (subject_type, subject_id, reason, expires_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (subject_type, subject_id) DO UPDATE SET reason = EXCLUDED.reason, expires_at = EXCLUDED.expires_at
-         RETURNING ${ALLOW_LIST_COLUMNS}`,
+        // The allow-list is a view of the unscoped allow entries of `list_entries` (src/decisions): written there.
+        `INSERT INTO list_entries (list, type, value, reason, expires_at) VALUES ('allow', $1, $2, $3, $4)
+         ON CONFLICT (list, type, value, scope_key) DO UPDATE SET reason = EXCLUDED.reason, expires_at = EXCLUDED.expires_at
+         RETURNING id, type AS subject_type, value AS subject_id, reason, expires_at, created_at,
+           (expires_at IS NULL OR expires_at > now()) AS active`,
         [input.subjectType, input.subjectId, input.reason, input.expiresAt],
       );
       return toAllowListView(rows[0]!);

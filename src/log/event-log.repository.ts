@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../platform/database/database.module.js';
-import type { CommittedEvent } from './event-log.writer.js';
+import { type CommittedEvent, EVENT_SEQ_BLOCK } from './event-log.writer.js';
 import { STORED_EVENT_COLUMNS, type StoredEventRecord, fromStoredRecord } from './stored-event.js';
 
 /**
@@ -21,6 +21,25 @@ export class EventLogRepository {
       [afterSeq, upToSeq],
     );
     return result.rows.map(toCommitted);
+  }
+
+  /** The committed events of these types with afterSeq < seq <= upToSeq, in seq order (the decision profiles' warm-up). */
+  async readRangeOfTypes(afterSeq: number, upToSeq: number, types: readonly string[]): Promise<CommittedEvent[]> {
+    const result = await this.pool.query<StoredEventRecord>(
+      `SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE seq > $1 AND seq <= $2 AND type = ANY($3::text[]) ORDER BY seq`,
+      [afterSeq, upToSeq, types],
+    );
+    return result.rows.map(toCommitted);
+  }
+
+  /**
+   * A seq no committed event lies above: the end of the newest block any
+   * writer reserved (EVENT_SEQ_BLOCK), read from the sequence, not the table.
+   */
+  async reservedThrough(): Promise<number> {
+    const result = await this.pool.query<{ last_value: string; is_called: boolean }>(`SELECT last_value, is_called FROM events_seq`);
+    const row = result.rows[0]!;
+    return row.is_called ? Number(row.last_value) + EVENT_SEQ_BLOCK - 1 : 0;
   }
 
   /** The event at one log position, or null when none was committed there. */

@@ -157,6 +157,31 @@ export class ReportRepository {
 
   /** Newest first, keyset-paged on (created_at, id). */
   /** The stream and accounts a report names (the console's evidence table); null when there is no such report. */
+  /**
+   * Open and confirmed reports naming an account, as its subject or among
+   * its implicated accounts (real-time decisions read this per decision).
+   */
+  async accountReportCounts(accountId: string): Promise<{ open: number; confirmed: number }> {
+    const { rows } = await this.pool.query<{ open: string; confirmed: string }>(
+      `SELECT count(*) FILTER (WHERE status = 'open') AS open, count(*) FILTER (WHERE status = 'confirmed') AS confirmed
+         FROM reports WHERE (subject_type = 'account' AND subject_id = $1) OR accounts @> ARRAY[$1]::text[]`,
+      [accountId],
+    );
+    return { open: Number(rows[0]?.open ?? 0), confirmed: Number(rows[0]?.confirmed ?? 0) };
+  }
+
+  /** Accounts of confirmed reports (subjects and implicated), for DECISIONS_BLOCK_CONFIRMED. */
+  async confirmedAccounts(): Promise<Array<{ accountId: string; reportId: string }>> {
+    const { rows } = await this.pool.query<{ account_id: string; report_id: string }>(
+      `SELECT DISTINCT ON (account_id) account_id, report_id FROM (
+         SELECT subject_id AS account_id, id::text AS report_id FROM reports WHERE status = 'confirmed' AND subject_type = 'account'
+         UNION ALL
+         SELECT unnest(accounts), id::text FROM reports WHERE status = 'confirmed') named
+       ORDER BY account_id, report_id`,
+    );
+    return rows.map((row) => ({ accountId: row.account_id, reportId: row.report_id }));
+  }
+
   async accountsOf(id: string): Promise<{ streamId: string; accounts: string[] } | null> {
     const { rows } = await this.pool.query<{ stream_id: string; accounts: string[] }>(
       'SELECT stream_id, accounts FROM reports WHERE id = $1',

@@ -61,6 +61,27 @@ const configSchema = z.object({
   /** Address the metrics port listens on: loopback unless a scraper elsewhere needs it. */
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   READY_MAX_DETECTION_LAG: z.coerce.number().int().min(1).default(200_000),
+  /**
+   * Real-time decisions (src/decisions): the score from which a decision is
+   * `review` (step up: CAPTCHA, SMS code) and `reject`. 0.4 is one strong
+   * signal (an order before the opening, a hook framework); 0.8 takes two or
+   * three independent ones (see src/decisions/risk-scoring.ts).
+   */
+  DECISION_REVIEW_SCORE: z.coerce.number().min(0).max(1).default(0.4),
+  DECISION_REJECT_SCORE: z.coerce.number().min(0).max(1).default(0.8),
+  /**
+   * How live scores combine, per event type: `sum` (capped at 1) or `max`.
+   * Comma-separated `type=policy`; unnamed types use `sum`, e.g.
+   * `coupon.claimed=max,viewer.joined=max`.
+   */
+  DECISION_COMBINE: z
+    .string()
+    .regex(/^((order\.placed|coupon\.claimed|viewer\.joined|account\.registered)=(sum|max))?(,(order\.placed|coupon\.claimed|viewer\.joined|account\.registered)=(sum|max))*$/, {
+      error: 'must be a comma-separated list of <decision event type>=sum|max',
+    })
+    .default(''),
+  /** Off by default: when `true`, the accounts of confirmed reports are added to the block list (audited, actor `auto:confirmed-report`). */
+  DECISIONS_BLOCK_CONFIRMED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((value) => value === 'true'),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -47,6 +47,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly decisionSeconds = new Histogram({
+    name: 'roomwatch_decision_seconds',
+    help: 'From a decision request arriving to its answer (event and decision stored), by event type and decision.',
+    labelNames: ['event_type', 'decision'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
   readonly reports = new Counter({
     name: 'roomwatch_reports_total',
     help: 'Reports created (version 1) and updated (a new version), by kind and severity.',

@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { validateEvent } from '../events/event.schema.js';
+import { EventLogWriter } from '../log/event-log.writer.js';
+import { MetricsService } from '../platform/metrics/metrics.service.js';
+import { ReportRepository } from '../reports/report.repository.js';
+import { type DecisionEvent, DECISION_EVENT_TYPES, computeFeatures, isDecisionEvent, NO_RINGS } from './decision-features.js';
+import { DecisionState } from './decision-state.js';
+import { type DecisionAnswer, type DecisionFilter, type DecisionRecord, DecisionsRepository, type NewDecision, answerOf } from './decisions.repository.js';
+import { decide } from './risk-scoring.js';
+
+/** The request is not a decidable event; the message names the field. */
+export class DecisionInputError extends Error {}
+
+/**
+ * Group commit for decisions, like the log writer's for events: while one
+ * INSERT is in flight the next decisions queue, and go together in the next.
+ */
+class DecisionBatcher {
+  private queue: Array<{ decision: NewDecision; resolve: (stored: boolean) => void; reject: (error: Error) => void }> = [];
+  private flushing = false;
+
+  constructor(private readonly repository: DecisionsRepository) {}
+
+  save(decision: NewDecision): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ decision, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, 500);
+      try {
+        const stored = await this.repository.insertMany(batch.map((item) => item.decision));
+        for (const item of batch) item.resolve(stored.has(item.decision.answer.eventId));
+      } catch (error) {
+        for (const item of batch) item.reject(error as Error);
+      }
+    }
+    this.flushing = false;
+  }
+}
+
+/**
+ * Real-time decisions (CONTRACT.md §7). The features are taken from memory
+ * as the request arrives, so they hold everything committed before it; the
+ * event is then stored through the log writer (durable, and folded into the
+ * profiles on commit, so detection and later decisions see it), and the
+ * decision is stored before the answer. A resend answers the stored decision.
+ */
+@Injectable()
+export class DecisionsService {
+  private readonly inFlight = new Map<string, Promise<DecisionAnswer>>();
+  private readonly batcher: DecisionBatcher;
+
+  constructor(
+    private readonly state: DecisionState,
+    private readonly writer: EventLogWriter,
+    private readonly decisions: DecisionsRepository,
+    private readonly reports: ReportRepository,
+    private readonly metrics: MetricsService,
+  ) {
+    this.batcher = new DecisionBatcher(decisions);
+  }
+
+  /** Validates like ingest; a valid event of another type is refused naming `type`. */
+  parse(payload: unknown): DecisionEvent {
+    const result = validateEvent(payload);
+    if (!result.ok) throw new DecisionInputError(result.error);
+    if (!isDecisionEvent(result.event)) throw new DecisionInputError(`type: a decision is made for ${DECISION_EVENT_TYPES.join(', ')} only`);
+    return result.event;
+  }
+
+  async decide(payload: unknown, options: { bare?: boolean } = {}): Promise<DecisionAnswer> {
+    const startedAt = performance.now();
+    const event = this.parse(payload);
+    if (options.bare) return this.bare(event);
+    // A resend while the first is being decided in this process waits for that one's answer.
+    const pending = this.inFlight.get(event.id);
+    if (pending) return pending;
+    const work = this.decideOnce(event);
+    this.inFlight.set(event.id, work);
+    try {
+      const answer = await work;
+      this.metrics.decisionSeconds.observe({ event_type: event.type, decision: answer.decision }, MetricsService.since(startedAt));
+      return answer;
+    } finally {
+      this.inFlight.delete(event.id);
+    }
+  }
+
+  list(filter: DecisionFilter): Promise<Array<DecisionRecord & { seq: number }>> {
+    return this.decisions.list(filter);
+  }
+
+  private async decideOnce(event: DecisionEvent): Promise<DecisionAnswer> {
+    // What memory holds now is what was committed before this request; take it before anything is awaited.
+    const arrived = this.snapshot(event);
+    const [outcome, reports] = await Promise.all([this.writer.append([event]), this.reports.accountReportCounts(event.accountId)]);
+    this.metrics.ingestEvents.inc({ outcome: outcome[0] === null ? 'duplicate' : 'accepted' });
+    if (outcome[0] === null) {
+      const stored = (await this.decisions.find([event.id])).get(event.id);
+      if (stored) return answerOf(stored);
+      // Stored as an event (by /v1/events, or a crash between the event and its decision) but never decided: decide now.
+    }
+    const decision = arrived(reports);
+    if (await this.batcher.save(decision)) return decision.answer;
+    // Another process decided the same id first: its decision is the one.
+    const winner = (await this.decisions.find([event.id])).get(event.id);
+    return winner ? answerOf(winner) : decision.answer;
+  }
+
+  /** The in-memory part of the features now; the report counts, read from PostgreSQL, come in later. */
+  private snapshot(event: DecisionEvent): (reports: { open: number; confirmed: number }) => NewDecision {
+    const { profiles, policy } = this.state;
+    const hits = this.state.lists.hits(event, profiles.merchantOf(event.streamId), Date.now());
+    const lists = { block: hits.some((hit) => hit.list === 'block'), gray: hits.some((hit) => hit.list === 'gray'), allow: hits.some((hit) => hit.list === 'allow') };
+    const features = computeFeatures(event, { profiles, reports: { open: 0, confirmed: 0 }, lists, rings: NO_RINGS });
+    const rules = this.state.rules;
+    return (reports) => {
+      features.account.openReports = reports.open;
+      features.account.confirmedReports = reports.confirmed;
+      const verdict = decide(features, hits, rules, policy);
+      const answer: DecisionAnswer = { eventId: event.id, ...verdict, decidedAt: new Date().toISOString() };
+      return { answer, eventType: event.type, accountId: event.accountId, features };
+    };
+  }
+
+  /**
+   * The benchmark's ceiling (DECISIONS_BENCH_BARE): the event stored through
+   * the same writer, a constant answered; no features, no decision row.
+   */
+  private async bare(event: DecisionEvent): Promise<DecisionAnswer> {
+    await this.writer.append([event]);
+    return { eventId: event.id, decision: 'pass', score: 0, riskCodes: [], reasons: [], rules: [], decidedAt: new Date().toISOString() };
+  }
+}
