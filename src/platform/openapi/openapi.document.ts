@@ -24,6 +24,10 @@ import {
 import { bulkDecisionBody, decisionBody, MAX_BULK_ITEMS, reportIdParams, reportListQuery } from '../../reports/reports.controller.js';
 import { MAX_GROUP_ITEMS } from '../../reports/review-desk.service.js';
 import { accountParams, accountSearchQuery } from '../../console/accounts.controller.js';
+import { decisionListQuery } from '../../decisions/decisions.controller.js';
+import { listAuditQuery, listEntryBody, listEntryParams, listQuery } from '../../decisions/lists.controller.js';
+import { ruleBody, ruleParams } from '../../decisions/rules.controller.js';
+import * as decisionAnswers from './decision-responses.js';
 import * as answers from './response-schemas.js';
 
 /** The document's type, as the generator declares it. */
@@ -232,6 +236,53 @@ export const ROUTES: readonly DescribedRoute[] = [
     summary: 'Prometheus metrics', description: 'Answers 404 when METRICS_PORT serves them on a port of their own.',
     ok: { status: 200, description: 'Prometheus text format', contentType: 'text/plain', schema: z.string() },
     errors: { 404: 'metrics are served on METRICS_PORT' },
+  },
+  {
+    method: 'post', path: '/v1/decisions', tag: 'decisions', access: 'ingest',
+    summary: 'Decide now: pass, review or reject one order, coupon claim, viewer join or sign-up',
+    description: 'Validated as on ingest; the event is stored durably before the answer. A resend of the same id answers the stored decision and stores nothing new.',
+    body: { schema: roomEventSchema, example: { id: 'o-1', type: 'order.placed', roomId: 'room-1', streamId: 'stream-1', ts: 1_764_000_060_200, accountId: 'acct-1', deviceId: 'dev-1', ip: '203.0.113.7', orderId: 'ord-1', skuId: 'sku-9', quantity: 1, unitPrice: 990, listPrice: 5_900, currency: 'CNY' } },
+    ok: { status: 200, description: 'the decision', schema: decisionAnswers.decisionAnswer },
+    errors: { 503: 'storage unavailable: nothing was stored; retry' },
+  },
+  {
+    method: 'get', path: '/v1/decisions', tag: 'decisions', access: 'reviewer', query: decisionListQuery,
+    summary: 'Stored decisions, newest first', ok: { status: 200, description: 'a page', schema: z.object({ items: z.array(decisionAnswers.decisionRecord), nextCursor: z.string().nullable() }) },
+  },
+  {
+    method: 'get', path: '/v1/lists', tag: 'decisions', access: 'reviewer or admin', query: listQuery,
+    summary: 'Block, gray and allow list entries', ok: { status: 200, description: 'entries, newest first', schema: answers.items(decisionAnswers.listEntry) },
+  },
+  {
+    method: 'post', path: '/v1/lists', tag: 'decisions', access: 'admin',
+    summary: 'Add a list entry', description: 'Or replace the reason and expiry of the same (list, type, value, scope). Audited.',
+    body: { schema: listEntryBody, example: { list: 'block', type: 'device', value: 'dev-farm-7', scope: { merchantId: 'merchant-1' }, expiresAt: '2026-12-31T23:59:59Z', reason: 'cloud-phone farm, case 2291' } },
+    ok: { status: 201, description: 'the entry', schema: decisionAnswers.listEntry },
+  },
+  { method: 'delete', path: '/v1/lists/:id', tag: 'decisions', access: 'admin', params: listEntryParams, summary: 'Remove a list entry (audited)', ok: { status: 204, description: 'removed' } },
+  {
+    method: 'get', path: '/v1/lists/audit', tag: 'decisions', access: 'reviewer or admin', query: listAuditQuery,
+    summary: 'Every change of a list or a rule', ok: { status: 200, description: 'newest first', schema: answers.items(decisionAnswers.listAuditEntry) },
+  },
+  { method: 'get', path: '/v1/rules', tag: 'decisions', access: 'admin', summary: 'Every rule', ok: { status: 200, description: 'rules', schema: answers.items(decisionAnswers.decisionRule) } },
+  {
+    method: 'get', path: '/v1/rules/features', tag: 'decisions', access: 'admin',
+    summary: 'The decision features a rule may name', ok: { status: 200, description: 'the catalogue', schema: answers.items(decisionAnswers.featureDescription) },
+  },
+  { method: 'get', path: '/v1/rules/:id', tag: 'decisions', access: 'admin', params: ruleParams, summary: 'One rule', ok: { status: 200, description: 'the rule', schema: decisionAnswers.decisionRule } },
+  {
+    method: 'put', path: '/v1/rules/:id', tag: 'decisions', access: 'admin', params: ruleParams,
+    summary: 'Create or replace a rule', description: 'A condition that is not JSON Logic, or names a feature outside the catalogue, answers 400 naming `when`. Audited.',
+    body: {
+      schema: ruleBody,
+      example: { description: 'a new account on a cloud phone', appliesTo: ['order.placed', 'coupon.claimed'], when: { and: [{ var: 'device.cloudPhone' }, { '<': [{ var: 'account.ageMs' }, 86_400_000] }] }, score: 0.3, riskCode: 'new_cloud_phone', mode: 'shadow', enabled: true },
+    },
+    ok: { status: 200, description: 'the rule', schema: decisionAnswers.decisionRule },
+  },
+  { method: 'delete', path: '/v1/rules/:id', tag: 'decisions', access: 'admin', params: ruleParams, summary: 'Remove a rule (audited)', ok: { status: 204, description: 'removed' } },
+  {
+    method: 'get', path: '/v1/rules/:id/stats', tag: 'decisions', access: 'admin', params: ruleParams,
+    summary: 'How often a rule matched and how those decisions ended', ok: { status: 200, description: 'the figures', schema: decisionAnswers.ruleStats },
   },
   { method: 'get', path: '/openapi.json', tag: 'operations', access: 'public', summary: 'This document', ok: { status: 200, description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } },
   { method: 'get', path: '/', tag: 'console', access: 'public', summary: 'Redirects to the console', ok: { status: 302, description: 'to /console/' } },
