@@ -107,7 +107,10 @@ describe('API description (/openapi.json, /docs)', () => {
   it("carries request examples that the route's own zod schema accepts", () => {
     const withBody = ROUTES.filter((route) => route.body);
     expect(withBody.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
-      ['post /v1/api-keys', 'post /v1/events', 'post /v1/policy/allow-list', 'post /v1/reports/:id/decision', 'post /v1/reports/bulk-decision', 'put /v1/policy/thresholds/:kind'].sort(),
+      [
+        'post /v1/api-keys', 'post /v1/events', 'post /v1/policy/allow-list', 'post /v1/reports/:id/decision', 'post /v1/reports/bulk-decision', 'put /v1/policy/thresholds/:kind',
+        'post /v1/decisions', 'post /v1/lists', 'put /v1/rules/:id',
+      ].sort(),
     );
     for (const route of withBody) {
       const example = operation(document, route.method, route.path).requestBody?.content['application/json']?.example;

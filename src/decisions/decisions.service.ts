@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../platform/config/config.js';
 import { validateEvent } from '../events/event.schema.js';
 import { EventLogWriter } from '../log/event-log.writer.js';
 import { MetricsService } from '../platform/metrics/metrics.service.js';
@@ -61,6 +62,7 @@ export class DecisionsService {
     private readonly decisions: DecisionsRepository,
     private readonly reports: ReportRepository,
     private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.batcher = new DecisionBatcher(decisions);
   }
@@ -73,10 +75,10 @@ export class DecisionsService {
     return result.event;
   }
 
-  async decide(payload: unknown, options: { bare?: boolean } = {}): Promise<DecisionAnswer> {
+  async decide(payload: unknown): Promise<DecisionAnswer> {
     const startedAt = performance.now();
     const event = this.parse(payload);
-    if (options.bare) return this.bare(event);
+    if (this.config.DECISIONS_BENCH_BARE) return this.bare(event);
     // A resend while the first is being decided in this process waits for that one's answer.
     const pending = this.inFlight.get(event.id);
     if (pending) return pending;

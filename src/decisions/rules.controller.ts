@@ -19,7 +19,12 @@ export const ruleBody = z.object({
     .array(z.enum(DECISION_EVENT_TYPES, oneOf(DECISION_EVENT_TYPES)), { error: 'must be a list of decision event types' })
     .min(1, { error: 'must name at least one event type' })
     .max(DECISION_EVENT_TYPES.length),
-  when: z.json({ error: 'must be a JSON Logic condition' }).superRefine((condition, context) => {
+  // z.unknown, not z.json: the latter is a recursive schema the API document generator cannot describe.
+  when: z.unknown().superRefine((condition, context) => {
+    if (condition === undefined) {
+      context.addIssue({ code: 'custom', message: 'is required: a JSON Logic condition' });
+      return;
+    }
     try {
       checkCondition(condition);
     } catch (error) {

@@ -82,6 +82,13 @@ const configSchema = z.object({
     .default(''),
   /** Off by default: when `true`, the accounts of confirmed reports are added to the block list (audited, actor `auto:confirmed-report`). */
   DECISIONS_BLOCK_CONFIRMED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((value) => value === 'true'),
+  /**
+   * Benchmarks only (tools/bench/decisions.bench.ts): POST /v1/decisions and
+   * `decide` store the event exactly as a decision does and answer a constant
+   * `pass`, the ceiling a decision's own work is measured against. Never set
+   * it in production.
+   */
+  DECISIONS_BENCH_BARE: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((value) => value === 'true'),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;
