@@ -194,6 +194,31 @@ describe('real-time decisions (CONTRACT.md §7)', () => {
     expect(rejects.body.items).toHaveLength(1);
     expect((await harness.request('/v1/decisions?cursor=nope', { key: reviewer })).status).toBe(400);
   });
+
+  it('reads reports on the account, and counts the matched accounts a report confirmed later', async () => {
+    const join = (id: string) => ({ id, type: 'viewer.joined', roomId: 'dec-room-1', streamId: 'dec-stream-1', ts: T0 + 5_000, accountId: 'dec-later', accountCreatedAt: T0 - 90 * DAY });
+    const rule = { description: 'every join', appliesTo: ['viewer.joined'], when: { '==': [{ var: 'event.type' }, 'viewer.joined'] }, score: 0.1, riskCode: 'any_join', mode: 'shadow' };
+    expect((await putRule('dec-joins', rule)).status).toBe(200);
+    expect((await decide(join('dec-later-1'))).decision).toBe('pass');
+    // Planted: a reviewer confirmed a report on the account after that decision (the detectors are not what is tested here).
+    await harness.query(
+      `INSERT INTO reports (kind, subject_type, subject_id, room_id, stream_id, score, severity, status, summary, detected_at)
+       VALUES ('injected_viewers', 'account', 'dec-later', 'dec-room-1', 'dec-stream-1', 0.9, 'high', 'confirmed', 'planted', $1)`,
+      [T0],
+    );
+    const stats = await harness.request<{ matchedAccounts: number; laterConfirmedAccounts: number }>('/v1/rules/dec-joins/stats', admin);
+    expect(stats.body).toMatchObject({ matchedAccounts: 1, laterConfirmedAccounts: 1 });
+    const after = await decide(join('dec-later-2'));
+    expect(after.riskCodes).toEqual(['confirmed_report_account']);
+    expect(after.decision).toBe('review');
+  });
+
+  it('times every decision in the Prometheus histogram, by event type and decision', async () => {
+    const response = await fetch(`${harness.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    const text = await response.text();
+    expect(text).toMatch(/roomwatch_decision_seconds_count\{event_type="order.placed",decision="reject"\} [1-9]/);
+    expect(text).toMatch(/roomwatch_decision_seconds_bucket\{le="0.005",event_type="order.placed",decision="pass"\} \d+/);
+  });
 });
 
 describe('a restart', () => {
