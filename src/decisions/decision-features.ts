@@ -1,6 +1,6 @@
 import type { RoomEvent } from '../events/event.schema.js';
 import { subnetOf } from '../detection/shared/network.js';
-import { DEVICE_FLAGS, type DecisionProfiles } from './decision-profiles.js';
+import { addLinked, DEVICE_FLAGS, type DecisionProfiles } from './decision-profiles.js';
 
 /** The event types a decision is asked for (CONTRACT.md §7). */
 export const DECISION_EVENT_TYPES = ['order.placed', 'coupon.claimed', 'viewer.joined', 'account.registered'] as const;
@@ -62,7 +62,7 @@ export const FEATURE_CATALOGUE: readonly FeatureDescription[] = [
   { name: 'account.ageMs', type: 'number', nullable: true, description: 'event ts minus the account\'s creation (earliest viewer.joined.accountCreatedAt or account.registered ts); 0 for a sign-up; null when unknown', source: `${PROFILES}; the request` },
   { name: 'account.openReports', type: 'number', nullable: false, description: 'open reports naming the account (subject or implicated)', source: 'the `reports` table, read per decision (ReportRepository.accountReportCounts)' },
   { name: 'account.confirmedReports', type: 'number', nullable: false, description: 'confirmed reports naming the account', source: 'the `reports` table, read per decision' },
-  { name: 'account.linkedAccounts', type: 'number', nullable: false, description: 'other accounts seen on a device or payment account this account used (the request\'s included)', source: PROFILES },
+  { name: 'account.linkedAccounts', type: 'number', nullable: false, description: 'other accounts seen on a device or payment account this account used (the request\'s included), walked up to MAX_LINKED_ACCOUNTS (500)', source: PROFILES },
   { name: 'account.ringId', type: 'string', nullable: true, description: 'the account\'s ring; null until the ring detector exists (RingDirectory)', source: 'RingDirectory (NO_RINGS today: always null)' },
   { name: 'device.known', type: 'boolean', nullable: false, description: 'the request carries a deviceId', source: 'the request' },
   ...DEVICE_FLAGS.map((flag) => ({
@@ -147,8 +147,8 @@ export function computeFeatures(event: DecisionEvent, inputs: FeatureInputs): De
   }
 
   const linked = profiles.linkedAccounts(accountId);
-  if (ids.deviceId !== undefined) for (const other of profiles.deviceAccounts(ids.deviceId)) linked.add(other);
-  if (ids.payment !== undefined) for (const other of profiles.paymentAccountsOf(ids.payment)) linked.add(other);
+  if (ids.deviceId !== undefined) addLinked(linked, profiles.deviceAccounts(ids.deviceId));
+  if (ids.payment !== undefined) addLinked(linked, profiles.paymentAccountsOf(ids.payment));
   linked.delete(accountId);
 
   let sale: DecisionFeatures['sale'] = { msSinceOpen: null, perAccountLimit: null, stock: null };

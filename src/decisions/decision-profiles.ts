@@ -142,8 +142,8 @@ export class DecisionProfiles {
     const linked = new Set<string>();
     const profile = this.accounts.get(accountId);
     if (!profile) return linked;
-    for (const device of profile.devices) for (const other of this.deviceAccounts(device)) linked.add(other);
-    for (const payment of profile.payments) for (const other of this.paymentAccountsOf(payment)) linked.add(other);
+    for (const device of profile.devices) addLinked(linked, this.deviceAccounts(device));
+    for (const payment of profile.payments) addLinked(linked, this.paymentAccountsOf(payment));
     linked.delete(accountId);
     return linked;
   }
@@ -190,6 +190,22 @@ export class DecisionProfiles {
     let profile = this.accounts.get(accountId);
     if (!profile) this.accounts.set(accountId, (profile = { createdAt: null, devices: new Set(), payments: new Set() }));
     return profile;
+  }
+}
+
+/**
+ * Linked accounts a decision walks at most. A device id or payment account
+ * shared by more is a junk id (a default fingerprint) or a farm that
+ * device_many_accounts / payment_many_accounts already flag; walking all of
+ * them would make one decision cost as much as the farm is large.
+ */
+export const MAX_LINKED_ACCOUNTS = 500;
+
+/** Adds accounts to `linked` until it holds MAX_LINKED_ACCOUNTS (plus the account itself, removed after). */
+export function addLinked(linked: Set<string>, accounts: ReadonlySet<string>): void {
+  for (const account of accounts) {
+    if (linked.size > MAX_LINKED_ACCOUNTS) return;
+    linked.add(account);
   }
 }
 
