@@ -48,8 +48,9 @@ class DecisionBatcher {
  * Real-time decisions (CONTRACT.md §7). The features are taken from memory
  * as the request arrives, so they hold everything committed before it; the
  * event is then stored through the log writer (durable, and folded into the
- * profiles on commit, so detection and later decisions see it), and the
- * decision is stored before the answer. A resend answers the stored decision.
+ * profiles on commit, so detection and later decisions see it) while the
+ * decision is stored, both before the answer. A resend answers the stored
+ * decision: the first decision stored for an event id is the one.
  */
 @Injectable()
 export class DecisionsService {
@@ -100,18 +101,21 @@ export class DecisionsService {
   private async decideOnce(event: DecisionEvent): Promise<DecisionAnswer> {
     // What memory holds now is what was committed before this request; take it before anything is awaited.
     const arrived = this.snapshot(event);
-    const [outcome, reports] = await Promise.all([this.writer.append([event]), this.reports.accountReportCounts(event.accountId)]);
+    // The event's commit and the decision's run side by side (two commits in parallel, not one after the
+    // other); the answer waits for both. A decision row whose event then failed to store is harmless: the
+    // sender was told to retry, and the retry answers that decision.
+    let decision: NewDecision | undefined;
+    const appended = this.writer.append([event]);
+    const saved = this.reports.accountReportCounts(event.accountId).then((reports) => {
+      decision = arrived(reports);
+      return this.batcher.save(decision);
+    });
+    const [outcome, stored] = await Promise.all([appended, saved]);
     this.metrics.ingestEvents.inc({ outcome: outcome[0] === null ? 'duplicate' : 'accepted' });
-    if (outcome[0] === null) {
-      const stored = (await this.decisions.find([event.id])).get(event.id);
-      if (stored) return answerOf(stored);
-      // Stored as an event (by /v1/events, or a crash between the event and its decision) but never decided: decide now.
-    }
-    const decision = arrived(reports);
-    if (await this.batcher.save(decision)) return decision.answer;
-    // Another process decided the same id first: its decision is the one.
+    if (stored) return decision!.answer;
+    // Decided before (a resend), or by another process first: the stored decision is the one.
     const winner = (await this.decisions.find([event.id])).get(event.id);
-    return winner ? answerOf(winner) : decision.answer;
+    return winner ? answerOf(winner) : decision!.answer;
   }
 
   /** The in-memory part of the features now; the report counts, read from PostgreSQL, come in later. */
