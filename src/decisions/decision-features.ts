@@ -60,7 +60,7 @@ export const FEATURE_CATALOGUE: readonly FeatureDescription[] = [
   { name: 'event.type', type: 'string', nullable: false, description: 'the decided event\'s type', source: 'the request' },
   { name: 'event.quantity', type: 'number', nullable: true, description: 'units ordered (order.placed), else null', source: 'the request' },
   { name: 'account.ageMs', type: 'number', nullable: true, description: 'event ts minus the account\'s creation (earliest viewer.joined.accountCreatedAt or account.registered ts); 0 for a sign-up; null when unknown', source: `${PROFILES}; the request` },
-  { name: 'account.openReports', type: 'number', nullable: false, description: 'open reports naming the account (subject or implicated)', source: 'the `reports` table, read per decision (ReportRepository.accountReportCounts)' },
+  { name: 'account.openReports', type: 'number', nullable: false, description: 'open reports naming the account (subject or implicated)', source: 'the `reports` table, read per decision (DecisionsRepository.accountReportCounts, on the decisions pool)' },
   { name: 'account.confirmedReports', type: 'number', nullable: false, description: 'confirmed reports naming the account', source: 'the `reports` table, read per decision' },
   { name: 'account.linkedAccounts', type: 'number', nullable: false, description: 'other accounts seen on a device or payment account this account used (the request\'s included), walked up to MAX_LINKED_ACCOUNTS (500)', source: PROFILES },
   { name: 'account.ringId', type: 'string', nullable: true, description: 'the account\'s ring; null until the ring detector exists (RingDirectory)', source: 'RingDirectory (NO_RINGS today: always null)' },

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
-import { PG_POOL } from '../platform/database/database.module.js';
+import { DECISIONS_PG_POOL } from '../platform/database/database.module.js';
 import type { DecisionFeatures } from './decision-features.js';
 import type { DecisionOutcome, MatchedRule } from './risk-scoring.js';
 
@@ -83,10 +83,27 @@ export function answerOf(record: DecisionAnswer): DecisionAnswer {
   return { eventId, decision, score, riskCodes, reasons, rules, decidedAt };
 }
 
-/** `decisions`: one row per decided event id, the first stored wins (a resend answers it). */
+/**
+ * `decisions`: one row per decided event id, the first stored wins (a resend
+ * answers it). On the decisions' own pool (DECISIONS_PG_POOL), with the one
+ * read of `reports` a decision makes (the report store owns that table; this
+ * is read here so that it runs on the decisions' pool).
+ */
 @Injectable()
 export class DecisionsRepository {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  constructor(@Inject(DECISIONS_PG_POOL) private readonly pool: pg.Pool) {}
+
+  /** Open and confirmed reports naming each account, as subject or implicated, in one statement. */
+  async accountReportCounts(accountIds: readonly string[]): Promise<Map<string, { open: number; confirmed: number }>> {
+    const { rows } = await this.pool.query<{ account_id: string; open: string; confirmed: string }>(
+      `SELECT a.account_id, count(r.id) FILTER (WHERE r.status = 'open') AS open, count(r.id) FILTER (WHERE r.status = 'confirmed') AS confirmed
+         FROM unnest($1::text[]) AS a(account_id)
+         LEFT JOIN reports r ON (r.subject_type = 'account' AND r.subject_id = a.account_id) OR r.accounts @> ARRAY[a.account_id]
+        GROUP BY a.account_id`,
+      [[...new Set(accountIds)]],
+    );
+    return new Map(rows.map((row) => [row.account_id, { open: Number(row.open), confirmed: Number(row.confirmed) }]));
+  }
 
   /**
    * Stores decisions in one statement; an event id already decided keeps its

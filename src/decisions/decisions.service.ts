@@ -3,7 +3,6 @@ import { APP_CONFIG, type AppConfig } from '../platform/config/config.js';
 import { validateEvent } from '../events/event.schema.js';
 import { EventLogWriter } from '../log/event-log.writer.js';
 import { MetricsService } from '../platform/metrics/metrics.service.js';
-import { ReportRepository } from '../reports/report.repository.js';
 import { type DecisionEvent, DECISION_EVENT_TYPES, computeFeatures, isDecisionEvent, NO_RINGS } from './decision-features.js';
 import { DecisionState } from './decision-state.js';
 import { type DecisionAnswer, type DecisionFilter, type DecisionRecord, DecisionsRepository, type NewDecision, answerOf } from './decisions.repository.js';
@@ -13,18 +12,19 @@ import { decide } from './risk-scoring.js';
 export class DecisionInputError extends Error {}
 
 /**
- * Group commit for decisions, like the log writer's for events: while one
- * INSERT is in flight the next decisions queue, and go together in the next.
+ * Group work for the decisions' own pool: while one statement is in flight
+ * the next requests queue, and go together in the next one (as the log
+ * writer groups events), so the pool's two connections carry any rate.
  */
-class DecisionBatcher {
-  private queue: Array<{ decision: NewDecision; resolve: (stored: boolean) => void; reject: (error: Error) => void }> = [];
+class Batched<I, O> {
+  private queue: Array<{ input: I; resolve: (output: O) => void; reject: (error: Error) => void }> = [];
   private flushing = false;
 
-  constructor(private readonly repository: DecisionsRepository) {}
+  constructor(private readonly run: (inputs: I[]) => Promise<(input: I) => O>) {}
 
-  save(decision: NewDecision): Promise<boolean> {
+  submit(input: I): Promise<O> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ decision, resolve, reject });
+      this.queue.push({ input, resolve, reject });
       if (!this.flushing) void this.flush();
     });
   }
@@ -34,8 +34,8 @@ class DecisionBatcher {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, 500);
       try {
-        const stored = await this.repository.insertMany(batch.map((item) => item.decision));
-        for (const item of batch) item.resolve(stored.has(item.decision.answer.eventId));
+        const outputOf = await this.run(batch.map((item) => item.input));
+        for (const item of batch) item.resolve(outputOf(item.input));
       } catch (error) {
         for (const item of batch) item.reject(error as Error);
       }
@@ -55,17 +55,25 @@ class DecisionBatcher {
 @Injectable()
 export class DecisionsService {
   private readonly inFlight = new Map<string, Promise<DecisionAnswer>>();
-  private readonly batcher: DecisionBatcher;
+  /** Stores decisions; answers whether this one was stored (false: the id had one already). */
+  private readonly saves: Batched<NewDecision, boolean>;
+  private readonly reportCounts: Batched<string, { open: number; confirmed: number }>;
 
   constructor(
     private readonly state: DecisionState,
     private readonly writer: EventLogWriter,
     private readonly decisions: DecisionsRepository,
-    private readonly reports: ReportRepository,
     private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.batcher = new DecisionBatcher(decisions);
+    this.saves = new Batched(async (batch) => {
+      const stored = await decisions.insertMany(batch);
+      return (decision) => stored.has(decision.answer.eventId);
+    });
+    this.reportCounts = new Batched(async (accountIds) => {
+      const counts = await decisions.accountReportCounts(accountIds);
+      return (accountId) => counts.get(accountId) ?? { open: 0, confirmed: 0 };
+    });
   }
 
   /** Validates like ingest; a valid event of another type is refused naming `type`. */
@@ -106,9 +114,9 @@ export class DecisionsService {
     // sender was told to retry, and the retry answers that decision.
     let decision: NewDecision | undefined;
     const appended = this.writer.append([event]);
-    const saved = this.reports.accountReportCounts(event.accountId).then((reports) => {
+    const saved = this.reportCounts.submit(event.accountId).then((reports) => {
       decision = arrived(reports);
-      return this.batcher.save(decision);
+      return this.saves.submit(decision);
     });
     const [outcome, stored] = await Promise.all([appended, saved]);
     this.metrics.ingestEvents.inc({ outcome: outcome[0] === null ? 'duplicate' : 'accepted' });

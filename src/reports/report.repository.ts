@@ -157,19 +157,6 @@ export class ReportRepository {
 
   /** Newest first, keyset-paged on (created_at, id). */
   /** The stream and accounts a report names (the console's evidence table); null when there is no such report. */
-  /**
-   * Open and confirmed reports naming an account, as its subject or among
-   * its implicated accounts (real-time decisions read this per decision).
-   */
-  async accountReportCounts(accountId: string): Promise<{ open: number; confirmed: number }> {
-    const { rows } = await this.pool.query<{ open: string; confirmed: string }>(
-      `SELECT count(*) FILTER (WHERE status = 'open') AS open, count(*) FILTER (WHERE status = 'confirmed') AS confirmed
-         FROM reports WHERE (subject_type = 'account' AND subject_id = $1) OR accounts @> ARRAY[$1]::text[]`,
-      [accountId],
-    );
-    return { open: Number(rows[0]?.open ?? 0), confirmed: Number(rows[0]?.confirmed ?? 0) };
-  }
-
   /** Accounts of confirmed reports (subjects and implicated), for DECISIONS_BLOCK_CONFIRMED. */
   async confirmedAccounts(): Promise<Array<{ accountId: string; reportId: string }>> {
     const { rows } = await this.pool.query<{ account_id: string; report_id: string }>(

@@ -6,6 +6,26 @@ import { dataSourceOptions } from './data-source.js';
 
 /** A plain `pg` pool for hot paths that go below the ORM (event append, replay). */
 export const PG_POOL = Symbol('PG_POOL');
+/**
+ * A small pool of its own for real-time decisions (src/decisions): a
+ * decision's two statements must not queue behind the pipeline's batches and
+ * report writes on the shared pool, whose wait would be the decision's latency.
+ */
+export const DECISIONS_PG_POOL = Symbol('DECISIONS_PG_POOL');
+
+function newPool(config: AppConfig, max: number): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: config.DATABASE_URL,
+    max,
+    connectionTimeoutMillis: 5_000,
+    // A statement stuck on a dying server must fail, so its callers get
+    // a retryable error instead of an ack that never comes.
+    statement_timeout: 60_000,
+  });
+  // An idle client's connection dropping (database restart) is not fatal.
+  pool.on('error', () => undefined);
+  return pool;
+}
 
 @Global()
 @Module({
@@ -16,30 +36,19 @@ export const PG_POOL = Symbol('PG_POOL');
     }),
   ],
   providers: [
-    {
-      provide: PG_POOL,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => {
-        const pool = new pg.Pool({
-          connectionString: config.DATABASE_URL,
-          max: 6,
-          connectionTimeoutMillis: 5_000,
-          // A statement stuck on a dying server must fail, so its callers get
-          // a retryable error instead of an ack that never comes.
-          statement_timeout: 60_000,
-        });
-        // An idle client's connection dropping (database restart) is not fatal.
-        pool.on('error', () => undefined);
-        return pool;
-      },
-    },
+    { provide: PG_POOL, inject: [APP_CONFIG], useFactory: (config: AppConfig) => newPool(config, 6) },
+    // Two: the decision row's group commit and the report read beside it.
+    { provide: DECISIONS_PG_POOL, inject: [APP_CONFIG], useFactory: (config: AppConfig) => newPool(config, 2) },
   ],
-  exports: [PG_POOL],
+  exports: [PG_POOL, DECISIONS_PG_POOL],
 })
 export class DatabaseModule implements OnApplicationShutdown {
-  constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(DECISIONS_PG_POOL) private readonly decisionsPool: pg.Pool,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.decisionsPool.end()]);
   }
 }
