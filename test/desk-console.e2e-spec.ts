@@ -173,6 +173,68 @@ describe('the desk in Chromium', () => {
     expect(trail.items.map((item) => item.note)).toEqual(['one handset farm']);
   });
 
+  it('manages a list entry with the admin key, shows the decision it blocks, its audit and a shadow rule\'s stats', async () => {
+    const ingest = (await harness.createKey('ingest')).key;
+    const room = fixture.evening.rooms[0];
+    const order = (n: number) => ({
+      id: `console-dec-${n}`, type: 'order.placed', roomId: room.roomId, streamId: room.streamId, ts: room.startTs + 90_000 + n,
+      accountId: 'console-blocked', deviceId: `console-dev-${n}`, orderId: `console-order-${n}`, skuId: 'console-sku', quantity: 1, unitPrice: 990, listPrice: 1_990, currency: 'CNY',
+    });
+    // A shadow rule on every order: it is recorded on each decision and changes none. Reviewers read rules (an extension).
+    const rule = { description: 'every order, in shadow', appliesTo: ['order.placed'], when: { '>=': [{ var: 'event.quantity' }, 1] }, score: 0.2, riskCode: 'console_probe', mode: 'shadow', enabled: true };
+    expect((await harness.request('/v1/rules/features', { key: fixture.reviewerKey })).status).toBe(200);
+    expect((await harness.request('/v1/rules/console-probe', { method: 'PUT', key: TEST_ADMIN_KEY, body: rule })).status).toBe(200);
+
+    await signIn(page, fixture.reviewerKey);
+    await page.goto(`${harness.baseUrl}/console/#/policy`);
+    await page.waitForSelector('#entry-form');
+    // Without the admin key the page refuses to try.
+    await page.fill('#entry-value', 'console-blocked');
+    await page.click('#entry-add');
+    await page.waitForSelector('#policy-message.error');
+    await page.fill('#admin-key', TEST_ADMIN_KEY);
+    await page.selectOption('#entry-list', 'block');
+    await page.selectOption('#entry-type', 'account');
+    await page.fill('#entry-value', 'console-blocked');
+    await page.fill('#entry-reason', 'resells every drop');
+    await page.click('#entry-add');
+    const row = page.locator('#list-entries tr', { hasText: 'console-blocked' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('resells every drop');
+
+    const blocked = await harness.request<{ decision: string; riskCodes: string[] }>('/v1/decisions', { method: 'POST', key: ingest, body: order(1) });
+    expect([blocked.status, blocked.body.decision]).toEqual([200, 'reject']);
+    expect(blocked.body.riskCodes).toContain('blocklisted');
+
+    // The decisions view, filtered to rejections; the account opens from it.
+    await page.goto(`${harness.baseUrl}/console/#/decisions`);
+    await page.waitForSelector('#decisions-filters');
+    await page.selectOption('#decisions-outcome', 'reject');
+    await page.click('#decisions-go');
+    const decisionRow = page.locator('#decision-rows tr', { hasText: 'console-blocked' });
+    await decisionRow.waitFor();
+    expect(await decisionRow.textContent()).toContain('blocklisted');
+    await decisionRow.locator('a.account-link').click();
+    await page.waitForSelector('#account-decisions li');
+    expect(await page.locator('#account-decisions').textContent()).toContain('reject');
+
+    // Back on the page: the shadow rule's stats count the match; expire, then remove the entry; both audited.
+    await page.goto(`${harness.baseUrl}/console/#/policy`);
+    const ruleRow = page.locator('#rules-table tr', { hasText: 'console-probe' });
+    await ruleRow.waitFor();
+    expect(await ruleRow.locator('.rule-stats').textContent()).toMatch(/matched 0 live, [1-9]\d* shadow/);
+    await page.fill('#admin-key', TEST_ADMIN_KEY);
+    await page.locator('#list-entries tr', { hasText: 'console-blocked' }).locator('button[data-action="expire"]').click();
+    await page.waitForSelector('#list-entries tr.muted:has-text("console-blocked")');
+    const passed = await harness.request<{ decision: string; riskCodes: string[] }>('/v1/decisions', { method: 'POST', key: ingest, body: order(2) });
+    expect(passed.body.riskCodes).not.toContain('blocklisted');
+    await page.locator('#list-entries tr', { hasText: 'console-blocked' }).locator('button[data-action="remove"]').click();
+    await page.waitForSelector('#policy-message:text("Saved")');
+    await page.waitForFunction(() => !document.querySelector('#list-entries')?.textContent?.includes('console-blocked'));
+    const audit = await page.locator('#policy-audit').textContent();
+    expect(audit).toContain('console-blocked');
+  });
+
   it('opens an account page from a report and finds the reports naming it', async () => {
     const accountId = fixture.report.accounts[0]!;
     await page.goto(`${harness.baseUrl}/console/#/report/${fixture.report.id}`);

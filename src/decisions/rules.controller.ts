@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { RequireAdmin } from '../platform/auth/auth.guard.js';
+import { ReviewerOrAdminGuard } from '../platform/auth/reviewer-or-admin.guard.js';
 import { storableText } from '../platform/validation/route-input.js';
 import { DECISION_EVENT_TYPES, FEATURE_CATALOGUE, type FeatureDescription } from './decision-features.js';
 import { checkCondition, type DecisionRule, RULE_MODES, RuleConditionError } from './decision-rules.js';
@@ -38,34 +39,42 @@ export const ruleBody = z.object({
   enabled: z.boolean({ error: 'must be true or false' }).default(true),
 });
 
-/** Rules as data (CONTRACT.md §7), the operator's (ADMIN_KEY). */
+/**
+ * Rules as data (CONTRACT.md §7): the operator (ADMIN_KEY) writes them;
+ * reviewers may also read them and their stats (an extension), so the
+ * console can show what a shadow rule would have done before it goes live.
+ */
 @Controller('v1/rules')
-@RequireAdmin()
 export class RulesController {
   constructor(private readonly rules: ListsAndRulesService) {}
 
   @Get()
+  @UseGuards(ReviewerOrAdminGuard)
   async list(): Promise<{ items: DecisionRule[] }> {
     return { items: await this.rules.rules() };
   }
 
   /** The features a condition may name (`var`), with their types and sources. */
   @Get('features')
+  @UseGuards(ReviewerOrAdminGuard)
   features(): { items: readonly FeatureDescription[] } {
     return { items: FEATURE_CATALOGUE };
   }
 
   @Get(':id')
+  @UseGuards(ReviewerOrAdminGuard)
   get(@Param({ schema: ruleParams }) params: z.infer<typeof ruleParams>): Promise<DecisionRule> {
     return this.rules.rule(params.id);
   }
 
   @Put(':id')
+  @RequireAdmin()
   put(@Param({ schema: ruleParams }) params: z.infer<typeof ruleParams>, @Body({ schema: ruleBody }) body: z.infer<typeof ruleBody>): Promise<DecisionRule> {
     return this.rules.putRule(params.id, body);
   }
 
   @Delete(':id')
+  @RequireAdmin()
   @HttpCode(204)
   remove(@Param({ schema: ruleParams }) params: z.infer<typeof ruleParams>): Promise<void> {
     return this.rules.deleteRule(params.id);
@@ -73,6 +82,7 @@ export class RulesController {
 
   /** How often the rule matched (live, shadow) and how those decisions ended. */
   @Get(':id/stats')
+  @UseGuards(ReviewerOrAdminGuard)
   stats(@Param({ schema: ruleParams }) params: z.infer<typeof ruleParams>): Promise<RuleStats & { ruleId: string }> {
     return this.rules.ruleStats(params.id);
   }

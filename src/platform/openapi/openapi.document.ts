@@ -264,12 +264,12 @@ export const ROUTES: readonly DescribedRoute[] = [
     method: 'get', path: '/v1/lists/audit', tag: 'decisions', access: 'reviewer or admin', query: listAuditQuery,
     summary: 'Every change of a list or a rule', ok: { status: 200, description: 'newest first', schema: answers.items(decisionAnswers.listAuditEntry) },
   },
-  { method: 'get', path: '/v1/rules', tag: 'decisions', access: 'admin', summary: 'Every rule', ok: { status: 200, description: 'rules', schema: answers.items(decisionAnswers.decisionRule) } },
+  { method: 'get', path: '/v1/rules', tag: 'decisions', access: 'reviewer or admin', summary: 'Every rule', ok: { status: 200, description: 'rules', schema: answers.items(decisionAnswers.decisionRule) } },
   {
-    method: 'get', path: '/v1/rules/features', tag: 'decisions', access: 'admin',
+    method: 'get', path: '/v1/rules/features', tag: 'decisions', access: 'reviewer or admin',
     summary: 'The decision features a rule may name', ok: { status: 200, description: 'the catalogue', schema: answers.items(decisionAnswers.featureDescription) },
   },
-  { method: 'get', path: '/v1/rules/:id', tag: 'decisions', access: 'admin', params: ruleParams, summary: 'One rule', ok: { status: 200, description: 'the rule', schema: decisionAnswers.decisionRule } },
+  { method: 'get', path: '/v1/rules/:id', tag: 'decisions', access: 'reviewer or admin', params: ruleParams, summary: 'One rule', ok: { status: 200, description: 'the rule', schema: decisionAnswers.decisionRule } },
   {
     method: 'put', path: '/v1/rules/:id', tag: 'decisions', access: 'admin', params: ruleParams,
     summary: 'Create or replace a rule', description: 'A condition that is not JSON Logic, or names a feature outside the catalogue, answers 400 naming `when`. Audited.',
@@ -281,7 +281,7 @@ export const ROUTES: readonly DescribedRoute[] = [
   },
   { method: 'delete', path: '/v1/rules/:id', tag: 'decisions', access: 'admin', params: ruleParams, summary: 'Remove a rule (audited)', ok: { status: 204, description: 'removed' } },
   {
-    method: 'get', path: '/v1/rules/:id/stats', tag: 'decisions', access: 'admin', params: ruleParams,
+    method: 'get', path: '/v1/rules/:id/stats', tag: 'decisions', access: 'reviewer or admin', params: ruleParams,
     summary: 'How often a rule matched and how those decisions ended', ok: { status: 200, description: 'the figures', schema: decisionAnswers.ruleStats },
   },
   { method: 'get', path: '/openapi.json', tag: 'operations', access: 'public', summary: 'This document', ok: { status: 200, description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } },

@@ -34,6 +34,19 @@ function reportsTable(items) {
   );
 }
 
+/** The account's latest real-time decisions; null when they could not be read. */
+function decisionsList(items) {
+  if (items === null) return h('p', { class: 'error' }, t('account.decisionsFailed'));
+  if (items.length === 0) return h('p', { class: 'muted', id: 'account-decisions-empty' }, t('account.noDecisions'));
+  return h(
+    'ul',
+    { id: 'account-decisions' },
+    items.map((item) =>
+      h('li', null, formatTime(Date.parse(item.decidedAt)), ' · ', item.eventType, ' · ', h('strong', null, t(`decisionOutcome.${item.decision}`)), item.riskCodes.length > 0 ? ` (${item.riskCodes.join(', ')})` : ''),
+    ),
+  );
+}
+
 function streamsTable(streams) {
   if (streams.length === 0) return h('p', { class: 'muted' }, t('account.noStreams'));
   const list = (values) => (values.length === 0 ? h('span', { class: 'muted' }, '—') : values.join(', '));
@@ -99,9 +112,10 @@ export function renderAccount(target, accountId) {
   let stopped = false;
   mount(target, h('p', { class: 'muted' }, t('account.loading')));
   const show = async () => {
-    const [profile, reports] = await Promise.allSettled([
+    const [profile, reports, decisions] = await Promise.allSettled([
       api(`/v1/accounts/${encodeURIComponent(accountId)}`),
       api(`/v1/reports${query({ accountId, limit: 200 })}`),
+      api(`/v1/decisions${query({ accountId, limit: 20 })}`),
     ]);
     if (stopped) return;
     const failure = [profile, reports].find((part) => part.status === 'rejected');
@@ -128,6 +142,13 @@ export function renderAccount(target, accountId) {
           h('div', { class: 'figure' }, h('span', { class: 'figure-label' }, t('account.linked')), h('strong', null, formatNumber(new Set(account.shared.flatMap((entry) => entry.accounts)).size))),
         ),
         h('section', { 'aria-labelledby': 'account-reports-title' }, h('h2', { id: 'account-reports-title' }, t('account.reportsTitle')), reportsTable(items)),
+        h(
+          'section',
+          { 'aria-labelledby': 'account-decisions-title' },
+          h('h2', { id: 'account-decisions-title' }, t('account.decisionsTitle')),
+          decisionsList(decisions.status === 'fulfilled' ? decisions.value.items : null),
+          h('p', null, h('a', { href: `#/decisions/${encodeURIComponent(account.accountId)}`, id: 'account-all-decisions' }, t('account.allDecisions'))),
+        ),
         h('section', { 'aria-labelledby': 'account-shared-title' }, h('h2', { id: 'account-shared-title' }, t('account.sharedTitle')), sharedTable(account.shared)),
         h('section', { 'aria-labelledby': 'account-streams-title' }, h('h2', { id: 'account-streams-title' }, t('account.streamsTitle')), streamsTable(account.streams)),
       ),

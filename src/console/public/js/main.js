@@ -3,7 +3,9 @@ import { renderAccount } from './account.js';
 import { ApiError, api, session } from './api.js';
 import { h } from './dom.js';
 import { LANGUAGES, applyStaticTexts, language, onLanguage, setLanguage, t } from './i18n.js';
+import { renderDecisions } from './decisions.js';
 import { closeFeed } from './live.js';
+import { renderPolicy } from './policy.js';
 import { renderQueue } from './queue.js';
 import { renderReport } from './report.js';
 import { renderStream, renderStreams } from './streams.js';
@@ -71,6 +73,8 @@ function route() {
   else if (target === 'account' && reviewer && id) teardown = renderAccount(view, decodeURIComponent(id));
   else if (target === 'stream' && id) teardown = renderStream(view, decodeURIComponent(id));
   else if (target === 'streams') teardown = renderStreams(view);
+  else if (target === 'decisions' && reviewer) teardown = renderDecisions(view, id ? { accountId: decodeURIComponent(id) } : {});
+  else if (target === 'policy' && reviewer) teardown = renderPolicy(view);
   else {
     window.location.hash = `#/${home}`;
     return;
