@@ -230,7 +230,7 @@ describe('the desk in Chromium', () => {
     expect(passed.body.riskCodes).not.toContain('blocklisted');
     await page.locator('#list-entries tr', { hasText: 'console-blocked' }).locator('button[data-action="remove"]').click();
     await page.waitForSelector('#policy-message:text("Saved")');
-    await page.waitForFunction(() => !document.querySelector('#list-entries')?.textContent?.includes('console-blocked'));
+    await page.locator('#list-entries tr', { hasText: 'console-blocked' }).waitFor({ state: 'detached' });
     const audit = await page.locator('#policy-audit').textContent();
     expect(audit).toContain('console-blocked');
   });
