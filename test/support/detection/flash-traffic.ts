@@ -74,7 +74,7 @@ export function limitedDrop(options: DropOptions): RoomEvent[] {
     const deviceId = household >= 0 ? `house-${prefix}-${household}` : `dev-${id}`;
     const device = phone(i);
     const joinAt = options.openAt - 10_000 - random() * 240_000;
-    events.push({ ...base(joinAt), type: 'viewer.joined', accountId: id, deviceId, ip, accountCreatedAt: options.startAt - (30 + random() * 1_500) * DAY, device });
+    events.push({ ...base(joinAt), type: 'viewer.joined', accountId: id, deviceId, ip, accountCreatedAt: Math.round(options.startAt - (30 + random() * 1_500) * DAY), device });
     const fast = i >= options.honest - (options.fastFingers ?? 0);
     const latency = fast ? 150 + random() * 330 : 400 + Math.exp(Math.log(1_800) + 0.65 * gaussian(random));
     order(id, options.openAt + latency, { deviceId, ip, device, payment: `pa-${id}`, address: household >= 0 ? `ad-house-${household}` : random() < 0.15 ? 'ad-locker-1' : `ad-${id}` });
@@ -84,7 +84,7 @@ export function limitedDrop(options: DropOptions): RoomEvent[] {
     ring.accounts.forEach((id, i) => {
       const deviceId = ring.spoofDevices ? `spoof-${streamId}-${i}` : `ring-dev-${i % ring.devices}`;
       const ip = `100.${64 + (i % 50)}.${(seq * 13) % 250}.${i % 250}`;
-      if (ring.watch) events.push({ ...base(options.openAt - 20_000 + i * 10), type: 'viewer.joined', accountId: id, deviceId, ip, accountCreatedAt: options.startAt - (5 + (i % 40) * 20) * DAY, device: ring.device });
+      if (ring.watch) events.push({ ...base(options.openAt - 20_000 + i * 10), type: 'viewer.joined', accountId: id, deviceId, ip, accountCreatedAt: Math.round(options.startAt - (5 + (i % 40) * 20) * DAY), device: ring.device });
       order(id, options.openAt + ring.latency(i), { deviceId, ip, device: ring.device, payment: `ring-pay-${i % ring.payments}`, address: `ring-drop-${i % ring.drops}`, quantity: limit });
     });
   }
