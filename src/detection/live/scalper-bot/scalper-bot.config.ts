@@ -45,12 +45,22 @@ export interface ScalperBotConfig {
   /** A group taking this share of the stock (quantity / stock) through many accounts: an honest household takes one or two units of hundreds. */
   minStockShare: number;
   /**
-   * A cohort with no link at all (fresh device ids, fresh payments) is judged
-   * on its tampered devices alone only with both who and how: this many
-   * accounts on emulators, rooted, hooked, cloud or cloned devices (honest
-   * rushes: ~1.5 % rooted, 0–5 accounts in a drop of 300).
+   * Cohorts of accounts in no linked group of `minGroupAccounts`: those on
+   * tampered devices (emulators, rooted, hooked, cloud or cloned; honest
+   * rushes: ~1.5 % rooted, 0–5 accounts in a drop of 300), and those on
+   * phones carrying 3+ accounts (a ring split into small groups; honest:
+   * family tablets, a few households per rush). Judged at this size and only
+   * with a machine's timing (orders before the opening or the tight spread),
+   * never on the stock share: a dozen family tablets take stock honestly.
+   * Only a cohort's core counts: its accounts within the densest
+   * `tightLatency.maxIqrMs` of first orders, or early. An honest rush puts
+   * ~10 % of its buyers in its busiest 150 ms (40 family tablets in a rush
+   * of 900: a core of 11–13), so a core also has to crowd that instant
+   * `cohortCrowding` times more than the rest of the sale's buyers do.
    */
   minTamperedCohort: number;
+  /** How much more a cohort's core must crowd its 150 ms than the rest of the sale (honest subsets: ~1×; a program: 10× and more). */
+  cohortCrowding: number;
   /** Orders kept per SKU and stream (bounded state; a sale's rush is hundreds). */
   maxOrdersPerSku: number;
   /** Evidence bounds. */
@@ -78,6 +88,7 @@ export const DEFAULT_SCALPER_BOT_CONFIG: ScalperBotConfig = {
   minOrdersBeforeOpen: 2,
   minStockShare: 0.15,
   minTamperedCohort: 8,
+  cohortCrowding: 3,
   maxOrdersPerSku: 20_000,
   maxListed: 50,
   histogram: { binMs: 100, fromMs: -3_000, toMs: 5_000, maxBinAccounts: 12 },

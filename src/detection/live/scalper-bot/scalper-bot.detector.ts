@@ -1,7 +1,7 @@
 import type { RoomEvent, SaleOpened } from '../../../events/event.schema.js';
 import type { Detector, StreamView } from '../../engine/detector.js';
 import { DEFAULT_COHORT_DIRECTORY_CONFIG, InMemoryCohortDirectory } from '../../engine/cohort-directory.js';
-import { round3, severityOf } from '../../shared/scoring.js';
+import { densestSpan, round3, severityOf } from '../../shared/scoring.js';
 import type { ViewerProfile } from '../../shared/viewer-profile.js';
 import type { ScalperBotConfig } from './scalper-bot.config.js';
 import type {
@@ -267,8 +267,8 @@ export class ScalperBotDetector implements Detector<ScalperBotState> {
       const how = judged.signals.filter((signal): signal is ScalperHowSignal => HOW.has(signal));
       const who = judged.signals.some((signal) => WHO.has(signal));
       const share = judged.signals.some((signal) => SHARE.has(signal));
-      // How it ordered must agree with who it is or what it shares; an unlinked cohort needs a machine's timing, not just stock.
-      const flagged = cohort ? who && how.some((signal) => signal !== 'stockTaken') : how.length > 0 && (who || share);
+      // How it ordered must agree with who it is or what it shares; a cohort of small or no links needs a machine's timing, not just stock.
+      const flagged = (who || share) && (cohort ? how.some((signal) => signal !== 'stockTaken') : how.length > 0);
       if (!flagged) return;
       const families = (who ? 1 : 0) + (share ? 1 : 0) + 1;
       bestScore = Math.max(bestScore, Math.min(1, 0.45 + 0.1 * families + 0.05 * judged.signals.length));
@@ -281,8 +281,33 @@ export class ScalperBotDetector implements Detector<ScalperBotState> {
       for (const member of members) grouped.add(member);
       consider(members, false);
     }
-    const tampered = accounts.filter((account) => !grouped.has(account) && (byAccount.get(account) as OrderRecord[]).some((order) => order.flags.length > 0));
+    // A cohort is judged on its core: the accounts whose first order falls in its densest spread of the tight-latency width, or that ordered before the opening.
+    // Honest people on rooted phones or family tablets order seconds apart; a program lands together, so the core is the program's.
+    const first = (member: string): number => Math.min(...(byAccount.get(member) as OrderRecord[]).map((order) => order.ts)) - sale.openedAt;
+    const core = (members: readonly string[]): string[] => {
+      const after = members.map(first).filter((latency) => latency >= 0).sort((a, b) => a - b);
+      const dense = densestSpan(after, config.tightLatency.maxIqrMs);
+      const inside = (latency: number): boolean => dense.count > 0 && latency >= dense.from && latency <= dense.to;
+      // The busiest instant of an honest rush draws everyone alike: the core counts only when the cohort crowds it far more than the rest of the sale's buyers do.
+      const memberSet = new Set(members);
+      const rest = accounts.filter((account) => !memberSet.has(account));
+      const restShare = rest.length === 0 ? 0 : rest.filter((account) => inside(first(account))).length / rest.length;
+      const crowded = after.length > 0 && dense.count / after.length >= config.cohortCrowding * Math.max(restShare, 0.01);
+      return members.filter((member) => {
+        const latency = first(member);
+        return latency < 0 || (crowded && inside(latency));
+      });
+    };
+    const tampered = core(accounts.filter((account) => !grouped.has(account) && (byAccount.get(account) as OrderRecord[]).some((order) => order.flags.length > 0)));
     if (tampered.length >= config.minTamperedCohort) consider(tampered, true);
+    // A ring split over many phones, a few accounts each and no other link: its groups are each too small, together they are one farm.
+    const onSharedPhones = core(accounts.filter(
+      (account) =>
+        !grouped.has(account) &&
+        !groupOf.has(account) &&
+        (byAccount.get(account) as OrderRecord[]).some((order) => order.deviceId !== undefined && (state.deviceAccounts.get(order.deviceId)?.size ?? 0) >= config.minAccountsPerSharedDevice),
+    ));
+    if (onSharedPhones.length >= config.minTamperedCohort) consider(onSharedPhones, true);
     if (groups.length === 0) return null;
 
     const flagged = accounts.filter((account) => groupOf.has(account));

@@ -53,6 +53,13 @@ describe('scalper_bot', () => {
     expect(findings).toEqual([]);
   });
 
+  it('leaves a bigger rush clean too: 900 people, forty family tablets, a third behind carrier NAT, fifteen fast fingers', () => {
+    for (const seed of [3, 4, 5]) {
+      const findings = scalperFindings(limitedDrop({ roomId: 'room-b', streamId: `b-${seed}`, startAt: T0, openAt: OPEN, stock: 150, perAccountLimit: 2, honest: 900, fastFingers: 15, natShare: 0.33, households: 40, seed }));
+      expect(findings).toEqual([]);
+    }
+  });
+
   it('never decides on speed alone: forty unlinked people on clean phones all within 200 ms', () => {
     const quick = ring('quick', 40, { devices: 40, payments: 40, drops: 40, device: { model: 'iPhone15,2', os: 'iOS 18', emulator: false, rooted: false }, watch: true });
     quick.spoofDevices = true;
@@ -73,6 +80,14 @@ describe('scalper_bot', () => {
     expect(evidence.signals).toEqual(expect.arrayContaining(['beforeOpen', 'sharedPayments', 'dropAddresses']));
     expect(evidence.drops[0].ordersBeforeOpen).toBe(10);
     expect(evidence.drops[0].groups[0].limitMultiple).toBe(30);
+  });
+
+  it('sees one farm in a ring split over many phones, three accounts each, with nothing else in common', () => {
+    const split = ring('split', 36, { devices: 12, payments: 36, drops: 36, device: { model: 'V2227A', os: 'Android 13', emulator: false, rooted: false }, watch: true });
+    const findings = scalperFindings(limitedDrop({ roomId: 'room-x', streamId: 'x-0', startAt: T0, openAt: OPEN, stock: 150, honest: 250, households: 10, ring: split }));
+    const [room] = roomFindings(findings, 'scalper_bot');
+    expect([...room.accounts].sort()).toEqual([...split.accounts].sort());
+    expect((room.evidence as unknown as ScalperBotRoomEvidence).signals).toEqual(expect.arrayContaining(['sharedDevices', 'machineSpeed']));
   });
 
   it('names the other rooms the same accounts struck', () => {
