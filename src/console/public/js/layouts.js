@@ -136,7 +136,7 @@ function scalperBotRoom(report, evidence) {
     figures.push(figure(t('fig.stockTaken'), formatPercent(top.shareOfStockTaken), t('fig.stockNote', { stock: formatNumber(top.stock), limit: top.perAccountLimit === null ? '—' : formatNumber(top.perAccountLimit) })));
     figures.push(figure(t('fig.beforeOpen'), formatNumber(top.ordersBeforeOpen), t('fig.saleOrders', { count: top.saleOrders })));
   }
-  if (group) figures.push(figure(t('fig.latency'), group.latencyMedianMs === null ? '—' : formatDuration(group.latencyMedianMs), group.latencyIqrMs === null ? null : t('fig.iqr', { iqr: formatDuration(group.latencyIqrMs) })));
+  if (group) figures.push(figure(t('fig.latency'), group.latencyMedianMs === null ? '—' : t('unit.ms', { n: formatNumber(group.latencyMedianMs) }), group.latencyIqrMs === null ? null : t('fig.iqr', { iqr: t('unit.ms', { n: formatNumber(group.latencyIqrMs) }) })));
   if ((evidence.otherRooms ?? []).length > 0) figures.push(figure(t('fig.otherRooms'), formatNumber(evidence.otherRooms.length)));
   const verdict = t('verdict.scalper_bot.room', { accounts: formatNumber(evidence.accountsTotal ?? report.accounts.length), share: formatPercent(top?.shareOfStockTaken ?? 0), signals: signalList(evidence.signals) });
   const charts = drops.map((drop) => openingSecond(drop)).filter(Boolean);
@@ -146,7 +146,7 @@ function scalperBotRoom(report, evidence) {
 function scalperBotAccount(report, evidence) {
   const orders = evidence.orderLatencies ?? [];
   const figures = [
-    figure(t('fig.firstLatency'), orders.length === 0 ? '—' : formatDuration(Math.min(...orders.map((order) => order.latencyMs))), t('fig.orders', { count: orders.length })),
+    figure(t('fig.firstLatency'), orders.length === 0 ? '—' : t('unit.ms', { n: formatNumber(Math.min(...orders.map((order) => order.latencyMs))) }), t('fig.orders', { count: orders.length })),
     figure(t('fig.groupAccounts'), formatNumber(evidence.groupAccountCount ?? 0)),
     figure(t('fig.devices'), formatNumber((evidence.devices ?? []).length), (evidence.devices ?? [])[0]?.flags?.join(', ') || null),
   ];

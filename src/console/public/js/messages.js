@@ -34,6 +34,7 @@ const en = {
   'unit.hoursMinutes': '{h} h {m} min',
   'unit.daysHours': '{d} d {h} h',
   'unit.days': '{n} d',
+  'unit.ms': '{n} ms',
   'unit.minorUnits': '{n} (minor units)',
 
   'kind.injected_viewers': 'Injected viewers',
@@ -336,7 +337,7 @@ const en = {
   'opening.counts': '{orders} orders, {flagged} flagged:',
   'opening.more': 'and {count} more',
   'opening.axisFrom': '{ms} ms',
-  'opening.axisOpen': 'opening',
+  'opening.axisOpen': 'black line: the opening',
   'opening.axisTo': '+{ms} ms',
   'opening.behind': 'Accounts behind each bar',
   'verdict.injected_viewers.room': '{members} accounts look injected: the largest cohort ({group}) {signals}.',
@@ -465,6 +466,7 @@ const zh = {
   'unit.hoursMinutes': '{h} 小时 {m} 分钟',
   'unit.daysHours': '{d} 天 {h} 小时',
   'unit.days': '{n} 天',
+  'unit.ms': '{n} 毫秒',
   'unit.minorUnits': '{n}（最小货币单位）',
 
   'kind.injected_viewers': '注入观众',
@@ -757,7 +759,7 @@ const zh = {
   'opening.counts': '{orders} 单，被标记 {flagged} 单：',
   'opening.more': '另有 {count} 个',
   'opening.axisFrom': '{ms} 毫秒',
-  'opening.axisOpen': '开抢',
+  'opening.axisOpen': '黑线：开抢时刻',
   'opening.axisTo': '+{ms} 毫秒',
   'opening.behind': '每个柱子背后的账号',
   'verdict.injected_viewers.room': '{members} 个账号疑为注入观众：最大的账号群（{group}）{signals}。',

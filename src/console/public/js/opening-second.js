@@ -2,6 +2,12 @@ import { h } from './dom.js';
 import { formatNumber, formatTime } from './format.js';
 import { t } from './i18n.js';
 
+/** Heights through the CSSOM: the console's Content-Security-Policy refuses inline style attributes. */
+function sized(element, share) {
+  element.style.height = `${Math.round(share * 1000) / 10}%`;
+  return element;
+}
+
 /**
  * The opening second of a limited drop (scalper_bot room reports): orders
  * per 100 ms around `sale.opened`, the flagged accounts' share of each bar
@@ -14,7 +20,8 @@ export function openingSecond(drop) {
   const bins = histogram?.bins ?? [];
   if (bins.length === 0) return null;
   const binMs = histogram.binMs;
-  const from = Math.min(0, bins[0].fromMs);
+  // Half a second before the opening at least, so orders placed early have somewhere to show.
+  const from = Math.min(-500, bins[0].fromMs);
   const to = Math.max(binMs, bins[bins.length - 1].fromMs + binMs);
   const tallest = Math.max(...bins.map((bin) => bin.orders));
   const byStart = new Map(bins.map((bin) => [bin.fromMs, bin]));
@@ -26,8 +33,8 @@ export function openingSecond(drop) {
       h(
         'div',
         { class: `bar${start === 0 ? ' opening' : ''}${start < 0 ? ' early' : ''}`, role: 'listitem', 'data-from-ms': String(start), 'data-orders': String(bin.orders), 'data-flagged': String(bin.flaggedOrders), title: label, 'aria-label': label },
-        h('span', { class: 'bar-honest', style: `height:${((bin.orders - bin.flaggedOrders) / tallest) * 100}%` }),
-        h('span', { class: 'bar-flagged', style: `height:${(bin.flaggedOrders / tallest) * 100}%` }),
+        sized(h('span', { class: 'bar-honest' }), (bin.orders - bin.flaggedOrders) / tallest),
+        sized(h('span', { class: 'bar-flagged' }), bin.flaggedOrders / tallest),
       ),
     );
   }
