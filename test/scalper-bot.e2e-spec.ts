@@ -94,6 +94,9 @@ describe('scalper_bot end to end', () => {
       await page.waitForSelector('#opening-second .bar');
       const first = page.locator('#opening-second .bar[data-from-ms="0"]');
       expect(await first.getAttribute('data-flagged')).toBe('40');
+      // The farm's bar is the tallest, all red; its height is drawn (the CSP refuses inline styles, so this is the CSSOM's).
+      expect(await first.locator('.bar-flagged').evaluate((element) => (element as unknown as { style: { height: string } }).style.height)).toBe('100%');
+      expect(await first.locator('.bar-flagged').evaluate((element) => (element as unknown as { getBoundingClientRect(): { height: number } }).getBoundingClientRect().height)).toBeGreaterThan(50);
       expect(Number(await page.locator('#opening-second .bar[data-from-ms="2000"]').getAttribute('data-flagged'))).toBe(0);
       const behind = page.locator('#opening-second .behind li[data-from-ms="0"] a');
       expect(await behind.count()).toBeGreaterThan(5);
