@@ -77,6 +77,7 @@ interface SeedResult {
   audits: number;
   /** null: the service does not answer POST /v1/decisions. */
   decisions: DecisionScore | null;
+  heldOutDecisions: DecisionScore | null;
 }
 
 async function main(): Promise<number> {
@@ -222,12 +223,17 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
       printCard(`seed ${seed} · HELD-OUT model styles (${heldOutRooms.length} rooms; never tune on these)`, heldOutCard);
     }
     const audits = await printAudits(evening.rooms, service.baseUrl, reviewerKey.key);
-    // Main rooms only: the evening truth names the main generator's scalper orders, not the held-out model's.
-    const mainMerchants = new Set(mainRooms.map((room) => room.merchantId));
-    const mainAnswers = answers.filter((answer) => mainMerchants.has(answer.order.slice(0, answer.order.indexOf('/'))));
-    const decisions = served ? scoreDecisions(mainAnswers, new Set(evening.truth?.scalperOrders ?? [])) : null;
-    if (decisions) printDecisions(`seed ${seed}`, decisions);
-    return { seed, main: mainCard, heldOut: heldOutCard, auditsExact: audits.exact, audits: evening.rooms.length, decisions };
+    // Each model's orders apart: the truth names both models' scalper orders, each by its own merchants.
+    const scalperOrders = new Set(evening.truth?.scalperOrders ?? []);
+    const answersOf = (rooms: readonly SimulatedRoom[]): DecisionAnswer[] => {
+      const merchants = new Set(rooms.map((room) => room.merchantId));
+      return answers.filter((answer) => merchants.has(answer.order.slice(0, answer.order.indexOf('/'))));
+    };
+    const decisions = served ? scoreDecisions(answersOf(mainRooms), scalperOrders) : null;
+    const heldOutDecisions = served && heldOutRooms.length > 0 ? scoreDecisions(answersOf(heldOutRooms), scalperOrders) : null;
+    if (decisions) printDecisions(`seed ${seed} · MAIN`, decisions);
+    if (heldOutDecisions) printDecisions(`seed ${seed} · HELD-OUT`, heldOutDecisions);
+    return { seed, main: mainCard, heldOut: heldOutCard, auditsExact: audits.exact, audits: evening.rooms.length, decisions, heldOutDecisions };
   } finally {
     await service.stop();
     if (options.keepDb) console.log(`kept database ${dbUrl}`);
@@ -358,18 +364,19 @@ function printAcrossSeeds(results: readonly SeedResult[]): void {
   for (const line of table(['seed', 'kind', 'main room F1', 'main acc F1', '│', 'held-out room F1', 'held-out acc F1'], rows)) console.log(`  ${line}`);
   console.log('');
   for (const line of table(
-    ['seed', 'honest main rooms reported', 'honest held-out rooms reported', 'audits exact', 'scalper orders reject|review', 'honest false rejects', 'honest reviews'],
+    ['seed', 'honest main rooms reported', 'honest held-out rooms reported', 'audits exact', 'scalper orders reject|review (main / held-out)', 'honest false rejects', 'honest reviews'],
     results.map((result) => {
       const rates = result.decisions ? decisionRates(result.decisions) : null;
+      const held = result.heldOutDecisions ? decisionRates(result.heldOutDecisions) : null;
       const pct = (value: number | null | undefined): string => (value === null || value === undefined ? '-' : `${(value * 100).toFixed(2)} %`);
       return [
         result.seed,
         honestReported(result.main),
         honestReported(result.heldOut),
         `${result.auditsExact}/${result.audits}`,
-        rates ? ratio(rates.scalperRecall) : 'not served',
-        pct(rates?.honestFalseReject),
-        pct(rates?.honestReview),
+        rates ? `${ratio(rates.scalperRecall)} / ${held ? ratio(held.scalperRecall) : '-'}` : 'not served',
+        rates ? `${pct(rates.honestFalseReject)} / ${pct(held?.honestFalseReject)}` : '-',
+        rates ? `${pct(rates.honestReview)} / ${pct(held?.honestReview)}` : '-',
       ];
     }),
   )) {
