@@ -7,6 +7,7 @@ import { judgeInflatedGmv } from './ledger/inflated-gmv/inflated-gmv.detector.js
 import type { AccountHistoryOrder, OrderFact, StreamOrderFacts } from './ledger/order-facts.js';
 import { judgeStreamOrders } from './ledger/order-verdicts.js';
 import { judgeRefundBrushing } from './ledger/refund-brushing/refund-brushing.detector.js';
+import { limitedDrop } from '../../test/support/detection/flash-traffic.js';
 
 /**
  * The console labels and formats evidence by field (evidence-fields.js, after
@@ -187,7 +188,28 @@ function everyOrderFinding(): Finding[] {
   return judgeStreamOrders({ facts, history, identifierUsers: new Map([['phone:ph-studio', 6]]), claim: { gmv, orders: orders.length, claimedAt: end + 5 * MIN } }).findings;
 }
 
+/** Two rooms struck by one scalper ring (the second names the first), both with honest rushes. */
+function scalperFindings(): Finding[] {
+  const accounts = Array.from({ length: 30 }, (_, i) => `op-${i}`);
+  const ring = { accounts, devices: 5, latency: (i: number) => (i % 4 === 0 ? -300 : 70 + (i % 13)), device: { model: 'SM-G9810', os: 'Android 9', emulator: true, rooted: true, hooked: true }, payments: 4, drops: 3, watch: true };
+  const a = limitedDrop({ roomId: 'room-s1', streamId: 's1', startAt: T0, openAt: T0 + 20 * MIN, stock: 100, honest: 120, fastFingers: 4, ring, prefix: 's1' });
+  const b = limitedDrop({ roomId: 'room-s2', streamId: 's2', startAt: T0 + 60 * MIN, openAt: T0 + 80 * MIN, stock: 100, honest: 120, ring, prefix: 's2', seed: 8 });
+  return runEngine([...a, ...b].sort((x, y) => x.ts - y.ts)).findings.filter((f) => f.kind === 'scalper_bot');
+}
+
 describe('evidence fields', () => {
+  it('gives every field the scalper-bot detector emits a label and a known unit, with times as ms', async () => {
+    const { fieldOf } = await catalogue();
+    const findings = scalperFindings();
+    expect([...new Set(findings.map((f) => `${f.kind}:${f.subjectType}`))].sort()).toEqual(['scalper_bot:account', 'scalper_bot:room']);
+    expect(JSON.stringify(findings.map((f) => f.evidence))).toContain('"sharedAccounts"');
+    const paths = new Set<string>();
+    for (const finding of findings) fieldPaths(finding.evidence, null, paths);
+    const unknown = [...paths].map((p) => p.split('\u0000')).filter(([parent, key]) => fieldOf(parent === '' ? null : parent, key) === null);
+    expect(unknown).toEqual([]);
+    expect(JSON.stringify(findings.map((f) => f.evidence)).match(/"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/g)).toBeNull();
+  });
+
   it('labels every field in Chinese too, and no field only in Chinese', async () => {
     const { FIELDS, FIELDS_ZH } = await catalogue();
     expect(Object.keys(FIELDS).filter((name) => !FIELDS_ZH[name])).toEqual([]);

@@ -8,6 +8,7 @@ import type { InjectedViewersAccountEvidence, InjectedViewersRoomEvidence } from
 import type { ScriptedCommentsAccountEvidence, ScriptedCommentsRoomEvidence } from './live/scripted-comments/scripted-comments.evidence.js';
 import type { RefundBrushingAccountEvidence, RefundBrushingRoomEvidence } from './ledger/refund-brushing/refund-brushing.evidence.js';
 import type { InflatedGmvEvidence } from './ledger/inflated-gmv/inflated-gmv.evidence.js';
+import type { ScalperBotAccountEvidence, ScalperBotRoomEvidence } from './live/scalper-bot/scalper-bot.evidence.js';
 
 export type { CohortIdentityEvidence } from './shared/cohort-identity.js';
 export type {
@@ -28,10 +29,23 @@ export type {
   RefundedOrderSample,
 } from './ledger/refund-brushing/refund-brushing.evidence.js';
 export type { InflatedGmvEvidence } from './ledger/inflated-gmv/inflated-gmv.evidence.js';
+export type {
+  OpeningSecondEvidence,
+  ScalperAddressEvidence,
+  ScalperBotAccountEvidence,
+  ScalperBotRoomEvidence,
+  ScalperDeviceEvidence,
+  ScalperGroupEvidence,
+  ScalperOrderLatency,
+  ScalperOtherRoom,
+  ScalperPaymentEvidence,
+  ScalperSaleEvidence,
+  ScalperSignal,
+} from './live/scalper-bot/scalper-bot.evidence.js';
 
 /**
  * Evidence by (kind, subject type). inflated_gmv reports are room reports
- * only. The v2 kinds (scalper_bot, coupon_abuse, cash_out, account_ring)
+ * only. The other v2 kinds (coupon_abuse, cash_out, account_ring)
  * and the ring and merchant subjects get their shapes with their detectors;
  * until then no report of them carries any (`never`).
  */
@@ -40,6 +54,7 @@ export interface EvidenceByKind {
   scripted_comments: { room: ScriptedCommentsRoomEvidence; account: ScriptedCommentsAccountEvidence };
   refund_brushing: { room: RefundBrushingRoomEvidence; account: RefundBrushingAccountEvidence };
   inflated_gmv: { room: InflatedGmvEvidence; account: never };
+  scalper_bot: { room: ScalperBotRoomEvidence; account: ScalperBotAccountEvidence };
 }
 
 export type EvidenceOf<K extends ReportKind, S extends SubjectType> = K extends keyof EvidenceByKind

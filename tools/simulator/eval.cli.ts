@@ -17,11 +17,27 @@ import {
 } from './cli-support.js';
 import { ATTACK_STYLES, type SimulatedRoom } from './generator.js';
 import { defaultHeldOutV2Rooms, HELD_OUT_MODEL, mixEvening, type HeldOutModel } from './held-out.js';
-import { compareAudit, f1, precision, recall, scoreReports, type AuditMismatch, type Scorecard, type Tally } from './scoring.js';
+import {
+  compareAudit,
+  decisionRates,
+  f1,
+  precision,
+  recall,
+  scoreDecisions,
+  scoreReports,
+  type AuditMismatch,
+  type DecisionAnswer,
+  type DecisionScore,
+  type Scorecard,
+  type Tally,
+} from './scoring.js';
+import { flashSaleOrders } from './decisions.js';
 import type { LaneOptions } from './sender.js';
 import {
   createApiKey,
   databaseUrl,
+  decisionsServed,
+  postDecision,
   dropDatabase,
   fetchAllReports,
   fetchSalesAudit,
@@ -59,6 +75,9 @@ interface SeedResult {
   heldOut: Scorecard | null;
   auditsExact: number;
   audits: number;
+  /** null: the service does not answer POST /v1/decisions. */
+  decisions: DecisionScore | null;
+  heldOutDecisions: DecisionScore | null;
 }
 
 async function main(): Promise<number> {
@@ -149,13 +168,31 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
     const ingestKey = await createApiKey(service.baseUrl, service.adminKey, 'ingest');
     const reviewerKey = await createApiKey(service.baseUrl, service.adminKey, 'reviewer');
 
+    // (v2) Flash-sale orders go through POST /v1/decisions, in their lane's order, when the service answers it.
+    const served = options.lanes !== null && (await decisionsServed(service.baseUrl, ingestKey.key));
+    const merchantOf = new Map(evening.rooms.map((room) => [room.streamId, room.merchantId]));
+    const flashOrders = served ? flashSaleOrders(evening.events, merchantOf) : new Map<string, string>();
+    const answers: DecisionAnswer[] = [];
     const summary = await sendWithProgressBar(evening.events, {
       url: service.baseUrl,
       token: ingestKey.key,
       speed: 0,
       ...(options.lanes ? { lanes: options.lanes } : { connections: 1, window: 1 }),
+      ...(served
+        ? {
+            decide: {
+              wants: (event) => flashOrders.has(event.id),
+              send: async (event) => {
+                const answer = await postDecision(service.baseUrl, ingestKey.key, event);
+                answers.push({ order: flashOrders.get(event.id) as string, decision: answer.decision });
+              },
+            },
+          }
+        : {}),
     });
     for (const line of formatSendSummary(summary)) console.log(line);
+    if (!served) console.log(options.lanes === null ? 'decisions: not asked (they are sent in lane order; use lanes)' : 'decisions: not served (POST /v1/decisions answers 404)');
+    else console.log(`decisions: ${answers.length.toLocaleString('en-US')} flash-sale orders sent through POST /v1/decisions`);
 
     const drainStarted = Date.now();
     let lastPrinted = 0;
@@ -186,7 +223,17 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
       printCard(`seed ${seed} · HELD-OUT model styles (${heldOutRooms.length} rooms; never tune on these)`, heldOutCard);
     }
     const audits = await printAudits(evening.rooms, service.baseUrl, reviewerKey.key);
-    return { seed, main: mainCard, heldOut: heldOutCard, auditsExact: audits.exact, audits: evening.rooms.length };
+    // Each model's orders apart: the truth names both models' scalper orders, each by its own merchants.
+    const scalperOrders = new Set(evening.truth?.scalperOrders ?? []);
+    const answersOf = (rooms: readonly SimulatedRoom[]): DecisionAnswer[] => {
+      const merchants = new Set(rooms.map((room) => room.merchantId));
+      return answers.filter((answer) => merchants.has(answer.order.slice(0, answer.order.indexOf('/'))));
+    };
+    const decisions = served ? scoreDecisions(answersOf(mainRooms), scalperOrders) : null;
+    const heldOutDecisions = served && heldOutRooms.length > 0 ? scoreDecisions(answersOf(heldOutRooms), scalperOrders) : null;
+    if (decisions) printDecisions(`seed ${seed} · MAIN`, decisions);
+    if (heldOutDecisions) printDecisions(`seed ${seed} · HELD-OUT`, heldOutDecisions);
+    return { seed, main: mainCard, heldOut: heldOutCard, auditsExact: audits.exact, audits: evening.rooms.length, decisions, heldOutDecisions };
   } finally {
     await service.stop();
     if (options.keepDb) console.log(`kept database ${dbUrl}`);
@@ -274,6 +321,31 @@ async function printAudits(rooms: readonly SimulatedRoom[], baseUrl: string, rev
   return { exact };
 }
 
+/** Scalper orders answered reject or review, and honest flash-sale orders rejected (false rejects) and reviewed, apart. */
+function printDecisions(title: string, score: DecisionScore): void {
+  const rates = decisionRates(score);
+  console.log(`\n── ${title} · decisions on flash-sale orders (POST /v1/decisions; scalper orders from the evening truth)`);
+  for (const line of table(
+    ['scalper orders', 'rejected', 'reviewed', 'recall (reject|review)', '│', 'honest orders', 'rejected', 'false-reject rate', 'reviewed', 'review rate'],
+    [
+      [
+        score.scalperOrders,
+        score.scalperRejected,
+        score.scalperReviewed,
+        ratio(rates.scalperRecall),
+        '│',
+        score.honestOrders,
+        score.honestRejected,
+        rates.honestFalseReject === null ? '-' : `${(rates.honestFalseReject * 100).toFixed(2)} %`,
+        score.honestReviewed,
+        rates.honestReview === null ? '-' : `${(rates.honestReview * 100).toFixed(2)} %`,
+      ],
+    ],
+  )) {
+    console.log(`  ${line}`);
+  }
+}
+
 /** One line per seed and kind: room and account F1, main and held-out side by side. */
 function printAcrossSeeds(results: readonly SeedResult[]): void {
   console.log('\n═══ Across seeds (F1; rooms / accounts)');
@@ -292,8 +364,21 @@ function printAcrossSeeds(results: readonly SeedResult[]): void {
   for (const line of table(['seed', 'kind', 'main room F1', 'main acc F1', '│', 'held-out room F1', 'held-out acc F1'], rows)) console.log(`  ${line}`);
   console.log('');
   for (const line of table(
-    ['seed', 'honest main rooms reported', 'honest held-out rooms reported', 'audits exact'],
-    results.map((result) => [result.seed, honestReported(result.main), honestReported(result.heldOut), `${result.auditsExact}/${result.audits}`]),
+    ['seed', 'honest main rooms reported', 'honest held-out rooms reported', 'audits exact', 'scalper orders reject|review (main / held-out)', 'honest false rejects', 'honest reviews'],
+    results.map((result) => {
+      const rates = result.decisions ? decisionRates(result.decisions) : null;
+      const held = result.heldOutDecisions ? decisionRates(result.heldOutDecisions) : null;
+      const pct = (value: number | null | undefined): string => (value === null || value === undefined ? '-' : `${(value * 100).toFixed(2)} %`);
+      return [
+        result.seed,
+        honestReported(result.main),
+        honestReported(result.heldOut),
+        `${result.auditsExact}/${result.audits}`,
+        rates ? `${ratio(rates.scalperRecall)} / ${held ? ratio(held.scalperRecall) : '-'}` : 'not served',
+        rates ? `${pct(rates.honestFalseReject)} / ${pct(held?.honestFalseReject)}` : '-',
+        rates ? `${pct(rates.honestReview)} / ${pct(held?.honestReview)}` : '-',
+      ];
+    }),
   )) {
     console.log(`  ${line}`);
   }

@@ -46,7 +46,8 @@ import { NO_ORDER_TRAPS, orderTrapNames, orderTrapsFor, playClaimTraps, playOrde
 import { placeHonestOrder, planOrganicProfile, playOrganicMoments, simulateAudience, type OrganicTraps } from './organic.js';
 import { Rng } from './prng.js';
 import { RoomBuilder, type LedgerOrder, type ViewerSession } from './room.js';
-import type { EveningTruth } from './truth.js';
+import { emptyTruth, type EveningTruth } from './truth.js';
+import { newFlashSaleEvening, playLimitedDrop, SCALPER_STYLES, type FlashSaleEvening, type ScalperStyle } from './flash-sales.js';
 import { salesClaim, verifiedSales, type ClaimStyle, type ExpectedSalesAudit } from './sales.js';
 import { newEveningStorefront, Storefront, type EveningStorefront } from './storefront.js';
 
@@ -74,8 +75,8 @@ export const ATTACK_STYLES = {
   ],
   refund_brushing: ['hired_brusher_ring', 'merchant_team', 'brushing_studio', 'kickback_crew', 'task_workers', 'merchant_flash_team'],
   inflated_gmv: ['gmv_counts_refunds', 'gmv_list_price', 'gmv_counts_unpaid', 'gmv_claim_before_refunds', 'gmv_flash_list_price'],
-  // The v2 kinds (CONTRACT.md §3) have no attackers here yet: their simulators come with their detectors.
-  scalper_bot: [],
+  // The other v2 kinds (CONTRACT.md §3) have no attackers here yet: their simulators come with their detectors.
+  scalper_bot: SCALPER_STYLES,
   coupon_abuse: [],
   cash_out: [],
   account_ring: [],
@@ -192,6 +193,8 @@ interface EveningUnderground {
   studio: SimAccount[];
   kickbackCrew: SimAccount[];
   taskWorkers: SimAccount[];
+  /** (v2) The evening's scalper operation and its fast-fingered honest regulars (`flash-sales.ts`). */
+  flashSales: FlashSaleEvening | null;
 }
 
 /**
@@ -227,6 +230,7 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
     studio: [],
     kickbackCrew: [],
     taskWorkers: [],
+    flashSales: null,
   };
   const orderRng = orderStream(options.seed, -1);
   const orderIds = ids.branch(orderRng.fork());
@@ -234,6 +238,8 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
   underground.studio = brushingStudio(orderRng, orderIds, startTs, underground.pickupPoints);
   underground.kickbackCrew = kickbackCrew(orderRng, orderIds, startTs);
   underground.taskWorkers = taskPlatformWorkers(orderRng, orderIds, startTs, orderRng.int(20, 30));
+  underground.flashSales = newFlashSaleEvening(options.seed, orderIds.branch(orderStream(options.seed, -2)), startTs, underground.pickupPoints);
+  const truth = emptyTruth();
   // Celebrities touring tonight's rooms, each followed by their fans.
   const fanClubs = Array.from({ length: 3 }, () => Array.from({ length: populationRng.int(60, 200) }, () => population.create('zh')));
 
@@ -247,7 +253,9 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
   for (let index = 0; index < roomCount; index++) {
     const roomRng = rng.fork();
     const attacked = attackedSlots.has(index);
-    const styles = attacked ? [...(ATTACK_PLANS[attackIndex++ % ATTACK_PLANS.length] ?? [])] : [];
+    const styles: AttackStyle[] = attacked ? [...(ATTACK_PLANS[attackIndex++ % ATTACK_PLANS.length] ?? [])] : [];
+    // (v2) Every third attacked room is also struck by the evening's scalper operation, its styles in turn.
+    if (attacked && attackIndex % 3 === 2) styles.push(SCALPER_STYLES[Math.floor(attackIndex / 3) % SCALPER_STYLES.length] as ScalperStyle);
     const traps = attacked ? randomTraps(roomRng) : organicTraps(roomRng, organicIndex++);
     const generated = generateRoom({
       rng: roomRng,
@@ -268,10 +276,11 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
     });
     rooms.push(generated.room);
     accountEvents.push(...generated.accountEvents);
+    truth.scalperOrders.push(...generated.scalperOrders);
   }
   accountEvents.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
 
-  return { seed: options.seed, rooms, accountEvents, events: mergeEvening(rooms, accountEvents) };
+  return { seed: options.seed, rooms, accountEvents, events: mergeEvening(rooms, accountEvents), truth };
 }
 
 /** Every room's events and the evening's account events in ts order (ties: rooms in order, then account events). */
@@ -391,7 +400,7 @@ const CATEGORIES: readonly (readonly [Category, number])[] = [
   ['apparel', 10],
 ];
 
-function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: RoomEvent[] } {
+function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: RoomEvent[]; scalperOrders: string[] } {
   const { rng, ids, styles } = input;
   const traps = { ...input.traps };
   const has = (style: AttackStyle): boolean => styles.includes(style);
@@ -545,6 +554,9 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
       case 'gmv_flash_list_price':
         mark('inflated_gmv', []);
         break;
+      default:
+        // Scalper styles strike the room's limited drop, played with the honest rush below.
+        break;
     }
   }
 
@@ -560,6 +572,16 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
     input.underground.pickupPoints,
     orderRng,
   );
+
+  // (v2) A limited drop: in every scalper room, and as an honest rush in every third honest room.
+  const scalperStyle = styles.find((style): style is ScalperStyle => (SCALPER_STYLES as readonly string[]).includes(style)) ?? null;
+  const honestRush = input.organicIndex !== null && input.organicIndex % 3 === 1;
+  let scalperOrders: string[] = [];
+  if ((scalperStyle !== null || honestRush) && input.underground.flashSales) {
+    const drop = playLimitedDrop(room, organicSessions, input.underground.flashSales, scalperStyle);
+    if (scalperStyle !== null) mark('scalper_bot', drop.scalpers);
+    scalperOrders = drop.scalperOrders;
+  }
 
   if (has('gmv_counts_unpaid') && organicSessions.length > 0) {
     // A room that publishes placed GMV is one where big carts often go unpaid.
@@ -630,6 +652,7 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
     traps.multilingual ? 'multilingual_chat' : null,
     profile.celebrity && audience.fanClubs.length > 0 ? 'celebrity_dropin' : null,
     profile.signups ? 'giveaway_signups' : null,
+    honestRush ? 'honest_rush' : null,
     ...orderTrapNames(orderTraps).filter(
       (name) =>
         (name !== 'company_orders' || profile.crowds.turnedOut.office.length > 0) &&
@@ -660,7 +683,7 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
     },
     events,
   };
-  return { room: simulated, accountEvents: storefront.accountEvents };
+  return { room: simulated, accountEvents: storefront.accountEvents, scalperOrders };
 }
 
 /** Where a comment campaign gets its accounts; each source leaves different traces (or, `ordinary`, none but timing). */

@@ -1,6 +1,7 @@
 import type { RoomEvent } from '../../src/events/event.schema.js';
 import type { SimulatedRoom } from './generator.js';
-import { compareAudit, f1, kindsOfStyle, precision, recall, scoreReports } from './scoring.js';
+import { compareAudit, decisionRates, f1, kindsOfStyle, precision, recall, scoreDecisions, scoreReports, type DecisionAnswer } from './scoring.js';
+import { flashSaleOrders } from './decisions.js';
 import { replaySchedule } from './sender.js';
 import type { ApiReport, ApiSalesAudit } from './service-harness.js';
 
@@ -89,9 +90,9 @@ describe('scoreReports', () => {
   });
 
   it('scores the kinds in play: a kind no model simulates counts only once something reports it', () => {
-    expect(scoreReports([farm, honest], []).kinds.map((score) => score.kind)).toEqual(['injected_viewers', 'scripted_comments', 'refund_brushing', 'inflated_gmv']);
-    const card = scoreReports([farm, honest], [report('s-honest', { kind: 'scalper_bot', subjectType: 'account', subjectId: 'h2', accounts: ['h2'] })]);
-    expect(card.kinds.find((score) => score.kind === 'scalper_bot')).toEqual({ kind: 'scalper_bot', rooms: { tp: 0, fp: 1, fn: 0 }, accounts: { tp: 0, fp: 1, fn: 0 } });
+    expect(scoreReports([farm, honest], []).kinds.map((score) => score.kind)).toEqual(['injected_viewers', 'scripted_comments', 'refund_brushing', 'inflated_gmv', 'scalper_bot']);
+    const card = scoreReports([farm, honest], [report('s-honest', { kind: 'coupon_abuse', subjectType: 'account', subjectId: 'h2', accounts: ['h2'] })]);
+    expect(card.kinds.find((score) => score.kind === 'coupon_abuse')).toEqual({ kind: 'coupon_abuse', rooms: { tp: 0, fp: 1, fn: 0 }, accounts: { tp: 0, fp: 1, fn: 0 } });
   });
 });
 
@@ -167,5 +168,50 @@ describe('styles labelled for two kinds, and honest traps', () => {
     const map = { ...noAccounts, refund_brushing: ['ho_x'] };
     expect(scoreReports([heldOut], [], [map]).styles).toEqual([{ style: 'ho_x', kind: 'refund_brushing', rooms: 1, roomsDetected: 0, accounts: { tp: 0, fp: 0, fn: 1 } }]);
     expect(() => kindsOfStyle('ho_x')).toThrow(/ho_x/);
+  });
+});
+
+describe('decision scoring (v2)', () => {
+  const order = (id: string, streamId: string, ts: number, unitPrice: number, skuId = 'sku-1'): RoomEvent => ({
+    id,
+    type: 'order.placed',
+    roomId: 'r',
+    streamId,
+    ts,
+    accountId: `a-${id}`,
+    orderId: `o-${id}`,
+    skuId,
+    quantity: 1,
+    unitPrice,
+    listPrice: 9_900,
+    currency: 'CNY',
+  });
+
+  it('asks for the flash-sale orders only: the SKU at the sale price around its opening, early grabs included', () => {
+    const events: RoomEvent[] = [
+      { id: 's', type: 'sale.opened', roomId: 'r', streamId: 'st', ts: 1_000_000, skuId: 'sku-1', salePrice: 990, listPrice: 9_900, currency: 'CNY', stock: 10 },
+      order('early', 'st', 999_000, 990),
+      order('rush', 'st', 1_000_300, 990),
+      order('everyday', 'st', 1_000_400, 8_900),
+      order('other-sku', 'st', 1_000_400, 990, 'sku-2'),
+      order('late', 'st', 1_000_000 + 6 * 60_000, 990),
+      order('other-stream', 'st2', 1_000_300, 990),
+    ];
+    const picked = flashSaleOrders(events, new Map([['st', 'm1']]));
+    expect([...picked.entries()]).toEqual([
+      ['early', 'm1/o-early'],
+      ['rush', 'm1/o-rush'],
+    ]);
+  });
+
+  it('counts scalper orders answered reject or review, and honest rejects apart from honest reviews', () => {
+    // A fake service: rejects what its blocklist names, reviews one honest fast finger, passes the rest.
+    const scalpers = new Set(['m/s1', 'm/s2', 'm/s3', 'm/s4']);
+    const fake = (orderKey: string): DecisionAnswer['decision'] => (orderKey === 'm/s1' || orderKey === 'm/s2' ? 'reject' : orderKey === 'm/s3' || orderKey === 'm/h1' ? 'review' : orderKey === 'm/h2' ? 'reject' : 'pass');
+    const orders = ['m/s1', 'm/s2', 'm/s3', 'm/s4', 'm/h1', 'm/h2', 'm/h3', 'm/h4', 'm/h5', 'm/h6', 'm/h7', 'm/h8', 'm/h9', 'm/h10'];
+    const score = scoreDecisions(orders.map((key) => ({ order: key, decision: fake(key) })), scalpers);
+    expect(score).toEqual({ scalperOrders: 4, scalperRejected: 2, scalperReviewed: 1, honestOrders: 10, honestRejected: 1, honestReviewed: 1 });
+    expect(decisionRates(score)).toEqual({ scalperRecall: 0.75, honestFalseReject: 0.1, honestReview: 0.1 });
+    expect(decisionRates(scoreDecisions([], scalpers))).toEqual({ scalperRecall: null, honestFalseReject: null, honestReview: null });
   });
 });

@@ -181,3 +181,49 @@ export function compareAudit(expected: ExpectedSalesAudit, actual: ApiSalesAudit
   }
   return mismatches;
 }
+
+/** (v2) What the service answered for one flash-sale order (CONTRACT.md §7). */
+export interface DecisionAnswer {
+  /** `merchantId/orderId`. */
+  order: string;
+  decision: 'pass' | 'review' | 'reject';
+}
+
+export interface DecisionScore {
+  scalperOrders: number;
+  scalperRejected: number;
+  scalperReviewed: number;
+  honestOrders: number;
+  honestRejected: number;
+  honestReviewed: number;
+}
+
+/**
+ * The decision metrics of issue 13: recall of scalper orders answered
+ * reject or review, and, of the honest flash-sale orders, the share
+ * rejected (the false rejects) and, apart, the share sent to review.
+ */
+export function scoreDecisions(answers: readonly DecisionAnswer[], scalperOrders: ReadonlySet<string>): DecisionScore {
+  const score: DecisionScore = { scalperOrders: 0, scalperRejected: 0, scalperReviewed: 0, honestOrders: 0, honestRejected: 0, honestReviewed: 0 };
+  for (const answer of answers) {
+    if (scalperOrders.has(answer.order)) {
+      score.scalperOrders++;
+      if (answer.decision === 'reject') score.scalperRejected++;
+      if (answer.decision === 'review') score.scalperReviewed++;
+    } else {
+      score.honestOrders++;
+      if (answer.decision === 'reject') score.honestRejected++;
+      if (answer.decision === 'review') score.honestReviewed++;
+    }
+  }
+  return score;
+}
+
+export function decisionRates(score: DecisionScore): { scalperRecall: number | null; honestFalseReject: number | null; honestReview: number | null } {
+  const of = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
+  return {
+    scalperRecall: of(score.scalperRejected + score.scalperReviewed, score.scalperOrders),
+    honestFalseReject: of(score.honestRejected, score.honestOrders),
+    honestReview: of(score.honestReviewed, score.honestOrders),
+  };
+}

@@ -31,6 +31,18 @@ export interface SendOptions {
   maxSkewMs?: number;
   /** Deliver as platforms do, over lanes by room; without it, one global ts order over `connections`. */
   lanes?: LaneOptions;
+  /**
+   * (v2) Events a platform asks a decision for (CONTRACT.md §7) instead of
+   * ingesting them: sent one at a time, in their lane's order, by `send`
+   * (which stores them as ingest would). Lanes only.
+   */
+  decide?: Decider;
+}
+
+export interface Decider {
+  wants(event: RoomEvent): boolean;
+  /** Sends the one event for a decision; resolves once it is answered (and so stored). */
+  send(event: RoomEvent): Promise<void>;
 }
 
 /**
@@ -99,6 +111,7 @@ async function connect(url: string, token: string): Promise<Socket> {
 export async function sendEvents(events: readonly RoomEvent[], options: SendOptions): Promise<SendSummary> {
   const settings = { ...DEFAULTS, ...options };
   if (settings.lanes) return sendInLanes(events, settings, settings.lanes);
+  if (settings.decide) throw new Error('decide: decisions are sent in lane order; give lanes');
   const startedAt = Date.now();
   const sockets = await Promise.all(Array.from({ length: settings.connections }, () => connect(settings.url, settings.token)));
   const summary: SendSummary = { events: events.length, batches: 0, accepted: 0, duplicates: 0, rejected: 0, rejectedSamples: [], retries: 0, elapsedMs: 0 };
@@ -295,19 +308,45 @@ async function sendInLanes(events: readonly RoomEvent[], settings: Settings, lan
   const runLane = async (lane: number): Promise<void> => {
     const laneEvents = plan[lane] as RoomEvent[];
     const socket = sockets[lane] as Socket;
+    const decide = settings.decide;
+    const waitForSkew = async (firstTs: number): Promise<void> => {
+      while (lane > 0 && skewMs > 0 && ackedTs[lane - 1]! < firstTs + skewMs && !failure) await new Promise<void>((resolve) => waiters.push(resolve));
+    };
+    const done = (count: number, newestTs: number): void => {
+      ackedTs[lane] = Math.max(ackedTs[lane]!, newestTs);
+      sent += count;
+      settings.onProgress?.(sent);
+      wake();
+    };
+    const flush = async (batch: RoomEvent[]): Promise<void> => {
+      await waitForSkew(batch[0]!.ts);
+      if (failure) return;
+      summary.batches++;
+      await deliverBatch(batch, socket, settings, summary);
+      done(batch.length, Math.max(...batch.map((event) => event.ts)));
+    };
     try {
-      for (let start = 0; start < laneEvents.length; start += settings.batchSize) {
-        const batch = laneEvents.slice(start, start + settings.batchSize);
-        const firstTs = batch[0]!.ts;
-        while (lane > 0 && skewMs > 0 && ackedTs[lane - 1]! < firstTs + skewMs && !failure) await new Promise<void>((resolve) => waiters.push(resolve));
+      let batch: RoomEvent[] = [];
+      for (const event of laneEvents) {
         if (failure) return;
-        summary.batches++;
-        await deliverBatch(batch, socket, settings, summary);
-        ackedTs[lane] = Math.max(ackedTs[lane]!, ...batch.map((event) => event.ts));
-        sent += batch.length;
-        settings.onProgress?.(sent);
-        wake();
+        if (decide?.wants(event)) {
+          // The platform asks at the moment of the order: everything its lane sent before is in first.
+          if (batch.length > 0) await flush(batch);
+          batch = [];
+          await waitForSkew(event.ts);
+          if (failure) return;
+          await decide.send(event);
+          summary.accepted++;
+          done(1, event.ts);
+          continue;
+        }
+        batch.push(event);
+        if (batch.length >= settings.batchSize) {
+          await flush(batch);
+          batch = [];
+        }
       }
+      if (batch.length > 0) await flush(batch);
     } catch (error) {
       failure ??= error as Error;
     } finally {

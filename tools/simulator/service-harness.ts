@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { ReportKind } from '../../src/detection/engine/finding.js';
+import type { RoomEvent } from '../../src/events/event.schema.js';
 import type { ExpectedSalesAudit, VerifiedSales } from './sales.js';
 
 /**
@@ -253,6 +254,43 @@ export async function fetchAllReports(baseUrl: string, reviewerKey: string): Pro
     cursor = page.nextCursor;
   } while (cursor);
   return reports;
+}
+
+/** CONTRACT.md §7: the answer of `POST /v1/decisions`. */
+export interface ApiDecision {
+  eventId: string;
+  decision: 'pass' | 'review' | 'reject';
+  score: number;
+  riskCodes: string[];
+  reasons: string[];
+  rules: Array<{ id: string; score: number; mode: string }>;
+  decidedAt: string;
+}
+
+/** One decision; a request lost on a closed keep-alive connection is sent once more (a resend of the same id answers the same decision). */
+export async function postDecision(baseUrl: string, ingestKey: string, event: RoomEvent): Promise<ApiDecision> {
+  try {
+    return await request<ApiDecision>(baseUrl, '/v1/decisions', ingestKey, { method: 'POST', body: event });
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return request<ApiDecision>(baseUrl, '/v1/decisions', ingestKey, { method: 'POST', body: event });
+  }
+}
+
+/**
+ * Whether the service answers `POST /v1/decisions`: an empty body is bad
+ * input (400) where the route exists, and 404 where it does not (a branch
+ * built before it).
+ */
+export async function decisionsServed(baseUrl: string, ingestKey: string): Promise<boolean> {
+  try {
+    await request(baseUrl, '/v1/decisions', ingestKey, { method: 'POST', body: {} });
+    return true;
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) return false;
+    if (error instanceof HttpError) return true;
+    throw error;
+  }
 }
 
 export function fetchSalesAudit(baseUrl: string, token: string, streamId: string): Promise<ApiSalesAudit> {

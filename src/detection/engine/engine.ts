@@ -19,6 +19,8 @@ import {
   type ScriptedCommentsConfig,
 } from '../live/scripted-comments/scripted-comments.config.js';
 import { ScriptedCommentsDetector } from '../live/scripted-comments/scripted-comments.detector.js';
+import { DEFAULT_SCALPER_BOT_CONFIG, type ScalperBotConfig } from '../live/scalper-bot/scalper-bot.config.js';
+import { ScalperBotDetector } from '../live/scalper-bot/scalper-bot.detector.js';
 
 export type { DeepPartial } from '../shared/deep-partial.js';
 
@@ -38,6 +40,8 @@ export interface EngineConfig {
   cohortDirectory: InMemoryCohortDirectoryConfig;
   injectedViewers: InjectedViewersConfig;
   scriptedComments: ScriptedCommentsConfig;
+  /** (v2) Flash-sale scalpers: a stream's orders around each `sale.opened`. */
+  scalperBot: ScalperBotConfig;
 }
 
 /** Quiet means: the engine's newest event time moved this far, and this many events arrived, since the stream's last event arrived. */
@@ -106,6 +110,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   cohortDirectory: DEFAULT_COHORT_DIRECTORY_CONFIG,
   injectedViewers: DEFAULT_INJECTED_VIEWERS_CONFIG,
   scriptedComments: DEFAULT_SCRIPTED_COMMENTS_CONFIG,
+  scalperBot: DEFAULT_SCALPER_BOT_CONFIG,
 };
 
 export interface EngineOptions {
@@ -281,6 +286,7 @@ export class DetectionEngine {
     this.detectors = [
       new InjectedViewersDetector(this.config.injectedViewers),
       new ScriptedCommentsDetector(this.config.scriptedComments),
+      new ScalperBotDetector(this.config.scalperBot),
       ...(options.extraDetectors ?? []),
     ] as Detector[];
   }

@@ -1,6 +1,7 @@
 import { h } from './dom.js';
 import { formatDuration, formatMoney, formatNumber, formatPercent, formatTime } from './format.js';
 import { t } from './i18n.js';
+import { openingSecond } from './opening-second.js';
 
 /**
  * Each kind's page top, rendered from its typed evidence
@@ -126,7 +127,35 @@ function inflatedGmv(report, evidence, currency) {
   };
 }
 
+function scalperBotRoom(report, evidence) {
+  const drops = evidence.drops ?? [];
+  const top = [...drops].sort((a, b) => b.shareOfStockTaken - a.shareOfStockTaken)[0];
+  const group = top?.groups?.[0];
+  const figures = [figure(t('fig.scalperAccounts'), formatNumber(evidence.accountsTotal ?? report.accounts.length), t('fig.dropsNote', { count: drops.length }))];
+  if (top) {
+    figures.push(figure(t('fig.stockTaken'), formatPercent(top.shareOfStockTaken), t('fig.stockNote', { stock: formatNumber(top.stock), limit: top.perAccountLimit === null ? '—' : formatNumber(top.perAccountLimit) })));
+    figures.push(figure(t('fig.beforeOpen'), formatNumber(top.ordersBeforeOpen), t('fig.saleOrders', { count: top.saleOrders })));
+  }
+  if (group) figures.push(figure(t('fig.latency'), group.latencyMedianMs === null ? '—' : t('unit.ms', { n: formatNumber(group.latencyMedianMs) }), group.latencyIqrMs === null ? null : t('fig.iqr', { iqr: t('unit.ms', { n: formatNumber(group.latencyIqrMs) }) })));
+  if ((evidence.otherRooms ?? []).length > 0) figures.push(figure(t('fig.otherRooms'), formatNumber(evidence.otherRooms.length)));
+  const verdict = t('verdict.scalper_bot.room', { accounts: formatNumber(evidence.accountsTotal ?? report.accounts.length), share: formatPercent(top?.shareOfStockTaken ?? 0), signals: signalList(evidence.signals) });
+  const charts = drops.map((drop) => openingSecond(drop)).filter(Boolean);
+  return { verdict, figures, extra: charts.length > 0 ? h('section', { id: 'opening-second', 'aria-label': t('opening.title') }, h('h3', null, t('opening.title')), charts) : null };
+}
+
+function scalperBotAccount(report, evidence) {
+  const orders = evidence.orderLatencies ?? [];
+  const figures = [
+    figure(t('fig.firstLatency'), orders.length === 0 ? '—' : t('unit.ms', { n: formatNumber(Math.min(...orders.map((order) => order.latencyMs))) }), t('fig.orders', { count: orders.length })),
+    figure(t('fig.groupAccounts'), formatNumber(evidence.groupAccountCount ?? 0)),
+    figure(t('fig.devices'), formatNumber((evidence.devices ?? []).length), (evidence.devices ?? [])[0]?.flags?.join(', ') || null),
+  ];
+  return { verdict: t('verdict.scalper_bot.account', { accounts: formatNumber(evidence.groupAccountCount ?? 0), signals: signalList(evidence.signals) }), figures };
+}
+
 const LAYOUTS = {
+  'scalper_bot:room': scalperBotRoom,
+  'scalper_bot:account': scalperBotAccount,
   'injected_viewers:room': injectedViewersRoom,
   'injected_viewers:account': injectedViewersAccount,
   'scripted_comments:room': scriptedCommentsRoom,
