@@ -1,6 +1,6 @@
 import type { SimAccount } from './accounts.js';
 import type { CloudPhoneFarm } from './cohorts.js';
-import type { Locale } from './catalog.js';
+import { pickHandset, type Locale } from './catalog.js';
 import type { FlashSale } from './organic.js';
 import type { Rng } from './prng.js';
 import type { RoomBuilder, ViewerSession } from './room.js';
@@ -187,22 +187,31 @@ export function allInOneFarmRoom(room: RoomBuilder, farm: SimAccount[]): { viewe
  * control software either rotates every seat on one timer or lets each seat
  * run its own; in some jobs it taps like on every seat now and then, as a
  * heartbeat that keeps the account counted as active. Accounts never talk.
+ * Jobs differ the way vendors' software does: some slots last under a
+ * minute or two (a view counts once the account is in), some seats wait a
+ * minute or several for the next account in the queue before logging in,
+ * and some builds report a different handset model at every login (the
+ * "new device" button) while the seat's device id stays the same.
  */
 export function cloudPhoneRotation(room: RoomBuilder, farm: CloudPhoneFarm): string[] {
   const rng = room.rng;
   const seats = rng.sample(farm.seats, Math.max(4, Math.round(farm.seats.length * rng.uniform(0.5, 1))));
   const queue = rng.shuffle(farm.accounts.filter((account) => room.isFree(account, room.startTs)));
   const onOneTimer = rng.chance(0.5);
-  const slotMedian = rng.uniform(1.5, 8) * MINUTE;
+  const slotMedian = rng.chance(0.35) ? rng.uniform(0.6, 2) * MINUTE : rng.uniform(1.5, 8) * MINUTE;
   const heartbeat = rng.chance(0.5) ? rng.uniform(40, 120) * SECOND : 0;
   const jobStart = room.startTs + rng.uniform(1, 8) * MINUTE;
   const jobEnd = room.endTs - rng.uniform(0, 10) * MINUTE;
+  // Logging out, switching accounts and entering again: a few seconds, or a wait in the vendor's queue for the next account.
+  const queued = rng.chance(0.4);
+  const gap = (): number => (queued ? rng.uniform(20, 240) : rng.uniform(2, 15)) * SECOND;
+  const spoofsModel = rng.chance(0.35);
   const joined: string[] = [];
   const login = (seat: (typeof seats)[number], at: number, until: number): ViewerSession | undefined => {
     const account = queue.pop();
     if (account === undefined) return undefined;
     account.deviceId = seat.deviceId;
-    account.device = seat.device;
+    account.device = spoofsModel ? { ...seat.device, model: pickHandset(rng, 'zh').model } : seat.device;
     account.ip = ipFromPool(rng, farm.proxySubnets);
     joined.push(account.accountId);
     const session = room.watch(account, at, until);
@@ -218,8 +227,7 @@ export function cloudPhoneRotation(room: RoomBuilder, farm: CloudPhoneFarm): str
     const slot = slotMedian;
     for (let tick = jobStart; tick < jobEnd - MINUTE; tick += slot) {
       for (const seat of seats) {
-        // Logging out, switching accounts and entering again takes each seat a few seconds.
-        const at = tick + rng.uniform(2, 15) * SECOND;
+        const at = tick + Math.min(gap(), slot / 2);
         if (login(seat, at, tick + slot + rng.uniform(0, 2) * SECOND) === undefined) return joined;
       }
     }
@@ -229,7 +237,7 @@ export function cloudPhoneRotation(room: RoomBuilder, farm: CloudPhoneFarm): str
       while (at < jobEnd - MINUTE) {
         const session = login(seat, at, at + Math.min(rng.lognormal(slotMedian, 0.4), 4 * slotMedian));
         if (session === undefined) break;
-        at = session.leaveAt + rng.uniform(3, 20) * SECOND;
+        at = session.leaveAt + gap();
       }
     }
   }
