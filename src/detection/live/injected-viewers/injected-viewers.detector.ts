@@ -435,9 +435,18 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     return (left && anotherNear(times.joins, member.leftAt, member, rules.handoverMs)) || anotherNear(times.leaves, member.firstJoinedAt, member, rules.handoverMs);
   }
 
-  /** One physical handset, as far as the room can tell: one model, and no more accounts at once than an app cloner runs. */
+  /**
+   * One physical handset, as far as the room can tell: no more accounts at
+   * once than an app cloner runs, and one model, or else never more than
+   * `maxConcurrentWithMixedModels` at once. A broken or placeholder id shows
+   * strangers on different phones at the same time; a cloud-phone seat whose
+   * build reports a new model at every login still carries one account at a
+   * time.
+   */
   private isHandset(device: ViewerGroup): boolean {
-    return !device.mixedModels && device.maxPresent <= this.config.handsets.maxConcurrentAccounts;
+    const rules = this.config.handsets;
+    if (device.maxPresent > rules.maxConcurrentAccounts) return false;
+    return !device.mixedModels || device.maxPresent <= rules.maxConcurrentWithMixedModels;
   }
 
   /** A handset that ran several accounts at once, or carried account after account (a seat). */
