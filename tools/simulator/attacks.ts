@@ -198,7 +198,12 @@ export function cloudPhoneRotation(room: RoomBuilder, farm: CloudPhoneFarm): str
   const seats = rng.sample(farm.seats, Math.max(4, Math.round(farm.seats.length * rng.uniform(0.5, 1))));
   const queue = rng.shuffle(farm.accounts.filter((account) => room.isFree(account, room.startTs)));
   const onOneTimer = rng.chance(0.5);
-  const slotMedian = rng.chance(0.35) ? rng.uniform(0.6, 2) * MINUTE : rng.uniform(1.5, 8) * MINUTE;
+  // A view package pays per entry (slots of a minute or two), per watch time (a few minutes), or per seat-hour (long slots: a seat carries only a few accounts per stream).
+  const slotMedian = rng.weighted([
+    [rng.uniform(0.6, 2) * MINUTE, 0.3],
+    [rng.uniform(1.5, 8) * MINUTE, 0.45],
+    [rng.uniform(12, 30) * MINUTE, 0.25],
+  ] as const);
   const heartbeat = rng.chance(0.5) ? rng.uniform(40, 120) * SECOND : 0;
   const jobStart = room.startTs + rng.uniform(1, 8) * MINUTE;
   const jobEnd = room.endTs - rng.uniform(0, 10) * MINUTE;

@@ -397,7 +397,11 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       if (device.model === undefined) device.model = profile.model;
       else if (device.model !== profile.model) device.mixedModels = true;
     }
-    const handsets = this.groupFor(state, 'handsets', 'handsets');
+    // Seats (one account at a time, account after account) pool apart from phones running several at once: a
+    // cloud-phone farm and a brushing crew's cloned phones may work one room, and one's talkers would hide the
+    // other's silence.
+    const seat = device.maxPresent <= 1;
+    const handsets = this.groupFor(state, 'handsets', seat ? 'handsets:seats' : 'handsets');
     if (state.farmHandsets.has(deviceId)) {
       // A placeholder id shows itself over time (strangers at once, other models): it was never a handset.
       if (!this.isHandset(device)) state.farmHandsets.delete(deviceId);
@@ -735,9 +739,13 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     {
       // Several handsets each running several of the accounts, at once or one after another: a farm's pool of
       // phones or rented cloud-phone seats. A household passes one tablet around; strangers never share phones.
+      // One seat that carried a whole cohort by itself, account after account, is such a pool on its own: a
+      // family tablet carries two or three accounts, never `cohort.minSize`.
       signal: 'handsetPool',
       tie: () => true,
-      group: (c) => c.farmHandsets >= this.config.handsets.minHandsets && share(c.onFarmHandset) >= this.config.handsets.minGroupShare,
+      group: (c) =>
+        (c.farmHandsets >= this.config.handsets.minHandsets || (c.kind === 'device' && c.farmHandsets === 1 && c.members.length >= this.config.cohort.minSize)) &&
+        share(c.onFarmHandset) >= this.config.handsets.minGroupShare,
       member: (c, i) => c.onFarmHandset[i],
     },
     {
