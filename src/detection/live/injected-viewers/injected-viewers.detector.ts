@@ -88,6 +88,12 @@ export interface InjectedViewersState {
   groups: Map<string, ViewerGroup>;
   byJoinSpan: Map<number, ViewerGroup>;
   byDevice: Map<string, ViewerProfile | ViewerGroup>;
+  /**
+   * Departed viewers forgotten by the stream whose device id no other
+   * account used yet: the id keeps them for `handsets.handoverMs` after they
+   * left (a seat's next account may log in minutes later), in departure order.
+   */
+  lingeringDevices: Array<{ deviceId: string; profile: ViewerProfile; until: number }>;
   /** Device ids found to be farm handsets (see `handsets` in the config); their accounts form the `handsets` group. */
   farmHandsets: Set<string>;
   bySubnet: Map<string, ViewerProfile | ViewerGroup>;
@@ -156,6 +162,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       groups: new Map(),
       byJoinSpan: new Map(),
       byDevice: new Map(),
+      lingeringDevices: [],
       farmHandsets: new Set(),
       bySubnet: new Map(),
       byCreated: new Map(),
@@ -181,7 +188,10 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const forget = <K>(map: Map<K, ViewerProfile | ViewerGroup>, key: K | undefined): void => {
       if (key !== undefined && map.get(key) === profile) map.delete(key);
     };
-    forget(state.byDevice, profile.deviceId);
+    if (profile.deviceId !== undefined && state.byDevice.get(profile.deviceId) === profile && profile.leftAt >= 0) {
+      // A seat's next account may come minutes after this one left: the device id remembers it a while longer.
+      state.lingeringDevices.push({ deviceId: profile.deviceId, profile, until: profile.leftAt + this.config.handsets.handoverMs });
+    }
     forget(state.bySubnet, profile.subnet);
     if (profile.createdAt >= 0) {
       const span = this.config.cohort.coCreatedSpanMs;
@@ -193,7 +203,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
   }
 
   trackedItems(state: InjectedViewersState): number {
-    return state.groups.size + state.bursts.length + state.unexplainedRises.length + state.lockstepLikes.size + state.linkedAccounts.size;
+    return state.groups.size + state.bursts.length + state.unexplainedRises.length + state.lockstepLikes.size + state.linkedAccounts.size + state.lingeringDevices.length;
   }
 
   onEvent(stream: StreamView, state: InjectedViewersState, event: RoomEvent, late: boolean, profile: ViewerProfile | undefined): void {
@@ -211,6 +221,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
   }
 
   onWindowClose(stream: StreamView, state: InjectedViewersState, window: WindowBounds): void {
+    this.forgetLingeringDevices(state, window.end);
     state.joinRuns.closeBefore(stream.watermark);
     state.likeRuns.closeBefore(stream.watermark);
     this.evaluate(stream, state, window.end, false);
@@ -230,6 +241,17 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     state.joinRuns.closeBefore(Number.POSITIVE_INFINITY);
     state.likeRuns.closeBefore(Number.POSITIVE_INFINITY);
     this.evaluate(stream, state, at, true);
+  }
+
+  /** Device ids of departed viewers no one else used within `handsets.handoverMs` of their leaving lead nowhere. */
+  private forgetLingeringDevices(state: InjectedViewersState, now: number): void {
+    const lingering = state.lingeringDevices;
+    let head = 0;
+    while (head < lingering.length && lingering[head].until <= now) {
+      const { deviceId, profile } = lingering[head++];
+      if (state.byDevice.get(deviceId) === profile) state.byDevice.delete(deviceId);
+    }
+    if (head > 0) lingering.splice(0, head);
   }
 
   // ---- displayed count -------------------------------------------------------------------
@@ -512,7 +534,8 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     profile: ViewerProfile,
   ): void {
     const found = map.get(key);
-    if (found === undefined) {
+    if (found === undefined || (!('members' in found) && found.accountId === profile.accountId)) {
+      // (A viewer back after the stream forgot it is a new profile of the same account, not a second account.)
       map.set(key, profile);
     } else if ('members' in found) {
       this.addToGroup(state, found, profile);
