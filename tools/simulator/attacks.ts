@@ -509,7 +509,9 @@ export function kickbackBrushing(room: RoomBuilder, crew: SimAccount[], rng: Rng
   ] as const);
   const fee = rule === 'fee' ? rng.pick([500, 1_000, 1_500, 2_000]) : null;
   const brushers: string[] = [];
-  for (const account of rng.sample(crew, rng.int(8, 16))) {
+  // A big job sends a dozen recruits to one room; a small one sends three to five, each with their own commission.
+  const small = rng.chance(0.4);
+  for (const account of rng.sample(crew, small ? rng.int(3, 5) : rng.int(8, 16))) {
     if (!room.isFree(account, room.startTs)) continue;
     const joinAt = rng.uniform(room.startTs + MINUTE, room.endTs - 8 * MINUTE);
     const session = room.watch(account, joinAt, joinAt + rng.uniform(3, 20) * MINUTE);
@@ -520,7 +522,7 @@ export function kickbackBrushing(room: RoomBuilder, crew: SimAccount[], rng: Rng
     const paidAt = placedAt + rng.lognormal(15 * SECOND, 0.6);
     const paid = sku.livePrice * quantity;
     const refund =
-      fee !== null && fee <= paid * 0.3 ? paid - fee : Math.round(paid * (1 - (rule === 'each' ? rng.uniform(0.05, 0.3) : commission)));
+      fee !== null && fee <= paid * 0.3 && !small ? paid - fee : Math.round(paid * (1 - (rule === 'each' || small ? rng.uniform(0.05, 0.3) : commission)));
     const first = room.endTs + rng.uniform(30 * MINUTE, 10 * HOUR);
     const order = room.order(account, placedAt, sku, sku.livePrice, quantity, { paidAt, refundedAt: first, refundAmount: refund });
     if (rng.chance(0.4)) {
