@@ -501,7 +501,8 @@ export function kickbackBrushing(room: RoomBuilder, crew: SimAccount[], rng: Rng
   const skus = dearerSkus(room);
   const cheap = [...room.setup.skus].sort((a, b) => a.livePrice - b.livePrice)[0]!;
   // The organiser's rule: a share of the price, a fixed fee per order, or (a third of crews) a commission agreed one by one.
-  const commission = rng.uniform(0.08, 0.3);
+  // (Cheap tasks pay more: some organisers keep up to 45 %.)
+  const commission = rng.chance(0.3) ? rng.uniform(0.3, 0.45) : rng.uniform(0.08, 0.3);
   const rule = rng.weighted([
     ['share', 1],
     ['fee', 1],
