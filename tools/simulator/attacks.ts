@@ -1,6 +1,6 @@
 import type { SimAccount } from './accounts.js';
 import type { CloudPhoneFarm } from './cohorts.js';
-import type { Locale } from './catalog.js';
+import { pickHandset, type Locale } from './catalog.js';
 import type { FlashSale } from './organic.js';
 import type { Rng } from './prng.js';
 import type { RoomBuilder, ViewerSession } from './room.js';
@@ -187,22 +187,36 @@ export function allInOneFarmRoom(room: RoomBuilder, farm: SimAccount[]): { viewe
  * control software either rotates every seat on one timer or lets each seat
  * run its own; in some jobs it taps like on every seat now and then, as a
  * heartbeat that keeps the account counted as active. Accounts never talk.
+ * Jobs differ the way vendors' software does: some slots last under a
+ * minute or two (a view counts once the account is in), some seats wait a
+ * minute or several for the next account in the queue before logging in,
+ * and some builds report a different handset model at every login (the
+ * "new device" button) while the seat's device id stays the same.
  */
 export function cloudPhoneRotation(room: RoomBuilder, farm: CloudPhoneFarm): string[] {
   const rng = room.rng;
   const seats = rng.sample(farm.seats, Math.max(4, Math.round(farm.seats.length * rng.uniform(0.5, 1))));
   const queue = rng.shuffle(farm.accounts.filter((account) => room.isFree(account, room.startTs)));
   const onOneTimer = rng.chance(0.5);
-  const slotMedian = rng.uniform(1.5, 8) * MINUTE;
+  // A view package pays per entry (slots of a minute or two), per watch time (a few minutes), or per seat-hour (long slots: a seat carries only a few accounts per stream).
+  const slotMedian = rng.weighted([
+    [rng.uniform(0.6, 2) * MINUTE, 0.3],
+    [rng.uniform(1.5, 8) * MINUTE, 0.45],
+    [rng.uniform(12, 30) * MINUTE, 0.25],
+  ] as const);
   const heartbeat = rng.chance(0.5) ? rng.uniform(40, 120) * SECOND : 0;
   const jobStart = room.startTs + rng.uniform(1, 8) * MINUTE;
   const jobEnd = room.endTs - rng.uniform(0, 10) * MINUTE;
+  // Logging out, switching accounts and entering again: a few seconds, or a wait in the vendor's queue for the next account.
+  const queued = rng.chance(0.4);
+  const gap = (): number => (queued ? rng.uniform(20, 240) : rng.uniform(2, 15)) * SECOND;
+  const spoofsModel = rng.chance(0.35);
   const joined: string[] = [];
   const login = (seat: (typeof seats)[number], at: number, until: number): ViewerSession | undefined => {
     const account = queue.pop();
     if (account === undefined) return undefined;
     account.deviceId = seat.deviceId;
-    account.device = seat.device;
+    account.device = spoofsModel ? { ...seat.device, model: pickHandset(rng, 'zh').model } : seat.device;
     account.ip = ipFromPool(rng, farm.proxySubnets);
     joined.push(account.accountId);
     const session = room.watch(account, at, until);
@@ -218,8 +232,7 @@ export function cloudPhoneRotation(room: RoomBuilder, farm: CloudPhoneFarm): str
     const slot = slotMedian;
     for (let tick = jobStart; tick < jobEnd - MINUTE; tick += slot) {
       for (const seat of seats) {
-        // Logging out, switching accounts and entering again takes each seat a few seconds.
-        const at = tick + rng.uniform(2, 15) * SECOND;
+        const at = tick + Math.min(gap(), slot / 2);
         if (login(seat, at, tick + slot + rng.uniform(0, 2) * SECOND) === undefined) return joined;
       }
     }
@@ -229,7 +242,7 @@ export function cloudPhoneRotation(room: RoomBuilder, farm: CloudPhoneFarm): str
       while (at < jobEnd - MINUTE) {
         const session = login(seat, at, at + Math.min(rng.lognormal(slotMedian, 0.4), 4 * slotMedian));
         if (session === undefined) break;
-        at = session.leaveAt + rng.uniform(3, 20) * SECOND;
+        at = session.leaveAt + gap();
       }
     }
   }
@@ -488,7 +501,8 @@ export function kickbackBrushing(room: RoomBuilder, crew: SimAccount[], rng: Rng
   const skus = dearerSkus(room);
   const cheap = [...room.setup.skus].sort((a, b) => a.livePrice - b.livePrice)[0]!;
   // The organiser's rule: a share of the price, a fixed fee per order, or (a third of crews) a commission agreed one by one.
-  const commission = rng.uniform(0.08, 0.3);
+  // (Cheap tasks pay more: some organisers keep up to 45 %.)
+  const commission = rng.chance(0.3) ? rng.uniform(0.3, 0.45) : rng.uniform(0.08, 0.3);
   const rule = rng.weighted([
     ['share', 1],
     ['fee', 1],
@@ -496,7 +510,9 @@ export function kickbackBrushing(room: RoomBuilder, crew: SimAccount[], rng: Rng
   ] as const);
   const fee = rule === 'fee' ? rng.pick([500, 1_000, 1_500, 2_000]) : null;
   const brushers: string[] = [];
-  for (const account of rng.sample(crew, rng.int(8, 16))) {
+  // A big job sends a dozen recruits to one room; a small one sends three to five, each with their own commission.
+  const small = rng.chance(0.4);
+  for (const account of rng.sample(crew, small ? rng.int(3, 5) : rng.int(8, 16))) {
     if (!room.isFree(account, room.startTs)) continue;
     const joinAt = rng.uniform(room.startTs + MINUTE, room.endTs - 8 * MINUTE);
     const session = room.watch(account, joinAt, joinAt + rng.uniform(3, 20) * MINUTE);
@@ -507,7 +523,7 @@ export function kickbackBrushing(room: RoomBuilder, crew: SimAccount[], rng: Rng
     const paidAt = placedAt + rng.lognormal(15 * SECOND, 0.6);
     const paid = sku.livePrice * quantity;
     const refund =
-      fee !== null && fee <= paid * 0.3 ? paid - fee : Math.round(paid * (1 - (rule === 'each' ? rng.uniform(0.05, 0.3) : commission)));
+      fee !== null && fee <= paid * 0.3 && !small ? paid - fee : Math.round(paid * (1 - (rule === 'each' || small ? rng.uniform(0.05, 0.3) : commission)));
     const first = room.endTs + rng.uniform(30 * MINUTE, 10 * HOUR);
     const order = room.order(account, placedAt, sku, sku.livePrice, quantity, { paidAt, refundedAt: first, refundAmount: refund });
     if (rng.chance(0.4)) {

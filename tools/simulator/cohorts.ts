@@ -257,6 +257,7 @@ export function cloudPhoneFarm(rng: Rng, ids: IdRegistry, now: number, seats: nu
  * its accounts in each.
  */
 export function brushingStudio(rng: Rng, ids: IdRegistry, now: number, pickupPoints: readonly string[]): SimAccount[] {
+  if (rng.chance(0.4)) return dropAddressStudio(rng, ids, now, pickupPoints);
   const phones = Array.from({ length: 10 }, () => {
     const handset = pickHandset(rng, 'zh');
     return { deviceId: ids.deviceId(), device: { model: handset.model, os: rng.pick(handset.os), emulator: false, rooted: rng.chance(0.2) } };
@@ -271,6 +272,24 @@ export function brushingStudio(rng: Rng, ids: IdRegistry, now: number, pickupPoi
       engagement: 0.1,
     }),
   );
+}
+
+/**
+ * A "one phone, one account" studio: a dozen bought real-name accounts, each
+ * on its own phone and SIM, so no hardware ties them; every parcel goes to
+ * the studio's drop, one pick-up point of the city (honest neighbours
+ * collect there too), where a runner takes the empty boxes back.
+ */
+function dropAddressStudio(rng: Rng, ids: IdRegistry, now: number, pickupPoints: readonly string[]): SimAccount[] {
+  const drop = rng.pick([...pickupPoints]);
+  return Array.from({ length: rng.int(12, 18) }, () => {
+    const handset = pickHandset(rng, 'zh');
+    const hardware = { deviceId: ids.deviceId(), device: { model: handset.model, os: rng.pick(handset.os), emulator: false, rooted: false } };
+    return account(ids, now - rng.uniform(60, 900) * DAY, hardware, rng.chance(0.7) ? carrierNatIp(rng, 'zh') : broadbandIp(rng, 'zh'), {
+      addressHash: drop,
+      engagement: 0.1,
+    });
+  });
 }
 
 /**

@@ -336,18 +336,21 @@ describe('generateEvening', () => {
       expect(late.length).toBeGreaterThan(0);
     });
 
-    it('has a kickback crew refunded most of the price but not a whole piece, some in two steps', () => {
-      const room = styled('kickback_crew')[0]!;
-      const refunds = refundsOf(room);
-      const crew = placedBy(room, new Set(room.labels.accounts.refund_brushing)).filter((order) => refunds.has(order.orderId));
-      expect(crew.length).toBeGreaterThanOrEqual(8);
-      for (const order of crew) {
-        const back = refunds.get(order.orderId)!.reduce((total, refund) => total + refund.amount, 0);
-        const paid = order.unitPrice * order.quantity;
-        expect(back / paid).toBeGreaterThan(0.65);
-        expect(back % order.unitPrice).not.toBe(0);
+    it('has kickback crews refunded most of the price but not a whole piece, some in two steps, big jobs and small', () => {
+      const sizes: number[] = [];
+      for (const room of styled('kickback_crew')) {
+        const refunds = refundsOf(room);
+        const crew = placedBy(room, new Set(room.labels.accounts.refund_brushing)).filter((order) => refunds.has(order.orderId));
+        sizes.push(crew.length);
+        for (const order of crew) {
+          const back = refunds.get(order.orderId)!.reduce((total, refund) => total + refund.amount, 0);
+          const paid = order.unitPrice * order.quantity;
+          expect(back / paid).toBeGreaterThan(0.5);
+          expect(back % order.unitPrice).not.toBe(0);
+        }
+        expect(crew.length === 0 || crew.some((order) => refunds.get(order.orderId)!.length === 2) || crew.length < 6).toBe(true);
       }
-      expect(crew.some((order) => refunds.get(order.orderId)!.length === 2)).toBe(true);
+      expect(Math.max(...sizes)).toBeGreaterThanOrEqual(3);
     });
 
     it('has task-platform workers share no device, SIM or address, and some take tasks in several rooms', () => {

@@ -34,6 +34,14 @@ export interface RefundBrushingConfig {
      */
     minRefundedShare: number;
     /**
+     * ...or this share, when what was refunded is not a whole number of the
+     * order's pieces: most of the money back and a commission kept (organisers
+     * keep up to about half on cheap tasks). Honest partial refunds return
+     * whole pieces (one of two is exactly half, and stays with
+     * `minRefundedShare`) or a small price difference, far below half.
+     */
+    minKickbackRefundedShare: number;
+    /**
      * Orders paid below this (minor units) are never brushing: a 1-fen
      * lucky-bag entry or a free gift adds nothing to a room's sales, and
      * platforms refund losing entrants in one batch after the draw.
@@ -282,6 +290,7 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
     fastPostEndWindowMs: 12 * HOUR,
     latePostEndWindowMs: 7 * DAY,
     minRefundedShare: 0.6,
+    minKickbackRefundedShare: 0.5,
     minOrderPaid: 100,
     startGraceMs: 2 * MINUTE,
     paymentGraceMs: 10 * MINUTE,

@@ -64,7 +64,7 @@ export interface RefundBrushingVerdict {
  * (almost) fully refunded soon after its end, or already during it.
  */
 export function refundPattern(
-  order: Pick<OrderFact, 'paidAt' | 'paidAmount' | 'refunds'> & { placedAt: number | null },
+  order: Pick<OrderFact, 'paidAt' | 'paidAmount' | 'refunds'> & Partial<Pick<OrderFact, 'quantity' | 'unitPrice'>> & { placedAt: number | null },
   stream: { startedAt: number | null; endedAt: number | null },
   config: RefundBrushingConfig['timing'],
 ): RefundPattern {
@@ -74,7 +74,12 @@ export function refundPattern(
   if (order.paidAt < start || order.paidAt > endedAt + config.paymentGraceMs) return null;
   if (order.placedAt !== null && (order.placedAt < start || order.placedAt > endedAt)) return null;
   const first = firstRefundAt(order);
-  if (first === null || refundedAmount(order) < order.paidAmount * config.minRefundedShare) return null;
+  if (first === null) return null;
+  const back = refundedAmount(order);
+  // Most of the money back but not whole pieces (a commission kept) counts from `minKickbackRefundedShare`;
+  // whole pieces from `minRefundedShare` (one of two sent back is an ordinary return). History rows carry no pieces.
+  const kickback = order.quantity !== undefined && back < order.paidAmount && back >= order.paidAmount * config.minKickbackRefundedShare && !wholePieces(order, back);
+  if (back < order.paidAmount * config.minRefundedShare && !kickback) return null;
   if (first < endedAt) return 'in_stream';
   if (first - endedAt <= config.fastPostEndWindowMs) return 'fast_post_end';
   if (first - endedAt <= config.postEndWindowMs) return 'post_end';
@@ -664,9 +669,9 @@ function waveSignals(facts: StreamOrderFacts, backed: ReadonlySet<string>, confi
 }
 
 /** A refund of whole pieces of the order (one of two sent back), to the minor unit. */
-function wholePieces(order: OrderFact, refunded: number): boolean {
+function wholePieces(order: Partial<Pick<OrderFact, 'quantity' | 'unitPrice'>> & Pick<OrderFact, 'paidAmount'>, refunded: number): boolean {
   const quantity = order.quantity ?? 1;
-  const pieces = [order.paidAmount / quantity, ...(order.unitPrice !== null && order.unitPrice > 0 ? [order.unitPrice] : [])];
+  const pieces = [order.paidAmount / quantity, ...(order.unitPrice != null && order.unitPrice > 0 ? [order.unitPrice] : [])];
   return pieces.some((piece) => piece > 0 && Math.abs(refunded / piece - Math.round(refunded / piece)) * piece <= 1);
 }
 

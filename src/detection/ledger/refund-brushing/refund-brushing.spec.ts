@@ -388,6 +388,20 @@ describe('refund brushing: studios, kickbacks, flash teams and task workers', ()
     expect(judgeRefundBrushing(stream([...honestBuyers(30), ...fans, ...spread.slice(0, 3)]), []).flaggedAccounts).toEqual([]);
   });
 
+  it('flags a crew on a cheap task whose organiser keeps over a third: refunded just over half, never whole pieces', () => {
+    // Refunded 55–58 % of one piece each: below the whole-refund share, above half, not a piece sent back.
+    const crew = Array.from({ length: 5 }, (_, i) =>
+      order({ account: `cheap-${i}`, at: T0 + (20 + i * 3) * MIN, price: 19_900, sku: 'sku-cheap', refundAt: END + (1 + i) * HOUR, refund: 10_950 + 150 * i }),
+    );
+    const fans = Array.from({ length: 20 }, (_, i) => order({ account: `cheap-fan-${i}`, at: T0 + (5 + i * 2) * MIN, price: 19_900, sku: 'sku-cheap' }));
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(30), ...fans, ...crew]), []);
+    expect(verdict.flaggedAccounts).toEqual(crew.map((o) => o.accountId));
+    expect(verdict.accounts[0]!.kickback).toMatchObject({ oddRefundAccounts: 5 });
+    // Half of a two-piece order back is one piece returned: not in the pattern at all.
+    const halves = crew.map((o) => ({ ...o, quantity: 2, paidAmount: 39_800, refunds: [{ amount: 19_900, at: o.refunds[0]!.at }] }));
+    expect(judgeRefundBrushing(stream([...honestBuyers(30), ...fans, ...halves]), []).accounts.filter((a) => a.accountId.startsWith('cheap-'))).toEqual([]);
+  });
+
   it('flags a kickback crew keeping the same fee per order, whatever each bought', () => {
     const prices = [29_900, 39_900, 45_900, 52_900, 61_900];
     const crew = prices.map((price, i) =>

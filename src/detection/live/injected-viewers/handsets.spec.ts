@@ -106,6 +106,39 @@ describe('farm handsets', () => {
     expect(accounts.filter((id) => id.startsWith('fan-'))).toEqual([]);
   });
 
+  it('flags seats that report a new model at every login and wait minutes in the queue between accounts', () => {
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 200, from: T0, to: T0 + 50 * MIN, endAt: T0 + 60 * MIN, seed: 95, commentShare: 0.2 });
+    const random = rng(96);
+    // Eight seats; each account watches 2–4 min, then the seat idles 1–4 min before the next account logs in,
+    // and the build's "new device" button makes every login report another popular model.
+    const farm: string[] = [];
+    for (let seat = 0; seat < 8; seat++) {
+      let at = T0 + MIN + random() * 3 * MIN;
+      for (let turn = 0; at < T0 + 55 * MIN; turn++) {
+        const id = `spoof-${seat}-${turn}`;
+        farm.push(id);
+        const watch = (2 + random() * 2) * MIN;
+        room.join(id, at, {
+          createdAt: T0 - Math.round((60 + random() * 900) * DAY),
+          model: MODELS[Math.floor(random() * MODELS.length)],
+          os: 'Android 11',
+          deviceId: `spoof-seat-${seat}`,
+          ip: `${1 + Math.floor(random() * 220)}.${Math.floor(random() * 250)}.${Math.floor(random() * 250)}.${2 + turn}`,
+        });
+        room.leave(id, at + watch);
+        at += watch + (1 + random() * 3) * MIN;
+      }
+    }
+    room.end(T0 + 60 * MIN);
+
+    const { room: verdict, accounts } = injected(withHonestCounts(room));
+
+    expect(signalsOf(verdict)).toEqual(expect.arrayContaining(['passiveAndStaying', 'handsetPool']));
+    expect(accounts.filter((id) => farm.includes(id)).length).toBeGreaterThanOrEqual(0.9 * farm.length);
+    expect(accounts.filter((id) => id.startsWith('fan-'))).toEqual([]);
+  });
+
   it('flags a few seats carrying a hundred accounts each', () => {
     const room = new RoomTraffic().start(T0);
     honestCrowd(room, { prefix: 'fan', viewers: 200, from: T0, to: T0 + 50 * MIN, endAt: T0 + 60 * MIN, seed: 93, commentShare: 0.2 });

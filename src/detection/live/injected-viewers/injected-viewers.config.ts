@@ -225,11 +225,13 @@ export interface InjectedViewersConfig {
     /**
      * A seat is "handed over" when the next account logs in on it within
      * this long of the last one leaving (or opens before it leaves): control
-     * software logs out, switches accounts and finds the room again within a
-     * minute, on its own schedule, which begins and ends both slots as a
-     * batch's are (see `cohort.minStayMs`). People pass a tablet on that fast
-     * too, but a household's tablet carries two or three accounts, never a
-     * seat's `minSeatAccounts`.
+     * software logs out, switches accounts and finds the room again within
+     * seconds, or waits minutes in the vendor's queue for the next account,
+     * on its own schedule, which begins and ends both slots as a batch's are
+     * (see `cohort.minStayMs`). Ten minutes: a seat idle longer is between
+     * jobs. The gap is not what keeps people out: a household passes its
+     * tablet on as fast, but carries two or three accounts on it, never a
+     * seat's `minSeatAccounts` (only seats are looked at).
      */
     handoverMs: number;
     /**
@@ -242,6 +244,14 @@ export interface InjectedViewersConfig {
      * another is no such sign: a cloud-phone seat logs in hundreds.
      */
     maxConcurrentAccounts: number;
+    /**
+     * A device id whose accounts report different models is still one
+     * handset while it never carries more than this many at once: a
+     * cloud-phone seat's "new device" button changes the model it reports at
+     * every login, one account at a time, while a placeholder id shared by
+     * strangers' phones has them on it together as soon as the room is busy.
+     */
+    maxConcurrentWithMixedModels: number;
     /** Distinct farm handsets a group's members must use for the signal: a household has one tablet, a farm runs a pool. */
     minHandsets: number;
     /** Share of a group on farm handsets for the signal. */
@@ -357,8 +367,9 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
   handsets: {
     minConcurrentAccounts: 2,
     minSeatAccounts: 4,
-    handoverMs: 60_000,
+    handoverMs: 10 * 60_000,
     maxConcurrentAccounts: 10,
+    maxConcurrentWithMixedModels: 1,
     minHandsets: 3,
     minGroupShare: 0.5,
   },

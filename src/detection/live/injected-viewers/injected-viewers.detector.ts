@@ -88,6 +88,12 @@ export interface InjectedViewersState {
   groups: Map<string, ViewerGroup>;
   byJoinSpan: Map<number, ViewerGroup>;
   byDevice: Map<string, ViewerProfile | ViewerGroup>;
+  /**
+   * Departed viewers forgotten by the stream whose device id no other
+   * account used yet: the id keeps them for `handsets.handoverMs` after they
+   * left (a seat's next account may log in minutes later), in departure order.
+   */
+  lingeringDevices: Array<{ deviceId: string; profile: ViewerProfile; until: number }>;
   /** Device ids found to be farm handsets (see `handsets` in the config); their accounts form the `handsets` group. */
   farmHandsets: Set<string>;
   bySubnet: Map<string, ViewerProfile | ViewerGroup>;
@@ -156,6 +162,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       groups: new Map(),
       byJoinSpan: new Map(),
       byDevice: new Map(),
+      lingeringDevices: [],
       farmHandsets: new Set(),
       bySubnet: new Map(),
       byCreated: new Map(),
@@ -181,7 +188,10 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const forget = <K>(map: Map<K, ViewerProfile | ViewerGroup>, key: K | undefined): void => {
       if (key !== undefined && map.get(key) === profile) map.delete(key);
     };
-    forget(state.byDevice, profile.deviceId);
+    if (profile.deviceId !== undefined && state.byDevice.get(profile.deviceId) === profile && profile.leftAt >= 0) {
+      // A seat's next account may come minutes after this one left: the device id remembers it a while longer.
+      state.lingeringDevices.push({ deviceId: profile.deviceId, profile, until: profile.leftAt + this.config.handsets.handoverMs });
+    }
     forget(state.bySubnet, profile.subnet);
     if (profile.createdAt >= 0) {
       const span = this.config.cohort.coCreatedSpanMs;
@@ -193,7 +203,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
   }
 
   trackedItems(state: InjectedViewersState): number {
-    return state.groups.size + state.bursts.length + state.unexplainedRises.length + state.lockstepLikes.size + state.linkedAccounts.size;
+    return state.groups.size + state.bursts.length + state.unexplainedRises.length + state.lockstepLikes.size + state.linkedAccounts.size + state.lingeringDevices.length;
   }
 
   onEvent(stream: StreamView, state: InjectedViewersState, event: RoomEvent, late: boolean, profile: ViewerProfile | undefined): void {
@@ -211,6 +221,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
   }
 
   onWindowClose(stream: StreamView, state: InjectedViewersState, window: WindowBounds): void {
+    this.forgetLingeringDevices(state, window.end);
     state.joinRuns.closeBefore(stream.watermark);
     state.likeRuns.closeBefore(stream.watermark);
     this.evaluate(stream, state, window.end, false);
@@ -230,6 +241,17 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     state.joinRuns.closeBefore(Number.POSITIVE_INFINITY);
     state.likeRuns.closeBefore(Number.POSITIVE_INFINITY);
     this.evaluate(stream, state, at, true);
+  }
+
+  /** Device ids of departed viewers no one else used within `handsets.handoverMs` of their leaving lead nowhere. */
+  private forgetLingeringDevices(state: InjectedViewersState, now: number): void {
+    const lingering = state.lingeringDevices;
+    let head = 0;
+    while (head < lingering.length && lingering[head].until <= now) {
+      const { deviceId, profile } = lingering[head++];
+      if (state.byDevice.get(deviceId) === profile) state.byDevice.delete(deviceId);
+    }
+    if (head > 0) lingering.splice(0, head);
   }
 
   // ---- displayed count -------------------------------------------------------------------
@@ -397,7 +419,11 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       if (device.model === undefined) device.model = profile.model;
       else if (device.model !== profile.model) device.mixedModels = true;
     }
-    const handsets = this.groupFor(state, 'handsets', 'handsets');
+    // Seats (one account at a time, account after account) pool apart from phones running several at once: a
+    // cloud-phone farm and a brushing crew's cloned phones may work one room, and one's talkers would hide the
+    // other's silence.
+    const seat = device.maxPresent <= 1;
+    const handsets = this.groupFor(state, 'handsets', seat ? 'handsets:seats' : 'handsets');
     if (state.farmHandsets.has(deviceId)) {
       // A placeholder id shows itself over time (strangers at once, other models): it was never a handset.
       if (!this.isHandset(device)) state.farmHandsets.delete(deviceId);
@@ -435,9 +461,18 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     return (left && anotherNear(times.joins, member.leftAt, member, rules.handoverMs)) || anotherNear(times.leaves, member.firstJoinedAt, member, rules.handoverMs);
   }
 
-  /** One physical handset, as far as the room can tell: one model, and no more accounts at once than an app cloner runs. */
+  /**
+   * One physical handset, as far as the room can tell: no more accounts at
+   * once than an app cloner runs, and one model, or else never more than
+   * `maxConcurrentWithMixedModels` at once. A broken or placeholder id shows
+   * strangers on different phones at the same time; a cloud-phone seat whose
+   * build reports a new model at every login still carries one account at a
+   * time.
+   */
   private isHandset(device: ViewerGroup): boolean {
-    return !device.mixedModels && device.maxPresent <= this.config.handsets.maxConcurrentAccounts;
+    const rules = this.config.handsets;
+    if (device.maxPresent > rules.maxConcurrentAccounts) return false;
+    return !device.mixedModels || device.maxPresent <= rules.maxConcurrentWithMixedModels;
   }
 
   /** A handset that ran several accounts at once, or carried account after account (a seat). */
@@ -499,7 +534,8 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     profile: ViewerProfile,
   ): void {
     const found = map.get(key);
-    if (found === undefined) {
+    if (found === undefined || (!('members' in found) && found.accountId === profile.accountId)) {
+      // (A viewer back after the stream forgot it is a new profile of the same account, not a second account.)
       map.set(key, profile);
     } else if ('members' in found) {
       this.addToGroup(state, found, profile);
@@ -726,9 +762,13 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     {
       // Several handsets each running several of the accounts, at once or one after another: a farm's pool of
       // phones or rented cloud-phone seats. A household passes one tablet around; strangers never share phones.
+      // One seat that carried a whole cohort by itself, account after account, is such a pool on its own: a
+      // family tablet carries two or three accounts, never `cohort.minSize`.
       signal: 'handsetPool',
       tie: () => true,
-      group: (c) => c.farmHandsets >= this.config.handsets.minHandsets && share(c.onFarmHandset) >= this.config.handsets.minGroupShare,
+      group: (c) =>
+        (c.farmHandsets >= this.config.handsets.minHandsets || (c.kind === 'device' && c.farmHandsets === 1 && c.members.length >= this.config.cohort.minSize)) &&
+        share(c.onFarmHandset) >= this.config.handsets.minGroupShare,
       member: (c, i) => c.onFarmHandset[i],
     },
     {
