@@ -49,6 +49,8 @@ import { RoomBuilder, type LedgerOrder, type ViewerSession } from './room.js';
 import type { EveningTruth } from './truth.js';
 import { salesClaim, verifiedSales, type ClaimStyle, type ExpectedSalesAudit } from './sales.js';
 import { newEveningStorefront, Storefront, type EveningStorefront } from './storefront.js';
+import { newEveningPromotions, playPromotions, PROMOTION_STYLES, type EveningPromotions } from './promotions.js';
+import { emptyTruth } from './truth.js';
 
 export type { ExpectedSalesAudit, VerifiedSales } from './sales.js';
 
@@ -74,10 +76,10 @@ export const ATTACK_STYLES = {
   ],
   refund_brushing: ['hired_brusher_ring', 'merchant_team', 'brushing_studio', 'kickback_crew', 'task_workers', 'merchant_flash_team'],
   inflated_gmv: ['gmv_counts_refunds', 'gmv_list_price', 'gmv_counts_unpaid', 'gmv_claim_before_refunds', 'gmv_flash_list_price'],
-  // The v2 kinds (CONTRACT.md §3) have no attackers here yet: their simulators come with their detectors.
+  // The v2 kinds (CONTRACT.md §3) without attackers here yet have none: their simulators come with their detectors.
   scalper_bot: [],
-  coupon_abuse: [],
-  cash_out: [],
+  coupon_abuse: PROMOTION_STYLES.coupon_abuse,
+  cash_out: PROMOTION_STYLES.cash_out,
   account_ring: [],
 } as const satisfies Record<ReportKind, readonly string[]>;
 
@@ -90,20 +92,21 @@ export type AttackStyle = (typeof ATTACK_STYLES)[ReportKind][number];
  * viewers often buys comments too; brushing comes with an inflated claim).
  */
 const ATTACK_PLANS: readonly (readonly AttackStyle[])[] = [
+  // The promotion styles (promotions.ts) ride along with others: their draws are their own, so the others' stay as they were.
   ['emulator_farm', 'brushing_studio'],
-  ['template_comments'],
+  ['template_comments', 'wool_party'],
   ['hired_brusher_ring', 'gmv_counts_refunds', 'mass_pool'],
-  ['trickle_farm', 'task_workers'],
+  ['trickle_farm', 'task_workers', 'cash_out_shop'],
   ['all_in_one_farm', 'gmv_flash_list_price'],
-  ['aged_farm'],
+  ['aged_farm', 'full_reduction_ring'],
   ['displayed_count_only', 'spun_templates', 'merchant_flash_team'],
-  ['cloud_phone_farm', 'identical_interval_comments', 'kickback_crew', 'gmv_claim_before_refunds'],
+  ['cloud_phone_farm', 'identical_interval_comments', 'kickback_crew', 'gmv_claim_before_refunds', 'wool_party_proxies'],
   ['merchant_team', 'relay_questions'],
-  ['gmv_list_price', 'slow_drip'],
+  ['gmv_list_price', 'slow_drip', 'cash_out_shop'],
   ['phone_farm', 'periodic_posters', 'task_workers'],
-  ['aged_viewer_package', 'human_like_comments', 'brushing_studio'],
-  ['gmv_counts_unpaid', 'pool_rotation'],
-  ['aged_farm', 'template_comments', 'task_workers'],
+  ['aged_viewer_package', 'human_like_comments', 'brushing_studio', 'wool_party'],
+  ['gmv_counts_unpaid', 'pool_rotation', 'full_reduction_ring'],
+  ['aged_farm', 'template_comments', 'task_workers', 'cash_out_shop'],
   ['cloud_phone_farm', 'hired_brusher_ring', 'relay_chain'],
   ['emulator_farm', 'identical_interval_comments', 'kickback_crew'],
   // A 40-room evening (16 attacked) ends here; larger ones repeat the styles in other company.
@@ -241,6 +244,7 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
   const attackedSlots = new Set(rng.shuffle(Array.from({ length: roomCount }, (_, index) => index)).slice(0, attackedCount));
   const rooms: SimulatedRoom[] = [];
   const storefront = newEveningStorefront(options.seed);
+  const promotions = newEveningPromotions(options.seed, ids, startTs);
   const accountEvents: RoomEvent[] = [];
   let attackIndex = 0;
   let organicIndex = 0;
@@ -258,6 +262,7 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
       fanClubs,
       underground,
       storefront,
+      promotions,
       index,
       organicIndex: attacked ? null : organicIndex - 1,
       seed: options.seed,
@@ -269,9 +274,16 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
     rooms.push(generated.room);
     accountEvents.push(...generated.accountEvents);
   }
+  accountEvents.push(...promotions.accountEvents);
   accountEvents.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
+  const truth = {
+    ...emptyTruth(),
+    bulkRegistered: [...promotions.bulkRegistered].sort(),
+    cashOutMerchants: [...new Set(promotions.cashOutMerchants)].sort(),
+    honestTwinMerchants: [...new Set(promotions.honestTwinMerchants)].sort(),
+  };
 
-  return { seed: options.seed, rooms, accountEvents, events: mergeEvening(rooms, accountEvents) };
+  return { seed: options.seed, rooms, accountEvents, events: mergeEvening(rooms, accountEvents), truth };
 }
 
 /** Every room's events and the evening's account events in ts order (ties: rooms in order, then account events). */
@@ -374,6 +386,7 @@ interface RoomInput {
   fanClubs: SimAccount[][];
   underground: EveningUnderground;
   storefront: EveningStorefront;
+  promotions: EveningPromotions;
   index: number;
   seed: number;
   eveningStart: number;
@@ -610,6 +623,7 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
   playClaimTraps(room, orderTraps, orderRng);
 
   storefront.describeHonestOrders();
+  const promotionTraps = playPromotions(input.promotions, room, organicSessions, styles, input.organicIndex, mark).traps;
   const events = room.finish();
   const trapNames = [
     traps.luckyBag ? 'lucky_bag' : null,
@@ -636,6 +650,7 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
         (name !== 'household_returns' || profile.crowds.turnedOut.households.length > 0) &&
         (!['pay_later', 'resent_claims', 'floored_claim'].includes(name) || room.claim !== null),
     ),
+    ...promotionTraps,
   ].filter((name): name is string => name !== null);
   const accounts = Object.fromEntries(REPORT_KINDS.map((kind) => [kind, [...labelled[kind]].sort()])) as Record<ReportKind, string[]>;
   const simulated: SimulatedRoom = {
