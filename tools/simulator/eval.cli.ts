@@ -17,6 +17,7 @@ import {
 } from './cli-support.js';
 import { ATTACK_STYLES, type SimulatedRoom } from './generator.js';
 import { defaultHeldOutV2Rooms, HELD_OUT_MODEL, mixEvening, type HeldOutModel } from './held-out.js';
+import { scorePromotions, type PromotionScore } from './promotion-scoring.js';
 import { compareAudit, f1, precision, recall, scoreReports, type AuditMismatch, type Scorecard, type Tally } from './scoring.js';
 import type { LaneOptions } from './sender.js';
 import {
@@ -59,6 +60,7 @@ interface SeedResult {
   heldOut: Scorecard | null;
   auditsExact: number;
   audits: number;
+  promotions: PromotionScore;
 }
 
 async function main(): Promise<number> {
@@ -185,8 +187,10 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
       heldOutCard = scoreReports(heldOutRooms, reports, [options.model.HELD_OUT_STYLES]);
       printCard(`seed ${seed} · HELD-OUT model styles (${heldOutRooms.length} rooms; never tune on these)`, heldOutCard);
     }
+    const promotions = scorePromotions(mainRooms, reports, evening.truth);
+    printPromotions(seed, promotions);
     const audits = await printAudits(evening.rooms, service.baseUrl, reviewerKey.key);
-    return { seed, main: mainCard, heldOut: heldOutCard, auditsExact: audits.exact, audits: evening.rooms.length };
+    return { seed, main: mainCard, heldOut: heldOutCard, auditsExact: audits.exact, audits: evening.rooms.length, promotions };
   } finally {
     await service.stop();
     if (options.keepDb) console.log(`kept database ${dbUrl}`);
@@ -249,6 +253,22 @@ function printCard(title: string, card: Scorecard): void {
   }
 }
 
+/** cash_out on shops, streamless coupon_abuse accounts, and any promotion report on an honest twin (main generator). */
+function printPromotions(seed: number, score: PromotionScore): void {
+  console.log(`\n── seed ${seed} · promotions beyond streams (main generator; ${score.cashOutShops} cash-out shops, ${score.twins} honest twin shops)`);
+  for (const line of table(
+    ['level', 'TP', 'FP', 'FN', 'prec', 'recall', 'F1'],
+    [
+      ['cash_out merchants', ...tallyCells(score.merchants)],
+      ['coupon_abuse accounts (no stream)', ...tallyCells(score.streamlessAccounts)],
+    ],
+  )) {
+    console.log(`  ${line}`);
+  }
+  console.log(`  reports on honest twins (gift-card shops, fresh-food refunds): ${score.twinReports.length}`);
+  for (const report of score.twinReports) console.log(`    ${report.kind} ${report.subjectType}:${report.subjectId} ${report.streamId ?? '-'} ${report.summary.slice(0, 90)}`);
+}
+
 async function printAudits(rooms: readonly SimulatedRoom[], baseUrl: string, reviewerKey: string): Promise<{ exact: number }> {
   const rows: (string | number)[][] = [];
   let exact = 0;
@@ -292,8 +312,15 @@ function printAcrossSeeds(results: readonly SeedResult[]): void {
   for (const line of table(['seed', 'kind', 'main room F1', 'main acc F1', '│', 'held-out room F1', 'held-out acc F1'], rows)) console.log(`  ${line}`);
   console.log('');
   for (const line of table(
-    ['seed', 'honest main rooms reported', 'honest held-out rooms reported', 'audits exact'],
-    results.map((result) => [result.seed, honestReported(result.main), honestReported(result.heldOut), `${result.auditsExact}/${result.audits}`]),
+    ['seed', 'honest main rooms reported', 'honest held-out rooms reported', 'audits exact', 'cash_out merchant F1', 'twin reports'],
+    results.map((result) => [
+      result.seed,
+      honestReported(result.main),
+      honestReported(result.heldOut),
+      `${result.auditsExact}/${result.audits}`,
+      ratio(f1(result.promotions.merchants)),
+      result.promotions.twinReports.length,
+    ]),
   )) {
     console.log(`  ${line}`);
   }
