@@ -8,6 +8,12 @@ import type { InjectedViewersAccountEvidence, InjectedViewersRoomEvidence } from
 import type { ScriptedCommentsAccountEvidence, ScriptedCommentsRoomEvidence } from './live/scripted-comments/scripted-comments.evidence.js';
 import type { RefundBrushingAccountEvidence, RefundBrushingRoomEvidence } from './ledger/refund-brushing/refund-brushing.evidence.js';
 import type { InflatedGmvEvidence } from './ledger/inflated-gmv/inflated-gmv.evidence.js';
+import type {
+  CashOutAccountEvidence,
+  CashOutMerchantEvidence,
+  CouponAbuseAccountEvidence,
+  CouponAbuseRoomEvidence,
+} from './promotions/promotions.evidence.js';
 
 export type { CohortIdentityEvidence } from './shared/cohort-identity.js';
 export type {
@@ -28,18 +34,31 @@ export type {
   RefundedOrderSample,
 } from './ledger/refund-brushing/refund-brushing.evidence.js';
 export type { InflatedGmvEvidence } from './ledger/inflated-gmv/inflated-gmv.evidence.js';
+export type {
+  CashOutAccountEvidence,
+  CashOutBuyer,
+  CashOutMerchantEvidence,
+  CouponAbuseAccountEvidence,
+  CouponAbuseRoomEvidence,
+  CouponAbuseSignal,
+  CouponCampaignEvidence,
+  GamedOrderSample,
+} from './promotions/promotions.evidence.js';
 
 /**
  * Evidence by (kind, subject type). inflated_gmv reports are room reports
- * only. The v2 kinds (scalper_bot, coupon_abuse, cash_out, account_ring)
- * and the ring and merchant subjects get their shapes with their detectors;
- * until then no report of them carries any (`never`).
+ * only; coupon_abuse has account and room reports, cash_out merchant and
+ * account reports. The other v2 kinds (scalper_bot, account_ring) and the
+ * ring subject get their shapes with their detectors; until then no report
+ * of them carries any (`never`).
  */
 export interface EvidenceByKind {
   injected_viewers: { room: InjectedViewersRoomEvidence; account: InjectedViewersAccountEvidence };
   scripted_comments: { room: ScriptedCommentsRoomEvidence; account: ScriptedCommentsAccountEvidence };
   refund_brushing: { room: RefundBrushingRoomEvidence; account: RefundBrushingAccountEvidence };
   inflated_gmv: { room: InflatedGmvEvidence; account: never };
+  coupon_abuse: { room: CouponAbuseRoomEvidence; account: CouponAbuseAccountEvidence };
+  cash_out: { merchant: CashOutMerchantEvidence; account: CashOutAccountEvidence };
 }
 
 export type EvidenceOf<K extends ReportKind, S extends SubjectType> = K extends keyof EvidenceByKind

@@ -172,9 +172,9 @@ function figures(orders: readonly PromotionOrderFact[], at: number, config: Cash
     linkedShare: share(linkedPaid, virtualPaid),
     linkedGroups: new Set(linked.map((buyer) => groups.root(buyer.accountId))).size,
     linkedRefundedShare: share(linkedBack, linkedPaid),
-    streams: [...streams].sort().slice(0, 50),
-    rooms: [...rooms].sort().slice(0, 50),
-    buyers: [...linked].sort((a, b) => b.paidIn - a.paidIn || (a.accountId < b.accountId ? -1 : 1)).slice(0, config.maxListed),
+    shopStreams: [...streams].sort().slice(0, 50),
+    shopRooms: [...rooms].sort().slice(0, 50),
+    cashOutBuyers: [...linked].sort((a, b) => b.paidIn - a.paidIn || (a.accountId < b.accountId ? -1 : 1)).slice(0, config.maxListed),
   };
   const signals: string[] = [];
   if (virtualOrders >= config.minVirtualOrders && evidence.virtualShare >= config.minVirtualShare) signals.push('virtualShare');

@@ -92,9 +92,9 @@ export interface CashOutMerchantEvidence {
   linkedGroups: number;
   /** The groups' refunds without return, as a share of what they paid. */
   linkedRefundedShare: number;
-  streams: string[];
-  rooms: string[];
-  buyers: CashOutBuyer[];
+  shopStreams: string[];
+  shopRooms: string[];
+  cashOutBuyers: CashOutBuyer[];
 }
 
 export interface CashOutAccountEvidence {
