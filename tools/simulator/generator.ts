@@ -589,6 +589,8 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
   // Coupons change what honest orders pay, so they are used before the room publishes its sales.
   storefront.couponDrop();
   storefront.signUpsAndWelcomeCoupons();
+  // Campaigns, wool parties and shops (promotions.ts) sell before the claim too; their v2 fields are settled after the storefront's.
+  const promotions = playPromotions(input.promotions, room, organicSessions, styles, input.organicIndex, mark);
 
   const claimStyle: ClaimStyle | null = has('gmv_claim_before_refunds')
     ? 'before_refunds'
@@ -623,7 +625,7 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
   playClaimTraps(room, orderTraps, orderRng);
 
   storefront.describeHonestOrders();
-  const promotionTraps = playPromotions(input.promotions, room, organicSessions, styles, input.organicIndex, mark).traps;
+  promotions.settle();
   const events = room.finish();
   const trapNames = [
     traps.luckyBag ? 'lucky_bag' : null,
@@ -650,7 +652,7 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
         (name !== 'household_returns' || profile.crowds.turnedOut.households.length > 0) &&
         (!['pay_later', 'resent_claims', 'floored_claim'].includes(name) || room.claim !== null),
     ),
-    ...promotionTraps,
+    ...promotions.traps,
   ].filter((name): name is string => name !== null);
   const accounts = Object.fromEntries(REPORT_KINDS.map((kind) => [kind, [...labelled[kind]].sort()])) as Record<ReportKind, string[]>;
   const simulated: SimulatedRoom = {

@@ -127,6 +127,13 @@ function woolPartyStock(promotions: EveningPromotions, now: number, size: number
 /** What the promotion styles and twins did in one room. */
 export interface PromotionOutcome {
   traps: string[];
+  /**
+   * Call after the storefront described the honest orders: puts back the
+   * v2 fields the promotions gave their orders (the storefront gives every
+   * honest order physical goods and its own refund outcome), and lets a
+   * fresh-food twin's bad batch go bad.
+   */
+  settle(): void;
 }
 
 /**
@@ -144,6 +151,8 @@ export function playPromotions(
 ): PromotionOutcome {
   const rng = new Rng(hashOf(`promotions:${room.setup.streamId}`));
   const traps: string[] = [];
+  const before = new Set(room.orders);
+  let freshFood = false;
   const has = (style: PromotionStyle): boolean => styles.includes(style);
   if (has('wool_party')) mark('coupon_abuse', woolParty(promotions, room, sessions, rng, promotions.woolStock, 'wool_party'));
   if (has('wool_party_proxies')) mark('coupon_abuse', woolParty(promotions, room, sessions, rng, promotions.proxyStock, 'wool_party_proxies'));
@@ -164,15 +173,21 @@ export function playPromotions(
       promotions.twins.giftCard++;
       promotions.honestTwinMerchants.push(room.setup.merchantId);
       traps.push('gift_card_shop');
-    } else if (room.setup.category === 'food' && (promotions.twins.freshFood === 0 || rng.chance(0.6))) {
-      if (freshFoodRefunds(room, rng)) {
-        promotions.twins.freshFood++;
-        promotions.honestTwinMerchants.push(room.setup.merchantId);
-        traps.push('fresh_food_refunds');
-      }
+    } else if (room.setup.category === 'food' && (promotions.twins.freshFood === 0 || rng.chance(0.6)) && freshFoodCandidates(room).length >= 15) {
+      freshFood = true;
+      promotions.twins.freshFood++;
+      promotions.honestTwinMerchants.push(room.setup.merchantId);
+      traps.push('fresh_food_refunds');
     }
   }
-  return { traps };
+  const mine = room.orders.filter((order) => !before.has(order)).map((order) => [order, { ...order.v2 }] as const);
+  return {
+    traps,
+    settle: () => {
+      for (const [order, v2] of mine) order.v2 = { ...order.v2, ...v2 };
+      if (freshFood) freshFoodRefunds(room, rng);
+    },
+  };
 }
 
 /**
@@ -294,8 +309,10 @@ function cashOutShop(promotions: EveningPromotions, room: RoomBuilder, sessions:
       const placedAt = rng.uniform(startTs + MINUTE, endTs - MINUTE);
       const order = room.order(account, placedAt, sku, sku.listPrice, rng.int(1, 3), { paidAt: placedAt + rng.int(5, 60) * SECOND, refundedAt: null });
       order.v2 = { category: sku.category, virtual: true, paymentAccountHash: card, device: account.device };
-      if (rng.chance(0.75)) {
-        order.refundedAt = Math.round((order.paidAt ?? placedAt) + rng.uniform(0.2, 48) * HOUR);
+      // Most codes are taken back through the platform's quick refund minutes after paying; some hours later; the rest never used.
+      if (rng.chance(0.65)) {
+        const paidAt = order.paidAt ?? placedAt;
+        order.refundedAt = Math.round(rng.chance(0.7) ? paidAt + rng.uniform(2, 30) * MINUTE : paidAt + rng.uniform(1, 48) * HOUR);
         order.refundAmount = order.unitPrice * order.quantity;
         order.v2 = { ...order.v2, returned: false, refundReason: rng.pick(['code not received', 'bought by mistake', 'duplicate charge']) };
       }
@@ -337,12 +354,11 @@ function organicVirtualBuyers(room: RoomBuilder, sessions: readonly ViewerSessio
 /**
  * A fresh-food shop's bad batch: a fifth to a third of its paid orders come
  * back as refunds without return a day or two later (spoiled on arrival),
- * from its ordinary, unrelated buyers. Returns false when the room sold
- * too little to have a bad batch.
+ * from its ordinary, unrelated buyers. Not for a room that sold
+ * too little to have a bad batch (freshFoodCandidates under 15).
  */
-function freshFoodRefunds(room: RoomBuilder, rng: Rng): boolean {
-  const paid = room.orders.filter((order) => order.paidAt !== null && order.refundedAt === null && order.v2?.virtual !== true);
-  if (paid.length < 15) return false;
+function freshFoodRefunds(room: RoomBuilder, rng: Rng): void {
+  const paid = freshFoodCandidates(room);
   const share = rng.uniform(0.2, 0.35);
   for (const order of paid) {
     if (!rng.chance(share)) continue;
@@ -350,7 +366,10 @@ function freshFoodRefunds(room: RoomBuilder, rng: Rng): boolean {
     order.refundAmount = order.unitPrice * order.quantity - (order.v2?.discount ?? 0);
     order.v2 = { ...order.v2, returned: false, refundReason: 'spoiled on arrival' };
   }
-  return true;
+}
+
+function freshFoodCandidates(room: RoomBuilder): LedgerOrder[] {
+  return room.orders.filter((order) => order.paidAt !== null && order.refundedAt === null && order.v2?.virtual !== true);
 }
 
 /**

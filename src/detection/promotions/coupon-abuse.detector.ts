@@ -23,6 +23,14 @@ export interface CouponAbuseConfig {
    */
   deviceAccounts: number;
   /**
+   * The same over every claim and sign-up the device made, anywhere: a
+   * cloned phone's accounts claim different campaigns and a party sends
+   * only part of its stock to each, so a campaign may see two or three of
+   * a phone's dozen accounts. A household tablet stays at two or three
+   * over all time; five is past any family.
+   */
+  deviceAccountsAnywhere: number;
+  /**
    * Batch registration: at least `minAccounts` of the campaign's claimers
    * signed up within `windowMs` of each other through the same channel, at
    * least `dormantMs` before they claim (a stock of accounts kept for the
@@ -62,6 +70,7 @@ export interface CouponAbuseConfig {
 export const DEFAULT_COUPON_ABUSE_CONFIG: CouponAbuseConfig = {
   releaseWindowMs: 1_500,
   deviceAccounts: 4,
+  deviceAccountsAnywhere: 5,
   batch: { windowMs: 60 * MINUTE, minAccounts: 8, dormantMs: 7 * DAY },
   sharedAddressAccounts: 3,
   keptDiscountShare: 0.5,
@@ -160,10 +169,12 @@ export function judgeCouponCampaign(facts: CampaignFacts, config: CouponAbuseCon
   }
   const sharedDevices: Array<{ deviceId: string; accounts: number }> = [];
   for (const [deviceId, accounts] of deviceAccounts) {
-    if (accounts.size < config.deviceAccounts) continue;
-    sharedDevices.push({ deviceId, accounts: accounts.size });
+    const anywhere = facts.deviceUsers?.get(deviceId) ?? 0;
+    if (accounts.size < config.deviceAccounts && anywhere < config.deviceAccountsAnywhere) continue;
+    sharedDevices.push({ deviceId, accounts: Math.max(accounts.size, anywhere) });
     const times = [...accounts.values()].sort((a, b) => a - b);
-    const complete = times[config.deviceAccounts - 1] as number;
+    // Seen on the device elsewhere: known by its own claim; otherwise when the campaign's claimers on it were enough.
+    const complete = anywhere >= config.deviceAccountsAnywhere ? 0 : (times[config.deviceAccounts - 1] as number);
     for (const [accountId, at] of accounts) add(accountId, 'sharedDevice', Math.max(at, complete));
   }
 
@@ -250,6 +261,7 @@ export function judgeCouponCampaign(facts: CampaignFacts, config: CouponAbuseCon
         firstClaimAt: claim.claimedAt,
         afterReleaseMs: claim.claimedAt - releaseAt,
         deviceAccounts: claim.deviceId === null ? 0 : (deviceAccounts.get(claim.deviceId)?.size ?? 0),
+        deviceAccountsAnywhere: claim.deviceId === null ? 0 : (facts.deviceUsers?.get(claim.deviceId) ?? 0),
         registeredAt: facts.registrations.get(accountId)?.registeredAt ?? null,
         couponsUsedByOthers: orders.filter((order) => order.accountId !== accountId && order.couponId !== null && claimOfCoupon.get(order.couponId)?.accountId === accountId).length,
         gamed: gamedOrdersOf.slice(0, 5).map(({ orderId, gross, minSpend, discount, refunded, discountKept }) => ({ orderId, gross, minSpend, discount, refunded, discountKept })),

@@ -68,6 +68,8 @@ export interface CampaignFacts {
   orders: PromotionOrderFact[];
   /** Sign-ups of the campaign's claimers (those the platform reported). */
   registrations: ReadonlyMap<string, RegistrationFact>;
+  /** Distinct accounts that claimed any coupon or signed up on each claim device, anywhere (omitted: the campaign's own claims only). */
+  deviceUsers?: ReadonlyMap<string, number>;
 }
 
 /** Everything cash-out is judged on for one shop: its orders in every stream. */

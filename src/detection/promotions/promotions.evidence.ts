@@ -50,6 +50,8 @@ export interface CouponAbuseAccountEvidence {
   afterReleaseMs: number;
   /** Claimers of the campaign on the account's claim device. */
   deviceAccounts: number;
+  /** Accounts that claimed or signed up on that device anywhere. */
+  deviceAccountsAnywhere: number;
   registeredAt: number | null;
   couponsUsedByOthers: number;
   gamed: GamedOrderSample[];

@@ -142,6 +142,15 @@ describe('coupon abuse', () => {
     expect(verdict.accounts.flatMap((a) => a.signals)).not.toContain('discountKept');
   });
 
+  it('counts a phone shared by accounts seen on it anywhere, when only two of them claim this campaign', () => {
+    const rush = honestRush(releaseAt + 100, 80, 23);
+    const party = Array.from({ length: 10 }, (_, i) => claim(`wool-${i}`, `cp-1-w${i}`, releaseAt + 30 * SECOND + i * 7 * SECOND, { deviceId: `clone-${i >> 1}`, tamperedDevice: true }));
+    const deviceUsers = new Map(Array.from({ length: 5 }, (_, i) => [`clone-${i}`, 12] as const));
+    expect(judgeCouponCampaign({ ...facts([...rush, ...party], []) }).findings).toEqual([]);
+    const verdict = judgeCouponCampaign({ ...facts([...rush, ...party], []), deviceUsers });
+    expect(accountFindings(verdict.findings)).toEqual(party.map((c) => c.accountId).sort());
+  });
+
   it('gives the same verdicts whatever order the facts come in', () => {
     const party = Array.from({ length: 12 }, (_, i) => claim(`wool-${i}`, `cp-1-w${i}`, releaseAt + i * 40, { deviceId: `clone-${i >> 2}` }));
     const all = [...honestRush(releaseAt + 100, 60, 11), ...party];

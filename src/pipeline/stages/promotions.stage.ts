@@ -58,11 +58,13 @@ export class PromotionsStage implements LedgerDetectionStage {
   private async judgeCampaign(campaignId: string): Promise<Finding[]> {
     const claims = await this.facts.claimsOf(campaignId, MAX_CLAIMS);
     if (claims.length === 0) return [];
-    const [orders, registrations] = await Promise.all([
+    const devices = [...new Set(claims.flatMap((claim) => (claim.deviceId === null ? [] : [claim.deviceId])))];
+    const [orders, registrations, deviceUsers] = await Promise.all([
       this.facts.ordersUsing([...new Set(claims.map((claim) => claim.couponId))], MAX_ORDERS),
       this.facts.registrationsOf([...new Set(claims.map((claim) => claim.accountId))]),
+      this.facts.deviceUsers(devices),
     ]);
-    return judgeCouponCampaign({ campaignId, claims, orders, registrations }, this.coupon).findings;
+    return judgeCouponCampaign({ campaignId, claims, orders, registrations, deviceUsers }, this.coupon).findings;
   }
 }
 

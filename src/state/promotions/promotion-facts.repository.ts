@@ -139,6 +139,21 @@ export class PromotionFactsRepository {
     return registrations;
   }
 
+  /** Distinct accounts that claimed a coupon or signed up on each of these devices, anywhere and any time. */
+  async deviceUsers(deviceIds: readonly string[]): Promise<Map<string, number>> {
+    const users = new Map<string, number>();
+    if (deviceIds.length === 0) return users;
+    const { rows } = await this.pool.query<{ device_id: string; users: number }>(
+      `SELECT device_id, count(DISTINCT account_id)::int AS users FROM (
+         SELECT device_id, account_id FROM coupon_claims WHERE device_id = ANY($1::text[])
+         UNION SELECT device_id, account_id FROM account_registrations WHERE device_id = ANY($1::text[])) d
+        GROUP BY device_id`,
+      [deviceIds],
+    );
+    for (const row of rows) users.set(row.device_id, row.users);
+    return users;
+  }
+
   /** The merchants owning these streams' orders that have at least `minVirtual` virtual orders (the only shops cash-out can be judged on). */
   async virtualShopsOf(streamIds: readonly string[], minVirtual: number): Promise<string[]> {
     if (streamIds.length === 0) return [];
