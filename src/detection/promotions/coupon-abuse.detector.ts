@@ -211,18 +211,26 @@ export function judgeCouponCampaign(facts: CampaignFacts, config: CouponAbuseCon
   // The full-reduction exploit.
   const gamed = gamedOrders(orders, claimOfCoupon, config);
   const gamedByAccount = groupBy(gamed, (order) => order.accountId);
-  const gamedAddressAccounts = new Map<string, Set<string>>();
+  // Per address, each account's first gamed refund there: the second account's is when the address became a shared scheme.
+  const gamedAddressAccounts = new Map<string, Map<string, number>>();
   for (const order of gamed) {
     if (order.addressHash === null) continue;
-    gamedAddressAccounts.set(order.addressHash, (gamedAddressAccounts.get(order.addressHash) ?? new Set()).add(order.accountId));
+    const accounts = gamedAddressAccounts.get(order.addressHash) ?? new Map<string, number>();
+    accounts.set(order.accountId, Math.min(accounts.get(order.accountId) ?? Infinity, order.refundedAt));
+    gamedAddressAccounts.set(order.addressHash, accounts);
   }
+  const sharedSince = (address: string): number | null => {
+    const times = [...(gamedAddressAccounts.get(address)?.values() ?? [])].sort((a, b) => a - b);
+    return times.length >= 2 ? (times[1] as number) : null;
+  };
   for (const [accountId, list] of gamedByAccount) {
     if (!claimsByAccount.has(accountId)) continue;
     const sorted = [...list].sort((a, b) => a.refundedAt - b.refundedAt);
     add(accountId, 'discountKept', (sorted[0] as GamedOrder).refundedAt);
     if (sorted.length >= 2) add(accountId, 'repeatedGaming', (sorted[1] as GamedOrder).refundedAt);
     for (const order of sorted) {
-      if (order.addressHash !== null && (gamedAddressAccounts.get(order.addressHash)?.size ?? 0) >= 2) add(accountId, 'gamedAtSharedAddress', order.refundedAt);
+      const since = order.addressHash === null ? null : sharedSince(order.addressHash);
+      if (since !== null) add(accountId, 'gamedAtSharedAddress', Math.max(order.refundedAt, since));
     }
   }
 
