@@ -6,8 +6,8 @@ export interface CashOutConfig {
   /** Virtual orders a shop needs before its shares mean anything. */
   minVirtualOrders: number;
   /**
-   * Buyers tied by a device, phone or payment account before they are a
-   * linked group. A household shares a tablet between two or three people
+   * Buyers tied by a device, phone, payment account or recipient (the game
+   * or phone account a top-up goes to) before they are a linked group. A household shares a tablet between two or three people
    * (the simulator's households: a shared device in a quarter of them);
    * an operator runs three to six phones for ten to twenty-four accounts
    * and pays with a handful of cards. Networks are not links (carrier NAT,
@@ -208,7 +208,7 @@ function firstFlaggedAt(orders: readonly PromotionOrderFact[], config: CashOutCo
   return sorted[low] ?? 0;
 }
 
-/** Buyers tied by a shared device, phone or payment account (union-find); `get` gives the size of an account's group. */
+/** Buyers tied by a shared device, phone, payment account or recipient (the game account topped up) (union-find); `get` gives the size of an account's group. */
 function linkedGroups(orders: readonly PromotionOrderFact[]): { get(accountId: string): number | undefined; root(accountId: string): string } {
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -230,7 +230,8 @@ function linkedGroups(orders: readonly PromotionOrderFact[]): { get(accountId: s
   const byIdentifier = new Map<string, string>();
   for (const order of orders) {
     if (!parent.has(order.accountId)) parent.set(order.accountId, order.accountId);
-    for (const key of [order.deviceId && `d:${order.deviceId}`, order.phoneHash && `p:${order.phoneHash}`, order.paymentAccountHash && `pay:${order.paymentAccountHash}`]) {
+    const keys = [order.deviceId && `d:${order.deviceId}`, order.phoneHash && `p:${order.phoneHash}`, order.paymentAccountHash && `pay:${order.paymentAccountHash}`, order.recipientHash && `r:${order.recipientHash}`];
+    for (const key of keys) {
       if (!key) continue;
       const other = byIdentifier.get(key);
       if (other === undefined) byIdentifier.set(key, order.accountId);

@@ -32,7 +32,8 @@ export interface CouponAbuseConfig {
   deviceAccountsAnywhere: number;
   /**
    * Batch registration: at least `minAccounts` of the campaign's claimers
-   * signed up within `windowMs` of each other through the same channel, at
+   * signed up within `windowMs` of each other through the same channel (or
+   * from the same /24 or /64), at
    * least `dormantMs` before they claim (a stock of accounts kept for the
    * day). Honest sign-ups of one evening (a growth campaign, a giveaway)
    * claim the same night, not weeks later; honest claimers registered weeks
@@ -358,7 +359,8 @@ export function gamedOrders(orders: readonly PromotionOrderFact[], claimOfCoupon
 }
 
 /**
- * Registration batches among the claimers: claimers of one channel whose
+ * Registration batches among the claimers: claimers of one channel (or one
+ * sign-up network) whose
  * sign-ups lie within the window of each other (a sliding run over sign-up
  * time), at least `minAccounts`, each registered `dormantMs` or more before
  * its first claim. Returns each member with the time its claim completed
@@ -369,16 +371,21 @@ function registrationBatches(
   claimsByAccount: ReadonlyMap<string, readonly ClaimFact[]>,
   config: CouponAbuseConfig,
 ): { members: Map<string, number>; count: number } {
-  const dormant: Array<{ accountId: string; registeredAt: number; channel: string; claimedAt: number }> = [];
+  const dormant: Array<{ accountId: string; registeredAt: number; channel: string | null; subnet: string | null; claimedAt: number }> = [];
   for (const [accountId, claims] of claimsByAccount) {
     const registration = facts.registrations.get(accountId);
     const claimedAt = (claims[0] as ClaimFact).claimedAt;
     if (!registration || claimedAt - registration.registeredAt < config.batch.dormantMs) continue;
-    dormant.push({ accountId, registeredAt: registration.registeredAt, channel: registration.channel ?? '', claimedAt });
+    dormant.push({ accountId, registeredAt: registration.registeredAt, channel: registration.channel, subnet: registration.subnet, claimedAt });
   }
   const members = new Map<string, number>();
   let count = 0;
-  for (const group of groupBy(dormant, (entry) => entry.channel).values()) {
+  // A batch shares its sign-up channel, or the network it signed up from.
+  const groups = [
+    ...groupBy(dormant.filter((entry) => entry.channel !== null), (entry) => `channel:${entry.channel}`).values(),
+    ...groupBy(dormant.filter((entry) => entry.subnet !== null), (entry) => `subnet:${entry.subnet}`).values(),
+  ];
+  for (const group of groups) {
     const sorted = [...group].sort((a, b) => a.registeredAt - b.registeredAt || compare(a.accountId, b.accountId));
     // Runs of sign-ups each within the window of the previous one.
     let run: typeof sorted = [];

@@ -39,6 +39,8 @@ export interface PromotionOrderFact {
   phoneHash: string | null;
   addressHash: string | null;
   paymentAccountHash: string | null;
+  /** Who receives the goods (for virtual goods: the game or phone account topped up). */
+  recipientHash: string | null;
   couponId: string | null;
   discount: number;
   unitPrice: number | null;

@@ -48,6 +48,7 @@ function order(accountId: string, placedAt: number, extra: Partial<PromotionOrde
     phoneHash: `ph-${accountId}`,
     addressHash: `ad-${accountId}`,
     paymentAccountHash: `pa-${accountId}`,
+    recipientHash: null,
     couponId: null,
     discount: 0,
     unitPrice: 6_000,

@@ -13,6 +13,7 @@ interface OrderRow {
   phone_hash: string | null;
   address_hash: string | null;
   payment_account_hash: string | null;
+  recipient_hash: string | null;
   coupon_id: string | null;
   discount: string | null;
   unit_price: string | null;
@@ -26,7 +27,7 @@ interface OrderRow {
 }
 
 const ORDER_COLUMNS = `o.merchant_id, o.order_id, o.stream_id, o.room_id, o.account_id, o.device_id, o.phone_hash, o.address_hash,
-  o.payment_account_hash, o.coupon_id, o.discount::text, o.unit_price::text, o.quantity, o.placed_at::text, o.paid_at::text,
+  o.payment_account_hash, o.recipient_hash, o.coupon_id, o.discount::text, o.unit_price::text, o.quantity, o.placed_at::text, o.paid_at::text,
   o.paid_amount::text, o.virtual, o.category,
   (SELECT json_agg(json_build_object('amount', r.amount, 'at', r.refunded_at, 'returned', r.returned) ORDER BY r.refunded_at, r.event_id)
      FROM order_refunds r
@@ -206,6 +207,7 @@ function toOrder(row: OrderRow): PromotionOrderFact {
     phoneHash: row.phone_hash,
     addressHash: row.address_hash,
     paymentAccountHash: row.payment_account_hash,
+    recipientHash: row.recipient_hash,
     couponId: row.coupon_id,
     // Bounded at ingest (EVENT_BOUNDS): exact as JSON numbers.
     discount: row.discount === null ? 0 : Number(row.discount),
