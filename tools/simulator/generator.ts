@@ -93,10 +93,10 @@ export type AttackStyle = (typeof ATTACK_STYLES)[ReportKind][number];
  */
 const ATTACK_PLANS: readonly (readonly AttackStyle[])[] = [
   // The promotion styles (promotions.ts) ride along with others: their draws are their own, so the others' stay as they were.
-  ['emulator_farm', 'brushing_studio'],
+  ['emulator_farm', 'brushing_studio', 'cash_out_shop'],
   ['template_comments', 'wool_party'],
   ['hired_brusher_ring', 'gmv_counts_refunds', 'mass_pool'],
-  ['trickle_farm', 'task_workers', 'cash_out_shop'],
+  ['trickle_farm', 'task_workers'],
   ['all_in_one_farm', 'gmv_flash_list_price'],
   ['aged_farm', 'full_reduction_ring'],
   ['displayed_count_only', 'spun_templates', 'merchant_flash_team'],

@@ -164,9 +164,9 @@ export function playPromotions(
   if (organicIndex !== null) {
     // Honest twins, spread over the honest rooms so a small evening has each.
     if (organicIndex % 4 === 1 || (organicIndex % 4 === 3 && promotions.twins.rush < 2)) {
-      honestRush(room, sessions, rng);
+      const exchanges = honestRush(room, sessions, rng);
       promotions.twins.rush++;
-      traps.push('coupon_rush', 'size_exchange');
+      traps.push('coupon_rush', ...(exchanges > 0 ? ['size_exchange'] : []));
     }
     if (organicIndex % 6 === 2 || (organicIndex % 6 === 4 && promotions.twins.giftCard === 0)) {
       honestGiftCardShop(room, sessions, rng);
@@ -376,9 +376,10 @@ function freshFoodCandidates(room: RoomBuilder): LedgerOrder[] {
  * An honest coupon rush: a big campaign many present viewers claim in the
  * first seconds (people: quick, but spread), some use on orders over the
  * threshold, and a couple exchange a size: two sizes ordered with the
- * coupon, one returned at its full price, the other kept.
+ * coupon, one returned at its full price, the other kept. Returns how many
+ * exchanged.
  */
-function honestRush(room: RoomBuilder, sessions: readonly ViewerSession[], rng: Rng): void {
+function honestRush(room: RoomBuilder, sessions: readonly ViewerSession[], rng: Rng): number {
   const { startTs, endTs } = room;
   const releaseAt = Math.round(startTs + (endTs - startTs) * rng.uniform(0.2, 0.6));
   const value = rng.pick([1_000, 2_000, 3_000]);
@@ -392,9 +393,10 @@ function honestRush(room: RoomBuilder, sessions: readonly ViewerSession[], rng: 
   for (const claim of claims) {
     if (!rng.chance(0.3)) continue;
     const exchange = exchanges < 2 || rng.chance(0.1);
-    if (exchange) exchanges++;
-    couponOrder(room, claim.account, claim.at + rng.uniform(1, 15) * MINUTE, sku, minSpend, value, claim.couponId, { exchange, rng });
+    const order = couponOrder(room, claim.account, claim.at + rng.uniform(1, 15) * MINUTE, sku, minSpend, value, claim.couponId, { exchange, rng });
+    if (exchange && order !== null && order.refundedAt !== null) exchanges++;
   }
+  return exchanges;
 }
 
 interface CampaignDrop {

@@ -89,7 +89,7 @@ describe('scoreReports', () => {
   });
 
   it('scores the kinds in play: a kind no model simulates counts only once something reports it', () => {
-    expect(scoreReports([farm, honest], []).kinds.map((score) => score.kind)).toEqual(['injected_viewers', 'scripted_comments', 'refund_brushing', 'inflated_gmv']);
+    expect(scoreReports([farm, honest], []).kinds.map((score) => score.kind)).toEqual(['injected_viewers', 'scripted_comments', 'refund_brushing', 'inflated_gmv', 'coupon_abuse', 'cash_out']);
     const card = scoreReports([farm, honest], [report('s-honest', { kind: 'scalper_bot', subjectType: 'account', subjectId: 'h2', accounts: ['h2'] })]);
     expect(card.kinds.find((score) => score.kind === 'scalper_bot')).toEqual({ kind: 'scalper_bot', rooms: { tp: 0, fp: 1, fn: 0 }, accounts: { tp: 0, fp: 1, fn: 0 } });
   });
