@@ -15,7 +15,8 @@ export interface CashOutConfig {
    */
   linkedGroupSize: number;
   /**
-   * The verdict needs every one of these: virtual goods are a real part of
+   * The verdict needs these (or an operator-sized group in place of the
+   * two shop-wide shares): virtual goods are a real part of
    * the shop (an electronics shop with one top-up is not a gift-card
    * shop); a third of the virtual money comes from linked groups (honest
    * gift-card shops: below 5 % in the simulator, households only); those
@@ -26,7 +27,16 @@ export interface CashOutConfig {
    */
   minVirtualShare: number;
   minLinkedShare: number;
+  /**
+   * A linked group this large counts as the buyers' links whatever its
+   * share: a popular gift-card shop's honest sales dilute any share (the
+   * simulator's busiest one: a 13-account ring paying 19 % of 676,000
+   * yuan), but five or more accounts on shared phones or cards are past any
+   * household (two or three on a tablet).
+   */
+  minLinkedGroupOfOperator: number;
   minLinkedRefundedShare: number;
+  /** Shown, and required only without a group of `minLinkedGroupOfOperator`: a big honest shop dilutes it as it dilutes the linked share. */
   minRefundedWithoutReturnShare: number;
   /** Buyers listed in a merchant report at most. */
   maxListed: number;
@@ -37,6 +47,7 @@ export const DEFAULT_CASH_OUT_CONFIG: CashOutConfig = {
   linkedGroupSize: 3,
   minVirtualShare: 0.2,
   minLinkedShare: 0.3,
+  minLinkedGroupOfOperator: 5,
   minLinkedRefundedShare: 0.3,
   minRefundedWithoutReturnShare: 0.15,
   maxListed: 100,
@@ -176,13 +187,20 @@ function figures(orders: readonly PromotionOrderFact[], at: number, config: Cash
     shopRooms: [...rooms].sort().slice(0, 50),
     cashOutBuyers: [...linked].sort((a, b) => b.paidIn - a.paidIn || (a.accountId < b.accountId ? -1 : 1)).slice(0, config.maxListed),
   };
+  const groupSizes = new Map<string, number>();
+  for (const buyer of linked) groupSizes.set(groups.root(buyer.accountId), (groupSizes.get(groups.root(buyer.accountId)) ?? 0) + 1);
+  const operatorGroup = Math.max(0, ...groupSizes.values()) >= config.minLinkedGroupOfOperator;
   const signals: string[] = [];
   if (virtualOrders >= config.minVirtualOrders && evidence.virtualShare >= config.minVirtualShare) signals.push('virtualShare');
   if (evidence.linkedShare >= config.minLinkedShare) signals.push('linkedBuyers');
+  if (operatorGroup) signals.push('operatorGroup');
   if (evidence.linkedRefundedShare >= config.minLinkedRefundedShare) signals.push('linkedRefundsWithoutReturn');
   if (evidence.refundedWithoutReturnShare >= config.minRefundedWithoutReturnShare) signals.push('refundsWithoutReturn');
   evidence.signals = signals;
-  const flagged = signals.length === 4;
+  const has = (signal: string): boolean => signals.includes(signal);
+  // Virtual goods, linked buyers taking it back without return, and either a shop-wide picture (shares) or an operator-sized group.
+  const flagged =
+    has('virtualShare') && has('linkedRefundsWithoutReturn') && ((has('linkedBuyers') && has('refundsWithoutReturn')) || has('operatorGroup'));
   // The accounts named: linked buyers who took money back or bought again and again.
   const accounts = flagged ? linked.filter((buyer) => buyer.refundedOut > 0 || buyer.virtualOrders >= 2) : [];
   return { evidence, flagged, accounts };

@@ -210,6 +210,17 @@ describe('cash-out', () => {
     expect(verdict.findings.filter((f) => f.subjectType === 'account')).toHaveLength(12);
   });
 
+  it('reports a ring of linked accounts hidden in a busy gift-card shop, whose honest sales dilute every share', () => {
+    const busy = honestBuyers('gamer', 400, true, 29, 0.03, false);
+    const ring = Array.from({ length: 8 }, (_, i) =>
+      order(`ring-${i}`, T0 + i * MINUTE, { deviceId: `op-${i % 2}`, paymentAccountHash: 'op-card', virtual: true, unitPrice: 100_000, quantity: 1, paidAmount: 100_000, refunds: [{ amount: 100_000, at: T0 + 2 * HOUR, returned: false }] }),
+    );
+    const verdict = judgeCashOut({ merchantId: 'm-busy', orders: [...busy, ...ring] });
+    expect(verdict.evidence.linkedShare).toBeLessThan(0.3);
+    expect(verdict.flagged).toBe(true);
+    expect(verdict.accounts).toEqual(ring.map((o) => o.accountId).sort());
+  });
+
   it('leaves an honest gift-card shop and a fresh-food shop with many refunds without return clean', () => {
     const giftCards = honestBuyers('gamer', 80, true, 17, 0.05, false);
     // Households: three people on one tablet buy a card each.
