@@ -145,6 +145,7 @@ describe('order ledger', () => {
       refunded: 9_900,
       net: 9_900,
       suspectedBrushing: 0,
+      refundedWithoutReturn: 0, couponDiscounts: 0, virtualPaid: 0, virtualShare: 0, suspectedCouponAbuse: 0, suspectedCashOut: 0,
     });
   }, 30_000);
 
@@ -226,6 +227,7 @@ describe('order ledger', () => {
       refunded: 3 * 39_900,
       net: claimed - 3 * 39_900,
       suspectedBrushing: 3 * 39_900,
+      refundedWithoutReturn: 0, couponDiscounts: 0, virtualPaid: 0, virtualShare: 0, suspectedCouponAbuse: 0, suspectedCashOut: 0,
     });
 
     // The fourth phone of the ring refunds the next day.

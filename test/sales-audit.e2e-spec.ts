@@ -106,6 +106,8 @@ describe('sales audit', () => {
         refunded: 2_000,
         net: 23_880,
         suspectedBrushing: 0,
+        // (v2) No refund here says whether the goods came back, no coupon, nothing virtual.
+        refundedWithoutReturn: 0, couponDiscounts: 0, virtualPaid: 0, virtualShare: 0, suspectedCouponAbuse: 0, suspectedCashOut: 0,
       },
       // 28,880 − 23,880; 28,880 / 23,880 = 1.20938…
       inflation: { amount: 5_000, ratio: 1.2094 },

@@ -201,6 +201,8 @@ describe('v2 events end to end', () => {
     const audit = await api<{ verified: Record<string, number> }>(service, '/v1/streams/stream-v2/sales-audit', reviewerKey);
     expect(audit.body.verified).toEqual({
       orders: 2, paidOrders: 2, refundedOrders: 2, grossAtListPrice: 3 * 5_900, grossPaid: 13_000, refunded: 8_000, net: 5_000, suspectedBrushing: 0,
+      // The spoiled food came back as a refund without return; o-1's coupon took 20.00 off.
+      refundedWithoutReturn: 3_000, couponDiscounts: 2_000, virtualPaid: 0, virtualShare: 0, suspectedCouponAbuse: 0, suspectedCashOut: 0,
     });
     const streams = await api<{ items: Array<{ streamId: string }> }>(service, '/v1/streams', reviewerKey);
     expect(streams.body.items.map((stream) => stream.streamId)).toEqual(['stream-v2']);

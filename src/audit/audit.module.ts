@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ReportsModule } from '../reports/reports.module.js';
 import { LedgerModule } from '../state/ledger/ledger.module.js';
+import { PromotionFactsRepository } from '../state/promotions/promotion-facts.repository.js';
 import { StreamsModule } from '../state/streams/streams.module.js';
 import { SalesAuditService } from './sales-audit.service.js';
 
@@ -11,7 +12,7 @@ import { SalesAuditService } from './sales-audit.service.js';
  */
 @Module({
   imports: [StreamsModule, LedgerModule, ReportsModule],
-  providers: [SalesAuditService],
+  providers: [SalesAuditService, PromotionFactsRepository],
   exports: [SalesAuditService],
 })
 export class AuditModule {}

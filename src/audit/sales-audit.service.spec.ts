@@ -3,6 +3,7 @@ import type { Principal } from '../platform/auth/principal.js';
 import type { ReportRepository } from '../reports/report.repository.js';
 import type { LedgerRepository, StreamOrderSums } from '../state/ledger/ledger.repository.js';
 import type { StoredStream, StreamRepository } from '../state/streams/stream.repository.js';
+import type { PromotionFactsRepository } from '../state/promotions/promotion-facts.repository.js';
 import { SalesAuditService } from './sales-audit.service.js';
 
 const reviewer: Principal = { keyId: 'k-r', role: 'reviewer', merchantId: null };
@@ -33,6 +34,7 @@ describe('SalesAuditService', () => {
   let orderSums: StreamOrderSums;
   let claim: { gmv: string; orders: string } | null;
   let service: SalesAuditService;
+  let askedPromotionSuspects: string[][][];
 
   beforeEach(() => {
     askedSuspects = [];
@@ -46,8 +48,18 @@ describe('SalesAuditService', () => {
       },
       claimOf: async () => claim,
     } as unknown as LedgerRepository;
-    const reports = { brushingAccounts: async () => ['acct-7', 'acct-9'] } as unknown as ReportRepository;
-    service = new SalesAuditService(streams, ledger, reports);
+    const reports = {
+      brushingAccounts: async () => ['acct-7', 'acct-9'],
+      accountsNamedIn: async (kind: string, _streamId: string, merchantId: string | null) => (kind === 'coupon_abuse' ? ['wool-1'] : merchantId === 'm-a' ? ['fake-1'] : []),
+    } as unknown as ReportRepository;
+    const promotions = {
+      streamSums: async (_streamId: string, coupon: readonly string[], cashOut: readonly string[]) => {
+        askedPromotionSuspects.push([[...coupon], [...cashOut]]);
+        return { refundedWithoutReturn: '4000', couponDiscounts: '3000', virtualPaid: '20000', suspectedCouponAbuse: '1000', suspectedCashOut: '0' };
+      },
+    } as unknown as PromotionFactsRepository;
+    askedPromotionSuspects = [];
+    service = new SalesAuditService(streams, ledger, reports, promotions);
   });
 
   it('answers another merchant exactly as it answers an unknown stream', async () => {
@@ -61,6 +73,8 @@ describe('SalesAuditService', () => {
     const audit = await service.audit('s-1', merchantA);
     expect(await service.audit('s-1', reviewer)).toEqual(audit);
     expect(askedSuspects[0]).toEqual(['acct-7', 'acct-9']);
+    // The promotion shares over the accounts the stream's coupon_abuse reports and the merchant's cash_out report name.
+    expect(askedPromotionSuspects[0]).toEqual([['wool-1'], ['fake-1']]);
     expect(audit).toEqual({
       roomId: 'room-1',
       streamId: 's-1',
@@ -76,6 +90,12 @@ describe('SalesAuditService', () => {
         refunded: 30000,
         net: 50000,
         suspectedBrushing: 20000,
+        refundedWithoutReturn: 4000,
+        couponDiscounts: 3000,
+        virtualPaid: 20000,
+        virtualShare: 0.25,
+        suspectedCouponAbuse: 1000,
+        suspectedCashOut: 0,
       },
       inflation: { amount: 50000, ratio: 2 },
       pending: { orders: 1, paid: 500, refunded: 0 },

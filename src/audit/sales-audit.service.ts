@@ -3,6 +3,7 @@ import type { Principal } from '../platform/auth/principal.js';
 import { ReportRepository } from '../reports/report.repository.js';
 import { LedgerRepository } from '../state/ledger/ledger.repository.js';
 import { CheckedMoney, exactRatio, moneyFromSql } from '../state/ledger/money.js';
+import { PromotionFactsRepository } from '../state/promotions/promotion-facts.repository.js';
 import { StreamRepository } from '../state/streams/stream.repository.js';
 import { mayViewStream } from '../state/streams/stream-visibility.js';
 
@@ -25,6 +26,16 @@ import { mayViewStream } from '../state/streams/stream-visibility.js';
  *                     stream's refund_brushing reports (account reports, and the room
  *                     report's accounts) that a reviewer has not dismissed; paid money,
  *                     before refunds, so it says how much of grossPaid was brushing.
+ * - refundedWithoutReturn  (v2) Σ refunds the platform sent with `returned: false`
+ *                     over placed orders (an unknown `returned` is not counted).
+ * - couponDiscounts   (v2) Σ `discount` of placed orders that were paid.
+ * - virtualPaid       (v2) Σ order.paid amount of placed orders with `virtual: true`
+ *                     (gift cards, game coins, top-ups); virtualShare = virtualPaid /
+ *                     grossPaid to 4 decimals, null when grossPaid is 0.
+ * - suspectedCouponAbuse, suspectedCashOut  (v2) Σ order.paid amount of placed orders
+ *                     from accounts named in this stream's coupon_abuse (resp. cash_out)
+ *                     reports (account and room reports; for cash_out also the report on
+ *                     the stream's merchant) that a reviewer has not dismissed.
  * - inflation         null without a claim; amount = claimed.gmv − net;
  *                     ratio = claimed.gmv / net to 4 decimals, null when net ≤ 0.
  *
@@ -48,6 +59,12 @@ export interface SalesAudit {
     refunded: number;
     net: number;
     suspectedBrushing: number;
+    refundedWithoutReturn: number;
+    couponDiscounts: number;
+    virtualPaid: number;
+    virtualShare: number | null;
+    suspectedCouponAbuse: number;
+    suspectedCashOut: number;
   };
   inflation: { amount: number; ratio: number | null } | null;
   /** Payments and refunds waiting for their order.placed (not in `verified`). */
@@ -70,6 +87,7 @@ export class SalesAuditService {
     private readonly streams: StreamRepository,
     private readonly ledger: LedgerRepository,
     private readonly reports: ReportRepository,
+    private readonly promotions: PromotionFactsRepository,
   ) {}
 
   /**
@@ -81,9 +99,13 @@ export class SalesAuditService {
     const stream = await this.streams.find(streamId);
     if (!stream || !mayViewStream(principal, stream.merchantId)) throw new NotFoundException(`stream ${streamId} not found`);
 
-    const [sums, claim] = await Promise.all([
+    const [sums, claim, promotion] = await Promise.all([
       this.reports.brushingAccounts(streamId).then((accounts) => this.ledger.streamSums(streamId, accounts)),
       this.ledger.claimOf(streamId),
+      Promise.all([
+        this.reports.accountsNamedIn('coupon_abuse', streamId, null),
+        this.reports.accountsNamedIn('cash_out', streamId, stream.merchantId),
+      ]).then(([coupon, cashOut]) => this.promotions.streamSums(streamId, coupon, cashOut)),
     ]);
     // Sums are exact numeric in SQL; reading them is checked, not trusted.
     const money = new CheckedMoney();
@@ -100,7 +122,14 @@ export class SalesAuditService {
       refunded,
       net,
       suspectedBrushing: money.read('verified.suspectedBrushing', sums.suspected),
+      refundedWithoutReturn: money.read('verified.refundedWithoutReturn', promotion.refundedWithoutReturn),
+      couponDiscounts: money.read('verified.couponDiscounts', promotion.couponDiscounts),
+      virtualPaid: money.read('verified.virtualPaid', promotion.virtualPaid),
+      virtualShare: null as number | null,
+      suspectedCouponAbuse: money.read('verified.suspectedCouponAbuse', promotion.suspectedCouponAbuse),
+      suspectedCashOut: money.read('verified.suspectedCashOut', promotion.suspectedCashOut),
     };
+    verified.virtualShare = grossPaid > 0 && !money.inexact.includes('verified.virtualPaid') ? exactRatio(verified.virtualPaid, grossPaid) : null;
     const pending = {
       orders: sums.pendingOrders,
       paid: money.read('pending.paid', sums.pendingPaid),

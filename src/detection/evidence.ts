@@ -9,6 +9,12 @@ import type { ScriptedCommentsAccountEvidence, ScriptedCommentsRoomEvidence } fr
 import type { RefundBrushingAccountEvidence, RefundBrushingRoomEvidence } from './ledger/refund-brushing/refund-brushing.evidence.js';
 import type { InflatedGmvEvidence } from './ledger/inflated-gmv/inflated-gmv.evidence.js';
 import type { ScalperBotAccountEvidence, ScalperBotRoomEvidence } from './live/scalper-bot/scalper-bot.evidence.js';
+import type {
+  CashOutAccountEvidence,
+  CashOutMerchantEvidence,
+  CouponAbuseAccountEvidence,
+  CouponAbuseRoomEvidence,
+} from './promotions/promotions.evidence.js';
 
 export type { CohortIdentityEvidence } from './shared/cohort-identity.js';
 export type {
@@ -42,12 +48,22 @@ export type {
   ScalperSaleEvidence,
   ScalperSignal,
 } from './live/scalper-bot/scalper-bot.evidence.js';
+export type {
+  CashOutAccountEvidence,
+  CashOutBuyer,
+  CashOutMerchantEvidence,
+  CouponAbuseAccountEvidence,
+  CouponAbuseRoomEvidence,
+  CouponAbuseSignal,
+  CouponCampaignEvidence,
+  GamedOrderSample,
+} from './promotions/promotions.evidence.js';
 
 /**
  * Evidence by (kind, subject type). inflated_gmv reports are room reports
- * only. The other v2 kinds (coupon_abuse, cash_out, account_ring)
- * and the ring and merchant subjects get their shapes with their detectors;
- * until then no report of them carries any (`never`).
+ * only; coupon_abuse has account and room reports, cash_out merchant and
+ * account reports. account_ring and the ring subject get their shapes with
+ * their detector; until then no report of them carries any (`never`).
  */
 export interface EvidenceByKind {
   injected_viewers: { room: InjectedViewersRoomEvidence; account: InjectedViewersAccountEvidence };
@@ -55,6 +71,8 @@ export interface EvidenceByKind {
   refund_brushing: { room: RefundBrushingRoomEvidence; account: RefundBrushingAccountEvidence };
   inflated_gmv: { room: InflatedGmvEvidence; account: never };
   scalper_bot: { room: ScalperBotRoomEvidence; account: ScalperBotAccountEvidence };
+  coupon_abuse: { room: CouponAbuseRoomEvidence; account: CouponAbuseAccountEvidence };
+  cash_out: { merchant: CashOutMerchantEvidence; account: CashOutAccountEvidence };
 }
 
 export type EvidenceOf<K extends ReportKind, S extends SubjectType> = K extends keyof EvidenceByKind

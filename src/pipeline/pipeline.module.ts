@@ -31,6 +31,8 @@ import { RefundBrushingStage } from './stages/refund-brushing.stage.js';
 import { FINDING_SINK, ReportSinkStage } from './stages/report-sink.stage.js';
 import { StreamsStage } from './stages/streams.stage.js';
 import { AccountPresenceStage } from './stages/account-presence.stage.js';
+import { PromotionsStage } from './stages/promotions.stage.js';
+import { PromotionFactsRepository } from '../state/promotions/promotion-facts.repository.js';
 import { AccountStreamsModule } from '../state/accounts/account-streams.module.js';
 
 /**
@@ -39,9 +41,10 @@ import { AccountStreamsModule } from '../state/accounts/account-streams.module.j
  * ledger (the ledger detectors read stream boundaries), the v2 platform
  * facts (flash-sale openings, coupon claims, sign-ups), the accounts'
  * presence per stream (read by the desk only), then the ledger
- * detectors over that state, the live engine, and the report store last.
+ * detectors over that state (refund brushing, inflated GMV, then coupon
+ * abuse and cash-out), the live engine, and the report store last.
  */
-const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceStage, RefundBrushingStage, InflatedGmvStage, LiveEngineStage, ReportSinkStage] as const;
+const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceStage, RefundBrushingStage, InflatedGmvStage, PromotionsStage, LiveEngineStage, ReportSinkStage] as const;
 
 /**
  * The pipeline: a monitor following the log (local hand-over or remote
@@ -59,6 +62,7 @@ const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceSt
     StreamDirectory,
     OrderLedger,
     OrderFactsReader,
+    PromotionFactsRepository,
     PoisonQuarantine,
     ...STAGES,
     { provide: LIVE_DETECTION_FACTORY, useValue: newLiveDetection },

@@ -194,6 +194,24 @@ export class ReportRepository {
     return rows.map((row) => row.account_id);
   }
 
+  /**
+   * Accounts named in not-dismissed reports of `kind` on this stream (the
+   * subject of its account reports, the accounts of its room report) and,
+   * given the stream's merchant, in that merchant's report of the kind.
+   */
+  async accountsNamedIn(kind: ReportKind, streamId: string, merchantId: string | null): Promise<string[]> {
+    const { rows } = await this.pool.query<{ account_id: string }>(
+      `SELECT subject_id AS account_id FROM reports
+        WHERE kind = $1 AND stream_id = $2 AND subject_type = 'account' AND status <> 'dismissed'
+       UNION
+       SELECT unnest(accounts) FROM reports
+        WHERE kind = $1 AND ((stream_id = $2 AND subject_type = 'room') OR (subject_type = 'merchant' AND subject_id = $3))
+          AND status <> 'dismissed'`,
+      [kind, streamId, merchantId],
+    );
+    return rows.map((row) => row.account_id).sort();
+  }
+
   /** The report's status and whether its subject is allow-listed now; null when there is no such report. */
   async enforcementState(id: string): Promise<ReportEnforcementState | null> {
     const { rows } = await this.pool.query<{ status: ReportStatus; allow_listed: boolean }>(

@@ -31,6 +31,7 @@ import {
   type Scorecard,
   type Tally,
 } from './scoring.js';
+import { scorePromotions, type PromotionScore } from './promotion-scoring.js';
 import { flashSaleOrders } from './decisions.js';
 import type { LaneOptions } from './sender.js';
 import {
@@ -78,6 +79,7 @@ interface SeedResult {
   /** null: the service does not answer POST /v1/decisions. */
   decisions: DecisionScore | null;
   heldOutDecisions: DecisionScore | null;
+  promotions: PromotionScore;
 }
 
 async function main(): Promise<number> {
@@ -222,6 +224,8 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
       heldOutCard = scoreReports(heldOutRooms, reports, [options.model.HELD_OUT_STYLES]);
       printCard(`seed ${seed} · HELD-OUT model styles (${heldOutRooms.length} rooms; never tune on these)`, heldOutCard);
     }
+    const promotions = scorePromotions(mainRooms, reports, evening.truth);
+    printPromotions(seed, promotions);
     const audits = await printAudits(evening.rooms, service.baseUrl, reviewerKey.key);
     // Each model's orders apart: the truth names both models' scalper orders, each by its own merchants.
     const scalperOrders = new Set(evening.truth?.scalperOrders ?? []);
@@ -233,7 +237,7 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
     const heldOutDecisions = served && heldOutRooms.length > 0 ? scoreDecisions(answersOf(heldOutRooms), scalperOrders) : null;
     if (decisions) printDecisions(`seed ${seed} · MAIN`, decisions);
     if (heldOutDecisions) printDecisions(`seed ${seed} · HELD-OUT`, heldOutDecisions);
-    return { seed, main: mainCard, heldOut: heldOutCard, auditsExact: audits.exact, audits: evening.rooms.length, decisions, heldOutDecisions };
+    return { seed, main: mainCard, heldOut: heldOutCard, auditsExact: audits.exact, audits: evening.rooms.length, decisions, heldOutDecisions, promotions };
   } finally {
     await service.stop();
     if (options.keepDb) console.log(`kept database ${dbUrl}`);
@@ -294,6 +298,22 @@ function printCard(title: string, card: Scorecard): void {
       console.log(`  ${line}`);
     }
   }
+}
+
+/** cash_out on shops, streamless coupon_abuse accounts, and any promotion report on an honest twin (main generator). */
+function printPromotions(seed: number, score: PromotionScore): void {
+  console.log(`\n── seed ${seed} · promotions beyond streams (main generator; ${score.cashOutShops} cash-out shops, ${score.twins} honest twin shops)`);
+  for (const line of table(
+    ['level', 'TP', 'FP', 'FN', 'prec', 'recall', 'F1'],
+    [
+      ['cash_out merchants', ...tallyCells(score.merchants)],
+      ['coupon_abuse accounts (no stream)', ...tallyCells(score.streamlessAccounts)],
+    ],
+  )) {
+    console.log(`  ${line}`);
+  }
+  console.log(`  reports on honest twins (gift-card shops, fresh-food refunds): ${score.twinReports.length}`);
+  for (const report of score.twinReports) console.log(`    ${report.kind} ${report.subjectType}:${report.subjectId} ${report.streamId ?? '-'} ${report.summary.slice(0, 90)}`);
 }
 
 async function printAudits(rooms: readonly SimulatedRoom[], baseUrl: string, reviewerKey: string): Promise<{ exact: number }> {
@@ -364,7 +384,7 @@ function printAcrossSeeds(results: readonly SeedResult[]): void {
   for (const line of table(['seed', 'kind', 'main room F1', 'main acc F1', '│', 'held-out room F1', 'held-out acc F1'], rows)) console.log(`  ${line}`);
   console.log('');
   for (const line of table(
-    ['seed', 'honest main rooms reported', 'honest held-out rooms reported', 'audits exact', 'scalper orders reject|review (main / held-out)', 'honest false rejects', 'honest reviews'],
+    ['seed', 'honest main rooms reported', 'honest held-out rooms reported', 'audits exact', 'scalper orders reject|review (main / held-out)', 'honest false rejects', 'honest reviews', 'cash_out merchant F1', 'twin reports'],
     results.map((result) => {
       const rates = result.decisions ? decisionRates(result.decisions) : null;
       const held = result.heldOutDecisions ? decisionRates(result.heldOutDecisions) : null;
@@ -377,6 +397,8 @@ function printAcrossSeeds(results: readonly SeedResult[]): void {
         rates ? `${ratio(rates.scalperRecall)} / ${held ? ratio(held.scalperRecall) : '-'}` : 'not served',
         rates ? `${pct(rates.honestFalseReject)} / ${pct(held?.honestFalseReject)}` : '-',
         rates ? `${pct(rates.honestReview)} / ${pct(held?.honestReview)}` : '-',
+        ratio(f1(result.promotions.merchants)),
+        result.promotions.twinReports.length,
       ];
     }),
   )) {

@@ -50,6 +50,7 @@ import { emptyTruth, type EveningTruth } from './truth.js';
 import { newFlashSaleEvening, playLimitedDrop, SCALPER_STYLES, type FlashSaleEvening, type ScalperStyle } from './flash-sales.js';
 import { salesClaim, verifiedSales, type ClaimStyle, type ExpectedSalesAudit } from './sales.js';
 import { newEveningStorefront, Storefront, type EveningStorefront } from './storefront.js';
+import { newEveningPromotions, playPromotions, PROMOTION_STYLES, type EveningPromotions } from './promotions.js';
 
 export type { ExpectedSalesAudit, VerifiedSales } from './sales.js';
 
@@ -75,10 +76,10 @@ export const ATTACK_STYLES = {
   ],
   refund_brushing: ['hired_brusher_ring', 'merchant_team', 'brushing_studio', 'kickback_crew', 'task_workers', 'merchant_flash_team'],
   inflated_gmv: ['gmv_counts_refunds', 'gmv_list_price', 'gmv_counts_unpaid', 'gmv_claim_before_refunds', 'gmv_flash_list_price'],
-  // The other v2 kinds (CONTRACT.md §3) have no attackers here yet: their simulators come with their detectors.
+  // account_ring has no attacker here yet: its simulator comes with its detector.
   scalper_bot: SCALPER_STYLES,
-  coupon_abuse: [],
-  cash_out: [],
+  coupon_abuse: PROMOTION_STYLES.coupon_abuse,
+  cash_out: PROMOTION_STYLES.cash_out,
   account_ring: [],
 } as const satisfies Record<ReportKind, readonly string[]>;
 
@@ -91,20 +92,21 @@ export type AttackStyle = (typeof ATTACK_STYLES)[ReportKind][number];
  * viewers often buys comments too; brushing comes with an inflated claim).
  */
 const ATTACK_PLANS: readonly (readonly AttackStyle[])[] = [
-  ['emulator_farm', 'brushing_studio'],
-  ['template_comments'],
+  // The promotion styles (promotions.ts) ride along with others: their draws are their own, so the others' stay as they were.
+  ['emulator_farm', 'brushing_studio', 'cash_out_shop'],
+  ['template_comments', 'wool_party'],
   ['hired_brusher_ring', 'gmv_counts_refunds', 'mass_pool'],
   ['trickle_farm', 'task_workers'],
   ['all_in_one_farm', 'gmv_flash_list_price'],
-  ['aged_farm'],
+  ['aged_farm', 'full_reduction_ring'],
   ['displayed_count_only', 'spun_templates', 'merchant_flash_team'],
-  ['cloud_phone_farm', 'identical_interval_comments', 'kickback_crew', 'gmv_claim_before_refunds'],
+  ['cloud_phone_farm', 'identical_interval_comments', 'kickback_crew', 'gmv_claim_before_refunds', 'wool_party_proxies'],
   ['merchant_team', 'relay_questions'],
-  ['gmv_list_price', 'slow_drip'],
+  ['gmv_list_price', 'slow_drip', 'cash_out_shop'],
   ['phone_farm', 'periodic_posters', 'task_workers'],
-  ['aged_viewer_package', 'human_like_comments', 'brushing_studio'],
-  ['gmv_counts_unpaid', 'pool_rotation'],
-  ['aged_farm', 'template_comments', 'task_workers'],
+  ['aged_viewer_package', 'human_like_comments', 'brushing_studio', 'wool_party'],
+  ['gmv_counts_unpaid', 'pool_rotation', 'full_reduction_ring'],
+  ['aged_farm', 'template_comments', 'task_workers', 'cash_out_shop'],
   ['cloud_phone_farm', 'hired_brusher_ring', 'relay_chain'],
   ['emulator_farm', 'identical_interval_comments', 'kickback_crew'],
   // A 40-room evening (16 attacked) ends here; larger ones repeat the styles in other company.
@@ -247,6 +249,7 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
   const attackedSlots = new Set(rng.shuffle(Array.from({ length: roomCount }, (_, index) => index)).slice(0, attackedCount));
   const rooms: SimulatedRoom[] = [];
   const storefront = newEveningStorefront(options.seed);
+  const promotions = newEveningPromotions(options.seed, ids, startTs);
   const accountEvents: RoomEvent[] = [];
   let attackIndex = 0;
   let organicIndex = 0;
@@ -266,6 +269,7 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
       fanClubs,
       underground,
       storefront,
+      promotions,
       index,
       organicIndex: attacked ? null : organicIndex - 1,
       seed: options.seed,
@@ -278,7 +282,11 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
     accountEvents.push(...generated.accountEvents);
     truth.scalperOrders.push(...generated.scalperOrders);
   }
+  accountEvents.push(...promotions.accountEvents);
   accountEvents.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
+  truth.bulkRegistered.push(...[...promotions.bulkRegistered].sort());
+  truth.cashOutMerchants.push(...[...new Set(promotions.cashOutMerchants)].sort());
+  truth.honestTwinMerchants.push(...[...new Set(promotions.honestTwinMerchants)].sort());
 
   return { seed: options.seed, rooms, accountEvents, events: mergeEvening(rooms, accountEvents), truth };
 }
@@ -383,6 +391,7 @@ interface RoomInput {
   fanClubs: SimAccount[][];
   underground: EveningUnderground;
   storefront: EveningStorefront;
+  promotions: EveningPromotions;
   index: number;
   seed: number;
   eveningStart: number;
@@ -598,6 +607,8 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
   // Coupons change what honest orders pay, so they are used before the room publishes its sales.
   storefront.couponDrop();
   storefront.signUpsAndWelcomeCoupons();
+  // Campaigns, wool parties and shops (promotions.ts) sell before the claim too; their v2 fields are settled after the storefront's.
+  const promotions = playPromotions(input.promotions, room, organicSessions, styles, input.organicIndex, mark);
 
   const claimStyle: ClaimStyle | null = has('gmv_claim_before_refunds')
     ? 'before_refunds'
@@ -632,6 +643,7 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
   playClaimTraps(room, orderTraps, orderRng);
 
   storefront.describeHonestOrders();
+  promotions.settle();
   const events = room.finish();
   const trapNames = [
     traps.luckyBag ? 'lucky_bag' : null,
@@ -659,6 +671,7 @@ function generateRoom(input: RoomInput): { room: SimulatedRoom; accountEvents: R
         (name !== 'household_returns' || profile.crowds.turnedOut.households.length > 0) &&
         (!['pay_later', 'resent_claims', 'floored_claim'].includes(name) || room.claim !== null),
     ),
+    ...promotions.traps,
   ].filter((name): name is string => name !== null);
   const accounts = Object.fromEntries(REPORT_KINDS.map((kind) => [kind, [...labelled[kind]].sort()])) as Record<ReportKind, string[]>;
   const simulated: SimulatedRoom = {

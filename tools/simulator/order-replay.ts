@@ -131,6 +131,7 @@ export function foldLedger(events: readonly RoomEvent[], configs: OrderVerdictCo
           listPrice: event.listPrice,
           placedAt: event.ts,
           currency: event.currency,
+          virtual: event.virtual ?? null,
           placedEventTs: event.ts,
         });
         break;

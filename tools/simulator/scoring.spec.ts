@@ -90,9 +90,9 @@ describe('scoreReports', () => {
   });
 
   it('scores the kinds in play: a kind no model simulates counts only once something reports it', () => {
-    expect(scoreReports([farm, honest], []).kinds.map((score) => score.kind)).toEqual(['injected_viewers', 'scripted_comments', 'refund_brushing', 'inflated_gmv', 'scalper_bot']);
-    const card = scoreReports([farm, honest], [report('s-honest', { kind: 'coupon_abuse', subjectType: 'account', subjectId: 'h2', accounts: ['h2'] })]);
-    expect(card.kinds.find((score) => score.kind === 'coupon_abuse')).toEqual({ kind: 'coupon_abuse', rooms: { tp: 0, fp: 1, fn: 0 }, accounts: { tp: 0, fp: 1, fn: 0 } });
+    expect(scoreReports([farm, honest], []).kinds.map((score) => score.kind)).toEqual(['injected_viewers', 'scripted_comments', 'refund_brushing', 'inflated_gmv', 'scalper_bot', 'coupon_abuse', 'cash_out']);
+    const card = scoreReports([farm, honest], [report('s-honest', { kind: 'account_ring', subjectType: 'account', subjectId: 'h2', accounts: ['h2'] })]);
+    expect(card.kinds.find((score) => score.kind === 'account_ring')).toEqual({ kind: 'account_ring', rooms: { tp: 0, fp: 1, fn: 0 }, accounts: { tp: 0, fp: 1, fn: 0 } });
   });
 });
 

@@ -31,6 +31,8 @@ export interface OrderFact {
   refunds: RefundFact[];
   /** ISO 4217 of order.placed; null until it arrives (omitted: one currency for the stream). */
   currency?: string | null;
+  /** (v2) `order.placed.virtual`: goods that need no delivery (gift cards, game coins, top-ups); null or omitted when not said. */
+  virtual?: boolean | null;
 }
 
 export interface StreamOrderFacts {

@@ -117,6 +117,7 @@ interface OrderRow {
   sku_id: string | null;
   quantity: number | null;
   currency: string | null;
+  virtual?: boolean | null;
   unit_price: string | null;
   list_price: string | null;
   placed_at: string | null;
@@ -445,7 +446,8 @@ export class LedgerRepository {
     const [orders, refunds] = await Promise.all([
       this.pool.query<OrderRow>(
         `SELECT ${ORDER_KEY_SQL('orders')} AS order_key, order_id, stream_id, room_id, account_id, device_id, ip, subnet,
-                phone_hash, address_hash, sku_id, quantity, currency, unit_price::text, list_price::text, placed_at::text, paid_at::text, paid_amount::text
+                phone_hash, address_hash, sku_id, quantity, currency, unit_price::text, list_price::text, placed_at::text, paid_at::text, paid_amount::text,
+                virtual
            FROM orders WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, order_id`,
         [streamIds],
       ),
@@ -488,6 +490,7 @@ export class LedgerRepository {
         paidAmount: row.paid_amount === null ? 0 : moneyFromSql(row.paid_amount),
         refunds: refundsByOrder.get(row.order_key) ?? [],
         currency: row.currency,
+        virtual: row.virtual,
       });
     }
     return byStream;

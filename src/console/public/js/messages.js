@@ -508,6 +508,12 @@ const en = {
   'audit.paidRefunded': '{paid} paid, {refunded} refunded',
   'audit.brushingShare': 'Brushing share',
   'audit.brushingNote': '{amount} of gross paid from brushing accounts',
+  'audit.refundedWithoutReturn': 'Refunded without return',
+  'audit.couponDiscounts': 'Coupon discounts (paid orders)',
+  'audit.virtualPaid': 'Paid for virtual goods',
+  'audit.virtualShare': 'Virtual goods share of gross paid',
+  'audit.suspectedCouponAbuse': 'Paid by coupon-abuse accounts',
+  'audit.suspectedCashOut': 'Paid by cash-out accounts',
 };
 
 const zh = {
@@ -1000,6 +1006,12 @@ const zh = {
   'audit.paidRefunded': '已付 {paid}，已退 {refunded}',
   'audit.brushingShare': '刷单占比',
   'audit.brushingNote': '实付中 {amount} 来自刷单账号',
+  'audit.refundedWithoutReturn': '仅退款（未退货）',
+  'audit.couponDiscounts': '优惠券抵扣（已付订单）',
+  'audit.virtualPaid': '虚拟商品实付',
+  'audit.virtualShare': '虚拟商品占实付比例',
+  'audit.suspectedCouponAbuse': '薅羊毛账号实付',
+  'audit.suspectedCashOut': '套现账号实付',
 };
 
 export const MESSAGES = { en, zh };

@@ -83,6 +83,17 @@ function auditTable(audit) {
     [t('audit.verifiedNet'), money(v.net)],
     [t('audit.suspectedBrushing'), money(v.suspectedBrushing)],
     [t('audit.brushingShareOfPaid'), v.grossPaid > 0 ? formatPercent(v.suspectedBrushing / v.grossPaid) : '—'],
+    // v2 promotion figures (README "Sales audit"); an older service leaves them out.
+    ...(v.refundedWithoutReturn === undefined
+      ? []
+      : [
+          [t('audit.refundedWithoutReturn'), money(v.refundedWithoutReturn)],
+          [t('audit.couponDiscounts'), money(v.couponDiscounts)],
+          [t('audit.virtualPaid'), money(v.virtualPaid)],
+          [t('audit.virtualShare'), v.virtualShare === null ? '—' : formatPercent(v.virtualShare)],
+          [t('audit.suspectedCouponAbuse'), money(v.suspectedCouponAbuse)],
+          [t('audit.suspectedCashOut'), money(v.suspectedCashOut)],
+        ]),
     [t('audit.inflation'), audit.inflation ? money(audit.inflation.amount) : '—'],
     [t('audit.ratio'), audit.inflation && audit.inflation.ratio !== null ? `${formatNumber(Math.round(audit.inflation.ratio * 100) / 100)}×` : '—'],
   ];

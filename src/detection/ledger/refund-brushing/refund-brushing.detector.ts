@@ -64,11 +64,15 @@ export interface RefundBrushingVerdict {
  * (almost) fully refunded soon after its end, or already during it.
  */
 export function refundPattern(
-  order: Pick<OrderFact, 'paidAt' | 'paidAmount' | 'refunds'> & Partial<Pick<OrderFact, 'quantity' | 'unitPrice'>> & { placedAt: number | null },
+  order: Pick<OrderFact, 'paidAt' | 'paidAmount' | 'refunds'> & Partial<Pick<OrderFact, 'quantity' | 'unitPrice' | 'virtual'>> & { placedAt: number | null },
   stream: { startedAt: number | null; endedAt: number | null },
   config: RefundBrushingConfig['timing'],
 ): RefundPattern {
   const { startedAt, endedAt } = stream;
+  // Virtual goods (gift cards, top-ups) bought and refunded by linked accounts are cash-out, judged by
+  // cash_out with the shop's virtual share; brushing fakes the room's sales of goods it ships. Counting
+  // them here named every cash-out ring twice, under the wrong kind (eval, promotions' cash_out_shop).
+  if (order.virtual === true) return null;
   if (endedAt === null || order.paidAt === null || order.paidAmount <= 0 || order.paidAmount < config.minOrderPaid) return null;
   const start = (startedAt ?? Number.NEGATIVE_INFINITY) - config.startGraceMs;
   if (order.paidAt < start || order.paidAt > endedAt + config.paymentGraceMs) return null;
@@ -80,6 +84,10 @@ export function refundPattern(
   // whole pieces from `minRefundedShare` (one of two sent back is an ordinary return). History rows carry no pieces.
   const kickback = order.quantity !== undefined && back < order.paidAmount && back >= order.paidAmount * config.minKickbackRefundedShare && !wholePieces(order, back);
   if (back < order.paidAmount * config.minRefundedShare && !kickback) return null;
+  // Some of the pieces sent back, the rest kept, is a return, even when a coupon's discount makes those
+  // pieces 60 % of what was paid (one of two at 149 back of 248 paid): a brusher wants none of the goods.
+  // A coupon kept past its threshold that way is coupon_abuse's full-reduction exploit, not brushing.
+  if (back < order.paidAmount && partialPieces(order, back)) return null;
   if (first < endedAt) return 'in_stream';
   if (first - endedAt <= config.fastPostEndWindowMs) return 'fast_post_end';
   if (first - endedAt <= config.postEndWindowMs) return 'post_end';
@@ -669,6 +677,14 @@ function waveSignals(facts: StreamOrderFacts, backed: ReadonlySet<string>, confi
 }
 
 /** A refund of whole pieces of the order (one of two sent back), to the minor unit. */
+/** `refunded` is a whole number of unit prices short of the order's quantity: some pieces returned, the rest kept. */
+function partialPieces(order: Partial<Pick<OrderFact, 'quantity' | 'unitPrice'>>, refunded: number): boolean {
+  const { quantity, unitPrice } = order;
+  if (quantity == null || quantity < 2 || unitPrice == null || unitPrice <= 0) return false;
+  const pieces = refunded / unitPrice;
+  return Math.abs(pieces - Math.round(pieces)) * unitPrice <= 1 && Math.round(pieces) >= 1 && Math.round(pieces) < quantity;
+}
+
 function wholePieces(order: Partial<Pick<OrderFact, 'quantity' | 'unitPrice'>> & Pick<OrderFact, 'paidAmount'>, refunded: number): boolean {
   const quantity = order.quantity ?? 1;
   const pieces = [order.paidAmount / quantity, ...(order.unitPrice != null && order.unitPrice > 0 ? [order.unitPrice] : [])];

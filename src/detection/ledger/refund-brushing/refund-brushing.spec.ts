@@ -422,8 +422,19 @@ describe('refund brushing: studios, kickbacks, flash teams and task workers', ()
       ...Array.from({ length: 5 }, (_, i) => order({ account: `protected-${i}`, at: T0 + (30 + i) * MIN, price: 9_900, refundAt: END + 2 * HOUR, refund: 990 })),
     ];
     const verdict = judgeRefundBrushing(stream([...honestBuyers(30), ...returns]), []);
-    expect(verdict.accounts.map((a) => a.accountId)).toEqual(['two-of-three-a', 'two-of-three-b', 'two-of-three-c']);
-    expect(verdict.accounts.map((a) => a.kickback)).toEqual([null, null, null]);
+    // Some pieces back and the rest kept is a return: not even a candidate, whatever share of the money it is.
+    expect(verdict.accounts.map((a) => a.accountId)).toEqual([]);
+    expect(verdict.flaggedAccounts).toEqual([]);
+  });
+
+  it('keeps a coupon order with one piece of two sent back clean, though the discount makes it 60 % of the money paid', () => {
+    // 2 × 149.00 less a 50.00 coupon: 248.00 paid, one piece (149.00) refunded. The coupon kept past its
+    // threshold is coupon_abuse's full-reduction exploit, judged there; the goods were wanted.
+    const wool = Array.from({ length: 14 }, (_, i) => ({
+      ...order({ account: `wool-${i}`, at: T0 + (20 + i) * MIN, price: 14_900, quantity: 2, refundAt: END + (1 + i) * 600_000, refund: 14_900, device: 'dev-party' }),
+      paidAmount: 24_800,
+    }));
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(30), ...wool]), []);
     expect(verdict.flaggedAccounts).toEqual([]);
   });
 
