@@ -1,4 +1,5 @@
 import type { RoomEvent } from '../events/event.schema.js';
+import type { PartitionedEvent } from '../log/event-log.repository.js';
 import type { CommittedEvent } from '../log/event-log.writer.js';
 import type { LogFollower, LogSource } from '../log/log-source.js';
 import { Monitor, type MonitorParts } from './monitor.js';
@@ -36,6 +37,14 @@ class FakeLog implements LogSource {
   read(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]> {
     this.reads++;
     return Promise.resolve(this.rows.filter(({ seq }) => seq > afterSeq && seq <= upToSeq));
+  }
+
+  /** Partition of an event in this fake: its seq modulo 4. */
+  readPartitions(afterSeq: number, upToSeq: number, partitions: readonly number[]): Promise<PartitionedEvent[]> {
+    this.reads++;
+    return Promise.resolve(
+      this.rows.filter(({ seq }) => seq > afterSeq && seq <= upToSeq && partitions.includes(seq % 4)).map((row) => ({ ...row, partition: row.seq % 4 })),
+    );
   }
 
   publishProcessed(processedSeq: number): void {
@@ -106,6 +115,8 @@ function monitorOver(
     pipeline,
     checkpoints: {
       processedSeq: () => Promise.resolve(checkpoints.seq),
+      partitionSeqs: () => Promise.reject(new Error('not partitioned')),
+      advancePartitions: () => Promise.reject(new Error('not partitioned')),
       advance: (_consumer, seq) => {
         checkpoints.seq = Math.max(checkpoints.seq, seq);
         checkpoints.advances++;
