@@ -71,6 +71,24 @@ export class CheckpointRepository {
   }
 
   /**
+   * The lowest checkpoint among the partitions not in `held` (a partition
+   * never checkpointed counts as far as `fallback` got), or null when the
+   * worker holds them all: how far the slowest other worker got.
+   */
+  async lowestOtherSeq(held: readonly number[], partitions: number, fallback: string): Promise<number | null> {
+    const result = await this.pool.query<{ lowest: string | null }>(
+      `SELECT min(coalesce(c.processed_seq, f.processed_seq, 0)) AS lowest
+         FROM generate_series(0, $1::int - 1) AS p(partition)
+         LEFT JOIN engine_checkpoints c ON c.consumer = 'detection:p' || p.partition
+         LEFT JOIN engine_checkpoints f ON f.consumer = $3
+        WHERE NOT (p.partition = ANY($2::int[]))`,
+      [partitions, held, fallback],
+    );
+    const lowest = result.rows[0]?.lowest;
+    return lowest === null || lowest === undefined ? null : Number(lowest);
+  }
+
+  /**
    * How far detection got over every partition (the lowest partition
    * checkpoint), for an ingest node's backlog; null before any detect worker
    * or single process checkpointed anything.

@@ -117,6 +117,7 @@ function monitorOver(
       processedSeq: () => Promise.resolve(checkpoints.seq),
       partitionSeqs: () => Promise.reject(new Error('not partitioned')),
       advancePartitions: () => Promise.reject(new Error('not partitioned')),
+      lowestOtherSeq: () => Promise.reject(new Error('not partitioned')),
       advance: (_consumer, seq) => {
         checkpoints.seq = Math.max(checkpoints.seq, seq);
         checkpoints.advances++;

@@ -31,7 +31,7 @@ export interface MonitorParts {
    * under the one `detection` checkpoint (ROOMWATCH_ROLE=all).
    */
   partitions?: PartitionScope;
-  checkpoints: Pick<CheckpointRepository, 'processedSeq' | 'advance' | 'partitionSeqs' | 'advancePartitions'>;
+  checkpoints: Pick<CheckpointRepository, 'processedSeq' | 'advance' | 'partitionSeqs' | 'advancePartitions' | 'lowestOtherSeq'>;
   /** Where streams sit in the log: the restart replay starts at the first recent one. */
   streams: Pick<StreamRepository, 'highestLastSeq' | 'firstSeqActiveWithin'>;
   quarantine: Pick<QuarantineRepository, 'openSeqs'>;
@@ -44,6 +44,8 @@ export interface MonitorParts {
 const OUTAGE_PAUSE_MS = 1_000;
 /** Wait for a flush below everything newer to commit, before reading past it. */
 const FLUSH_WAIT_MS = 5;
+/** A detect worker too far ahead of the others looks again after this (a checkpoint read). */
+const LEAD_WAIT_MS = 50;
 
 /**
  * Feeds what ingest durably committed to the pipeline, in commit order. Live,
@@ -310,13 +312,20 @@ export class Monitor implements LogFollower {
   private async catchUpPartitions(): Promise<boolean> {
     const scope = this.parts.partitions!;
     const bound = this.source.readBound();
-    const to = Math.min(this.processed + this.config.replayPageSpan, bound);
+    const owned = this.leases.map((lease) => lease.partition);
+    let to = Math.min(this.processed + this.config.replayPageSpan, bound);
     if (to <= this.processed) {
       // Everything announced so far is processed; the next notice wakes us.
       this.highestCommittedSeq = this.processed;
       return true;
     }
-    const owned = this.leases.map((lease) => lease.partition);
+    const others = await this.parts.checkpoints.lowestOtherSeq(owned, scope.partitionCount, CHECKPOINT_CONSUMER);
+    if (others !== null) to = Math.min(to, others + this.config.maxLeadSeqs);
+    if (to <= this.processed) {
+      // Too far ahead of the slowest other worker: wait for it (see maxLeadSeqs).
+      await this.sleep(LEAD_WAIT_MS);
+      return false;
+    }
     const page = await this.source.readPartitions(this.processed, to, owned);
     const muted: CommittedEvent[] = [];
     const fresh: CommittedEvent[] = [];

@@ -7,6 +7,8 @@ export interface PartitionScope {
   readonly worker: string;
   /** Grows at every change of the held set: a monitor working on an older one rebuilds. */
   readonly generation: number;
+  /** Partitions of the log (all workers together). */
+  readonly partitionCount: number;
   /** The partitions held now, lowest first, with the tokens they were granted with. */
   held(): readonly HeldLease[];
   onChange(listener: () => void): () => void;
@@ -83,6 +85,7 @@ export class PartitionOwnership implements PartitionScope {
     this.partitions = await this.store.partitionCount();
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.timing.renewMs);
+    this.timer.unref();
   }
 
   /** Gives every lease back and leaves, so the others take over at once rather than after the TTL. */
