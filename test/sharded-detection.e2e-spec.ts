@@ -53,6 +53,18 @@ async function partitionsWithEvents(databaseUrl: string): Promise<Set<number>> {
   }
 }
 
+/** Each room's partition, as the log stored it. */
+async function partitionsOfRooms(databaseUrl: string): Promise<Map<string, number>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const rows = await client.query<{ room_id: string; room_partition: number }>('SELECT DISTINCT room_id, room_partition FROM events WHERE room_id IS NOT NULL');
+    return new Map(rows.rows.map((row) => [row.room_id, Number(row.room_partition)]));
+  } finally {
+    await client.end();
+  }
+}
+
 interface WorkerStatus {
   components: { detection: { partitions?: { worker: string; held: number; of: number } } };
 }
@@ -121,9 +133,11 @@ describe('detection sharded over three detect workers', () => {
     expect(busyOwners.size).toBeGreaterThan(1);
     expect(victimPartitions.some((partition) => used.has(partition))).toBe(true);
 
-    // Killed mid-evening, without a word to anyone: its leases lapse, the other two take them.
+    // Killed mid-evening, without a word to anyone, while the rest of the evening keeps coming: its
+    // leases lapse and the other two take them (meanwhile they wait for its partitions, at most a page ahead).
     await killService(workers[1]!, 'SIGKILL');
     const killedAt = Date.now();
+    const rest = send(ingestNode, ingestKey, evening.events.slice(cut));
     const movedAfterMs = await waitFor('the victim\'s partitions held by the survivors', async () => {
       const now = await holders(databases[1]!);
       const moved = victimPartitions.every((partition) => {
@@ -136,9 +150,18 @@ describe('detection sharded over three detect workers', () => {
     // The lease TTL, plus one renewal of the survivors (a third of it) to notice and take them.
     expect(movedAfterMs).toBeLessThan(LEASE_TTL_MS + LEASE_TTL_MS / 3 + 1_500);
 
-    await send(ingestNode, ingestKey, evening.events.slice(cut));
-    await waitForBacklogZero(ingestNode.baseUrl, { timeoutMs: 180_000 });
+    await rest;
+    await waitForBacklogZero(ingestNode.baseUrl, { timeoutMs: 240_000 });
     const actual = await reportContents(ingestNode, reviewerKey);
+
+    // How many reports cite a sighting in a room another worker held: the cross-room directory through PostgreSQL.
+    const roomPartitions = await partitionsOfRooms(databases[1]!);
+    const crossWorker = [...expected.values()].filter((report) => {
+      const own = before.get(roomPartitions.get(report.subjectType === 'room' ? report.subjectId : '') ?? -1);
+      const others = ((report.evidence as { otherRooms?: Array<{ roomId: string }> }).otherRooms ?? []).map((match) => before.get(roomPartitions.get(match.roomId) ?? -1));
+      return own !== undefined && others.some((owner) => owner !== own);
+    }).length;
+    process.stdout.write(`sharded e2e: ${expected.size} reports, ${crossWorker} citing a room of another worker; partitions moved ${movedAfterMs} ms after the kill\n`);
 
     expect(expected.size).toBeGreaterThan(0);
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
