@@ -3,6 +3,7 @@ import { generateEvening } from '../tools/simulator/generator.js';
 import { sendEvents } from '../tools/simulator/sender.js';
 import type { RoomEvent } from '../src/events/event.schema.js';
 import { type ApiReport, createApiKey, fetchAllReports } from '../tools/simulator/service-harness.js';
+import { DAY, T0, honestCrowd, RoomTraffic } from './support/detection/traffic.js';
 import { waitFor } from './support/eventually.js';
 import { type ServiceProcess, killService, startServiceProcess } from './support/service-process.js';
 import { waitForBacklogZero } from './support/status.js';
@@ -167,4 +168,100 @@ describe('detection sharded over three detect workers', () => {
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [key, report] of expected) expect(actual.get(key)).toEqual(report);
   }, 600_000);
+});
+
+const MINUTE = 60_000;
+
+/** A room a stepped emulator farm works: `farm-0..149` join in five equal waves while the count shows 1,200 (as in restart.e2e-spec). */
+function farmRoom(roomId: string, start: number, seed: number): RoomEvent[] {
+  const room = new RoomTraffic(roomId, `${roomId}-stream`).start(start);
+  honestCrowd(room, { prefix: `${roomId}-h`, viewers: 60, from: start, to: start + 15 * MINUTE, endAt: start + 25 * MINUTE, seed });
+  for (let step = 0; step < 5; step++) {
+    for (let i = 0; i < 30; i++) {
+      const n = step * 30 + i;
+      room.join(`farm-${n}`, start + 2 * MINUTE + step * 40_000 + i * 7, {
+        createdAt: T0 - 2 * DAY + n * 10_000,
+        model: 'SM-G9810',
+        os: 'Android 9',
+        emulator: true,
+        ip: `103.21.${40 + (n >> 4)}.${n % 16}`,
+      });
+    }
+  }
+  for (let t = start + 10_000; t < start + 25 * MINUTE; t += 10_000) room.count(t, 1_200);
+  return room.end(start + 25 * MINUTE).sorted();
+}
+
+/** Candidate room ids and the partition each falls in, as PostgreSQL hashes them. */
+async function partitionsOf(databaseUrl: string, roomIds: readonly string[]): Promise<Map<string, number>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const rows = await client.query<{ room_id: string; partition: number }>(
+      `SELECT room_id, ((hashtextextended(room_id, 0) & 2147483647) % (SELECT partitions FROM log_partitioning))::int AS partition FROM unnest($1::text[]) AS r(room_id)`,
+      [roomIds],
+    );
+    return new Map(rows.rows.map((row) => [row.room_id, Number(row.partition)]));
+  } finally {
+    await client.end();
+  }
+}
+
+describe('cross-room sightings between two detect workers', () => {
+  const databases = [uniqueDatabaseUrl('shard_x_one'), uniqueDatabaseUrl('shard_x_two')];
+  const running: ServiceProcess[] = [];
+
+  afterAll(async () => {
+    for (const service of running) await service.stop();
+    for (const database of databases) await dropDatabase(database);
+  }, 60_000);
+
+  it('links a farm that returns in a room another worker holds, through cohort_sightings, as one process does', async () => {
+    const prefix = `rwshardx-${Date.now()}`;
+    const env = (databaseUrl: string, suffix: string) => ({ DATABASE_URL: databaseUrl, ADMIN_KEY: TEST_ADMIN_KEY, REDIS_PREFIX: `${prefix}-${suffix}` });
+    const ingestNode = await startServiceProcess({ ...env(databases[1]!, 'two'), ROOMWATCH_ROLE: 'ingest', DETECT_LEASE_TTL_MS: String(LEASE_TTL_MS) });
+    running.push(ingestNode);
+    const workers: ServiceProcess[] = [];
+    for (let i = 0; i < 2; i++) {
+      const worker = await startServiceProcess({ ...env(databases[1]!, 'two'), ROOMWATCH_ROLE: 'detect', DETECT_LEASE_TTL_MS: String(LEASE_TTL_MS) });
+      running.push(worker);
+      workers.push(worker);
+    }
+    const owners = await waitFor('two workers sharing the partitions', async () => {
+      const now = await holders(databases[1]!);
+      const names = new Set(now.values());
+      if (names.has(null) || names.size !== 2) throw new Error(`owners ${[...names].join(', ')}`);
+      if ([...names].some((name) => [...now.values()].filter((owner) => owner === name).length !== 32)) throw new Error('not balanced yet');
+      return now;
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+
+    // The farm's first room and the room it returns to, in partitions the two workers hold.
+    const candidates = Array.from({ length: 40 }, (_, i) => `farm-room-${i}`);
+    const partitionOfRoom = await partitionsOf(databases[1]!, candidates);
+    const first = candidates[0]!;
+    const firstOwner = owners.get(partitionOfRoom.get(first)!);
+    const returned = candidates.find((room) => owners.get(partitionOfRoom.get(room)!) !== firstOwner)!;
+    const events = [...farmRoom(first, T0, 1), ...farmRoom(returned, T0 + 40 * MINUTE, 2)].sort((x, y) => x.ts - y.ts);
+
+    const ingestKey = (await createApiKey(ingestNode.baseUrl, TEST_ADMIN_KEY, 'ingest')).key;
+    const reviewerKey = (await createApiKey(ingestNode.baseUrl, TEST_ADMIN_KEY, 'reviewer')).key;
+    await send(ingestNode, ingestKey, events);
+    await waitForBacklogZero(ingestNode.baseUrl, { timeoutMs: 120_000 });
+    const actual = await reportContents(ingestNode, reviewerKey);
+    for (const service of running.splice(0)) await service.stop();
+
+    const single = await startServiceProcess(env(databases[0]!, 'one'));
+    running.push(single);
+    const singleIngest = (await createApiKey(single.baseUrl, TEST_ADMIN_KEY, 'ingest')).key;
+    const singleReviewer = (await createApiKey(single.baseUrl, TEST_ADMIN_KEY, 'reviewer')).key;
+    await send(single, singleIngest, events);
+    await waitForBacklogZero(single.baseUrl, { timeoutMs: 120_000 });
+    const expected = await reportContents(single, singleReviewer);
+
+    // Meaningful only if the returned room's reports cite the first room, which the other worker held.
+    const citing = [...actual.values()].filter((report) => report.streamId === `${returned}-stream` && JSON.stringify(report.evidence).includes(`"${first}"`));
+    expect(citing.length).toBeGreaterThan(0);
+    expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [key, report] of expected) expect(actual.get(key)).toEqual(report);
+  }, 400_000);
 });
