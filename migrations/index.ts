@@ -11,6 +11,7 @@ import { V2ReportSubjects1764004510000 } from './1764004510000-V2ReportSubjects.
 import { ReviewDesk1764006500000 } from './1764006500000-ReviewDesk.js';
 import { Decisions1764010000000 } from './1764010000000-Decisions.js';
 import { PromotionIndexes1764013000000 } from './1764013000000-PromotionIndexes.js';
+import { LogPartitions1764015000000 } from './1764015000000-LogPartitions.js';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the
@@ -30,4 +31,5 @@ export const ALL_MIGRATIONS = [
   ReviewDesk1764006500000,
   Decisions1764010000000,
   PromotionIndexes1764013000000,
+  LogPartitions1764015000000,
 ];

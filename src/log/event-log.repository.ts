@@ -42,12 +42,32 @@ export class EventLogRepository {
     return row.is_called ? Number(row.last_value) + EVENT_SEQ_BLOCK - 1 : 0;
   }
 
+  /**
+   * The committed events of the given partitions with afterSeq < seq <=
+   * upToSeq, in seq order, each with its partition: what a detect worker
+   * reads (index idx_events_partition_seq: one range scan per partition).
+   */
+  async readPartitions(afterSeq: number, upToSeq: number, partitions: readonly number[]): Promise<PartitionedEvent[]> {
+    if (partitions.length === 0) return [];
+    const result = await this.pool.query<StoredEventRecord & { room_partition: number }>(
+      `SELECT ${STORED_EVENT_COLUMNS}, room_partition FROM events
+        WHERE room_partition = ANY($3::smallint[]) AND seq > $1 AND seq <= $2 ORDER BY seq`,
+      [afterSeq, upToSeq, partitions],
+    );
+    return result.rows.map((record) => ({ ...toCommitted(record), partition: Number(record.room_partition) }));
+  }
+
   /** The event at one log position, or null when none was committed there. */
   async readOne(seq: number): Promise<CommittedEvent | null> {
     const result = await this.pool.query<StoredEventRecord>(`SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE seq = $1`, [seq]);
     const record = result.rows[0];
     return record ? toCommitted(record) : null;
   }
+}
+
+/** An event read by partition: its log position, the event and its room's partition. */
+export interface PartitionedEvent extends CommittedEvent {
+  partition: number;
 }
 
 function toCommitted(record: StoredEventRecord): CommittedEvent {

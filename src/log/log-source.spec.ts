@@ -44,6 +44,10 @@ function parts() {
         reads.push([after, upTo]);
         return Promise.resolve([committed(after + 1)]);
       },
+      readPartitions: (after: number, upTo: number, partitions: readonly number[]) => {
+        reads.push([after, upTo]);
+        return Promise.resolve([{ ...committed(after + 1), partition: partitions[0] ?? 0 }]);
+      },
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../platform/config/config.js';
 import type { CommitNotices } from './commit-notices.js';
-import type { EventLogRepository } from './event-log.repository.js';
+import type { EventLogRepository, PartitionedEvent } from './event-log.repository.js';
 import type { CommittedEvent, EventLogWriter } from './event-log.writer.js';
 
 /** What a reader of the log hears as it grows. */
@@ -31,11 +31,13 @@ export interface LogSource {
   readBound(): number;
   /** The committed events with afterSeq < seq <= upToSeq, in seq order. */
   read(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]>;
+  /** The same of some partitions only (a detect worker's), each with its partition. */
+  readPartitions(afterSeq: number, upToSeq: number, partitions: readonly number[]): Promise<PartitionedEvent[]>;
   /** Tells the ingest processes how far the reader has processed (remote only: local ingest sees it in-process). */
   publishProcessed(processedSeq: number): void;
 }
 
-type LogReader = Pick<EventLogRepository, 'readRange'>;
+type LogReader = Pick<EventLogRepository, 'readRange' | 'readPartitions'>;
 
 /** Ingest and the pipeline in one process: batches handed over as they commit. */
 export class LocalLogSource implements LogSource {
@@ -61,6 +63,10 @@ export class LocalLogSource implements LogSource {
     return this.log.readRange(afterSeq, upToSeq);
   }
 
+  readPartitions(afterSeq: number, upToSeq: number, partitions: readonly number[]): Promise<PartitionedEvent[]> {
+    return this.log.readPartitions(afterSeq, upToSeq, partitions);
+  }
+
   /** Ingest in this process sees the progress in-process. */
   publishProcessed(_processedSeq: number): void {}
 }
@@ -84,6 +90,10 @@ export class RemoteLogSource implements LogSource {
 
   read(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]> {
     return this.log.readRange(afterSeq, upToSeq);
+  }
+
+  readPartitions(afterSeq: number, upToSeq: number, partitions: readonly number[]): Promise<PartitionedEvent[]> {
+    return this.log.readPartitions(afterSeq, upToSeq, partitions);
   }
 
   publishProcessed(processedSeq: number): void {

@@ -1,4 +1,5 @@
 import type { RoomEvent } from '../events/event.schema.js';
+import type { PartitionedEvent } from '../log/event-log.repository.js';
 import type { CommittedEvent } from '../log/event-log.writer.js';
 import type { LogFollower, LogSource } from '../log/log-source.js';
 import { Monitor, type MonitorParts } from './monitor.js';
@@ -36,6 +37,14 @@ class FakeLog implements LogSource {
   read(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]> {
     this.reads++;
     return Promise.resolve(this.rows.filter(({ seq }) => seq > afterSeq && seq <= upToSeq));
+  }
+
+  /** Partition of an event in this fake: its seq modulo 4. */
+  readPartitions(afterSeq: number, upToSeq: number, partitions: readonly number[]): Promise<PartitionedEvent[]> {
+    this.reads++;
+    return Promise.resolve(
+      this.rows.filter(({ seq }) => seq > afterSeq && seq <= upToSeq && partitions.includes(seq % 4)).map((row) => ({ ...row, partition: row.seq % 4 })),
+    );
   }
 
   publishProcessed(processedSeq: number): void {
@@ -106,6 +115,9 @@ function monitorOver(
     pipeline,
     checkpoints: {
       processedSeq: () => Promise.resolve(checkpoints.seq),
+      partitionSeqs: () => Promise.reject(new Error('not partitioned')),
+      advancePartitions: () => Promise.reject(new Error('not partitioned')),
+      lowestOtherSeq: () => Promise.reject(new Error('not partitioned')),
       advance: (_consumer, seq) => {
         checkpoints.seq = Math.max(checkpoints.seq, seq);
         checkpoints.advances++;
@@ -380,6 +392,111 @@ describe('the monitor', () => {
       monitor.committed([committed(1)]);
       await settle(monitor);
       expect(pipeline.runs).toEqual([]);
+    });
+  });
+
+  describe('as a detect worker holding some partitions (partition of seq n: n % 4 in these fakes)', () => {
+    /** A worker holding partitions 0 and 1 of 4, whose checkpoints are at 20 and 8. */
+    function partitioned({ others = null as number | null, fenced = new Set<number>() } = {}) {
+      const log = new FakeLog('remote');
+      log.commit(range(1, 40), { silently: true });
+      log.bound = 40;
+      const pipeline = new FakePipeline();
+      const rebuiltFor: Array<readonly number[] | null> = [];
+      pipeline.rebuild = (beforeSeq: number, partitions?: readonly number[] | null) => {
+        pipeline.rebuilds.push(beforeSeq);
+        rebuiltFor.push(partitions ?? null);
+        return Promise.resolve();
+      };
+      const seqs = new Map([
+        [0, 20],
+        [1, 8],
+      ]);
+      const advances: Array<{ partitions: number[]; seq: number }> = [];
+      let held = [
+        { partition: 0, token: 3 },
+        { partition: 1, token: 1 },
+      ];
+      let generation = 1;
+      const listeners: Array<() => void> = [];
+      const scope = {
+        worker: 'w1',
+        partitionCount: 4,
+        get generation() {
+          return generation;
+        },
+        held: () => held,
+        onChange: (listener: () => void) => {
+          listeners.push(listener);
+          return () => undefined;
+        },
+        lost: (partitions: readonly number[]) => {
+          held = held.filter((lease) => !partitions.includes(lease.partition));
+          generation++;
+          for (const listener of listeners) listener();
+        },
+      };
+      const monitor = new Monitor({
+        source: log,
+        pipeline,
+        partitions: scope,
+        checkpoints: {
+          processedSeq: () => Promise.reject(new Error('one checkpoint per partition here')),
+          advance: () => Promise.reject(new Error('one checkpoint per partition here')),
+          partitionSeqs: (partitions) => Promise.resolve(new Map(partitions.map((partition) => [partition, seqs.get(partition) ?? 0]))),
+          advancePartitions: (_worker, leases, seq) => {
+            const moved = leases.map((lease) => lease.partition).filter((partition) => !fenced.has(partition));
+            advances.push({ partitions: moved, seq });
+            for (const partition of moved) seqs.set(partition, Math.max(seqs.get(partition) ?? 0, seq));
+            return Promise.resolve(new Set(moved));
+          },
+          lowestOtherSeq: () => Promise.resolve(others),
+        },
+        streams: { highestLastSeq: () => Promise.resolve(40), firstSeqActiveWithin: () => Promise.resolve(5) },
+        quarantine: { openSeqs: () => Promise.resolve(new Set<number>()) },
+        config: { ...DEFAULT_MONITOR_CONFIG, replayPageSpan: 100, maxLeadSeqs: 16 },
+        sleep: () => new Promise((resolve) => setImmediate(resolve)),
+      });
+      return { log, monitor, pipeline, rebuiltFor, advances, seqs };
+    }
+
+    it('reads only its partitions, replays muted each one up to its own checkpoint, processes the rest and checkpoints each', async () => {
+      const { monitor, pipeline, rebuiltFor, advances } = partitioned();
+      monitor.start();
+      await settle(monitor);
+      expect(pipeline.rebuilds).toEqual([5]);
+      expect(rebuiltFor).toEqual([[0, 1]]);
+      // Muted: up to the lowest checkpoint (8) at recovery, then partition 0's events up to its own (20).
+      expect(pipeline.replayed).toEqual([5, 8, 12, 16, 20]);
+      expect(pipeline.processed()).toEqual([9, 13, 17, 21, 24, 25, 28, 29, 32, 33, 36, 37, 40]);
+      expect(advances).toEqual([{ partitions: [0, 1], seq: 40 }]);
+      expect(monitor.partitionProgress()).toEqual([
+        { partition: 0, processedSeq: 40 },
+        { partition: 1, processedSeq: 40 },
+      ]);
+      expect(monitor.mode).toBe('live');
+      await monitor.stop();
+    });
+
+    it('runs at most maxLeadSeqs ahead of the slowest other partition', async () => {
+      const { monitor, pipeline, advances } = partitioned({ others: 10 });
+      monitor.start();
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      // The others are at 10: this worker goes no further than 26 and waits there.
+      expect(Math.max(...pipeline.processed())).toBe(25);
+      expect(advances.map(({ seq }) => seq)).toEqual([26]);
+      expect(monitor.mode).toBe('catching-up');
+      await monitor.stop();
+    });
+
+    it('rebuilds for the partitions it still holds when a checkpoint is fenced off (its lease was lost)', async () => {
+      const { monitor, pipeline, rebuiltFor } = partitioned({ fenced: new Set([1]) });
+      monitor.start();
+      await settle(monitor);
+      expect(rebuiltFor).toEqual([[0, 1], [0]]);
+      expect(monitor.partitionProgress()).toEqual([{ partition: 0, processedSeq: 40 }]);
+      expect(pipeline.rebuilds).toHaveLength(2);
+      await monitor.stop();
     });
   });
 });

@@ -4,6 +4,8 @@ import type { CommittedEvent } from '../log/event-log.writer.js';
 import type { LogFollower, LogSource } from '../log/log-source.js';
 import type { StreamRepository } from '../state/streams/stream.repository.js';
 import type { CheckpointRepository } from './checkpoint.repository.js';
+import type { HeldLease } from './partition-leases.repository.js';
+import type { PartitionScope } from './partition-ownership.js';
 import { DEFAULT_MONITOR_CONFIG, type MonitorConfig } from './pipeline.config.js';
 import type { Pipeline } from './pipeline.js';
 import type { QuarantineRepository } from './quarantine.repository.js';
@@ -22,7 +24,14 @@ export type MonitorMode = 'recovering' | 'live' | 'catching-up' | 'stopped';
 export interface MonitorParts {
   source: LogSource;
   pipeline: Pick<Pipeline, 'run' | 'rebuild' | 'replay'>;
-  checkpoints: Pick<CheckpointRepository, 'processedSeq' | 'advance'>;
+  /**
+   * A detect worker's leased partitions: it reads, processes and
+   * checkpoints only those, each from its own checkpoint, and rebuilds
+   * whenever the held set changes. Absent: this process runs every room
+   * under the one `detection` checkpoint (ROOMWATCH_ROLE=all).
+   */
+  partitions?: PartitionScope;
+  checkpoints: Pick<CheckpointRepository, 'processedSeq' | 'advance' | 'partitionSeqs' | 'advancePartitions' | 'lowestOtherSeq'>;
   /** Where streams sit in the log: the restart replay starts at the first recent one. */
   streams: Pick<StreamRepository, 'highestLastSeq' | 'firstSeqActiveWithin'>;
   quarantine: Pick<QuarantineRepository, 'openSeqs'>;
@@ -35,6 +44,8 @@ export interface MonitorParts {
 const OUTAGE_PAUSE_MS = 1_000;
 /** Wait for a flush below everything newer to commit, before reading past it. */
 const FLUSH_WAIT_MS = 5;
+/** A detect worker too far ahead of the others looks again after this (a checkpoint read). */
+const LEAD_WAIT_MS = 50;
 
 /**
  * Feeds what ingest durably committed to the pipeline, in commit order. Live,
@@ -61,6 +72,13 @@ export class Monitor implements LogFollower {
   private error: string | null = null;
   /** Newest ts among committed events handed to this process (live hand-over only). */
   private newestCommittedTs = Number.NEGATIVE_INFINITY;
+  /** Partitioned: the held set the live detectors were rebuilt for, and each one's checkpoint. */
+  private scopeGeneration = -1;
+  private leases: readonly HeldLease[] = [];
+  private readonly partitionSeqs = new Map<number, number>();
+  /** Quarantined seqs below the highest partition checkpoint: kept out of the muted part of catch-up pages. */
+  private mutedSkip: ReadonlySet<number> = new Set();
+  private stopScope: (() => void) | null = null;
 
   constructor(private readonly parts: MonitorParts) {
     this.source = parts.source;
@@ -88,11 +106,25 @@ export class Monitor implements LogFollower {
   /** Follows the log and starts recovering. */
   start(): void {
     this.stopFollowing = this.source.follow(this);
+    this.stopScope = this.parts.partitions?.onChange(() => this.kick()) ?? null;
     this.kick();
+  }
+
+  /** How far the log may be read now (remote: what the writers vouch for). */
+  readBound(): number {
+    const bound = this.source.readBound();
+    return Number.isFinite(bound) && bound < Number.MAX_SAFE_INTEGER ? bound : this.highestCommittedSeq;
+  }
+
+  /** Partitioned: the partitions the live detectors hold, each with its checkpoint (null: every room, one checkpoint). */
+  partitionProgress(): Array<{ partition: number; processedSeq: number }> | null {
+    if (!this.parts.partitions) return null;
+    return this.leases.map(({ partition }) => ({ partition, processedSeq: this.partitionSeqs.get(partition) ?? 0 }));
   }
 
   async stop(): Promise<void> {
     this.stopFollowing?.();
+    this.stopScope?.();
     this.currentMode = 'stopped';
     await this.draining;
   }
@@ -171,10 +203,21 @@ export class Monitor implements LogFollower {
       });
   }
 
+  /** The held partitions changed since the live detectors were rebuilt. */
+  private rescoped(): boolean {
+    const scope = this.parts.partitions;
+    return scope !== undefined && scope.generation !== this.scopeGeneration;
+  }
+
   private async drain(): Promise<void> {
+    if (this.rescoped() && this.currentMode !== 'stopped') this.currentMode = 'recovering';
     if (this.currentMode === 'recovering') await this.recover();
     while (this.currentMode === 'catching-up') {
-      const caughtUp = await this.catchUpPage();
+      const caughtUp = this.parts.partitions ? await this.catchUpPartitions() : await this.catchUpPage();
+      if (this.rescoped()) {
+        this.currentMode = 'recovering';
+        return;
+      }
       if (caughtUp && this.processed >= this.highestCommittedSeq) {
         this.currentMode = 'live';
         this.error = null;
@@ -195,6 +238,7 @@ export class Monitor implements LogFollower {
 
   /** Rebuilds the live detectors from the log: muted up to the checkpoint, then catch-up. */
   private async recover(): Promise<void> {
+    if (this.parts.partitions) return this.recoverPartitions(this.parts.partitions);
     const { pipeline, checkpoints, streams, quarantine } = this.parts;
     this.processed = await checkpoints.processedSeq(CHECKPOINT_CONSUMER);
     this.highestCommittedSeq = Math.max(this.highestCommittedSeq, await streams.highestLastSeq());
@@ -217,6 +261,91 @@ export class Monitor implements LogFollower {
       `detection recovered: checkpoint seq ${this.processed}, replayed ${replayed > 0 ? `seq ${replayFrom}..${this.processed}` : 'nothing'}`,
     );
     this.currentMode = 'catching-up';
+  }
+
+  /**
+   * A detect worker's recovery, for the partitions it holds now: the live
+   * detectors are rebuilt from the log, muted, up to the lowest of their
+   * checkpoints; catch-up then replays, muted, each partition's events up to
+   * its own checkpoint and processes the rest (a partition taken over from a
+   * dead worker is behind the others, or ahead of them).
+   */
+  private async recoverPartitions(scope: PartitionScope): Promise<void> {
+    const { pipeline, checkpoints, streams, quarantine } = this.parts;
+    this.scopeGeneration = scope.generation;
+    this.leases = [...scope.held()];
+    const owned = this.leases.map((lease) => lease.partition);
+    const seqs = await checkpoints.partitionSeqs(owned, CHECKPOINT_CONSUMER);
+    this.partitionSeqs.clear();
+    for (const [partition, seq] of seqs) this.partitionSeqs.set(partition, seq);
+    const highest = await streams.highestLastSeq();
+    this.highestCommittedSeq = Math.max(this.highestCommittedSeq, highest);
+    this.processed = owned.length > 0 ? Math.min(...seqs.values()) : Math.max(this.processed, highest);
+    const replayFrom = owned.length > 0 ? await streams.firstSeqActiveWithin(this.config.replayHorizonMs) : null;
+    const replaying = replayFrom !== null && replayFrom <= this.processed;
+    await pipeline.rebuild(replaying ? replayFrom : this.processed + 1, owned);
+    const highestCheckpoint = Math.max(this.processed, ...seqs.values());
+    const quarantined = owned.length > 0 ? await quarantine.openSeqs(highestCheckpoint) : new Set<number>();
+    this.mutedSkip = quarantined;
+    let replayed = 0;
+    if (replaying) {
+      for (let from = replayFrom - 1; from < this.processed; from += this.config.replayPageSpan) {
+        const to = Math.min(from + this.config.replayPageSpan, this.processed);
+        const page = await this.source.readPartitions(from, to, owned);
+        pipeline.replay(page.filter(({ seq }) => !quarantined.has(seq)));
+        replayed += page.length;
+      }
+    }
+    this.logger.log(
+      `detection recovered ${owned.length} partitions (${scope.worker}): checkpoints seq ${this.processed}..${highestCheckpoint}, replayed ${replayed} events`,
+    );
+    this.currentMode = 'catching-up';
+  }
+
+  /**
+   * One page of the held partitions' log after the lowest checkpoint: each
+   * event at or below its partition's checkpoint is replayed muted (its
+   * findings are stored), the others are processed; then every held
+   * partition's checkpoint moves to the page's end, fenced by its lease.
+   * True when the log had nothing more.
+   */
+  private async catchUpPartitions(): Promise<boolean> {
+    const scope = this.parts.partitions!;
+    const bound = this.source.readBound();
+    const owned = this.leases.map((lease) => lease.partition);
+    let to = Math.min(this.processed + this.config.replayPageSpan, bound);
+    if (to <= this.processed) {
+      // Everything announced so far is processed; the next notice wakes us.
+      this.highestCommittedSeq = this.processed;
+      return true;
+    }
+    const others = await this.parts.checkpoints.lowestOtherSeq(owned, scope.partitionCount, CHECKPOINT_CONSUMER);
+    if (others !== null) to = Math.min(to, others + this.config.maxLeadSeqs);
+    if (to <= this.processed) {
+      // Too far ahead of the slowest other worker: wait for it (see maxLeadSeqs).
+      await this.sleep(LEAD_WAIT_MS);
+      return false;
+    }
+    const page = await this.source.readPartitions(this.processed, to, owned);
+    const muted: CommittedEvent[] = [];
+    const fresh: CommittedEvent[] = [];
+    for (const committed of page) {
+      if (committed.seq > (this.partitionSeqs.get(committed.partition) ?? 0)) fresh.push(committed);
+      else if (!this.mutedSkip.has(committed.seq)) muted.push(committed);
+    }
+    if (muted.length > 0) this.parts.pipeline.replay(muted);
+    if (fresh.length > 0) await this.parts.pipeline.run(fresh);
+    const moved = await this.parts.checkpoints.advancePartitions(scope.worker, this.leases, to);
+    const lost = owned.filter((partition) => !moved.has(partition));
+    for (const partition of moved) this.partitionSeqs.set(partition, Math.max(to, this.partitionSeqs.get(partition) ?? 0));
+    if (lost.length > 0) {
+      this.logger.warn(`detection lost the leases of partitions ${lost.join(', ')}; rebuilding for the rest`);
+      scope.lost(lost);
+    }
+    this.processed = to;
+    this.highestCommittedSeq = Math.max(this.highestCommittedSeq, to);
+    this.source.publishProcessed(this.processed);
+    return to >= bound;
   }
 
   /** Processes one page of the log after the checkpoint; true when the log had nothing more. */

@@ -21,12 +21,22 @@ export interface MonitorConfig {
    * `cohort_sightings` instead.
    */
   replayHorizonMs: number;
+  /**
+   * A detect worker runs at most this many seqs ahead of the slowest other
+   * partition's checkpoint. Other workers' cross-room sightings are seen only
+   * once their checkpoints vouch for them, so this bounds the stretch of log
+   * in which a sighting in one worker's room can miss one in another's: one
+   * page, as a single process sees at most one batch at a time. A dead
+   * worker's partitions hold the others for its lease TTL, then move.
+   */
+  maxLeadSeqs: number;
 }
 
 export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
   maxQueuedEvents: 100_000,
   replayPageSpan: 8 * 4096,
   replayHorizonMs: 6 * 60 * 60_000,
+  maxLeadSeqs: 8 * 4096,
 };
 
 /** How a batch that keeps failing is isolated (see PoisonQuarantine). */

@@ -16,8 +16,10 @@ import { StreamRepository } from '../state/streams/stream.repository.js';
 import { StreamsModule } from '../state/streams/streams.module.js';
 import { CheckpointRepository } from './checkpoint.repository.js';
 import { Monitor } from './monitor.js';
+import { PartitionLeasesRepository } from './partition-leases.repository.js';
+import { PartitionOwnership } from './partition-ownership.js';
 import { Pipeline } from './pipeline.js';
-import { MONITOR, PipelineService } from './pipeline.service.js';
+import { DetectionProgress, MONITOR, PARTITION_OWNERSHIP, PipelineService } from './pipeline.service.js';
 import { PoisonQuarantine } from './poison-quarantine.js';
 import { QuarantineController } from './quarantine.controller.js';
 import { QuarantineRepository } from './quarantine.repository.js';
@@ -58,6 +60,7 @@ const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceSt
     EventLogRepository,
     CohortSightingsRepository,
     CheckpointRepository,
+    PartitionLeasesRepository,
     QuarantineRepository,
     StreamDirectory,
     OrderLedger,
@@ -73,8 +76,27 @@ const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceSt
       useFactory: (poison: PoisonQuarantine, ...stages: Stage[]) => new Pipeline(stages, poison),
     },
     {
+      // A detect worker holds a share of the partitions; a single process (all) runs every room.
+      provide: PARTITION_OWNERSHIP,
+      inject: [APP_CONFIG, PartitionLeasesRepository],
+      useFactory: (config: AppConfig, leases: PartitionLeasesRepository): PartitionOwnership | null =>
+        config.ROOMWATCH_ROLE === 'detect'
+          ? new PartitionOwnership(leases, { ttlMs: config.DETECT_LEASE_TTL_MS, renewMs: Math.max(100, Math.floor(config.DETECT_LEASE_TTL_MS / 3)) })
+          : null,
+    },
+    {
       provide: MONITOR,
-      inject: [APP_CONFIG, EventLogWriter, CommitNotices, EventLogRepository, Pipeline, CheckpointRepository, StreamRepository, QuarantineRepository],
+      inject: [
+        APP_CONFIG,
+        EventLogWriter,
+        CommitNotices,
+        EventLogRepository,
+        Pipeline,
+        CheckpointRepository,
+        StreamRepository,
+        QuarantineRepository,
+        PARTITION_OWNERSHIP,
+      ],
       useFactory: (
         config: AppConfig,
         writer: EventLogWriter,
@@ -84,11 +106,13 @@ const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceSt
         checkpoints: CheckpointRepository,
         streams: StreamRepository,
         quarantine: QuarantineRepository,
+        ownership: PartitionOwnership | null,
       ): Monitor | null => {
         const source = logSourceFor(config.ROOMWATCH_ROLE, { writer, notices, log });
-        return source && new Monitor({ source, pipeline, checkpoints, streams, quarantine });
+        return source && new Monitor({ source, pipeline, checkpoints, streams, quarantine, ...(ownership ? { partitions: ownership } : {}) });
       },
     },
+    DetectionProgress,
     PipelineService,
   ],
 })

@@ -87,9 +87,13 @@ export class Pipeline {
     });
   }
 
-  /** Empties the live detectors, restoring what they keep durably from before `beforeSeq` (restart, outage). */
-  async rebuild(beforeSeq: number): Promise<void> {
-    for (const stage of this.live) await stage.rebuild(beforeSeq);
+  /**
+   * Empties the live detectors, restoring what they keep durably from before
+   * `beforeSeq` (restart, outage); `partitions`: only these partitions' rooms
+   * are this process's (a detect worker), null: every room.
+   */
+  async rebuild(beforeSeq: number, partitions: readonly number[] | null = null): Promise<void> {
+    for (const stage of this.live) await stage.rebuild(beforeSeq, partitions);
   }
 
   /** Feeds events processed before the checkpoint to the live detectors again, muted, to rebuild their memory. */

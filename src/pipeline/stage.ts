@@ -68,8 +68,12 @@ export interface LiveDetectionStage {
   readonly kind: 'live-detection';
   readonly name: string;
   run(context: BatchContext): Promise<void>;
-  /** Starts over empty, with what it keeps durably (cross-room sightings) restored from before log position `beforeSeq`. */
-  rebuild(beforeSeq: number): Promise<void>;
+  /**
+   * Starts over empty, with what it keeps durably (cross-room sightings)
+   * restored from before log position `beforeSeq`; `partitions`: the
+   * partitions whose rooms it will see (null: every room).
+   */
+  rebuild(beforeSeq: number, partitions: readonly number[] | null): Promise<void>;
   /** Applies events processed before the checkpoint again, muted: what they yield is stored already. */
   replay(events: readonly CommittedEvent[]): void;
 }

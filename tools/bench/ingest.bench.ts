@@ -14,7 +14,15 @@
  *              indexes, but no primary key; and (b) a bare heap with no index
  *              at all, for reference
  *
- * Run: npm run bench:ingest   (options: --events N --connections N --batch N --window N)
+ *   sharded    an ingest node and N detect workers (ROOMWATCH_ROLE=detect,
+ *              N = 1, 2) sharing the 64 partitions by lease: acked events/s
+ *              and ack p99 as above, and how long after the first send every
+ *              partition's checkpoint had passed the last event (the ingest
+ *              node's backlog at 0): detected events/s, and the drain after
+ *              the last ack (an upper bound of event-to-report latency for
+ *              the last event)
+ *
+ * Run: npm run bench:ingest   (options: --events N --connections N --batch N --window N --sharded-only)
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -36,6 +44,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '500' },
     window: { type: 'string', default: '4' },
     'bare-server': { type: 'boolean', default: false },
+    'sharded-only': { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(args.events);
@@ -65,6 +74,16 @@ async function main(): Promise<void> {
   const bytes = events.reduce((sum, event) => sum + JSON.stringify(event).length, 0);
   console.log(`roomwatch ingest bench: ${EVENTS} events (~${Math.round(bytes / EVENTS)} B each as JSON), ` +
     `${CONNECTIONS} connections, batches of ${BATCH}, window ${WINDOW} per connection`);
+
+  const sharded: Array<[number, ShardedMeasured]> = [];
+  for (const workers of [1, 2]) sharded.push([workers, await measureSharded(events, workers)]);
+  console.log('');
+  console.log('| ingest node + detect workers | acked events/s | ack p99 ms | detected events/s (first send → every partition past the last event) | drain after the last ack, s |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const [workers, result] of sharded) {
+    console.log(`| 1 + ${workers} | ${fmt(result.eventsPerSecond)} | ${result.p99 ?? '–'} | ${fmt(result.detectedPerSecond)} | ${result.drainSeconds.toFixed(2)} |`);
+  }
+  if (args['sharded-only']) return;
 
   const copyShaped = await measureCopy(events, 'shaped');
   const copyHeap = await measureCopy(events, 'heap');
@@ -168,6 +187,67 @@ async function measureService(events: Array<Record<string, unknown>>, role: 'ing
     return await sendAll(service.baseUrl, key, events);
   } finally {
     await service.stop();
+    await dropDatabase(databaseUrl);
+  }
+}
+
+interface ShardedMeasured extends Measured {
+  detectedPerSecond: number;
+  drainSeconds: number;
+}
+
+/** Polls the ingest node's backlog (every partition's checkpoint against its commits) until it reads 0 three times; returns when it first did. */
+async function untilDetected(baseUrl: string): Promise<number> {
+  let zeros = 0;
+  let firstZeroAt = 0;
+  for (;;) {
+    const status = (await (await fetch(`${baseUrl}/v1/status`)).json()) as { backlog: number };
+    zeros = status.backlog === 0 ? zeros + 1 : 0;
+    if (zeros === 1) firstZeroAt = performance.now();
+    if (zeros >= 3) return firstZeroAt;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function measureSharded(events: Array<Record<string, unknown>>, workers: number): Promise<ShardedMeasured> {
+  const databaseUrl = `${PG_SERVER}/roomwatch_bench_${randomBytes(4).toString('hex')}`;
+  const env = { DATABASE_URL: databaseUrl, ADMIN_KEY, REDIS_PREFIX: `rwbench-${Date.now()}` };
+  const ingest = await startServiceProcess({ ...env, ROOMWATCH_ROLE: 'ingest' });
+  const detect = [];
+  try {
+    for (let i = 0; i < workers; i++) detect.push(await startServiceProcess({ ...env, ROOMWATCH_ROLE: 'detect' }));
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      // Every partition held, and none by more than its fair share: the workers have settled.
+      for (;;) {
+        const result = await client.query<{ free: string; most: string }>(
+          `SELECT count(*) FILTER (WHERE owner IS NULL OR expires_at < now()) AS free,
+                  (SELECT max(n) FROM (SELECT count(*) AS n FROM partition_leases WHERE expires_at >= now() GROUP BY owner) held) AS most
+             FROM partition_leases`,
+        );
+        if (Number(result.rows[0]!.free) === 0 && Number(result.rows[0]!.most) <= Math.ceil(64 / workers)) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      await client.end();
+    }
+    const response = await fetch(`${ingest.baseUrl}/v1/api-keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'ingest' }),
+    });
+    const { key } = (await response.json()) as { key: string };
+    await sendAll(ingest.baseUrl, key, makeEvents(10_000));
+    await untilDetected(ingest.baseUrl);
+    const started = performance.now();
+    const acked = await sendAll(ingest.baseUrl, key, events);
+    const lastAckAt = performance.now();
+    const detectedAt = await untilDetected(ingest.baseUrl);
+    return { ...acked, detectedPerSecond: events.length / ((detectedAt - started) / 1000), drainSeconds: Math.max(0, detectedAt - lastAckAt) / 1000 };
+  } finally {
+    for (const worker of detect) await worker.stop();
+    await ingest.stop();
     await dropDatabase(databaseUrl);
   }
 }

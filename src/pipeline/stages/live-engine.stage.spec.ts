@@ -58,6 +58,8 @@ function stage(throwOn = new Set<number>()) {
         loads.push([before, horizonMs, limit]);
         return Promise.resolve([{ roomId: 'old-room', streamId: 'old', at: 1, accounts: ['x'] }]);
       },
+      loadRecentOf: () => Promise.reject(new Error('not partitioned')),
+      loadForeign: () => Promise.reject(new Error('not partitioned')),
     },
   );
   return { subject, built, appended, loads };

@@ -32,15 +32,20 @@ export class LiveEngineStage implements LiveDetectionStage {
   readonly kind = 'live-detection';
   readonly name = 'live engine';
   private live: LiveDetection;
+  /** A detect worker's partitions (null: every room is this process's) and how far other workers' sightings are loaded. */
+  private partitions: readonly number[] | null = null;
+  private foreignThrough = 0;
 
   constructor(
     @Inject(LIVE_DETECTION_FACTORY) private readonly create: LiveDetectionFactory,
-    @Inject(CohortSightingsRepository) private readonly sightings: Pick<CohortSightingsRepository, 'append' | 'loadRecent'>,
+    @Inject(CohortSightingsRepository)
+    private readonly sightings: Pick<CohortSightingsRepository, 'append' | 'loadRecent' | 'loadRecentOf' | 'loadForeign'>,
   ) {
     this.live = create();
   }
 
   async run(context: BatchContext): Promise<void> {
+    if (this.partitions !== null && context.events.length > 0) await this.takeForeignSightings(context.events[0]!.seq);
     for (const committed of context.events) {
       try {
         this.live.cohorts.position = committed.seq;
@@ -53,10 +58,31 @@ export class LiveEngineStage implements LiveDetectionStage {
     await this.sightings.append(this.live.cohorts.takeJournal());
   }
 
-  async rebuild(beforeSeq: number): Promise<void> {
+  async rebuild(beforeSeq: number, partitions: readonly number[] | null = null): Promise<void> {
     this.live = this.create();
+    this.partitions = partitions;
     const { cohorts } = this.live;
-    cohorts.restore(await this.sightings.loadRecent(beforeSeq, cohorts.horizonMs, DEFAULT_ENGINE_CONFIG.cohortDirectory.maxSightings));
+    const limit = DEFAULT_ENGINE_CONFIG.cohortDirectory.maxSightings;
+    if (partitions === null) {
+      cohorts.restore(await this.sightings.loadRecent(beforeSeq, cohorts.horizonMs, limit));
+      return;
+    }
+    const restored = await this.sightings.loadRecentOf(beforeSeq, cohorts.horizonMs, limit, partitions);
+    cohorts.restore(restored.sightings);
+    this.foreignThrough = restored.through;
+  }
+
+  /**
+   * A detect worker: the sightings other workers' rooms recorded since the
+   * last batch, as far as their checkpoints vouch (see
+   * CohortSightingsRepository.loadForeign), put in the directory before this
+   * batch's events look for matches. Cross-room memory goes through
+   * PostgreSQL, never another worker's memory.
+   */
+  private async takeForeignSightings(beforeSeq: number): Promise<void> {
+    const foreign = await this.sightings.loadForeign(this.foreignThrough, beforeSeq, this.partitions!);
+    this.live.cohorts.restore(foreign.sightings);
+    this.foreignThrough = foreign.through;
   }
 
   replay(events: readonly CommittedEvent[]): void {

@@ -45,6 +45,14 @@ const configSchema = z.object({
    */
   REVIEW_CLAIM_TTL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(900_000),
   ROOMWATCH_ROLE: z.enum(['all', 'ingest', 'detect']).default('all'),
+  /**
+   * Detect workers (ROOMWATCH_ROLE=detect) hold the partitions of the log as
+   * leases in PostgreSQL, renewed every third of this: a worker that dies
+   * gives its partitions up to the others this long after its last renewal.
+   * 10 s rides out a stop-the-world pause or a slow renewal under load and
+   * keeps a dead worker's rooms unwatched for seconds, not minutes.
+   */
+  DETECT_LEASE_TTL_MS: z.coerce.number().int().min(300).max(600_000).default(10_000),
   /** Prefix for Redis keys and BullMQ queues, so several deployments (or test runs) can share one Redis. */
   REDIS_PREFIX: z.string().min(1).max(64).default('roomwatch'),
   /**

@@ -82,6 +82,26 @@ export class MetricsService {
       },
     });
     new Gauge({
+      name: 'roomwatch_detection_partitions_held',
+      help: 'Log partitions this detect worker holds the lease of (absent where one process runs every room).',
+      registers: [this.registry],
+      async collect() {
+        const partitions = (await part('detection'))?.partitions as { held?: number } | undefined;
+        if (partitions) this.set(Number(partitions.held ?? 0));
+      },
+    });
+    new Gauge({
+      name: 'roomwatch_detection_partition_behind_seqs',
+      help: 'Log positions between what the writers have committed and a held partition\'s checkpoint, per partition (detect workers).',
+      labelNames: ['partition'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const partitions = (await part('detection'))?.partitions as { list?: Array<{ partition: number; behindSeq: number }> } | undefined;
+        for (const { partition, behindSeq } of partitions?.list ?? []) this.set({ partition: String(partition) }, behindSeq);
+      },
+    });
+    new Gauge({
       name: 'roomwatch_enforcement_deliveries',
       help: 'Enforcement deliveries waiting, by state: first_attempt (counted in backlog), retrying (waiting on the receiver), failed (waiting on a person).',
       labelNames: ['state'] as const,
