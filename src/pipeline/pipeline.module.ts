@@ -32,6 +32,8 @@ import { FINDING_SINK, ReportSinkStage } from './stages/report-sink.stage.js';
 import { StreamsStage } from './stages/streams.stage.js';
 import { AccountPresenceStage } from './stages/account-presence.stage.js';
 import { AccountStreamsModule } from '../state/accounts/account-streams.module.js';
+import { RingsModule } from '../rings/rings.module.js';
+import { RingsStage } from './stages/rings.stage.js';
 
 /**
  * The stages every committed batch runs through, in this order (Pipeline
@@ -39,9 +41,11 @@ import { AccountStreamsModule } from '../state/accounts/account-streams.module.j
  * ledger (the ledger detectors read stream boundaries), the v2 platform
  * facts (flash-sale openings, coupon claims, sign-ups), the accounts'
  * presence per stream (read by the desk only), then the ledger
- * detectors over that state, the live engine, and the report store last.
+ * detectors over that state, the linked-account rings (after the ledger
+ * detectors, reading the reports earlier batches stored), the live engine,
+ * and the report store last.
  */
-const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceStage, RefundBrushingStage, InflatedGmvStage, LiveEngineStage, ReportSinkStage] as const;
+const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceStage, RefundBrushingStage, InflatedGmvStage, RingsStage, LiveEngineStage, ReportSinkStage] as const;
 
 /**
  * The pipeline: a monitor following the log (local hand-over or remote
@@ -49,7 +53,7 @@ const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceSt
  * the poison quarantine and its admin route.
  */
 @Module({
-  imports: [IngestModule, ReportsModule, StreamsModule, LedgerModule, PlatformFactsModule, AccountStreamsModule],
+  imports: [IngestModule, ReportsModule, StreamsModule, LedgerModule, PlatformFactsModule, AccountStreamsModule, RingsModule],
   controllers: [QuarantineController],
   providers: [
     EventLogRepository,
