@@ -9,6 +9,7 @@ import type { ScriptedCommentsAccountEvidence, ScriptedCommentsRoomEvidence } fr
 import type { RefundBrushingAccountEvidence, RefundBrushingRoomEvidence } from './ledger/refund-brushing/refund-brushing.evidence.js';
 import type { InflatedGmvEvidence } from './ledger/inflated-gmv/inflated-gmv.evidence.js';
 import type { ScalperBotAccountEvidence, ScalperBotRoomEvidence } from './live/scalper-bot/scalper-bot.evidence.js';
+import type { AccountRingEvidence } from './rings/account-ring.evidence.js';
 
 export type { CohortIdentityEvidence } from './shared/cohort-identity.js';
 export type {
@@ -42,6 +43,7 @@ export type {
   ScalperSaleEvidence,
   ScalperSignal,
 } from './live/scalper-bot/scalper-bot.evidence.js';
+export type { AccountRingEvidence, RegistrationBurst, RingCaught, RingLinkSample, RingSharedIdentifier, RingSyncStream } from './rings/account-ring.evidence.js';
 
 /**
  * Evidence by (kind, subject type). inflated_gmv reports are room reports
@@ -55,6 +57,7 @@ export interface EvidenceByKind {
   refund_brushing: { room: RefundBrushingRoomEvidence; account: RefundBrushingAccountEvidence };
   inflated_gmv: { room: InflatedGmvEvidence; account: never };
   scalper_bot: { room: ScalperBotRoomEvidence; account: ScalperBotAccountEvidence };
+  account_ring: { ring: AccountRingEvidence };
 }
 
 export type EvidenceOf<K extends ReportKind, S extends SubjectType> = K extends keyof EvidenceByKind

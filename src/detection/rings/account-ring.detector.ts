@@ -104,8 +104,8 @@ export function judgeRing(candidate: RingCandidate, config: RingConfig): RingVer
       .map(({ accountId, registeredAt, channel }) => ({ accountId, registeredAt, channel })),
     caught,
     synchronised: synchronised.slice(0, config.sampleSize),
-    rooms,
-    streams,
+    roomsSeen: rooms,
+    streamsSeen: streams,
     linkSample: [...links]
       .sort((a, b) => b.strength - a.strength || (a.a < b.a ? -1 : a.a > b.a ? 1 : a.b < b.b ? -1 : 1))
       .slice(0, config.sampleSize)

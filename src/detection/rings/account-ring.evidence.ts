@@ -64,8 +64,8 @@ export interface AccountRingEvidence {
   caught: RingCaught;
   synchronised: RingSyncStream[];
   /** Rooms and streams members were seen in (a sample, most members first). */
-  rooms: string[];
-  streams: string[];
+  roomsSeen: string[];
+  streamsSeen: string[];
   linkSample: RingLinkSample[];
   /** Rings this one absorbed, oldest merge first. */
   absorbed: string[];
