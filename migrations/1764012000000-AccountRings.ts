@@ -29,11 +29,11 @@ export class AccountRings1764012000000 implements MigrationInterface {
         users integer NOT NULL,
         CONSTRAINT pk_ring_identifier_users PRIMARY KEY (kind, value)
       )`);
-    // (identifier, account) rows per kind: the "documents" of the rarity weight.
+    // Accounts in the graph: the population the rarity weight compares an identifier's users with.
     await queryRunner.query(`
-      CREATE TABLE ring_kind_totals (
-        kind text   PRIMARY KEY,
-        rows bigint NOT NULL
+      CREATE TABLE ring_graph_totals (
+        name  text   PRIMARY KEY,
+        value bigint NOT NULL
       )`);
     await queryRunner.query(`
       CREATE TABLE rings (
@@ -59,7 +59,7 @@ export class AccountRings1764012000000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE ring_members`);
     await queryRunner.query(`DROP TABLE rings`);
-    await queryRunner.query(`DROP TABLE ring_kind_totals`);
+    await queryRunner.query(`DROP TABLE ring_graph_totals`);
     await queryRunner.query(`DROP TABLE ring_identifier_users`);
     await queryRunner.query(`DROP TABLE ring_identifiers`);
   }

@@ -55,7 +55,8 @@ export class RingGraphRepository {
   /**
    * Adds the sightings to the graph in one statement: a new (identifier,
    * account) row raises its identifier's users and its kind's rows in the
-   * same statement, so a batch applied twice counts nothing twice.
+   * same statement, and a new account the graph's population, so a batch
+   * applied twice counts nothing twice.
    */
   async recordSightings(sightings: readonly IdentifierSighting[]): Promise<void> {
     if (sightings.length === 0) return;
@@ -86,32 +87,37 @@ export class RingGraphRepository {
          INSERT INTO ring_identifier_users AS u (kind, value, users)
          SELECT kind, value, users FROM fresh ORDER BY kind, value
          ON CONFLICT (kind, value) DO UPDATE SET users = u.users + EXCLUDED.users
+       ),
+       -- Accounts new to the graph: this statement's snapshot has no row of theirs yet.
+       newcomers AS (
+         SELECT count(DISTINCT i.account_id) AS accounts FROM input i
+          WHERE NOT EXISTS (SELECT 1 FROM ring_identifiers r WHERE r.account_id = i.account_id)
        )
-       INSERT INTO ring_kind_totals AS k (kind, rows)
-       SELECT kind, sum(users) FROM fresh GROUP BY kind ORDER BY kind
-       ON CONFLICT (kind) DO UPDATE SET rows = k.rows + EXCLUDED.rows`,
+       INSERT INTO ring_graph_totals AS g (name, value)
+       SELECT 'accounts', accounts FROM newcomers WHERE accounts > 0
+       ON CONFLICT (name) DO UPDATE SET value = g.value + EXCLUDED.value`,
       [JSON.stringify([...folded.values()])],
     );
   }
 
   /**
    * The identifiers these accounts use that two to `maxUsers` accounts
-   * share, each with all its users and its kind's rows: one hop of the walk.
+   * share, each with all its users and the graph's population: one hop of the walk.
    */
   async neighbourhood(accountIds: readonly string[], maxUsers: number): Promise<Array<WeighedIdentifier & { accounts: string[] }>> {
     if (accountIds.length === 0) return [];
-    const { rows } = await this.pool.query<{ kind: RingIdentifierKind; value: string; users: number; kind_rows: string; accounts: string[] }>(
+    const { rows } = await this.pool.query<{ kind: RingIdentifierKind; value: string; users: number; population: string; accounts: string[] }>(
       `WITH mine AS (SELECT DISTINCT kind, value FROM ring_identifiers WHERE account_id = ANY($1::text[]))
-       SELECT m.kind, m.value, u.users, k.rows::text AS kind_rows, array_agg(o.account_id ORDER BY o.account_id) AS accounts
+       SELECT m.kind, m.value, u.users, coalesce((SELECT value FROM ring_graph_totals WHERE name = 'accounts'), 0)::text AS population,
+              array_agg(o.account_id ORDER BY o.account_id) AS accounts
          FROM mine m
          JOIN ring_identifier_users u ON u.kind = m.kind AND u.value = m.value
-         JOIN ring_kind_totals k ON k.kind = m.kind
          JOIN ring_identifiers o ON o.kind = m.kind AND o.value = m.value
         WHERE u.users BETWEEN 2 AND $2
-        GROUP BY m.kind, m.value, u.users, k.rows`,
+        GROUP BY m.kind, m.value, u.users`,
       [accountIds, maxUsers],
     );
-    return rows.map((row) => ({ kind: row.kind, value: row.value, users: row.users, kindRows: Number(row.kind_rows), accounts: row.accounts }));
+    return rows.map((row) => ({ kind: row.kind, value: row.value, users: row.users, population: Number(row.population), accounts: row.accounts }));
   }
 
   /** The ring of each of these accounts that has one. */

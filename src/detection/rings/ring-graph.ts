@@ -1,26 +1,29 @@
 import type { RingConfig } from './ring.config.js';
 import { IDENTIFIER_FAMILY, type RingIdentifierKind } from './ring-identifiers.js';
 
-/** An identifier as the graph knows it: who uses it and how common its kind's identifiers are. */
+/** An identifier as the graph knows it: who uses it, among how many accounts. */
 export interface WeighedIdentifier {
   kind: RingIdentifierKind;
   value: string;
   /** Accounts seen with it, all time. */
   users: number;
-  /** (identifier, account) rows of its kind, all time: the documents of the rarity weight. */
-  kindRows: number;
+  /** Accounts in the graph, all time: the documents of the rarity weight. */
+  population: number;
 }
 
 /**
  * How much sharing this identifier says about two accounts, from the
  * observed distribution: an inverse document frequency normalised to 0..1,
- * ln(rows / users) / ln(rows). One nobody else has weighs 1, one every
- * account of the kind has weighs 0; a carrier NAT address or a campus
- * network shared by thousands weighs little, a handset shared by three a lot.
+ * ln(population / users) / ln(population), the accounts in the graph being
+ * the documents. One nobody else has weighs 1, one every account has weighs
+ * 0; a carrier NAT address or a campus network shared by thousands weighs
+ * little, a handset shared by three a lot. The population is all accounts,
+ * not those with an identifier of the kind: a platform that sends payment
+ * hashes on few orders makes a wallet no more common than it is.
  */
-export function identifierWeight({ users, kindRows }: Pick<WeighedIdentifier, 'users' | 'kindRows'>): number {
-  if (kindRows <= 1 || users <= 0) return 0;
-  const weight = Math.log(kindRows / users) / Math.log(kindRows);
+export function identifierWeight({ users, population }: Pick<WeighedIdentifier, 'users' | 'population'>): number {
+  if (population <= 1 || users <= 0) return 0;
+  const weight = Math.log(population / users) / Math.log(population);
   return Math.min(1, Math.max(0, weight));
 }
 

@@ -12,7 +12,7 @@ export interface RingConfig {
    * identifier in common: one near-unique identifier (a wifi address, a
    * delivery address) is a coincidence households, neighbours and lockers
    * produce; two independent rare ones in common are not.
-   * Examples at 50 000 identifier rows of a kind: an office's wifi and
+   * Examples among 50 000 accounts: an office's wifi and
    * building shared by 30 weigh 0.69 + 0.69 = 1.38 (no link); a household's
    * router and address shared by 3 weigh 0.9 + 0.9 = 1.8 (a link: a
    * candidate of household size that is never reported); an operator's phone

@@ -6,7 +6,7 @@ import { identifierSightings } from './ring-identifiers.js';
 const T0 = Date.UTC(2026, 10, 20, 11);
 const ROWS = 50_000;
 type Identifier = WeighedIdentifier & { accounts: string[] };
-const shared = (kind: WeighedIdentifier['kind'], value: string, accounts: string[], users = accounts.length): Identifier => ({ kind, value, users, kindRows: ROWS, accounts });
+const shared = (kind: WeighedIdentifier['kind'], value: string, accounts: string[], users = accounts.length): Identifier => ({ kind, value, users, population: ROWS, accounts });
 const names = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
 
 /** An operator's accounts: handsets of `perPhone` accounts each, one wallet and one proxy network for all. */
@@ -23,10 +23,10 @@ function candidate(members: string[], identifiers: Identifier[], extra: Partial<
 
 describe('linked-account rings', () => {
   it('weighs an identifier by how many accounts share it: near 1 when rare, near 0 when everybody has it', () => {
-    expect(identifierWeight({ users: 1, kindRows: ROWS })).toBe(1);
-    expect(identifierWeight({ users: 3, kindRows: ROWS })).toBeGreaterThan(0.85);
-    expect(identifierWeight({ users: 5_000, kindRows: ROWS })).toBeLessThan(0.25);
-    expect(identifierWeight({ users: ROWS, kindRows: ROWS })).toBe(0);
+    expect(identifierWeight({ users: 1, population: ROWS })).toBe(1);
+    expect(identifierWeight({ users: 3, population: ROWS })).toBeGreaterThan(0.85);
+    expect(identifierWeight({ users: 5_000, population: ROWS })).toBeLessThan(0.25);
+    expect(identifierWeight({ users: ROWS, population: ROWS })).toBe(0);
   });
 
   it('reads the identifiers of an order, a sign-up and a join, an address and its network as one family', () => {
