@@ -32,6 +32,7 @@ import {
   type Tally,
 } from './scoring.js';
 import { flashSaleOrders } from './decisions.js';
+import { scoreRings, type RingScorecard } from './ring-scoring.js';
 import type { LaneOptions } from './sender.js';
 import {
   createApiKey,
@@ -78,6 +79,7 @@ interface SeedResult {
   /** null: the service does not answer POST /v1/decisions. */
   decisions: DecisionScore | null;
   heldOutDecisions: DecisionScore | null;
+  rings: RingScorecard | null;
 }
 
 async function main(): Promise<number> {
@@ -209,9 +211,10 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
 
     const reports = await fetchAllReports(service.baseUrl, reviewerKey.key);
     const known = new Set(evening.rooms.map((room) => room.streamId));
-    const foreign = reports.filter((report) => !known.has(report.streamId)).length;
+    const foreign = reports.filter((report) => report.streamId !== null && !known.has(report.streamId)).length;
     const roomReports = reports.filter((report) => report.subjectType === 'room').length;
-    console.log(`\nreports: ${reports.length} (${roomReports} room, ${reports.length - roomReports} account)${foreign ? `, ${foreign} about unknown streams` : ''}`);
+    const ringReports = reports.filter((report) => (report.subjectType as string) === 'ring').length;
+    console.log(`\nreports: ${reports.length} (${roomReports} room, ${ringReports} ring, ${reports.length - roomReports - ringReports} account)${foreign ? `, ${foreign} about unknown streams` : ''}`);
 
     const mainRooms = evening.rooms.filter((room) => !room.heldOut);
     const heldOutRooms = evening.rooms.filter((room) => room.heldOut);
@@ -222,6 +225,8 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
       heldOutCard = scoreReports(heldOutRooms, reports, [options.model.HELD_OUT_STYLES]);
       printCard(`seed ${seed} · HELD-OUT model styles (${heldOutRooms.length} rooms; never tune on these)`, heldOutCard);
     }
+    const rings = evening.truth ? scoreRings(evening.truth, reports) : null;
+    if (rings) printRings(`seed ${seed} · rings`, rings);
     const audits = await printAudits(evening.rooms, service.baseUrl, reviewerKey.key);
     // Each model's orders apart: the truth names both models' scalper orders, each by its own merchants.
     const scalperOrders = new Set(evening.truth?.scalperOrders ?? []);
@@ -233,7 +238,7 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
     const heldOutDecisions = served && heldOutRooms.length > 0 ? scoreDecisions(answersOf(heldOutRooms), scalperOrders) : null;
     if (decisions) printDecisions(`seed ${seed} · MAIN`, decisions);
     if (heldOutDecisions) printDecisions(`seed ${seed} · HELD-OUT`, heldOutDecisions);
-    return { seed, main: mainCard, heldOut: heldOutCard, auditsExact: audits.exact, audits: evening.rooms.length, decisions, heldOutDecisions };
+    return { seed, main: mainCard, heldOut: heldOutCard, auditsExact: audits.exact, audits: evening.rooms.length, decisions, heldOutDecisions, rings };
   } finally {
     await service.stop();
     if (options.keepDb) console.log(`kept database ${dbUrl}`);
@@ -294,6 +299,25 @@ function printCard(title: string, card: Scorecard): void {
       console.log(`  ${line}`);
     }
   }
+}
+
+function printRings(title: string, card: RingScorecard): void {
+  console.log(`\n── ${title}: ${card.ringReports} live ring reports`);
+  for (const heldOut of [false, true]) {
+    const rows = card.rings.filter((ring) => ring.heldOut === heldOut);
+    if (rows.length === 0) continue;
+    console.log(heldOut ? 'HELD-OUT rings (never tune on these)' : 'Main generator rings');
+    for (const line of table(
+      ['style', 'members', 'best ring report', 'its accounts', 'Jaccard'],
+      rows.map((ring) => [ring.style, ring.members, ring.bestRing ?? '-', ring.reported, ring.jaccard.toFixed(3)]),
+    )) {
+      console.log(`  ${line}`);
+    }
+  }
+  const fmt = (value: number | null): string => (value === null ? '-' : value.toFixed(3));
+  console.log(`mean Jaccard: main ${fmt(card.meanJaccard)} · held-out ${fmt(card.heldOutMeanJaccard)}`);
+  console.log(`honest sharers named in a ring report: ${card.honestNamed.length}${card.honestNamed.length > 0 ? ` (${card.honestNamed.slice(0, 10).join(', ')})` : ''}`);
+  console.log(`bulk-registered accounts found (in a ring's registration burst): ${card.bulkFound}/${card.bulkTotal}`);
 }
 
 async function printAudits(rooms: readonly SimulatedRoom[], baseUrl: string, reviewerKey: string): Promise<{ exact: number }> {
@@ -379,6 +403,14 @@ function printAcrossSeeds(results: readonly SeedResult[]): void {
         rates ? `${pct(rates.honestReview)} / ${pct(held?.honestReview)}` : '-',
       ];
     }),
+  )) {
+    console.log(`  ${line}`);
+  }
+  const fmt = (value: number | null | undefined): string => (value === null || value === undefined ? '-' : value.toFixed(3));
+  console.log('');
+  for (const line of table(
+    ['seed', 'ring mean Jaccard (main)', 'held-out', 'honest sharers in rings', 'bulk found'],
+    results.map((result) => [result.seed, fmt(result.rings?.meanJaccard), fmt(result.rings?.heldOutMeanJaccard), result.rings?.honestNamed.length ?? '-', result.rings ? `${result.rings.bulkFound}/${result.rings.bulkTotal}` : '-']),
   )) {
     console.log(`  ${line}`);
   }

@@ -48,6 +48,7 @@ import { Rng } from './prng.js';
 import { RoomBuilder, type LedgerOrder, type ViewerSession } from './room.js';
 import { emptyTruth, type EveningTruth } from './truth.js';
 import { newFlashSaleEvening, playLimitedDrop, SCALPER_STYLES, type FlashSaleEvening, type ScalperStyle } from './flash-sales.js';
+import { addRingsAndSharers } from './rings.js';
 import { salesClaim, verifiedSales, type ClaimStyle, type ExpectedSalesAudit } from './sales.js';
 import { newEveningStorefront, Storefront, type EveningStorefront } from './storefront.js';
 
@@ -278,7 +279,14 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
     accountEvents.push(...generated.accountEvents);
     truth.scalperOrders.push(...generated.scalperOrders);
   }
+  // Rings and honest sharers across the rooms (issue 14), on streams of their own so no earlier draw moves.
+  const ringRng = orderStream(options.seed, -2);
+  const ringed = addRingsAndSharers({ rng: ringRng, ids: ids.branch(ringRng.fork()), rooms, startTs, seed: options.seed });
+  accountEvents.push(...ringed.accountEvents);
   accountEvents.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
+  truth.rings.push(...ringed.truth.rings);
+  truth.honestSharers.push(...ringed.truth.honestSharers);
+  truth.bulkRegistered.push(...ringed.truth.bulkRegistered);
 
   return { seed: options.seed, rooms, accountEvents, events: mergeEvening(rooms, accountEvents), truth };
 }
