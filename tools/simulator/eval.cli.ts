@@ -210,7 +210,8 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
     console.log(`backlog drained ${((Date.now() - drainStarted) / 1000).toFixed(1)} s after the last ack`);
 
     const reports = await fetchAllReports(service.baseUrl, reviewerKey.key);
-    const known = new Set(evening.rooms.map((room) => room.streamId));
+    // The rings' shop streams (evening.ringShops) are scored by the ring rows below, not as rooms.
+    const known = new Set([...evening.rooms, ...(evening.ringShops ?? [])].map((room) => room.streamId));
     const foreign = reports.filter((report) => report.streamId !== null && !known.has(report.streamId)).length;
     const roomReports = reports.filter((report) => report.subjectType === 'room').length;
     const ringReports = reports.filter((report) => (report.subjectType as string) === 'ring').length;

@@ -175,6 +175,8 @@ export interface SimulatedEvening {
   events: RoomEvent[];
   /** (v2) Operators across rooms and honest sharers (`truth.ts`); absent where a generator fills none. */
   truth?: EveningTruth;
+  /** (issue 14) The rings' shop streams (`rings.ts`): in `events`, not in `rooms`, scored by the ring rows only. */
+  ringShops?: SimulatedRoom[];
 }
 
 /** 2026-11-20 19:00 in China (UTC+8): prime time for live shopping. */
@@ -288,7 +290,7 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
   truth.honestSharers.push(...ringed.truth.honestSharers);
   truth.bulkRegistered.push(...ringed.truth.bulkRegistered);
 
-  return { seed: options.seed, rooms, accountEvents, events: mergeEvening(rooms, accountEvents), truth };
+  return { seed: options.seed, rooms, ringShops: ringed.shops, accountEvents, events: mergeEvening([...rooms, ...ringed.shops], accountEvents), truth };
 }
 
 /** Every room's events and the evening's account events in ts order (ties: rooms in order, then account events). */

@@ -1,3 +1,4 @@
+import { REPORT_KINDS, type ReportKind } from '../../src/detection/engine/finding.js';
 import type { DeviceInfo, RoomEvent } from '../../src/events/event.schema.js';
 import { broadbandIp, carrierNatIp, CLOUD_PHONE_HANDSETS, ipIn, pickHandset, subnet24 } from './catalog.js';
 import type { IdRegistry } from './accounts.js';
@@ -118,6 +119,34 @@ function person(world: RingWorld, createdAt: number, fixed: Partial<Person> = {}
   };
 }
 
+/** Shop streams spread over the evening where the rings and the honest sharers order; scenario `ring_shop`. */
+export const RING_SHOP_SCENARIO = 'ring_shop';
+
+function shopRooms(world: RingWorld, items: Map<SimulatedRoom, Item | null>): SimulatedRoom[] {
+  const from = Math.min(...world.rooms.map((room) => room.startTs));
+  const to = Math.max(...world.rooms.map((room) => room.endTs));
+  const count = 4;
+  return Array.from({ length: count }, (_, i) => {
+    const roomId = `rg-shop-${world.seed}-${i}`;
+    const streamId = `rg-shop-${world.seed}-${i}-1`;
+    const merchantId = `rg-merchant-${world.seed}-${i}`;
+    const startTs = Math.round(from + (i / count) * Math.max(HOUR, to - from - 90 * MINUTE));
+    const endTs = startTs + 90 * MINUTE;
+    const price = world.rng.int(19, 199) * 100;
+    const room: SimulatedRoom = {
+      roomId, streamId, merchantId, locale: 'zh', category: 'home', scenario: RING_SHOP_SCENARIO, attackStyles: [], traps: [], startTs, endTs,
+      labels: { kinds: [], accounts: Object.fromEntries(REPORT_KINDS.map((kind) => [kind, []])) as unknown as Record<ReportKind, string[]> },
+      expectedAudit: { roomId, streamId, merchantId, currency: 'CNY', claimed: null, verified: { orders: 0, paidOrders: 0, refundedOrders: 0, grossAtListPrice: 0, grossPaid: 0, refunded: 0, net: 0 } },
+      events: [
+        { id: `${streamId}-start`, type: 'stream.started', roomId, streamId, ts: startTs, merchantId },
+        { id: `${streamId}-end`, type: 'stream.ended', roomId, streamId, ts: endTs },
+      ],
+    };
+    items.set(room, { skuId: `${roomId}-sku`, unitPrice: price, listPrice: price, currency: 'CNY' });
+    return room;
+  });
+}
+
 /** Rooms live at `ts` (with room for a visit), from `rooms`. */
 function liveAt(rooms: readonly SimulatedRoom[], ts: number): SimulatedRoom[] {
   return rooms.filter((room) => room.startTs + MINUTE < ts && ts < room.endTs - 6 * MINUTE);
@@ -127,17 +156,15 @@ function liveAt(rooms: readonly SimulatedRoom[], ts: number): SimulatedRoom[] {
  * The rings and the honest sharers of one evening, written into its rooms;
  * answers the registrations (events of no room) and the truth.
  */
-export function addRingsAndSharers(world: RingWorld): { accountEvents: RoomEvent[]; truth: Pick<EveningTruth, 'rings' | 'honestSharers' | 'bulkRegistered'> } {
+export function addRingsAndSharers(world: RingWorld): { shops: SimulatedRoom[]; accountEvents: RoomEvent[]; truth: Pick<EveningTruth, 'rings' | 'honestSharers' | 'bulkRegistered'> } {
   const { rng } = world;
   const items = new Map<SimulatedRoom, Item | null>();
-  for (const room of world.rooms) {
-    const order = room.expectedAudit.claimed === null ? room.events.find((event) => event.type === 'order.placed') : undefined;
-    items.set(room, order && order.type === 'order.placed' ? { skuId: order.skuId, unitPrice: order.unitPrice, listPrice: order.listPrice, currency: order.currency } : null);
-  }
-  const shop = world.rooms.filter((room) => items.get(room));
+  for (const room of world.rooms) items.set(room, null);
+  // The rings order in shops of their own (streams with no claim, so no other label moves); everyone else only watches the other rooms.
+  const shop = shopRooms(world, items);
+  const everywhere = [...world.rooms, ...shop];
   const sink = new EventSink(`rg${world.seed}`, rng, items);
   const truth: Pick<EveningTruth, 'rings' | 'honestSharers' | 'bulkRegistered'> = { rings: [], honestSharers: [], bulkRegistered: [] };
-  if (shop.length === 0) return { accountEvents: [], truth };
   const evening = { from: Math.min(...world.rooms.map((room) => room.startTs)), to: Math.max(...world.rooms.map((room) => room.endTs)) };
 
   // ── Wool parties: a batch signed up in minutes on a few cloned-app phones days ago, dormant, then out on the hour.
@@ -235,7 +262,7 @@ export function addRingsAndSharers(world: RingWorld): { accountEvents: RoomEvent
   // ── Honest sharing.
   const honest = (member: Person, visits: number, orderShare: number, order: () => { paymentHash: string; addressHash: string; recipientHash: string }): void => {
     for (let v = 0; v < visits; v++) {
-      const room = rng.pick(world.rooms);
+      const room = rng.pick(everywhere);
       const buys = items.get(room) && rng.chance(orderShare);
       sink.visit(room, member, room.startTs + rng.uniform(0.05, 0.8) * (room.endTs - room.startTs), { hardware: member.hardware, ip: member.ip }, buys ? order() : undefined);
     }
@@ -289,5 +316,5 @@ export function addRingsAndSharers(world: RingWorld): { accountEvents: RoomEvent
 
   sink.flush();
   sink.accountEvents.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
-  return { accountEvents: sink.accountEvents, truth };
+  return { shops: shop, accountEvents: sink.accountEvents, truth };
 }
