@@ -1,8 +1,8 @@
 import { REPORT_KINDS, type ReportKind } from '../../src/detection/engine/finding.js';
 import type { DeviceInfo, RoomEvent } from '../../src/events/event.schema.js';
-import { broadbandIp, carrierNatIp, CLOUD_PHONE_HANDSETS, ipIn, pickHandset, subnet24 } from './catalog.js';
+import { broadbandIp, carrierNatIp, CLOUD_PHONE_HANDSETS, ipIn, pickHandset, subnet24, type Category, type Locale } from './catalog.js';
 import type { IdRegistry } from './accounts.js';
-import type { SimulatedRoom } from './generator.js';
+import type { ExpectedSalesAudit } from './sales.js';
 import type { Rng } from './prng.js';
 import type { EveningTruth } from './truth.js';
 
@@ -41,6 +41,24 @@ interface Item {
   unitPrice: number;
   listPrice: number;
   currency: string;
+}
+
+/** A room as generator.ts's SimulatedRoom has it (written out here: the generator imports this file). */
+export interface SimulatedRoom {
+  roomId: string;
+  streamId: string;
+  merchantId: string;
+  locale: Locale;
+  category: Category;
+  scenario: string;
+  attackStyles: string[];
+  traps: string[];
+  startTs: number;
+  endTs: number;
+  labels: { kinds: ReportKind[]; accounts: Record<ReportKind, string[]> };
+  expectedAudit: ExpectedSalesAudit;
+  events: RoomEvent[];
+  heldOut?: boolean;
 }
 
 /** What the generator hands over: ids, its rooms (grown in place) and the evening's start. */
