@@ -193,8 +193,10 @@ export function addRingsAndSharers(world: RingWorld): { shops: SimulatedRoom[]; 
     const proxy = subnet24(rng);
     const signUpAt = world.startTs - rng.uniform(3, 10) * DAY;
     const channel = `promo_${rng.hex(6)}`;
+    let signedUp = signUpAt;
     const members = Array.from({ length: rng.int(18, 32) }, (_, i) => {
-      const createdAt = signUpAt + i * rng.int(8_000, 40_000);
+      // The farm's script: one sign-up every 8–40 s while its numbers last.
+      const createdAt = (signedUp += rng.int(8_000, 40_000));
       const member = person(world, createdAt, { hardware: phones[i % phones.length], ip: ipIn(proxy, rng) });
       sink.accountEvents.push({
         id: sink.id('reg'), type: 'account.registered', ts: member.createdAt, accountId: member.accountId, phoneHash: world.ids.phoneHash(), channel,

@@ -168,14 +168,20 @@ function sharedIdentifiers(candidate: RingCandidate, members: ReadonlySet<string
 
 function registrationBurst(candidate: RingCandidate, members: ReadonlySet<string>, config: RingConfig): { burst: RegistrationBurst; dormant: number } | null {
   const registrations = candidate.registrations.filter((registration) => members.has(registration.accountId)).sort((a, b) => a.registeredAt - b.registeredAt);
-  let best: { from: number; to: number } | null = null;
-  let start = 0;
-  for (let end = 0; end < registrations.length; end++) {
-    while ((registrations[end] as MemberRegistration).registeredAt - (registrations[start] as MemberRegistration).registeredAt > config.burstWindowMs) start++;
-    if (end - start + 1 >= config.burstMembers && (!best || end - start > best.to - best.from)) best = { from: start, to: end };
+  // Runs of sign-ups each within burstGapMs of the one before; every run of burstMembers or more is a burst.
+  const inBurst: MemberRegistration[] = [];
+  let run: MemberRegistration[] = [];
+  const close = (): void => {
+    if (run.length >= config.burstMembers) inBurst.push(...run);
+    run = [];
+  };
+  for (const registration of registrations) {
+    const last = run[run.length - 1];
+    if (last && registration.registeredAt - last.registeredAt > config.burstGapMs) close();
+    run.push(registration);
   }
-  if (!best) return null;
-  const inBurst = registrations.slice(best.from, best.to + 1);
+  close();
+  if (inBurst.length === 0) return null;
   const firstSeen = new Map<string, number>();
   for (const presence of candidate.presence) {
     const seen = firstSeen.get(presence.accountId);

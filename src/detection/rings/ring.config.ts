@@ -43,13 +43,15 @@ export interface RingConfig {
    * (mean degree 3) leaves a tree or a loose chain out.
    */
   minLinksPerMember: number;
-  /** Registration burst: at least this many members signed up within `burstWindowMs` (a farm's batch). */
+  /** Registration burst: at least this many members signed up in one run (a farm's batch). */
   burstMembers: number;
   /**
-   * Ten minutes: a farm's batch registration runs for minutes; honest
-   * sign-ups of one family or office come days apart.
+   * A run of sign-ups: each within this of the one before. Two minutes: a
+   * farm's script signs accounts up every few seconds to a minute, for as
+   * long as its numbers last; honest sign-ups of one family or office come
+   * days apart. A run, not a fixed window, so an hour-long batch is one burst.
    */
-  burstWindowMs: number;
+  burstGapMs: number;
   /** A payment account shared by at least this many members: beyond a household's card (minRingSize). */
   sharedPaymentMembers: number;
   /** Members named by other detectors' reports before the ring counts them as corroboration. */
@@ -74,7 +76,7 @@ export const DEFAULT_RING_CONFIG: RingConfig = {
   minRingSize: 5,
   minLinksPerMember: 1.5,
   burstMembers: 5,
-  burstWindowMs: 10 * 60_000,
+  burstGapMs: 2 * 60_000,
   sharedPaymentMembers: 5,
   caughtMembers: 2,
   syncMembers: 3,
