@@ -110,7 +110,7 @@ describe('linked-account rings', () => {
     ingest = (await harness.createKey('ingest')).key;
     reviewer = (await harness.createKey('reviewer')).key;
     await send([...stream('room-a', 'st-a', T0), ...crowd('fan-a', 1500, 'room-a', 'st-a', T0 + MINUTE)]);
-  });
+  }, 180_000);
 
   let firstDatabase: string | null = null;
 
@@ -119,7 +119,7 @@ describe('linked-account rings', () => {
     // The restarted app was pointed at the first one's database: its own close drops a database it never used.
     if (firstDatabase) await dropDatabase(firstDatabase);
     await receiver.stop();
-  });
+  }, 120_000);
 
   async function send(events: Event[]): Promise<void> {
     for (let i = 0; i < events.length; i += 500) {
@@ -159,13 +159,13 @@ describe('linked-account rings', () => {
     expect(grown[0]!.accounts).toHaveLength(9);
     expect(grown[0]!.version).toBeGreaterThan(first!.version);
     northRing = grown[0]!;
-  });
+  }, 120_000);
 
   it('answers an account its ring for decisions, and none for an honest viewer', async () => {
     const rings = harness.app.get(RingGraphRepository);
     expect(await rings.ringOf(north.accounts[0]!)).toEqual({ ringId: northRing.subjectId, members: 9, reported: true });
     expect(await rings.ringOf('fan-a-3')).toBeNull();
-  });
+  }, 120_000);
 
   it('merges two rings tied together into one report, the absorbed one pointing to the survivor', async () => {
     await send(recruit(south, 6, 'room-b', 'st-b', T0 + DAY + 20 * MINUTE));
@@ -186,7 +186,7 @@ describe('linked-account rings', () => {
     expect(absorbed.subjectId).toBe(southBefore[0]!.subjectId);
     expect(evidenceOf(absorbed).mergedInto).toBe(survivor.subjectId);
     expect(reports.filter((report) => evidenceOf(report).mergedInto === undefined)).toHaveLength(1);
-  });
+  }, 120_000);
 
   it('keeps a household on one router, address, tablet and card, and an office on one wifi shipping to its desk, clean', async () => {
     const household = ['home-mum', 'home-dad', 'home-gran', 'home-kid'];
@@ -214,7 +214,7 @@ describe('linked-account rings', () => {
     const family = await harness.app.get(RingGraphRepository).ringOf('home-mum');
     expect(family).toEqual({ ringId: expect.any(String), members: 4, reported: false });
     expect(await harness.app.get(RingGraphRepository).ringOf('desk-3')).toBeNull();
-  });
+  }, 120_000);
 
   it('enforces a ring a reviewer confirms once, as one webhook naming every member', async () => {
     const [ring] = (await ringReports()).filter((report) => evidenceOf(report).mergedInto === undefined);
@@ -228,7 +228,7 @@ describe('linked-account rings', () => {
     expect(calls[0]!.report.accounts).toEqual(ring!.accounts);
     const deliveries = await harness.request<{ items: DeliveryView[] }>(`/v1/deliveries?reportId=${ring!.id}`, { key: reviewer });
     expect(deliveries.body.items).toHaveLength(1);
-  });
+  }, 120_000);
 
   it('keeps the ring and its id through a restart, and grows it after', async () => {
     const before = (await ringReports()).find((report) => evidenceOf(report).mergedInto === undefined)!;
