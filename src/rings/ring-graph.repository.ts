@@ -56,11 +56,10 @@ export class RingGraphRepository {
    * Adds the sightings to the graph in one statement: a new (identifier,
    * account) row raises its identifier's users and its kind's rows in the
    * same statement, and a new account the graph's population, so a batch
-   * applied twice counts nothing twice. Answers the accounts that gained an
-   * identifier (the only ones whose links can have changed).
+   * applied twice counts nothing twice.
    */
-  async recordSightings(sightings: readonly IdentifierSighting[]): Promise<Set<string>> {
-    if (sightings.length === 0) return new Set();
+  async recordSightings(sightings: readonly IdentifierSighting[]): Promise<void> {
+    if (sightings.length === 0) return;
     const folded = new Map<string, { kind: string; value: string; account_id: string; first_ts: number; last_ts: number }>();
     for (const sighting of sightings) {
       const key = `${sighting.kind}\u0000${sighting.value}\u0000${sighting.accountId}`;
@@ -71,7 +70,7 @@ export class RingGraphRepository {
         row.last_ts = Math.max(row.last_ts, sighting.ts);
       }
     }
-    const result = await this.pool.query<{ account_id: string }>(
+    await this.pool.query(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(kind text, value text, account_id text, first_ts bigint, last_ts bigint)
        ),
@@ -81,7 +80,7 @@ export class RingGraphRepository {
          ON CONFLICT (kind, value, account_id) DO UPDATE SET
            first_ts = LEAST(t.first_ts, EXCLUDED.first_ts), last_ts = GREATEST(t.last_ts, EXCLUDED.last_ts)
          WHERE EXCLUDED.first_ts < t.first_ts OR EXCLUDED.last_ts > t.last_ts
-         RETURNING t.kind, t.value, t.account_id, (xmax = 0) AS inserted
+         RETURNING t.kind, t.value, (xmax = 0) AS inserted
        ),
        fresh AS (SELECT kind, value, count(*)::int AS users FROM written WHERE inserted GROUP BY kind, value),
        users AS (
@@ -94,15 +93,11 @@ export class RingGraphRepository {
          SELECT count(DISTINCT i.account_id) AS accounts FROM input i
           WHERE NOT EXISTS (SELECT 1 FROM ring_identifiers r WHERE r.account_id = i.account_id)
        )
-       totals AS (
-         INSERT INTO ring_graph_totals AS g (name, value)
-         SELECT 'accounts', accounts FROM newcomers WHERE accounts > 0
-         ON CONFLICT (name) DO UPDATE SET value = g.value + EXCLUDED.value
-       )
-       SELECT DISTINCT account_id FROM written WHERE inserted`,
+       INSERT INTO ring_graph_totals AS g (name, value)
+       SELECT 'accounts', accounts FROM newcomers WHERE accounts > 0
+       ON CONFLICT (name) DO UPDATE SET value = g.value + EXCLUDED.value`,
       [JSON.stringify([...folded.values()])],
     );
-    return new Set(result.rows.map((row) => row.account_id));
   }
 
   /**

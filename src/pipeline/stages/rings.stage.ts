@@ -21,16 +21,12 @@ type Identifier = WeighedIdentifier & { accounts: string[] };
 
 /**
  * Linked-account rings, incrementally: adds the batch's identifier
- * sightings to the graph, walks the strong links from the accounts that
- * gained an identifier (and their rings' members), cuts what it reached
- * into linked sets, keeps
+ * sightings to the graph, walks the strong links from the batch's accounts
+ * (and their rings' members), cuts what it reached into linked sets, keeps
  * ring ids stable (a set keeps the id of the ring most of it was in; the
  * other rings it swallowed are recorded as merged into it) and judges every
  * set as a whole. It runs with the state stages: everything it writes is a
  * set recomputed from the graph, so a batch run twice leaves the same rings.
- * Known gap: a batch retried after its sightings committed but before its
- * ring update did finds no new identifiers; its rings catch up on the next
- * new identifier of a member.
  */
 @Injectable()
 export class RingsStage implements LedgerDetectionStage {
@@ -52,11 +48,10 @@ export class RingsStage implements LedgerDetectionStage {
       batchTs = Math.max(batchTs, event.ts);
       if ('accountId' in event && event.accountId !== undefined) lastTs.set(event.accountId, Math.max(lastTs.get(event.accountId) ?? 0, event.ts));
     }
-    // Only accounts that gained an identifier can have new links: a viewer seen again on the same phone changes no ring.
-    const changed = await this.graph.recordSightings(context.events.flatMap(({ event }) => identifierSightings(event)));
-    if (changed.size === 0) return;
+    await this.graph.recordSightings(context.events.flatMap(({ event }) => identifierSightings(event)));
+    if (lastTs.size === 0) return;
 
-    const seeds = new Set(changed);
+    const seeds = new Set(lastTs.keys());
     const seedRings = await this.graph.ringsOfAccounts([...seeds]);
     for (const members of (await this.graph.membersOf([...new Set(seedRings.values())])).values()) {
       for (const member of members) if (seeds.size < this.config.maxComponent) seeds.add(member);
