@@ -10,6 +10,7 @@ import { V2Events1764004500000 } from './1764004500000-V2Events.js';
 import { V2ReportSubjects1764004510000 } from './1764004510000-V2ReportSubjects.js';
 import { ReviewDesk1764006500000 } from './1764006500000-ReviewDesk.js';
 import { Decisions1764010000000 } from './1764010000000-Decisions.js';
+import { AccountRings1764012000000 } from './1764012000000-AccountRings.js';
 import { PromotionIndexes1764013000000 } from './1764013000000-PromotionIndexes.js';
 import { LogPartitions1764015000000 } from './1764015000000-LogPartitions.js';
 
@@ -30,6 +31,7 @@ export const ALL_MIGRATIONS = [
   V2ReportSubjects1764004510000,
   ReviewDesk1764006500000,
   Decisions1764010000000,
+  AccountRings1764012000000,
   PromotionIndexes1764013000000,
   LogPartitions1764015000000,
 ];

@@ -8,6 +8,9 @@ import type { AccountHistoryOrder, OrderFact, StreamOrderFacts } from './ledger/
 import { judgeStreamOrders } from './ledger/order-verdicts.js';
 import { judgeRefundBrushing } from './ledger/refund-brushing/refund-brushing.detector.js';
 import { limitedDrop } from '../../test/support/detection/flash-traffic.js';
+import { absorbedRingFinding, judgeRing } from './rings/account-ring.detector.js';
+import { DEFAULT_RING_CONFIG } from './rings/ring.config.js';
+import { strongLinks } from './rings/ring-graph.js';
 
 /**
  * The console labels and formats evidence by field (evidence-fields.js, after
@@ -266,5 +269,35 @@ describe('evidence fields', () => {
     expect(typeof room.evidence.streamEndedAt).toBe('number');
     const gmv = findings.find((f) => f.kind === 'inflated_gmv')!;
     expect(typeof (gmv.evidence.claim as { claimedAt: unknown }).claimedAt).toBe('number');
+  });
+  it('gives every field of a ring report a label and a known unit, the absorbed ring pointer included', async () => {
+    const { fieldOf } = await catalogue();
+    const members = Array.from({ length: 8 }, (_, i) => `m${i}`);
+    const identifiers = [
+      { kind: 'payment' as const, value: 'wallet', users: 8, population: 10_000, accounts: members },
+      { kind: 'device' as const, value: 'phone-a', users: 4, population: 10_000, accounts: members.slice(0, 4) },
+      { kind: 'device' as const, value: 'phone-b', users: 4, population: 10_000, accounts: members.slice(4) },
+      { kind: 'subnet' as const, value: '10.0.0.0/24', users: 8, population: 10_000, accounts: members },
+    ];
+    const verdict = judgeRing(
+      {
+        ringId: 'ring-x',
+        members,
+        links: strongLinks(identifiers, DEFAULT_RING_CONFIG),
+        identifiers,
+        registrations: members.map((accountId, i) => ({ accountId, registeredAt: T0 - DAY * 3 + i * 1_000, deviceId: i < 4 ? 'phone-a' : 'phone-b', channel: 'promo', clonedApp: true })),
+        caught: members.slice(0, 3).map((accountId) => ({ accountId, kind: 'scalper_bot' as const, roomId: 'room-1', streamId: 'st-1' })),
+        presence: ['st-1', 'st-2'].flatMap((streamId, r) => members.map((accountId, i) => ({ accountId, roomId: `room-${r}`, streamId, firstTs: T0 + i * 1_000 }))),
+        absorbed: ['ring-old'],
+        asOf: T0,
+      },
+      DEFAULT_RING_CONFIG,
+    );
+    expect(verdict.finding).not.toBeNull();
+    const findings = [verdict.finding!, absorbedRingFinding(verdict.finding!, 'ring-y')];
+    const paths = new Set<string>();
+    for (const finding of findings) fieldPaths(finding.evidence, null, paths);
+    const unknown = [...paths].map((p) => p.split('\u0000')).filter(([parent, key]) => fieldOf(parent === '' ? null : parent, key) === null);
+    expect(unknown).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import type {
   CouponAbuseAccountEvidence,
   CouponAbuseRoomEvidence,
 } from './promotions/promotions.evidence.js';
+import type { AccountRingEvidence } from './rings/account-ring.evidence.js';
 
 export type { CohortIdentityEvidence } from './shared/cohort-identity.js';
 export type {
@@ -58,6 +59,7 @@ export type {
   CouponCampaignEvidence,
   GamedOrderSample,
 } from './promotions/promotions.evidence.js';
+export type { AccountRingEvidence, RegistrationBurst, RingCaught, RingLinkSample, RingSharedIdentifier, RingSyncStream } from './rings/account-ring.evidence.js';
 
 /**
  * Evidence by (kind, subject type). inflated_gmv reports are room reports
@@ -73,6 +75,7 @@ export interface EvidenceByKind {
   scalper_bot: { room: ScalperBotRoomEvidence; account: ScalperBotAccountEvidence };
   coupon_abuse: { room: CouponAbuseRoomEvidence; account: CouponAbuseAccountEvidence };
   cash_out: { merchant: CashOutMerchantEvidence; account: CashOutAccountEvidence };
+  account_ring: { ring: AccountRingEvidence };
 }
 
 export type EvidenceOf<K extends ReportKind, S extends SubjectType> = K extends keyof EvidenceByKind

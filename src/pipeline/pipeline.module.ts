@@ -36,6 +36,8 @@ import { AccountPresenceStage } from './stages/account-presence.stage.js';
 import { PromotionsStage } from './stages/promotions.stage.js';
 import { PromotionFactsRepository } from '../state/promotions/promotion-facts.repository.js';
 import { AccountStreamsModule } from '../state/accounts/account-streams.module.js';
+import { RingsModule } from '../rings/rings.module.js';
+import { RingsStage } from './stages/rings.stage.js';
 
 /**
  * The stages every committed batch runs through, in this order (Pipeline
@@ -44,9 +46,11 @@ import { AccountStreamsModule } from '../state/accounts/account-streams.module.j
  * facts (flash-sale openings, coupon claims, sign-ups), the accounts'
  * presence per stream (read by the desk only), then the ledger
  * detectors over that state (refund brushing, inflated GMV, then coupon
- * abuse and cash-out), the live engine, and the report store last.
+ * abuse and cash-out), the linked-account rings (after the ledger
+ * detectors, reading the reports earlier batches stored), the live engine,
+ * and the report store last.
  */
-const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceStage, RefundBrushingStage, InflatedGmvStage, PromotionsStage, LiveEngineStage, ReportSinkStage] as const;
+const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceStage, RefundBrushingStage, InflatedGmvStage, PromotionsStage, RingsStage, LiveEngineStage, ReportSinkStage] as const;
 
 /**
  * The pipeline: a monitor following the log (local hand-over or remote
@@ -54,7 +58,7 @@ const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceSt
  * the poison quarantine and its admin route.
  */
 @Module({
-  imports: [IngestModule, ReportsModule, StreamsModule, LedgerModule, PlatformFactsModule, AccountStreamsModule],
+  imports: [IngestModule, ReportsModule, StreamsModule, LedgerModule, PlatformFactsModule, AccountStreamsModule, RingsModule],
   controllers: [QuarantineController],
   providers: [
     EventLogRepository,

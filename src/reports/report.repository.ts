@@ -212,6 +212,23 @@ export class ReportRepository {
     return rows.map((row) => row.account_id).sort();
   }
 
+  /**
+   * The reports of these kinds naming any of these accounts (as subject or
+   * among the implicated), not dismissed: one row per (account, report).
+   */
+  async catchesOf(accountIds: readonly string[], kinds: readonly ReportKind[]): Promise<Array<{ accountId: string; kind: ReportKind; roomId: string | null; streamId: string | null }>> {
+    if (accountIds.length === 0) return [];
+    const result = await this.pool.query<{ account_id: string; kind: ReportKind; room_id: string | null; stream_id: string | null }>(
+      `SELECT DISTINCT a.account_id, r.kind, r.room_id, r.stream_id
+         FROM reports r CROSS JOIN LATERAL unnest(CASE WHEN r.subject_type = 'account' THEN ARRAY[r.subject_id] ELSE r.accounts END) AS a(account_id)
+        WHERE r.kind = ANY($2::text[]) AND r.status <> 'dismissed'
+          AND (r.subject_id = ANY($1::text[]) OR r.accounts && $1::text[])
+          AND a.account_id = ANY($1::text[])`,
+      [accountIds, kinds],
+    );
+    return result.rows.map((row) => ({ accountId: row.account_id, kind: row.kind, roomId: row.room_id, streamId: row.stream_id }));
+  }
+
   /** The report's status and whether its subject is allow-listed now; null when there is no such report. */
   async enforcementState(id: string): Promise<ReportEnforcementState | null> {
     const { rows } = await this.pool.query<{ status: ReportStatus; allow_listed: boolean }>(

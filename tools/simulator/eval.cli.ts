@@ -33,6 +33,7 @@ import {
 } from './scoring.js';
 import { scorePromotions, type PromotionScore } from './promotion-scoring.js';
 import { flashSaleOrders } from './decisions.js';
+import { scoreRings, type RingScorecard } from './ring-scoring.js';
 import type { LaneOptions } from './sender.js';
 import {
   createApiKey,
@@ -80,6 +81,7 @@ interface SeedResult {
   decisions: DecisionScore | null;
   heldOutDecisions: DecisionScore | null;
   promotions: PromotionScore;
+  rings: RingScorecard | null;
 }
 
 async function main(): Promise<number> {
@@ -210,10 +212,12 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
     console.log(`backlog drained ${((Date.now() - drainStarted) / 1000).toFixed(1)} s after the last ack`);
 
     const reports = await fetchAllReports(service.baseUrl, reviewerKey.key);
-    const known = new Set(evening.rooms.map((room) => room.streamId));
-    const foreign = reports.filter((report) => !known.has(report.streamId)).length;
+    // The rings' shop streams (evening.ringShops) are scored by the ring rows below, not as rooms.
+    const known = new Set([...evening.rooms, ...(evening.ringShops ?? [])].map((room) => room.streamId));
+    const foreign = reports.filter((report) => report.streamId !== null && !known.has(report.streamId)).length;
     const roomReports = reports.filter((report) => report.subjectType === 'room').length;
-    console.log(`\nreports: ${reports.length} (${roomReports} room, ${reports.length - roomReports} account)${foreign ? `, ${foreign} about unknown streams` : ''}`);
+    const ringReports = reports.filter((report) => (report.subjectType as string) === 'ring').length;
+    console.log(`\nreports: ${reports.length} (${roomReports} room, ${ringReports} ring, ${reports.length - roomReports - ringReports} account)${foreign ? `, ${foreign} about unknown streams` : ''}`);
 
     const mainRooms = evening.rooms.filter((room) => !room.heldOut);
     const heldOutRooms = evening.rooms.filter((room) => room.heldOut);
@@ -226,6 +230,8 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
     }
     const promotions = scorePromotions(mainRooms, reports, evening.truth);
     printPromotions(seed, promotions);
+    const rings = evening.truth ? scoreRings(evening.truth, reports) : null;
+    if (rings) printRings(`seed ${seed} · rings`, rings);
     const audits = await printAudits(evening.rooms, service.baseUrl, reviewerKey.key);
     // Each model's orders apart: the truth names both models' scalper orders, each by its own merchants.
     const scalperOrders = new Set(evening.truth?.scalperOrders ?? []);
@@ -237,7 +243,7 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
     const heldOutDecisions = served && heldOutRooms.length > 0 ? scoreDecisions(answersOf(heldOutRooms), scalperOrders) : null;
     if (decisions) printDecisions(`seed ${seed} · MAIN`, decisions);
     if (heldOutDecisions) printDecisions(`seed ${seed} · HELD-OUT`, heldOutDecisions);
-    return { seed, main: mainCard, heldOut: heldOutCard, auditsExact: audits.exact, audits: evening.rooms.length, decisions, heldOutDecisions, promotions };
+    return { seed, main: mainCard, heldOut: heldOutCard, auditsExact: audits.exact, audits: evening.rooms.length, decisions, heldOutDecisions, promotions, rings };
   } finally {
     await service.stop();
     if (options.keepDb) console.log(`kept database ${dbUrl}`);
@@ -314,6 +320,25 @@ function printPromotions(seed: number, score: PromotionScore): void {
   }
   console.log(`  reports on honest twins (gift-card shops, fresh-food refunds): ${score.twinReports.length}`);
   for (const report of score.twinReports) console.log(`    ${report.kind} ${report.subjectType}:${report.subjectId} ${report.streamId ?? '-'} ${report.summary.slice(0, 90)}`);
+}
+
+function printRings(title: string, card: RingScorecard): void {
+  console.log(`\n── ${title}: ${card.ringReports} live ring reports`);
+  for (const heldOut of [false, true]) {
+    const rows = card.rings.filter((ring) => ring.heldOut === heldOut);
+    if (rows.length === 0) continue;
+    console.log(heldOut ? 'HELD-OUT rings (never tune on these)' : 'Main generator rings');
+    for (const line of table(
+      ['style', 'members', 'best ring report', 'its accounts', 'Jaccard'],
+      rows.map((ring) => [ring.style, ring.members, ring.bestRing ?? '-', ring.reported, ring.jaccard.toFixed(3)]),
+    )) {
+      console.log(`  ${line}`);
+    }
+  }
+  const fmt = (value: number | null): string => (value === null ? '-' : value.toFixed(3));
+  console.log(`mean Jaccard: main ${fmt(card.meanJaccard)} · held-out ${fmt(card.heldOutMeanJaccard)}`);
+  console.log(`honest sharers named in a ring report: ${card.honestNamed.length}${card.honestNamed.length > 0 ? ` (${card.honestNamed.slice(0, 10).join(', ')})` : ''}`);
+  console.log(`bulk-registered accounts found (in a ring's registration burst): ${card.bulkFound}/${card.bulkTotal}`);
 }
 
 async function printAudits(rooms: readonly SimulatedRoom[], baseUrl: string, reviewerKey: string): Promise<{ exact: number }> {
@@ -401,6 +426,14 @@ function printAcrossSeeds(results: readonly SeedResult[]): void {
         result.promotions.twinReports.length,
       ];
     }),
+  )) {
+    console.log(`  ${line}`);
+  }
+  const fmt = (value: number | null | undefined): string => (value === null || value === undefined ? '-' : value.toFixed(3));
+  console.log('');
+  for (const line of table(
+    ['seed', 'ring mean Jaccard (main)', 'held-out', 'honest sharers in rings', 'bulk found'],
+    results.map((result) => [result.seed, fmt(result.rings?.meanJaccard), fmt(result.rings?.heldOutMeanJaccard), result.rings?.honestNamed.length ?? '-', result.rings ? `${result.rings.bulkFound}/${result.rings.bulkTotal}` : '-']),
   )) {
     console.log(`  ${line}`);
   }

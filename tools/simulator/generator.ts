@@ -48,6 +48,7 @@ import { Rng } from './prng.js';
 import { RoomBuilder, type LedgerOrder, type ViewerSession } from './room.js';
 import { emptyTruth, type EveningTruth } from './truth.js';
 import { newFlashSaleEvening, playLimitedDrop, SCALPER_STYLES, type FlashSaleEvening, type ScalperStyle } from './flash-sales.js';
+import { addRingsAndSharers } from './rings.js';
 import { salesClaim, verifiedSales, type ClaimStyle, type ExpectedSalesAudit } from './sales.js';
 import { newEveningStorefront, Storefront, type EveningStorefront } from './storefront.js';
 import { newEveningPromotions, playPromotions, PROMOTION_STYLES, type EveningPromotions } from './promotions.js';
@@ -176,6 +177,8 @@ export interface SimulatedEvening {
   events: RoomEvent[];
   /** (v2) Operators across rooms and honest sharers (`truth.ts`); absent where a generator fills none. */
   truth?: EveningTruth;
+  /** (issue 14) The rings' shop streams (`rings.ts`): in `events`, not in `rooms`, scored by the ring rows only. */
+  ringShops?: SimulatedRoom[];
 }
 
 /** 2026-11-20 19:00 in China (UTC+8): prime time for live shopping. */
@@ -283,12 +286,19 @@ export function generateEvening(options: EveningOptions): SimulatedEvening {
     truth.scalperOrders.push(...generated.scalperOrders);
   }
   accountEvents.push(...promotions.accountEvents);
-  accountEvents.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
   truth.bulkRegistered.push(...[...promotions.bulkRegistered].sort());
   truth.cashOutMerchants.push(...[...new Set(promotions.cashOutMerchants)].sort());
   truth.honestTwinMerchants.push(...[...new Set(promotions.honestTwinMerchants)].sort());
+  // Rings and honest sharers across the rooms (issue 14), on a stream of their own (-2 is the flash sales') so no earlier draw moves.
+  const ringRng = orderStream(options.seed, -3);
+  const ringed = addRingsAndSharers({ rng: ringRng, ids: ids.branch(ringRng.fork()), rooms, startTs, seed: options.seed });
+  accountEvents.push(...ringed.accountEvents);
+  accountEvents.sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
+  truth.rings.push(...ringed.truth.rings);
+  truth.honestSharers.push(...ringed.truth.honestSharers);
+  truth.bulkRegistered.push(...ringed.truth.bulkRegistered);
 
-  return { seed: options.seed, rooms, accountEvents, events: mergeEvening(rooms, accountEvents), truth };
+  return { seed: options.seed, rooms, ringShops: ringed.shops, accountEvents, events: mergeEvening([...rooms, ...ringed.shops], accountEvents), truth };
 }
 
 /** Every room's events and the evening's account events in ts order (ties: rooms in order, then account events). */

@@ -31,7 +31,7 @@ describe('mixEvening', () => {
   });
 
   it('merges every event of both models in ts order without an id in common', () => {
-    expect(evening.events.length).toBe(evening.rooms.reduce((sum, room) => sum + room.events.length, evening.accountEvents.length));
+    expect(evening.events.length).toBe([...evening.rooms, ...(evening.ringShops ?? [])].reduce((sum, room) => sum + room.events.length, evening.accountEvents.length));
     expect(evening.events.filter((event, i) => i > 0 && event.ts < evening.events[i - 1]!.ts)).toEqual([]);
     expect(new Set(evening.events.map((event) => event.id)).size).toBe(evening.events.length);
     expect(new Set(evening.rooms.map((room) => room.streamId)).size).toBe(evening.rooms.length);

@@ -71,7 +71,8 @@ export function mixEvening(options: EveningOptions & { heldOutRooms: number; hel
     seed: options.seed,
     rooms,
     accountEvents,
-    events: mergeEvening(rooms, accountEvents),
+    events: mergeEvening([...rooms, ...(main.ringShops ?? [])], accountEvents),
+    ...(main.ringShops ? { ringShops: main.ringShops } : {}),
     heldOutRooms: heldOut.length,
     ...(truth ? { truth } : {}),
   };

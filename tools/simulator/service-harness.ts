@@ -234,8 +234,18 @@ export async function getStatus(baseUrl: string): Promise<{ backlog: number }> {
 export async function waitForBacklogZero(baseUrl: string, options: { timeoutMs?: number; onPoll?: (backlog: number) => void } = {}): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
   let zeros = 0;
+  let failures = 0;
   for (;;) {
-    const { backlog } = await getStatus(baseUrl);
+    let backlog: number;
+    try {
+      ({ backlog } = await getStatus(baseUrl));
+      failures = 0;
+    } catch (error) {
+      // A status read the service could not answer (a pool timeout on a loaded machine) is read again; five in a row end the wait.
+      if (!(error instanceof HttpError && error.status >= 500) || ++failures >= 5) throw error;
+      await sleep(2_000);
+      continue;
+    }
     options.onPoll?.(backlog);
     zeros = backlog === 0 ? zeros + 1 : 0;
     if (zeros >= 3) return;

@@ -118,6 +118,17 @@ export class AccountStreamsRepository {
     }));
   }
 
+  /** When each of these accounts first entered each of its streams (the ring judge's synchronised entries), at most `limit` rows. */
+  async entriesOf(accountIds: readonly string[], limit: number): Promise<Array<{ accountId: string; roomId: string; streamId: string; firstTs: number }>> {
+    if (accountIds.length === 0) return [];
+    const { rows } = await this.pool.query<{ account_id: string; room_id: string; stream_id: string; first_ts: string }>(
+      `SELECT account_id, room_id, stream_id, first_ts::text FROM account_streams WHERE account_id = ANY($1::text[])
+        ORDER BY account_id, stream_id LIMIT $2`,
+      [accountIds, limit],
+    );
+    return rows.map((row) => ({ accountId: row.account_id, roomId: row.room_id, streamId: row.stream_id, firstTs: Number(row.first_ts) }));
+  }
+
   /** Accounts seen with an identifier, in any stream (GIN lookup), at most `limit`. */
   async accountsWith(kind: AccountIdentifier, value: string, limit: number): Promise<string[]> {
     const { rows } = await this.pool.query<{ account_id: string }>(
