@@ -63,7 +63,8 @@ describe('generateEvening', () => {
   });
 
   it('merges every room and the account events in event-time order', () => {
-    expect(evening.events.length).toBe(evening.rooms.reduce((sum, room) => sum + room.events.length, evening.accountEvents.length));
+    // The rings' shop streams (rings.ts) are rooms of their own, outside `rooms`.
+    expect(evening.events.length).toBe([...evening.rooms, ...(evening.ringShops ?? [])].reduce((sum, room) => sum + room.events.length, evening.accountEvents.length));
     const outOfOrder = evening.events.filter((event, i) => i > 0 && event.ts < evening.events[i - 1]!.ts);
     expect(outOfOrder).toEqual([]);
   });
@@ -542,8 +543,11 @@ describe('v2 facts on honest traffic', () => {
   });
 
   it('registers tonight’s new accounts once, outside any room, and claims the welcome coupon outside rooms', () => {
-    // Tonight's sign-ups; the wool parties' stock signed up months ago (`pr-reg-…`, promotions.spec.ts).
-    const registrations = evening.accountEvents.filter((event) => event.type === 'account.registered' && !event.id.startsWith('pr-reg-'));
+    // Tonight's sign-ups; the wool parties' stock signed up months ago (`pr-reg-…`, promotions.spec.ts), and the
+    // rings' farms sign up in bursts and may never join a room (`rg<seed>-reg-…`, rings.ts).
+    const registrations = evening.accountEvents.filter(
+      (event) => event.type === 'account.registered' && !event.id.startsWith('pr-reg-') && !event.id.startsWith(`rg${evening.seed}-reg-`),
+    );
     expect(registrations.length).toBeGreaterThan(0);
     expect(new Set(registrations.map((event) => event.accountId)).size).toBe(registrations.length);
     for (const event of evening.accountEvents) expect(event.roomId).toBeUndefined();
