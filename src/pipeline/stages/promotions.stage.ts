@@ -37,10 +37,16 @@ export class PromotionsStage implements LedgerDetectionStage {
     const change = context.get(LEDGER_CHANGE);
     const campaigns = new Set<string>();
     const registered = new Set<string>();
+    // Devices that may have gained an account (claims and sign-ups are what deviceUsers counts): every
+    // campaign claimed on them is judged again, so its "accounts on the device anywhere" holds whichever
+    // worker or batch saw the last of them (issue 16: the same reports from one process or many).
+    const devices = new Set<string>();
     for (const { event } of context.events) {
       if (event.type === 'coupon.claimed') campaigns.add(event.campaignId);
       else if (event.type === 'account.registered') registered.add(event.accountId);
+      if ((event.type === 'coupon.claimed' || event.type === 'account.registered') && event.deviceId !== undefined) devices.add(event.deviceId);
     }
+    for (const campaign of await this.facts.campaignsOfDevices([...devices].sort())) campaigns.add(campaign);
     const touched = [...change.touchedStreams].sort();
     for (const campaign of await this.facts.campaignsOfStreams(touched)) campaigns.add(campaign);
     for (const campaign of await this.facts.campaignsOfAccounts([...registered].sort())) campaigns.add(campaign);

@@ -72,6 +72,13 @@ export class PromotionFactsRepository {
     return rows.map((row) => row.campaign_id).sort();
   }
 
+  /** Campaigns claimed on these devices: a new account on a device changes how many the device carries, a signal of each. */
+  async campaignsOfDevices(deviceIds: readonly string[]): Promise<string[]> {
+    if (deviceIds.length === 0) return [];
+    const { rows } = await this.pool.query<{ campaign_id: string }>('SELECT DISTINCT campaign_id FROM coupon_claims WHERE device_id = ANY($1::text[])', [deviceIds]);
+    return rows.map((row) => row.campaign_id).sort();
+  }
+
   /** Streams in which these campaigns were claimed. */
   async streamsOfCampaigns(campaignIds: readonly string[]): Promise<string[]> {
     if (campaignIds.length === 0) return [];
