@@ -49,7 +49,9 @@ describe('console API', () => {
     const asked = (await call(`/v1/streams?merchantId=${fixture.evening.rooms[1].merchantId}`, fixture.merchantKey)).body as { items: StreamSummary[] };
     expect(asked.items.map((stream) => stream.streamId)).toEqual([fixture.ownStreamId]);
     const all = (await call('/v1/streams', fixture.reviewerKey)).body as { items: StreamSummary[] };
-    expect(all.items.map((stream) => stream.streamId).sort()).toEqual([fixture.ownStreamId, fixture.otherStreamId].sort());
+    // A reviewer sees every stream of the evening: its two rooms and the rings' shop streams (rings.ts).
+    const evening = [...fixture.evening.rooms, ...(fixture.evening.ringShops ?? [])].map((room) => room.streamId);
+    expect(all.items.map((stream) => stream.streamId).sort()).toEqual(evening.sort());
 
     for (const path of ['', '/timeline']) {
       expect((await call(`/v1/streams/${fixture.otherStreamId}${path}`, fixture.merchantKey)).status).toBe(404);
