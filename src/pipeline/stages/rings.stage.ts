@@ -49,9 +49,17 @@ export class RingsStage implements LedgerDetectionStage {
       if ('accountId' in event && event.accountId !== undefined) lastTs.set(event.accountId, Math.max(lastTs.get(event.accountId) ?? 0, event.ts));
     }
     await this.graph.recordSightings(context.events.flatMap(({ event }) => identifierSightings(event)));
-    if (lastTs.size === 0) return;
+    // What the stages before this one caught in this batch (refund brushing, promotions): not stored yet, so
+    // read from the batch; their accounts' rings are judged again now, so a ring's catches never depend on
+    // where a batch was cut (a restart, a lane) but only on what has been caught.
+    const batchCatches = context.findings
+      .filter((finding) => (CORROBORATING as readonly string[]).includes(finding.kind))
+      .flatMap((finding) =>
+        (finding.subjectType === 'account' ? [finding.subjectId] : finding.accounts).map((accountId) => ({ accountId, kind: finding.kind, roomId: finding.roomId, streamId: finding.streamId })),
+      );
+    if (lastTs.size === 0 && batchCatches.length === 0) return;
 
-    const seeds = new Set(lastTs.keys());
+    const seeds = new Set([...lastTs.keys(), ...batchCatches.map((entry) => entry.accountId)]);
     const seedRings = await this.graph.ringsOfAccounts([...seeds]);
     for (const members of (await this.graph.membersOf([...new Set(seedRings.values())])).values()) {
       for (const member of members) if (seeds.size < this.config.maxComponent) seeds.add(member);
@@ -68,7 +76,7 @@ export class RingsStage implements LedgerDetectionStage {
     update.released = [...visited].filter((account) => storedOf.has(account) && !inSet.has(account)).sort();
     await this.graph.applyUpdate(update);
 
-    const findings = await this.judge(update, links, identifiers, asOfSet);
+    const findings = await this.judge(update, links, identifiers, asOfSet, batchCatches);
     for (const merge of update.merges) {
       const absorbed = storedRings.get(merge.absorbed);
       if (absorbed?.reported && absorbed.lastFinding) findings.push(absorbedRingFinding(absorbed.lastFinding, merge.survivor));
@@ -146,15 +154,24 @@ export class RingsStage implements LedgerDetectionStage {
   }
 
   /** Judges every ring of reportable size the update names, reading the members' sign-ups, catches and stream entries at once. */
-  private async judge(update: RingUpdate, links: readonly RingLink[], identifiers: readonly Identifier[], asOfSet: (members: readonly string[]) => number): Promise<Finding[]> {
+  private async judge(
+    update: RingUpdate,
+    links: readonly RingLink[],
+    identifiers: readonly Identifier[],
+    asOfSet: (members: readonly string[]) => number,
+    batchCatches: ReadonlyArray<{ accountId: string; kind: ReportKind; roomId: string | null; streamId: string | null }>,
+  ): Promise<Finding[]> {
     const judged = update.rings.filter((ring) => ring.members.length >= this.config.minRingSize);
     if (judged.length === 0) return [];
     const accounts = [...new Set(judged.flatMap((ring) => ring.members))];
-    const [registrations, caught, presence] = await Promise.all([
+    const [registrations, stored, presence] = await Promise.all([
       this.registrations.forAccounts(accounts),
       this.reports.catchesOf(accounts, CORROBORATING),
       this.streams.entriesOf(accounts, accounts.length * ENTRIES_PER_MEMBER),
     ]);
+    const catchKey = (entry: { accountId: string; kind: string; streamId: string | null }) => `${entry.accountId}|${entry.kind}|${entry.streamId ?? ''}`;
+    const known = new Set(stored.map(catchKey));
+    const caught = [...stored, ...batchCatches.filter((entry) => !known.has(catchKey(entry)) && known.add(catchKey(entry)))];
     const memberRegistrations: MemberRegistration[] = [...registrations.values()].map((registration) => ({
       accountId: registration.accountId,
       registeredAt: registration.registeredAt,
