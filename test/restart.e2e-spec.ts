@@ -1,8 +1,9 @@
 import { generateEvening } from '../tools/simulator/generator.js';
 import { sendEvents } from '../tools/simulator/sender.js';
 import type { RoomEvent } from '../src/events/event.schema.js';
-import { type ApiReport, createApiKey, fetchAllReports } from '../tools/simulator/service-harness.js';
-import { DAY, T0, honestCrowd, RoomTraffic } from './support/detection/traffic.js';
+import { createApiKey } from '../tools/simulator/service-harness.js';
+import { T0, honestCrowd, RoomTraffic } from './support/detection/traffic.js';
+import { farmRoom, reportContents } from './support/same-reports.js';
 import { type ServiceProcess, killService, startServiceProcess } from './support/service-process.js';
 import { waitForBacklogZero } from './support/status.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
@@ -10,25 +11,11 @@ import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-/** What a report says, without ids, versions or wall-clock times. */
-type ReportBody = Pick<ApiReport, 'kind' | 'subjectType' | 'subjectId' | 'streamId' | 'score' | 'severity' | 'summary' | 'accounts' | 'evidence' | 'detectedAt'>;
-
 async function keys(service: ServiceProcess): Promise<{ ingest: string; reviewer: string }> {
   const create = (role: 'ingest' | 'reviewer') => createApiKey(service.baseUrl, TEST_ADMIN_KEY, role);
   return { ingest: (await create('ingest')).key, reviewer: (await create('reviewer')).key };
 }
 
-/** Every report's content, keyed by (kind, subject, stream). */
-async function reportContents(service: ServiceProcess, reviewerKey: string): Promise<Map<string, ReportBody>> {
-  const contents = new Map<string, ReportBody>();
-  for (const report of await fetchAllReports(service.baseUrl, reviewerKey)) {
-    const { kind, subjectType, subjectId, streamId, score, severity, summary, accounts, evidence, detectedAt } = report;
-    contents.set(`${kind}|${subjectType}|${subjectId}|${streamId}`, {
-      kind, subjectType, subjectId, streamId, score, severity, summary, accounts: [...accounts].sort(), evidence, detectedAt,
-    });
-  }
-  return contents;
-}
 
 // One connection, one batch in flight: the arrival order, and so the log's
 // order, is the same in both runs; only the restart differs.
@@ -74,25 +61,6 @@ describe('a restart in the middle of an evening', () => {
   }, 300_000);
 });
 
-/** A room a stepped emulator farm works: `farm-0..149` join in five equal waves while the count shows 1,200. */
-function farmRoom(roomId: string, start: number, seed: number): RoomEvent[] {
-  const room = new RoomTraffic(roomId, `${roomId}-stream`).start(start);
-  honestCrowd(room, { prefix: `${roomId}-h`, viewers: 60, from: start, to: start + 15 * MINUTE, endAt: start + 25 * MINUTE, seed });
-  for (let step = 0; step < 5; step++) {
-    for (let i = 0; i < 30; i++) {
-      const n = step * 30 + i;
-      room.join(`farm-${n}`, start + 2 * MINUTE + step * 40_000 + i * 7, {
-        createdAt: T0 - 2 * DAY + n * 10_000,
-        model: 'SM-G9810',
-        os: 'Android 9',
-        emulator: true,
-        ip: `103.21.${40 + (n >> 4)}.${n % 16}`,
-      });
-    }
-  }
-  for (let t = start + 10_000; t < start + 25 * MINUTE; t += 10_000) room.count(t, 1_200);
-  return room.end(start + 25 * MINUTE).sorted();
-}
 
 describe('a restart between two evenings a farm works', () => {
   // The farm works two rooms one evening and a third eight hours later. At

@@ -2,17 +2,14 @@ import pg from 'pg';
 import { generateEvening } from '../tools/simulator/generator.js';
 import { sendEvents } from '../tools/simulator/sender.js';
 import type { RoomEvent } from '../src/events/event.schema.js';
-import { type ApiReport, createApiKey, fetchAllReports } from '../tools/simulator/service-harness.js';
-import { DAY, T0, honestCrowd, RoomTraffic } from './support/detection/traffic.js';
+import { createApiKey } from '../tools/simulator/service-harness.js';
+import { T0 } from './support/detection/traffic.js';
 import { waitFor } from './support/eventually.js';
+import { farmRoom, reportContents } from './support/same-reports.js';
 import { type ServiceProcess, killService, startServiceProcess } from './support/service-process.js';
 import { waitForBacklogZero } from './support/status.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 
-/** What a report says, without ids, versions or wall-clock times. */
-type ReportBody = Pick<ApiReport, 'kind' | 'subjectType' | 'subjectId' | 'streamId' | 'score' | 'severity' | 'summary' | 'accounts' | 'evidence' | 'detectedAt'>;
-
-/** Every report's content, keyed by (kind, subject, stream). */
 /**
  * KNOWN DEFECT (issue 16, README "Scale"): the rings stage and the promotions stage (account_ring,
  * coupon_abuse, cash_out) judge over facts every partition writes (the association graph, coupon claims
@@ -23,17 +20,6 @@ type ReportBody = Pick<ApiReport, 'kind' | 'subjectType' | 'subjectId' | 'stream
  * partition and the cross-room sightings, which is what sharding promises so far.
  */
 const PARTITION_SAFE = (kind: string) => kind !== 'account_ring' && kind !== 'coupon_abuse' && kind !== 'cash_out';
-
-async function reportContents(service: ServiceProcess, reviewerKey: string): Promise<Map<string, ReportBody>> {
-  const contents = new Map<string, ReportBody>();
-  for (const report of (await fetchAllReports(service.baseUrl, reviewerKey)).filter((each) => PARTITION_SAFE(each.kind))) {
-    const { kind, subjectType, subjectId, streamId, score, severity, summary, accounts, evidence, detectedAt } = report;
-    contents.set(`${kind}|${subjectType}|${subjectId}|${streamId}`, {
-      kind, subjectType, subjectId, streamId, score, severity, summary, accounts: [...accounts].sort(), evidence, detectedAt,
-    });
-  }
-  return contents;
-}
 
 // One connection, one batch in flight: the log's order is the same in both runs.
 const send = (service: ServiceProcess, token: string, events: readonly RoomEvent[]) =>
@@ -105,7 +91,7 @@ describe('detection sharded over three detect workers', () => {
     const singleReviewer = (await createApiKey(single.baseUrl, TEST_ADMIN_KEY, 'reviewer')).key;
     await send(single, singleIngest, evening.events);
     await waitForBacklogZero(single.baseUrl, { timeoutMs: 180_000 });
-    const expected = await reportContents(single, singleReviewer);
+    const expected = await reportContents(single, singleReviewer, PARTITION_SAFE);
     await single.stop();
 
     // An ingest node and three detect workers on one database.
@@ -164,7 +150,7 @@ describe('detection sharded over three detect workers', () => {
 
     await rest;
     await waitForBacklogZero(ingestNode.baseUrl, { timeoutMs: 240_000 });
-    const actual = await reportContents(ingestNode, reviewerKey);
+    const actual = await reportContents(ingestNode, reviewerKey, PARTITION_SAFE);
 
     // How many reports cite a sighting in a room another worker held: the cross-room directory through PostgreSQL.
     const roomPartitions = await partitionsOfRooms(databases[1]!);
@@ -183,25 +169,6 @@ describe('detection sharded over three detect workers', () => {
 
 const MINUTE = 60_000;
 
-/** A room a stepped emulator farm works: `farm-0..149` join in five equal waves while the count shows 1,200 (as in restart.e2e-spec). */
-function farmRoom(roomId: string, start: number, seed: number): RoomEvent[] {
-  const room = new RoomTraffic(roomId, `${roomId}-stream`).start(start);
-  honestCrowd(room, { prefix: `${roomId}-h`, viewers: 60, from: start, to: start + 15 * MINUTE, endAt: start + 25 * MINUTE, seed });
-  for (let step = 0; step < 5; step++) {
-    for (let i = 0; i < 30; i++) {
-      const n = step * 30 + i;
-      room.join(`farm-${n}`, start + 2 * MINUTE + step * 40_000 + i * 7, {
-        createdAt: T0 - 2 * DAY + n * 10_000,
-        model: 'SM-G9810',
-        os: 'Android 9',
-        emulator: true,
-        ip: `103.21.${40 + (n >> 4)}.${n % 16}`,
-      });
-    }
-  }
-  for (let t = start + 10_000; t < start + 25 * MINUTE; t += 10_000) room.count(t, 1_200);
-  return room.end(start + 25 * MINUTE).sorted();
-}
 
 /** Candidate room ids and the partition each falls in, as PostgreSQL hashes them. */
 async function partitionsOf(databaseUrl: string, roomIds: readonly string[]): Promise<Map<string, number>> {
@@ -258,7 +225,7 @@ describe('cross-room sightings between two detect workers', () => {
     const reviewerKey = (await createApiKey(ingestNode.baseUrl, TEST_ADMIN_KEY, 'reviewer')).key;
     await send(ingestNode, ingestKey, events);
     await waitForBacklogZero(ingestNode.baseUrl, { timeoutMs: 120_000 });
-    const actual = await reportContents(ingestNode, reviewerKey);
+    const actual = await reportContents(ingestNode, reviewerKey, PARTITION_SAFE);
     for (const service of running.splice(0)) await service.stop();
 
     const single = await startServiceProcess(env(databases[0]!, 'one'));
@@ -267,7 +234,7 @@ describe('cross-room sightings between two detect workers', () => {
     const singleReviewer = (await createApiKey(single.baseUrl, TEST_ADMIN_KEY, 'reviewer')).key;
     await send(single, singleIngest, events);
     await waitForBacklogZero(single.baseUrl, { timeoutMs: 120_000 });
-    const expected = await reportContents(single, singleReviewer);
+    const expected = await reportContents(single, singleReviewer, PARTITION_SAFE);
 
     // Meaningful only if the returned room's reports cite the first room, which the other worker held.
     const citing = [...actual.values()].filter((report) => report.streamId === `${returned}-stream` && JSON.stringify(report.evidence).includes(`"${first}"`));
