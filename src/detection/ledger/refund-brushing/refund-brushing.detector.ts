@@ -676,19 +676,26 @@ function waveSignals(facts: StreamOrderFacts, backed: ReadonlySet<string>, confi
   return signals;
 }
 
-/** A refund of whole pieces of the order (one of two sent back), to the minor unit. */
+/** How many pieces of price `piece` make `refunded`, to the minor unit; null when it is not a whole number of them. */
+function piecesOf(refunded: number, piece: number): number | null {
+  if (piece <= 0) return null;
+  const pieces = Math.round(refunded / piece);
+  return Math.abs(refunded / piece - pieces) * piece <= 1 ? pieces : null;
+}
+
 /** `refunded` is a whole number of unit prices short of the order's quantity: some pieces returned, the rest kept. */
 function partialPieces(order: Partial<Pick<OrderFact, 'quantity' | 'unitPrice'>>, refunded: number): boolean {
   const { quantity, unitPrice } = order;
-  if (quantity == null || quantity < 2 || unitPrice == null || unitPrice <= 0) return false;
-  const pieces = refunded / unitPrice;
-  return Math.abs(pieces - Math.round(pieces)) * unitPrice <= 1 && Math.round(pieces) >= 1 && Math.round(pieces) < quantity;
+  if (quantity == null || quantity < 2 || unitPrice == null) return false;
+  const pieces = piecesOf(refunded, unitPrice);
+  return pieces !== null && pieces >= 1 && pieces < quantity;
 }
 
+/** A refund of whole pieces of the order (one of two sent back), to the minor unit. */
 function wholePieces(order: Partial<Pick<OrderFact, 'quantity' | 'unitPrice'>> & Pick<OrderFact, 'paidAmount'>, refunded: number): boolean {
   const quantity = order.quantity ?? 1;
-  const pieces = [order.paidAmount / quantity, ...(order.unitPrice != null && order.unitPrice > 0 ? [order.unitPrice] : [])];
-  return pieces.some((piece) => piece > 0 && Math.abs(refunded / piece - Math.round(refunded / piece)) * piece <= 1);
+  const pieces = [order.paidAmount / quantity, ...(order.unitPrice != null ? [order.unitPrice] : [])];
+  return pieces.some((piece) => piecesOf(refunded, piece) !== null);
 }
 
 function buildFindings(
