@@ -55,6 +55,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly stageSeconds = new Histogram({
+    name: 'roomwatch_pipeline_stage_seconds',
+    help: 'Time one pipeline stage took over one batch (a retried stage counts each attempt), by stage.',
+    labelNames: ['stage'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
   readonly reports = new Counter({
     name: 'roomwatch_reports_total',
     help: 'Reports created (version 1) and updated (a new version), by kind and severity.',
