@@ -222,6 +222,28 @@ describe('the monitor', () => {
       expect(log.reads).toBe(1); // the catch-up at start only: live batches are never read back
     });
 
+    it('processes the hand-overs that waited behind a slow batch as one batch, in seq order', async () => {
+      const log = new FakeLog('local');
+      const { monitor, pipeline, checkpoints } = monitorOver(log);
+      monitor.start();
+      await settle(monitor);
+
+      let release!: () => void;
+      pipeline.gate = new Promise((resolve) => (release = resolve));
+      log.commit([1, 2]);
+      await new Promise((resolve) => setImmediate(resolve));
+      log.commit([3]);
+      log.commit([4, 5]);
+      expect(monitor.backlog()).toBe(5);
+
+      pipeline.gate = null;
+      release();
+      await settle(monitor);
+      expect(pipeline.runs).toEqual([[1, 2], [3, 4, 5]]);
+      expect(checkpoints.seq).toBe(5);
+      expect(monitor.backlog()).toBe(0);
+    });
+
     it('shows the event-time lag between the newest committed event and the newest processed one', async () => {
       const log = new FakeLog('local');
       const { monitor } = monitorOver(log);

@@ -44,6 +44,12 @@ export interface MonitorParts {
 const OUTAGE_PAUSE_MS = 1_000;
 /** Wait for a flush below everything newer to commit, before reading past it. */
 const FLUSH_WAIT_MS = 5;
+/**
+ * Events of queued hand-overs processed as one batch at most: a writer's
+ * flush is up to 4,000 rows, so a batch of a few flushes, the size a
+ * catch-up page's stages already take.
+ */
+const LIVE_BATCH_EVENTS = 8_192;
 /** A detect worker too far ahead of the others looks again after this (a checkpoint read). */
 const LEAD_WAIT_MS = 50;
 
@@ -224,14 +230,20 @@ export class Monitor implements LogFollower {
       }
     }
     while (this.currentMode === 'live' && this.queue.length > 0) {
-      const batch = this.queue[0]!;
-      // Counted in the backlog until its findings are stored, not just dequeued.
-      if (batch[batch.length - 1]!.seq > this.processed) {
-        await this.process(batch.filter((committed) => committed.seq > this.processed));
+      // The hand-overs waiting, as one batch up to a page: each stage's cost is mostly per batch (a
+      // few queries), so detection that fell behind catches up in large batches, not flush by flush.
+      const taken = [this.queue[0]!];
+      let events = taken[0]!.length;
+      while (taken.length < this.queue.length && events + this.queue[taken.length]!.length <= LIVE_BATCH_EVENTS) {
+        events += this.queue[taken.length]!.length;
+        taken.push(this.queue[taken.length]!);
       }
-      if (this.queue[0] === batch) {
-        this.queue.shift();
-        this.queued -= batch.length;
+      // Counted in the backlog until its findings are stored, not just dequeued.
+      const batch = taken.flat().filter((committed) => committed.seq > this.processed);
+      if (batch.length > 0) await this.process(batch.sort((a, b) => a.seq - b.seq));
+      if (taken.every((handedOver, index) => this.queue[index] === handedOver)) {
+        this.queue.splice(0, taken.length);
+        this.queued -= events;
       }
     }
   }
