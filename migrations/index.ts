@@ -13,6 +13,7 @@ import { Decisions1764010000000 } from './1764010000000-Decisions.js';
 import { AccountRings1764012000000 } from './1764012000000-AccountRings.js';
 import { PromotionIndexes1764013000000 } from './1764013000000-PromotionIndexes.js';
 import { LogPartitions1764015000000 } from './1764015000000-LogPartitions.js';
+import { RingSightingSeq1764020000000 } from './1764020000000-RingSightingSeq.js';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the
@@ -34,4 +35,5 @@ export const ALL_MIGRATIONS = [
   AccountRings1764012000000,
   PromotionIndexes1764013000000,
   LogPartitions1764015000000,
+  RingSightingSeq1764020000000,
 ];

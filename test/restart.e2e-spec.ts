@@ -57,7 +57,7 @@ describe('a restart in the middle of an evening', () => {
 
     expect(expected.size).toBeGreaterThan(0);
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
-    for (const [key, report] of expected) expect(actual.get(key)).toEqual(report);
+    for (const [key, report] of expected) expect({ key, report: actual.get(key) }).toEqual({ key, report });
   }, 300_000);
 });
 
@@ -106,6 +106,6 @@ describe('a restart between two evenings a farm works', () => {
     const citing = [...expected.values()].filter((report) => report.streamId === 'room-b-stream' && JSON.stringify(report.evidence).includes('"room-a"'));
     expect(citing.length).toBeGreaterThan(0);
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
-    for (const [key, report] of expected) expect(actual.get(key)).toEqual(report);
+    for (const [key, report] of expected) expect({ key, report: actual.get(key) }).toEqual({ key, report });
   }, 300_000);
 });

@@ -163,7 +163,7 @@ describe('detection sharded over three detect workers', () => {
 
     expect(expected.size).toBeGreaterThan(0);
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
-    for (const [key, report] of expected) expect(actual.get(key)).toEqual(report);
+    for (const [key, report] of expected) expect({ key, report: actual.get(key) }).toEqual({ key, report });
   }, 600_000);
 });
 
@@ -240,6 +240,6 @@ describe('cross-room sightings between two detect workers', () => {
     const citing = [...actual.values()].filter((report) => report.streamId === `${returned}-stream` && JSON.stringify(report.evidence).includes(`"${first}"`));
     expect(citing.length).toBeGreaterThan(0);
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
-    for (const [key, report] of expected) expect(actual.get(key)).toEqual(report);
+    for (const [key, report] of expected) expect({ key, report: actual.get(key) }).toEqual({ key, report });
   }, 400_000);
 });

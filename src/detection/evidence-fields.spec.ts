@@ -274,10 +274,10 @@ describe('evidence fields', () => {
     const { fieldOf } = await catalogue();
     const members = Array.from({ length: 8 }, (_, i) => `m${i}`);
     const identifiers = [
-      { kind: 'payment' as const, value: 'wallet', users: 8, population: 10_000, accounts: members },
-      { kind: 'device' as const, value: 'phone-a', users: 4, population: 10_000, accounts: members.slice(0, 4) },
-      { kind: 'device' as const, value: 'phone-b', users: 4, population: 10_000, accounts: members.slice(4) },
-      { kind: 'subnet' as const, value: '10.0.0.0/24', users: 8, population: 10_000, accounts: members },
+      { kind: 'payment' as const, value: 'wallet', users: 8, accounts: members },
+      { kind: 'device' as const, value: 'phone-a', users: 4, accounts: members.slice(0, 4) },
+      { kind: 'device' as const, value: 'phone-b', users: 4, accounts: members.slice(4) },
+      { kind: 'subnet' as const, value: '10.0.0.0/24', users: 8, accounts: members },
     ];
     const verdict = judgeRing(
       {

@@ -38,6 +38,7 @@ import { PromotionFactsRepository } from '../state/promotions/promotion-facts.re
 import { AccountStreamsModule } from '../state/accounts/account-streams.module.js';
 import { RingsModule } from '../rings/rings.module.js';
 import { RingsStage } from './stages/rings.stage.js';
+import { MetricsService } from '../platform/metrics/metrics.service.js';
 
 /**
  * The stages every committed batch runs through, in this order (Pipeline
@@ -46,11 +47,10 @@ import { RingsStage } from './stages/rings.stage.js';
  * facts (flash-sale openings, coupon claims, sign-ups), the accounts'
  * presence per stream (read by the desk only), then the ledger
  * detectors over that state (refund brushing, inflated GMV, then coupon
- * abuse and cash-out), the linked-account rings (after the ledger
- * detectors, reading the reports earlier batches stored), the live engine,
- * and the report store last.
+ * abuse and cash-out), the live engine, the report store, and then the
+ * linked-account rings, which read every catch the batch stored.
  */
-const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceStage, RefundBrushingStage, InflatedGmvStage, PromotionsStage, RingsStage, LiveEngineStage, ReportSinkStage] as const;
+const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceStage, RefundBrushingStage, InflatedGmvStage, PromotionsStage, LiveEngineStage, ReportSinkStage, RingsStage] as const;
 
 /**
  * The pipeline: a monitor following the log (local hand-over or remote
@@ -76,8 +76,9 @@ const STAGES = [StreamsStage, LedgerStage, PlatformFactsStage, AccountPresenceSt
     { provide: FINDING_SINK, useExisting: ReportsService },
     {
       provide: Pipeline,
-      inject: [PoisonQuarantine, ...STAGES],
-      useFactory: (poison: PoisonQuarantine, ...stages: Stage[]) => new Pipeline(stages, poison),
+      inject: [PoisonQuarantine, MetricsService, ...STAGES],
+      useFactory: (poison: PoisonQuarantine, metrics: MetricsService, ...stages: Stage[]) =>
+        new Pipeline(stages, poison, (stage, seconds) => metrics.stageSeconds.observe({ stage }, seconds)),
     },
     {
       // A detect worker holds a share of the partitions; a single process (all) runs every room.

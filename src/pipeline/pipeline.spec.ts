@@ -4,7 +4,7 @@ import type { CommittedEvent } from '../log/event-log.writer.js';
 import { Pipeline } from './pipeline.js';
 import type { PoisonQuarantine, RetriedRun } from './poison-quarantine.js';
 import type { QuarantinedEvent } from './quarantine.repository.js';
-import { type BatchContext, ContextSlot, type LedgerDetectionStage, type LiveDetectionStage, type SinkStage, type StateStage } from './stage.js';
+import { type AggregateDetectionStage, type BatchContext, ContextSlot, type LedgerDetectionStage, type LiveDetectionStage, type SinkStage, type StateStage } from './stage.js';
 
 const committed = (seq: number): CommittedEvent => ({
   seq,
@@ -173,6 +173,39 @@ describe('the pipeline', () => {
     release();
     await Promise.all([batch, replay]);
     expect(journal.filter((line) => line.startsWith('state'))).toEqual(['state 1', 'state 9']);
+  });
+
+  it('runs the aggregate detectors after the sinks, on every finding the batch stored, and stores theirs in turn', async () => {
+    const journal: string[] = [];
+    const { state, ledger, live, sink, stored } = stages(journal);
+    const rings: AggregateDetectionStage = {
+      kind: 'aggregate-detection',
+      name: 'rings',
+      run(context) {
+        journal.push(`rings read ${context.findings.map((f) => f.subjectId).join(',')}`);
+        context.findings.push(finding('ring-1'));
+        return Promise.resolve();
+      },
+    };
+    await new Pipeline([state, ledger, live, sink, rings], poison().fake).run([committed(1)]);
+    expect(journal).toEqual(['state 1', 'ledger reads 1', 'live 1', 'store from-ledger,from-engine', 'rings read from-ledger,from-engine', 'store ring-1']);
+    expect(stored.map((batch) => batch.map((f) => f.subjectId))).toEqual([['from-ledger', 'from-engine'], ['ring-1']]);
+    expect(() => new Pipeline([state, rings, sink], poison().fake)).toThrow('the sink stage "store" is listed after a aggregate-detection stage');
+  });
+
+  it('lets an outage in an aggregate detector throw (the batch comes again) and logs any other error without stalling the log', async () => {
+    const { state, sink, stored } = stages([]);
+    let failure: Error = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const rings: AggregateDetectionStage = {
+      kind: 'aggregate-detection',
+      name: 'rings',
+      run: () => Promise.reject(failure),
+    };
+    const pipeline = new Pipeline([state, sink, rings], poison().fake);
+    await expect(pipeline.run([committed(1)])).rejects.toThrow('ECONNREFUSED');
+    failure = new TypeError('a bug');
+    await expect(pipeline.run([committed(2)])).resolves.toBeUndefined();
+    expect(stored.flat()).toEqual([]);
   });
 
   it('rebuilds and replays the live stages only: the state is durable already', async () => {

@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { Finding } from '../detection/engine/finding.js';
 import type { CommittedEvent } from '../log/event-log.writer.js';
+import { isDependencyError } from './dependency-error.js';
 import type { PoisonQuarantine } from './poison-quarantine.js';
 import type { QuarantinedEvent } from './quarantine.repository.js';
 import {
+  type AggregateDetectionStage,
   BatchContext,
   type LedgerDetectionStage,
   type LiveDetectionStage,
@@ -23,6 +25,8 @@ import {
  * - The live detectors then see every event not set aside; one they throw on
  *   is quarantined at once (in memory, a retry cannot differ).
  * - The sinks get the findings of both.
+ * - The aggregate detectors (rings) then read what the sinks stored, and
+ *   the sinks get their findings too.
  *
  * Batches and quarantine replays run one at a time: both feed the same stages.
  */
@@ -31,11 +35,14 @@ export class Pipeline {
   private readonly retried: Array<StateStage | LedgerDetectionStage> = [];
   private readonly live: LiveDetectionStage[] = [];
   private readonly sinks: SinkStage[] = [];
+  private readonly aggregate: AggregateDetectionStage[] = [];
   private exclusive: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly stages: readonly Stage[],
     private readonly poison: Pick<PoisonQuarantine, 'handle' | 'replay' | 'quarantine'>,
+    /** Told how long each stage took over each batch (the stage-seconds metric). */
+    private readonly timed: (stage: string, seconds: number) => void = () => undefined,
   ) {
     let rank = 0;
     for (const stage of stages) {
@@ -45,6 +52,7 @@ export class Pipeline {
       }
       rank = stageRank;
       if (stage.kind === 'sink') this.sinks.push(stage);
+      else if (stage.kind === 'aggregate-detection') this.aggregate.push(stage);
       else if (stage.kind === 'live-detection') this.live.push(stage);
       else this.retried.push(stage);
     }
@@ -56,9 +64,11 @@ export class Pipeline {
       if (batch.length === 0) return;
       const { findings, quarantined } = await this.poison.handle(batch, (events) => this.runRetried(events));
       const context = new BatchContext(quarantined.size === 0 ? batch : batch.filter(({ seq }) => !quarantined.has(seq)));
-      for (const stage of this.live) await stage.run(context);
+      for (const stage of this.live) await this.time(stage.name, () => stage.run(context));
       for (const { committed, error } of context.rejected) await this.poison.quarantine(committed, error, 1);
-      await this.store([...findings, ...context.findings]);
+      const stored = [...findings, ...context.findings];
+      await this.store(stored);
+      await this.runAggregate(context.events, stored);
     });
   }
 
@@ -83,6 +93,7 @@ export class Pipeline {
         }
       }
       await this.store(findings);
+      await this.runAggregate([replayed.event], findings);
       return replayed.entry;
     });
   }
@@ -103,12 +114,39 @@ export class Pipeline {
 
   private async runRetried(events: CommittedEvent[]): Promise<Finding[]> {
     const context = new BatchContext(events);
-    for (const stage of this.retried) await stage.run(context);
+    for (const stage of this.retried) await this.time(stage.name, () => stage.run(context));
     return context.findings;
   }
 
+  /** The aggregate detectors over a stored batch, their findings stored in turn; an outage throws, anything else is logged. */
+  private async runAggregate(events: readonly CommittedEvent[], stored: readonly Finding[]): Promise<void> {
+    if (this.aggregate.length === 0) return;
+    const context = new BatchContext(events);
+    context.findings.push(...stored);
+    for (const stage of this.aggregate) {
+      const before = context.findings.length;
+      try {
+        await this.time(stage.name, () => stage.run(context));
+      } catch (error) {
+        if (isDependencyError(error)) throw error;
+        this.logger.error(`the ${stage.name} stage failed on seq ${events[0]?.seq}..${events[events.length - 1]?.seq}, left to the next change: ${(error as Error).message}`);
+        continue;
+      }
+      await this.store(context.findings.slice(before));
+    }
+  }
+
   private async store(findings: readonly Finding[]): Promise<void> {
-    for (const sink of this.sinks) await sink.store(findings);
+    for (const sink of this.sinks) await this.time(sink.name, () => sink.store(findings));
+  }
+
+  private async time(stage: string, work: () => Promise<void>): Promise<void> {
+    const startedAt = process.hrtime.bigint();
+    try {
+      await work();
+    } finally {
+      this.timed(stage, Number(process.hrtime.bigint() - startedAt) / 1e9);
+    }
   }
 
   private oneAtATime<T>(work: () => Promise<T>): Promise<T> {

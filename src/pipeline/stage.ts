@@ -85,12 +85,28 @@ export interface SinkStage {
   store(findings: readonly Finding[]): Promise<void>;
 }
 
-export type Stage = StateStage | LedgerDetectionStage | LiveDetectionStage | SinkStage;
+/**
+ * Detection over subjects that span streams and detectors (linked-account
+ * rings), run once the sinks hold the batch's findings, so it reads every
+ * catch the batch made, the live engine's included, from the store. Its
+ * context's findings start as the batch's stored ones; what it adds goes
+ * to the sinks in turn. It writes sets recomputed from durable state, so a
+ * batch that comes again (an outage throws, as in a sink) changes nothing
+ * twice; any other error is logged and its work left to the next change.
+ */
+export interface AggregateDetectionStage {
+  readonly kind: 'aggregate-detection';
+  readonly name: string;
+  run(context: BatchContext): Promise<void>;
+}
+
+export type Stage = StateStage | LedgerDetectionStage | LiveDetectionStage | SinkStage | AggregateDetectionStage;
 
 /**
- * The order kinds must keep: state, then detection over it, then sinks.
+ * The order kinds must keep: state, then detection over it, then sinks,
+ * then the detection over what the sinks stored.
  * Within detection the ledger detectors come first: they are retried with the
  * state stages, and an event they set aside must be known before the engine
  * sees the batch (the engine skips it, as its rebuild after a restart will).
  */
-export const STAGE_ORDER: readonly Stage['kind'][] = ['state', 'ledger-detection', 'live-detection', 'sink'];
+export const STAGE_ORDER: readonly Stage['kind'][] = ['state', 'ledger-detection', 'live-detection', 'sink', 'aggregate-detection'];

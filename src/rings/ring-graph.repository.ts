@@ -5,6 +5,14 @@ import type { WeighedIdentifier } from '../detection/rings/ring-graph.js';
 import type { IdentifierSighting, RingIdentifierKind } from '../detection/rings/ring-identifiers.js';
 import { PG_POOL } from '../platform/database/database.module.js';
 
+/** An account tied to an identifier for the first time, at this event time. */
+export interface NewTie {
+  kind: RingIdentifierKind;
+  value: string;
+  accountId: string;
+  firstTs: number;
+}
+
 /** A stored candidate ring. */
 export interface StoredRing {
   ringId: string;
@@ -44,80 +52,124 @@ interface RingRow {
 }
 
 /**
- * The association graph (migration 1764012000000-AccountRings): accounts ×
- * identifiers, users per identifier and rows per kind (the distribution the
- * rarity weights come from), candidate rings and their members.
+ * The association graph (migrations 1764012000000-AccountRings and
+ * 1764020000000-RingSightingSeq): accounts × identifiers with the seq that
+ * first tied them, users per identifier (what the rarity weights come
+ * from), candidate rings and their members.
  */
 @Injectable()
 export class RingGraphRepository {
   constructor(@Inject(PG_POOL) private readonly pool: pg.Pool) {}
 
   /**
-   * Adds the sightings to the graph in one statement: a new (identifier,
-   * account) row raises its identifier's users and its kind's rows in the
-   * same statement, and a new account the graph's population, so a batch
-   * applied twice counts nothing twice.
+   * Adds the batch's sightings to the graph in one statement, a new
+   * (identifier, account) row raising its identifier's users in the same
+   * statement, so a batch applied twice counts nothing twice. Returns what
+   * the batch changed: the rows it tied first (their first seq is one of
+   * `seqs`), found again when the batch runs a second time.
    */
-  async recordSightings(sightings: readonly IdentifierSighting[]): Promise<void> {
-    if (sightings.length === 0) return;
-    const folded = new Map<string, { kind: string; value: string; account_id: string; first_ts: number; last_ts: number }>();
+  async recordSightings(sightings: ReadonlyArray<IdentifierSighting & { seq: number }>, seqs: readonly number[]): Promise<NewTie[]> {
+    if (sightings.length === 0) return [];
+    const folded = new Map<string, { kind: string; value: string; account_id: string; first_ts: number; last_ts: number; first_seq: number }>();
     for (const sighting of sightings) {
       const key = `${sighting.kind}\u0000${sighting.value}\u0000${sighting.accountId}`;
       const row = folded.get(key);
-      if (!row) folded.set(key, { kind: sighting.kind, value: sighting.value, account_id: sighting.accountId, first_ts: sighting.ts, last_ts: sighting.ts });
+      if (!row) folded.set(key, { kind: sighting.kind, value: sighting.value, account_id: sighting.accountId, first_ts: sighting.ts, last_ts: sighting.ts, first_seq: sighting.seq });
       else {
         row.first_ts = Math.min(row.first_ts, sighting.ts);
         row.last_ts = Math.max(row.last_ts, sighting.ts);
+        row.first_seq = Math.min(row.first_seq, sighting.seq);
       }
     }
-    await this.pool.query(
+    const { rows } = await this.pool.query<{ kind: RingIdentifierKind; value: string; account_id: string; first_ts: string }>(
       `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(kind text, value text, account_id text, first_ts bigint, last_ts bigint)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(kind text, value text, account_id text, first_ts bigint, last_ts bigint, first_seq bigint)
        ),
        written AS (
-         INSERT INTO ring_identifiers AS t (kind, value, account_id, first_ts, last_ts)
-         SELECT kind, value, account_id, first_ts, last_ts FROM input ORDER BY kind, value, account_id
+         INSERT INTO ring_identifiers AS t (kind, value, account_id, first_ts, last_ts, first_seq)
+         SELECT kind, value, account_id, first_ts, last_ts, first_seq FROM input ORDER BY kind, value, account_id
          ON CONFLICT (kind, value, account_id) DO UPDATE SET
            first_ts = LEAST(t.first_ts, EXCLUDED.first_ts), last_ts = GREATEST(t.last_ts, EXCLUDED.last_ts)
          WHERE EXCLUDED.first_ts < t.first_ts OR EXCLUDED.last_ts > t.last_ts
-         RETURNING t.kind, t.value, (xmax = 0) AS inserted
+         RETURNING t.kind, t.value, t.account_id, t.first_ts, (xmax = 0) AS inserted
        ),
        fresh AS (SELECT kind, value, count(*)::int AS users FROM written WHERE inserted GROUP BY kind, value),
        users AS (
          INSERT INTO ring_identifier_users AS u (kind, value, users)
          SELECT kind, value, users FROM fresh ORDER BY kind, value
          ON CONFLICT (kind, value) DO UPDATE SET users = u.users + EXCLUDED.users
-       ),
-       -- Accounts new to the graph: this statement's snapshot has no row of theirs yet.
-       newcomers AS (
-         SELECT count(DISTINCT i.account_id) AS accounts FROM input i
-          WHERE NOT EXISTS (SELECT 1 FROM ring_identifiers r WHERE r.account_id = i.account_id)
        )
-       INSERT INTO ring_graph_totals AS g (name, value)
-       SELECT 'accounts', accounts FROM newcomers WHERE accounts > 0
-       ON CONFLICT (name) DO UPDATE SET value = g.value + EXCLUDED.value`,
-      [JSON.stringify([...folded.values()])],
+       -- Tied now, or by an earlier run of this batch (this statement's snapshot holds those rows).
+       SELECT kind, value, account_id, first_ts::text FROM written WHERE inserted
+       UNION
+       SELECT r.kind, r.value, r.account_id, r.first_ts::text
+         FROM input i JOIN ring_identifiers r ON r.kind = i.kind AND r.value = i.value AND r.account_id = i.account_id
+        WHERE r.first_seq = ANY($2::bigint[])`,
+      [JSON.stringify([...folded.values()]), seqs],
     );
+    return rows.map((row) => ({ kind: row.kind, value: row.value, accountId: row.account_id, firstTs: Number(row.first_ts) }));
   }
 
   /**
-   * The identifiers these accounts use that two to `maxUsers` accounts
-   * share, each with all its users and the graph's population: one hop of the walk.
+   * One hop of the walk: the identifiers these accounts use that two to
+   * `maxUsers` accounts share, each with all its users, but for the network
+   * kinds (`networkKinds`: addresses and /24s, shared by whole campuses):
+   * those are listed for the accounts reached through the others (and these
+   * accounts) only, with their users counted in full. strongLinks never draws
+   * pairs from a network identifier, it only adds its weight to a pair
+   * another family tied, so the 500 users of a NAT address need not travel.
    */
-  async neighbourhood(accountIds: readonly string[], maxUsers: number): Promise<Array<WeighedIdentifier & { accounts: string[] }>> {
+  async neighbourhood(accountIds: readonly string[], maxUsers: number, networkKinds: readonly string[]): Promise<Array<WeighedIdentifier & { accounts: string[] }>> {
     if (accountIds.length === 0) return [];
-    const { rows } = await this.pool.query<{ kind: RingIdentifierKind; value: string; users: number; population: string; accounts: string[] }>(
-      `WITH mine AS (SELECT DISTINCT kind, value FROM ring_identifiers WHERE account_id = ANY($1::text[]))
-       SELECT m.kind, m.value, u.users, coalesce((SELECT value FROM ring_graph_totals WHERE name = 'accounts'), 0)::text AS population,
-              array_agg(o.account_id ORDER BY o.account_id) AS accounts
-         FROM mine m
-         JOIN ring_identifier_users u ON u.kind = m.kind AND u.value = m.value
-         JOIN ring_identifiers o ON o.kind = m.kind AND o.value = m.value
-        WHERE u.users BETWEEN 2 AND $2
-        GROUP BY m.kind, m.value, u.users`,
-      [accountIds, maxUsers],
+    const { rows } = await this.pool.query<{ kind: RingIdentifierKind; value: string; users: number; accounts: string[] }>(
+      `WITH mine AS (SELECT DISTINCT kind, value FROM ring_identifiers WHERE account_id = ANY($1::text[]) AND kind <> ALL($3::text[])),
+       near AS (
+         SELECT m.kind, m.value, u.users, array_agg(o.account_id ORDER BY o.account_id) AS accounts
+           FROM mine m
+           JOIN ring_identifier_users u ON u.kind = m.kind AND u.value = m.value
+           JOIN ring_identifiers o ON o.kind = m.kind AND o.value = m.value
+          WHERE u.users BETWEEN 2 AND $2
+          GROUP BY m.kind, m.value, u.users
+       ),
+       reached AS (SELECT unnest(accounts) AS account_id FROM near UNION SELECT unnest($1::text[])),
+       network AS (
+         SELECT o.kind, o.value, u.users, array_agg(o.account_id ORDER BY o.account_id) AS accounts
+           FROM reached r
+           JOIN ring_identifiers o ON o.account_id = r.account_id AND o.kind = ANY($3::text[])
+           JOIN ring_identifier_users u ON u.kind = o.kind AND u.value = o.value
+          WHERE u.users BETWEEN 2 AND $2
+          GROUP BY o.kind, o.value, u.users
+       )
+       SELECT kind, value, users, accounts FROM near
+       UNION ALL
+       SELECT kind, value, users, accounts FROM network`,
+      [accountIds, maxUsers, networkKinds],
     );
-    return rows.map((row) => ({ kind: row.kind, value: row.value, users: row.users, population: Number(row.population), accounts: row.accounts }));
+    return rows.map((row) => ({ kind: row.kind, value: row.value, users: row.users, accounts: row.accounts }));
+  }
+
+  /** The users of these identifiers, of those two to `maxUsers` accounts share: whose links an identifier gaining a user moves. */
+  async usersOf(identifiers: ReadonlyArray<{ kind: string; value: string }>, maxUsers: number): Promise<Array<{ accountId: string; kind: RingIdentifierKind; value: string }>> {
+    if (identifiers.length === 0) return [];
+    const { rows } = await this.pool.query<{ account_id: string; kind: RingIdentifierKind; value: string }>(
+      `SELECT o.account_id, o.kind, o.value
+         FROM jsonb_to_recordset($1::jsonb) AS i(kind text, value text)
+         JOIN ring_identifier_users u ON u.kind = i.kind AND u.value = i.value
+         JOIN ring_identifiers o ON o.kind = i.kind AND o.value = i.value
+        WHERE u.users BETWEEN 2 AND $2`,
+      [JSON.stringify(identifiers.map(({ kind, value }) => ({ kind, value }))), maxUsers],
+    );
+    return rows.map((row) => ({ accountId: row.account_id, kind: row.kind, value: row.value }));
+  }
+
+  /** When each of these accounts was first tied to any identifier (event time), for those the graph holds. */
+  async firstSeen(accountIds: readonly string[]): Promise<Map<string, number>> {
+    if (accountIds.length === 0) return new Map();
+    const { rows } = await this.pool.query<{ account_id: string; first_ts: string }>(
+      'SELECT account_id, min(first_ts)::text AS first_ts FROM ring_identifiers WHERE account_id = ANY($1::text[]) GROUP BY account_id',
+      [accountIds],
+    );
+    return new Map(rows.map((row) => [row.account_id, Number(row.first_ts)]));
   }
 
   /** The ring of each of these accounts that has one. */

@@ -8,15 +8,37 @@ import type { ServiceProcess } from './service-process.js';
  * one process): report contents without ids, versions or wall-clock times,
  * and the stepped emulator farm they send.
  */
-export type ReportBody = Pick<ApiReport, 'kind' | 'subjectType' | 'subjectId' | 'streamId' | 'score' | 'severity' | 'summary' | 'accounts' | 'evidence' | 'detectedAt'>;
+export type ReportBody = Pick<ApiReport, 'kind' | 'subjectType' | 'subjectId' | 'streamId' | 'score' | 'severity' | 'summary' | 'accounts' | 'evidence'> & { detectedAt: number | null };
 
-/** Every report's content of the kinds `keep` takes (all by default), keyed by (kind, subject, stream). */
+/**
+ * Kinds judged over stored state once per processed batch (the ledger and
+ * promotion detectors, rings): a report keeps the event time of its first
+ * verdict, the newest evidence the batch that first convicted held, so it
+ * moves with where batches were cut (a restart, large batches after a
+ * backlog, a worker's catch-up pages). Their content is compared in full
+ * but for that time.
+ */
+const BATCH_TIMED_KINDS: ReadonlySet<string> = new Set(['refund_brushing', 'inflated_gmv', 'coupon_abuse', 'cash_out', 'account_ring']);
+
+/**
+ * A ring report that records a path rather than an operator: one absorbed
+ * into another ring (`mergedInto`) or one that stood down (`stoodDown`,
+ * scored 0.1, never enforced). How far a ring had grown before it merged or
+ * fell apart depends on where batches were cut; the rings that hold are
+ * compared in full.
+ */
+export function isRingHistory(report: Pick<ApiReport, 'kind' | 'evidence'>): boolean {
+  return report.kind === 'account_ring' && (report.evidence.mergedInto !== undefined || report.evidence.stoodDown !== undefined);
+}
+
+/** Every report's content of the kinds `keep` takes (all by default), keyed by (kind, subject, stream); ring history left out. */
 export async function reportContents(service: ServiceProcess, reviewerKey: string, keep: (kind: string) => boolean = () => true): Promise<Map<string, ReportBody>> {
   const contents = new Map<string, ReportBody>();
-  for (const report of (await fetchAllReports(service.baseUrl, reviewerKey)).filter((each) => keep(each.kind))) {
+  for (const report of (await fetchAllReports(service.baseUrl, reviewerKey)).filter((each) => keep(each.kind) && !isRingHistory(each))) {
     const { kind, subjectType, subjectId, streamId, score, severity, summary, accounts, evidence, detectedAt } = report;
     contents.set(`${kind}|${subjectType}|${subjectId}|${streamId}`, {
-      kind, subjectType, subjectId, streamId, score, severity, summary, accounts: [...accounts].sort(), evidence, detectedAt,
+      kind, subjectType, subjectId, streamId, score, severity, summary, accounts: [...accounts].sort(), evidence,
+      detectedAt: BATCH_TIMED_KINDS.has(kind) ? null : detectedAt,
     });
   }
   return contents;

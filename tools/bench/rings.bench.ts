@@ -50,7 +50,6 @@ async function main(): Promise<void> {
       UNION ALL SELECT 'subnet', 'net-' || (g % greatest($1::int / 2000, 1)), 'acct-' || g, ${T0}, ${T0} FROM generate_series(1, $1::int) g
       UNION ALL SELECT 'address', 'home-' || (g / 3), 'acct-' || g, ${T0}, ${T0} FROM generate_series(1, $1::int) g`, [ACCOUNTS]);
     await pool.query(`INSERT INTO ring_identifier_users (kind, value, users) SELECT kind, value, count(*) FROM ring_identifiers GROUP BY kind, value`);
-    await pool.query(`INSERT INTO ring_graph_totals (name, value) VALUES ('accounts', $1)`, [ACCOUNTS]);
     await pool.query('ANALYZE');
     const size = await pool.query<{ rows: string; bytes: string }>(`SELECT count(*)::text AS rows, pg_total_relation_size('ring_identifiers')::text AS bytes FROM ring_identifiers`);
     console.log(`graph: ${ACCOUNTS.toLocaleString('en-US')} accounts, ${Number(size.rows[0]!.rows).toLocaleString('en-US')} identifier rows, ${(Number(size.rows[0]!.bytes) / 1e6).toFixed(0)} MB with indexes, loaded in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s`);

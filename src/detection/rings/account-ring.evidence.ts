@@ -71,4 +71,6 @@ export interface AccountRingEvidence {
   absorbed: string[];
   /** Set on an absorbed ring's report: the ring that absorbed it. */
   mergedInto?: string;
+  /** Set when a reported ring no longer holds: when (event time), how many of its accounts are still linked, and why. */
+  stoodDown?: { at: number; membersLinked: number; reason: string };
 }

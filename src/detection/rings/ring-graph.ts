@@ -1,29 +1,40 @@
 import type { RingConfig } from './ring.config.js';
 import { IDENTIFIER_FAMILY, type RingIdentifierKind } from './ring-identifiers.js';
 
-/** An identifier as the graph knows it: who uses it, among how many accounts. */
+/** An identifier as the graph knows it: who uses it. */
 export interface WeighedIdentifier {
   kind: RingIdentifierKind;
   value: string;
   /** Accounts seen with it, all time. */
   users: number;
-  /** Accounts in the graph, all time: the documents of the rarity weight. */
-  population: number;
 }
 
 /**
- * How much sharing this identifier says about two accounts, from the
- * observed distribution: an inverse document frequency normalised to 0..1,
- * ln(population / users) / ln(population), the accounts in the graph being
- * the documents. One nobody else has weighs 1, one every account has weighs
- * 0; a carrier NAT address or a campus network shared by thousands weighs
- * little, a handset shared by three a lot. The population is all accounts,
- * not those with an identifier of the kind: a platform that sends payment
- * hashes on few orders makes a wallet no more common than it is.
+ * The number of accounts sharing an identifier at which sharing it says
+ * nothing (its weight is 0): a carrier NAT pool, a city's mobile network.
+ * A fixed scale, not the accounts the graph holds now: with the graph's
+ * population the same handset would weigh less on the evening's first
+ * batch than on its last, a ring's links would depend on how many other
+ * rooms' viewers had arrived first (on connections hours apart in event
+ * time), and a platform of a hundred million accounts would make a 30-desk
+ * office's wifi as rare as a handset. 50,000 is the scale the link
+ * threshold was reasoned at (ring.config.ts): an identifier of 30 users
+ * weighs 0.69, of 3 users 0.90, of 500 (the walk bound) 0.43.
  */
-export function identifierWeight({ users, population }: Pick<WeighedIdentifier, 'users' | 'population'>): number {
-  if (population <= 1 || users <= 0) return 0;
-  const weight = Math.log(population / users) / Math.log(population);
+export const RARITY_SCALE = 50_000;
+
+/**
+ * How much sharing this identifier says about two accounts: an inverse
+ * document frequency on a fixed scale, 1 - ln(users) / ln(RARITY_SCALE).
+ * One nobody else has weighs 1, one shared by RARITY_SCALE accounts or more
+ * weighs 0; a carrier NAT address or a campus network shared by thousands
+ * weighs little, a handset shared by three a lot. It depends on the
+ * identifier's users only, so a ring is judged alike whatever order the
+ * rest of the evening arrived in.
+ */
+export function identifierWeight({ users }: Pick<WeighedIdentifier, 'users'>): number {
+  if (users <= 0) return 0;
+  const weight = 1 - Math.log(users) / Math.log(RARITY_SCALE);
   return Math.min(1, Math.max(0, weight));
 }
 
@@ -40,34 +51,69 @@ export interface RingLink {
  * The strong links among accounts, from each identifier's users. A pair's
  * strength sums, per identifier family, its rarest shared identifier's
  * weight. Identifiers with more users than `maxUsersWalked` are not walked.
+ *
+ * Pairs are drawn from the identifiers of every family but the network
+ * (addresses and /24s) and scored on all of them: one family weighs at most
+ * 1, so a link (linkStrength above 1) always shares a second family, and a
+ * pair that shares only a campus's /24 is never enumerated. The 500 users of
+ * a carrier's NAT address would otherwise be 125,000 pairs per batch.
  */
 export function strongLinks(identifiers: ReadonlyArray<WeighedIdentifier & { accounts: readonly string[] }>, config: Pick<RingConfig, 'linkStrength' | 'maxUsersWalked'>): RingLink[] {
-  const pairs = new Map<string, Map<string, { kind: RingIdentifierKind; value: string; weight: number }>>();
+  type Held = { kind: RingIdentifierKind; value: string; weight: number; family: string };
+  const held = new Map<string, Map<string, Held>>();
+  const drawn: Array<readonly string[]> = [];
   for (const identifier of identifiers) {
     if (identifier.accounts.length < 2 || identifier.accounts.length > config.maxUsersWalked) continue;
     const weight = identifierWeight(identifier);
     if (weight <= 0) continue;
     const family = IDENTIFIER_FAMILY[identifier.kind];
-    const accounts = [...identifier.accounts].sort();
+    const key = `${identifier.kind}\u0000${identifier.value}`;
+    for (const account of identifier.accounts) {
+      let mine = held.get(account);
+      if (!mine) held.set(account, (mine = new Map()));
+      mine.set(key, { kind: identifier.kind, value: identifier.value, weight, family });
+    }
+    if (family !== 'network' || config.linkStrength <= 1) drawn.push([...identifier.accounts].sort());
+  }
+  const scored = new Set<string>();
+  const links: RingLink[] = [];
+  for (const accounts of drawn) {
     for (let i = 0; i < accounts.length; i++) {
       for (let j = i + 1; j < accounts.length; j++) {
-        const key = `${accounts[i]}\u0000${accounts[j]}`;
-        let families = pairs.get(key);
-        if (!families) pairs.set(key, (families = new Map()));
-        const current = families.get(family);
-        if (!current || weight > current.weight) families.set(family, { kind: identifier.kind, value: identifier.value, weight });
+        const a = accounts[i] as string;
+        const b = accounts[j] as string;
+        const pair = `${a}\u0000${b}`;
+        if (scored.has(pair)) continue;
+        scored.add(pair);
+        const link = scoredLink(a, b, held, config.linkStrength);
+        if (link) links.push(link);
       }
     }
   }
-  const links: RingLink[] = [];
-  for (const [key, families] of pairs) {
-    let strength = 0;
-    for (const shared of families.values()) strength += shared.weight;
-    if (strength < config.linkStrength) continue;
-    const [a, b] = key.split('\u0000') as [string, string];
-    links.push({ a, b, strength, shared: [...families.values()].sort((x, y) => y.weight - x.weight) });
-  }
   return links.sort((x, y) => (x.a === y.a ? (x.b < y.b ? -1 : 1) : x.a < y.a ? -1 : 1));
+}
+
+/** A pair's link from what both hold, per family its rarest shared identifier; null below the strength. */
+function scoredLink(
+  a: string,
+  b: string,
+  held: ReadonlyMap<string, ReadonlyMap<string, { kind: RingIdentifierKind; value: string; weight: number; family: string }>>,
+  linkStrength: number,
+): RingLink | null {
+  const ofA = held.get(a);
+  const ofB = held.get(b);
+  if (!ofA || !ofB) return null;
+  const [smaller, larger] = ofA.size <= ofB.size ? [ofA, ofB] : [ofB, ofA];
+  const families = new Map<string, { kind: RingIdentifierKind; value: string; weight: number }>();
+  for (const [key, identifier] of smaller) {
+    if (!larger.has(key)) continue;
+    const current = families.get(identifier.family);
+    if (!current || identifier.weight > current.weight) families.set(identifier.family, { kind: identifier.kind, value: identifier.value, weight: identifier.weight });
+  }
+  let strength = 0;
+  for (const shared of families.values()) strength += shared.weight;
+  if (strength < linkStrength) return null;
+  return { a, b, strength, shared: [...families.values()].sort((x, y) => y.weight - x.weight) };
 }
 
 /** Union-find with path halving and union by size: the linked sets of accounts. */

@@ -1,12 +1,11 @@
-import { judgeRing, type RingCandidate } from './account-ring.detector.js';
+import { judgeRing, type RingCandidate, stoodDownRingFinding } from './account-ring.detector.js';
 import { DEFAULT_RING_CONFIG } from './ring.config.js';
-import { identifierWeight, linkedSets, strongLinks, type WeighedIdentifier } from './ring-graph.js';
+import { RARITY_SCALE, identifierWeight, linkedSets, strongLinks, type WeighedIdentifier } from './ring-graph.js';
 import { identifierSightings } from './ring-identifiers.js';
 
 const T0 = Date.UTC(2026, 10, 20, 11);
-const ROWS = 50_000;
 type Identifier = WeighedIdentifier & { accounts: string[] };
-const shared = (kind: WeighedIdentifier['kind'], value: string, accounts: string[], users = accounts.length): Identifier => ({ kind, value, users, population: ROWS, accounts });
+const shared = (kind: WeighedIdentifier['kind'], value: string, accounts: string[], users = accounts.length): Identifier => ({ kind, value, users, accounts });
 const names = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(2, '0')}`);
 
 /** An operator's accounts: handsets of `perPhone` accounts each, one wallet and one proxy network for all. */
@@ -23,10 +22,10 @@ function candidate(members: string[], identifiers: Identifier[], extra: Partial<
 
 describe('linked-account rings', () => {
   it('weighs an identifier by how many accounts share it: near 1 when rare, near 0 when everybody has it', () => {
-    expect(identifierWeight({ users: 1, population: ROWS })).toBe(1);
-    expect(identifierWeight({ users: 3, population: ROWS })).toBeGreaterThan(0.85);
-    expect(identifierWeight({ users: 5_000, population: ROWS })).toBeLessThan(0.25);
-    expect(identifierWeight({ users: ROWS, population: ROWS })).toBe(0);
+    expect(identifierWeight({ users: 1 })).toBe(1);
+    expect(identifierWeight({ users: 3 })).toBeGreaterThan(0.85);
+    expect(identifierWeight({ users: 5_000 })).toBeLessThan(0.25);
+    expect(identifierWeight({ users: RARITY_SCALE })).toBe(0);
   });
 
   it('reads the identifiers of an order, a sign-up and a join, an address and its network as one family', () => {
@@ -63,6 +62,20 @@ describe('linked-account rings', () => {
     expect(verdict.evidence?.signals).toEqual(expect.arrayContaining(['dense_links', 'registration_burst', 'shared_payment']));
     expect(verdict.evidence?.registrationBurst?.registered).toHaveLength(12);
     expect(verdict.evidence?.registrationBurst?.devices).toBe(3);
+  });
+
+  it('stands a reported ring down, scored low with the reason, once what its accounts shared turns out common', () => {
+    const { members, identifiers } = operator('op', 12, 4);
+    const registrations = members.map((accountId, i) => ({ accountId, registeredAt: T0 + i * 20_000, deviceId: null, channel: null, clonedApp: false }));
+    const reported = judgeRing(candidate(members, identifiers, { registrations }), DEFAULT_RING_CONFIG).finding!;
+    // The wallet and the proxy network turn out to be a payment processor's and a carrier's: 20,000 users each.
+    const common = identifiers.map((identifier) => (identifier.kind === 'device' ? identifier : { ...identifier, users: 20_000 }));
+    expect(judgeRing(candidate(members, common, { registrations }), DEFAULT_RING_CONFIG).finding).toBeNull();
+
+    const stoodDown = stoodDownRingFinding(reported, { members: 4, at: T0 + 3_600_000 }, DEFAULT_RING_CONFIG);
+    expect(stoodDown).toMatchObject({ kind: 'account_ring', subjectId: reported.subjectId, score: 0.1, severity: 'low', accounts: reported.accounts });
+    expect(stoodDown.summary).toMatch(/^No longer holds as one operator's ring: 4 of its accounts are still linked/);
+    expect(stoodDown.evidence).toMatchObject({ signals: reported.evidence.signals, stoodDown: { at: T0 + 3_600_000, membersLinked: 4 } });
   });
 
   it('wants a corroborating sign besides dense links: a dense set with no burst, wallet, catch or synchronised entries stays unreported', () => {

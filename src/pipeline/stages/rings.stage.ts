@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Finding, ReportKind } from '../../detection/engine/finding.js';
-import { absorbedRingFinding, judgeRing, type MemberRegistration, type RingCandidate } from '../../detection/rings/account-ring.detector.js';
+import { absorbedRingFinding, judgeRing, stoodDownRingFinding, type MemberRegistration, type RingCandidate } from '../../detection/rings/account-ring.detector.js';
 import { DEFAULT_RING_CONFIG, type RingConfig } from '../../detection/rings/ring.config.js';
 import { strongLinks, linkedSets, type RingLink, type WeighedIdentifier } from '../../detection/rings/ring-graph.js';
-import { identifierSightings } from '../../detection/rings/ring-identifiers.js';
+import { IDENTIFIER_FAMILY, identifierSightings, type RingIdentifierKind } from '../../detection/rings/ring-identifiers.js';
 import { ReportRepository } from '../../reports/report.repository.js';
-import { RingGraphRepository, type RingUpdate, type StoredRing } from '../../rings/ring-graph.repository.js';
+import { type NewTie, RingGraphRepository, type RingUpdate, type StoredRing } from '../../rings/ring-graph.repository.js';
 import { AccountRegistrationsRepository } from '../../state/accounts/account-registrations.repository.js';
 import { AccountStreamsRepository } from '../../state/accounts/account-streams.repository.js';
-import type { BatchContext, LedgerDetectionStage } from '../stage.js';
+import type { AggregateDetectionStage, BatchContext } from '../stage.js';
 
 /** Hops walked from the batch's accounts per update: a ring tied by shared kit is a few hops wide; a longer chain is bounded by cost. */
 const MAX_HOPS = 6;
@@ -18,19 +18,28 @@ const ENTRIES_PER_MEMBER = 40;
 const CORROBORATING: ReportKind[] = ['injected_viewers', 'scripted_comments', 'refund_brushing', 'scalper_bot', 'coupon_abuse', 'cash_out'];
 
 type Identifier = WeighedIdentifier & { accounts: string[] };
+/** The kinds of the network family: walked only beside another family (see strongLinks). */
+const NETWORK_KINDS = (Object.keys(IDENTIFIER_FAMILY) as RingIdentifierKind[]).filter((kind) => IDENTIFIER_FAMILY[kind] === 'network');
 
 /**
- * Linked-account rings, incrementally: adds the batch's identifier
- * sightings to the graph, walks the strong links from the batch's accounts
- * (and their rings' members), cuts what it reached into linked sets, keeps
- * ring ids stable (a set keeps the id of the ring most of it was in; the
- * other rings it swallowed are recorded as merged into it) and judges every
- * set as a whole. It runs with the state stages: everything it writes is a
- * set recomputed from the graph, so a batch run twice leaves the same rings.
+ * Linked-account rings, incrementally, once the batch's findings are
+ * stored (an aggregate stage): adds the batch's identifier sightings to the
+ * graph and works only from what changed. It walks the strong links from
+ * the accounts the batch tied to an identifier for the first time, and
+ * from every ring whose inputs moved: a member newly tied, caught by any
+ * detector, signed up or joining a stream, or an identifier its members
+ * share gaining a user (its weight fell). An honest viewer seen again with
+ * the same phone and wifi costs nothing. It cuts what it reached into
+ * linked sets, keeps ring ids stable (a set keeps the id of the ring most
+ * of it was in; the other rings it swallowed are recorded as merged into
+ * it) and judges every set as a whole from the stored state, so a ring's
+ * verdict depends on what has happened, not on where a batch was cut.
+ * Everything it writes is a set recomputed from the graph, and the batch's
+ * changes are found again by seq, so a batch run twice leaves the same rings.
  */
 @Injectable()
-export class RingsStage implements LedgerDetectionStage {
-  readonly kind = 'ledger-detection';
+export class RingsStage implements AggregateDetectionStage {
+  readonly kind = 'aggregate-detection';
   readonly name = 'rings';
   private readonly config: RingConfig = DEFAULT_RING_CONFIG;
 
@@ -42,28 +51,44 @@ export class RingsStage implements LedgerDetectionStage {
   ) {}
 
   async run(context: BatchContext): Promise<void> {
-    const lastTs = new Map<string, number>();
-    let batchTs = 0;
-    for (const { event } of context.events) {
-      batchTs = Math.max(batchTs, event.ts);
-      if ('accountId' in event && event.accountId !== undefined) lastTs.set(event.accountId, Math.max(lastTs.get(event.accountId) ?? 0, event.ts));
+    const sightings = context.events.flatMap(({ seq, event }) => identifierSightings(event).map((sighting) => ({ ...sighting, seq })));
+    const ties = await this.graph.recordSightings(
+      sightings,
+      context.events.map(({ seq }) => seq),
+    );
+    // When each account's inputs last moved in this batch: the judgement's event time.
+    const changedAt = new Map<string, number>();
+    const moved = (accountId: string, ts: number): void => {
+      changedAt.set(accountId, Math.max(changedAt.get(accountId) ?? 0, ts));
+    };
+    for (const tie of ties) moved(tie.accountId, tie.firstTs);
+    const tied = new Set(changedAt.keys());
+    for (const finding of context.findings) {
+      if (!(CORROBORATING as readonly string[]).includes(finding.kind)) continue;
+      for (const accountId of finding.subjectType === 'account' ? [finding.subjectId] : finding.accounts) moved(accountId, finding.detectedAt);
     }
-    await this.graph.recordSightings(context.events.flatMap(({ event }) => identifierSightings(event)));
-    // What the stages before this one caught in this batch (refund brushing, promotions): not stored yet, so
-    // read from the batch; their accounts' rings are judged again now, so a ring's catches never depend on
-    // where a batch was cut (a restart, a lane) but only on what has been caught.
-    const batchCatches = context.findings
-      .filter((finding) => (CORROBORATING as readonly string[]).includes(finding.kind))
-      .flatMap((finding) =>
-        (finding.subjectType === 'account' ? [finding.subjectId] : finding.accounts).map((accountId) => ({ accountId, kind: finding.kind, roomId: finding.roomId, streamId: finding.streamId })),
-      );
-    if (lastTs.size === 0 && batchCatches.length === 0) return;
+    for (const { event } of context.events) {
+      if (event.type === 'account.registered' || event.type === 'viewer.joined') moved(event.accountId, event.ts);
+    }
+    // The other users of identifiers that gained one: their rings' weights and links moved.
+    const changedIdentifiers = new Map<string, NewTie>();
+    for (const tie of ties) {
+      const key = `${tie.kind}\u0000${tie.value}`;
+      const known = changedIdentifiers.get(key);
+      if (!known || tie.firstTs > known.firstTs) changedIdentifiers.set(key, tie);
+    }
+    for (const { accountId, kind, value } of await this.graph.usersOf([...changedIdentifiers.values()], this.config.maxUsersWalked)) {
+      moved(accountId, (changedIdentifiers.get(`${kind}\u0000${value}`) as NewTie).firstTs);
+    }
+    if (changedAt.size === 0) return;
 
-    const seeds = new Set([...lastTs.keys(), ...batchCatches.map((entry) => entry.accountId)]);
-    const seedRings = await this.graph.ringsOfAccounts([...seeds]);
-    for (const members of (await this.graph.membersOf([...new Set(seedRings.values())])).values()) {
+    // Walked: the newly tied accounts, and every member of a ring one of the moved accounts is in.
+    const ringOfMoved = await this.graph.ringsOfAccounts([...changedAt.keys()]);
+    const seeds = new Set(tied);
+    for (const members of (await this.graph.membersOf([...new Set(ringOfMoved.values())])).values()) {
       for (const member of members) if (seeds.size < this.config.maxComponent) seeds.add(member);
     }
+    if (seeds.size === 0) return;
     const { visited, links, identifiers } = await this.walk(seeds);
     const sets = linkedSets(links.filter((link) => visited.has(link.a) && visited.has(link.b)));
     const inSet = new Set(sets.flat());
@@ -71,12 +96,33 @@ export class RingsStage implements LedgerDetectionStage {
     const storedOf = await this.graph.ringsOfAccounts([...visited]);
     const storedIds = [...new Set(storedOf.values())];
     const [storedRings, storedMembers] = await Promise.all([this.graph.rings(storedIds), this.graph.membersOf(storedIds)]);
-    const asOfSet = (members: readonly string[]): number => Math.max(0, ...members.map((member) => lastTs.get(member) ?? 0)) || batchTs;
-    const update = this.assign(sets, storedOf, storedRings, storedMembers, asOfSet);
+    // A ring's event time only moves forward: the newest change among its members, or its last verdict's.
+    const asOfSet = (members: readonly string[]): number => {
+      let asOf = Math.max(0, ...members.map((member) => changedAt.get(member) ?? 0));
+      for (const member of members) {
+        const previous = storedRings.get(storedOf.get(member) ?? '')?.lastFinding?.detectedAt;
+        if (previous !== undefined && previous > asOf) asOf = previous;
+      }
+      return asOf;
+    };
+    // A new ring is named after its member first seen: the same whatever batch cut or lane order formed it.
+    const unnamed = sets.filter((members) => !members.some((member) => storedOf.has(member))).flat();
+    const firstSeen = await this.graph.firstSeen(unnamed);
+    const founder = (members: readonly string[]): string =>
+      [...members].sort((a, b) => (firstSeen.get(a) ?? Infinity) - (firstSeen.get(b) ?? Infinity) || (a < b ? -1 : 1))[0] as string;
+    const update = this.assign(sets, storedOf, storedRings, storedMembers, asOfSet, founder);
     update.released = [...visited].filter((account) => storedOf.has(account) && !inSet.has(account)).sort();
+    // A stored ring the walk saw whole that no set kept: its links weakened (what its accounts shared turned out common).
+    const kept = new Set([...update.rings.map((ring) => ring.ringId), ...update.merges.map((merge) => merge.absorbed)]);
+    for (const ringId of storedIds) {
+      const ring = storedRings.get(ringId);
+      if (!ring || kept.has(ringId) || !(storedMembers.get(ringId) ?? []).every((member) => visited.has(member))) continue;
+      update.rings.push({ ringId, createdTs: ring.createdTs, members: [], absorbed: ring.absorbed, joinedTs: asOfSet(storedMembers.get(ringId) ?? []) });
+    }
     await this.graph.applyUpdate(update);
 
-    const findings = await this.judge(update, links, identifiers, asOfSet, batchCatches);
+    const findings = await this.judge(update, links, identifiers, asOfSet);
+    findings.push(...this.standDowns(update, storedRings, findings, storedMembers, asOfSet));
     for (const merge of update.merges) {
       const absorbed = storedRings.get(merge.absorbed);
       if (absorbed?.reported && absorbed.lastFinding) findings.push(absorbedRingFinding(absorbed.lastFinding, merge.survivor));
@@ -92,7 +138,12 @@ export class RingsStage implements LedgerDetectionStage {
     let frontier = [...seeds];
     let links: RingLink[] = [];
     for (let hop = 0; hop < MAX_HOPS && frontier.length > 0; hop++) {
-      for (const identifier of await this.graph.neighbourhood(frontier, this.config.maxUsersWalked)) identifiers.set(`${identifier.kind}\u0000${identifier.value}`, identifier);
+      for (const identifier of await this.graph.neighbourhood(frontier, this.config.maxUsersWalked, NETWORK_KINDS)) {
+        // A network identifier comes with the accounts this hop reached: its users seen so far are the union.
+        const key = `${identifier.kind}\u0000${identifier.value}`;
+        const known = identifiers.get(key);
+        identifiers.set(key, known ? { ...identifier, accounts: [...new Set([...known.accounts, ...identifier.accounts])].sort() } : identifier);
+      }
       links = strongLinks([...identifiers.values()], this.config);
       const next: string[] = [];
       for (const link of links) {
@@ -123,6 +174,7 @@ export class RingsStage implements LedgerDetectionStage {
     stored: ReadonlyMap<string, StoredRing>,
     storedMembers: ReadonlyMap<string, string[]>,
     asOfSet: (members: readonly string[]) => number,
+    founder: (members: readonly string[]) => string,
   ): RingUpdate {
     const update: RingUpdate = { rings: [], released: [], merges: [] };
     const claimed = new Set<string>();
@@ -138,7 +190,7 @@ export class RingsStage implements LedgerDetectionStage {
         .filter(([ringId]) => !claimed.has(ringId))
         .sort((a, b) => b[1] - a[1] || (stored.get(a[0])?.createdTs ?? 0) - (stored.get(b[0])?.createdTs ?? 0) || (a[0] < b[0] ? -1 : 1));
       const asOf = asOfSet(members);
-      const survivor = candidates[0]?.[0] ?? newRingId(members[0] as string, asOf);
+      const survivor = candidates[0]?.[0] ?? newRingId(founder(members), (id) => stored.has(id) || claimed.has(id));
       claimed.add(survivor);
       const absorbed = [...(stored.get(survivor)?.absorbed ?? [])];
       for (const [ringId] of candidates.slice(1)) {
@@ -153,25 +205,45 @@ export class RingsStage implements LedgerDetectionStage {
     return update;
   }
 
+  /**
+   * Reported rings the update names that no longer hold (too few members
+   * left, too sparse, nothing corroborating): their report gets a new
+   * version that says so, scored low, so a ring that only looked like an
+   * operator while its identifiers seemed rare stops being enforced.
+   */
+  private standDowns(
+    update: RingUpdate,
+    stored: ReadonlyMap<string, StoredRing>,
+    convicted: readonly Finding[],
+    storedMembers: ReadonlyMap<string, string[]>,
+    asOfSet: (members: readonly string[]) => number,
+  ): Finding[] {
+    const holding = new Set(convicted.map((finding) => finding.subjectId));
+    const findings: Finding[] = [];
+    for (const ring of update.rings) {
+      const last = stored.get(ring.ringId)?.lastFinding;
+      if (holding.has(ring.ringId) || !last || last.evidence.stoodDown !== undefined) continue;
+      const asOf = Math.max(ring.joinedTs, asOfSet(storedMembers.get(ring.ringId) ?? []));
+      findings.push(stoodDownRingFinding(last, { members: ring.members.length, at: asOf }, this.config));
+    }
+    return findings;
+  }
+
   /** Judges every ring of reportable size the update names, reading the members' sign-ups, catches and stream entries at once. */
   private async judge(
     update: RingUpdate,
     links: readonly RingLink[],
     identifiers: readonly Identifier[],
     asOfSet: (members: readonly string[]) => number,
-    batchCatches: ReadonlyArray<{ accountId: string; kind: ReportKind; roomId: string | null; streamId: string | null }>,
   ): Promise<Finding[]> {
     const judged = update.rings.filter((ring) => ring.members.length >= this.config.minRingSize);
     if (judged.length === 0) return [];
     const accounts = [...new Set(judged.flatMap((ring) => ring.members))];
-    const [registrations, stored, presence] = await Promise.all([
+    const [registrations, caught, presence] = await Promise.all([
       this.registrations.forAccounts(accounts),
       this.reports.catchesOf(accounts, CORROBORATING),
       this.streams.entriesOf(accounts, accounts.length * ENTRIES_PER_MEMBER),
     ]);
-    const catchKey = (entry: { accountId: string; kind: string; streamId: string | null }) => `${entry.accountId}|${entry.kind}|${entry.streamId ?? ''}`;
-    const known = new Set(stored.map(catchKey));
-    const caught = [...stored, ...batchCatches.filter((entry) => !known.has(catchKey(entry)) && known.add(catchKey(entry)))];
     const memberRegistrations: MemberRegistration[] = [...registrations.values()].map((registration) => ({
       accountId: registration.accountId,
       registeredAt: registration.registeredAt,
@@ -200,7 +272,15 @@ export class RingsStage implements LedgerDetectionStage {
   }
 }
 
-/** A new ring's id: from its first member and the event time it was first seen, so the same batch run again names it alike. */
-function newRingId(firstMember: string, asOf: number): string {
-  return `ring-${createHash('sha256').update(`${firstMember}|${asOf}`).digest('hex').slice(0, 16)}`;
+/**
+ * A new ring's id: from its founder (the member first seen), so the same
+ * ring found from another batch cut is named alike; a name some other
+ * stored ring holds already (that member's earlier ring lives on without
+ * it) takes a counter.
+ */
+function newRingId(firstMember: string, taken: (ringId: string) => boolean): string {
+  for (let attempt = 0; ; attempt++) {
+    const ringId = `ring-${createHash('sha256').update(attempt === 0 ? firstMember : `${firstMember}|${attempt}`).digest('hex').slice(0, 16)}`;
+    if (!taken(ringId)) return ringId;
+  }
 }
