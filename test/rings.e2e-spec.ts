@@ -161,10 +161,21 @@ describe('linked-account rings', () => {
     northRing = grown[0]!;
   }, 120_000);
 
-  it('answers an account its ring for decisions, and none for an honest viewer', async () => {
+  it('answers an account its ring, and decides its orders for review on it; none for an honest viewer', async () => {
     const rings = harness.app.get(RingGraphRepository);
     expect(await rings.ringOf(north.accounts[0]!)).toEqual({ ringId: northRing.subjectId, members: 9, reported: true });
     expect(await rings.ringOf('fan-a-3')).toBeNull();
+
+    // At the moment of an order: the ring's member goes to review for its ring, the honest viewer passes.
+    const order = (accountId: string, n: number) => ({
+      id: nextId('decide'), type: 'order.placed', roomId: 'room-b', streamId: 'st-b', ts: T0 + DAY + 30 * MINUTE + n, accountId,
+      orderId: nextId('decided-order'), skuId: 'sku-plain', quantity: 1, unitPrice: 990, listPrice: 990, currency: 'CNY',
+    });
+    const member = await harness.request<{ decision: string; riskCodes: string[]; reasons: string[] }>('/v1/decisions', { method: 'POST', key: ingest, body: order(north.accounts[0]!, 1) });
+    expect(member.body).toMatchObject({ decision: 'review', riskCodes: expect.arrayContaining(['ring_member']) });
+    expect(member.body.reasons).toContain(`The account is a member of reported ring ${northRing.subjectId}.`);
+    const honest = await harness.request<{ riskCodes: string[] }>('/v1/decisions', { method: 'POST', key: ingest, body: order('fan-a-3', 2) });
+    expect(honest.body.riskCodes).not.toContain('ring_member');
   }, 120_000);
 
   it('merges two rings tied together into one report, the absorbed one pointing to the survivor', async () => {

@@ -63,7 +63,7 @@ export const FEATURE_CATALOGUE: readonly FeatureDescription[] = [
   { name: 'account.openReports', type: 'number', nullable: false, description: 'open reports naming the account (subject or implicated)', source: 'the `reports` table, read per decision (DecisionsRepository.accountReportCounts, on the decisions pool)' },
   { name: 'account.confirmedReports', type: 'number', nullable: false, description: 'confirmed reports naming the account', source: 'the `reports` table, read per decision' },
   { name: 'account.linkedAccounts', type: 'number', nullable: false, description: 'other accounts seen on a device or payment account this account used (the request\'s included), walked up to MAX_LINKED_ACCOUNTS (500)', source: PROFILES },
-  { name: 'account.ringId', type: 'string', nullable: true, description: 'the account\'s ring; null until the ring detector exists (RingDirectory)', source: 'RingDirectory (NO_RINGS today: always null)' },
+  { name: 'account.ringId', type: 'string', nullable: true, description: 'the reported operator ring the account is a member of (an account_ring report that stands); null when none', source: 'ring_members and rings (PostgreSQL, read with the report counts)' },
   { name: 'device.known', type: 'boolean', nullable: false, description: 'the request carries a deviceId', source: 'the request' },
   ...DEVICE_FLAGS.map((flag) => ({
     name: `device.${flag}`,
@@ -89,14 +89,6 @@ export const FEATURE_CATALOGUE: readonly FeatureDescription[] = [
 
 export const FEATURE_NAMES: ReadonlySet<string> = new Set(FEATURE_CATALOGUE.map((feature) => feature.name));
 
-/** Where an account's ring will come from; null until rings exist (the account_ring detector). */
-export interface RingDirectory {
-  ringOf(accountId: string): string | null;
-}
-
-/** No rings yet: every account's ring is null. Replace with the ring store once it exists; nothing else changes. */
-export const NO_RINGS: RingDirectory = { ringOf: () => null };
-
 export interface AccountReportCounts {
   open: number;
   confirmed: number;
@@ -106,7 +98,6 @@ export interface FeatureInputs {
   profiles: DecisionProfiles;
   reports: AccountReportCounts;
   lists: { block: boolean; gray: boolean; allow: boolean };
-  rings: RingDirectory;
 }
 
 /** The identifiers of an event that lists and profiles key on. */
@@ -174,7 +165,8 @@ export function computeFeatures(event: DecisionEvent, inputs: FeatureInputs): De
       openReports: inputs.reports.open,
       confirmedReports: inputs.reports.confirmed,
       linkedAccounts: linked.size,
-      ringId: inputs.rings.ringOf(accountId),
+      // Read from PostgreSQL with the report counts, after the in-memory part (DecisionsService).
+      ringId: null,
     },
     device: {
       known: ids.deviceId !== undefined,

@@ -83,6 +83,13 @@ export function answerOf(record: DecisionAnswer): DecisionAnswer {
   return { eventId, decision, score, riskCodes, reasons, rules, decidedAt };
 }
 
+/** What the store says of an account at decision time: reports naming it (rings aside) and its reported ring. */
+export interface AccountStanding {
+  open: number;
+  confirmed: number;
+  ringId: string | null;
+}
+
 /**
  * `decisions`: one row per decided event id, the first stored wins (a resend
  * answers it). On the decisions' own pool (DECISIONS_PG_POOL), with the one
@@ -94,15 +101,20 @@ export class DecisionsRepository {
   constructor(@Inject(DECISIONS_PG_POOL) private readonly pool: pg.Pool) {}
 
   /** Open and confirmed reports naming each account, as subject or implicated, in one statement. */
-  async accountReportCounts(accountIds: readonly string[]): Promise<Map<string, { open: number; confirmed: number }>> {
-    const { rows } = await this.pool.query<{ account_id: string; open: string; confirmed: string }>(
-      `SELECT a.account_id, count(r.id) FILTER (WHERE r.status = 'open') AS open, count(r.id) FILTER (WHERE r.status = 'confirmed') AS confirmed
+  async accountReportCounts(accountIds: readonly string[]): Promise<Map<string, AccountStanding>> {
+    // Ring reports are left to ringId (its own signal); a ring counts while its report stands (not stood down).
+    const { rows } = await this.pool.query<{ account_id: string; open: string; confirmed: string; ring_id: string | null }>(
+      `SELECT a.account_id,
+              count(r.id) FILTER (WHERE r.status = 'open' AND r.kind <> 'account_ring') AS open,
+              count(r.id) FILTER (WHERE r.status = 'confirmed' AND r.kind <> 'account_ring') AS confirmed,
+              (SELECT m.ring_id FROM ring_members m JOIN rings g ON g.ring_id = m.ring_id
+                WHERE m.account_id = a.account_id AND g.reported AND g.last_finding -> 'evidence' -> 'stoodDown' IS NULL) AS ring_id
          FROM unnest($1::text[]) AS a(account_id)
          LEFT JOIN reports r ON (r.subject_type = 'account' AND r.subject_id = a.account_id) OR r.accounts @> ARRAY[a.account_id]
         GROUP BY a.account_id`,
       [[...new Set(accountIds)]],
     );
-    return new Map(rows.map((row) => [row.account_id, { open: Number(row.open), confirmed: Number(row.confirmed) }]));
+    return new Map(rows.map((row) => [row.account_id, { open: Number(row.open), confirmed: Number(row.confirmed), ringId: row.ring_id }]));
   }
 
   /**

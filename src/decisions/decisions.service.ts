@@ -3,7 +3,8 @@ import { APP_CONFIG, type AppConfig } from '../platform/config/config.js';
 import { validateEvent } from '../events/event.schema.js';
 import { EventLogWriter } from '../log/event-log.writer.js';
 import { MetricsService } from '../platform/metrics/metrics.service.js';
-import { type DecisionEvent, DECISION_EVENT_TYPES, computeFeatures, isDecisionEvent, NO_RINGS } from './decision-features.js';
+import { type DecisionEvent, DECISION_EVENT_TYPES, computeFeatures, isDecisionEvent } from './decision-features.js';
+import type { AccountStanding } from './decisions.repository.js';
 import { DecisionState } from './decision-state.js';
 import { type DecisionAnswer, type DecisionFilter, type DecisionRecord, DecisionsRepository, type NewDecision, answerOf } from './decisions.repository.js';
 import { decide } from './risk-scoring.js';
@@ -57,7 +58,7 @@ export class DecisionsService {
   private readonly inFlight = new Map<string, Promise<DecisionAnswer>>();
   /** Stores decisions; answers whether this one was stored (false: the id had one already). */
   private readonly saves: Batched<NewDecision, boolean>;
-  private readonly reportCounts: Batched<string, { open: number; confirmed: number }>;
+  private readonly reportCounts: Batched<string, AccountStanding>;
 
   constructor(
     private readonly state: DecisionState,
@@ -72,7 +73,7 @@ export class DecisionsService {
     });
     this.reportCounts = new Batched(async (accountIds) => {
       const counts = await decisions.accountReportCounts(accountIds);
-      return (accountId) => counts.get(accountId) ?? { open: 0, confirmed: 0 };
+      return (accountId) => counts.get(accountId) ?? { open: 0, confirmed: 0, ringId: null };
     });
   }
 
@@ -126,16 +127,17 @@ export class DecisionsService {
     return winner ? answerOf(winner) : decision!.answer;
   }
 
-  /** The in-memory part of the features now; the report counts, read from PostgreSQL, come in later. */
-  private snapshot(event: DecisionEvent): (reports: { open: number; confirmed: number }) => NewDecision {
+  /** The in-memory part of the features now; the report counts and the ring, read from PostgreSQL, come in later. */
+  private snapshot(event: DecisionEvent): (standing: AccountStanding) => NewDecision {
     const { profiles, policy } = this.state;
     const hits = this.state.lists.hits(event, profiles.merchantOf(event.streamId), Date.now());
     const lists = { block: hits.some((hit) => hit.list === 'block'), gray: hits.some((hit) => hit.list === 'gray'), allow: hits.some((hit) => hit.list === 'allow') };
-    const features = computeFeatures(event, { profiles, reports: { open: 0, confirmed: 0 }, lists, rings: NO_RINGS });
+    const features = computeFeatures(event, { profiles, reports: { open: 0, confirmed: 0 }, lists });
     const rules = this.state.rules;
-    return (reports) => {
-      features.account.openReports = reports.open;
-      features.account.confirmedReports = reports.confirmed;
+    return (standing) => {
+      features.account.openReports = standing.open;
+      features.account.confirmedReports = standing.confirmed;
+      features.account.ringId = standing.ringId;
       const verdict = decide(features, hits, rules, policy);
       const answer: DecisionAnswer = { eventId: event.id, ...verdict, decidedAt: new Date().toISOString() };
       return { answer, eventType: event.type, accountId: event.accountId, features };

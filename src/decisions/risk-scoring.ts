@@ -30,6 +30,7 @@ export const BUILT_IN_RISK_CODES = [
   'linked_over_purchase_limit',
   'reported_account',
   'confirmed_report_account',
+  'ring_member',
 ] as const;
 export type BuiltInRiskCode = (typeof BUILT_IN_RISK_CODES)[number];
 
@@ -64,6 +65,8 @@ export const RISK_THRESHOLDS = {
     linked_over_purchase_limit: 0.3,
     reported_account: 0.2,
     confirmed_report_account: 0.6,
+    // A reported ring is already judged as a whole (dense links and a corroborating sign): its members go to review.
+    ring_member: 0.4,
   } satisfies Record<Exclude<BuiltInRiskCode, 'blocklisted' | 'graylisted' | 'allowlisted'>, number>,
   /** A household shares one handset or tablet among 2–4 people; five or more accounts on one device id is a farm's habit. */
   deviceAccounts: 5,
@@ -127,6 +130,7 @@ export function builtInSignals(features: DecisionFeatures): Signal[] {
   }
   if (features.account.confirmedReports > 0) add('confirmed_report_account', `The account is named in ${features.account.confirmedReports} confirmed reports.`);
   else if (features.account.openReports > 0) add('reported_account', `The account is named in ${features.account.openReports} open reports.`);
+  if (features.account.ringId !== null) add('ring_member', `The account is a member of reported ring ${features.account.ringId}.`);
   return signals;
 }
 
