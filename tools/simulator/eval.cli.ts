@@ -228,8 +228,9 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
       heldOutCard = scoreReports(heldOutRooms, reports, [options.model.HELD_OUT_STYLES]);
       printCard(`seed ${seed} · HELD-OUT model styles (${heldOutRooms.length} rooms; never tune on these)`, heldOutCard);
     }
-    const promotions = scorePromotions(mainRooms, reports, evening.truth);
-    printPromotions(seed, promotions);
+    const promotions = scorePromotions(mainRooms, reports, evening.truth, { otherRooms: heldOutRooms, hoardersAreOurs: false });
+    printPromotions(`seed ${seed} · MAIN`, promotions);
+    if (heldOutRooms.length > 0) printPromotions(`seed ${seed} · HELD-OUT`, scorePromotions(heldOutRooms, reports, evening.truth, { otherRooms: mainRooms, hoardersAreOurs: true }));
     const rings = evening.truth ? scoreRings(evening.truth, reports) : null;
     if (rings) printRings(`seed ${seed} · rings`, rings);
     const audits = await printAudits(evening.rooms, service.baseUrl, reviewerKey.key);
@@ -306,9 +307,9 @@ function printCard(title: string, card: Scorecard): void {
   }
 }
 
-/** cash_out on shops, streamless coupon_abuse accounts, and any promotion report on an honest twin (main generator). */
-function printPromotions(seed: number, score: PromotionScore): void {
-  console.log(`\n── seed ${seed} · promotions beyond streams (main generator; ${score.cashOutShops} cash-out shops, ${score.twins} honest twin shops)`);
+/** cash_out on shops, streamless coupon_abuse accounts, and any promotion report on an honest twin, one model's. */
+function printPromotions(title: string, score: PromotionScore): void {
+  console.log(`\n── ${title} · promotions beyond streams (${score.cashOutShops} cash-out shops, ${score.twins} honest twin shops)`);
   for (const line of table(
     ['level', 'TP', 'FP', 'FN', 'prec', 'recall', 'F1'],
     [

@@ -13,7 +13,11 @@ import type { EveningTruth } from './truth.js';
  */
 export interface PromotionScore {
   merchants: Tally;
-  /** coupon_abuse account reports with no stream, against every account labelled coupon_abuse in any room. */
+  /**
+   * coupon_abuse account reports with no stream, against every account this
+   * model labelled coupon_abuse (in any of its rooms, or as a hoarder outside
+   * rooms); one the other model labelled is scored there, not here.
+   */
   streamlessAccounts: Tally;
   /** Reports of coupon_abuse or cash_out on an honest twin shop or its streams. */
   twinReports: ApiReport[];
@@ -21,7 +25,15 @@ export interface PromotionScore {
   cashOutShops: number;
 }
 
-export function scorePromotions(rooms: readonly SimulatedRoom[], reports: readonly ApiReport[], truth: EveningTruth | undefined): PromotionScore {
+/** What the other model of a mixed evening labelled coupon_abuse, and this model's hoarders outside rooms. */
+export interface CouponLabels {
+  /** The other model's rooms: their coupon_abuse accounts are scored with them. */
+  otherRooms?: readonly SimulatedRoom[];
+  /** Whether `truth.couponHoarders` (the held-out model's) are this model's. */
+  hoardersAreOurs: boolean;
+}
+
+export function scorePromotions(rooms: readonly SimulatedRoom[], reports: readonly ApiReport[], truth: EveningTruth | undefined, coupons: CouponLabels = { hoardersAreOurs: false }): PromotionScore {
   // The truth may hold both models' shops: only the scored rooms' count here.
   const scored = new Set(rooms.map((room) => room.merchantId));
   const cashOut = new Set((truth?.cashOutMerchants ?? []).filter((merchant) => scored.has(merchant)));
@@ -36,15 +48,21 @@ export function scorePromotions(rooms: readonly SimulatedRoom[], reports: readon
   }
   for (const shop of cashOut) if (!flaggedShops.has(shop)) merchants.fn++;
 
-  const labelled = new Set(rooms.flatMap((room) => room.labels.accounts.coupon_abuse));
+  const hoarders = truth?.couponHoarders ?? [];
+  const labelled = new Set([...rooms.flatMap((room) => room.labels.accounts.coupon_abuse), ...(coupons.hoardersAreOurs ? hoarders : [])]);
+  const elsewhere = new Set([...(coupons.otherRooms ?? []).flatMap((room) => room.labels.accounts.coupon_abuse), ...(coupons.hoardersAreOurs ? [] : hoarders)]);
   const streamless = new Set(
     reports
       .filter((report) => report.kind === 'coupon_abuse' && report.subjectType === 'account' && (report.streamId as string | null) === null)
       .map((report) => report.subjectId),
   );
   const streamlessAccounts: Tally = { tp: 0, fp: 0, fn: 0 };
-  for (const account of streamless) if (labelled.has(account)) streamlessAccounts.tp++;
-  else streamlessAccounts.fp++;
+  for (const account of streamless) {
+    if (labelled.has(account)) streamlessAccounts.tp++;
+    else if (!elsewhere.has(account)) streamlessAccounts.fp++;
+  }
+  // Outside rooms only hoarders are missed: a room's coupon accounts are scored with the room.
+  if (coupons.hoardersAreOurs) for (const account of hoarders) if (!streamless.has(account)) streamlessAccounts.fn++;
 
   const twinReports = reports.filter((report) => {
     if (report.kind !== 'coupon_abuse' && report.kind !== 'cash_out') return false;

@@ -2,6 +2,7 @@ import type { RoomEvent } from '../../src/events/event.schema.js';
 import type { SimulatedRoom } from './generator.js';
 import { compareAudit, decisionRates, f1, kindsOfStyle, precision, recall, scoreDecisions, scoreReports, type DecisionAnswer } from './scoring.js';
 import { flashSaleOrders } from './decisions.js';
+import { scorePromotions } from './promotion-scoring.js';
 import { replaySchedule } from './sender.js';
 import type { ApiReport, ApiSalesAudit } from './service-harness.js';
 
@@ -213,5 +214,18 @@ describe('decision scoring (v2)', () => {
     expect(score).toEqual({ scalperOrders: 4, scalperRejected: 2, scalperReviewed: 1, honestOrders: 10, honestRejected: 1, honestReviewed: 1 });
     expect(decisionRates(score)).toEqual({ scalperRecall: 0.75, honestFalseReject: 0.1, honestReview: 0.1 });
     expect(decisionRates(scoreDecisions([], scalpers))).toEqual({ scalperRecall: null, honestFalseReject: null, honestReview: null });
+  });
+});
+
+describe('scorePromotions: coupon_abuse accounts outside every room', () => {
+  const mainParty = room('s-main', { labels: { kinds: ['coupon_abuse'], accounts: { ...noAccounts, coupon_abuse: ['wool-1'] } } });
+  const heldOutParty = room('ho-s', { heldOut: true, labels: { kinds: ['coupon_abuse'], accounts: { ...noAccounts, coupon_abuse: ['ho-party-1'] } } } as Partial<SimulatedRoom>);
+  const truth = { rings: [], honestSharers: [], bulkRegistered: [], cashOutMerchants: [], honestTwinMerchants: [], scalperOrders: [], couponHoarders: ['ho-hoarder-1', 'ho-hoarder-2'] };
+  const streamless = (accountId: string) => report('x', { kind: 'coupon_abuse', subjectType: 'account', subjectId: accountId, roomId: null as unknown as string, streamId: null as unknown as string });
+  const reports = [streamless('wool-1'), streamless('ho-hoarder-1'), streamless('ho-party-1'), streamless('honest-9')];
+
+  it("scores each model's accounts with that model: the other's hoarders are not the main model's false alarms", () => {
+    expect(scorePromotions([mainParty], reports, truth, { otherRooms: [heldOutParty], hoardersAreOurs: false }).streamlessAccounts).toEqual({ tp: 1, fp: 1, fn: 0 });
+    expect(scorePromotions([heldOutParty], reports, truth, { otherRooms: [mainParty], hoardersAreOurs: true }).streamlessAccounts).toEqual({ tp: 2, fp: 1, fn: 1 });
   });
 });
