@@ -90,7 +90,8 @@ export class RingGraphRepository {
          SELECT kind, value, account_id, first_ts, last_ts, first_seq FROM input ORDER BY kind, value, account_id
          ON CONFLICT (kind, value, account_id) DO UPDATE SET
            first_ts = LEAST(t.first_ts, EXCLUDED.first_ts), last_ts = GREATEST(t.last_ts, EXCLUDED.last_ts)
-         WHERE EXCLUDED.first_ts < t.first_ts OR EXCLUDED.last_ts > t.last_ts
+         -- last_ts to the hour: rewriting the row at every sighting of a returning viewer was most of a batch's cost.
+         WHERE EXCLUDED.first_ts < t.first_ts OR EXCLUDED.last_ts > t.last_ts + 3600000
          RETURNING t.kind, t.value, t.account_id, t.first_ts, (xmax = 0) AS inserted
        ),
        fresh AS (SELECT kind, value, count(*)::int AS users FROM written WHERE inserted GROUP BY kind, value),
