@@ -31,13 +31,20 @@ export function isRingHistory(report: Pick<ApiReport, 'kind' | 'evidence'>): boo
   return report.kind === 'account_ring' && (report.evidence.mergedInto !== undefined || report.evidence.stoodDown !== undefined);
 }
 
+/** A holding ring's evidence but for the rings it absorbed: which smaller rings formed first is ring history too. */
+function withoutHistory(kind: string, evidence: Record<string, unknown>): Record<string, unknown> {
+  if (kind !== 'account_ring') return evidence;
+  const { absorbed: _absorbed, ...rest } = evidence;
+  return rest;
+}
+
 /** Every report's content of the kinds `keep` takes (all by default), keyed by (kind, subject, stream); ring history left out. */
 export async function reportContents(service: ServiceProcess, reviewerKey: string, keep: (kind: string) => boolean = () => true): Promise<Map<string, ReportBody>> {
   const contents = new Map<string, ReportBody>();
   for (const report of (await fetchAllReports(service.baseUrl, reviewerKey)).filter((each) => keep(each.kind) && !isRingHistory(each))) {
     const { kind, subjectType, subjectId, streamId, score, severity, summary, accounts, evidence, detectedAt } = report;
     contents.set(`${kind}|${subjectType}|${subjectId}|${streamId}`, {
-      kind, subjectType, subjectId, streamId, score, severity, summary, accounts: [...accounts].sort(), evidence,
+      kind, subjectType, subjectId, streamId, score, severity, summary, accounts: [...accounts].sort(), evidence: withoutHistory(kind, evidence),
       detectedAt: BATCH_TIMED_KINDS.has(kind) ? null : detectedAt,
     });
   }

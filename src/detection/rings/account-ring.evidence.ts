@@ -67,7 +67,7 @@ export interface AccountRingEvidence {
   roomsSeen: string[];
   streamsSeen: string[];
   linkSample: RingLinkSample[];
-  /** Rings this one absorbed, oldest merge first. */
+  /** Rings this one absorbed, by id (sorted: the order of merges depends on where batches were cut). */
   absorbed: string[];
   /** Set on an absorbed ring's report: the ring that absorbed it. */
   mergedInto?: string;

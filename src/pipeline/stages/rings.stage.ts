@@ -200,7 +200,8 @@ export class RingsStage implements AggregateDetectionStage {
         absorbed.push(ringId);
         update.merges.push({ absorbed: ringId, survivor, ts: asOf });
       }
-      update.rings.push({ ringId: survivor, createdTs: stored.get(survivor)?.createdTs ?? asOf, members, absorbed, joinedTs: asOf });
+      // Sorted, not in merge order: two rings absorbed in one batch or in two are the same history.
+      update.rings.push({ ringId: survivor, createdTs: stored.get(survivor)?.createdTs ?? asOf, members, absorbed: [...new Set(absorbed)].sort(), joinedTs: asOf });
     }
     return update;
   }
