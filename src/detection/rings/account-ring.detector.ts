@@ -48,7 +48,7 @@ export interface RingCandidate {
 }
 
 /** The kinds whose reports corroborate a ring (a ring's own reports do not). */
-const CORROBORATING_KINDS: ReadonlySet<ReportKind> = new Set(['injected_viewers', 'scripted_comments', 'refund_brushing', 'scalper_bot', 'coupon_abuse', 'cash_out']);
+export const CORROBORATING_KINDS: ReadonlySet<ReportKind> = new Set(['injected_viewers', 'scripted_comments', 'refund_brushing', 'scalper_bot', 'coupon_abuse', 'cash_out']);
 
 export interface RingVerdict {
   finding: Finding | null;

@@ -19,6 +19,9 @@ export const IDENTIFIER_FAMILY: Record<RingIdentifierKind, string> = {
   subnet: 'network',
 };
 
+/** The kinds of the network family: never a pair's only tie (see strongLinks), so walked only beside another family. */
+export const NETWORK_KINDS: readonly RingIdentifierKind[] = RING_IDENTIFIER_KINDS.filter((kind) => IDENTIFIER_FAMILY[kind] === 'network');
+
 /** One account seen with one identifier at one event time. */
 export interface IdentifierSighting {
   accountId: string;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Finding, ReportKind } from '../../detection/engine/finding.js';
-import { absorbedRingFinding, judgeRing, stoodDownRingFinding, type MemberRegistration, type RingCandidate } from '../../detection/rings/account-ring.detector.js';
+import { absorbedRingFinding, CORROBORATING_KINDS, judgeRing, stoodDownRingFinding, type MemberRegistration, type RingCandidate } from '../../detection/rings/account-ring.detector.js';
 import { DEFAULT_RING_CONFIG, type RingConfig } from '../../detection/rings/ring.config.js';
 import { strongLinks, linkedSets, type RingLink, type WeighedIdentifier } from '../../detection/rings/ring-graph.js';
-import { IDENTIFIER_FAMILY, identifierSightings, type RingIdentifierKind } from '../../detection/rings/ring-identifiers.js';
+import { identifierSightings, NETWORK_KINDS } from '../../detection/rings/ring-identifiers.js';
 import { ReportRepository } from '../../reports/report.repository.js';
 import { type NewTie, RingGraphRepository, type RingUpdate, type StoredRing } from '../../rings/ring-graph.repository.js';
 import { AccountRegistrationsRepository } from '../../state/accounts/account-registrations.repository.js';
@@ -15,11 +15,10 @@ import type { AggregateDetectionStage, BatchContext } from '../stage.js';
 const MAX_HOPS = 6;
 /** Stream entries read per judged member at most (synchronised entries, rooms struck). */
 const ENTRIES_PER_MEMBER = 40;
-const CORROBORATING: ReportKind[] = ['injected_viewers', 'scripted_comments', 'refund_brushing', 'scalper_bot', 'coupon_abuse', 'cash_out'];
+/** The kinds whose reports corroborate a ring: the judge's, read from the store in one query. */
+const CORROBORATING: ReportKind[] = [...CORROBORATING_KINDS];
 
 type Identifier = WeighedIdentifier & { accounts: string[] };
-/** The kinds of the network family: walked only beside another family (see strongLinks). */
-const NETWORK_KINDS = (Object.keys(IDENTIFIER_FAMILY) as RingIdentifierKind[]).filter((kind) => IDENTIFIER_FAMILY[kind] === 'network');
 
 /**
  * Linked-account rings, incrementally, once the batch's findings are
@@ -64,7 +63,7 @@ export class RingsStage implements AggregateDetectionStage {
     for (const tie of ties) moved(tie.accountId, tie.firstTs);
     const tied = new Set(changedAt.keys());
     for (const finding of context.findings) {
-      if (!(CORROBORATING as readonly string[]).includes(finding.kind)) continue;
+      if (!CORROBORATING_KINDS.has(finding.kind)) continue;
       for (const accountId of finding.subjectType === 'account' ? [finding.subjectId] : finding.accounts) moved(accountId, finding.detectedAt);
     }
     for (const { event } of context.events) {
