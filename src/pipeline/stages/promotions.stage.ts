@@ -15,6 +15,21 @@ const MAX_ORDERS = 50_000;
 /** Shops judged per batch at most. */
 const MAX_SHOPS = 16;
 
+/** What the stage reads of the promotion facts (a fake in memory holds the same for its spec). */
+export type PromotionFacts = Pick<
+  PromotionFactsRepository,
+  | 'campaignsOfStreams'
+  | 'campaignsOfAccounts'
+  | 'campaignsOfDevices'
+  | 'streamsOfCampaigns'
+  | 'claimsOf'
+  | 'ordersUsing'
+  | 'registrationsOf'
+  | 'deviceUsers'
+  | 'virtualShopsOf'
+  | 'ordersOfMerchant'
+>;
+
 /**
  * Coupon abuse and cash-out (issue 15) over what the batch touched: every
  * campaign claimed in the batch, of a stream whose orders or refunds moved,
@@ -31,7 +46,7 @@ export class PromotionsStage implements LedgerDetectionStage {
   private readonly coupon: CouponAbuseConfig = DEFAULT_COUPON_ABUSE_CONFIG;
   private readonly cashOut: CashOutConfig = DEFAULT_CASH_OUT_CONFIG;
 
-  constructor(@Inject(PromotionFactsRepository) private readonly facts: PromotionFactsRepository) {}
+  constructor(@Inject(PromotionFactsRepository) private readonly facts: PromotionFacts) {}
 
   async run(context: BatchContext): Promise<void> {
     const change = context.get(LEDGER_CHANGE);

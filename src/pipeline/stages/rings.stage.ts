@@ -20,6 +20,12 @@ const CORROBORATING: ReportKind[] = [...CORROBORATING_KINDS];
 
 type Identifier = WeighedIdentifier & { accounts: string[] };
 
+/** What the stage reads and writes of the ring graph (a fake in memory holds the same for its spec). */
+export type RingGraph = Pick<
+  RingGraphRepository,
+  'recordSightings' | 'neighbourhood' | 'usersOf' | 'firstSeen' | 'ringsOfAccounts' | 'membersOf' | 'rings' | 'applyUpdate' | 'markReported'
+>;
+
 /**
  * Linked-account rings, incrementally, once the batch's findings are
  * stored (an aggregate stage): adds the batch's identifier sightings to the
@@ -43,7 +49,7 @@ export class RingsStage implements AggregateDetectionStage {
   private readonly config: RingConfig = DEFAULT_RING_CONFIG;
 
   constructor(
-    @Inject(RingGraphRepository) private readonly graph: RingGraphRepository,
+    @Inject(RingGraphRepository) private readonly graph: RingGraph,
     @Inject(AccountRegistrationsRepository) private readonly registrations: Pick<AccountRegistrationsRepository, 'forAccounts'>,
     @Inject(AccountStreamsRepository) private readonly streams: Pick<AccountStreamsRepository, 'entriesOf'>,
     @Inject(ReportRepository) private readonly reports: Pick<ReportRepository, 'catchesOf'>,
