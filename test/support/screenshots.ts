@@ -1,7 +1,8 @@
 /**
  * Takes the README's console screenshots (docs/console-*.png) from a test app
  * fed with simulated traffic: the queue, a report, an account page, the
- * merchant's audit, and the queue in Chinese.
+ * decisions log, the lists and rules, the merchant's audit, and the queue in
+ * Chinese.
  * Run with `npm run screenshots` (it installs the CJK fonts first, then jest
  * runs this file with the e2e suites' ESM setup); needs PostgreSQL, Redis
  * and /usr/bin/chromium. Not part of `npm test`: its name does not match the
@@ -33,7 +34,35 @@ afterAll(async () => {
   await harness?.close();
 });
 
-it('writes the queue, report, account, merchant and Chinese screenshots', async () => {
+/**
+ * Lists, rules and a few dozen decisions on room 0's stream: ordinary
+ * orders pass, a blocked account's are rejected, a gray-listed handset's go
+ * to review, a live rule sends bulk buys to review, and a shadow rule is
+ * recorded on every decision without changing one.
+ */
+async function seedDecisions(app: TestApp, { evening }: ConsoleFixture): Promise<void> {
+  const admin = { key: TEST_ADMIN_KEY };
+  const ingest = (await app.createKey('ingest')).key;
+  const room = evening.rooms[0]!;
+  const post = async (path: string, method: string, body: Record<string, unknown>) => {
+    const response = await app.request(path, { method, ...admin, body });
+    if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
+  };
+  await post('/v1/lists', 'POST', { list: 'block', type: 'account', value: 'shot-reseller', reason: 'resells every drop' });
+  await post('/v1/lists', 'POST', { list: 'gray', type: 'device', value: 'shot-cloud-phone-7', reason: 'cloud-phone vendor range', expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() });
+  await post('/v1/lists', 'POST', { list: 'allow', type: 'account', value: 'shot-qa', reason: 'platform QA' });
+  const bulk = { description: 'five units or more of one flash item', appliesTo: ['order.placed'], when: { '>=': [{ var: 'event.quantity' }, 5] }, score: 0.5, riskCode: 'bulk_units', mode: 'live', enabled: true };
+  await post('/v1/rules/shot-bulk-units', 'PUT', bulk);
+  await post('/v1/rules/shot-three-units', 'PUT', { ...bulk, description: 'orders of three or more units, trialled in shadow', when: { '>=': [{ var: 'event.quantity' }, 3] }, score: 0.3, riskCode: 'three_units', mode: 'shadow' });
+  const buyers = [...Array.from({ length: 8 }, (_, i) => ({ accountId: `shot-fan-${i}`, deviceId: `shot-phone-${i}`, quantity: 1 + (i % 4) })), { accountId: 'shot-reseller', deviceId: 'shot-emulator-1', quantity: 2 }, { accountId: 'shot-reseller', deviceId: 'shot-emulator-2', quantity: 1 }, { accountId: 'shot-newcomer', deviceId: 'shot-cloud-phone-7', quantity: 1 }, { accountId: 'shot-bulk', deviceId: 'shot-phone-bulk', quantity: 6 }];
+  for (const [n, buyer] of buyers.entries()) {
+    const order = { id: `shot-order-${n}`, type: 'order.placed', roomId: room.roomId, streamId: room.streamId, ts: room.startTs + 120_000 + n * 700, orderId: `shot-order-${n}`, skuId: 'shot-flash-sku', unitPrice: 990, listPrice: 1_990, currency: 'CNY', ...buyer };
+    const response = await app.request('/v1/decisions', { method: 'POST', key: ingest, body: order });
+    if (response.status !== 200) throw new Error(`POST /v1/decisions: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+}
+
+it('writes the queue, report, account, decisions, lists and rules, merchant and Chinese screenshots', async () => {
   await mkdir(DOCS, { recursive: true });
   const page = await browser.context.newPage();
   const errors: string[] = [];
@@ -73,6 +102,16 @@ it('writes the queue, report, account, merchant and Chinese screenshots', async 
   await page.waitForSelector('#account-reports, #account-reports-empty');
   await page.screenshot({ path: join(DOCS, 'console-account.png') });
 
+  // Real-time decisions on a flash sale's orders: a blocked reseller, a gray-listed handset, a live rule and a shadow one.
+  await seedDecisions(harness, fixture);
+  await page.goto(`${harness.baseUrl}/console/#/decisions`);
+  await page.waitForSelector('#decision-rows tr:has-text("shot-reseller")');
+  await page.screenshot({ path: join(DOCS, 'console-decisions.png') });
+  await page.goto(`${harness.baseUrl}/console/#/policy`);
+  await page.waitForSelector('#list-entries tr:has-text("shot-reseller")');
+  await page.waitForSelector('#rules-table tr:has-text("shot-bulk-units")');
+  await page.screenshot({ path: join(DOCS, 'console-policy.png') });
+
   await page.goto(`${harness.baseUrl}/console/#/queue`);
   await page.selectOption('#language', 'zh');
   await waitForText(page, '#queue-title', '审核队列');
@@ -91,7 +130,7 @@ it('writes the queue, report, account, merchant and Chinese screenshots', async 
   await page.screenshot({ path: join(DOCS, 'console-merchant.png') });
 
   expect(errors).toEqual([]);
-  for (const name of ['console-queue.png', 'console-report.png', 'console-account.png', 'console-queue-zh.png', 'console-merchant.png']) {
+  for (const name of ['console-queue.png', 'console-report.png', 'console-account.png', 'console-decisions.png', 'console-policy.png', 'console-queue-zh.png', 'console-merchant.png']) {
     expect((await stat(join(DOCS, name))).size).toBeGreaterThan(10_000);
   }
   console.log(`report ${fixture.report.id}: ${fixture.raisedByDetectors ? 'raised by the detectors' : 'stored by hand (no detector report)'}`);

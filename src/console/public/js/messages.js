@@ -83,7 +83,7 @@ const en = {
   'policy.disabled': 'disabled',
   'policy.noEntries': 'No list entries.',
   'policy.noRules': 'No rules.',
-  'policy.stats': 'matched {live} live, {shadow} shadow; decisions {pass} pass, {review} review, {reject} reject; {accounts} accounts, {confirmed} confirmed later',
+  'policy.stats': 'matched {live} live, {shadow} shadow; decisions {pass} pass, {review} review, {reject} reject; accounts {accounts}, of them confirmed later {confirmed}',
   'policy.col.list': 'List',
   'policy.col.type': 'Type',
   'policy.col.value': 'Value',
