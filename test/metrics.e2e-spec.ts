@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { generateEvening } from '../tools/simulator/generator.js';
 import { sendEvents } from '../tools/simulator/sender.js';
 import { MetricsServer } from '../src/platform/metrics/metrics-server.js';
@@ -71,6 +72,12 @@ describe('Prometheus metrics', () => {
     const updates = reports.reduce((sum, report) => sum + report.version - 1, 0);
     expect(sumOf(metrics, 'roomwatch_reports_total', 'change="updated"')).toBe(updates);
 
+    // Where detection's time went: every stage ran, and a stage's count is its batches.
+    for (const stage of ['streams', 'ledger', 'live engine', 'report store', 'rings']) {
+      expect(metrics.get(`roomwatch_pipeline_stage_seconds_count{stage="${stage}"}`)).toBeGreaterThan(0);
+    }
+    expect(metrics.get('roomwatch_detection_partitions_held')).toBe(0);
+
     expect(metrics.get('roomwatch_detection_lag_events')).toBe(0);
     expect(metrics.get('roomwatch_detection_lag_seconds')).toBe(0);
     expect(metrics.get('roomwatch_ingest_queued_rows')).toBe(0);
@@ -80,6 +87,23 @@ describe('Prometheus metrics', () => {
     expect(metrics.get('process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
     expect(metrics.has('nodejs_eventloop_lag_seconds')).toBe(true);
   }, 180_000);
+
+  it('times decisions by event type and outcome, and serves every metric the README documents', async () => {
+    const ingestKey = (await harness.createKey('ingest')).key;
+    const T0 = Date.UTC(2026, 10, 11, 20);
+    const order = (n: number) => ({ id: `metrics-dec-${n}`, type: 'order.placed', roomId: 'metrics-room', streamId: 'metrics-stream', ts: T0 + n, accountId: `metrics-buyer-${n}`, orderId: `metrics-order-${n}`, skuId: 'sku', quantity: 1, unitPrice: 990, listPrice: 1_990, currency: 'CNY' });
+    for (let n = 0; n < 5; n++) expect((await harness.request('/v1/decisions', { method: 'POST', key: ingestKey, body: order(n) })).status).toBe(200);
+    const text = await (await fetch(`${harness.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).text();
+    const metrics = parseMetrics(text);
+    expect(metrics.get('roomwatch_decision_seconds_count{event_type="order.placed",decision="pass"}')).toBe(5);
+    expect(metrics.get('roomwatch_decision_seconds_sum{event_type="order.placed",decision="pass"}')).toBeGreaterThan(0);
+
+    // The README's metrics table is the list an operator alerts on: each name in it is served (a gauge with no label set yet is declared).
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const documented = [...readme.matchAll(/^\| `(roomwatch_[a-z_]+)` \|/gm)].map((match) => match[1]!);
+    expect(documented.length).toBeGreaterThanOrEqual(14);
+    expect(documented.filter((name) => !text.includes(`# TYPE ${name} `))).toEqual([]);
+  });
 
   it('serves them on METRICS_PORT without a key, and not on the public port', async () => {
     const scraped = await startTestApp('metrics_port', { METRICS_PORT: '0' });

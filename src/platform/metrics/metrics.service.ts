@@ -91,7 +91,7 @@ export class MetricsService {
     });
     new Gauge({
       name: 'roomwatch_detection_partitions_held',
-      help: 'Log partitions this detect worker holds the lease of (absent where one process runs every room).',
+      help: 'Log partitions this detect worker holds the lease of (0 where one process runs every room, with no leases).',
       registers: [this.registry],
       async collect() {
         const partitions = (await part('detection'))?.partitions as { held?: number } | undefined;
