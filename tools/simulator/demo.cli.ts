@@ -83,9 +83,11 @@ async function main(): Promise<number> {
     await dropDatabase(dbUrl).catch((error: Error) => console.error(`demo: could not drop ${dbUrl}: ${error.message}`));
     await clearRedisPrefix(redisPrefixOf(dbUrl)).catch((error: Error) => console.error(`demo: could not clear its Redis keys: ${error.message}`));
   };
+  let explored = false;
   const stopOnSignal = (): void => {
     console.log('\nstopping the service…');
-    stopping = shutDown();
+    // Mid-replay the sender is still waiting on its schedule: leave once the service and its data are gone (130, as for Ctrl-C).
+    stopping = shutDown().finally(() => process.exit(explored ? 0 : 130));
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
@@ -140,6 +142,7 @@ explore it:
     await shutDown();
     return 0;
   }
+  explored = true;
   console.log('\nthe service keeps running; press Ctrl-C to stop it');
   await new Promise<void>((resolve) => service.child.once('exit', () => resolve()));
   if (stopping) {

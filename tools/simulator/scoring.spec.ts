@@ -3,7 +3,7 @@ import type { SimulatedRoom } from './generator.js';
 import { compareAudit, decisionRates, f1, kindsOfStyle, precision, recall, scoreDecisions, scoreReports, type DecisionAnswer } from './scoring.js';
 import { flashSaleOrders } from './decisions.js';
 import { scorePromotions } from './promotion-scoring.js';
-import { replaySchedule } from './sender.js';
+import { MAX_PACED_PAUSE_MS, replaySchedule } from './sender.js';
 import type { ApiReport, ApiSalesAudit } from './service-harness.js';
 
 const noAccounts = { injected_viewers: [], scripted_comments: [], refund_brushing: [], inflated_gmv: [], scalper_bot: [], coupon_abuse: [], cash_out: [], account_ring: [] };
@@ -129,6 +129,13 @@ describe('replaySchedule', () => {
     const events = [at(0), at(10_000), at(20_000, 'stream.ended'), at(86_400_000)];
     expect(replaySchedule(events, 10)).toEqual([0, 1_000, 2_000, 2_000]);
     expect(replaySchedule(events, 0)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('sends what came before the first stream at once, and shortens a quiet stretch between rooms to a short pause', () => {
+    const hour = 3_600_000;
+    const events = [at(0, 'account.registered'), at(2 * hour, 'account.registered'), at(5 * hour, 'stream.started'), at(5 * hour + 10_000), at(9 * hour, 'stream.started'), at(9 * hour + 3_000, 'stream.ended')];
+    const expected = [0, 0, 0, 10_000 / 300, MAX_PACED_PAUSE_MS + 10_000 / 300, MAX_PACED_PAUSE_MS + 13_000 / 300];
+    replaySchedule(events, 300).forEach((offset, i) => expect(offset).toBeCloseTo(expected[i]!, 6));
   });
 });
 

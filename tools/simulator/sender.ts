@@ -199,16 +199,37 @@ export async function sendEvents(events: readonly RoomEvent[], options: SendOpti
 }
 
 /**
+ * Longest wall-clock pause between two paced events: a quiet stretch of
+ * event time (the sign-ups hours before the first stream, a gap between
+ * rooms) is shortened to this, or a 300x demo sits silent for minutes while
+ * nothing happens in its rooms.
+ */
+export const MAX_PACED_PAUSE_MS = 2_000;
+
+/**
  * Wall-clock offset (ms from the start of the replay) at which each event is
- * due. Pacing follows event time while any stream is live; the refunds that
- * trickle in over the following days are sent at once, or a 100x replay of
- * one evening would take a week.
+ * due. Pacing follows event time from the first stream's start to the
+ * last one's end, with no pause longer than `MAX_PACED_PAUSE_MS`; what came
+ * before (sign-ups weeks ahead) and the refunds that trickle in over the
+ * following days are sent at once, or a 100x replay of one evening would
+ * take a week.
  */
 export function replaySchedule(events: readonly RoomEvent[], speed: number): number[] {
   if (speed <= 0 || events.length === 0) return events.map(() => 0);
   const first = events[0]?.ts ?? 0;
-  const liveUntil = events.reduce((latest, event) => (event.type === 'stream.ended' ? Math.max(latest, event.ts) : latest), first);
-  return events.map((event) => (Math.min(event.ts, liveUntil) - first) / speed);
+  // What came before the first stream (sign-ups weeks ahead) goes at once, as the tail after the last one does.
+  const liveFrom = events.find((event) => event.type === 'stream.started')?.ts ?? first;
+  const liveUntil = events.reduce((latest, event) => (event.type === 'stream.ended' ? Math.max(latest, event.ts) : latest), liveFrom);
+  const schedule: number[] = [];
+  let offset = 0;
+  let previousTs = liveFrom;
+  for (const event of events) {
+    const ts = Math.min(Math.max(event.ts, previousTs), liveUntil);
+    offset += Math.min((ts - previousTs) / speed, MAX_PACED_PAUSE_MS);
+    previousTs = ts;
+    schedule.push(offset);
+  }
+  return schedule;
 }
 
 function sleep(ms: number): Promise<void> {
