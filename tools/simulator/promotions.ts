@@ -353,18 +353,33 @@ function organicVirtualBuyers(room: RoomBuilder, sessions: readonly ViewerSessio
 
 /**
  * A fresh-food shop's bad batch: a fifth to a third of its paid orders come
- * back as refunds without return a day or two later (spoiled on arrival),
- * from its ordinary, unrelated buyers. Not for a room that sold
- * too little to have a bad batch (freshFoodCandidates under 15).
+ * back as refunds without return (spoiled on arrival), from its ordinary,
+ * unrelated buyers. Not for a room that sold too little to have a bad batch
+ * (freshFoodCandidates under 15). As shops do after sales: some refund the
+ * whole order; most compensate the spoiled part only, case by case or at a
+ * fixed share of the price (the shop's policy: "30 % back for a bad box"),
+ * while the buyer keeps the rest. A parcel shop's complaints come a day or
+ * two after payment; a same-city shop delivers within hours, and its
+ * complaints, compensations included, come the same evening.
  */
 function freshFoodRefunds(room: RoomBuilder, rng: Rng): void {
   const paid = freshFoodCandidates(room);
   const share = rng.uniform(0.2, 0.35);
+  const sameCity = rng.chance(0.4);
+  const wholeShare = rng.uniform(0.2, 0.5);
+  const policy = rng.chance(0.5) ? rng.pick([0.3, 0.5, 0.6, 0.8]) : null;
   for (const order of paid) {
     if (!rng.chance(share)) continue;
-    order.refundedAt = Math.round((order.paidAt ?? order.placedAt) + rng.uniform(20, 60) * HOUR);
-    order.refundAmount = order.unitPrice * order.quantity - (order.v2?.discount ?? 0);
-    order.v2 = { ...order.v2, returned: false, refundReason: 'spoiled on arrival' };
+    const price = order.unitPrice * order.quantity - (order.v2?.discount ?? 0);
+    const complainedAfter = sameCity ? rng.uniform(2, 10) * HOUR : rng.uniform(20, 60) * HOUR;
+    order.refundedAt = Math.round((order.paidAt ?? order.placedAt) + complainedAfter);
+    if (rng.chance(wholeShare)) {
+      order.refundAmount = price;
+      order.v2 = { ...order.v2, returned: false, refundReason: 'spoiled on arrival' };
+    } else {
+      order.refundAmount = Math.max(1, Math.round(price * (policy ?? rng.uniform(0.2, 0.9))));
+      order.v2 = { ...order.v2, returned: false, refundReason: 'part of the box spoiled' };
+    }
   }
 }
 

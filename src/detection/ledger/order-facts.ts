@@ -7,6 +7,8 @@
 export interface RefundFact {
   amount: number;
   at: number;
+  /** (v2) `order.refunded.returned`: the goods came back (true) or stayed with the buyer (false); null or omitted when not said. */
+  returned?: boolean | null;
 }
 
 export interface OrderFact {
@@ -33,6 +35,8 @@ export interface OrderFact {
   currency?: string | null;
   /** (v2) `order.placed.virtual`: goods that need no delivery (gift cards, game coins, top-ups); null or omitted when not said. */
   virtual?: boolean | null;
+  /** (v2) `order.placed.category`, as the platform names it; null or omitted when not said. */
+  category?: string | null;
 }
 
 export interface StreamOrderFacts {

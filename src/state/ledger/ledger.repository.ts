@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../../platform/database/database.module.js';
 import { moneyFromSql } from './money.js';
-import type { OrderFact, SalesClaimFact } from '../../detection/ledger/order-facts.js';
+import type { OrderFact, RefundFact, SalesClaimFact } from '../../detection/ledger/order-facts.js';
 import { subnetOf } from '../../detection/shared/network.js';
 import type { OrderPaid, OrderPlaced, OrderRefunded, SalesClaimed } from '../../events/event.schema.js';
 import { DEVICE_COLUMN_NAMES, deviceColumnArrays, deviceParams } from '../device-columns.js';
@@ -118,6 +118,7 @@ interface OrderRow {
   quantity: number | null;
   currency: string | null;
   virtual?: boolean | null;
+  category?: string | null;
   unit_price: string | null;
   list_price: string | null;
   placed_at: string | null;
@@ -447,22 +448,22 @@ export class LedgerRepository {
       this.pool.query<OrderRow>(
         `SELECT ${ORDER_KEY_SQL('orders')} AS order_key, order_id, stream_id, room_id, account_id, device_id, ip, subnet,
                 phone_hash, address_hash, sku_id, quantity, currency, unit_price::text, list_price::text, placed_at::text, paid_at::text, paid_amount::text,
-                virtual
+                virtual, category
            FROM orders WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, order_id`,
         [streamIds],
       ),
-      this.pool.query<{ order_key: string; amount: string; refunded_at: string }>(
-        `SELECT ${ORDER_KEY_SQL('r')} AS order_key, r.amount::text, r.refunded_at::text
+      this.pool.query<{ order_key: string; amount: string; refunded_at: string; returned: boolean | null }>(
+        `SELECT ${ORDER_KEY_SQL('r')} AS order_key, r.amount::text, r.refunded_at::text, r.returned
            FROM orders o JOIN order_refunds r
              ON (r.merchant_id, r.ownerless_stream, r.order_id) = (o.merchant_id, o.ownerless_stream, o.order_id)
           WHERE o.stream_id = ANY($1::text[]) ORDER BY r.order_id, r.refunded_at, r.event_id`,
         [streamIds],
       ),
     ]);
-    const refundsByOrder = new Map<string, { amount: number; at: number }[]>();
+    const refundsByOrder = new Map<string, RefundFact[]>();
     for (const row of refunds.rows) {
       const list = refundsByOrder.get(row.order_key) ?? [];
-      list.push({ amount: moneyFromSql(row.amount), at: Number(row.refunded_at) });
+      list.push({ amount: moneyFromSql(row.amount), at: Number(row.refunded_at), returned: row.returned });
       refundsByOrder.set(row.order_key, list);
     }
     const byStream = new Map<string, StreamOrders>();
@@ -491,6 +492,7 @@ export class LedgerRepository {
         refunds: refundsByOrder.get(row.order_key) ?? [],
         currency: row.currency,
         virtual: row.virtual,
+        category: row.category,
       });
     }
     return byStream;

@@ -42,6 +42,19 @@ export interface RefundBrushingConfig {
      */
     minKickbackRefundedShare: number;
     /**
+     * ...except a compensation: part of the price back on perishable goods
+     * the platform says stayed with the buyer (`returned: false`). A spoiled
+     * share of a box of fruit or seafood is settled that way, by the shop's
+     * fixed share or case by case, the same evening when it delivers within
+     * the city; brushing's rule that honest partial refunds are whole pieces
+     * does not hold there, so such a refund is neither a commission kept nor
+     * a refund in the pattern unless it reaches `minRefundedShare`. A crew
+     * brushing a food shop is still judged by its ties, rooms and
+     * payments. Categories are matched as lower-case substrings of
+     * `order.placed.category` (platforms name them their own way).
+     */
+    compensationCategories: readonly string[];
+    /**
      * Orders paid below this (minor units) are never brushing: a 1-fen
      * lucky-bag entry or a free gift adds nothing to a room's sales, and
      * platforms refund losing entrants in one batch after the draw.
@@ -291,6 +304,7 @@ export const DEFAULT_REFUND_BRUSHING_CONFIG: RefundBrushingConfig = {
     latePostEndWindowMs: 7 * DAY,
     minRefundedShare: 0.6,
     minKickbackRefundedShare: 0.5,
+    compensationCategories: ['fresh', 'food', 'fruit', 'vegetable', 'produce', 'grocery', 'seafood', 'meat', 'dairy', 'bakery', 'flower', '生鲜', '水果', '蔬菜', '海鲜', '肉', '乳', '烘焙', '鲜花', '食品'],
     minOrderPaid: 100,
     startGraceMs: 2 * MINUTE,
     paymentGraceMs: 10 * MINUTE,

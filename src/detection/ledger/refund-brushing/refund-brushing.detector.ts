@@ -64,7 +64,7 @@ export interface RefundBrushingVerdict {
  * (almost) fully refunded soon after its end, or already during it.
  */
 export function refundPattern(
-  order: Pick<OrderFact, 'paidAt' | 'paidAmount' | 'refunds'> & Partial<Pick<OrderFact, 'quantity' | 'unitPrice' | 'virtual'>> & { placedAt: number | null },
+  order: Pick<OrderFact, 'paidAt' | 'paidAmount' | 'refunds'> & Partial<Pick<OrderFact, 'quantity' | 'unitPrice' | 'virtual' | 'category'>> & { placedAt: number | null },
   stream: { startedAt: number | null; endedAt: number | null },
   config: RefundBrushingConfig['timing'],
 ): RefundPattern {
@@ -82,7 +82,8 @@ export function refundPattern(
   const back = refundedAmount(order);
   // Most of the money back but not whole pieces (a commission kept) counts from `minKickbackRefundedShare`;
   // whole pieces from `minRefundedShare` (one of two sent back is an ordinary return). History rows carry no pieces.
-  const kickback = order.quantity !== undefined && back < order.paidAmount && back >= order.paidAmount * config.minKickbackRefundedShare && !wholePieces(order, back);
+  const kickback =
+    order.quantity !== undefined && back < order.paidAmount && back >= order.paidAmount * config.minKickbackRefundedShare && !wholePieces(order, back) && !isCompensation(order, config);
   if (back < order.paidAmount * config.minRefundedShare && !kickback) return null;
   // Some of the pieces sent back, the rest kept, is a return, even when a coupon's discount makes those
   // pieces 60 % of what was paid (one of two at 149 back of 248 paid): a brusher wants none of the goods.
@@ -595,7 +596,7 @@ function kickbackSignals(
     for (const order of byAccount.get(accountId) ?? []) {
       if (refundPattern(order, facts, config.timing) === null) continue;
       const back = refundedAmount(order);
-      if (back >= order.paidAmount || wholePieces(order, back)) continue;
+      if (back >= order.paidAmount || wholePieces(order, back) || isCompensation(order, config.timing)) continue;
       paid += order.paidAmount;
       refunded += back;
       orders++;
@@ -684,6 +685,17 @@ function piecesOf(refunded: number, piece: number): number | null {
 }
 
 /** `refunded` is a whole number of unit prices short of the order's quantity: some pieces returned, the rest kept. */
+/**
+ * Part of the price back on perishable goods the platform says the buyer
+ * kept (every refund of the order `returned: false`): a shop compensating a
+ * spoiled share, not a commission (`compensationCategories`).
+ */
+function isCompensation(order: Pick<OrderFact, 'refunds'> & Partial<Pick<OrderFact, 'category'>>, config: Pick<RefundBrushingConfig['timing'], 'compensationCategories'>): boolean {
+  if (order.refunds.length === 0 || !order.refunds.every((refund) => refund.returned === false)) return false;
+  const category = order.category?.toLowerCase();
+  return category !== undefined && config.compensationCategories.some((perishable) => category.includes(perishable));
+}
+
 function partialPieces(order: Partial<Pick<OrderFact, 'quantity' | 'unitPrice'>>, refunded: number): boolean {
   const { quantity, unitPrice } = order;
   if (quantity == null || quantity < 2 || unitPrice == null) return false;
