@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { Finding } from '../engine/finding.js';
 import { judgeCashOut } from './cash-out.detector.js';
 import { judgeCouponCampaign } from './coupon-abuse.detector.js';
+import { claimFact, orderFact } from '../../../test/support/detection/promotion-facts.js';
 import type { CampaignFacts, ClaimFact, PromotionOrderFact, RegistrationFact } from './promotion-facts.js';
 
 const T0 = Date.UTC(2026, 10, 20, 12, 0, 0);
@@ -19,49 +20,8 @@ function rng(seed: number): () => number {
   };
 }
 
-function claim(accountId: string, couponId: string, claimedAt: number, extra: Partial<ClaimFact> = {}): ClaimFact {
-  return {
-    accountId,
-    couponId,
-    campaignId: 'cp-1',
-    value: 2_000,
-    minSpend: 10_000,
-    roomId: 'room-1',
-    streamId: 'st-1',
-    claimedAt,
-    deviceId: `dev-${accountId}`,
-    tamperedDevice: false,
-    ...extra,
-  };
-}
-
-let orderSeq = 0;
-function order(accountId: string, placedAt: number, extra: Partial<PromotionOrderFact> = {}): PromotionOrderFact {
-  orderSeq++;
-  return {
-    merchantId: 'm-1',
-    orderId: `o-${orderSeq}`,
-    streamId: 'st-1',
-    roomId: 'room-1',
-    accountId,
-    deviceId: `dev-${accountId}`,
-    phoneHash: `ph-${accountId}`,
-    addressHash: `ad-${accountId}`,
-    paymentAccountHash: `pa-${accountId}`,
-    recipientHash: null,
-    couponId: null,
-    discount: 0,
-    unitPrice: 6_000,
-    quantity: 2,
-    placedAt,
-    paidAt: placedAt + 30 * SECOND,
-    paidAmount: 12_000,
-    virtual: false,
-    category: 'apparel',
-    refunds: [],
-    ...extra,
-  };
-}
+const claim = claimFact;
+const order = orderFact;
 
 /** A gamed or exchanged coupon order: two pieces of 60 past a 100 threshold, 20 off, one piece refunded at full price. */
 function gamedOrder(accountId: string, couponId: string, placedAt: number, refundAt: number, extra: Partial<PromotionOrderFact> = {}): PromotionOrderFact {

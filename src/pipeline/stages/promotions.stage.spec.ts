@@ -1,3 +1,4 @@
+import { claimFact, orderFact } from '../../../test/support/detection/promotion-facts.js';
 import type { Finding } from '../../detection/engine/finding.js';
 import { judgeCashOut } from '../../detection/promotions/cash-out.detector.js';
 import { judgeCouponCampaign } from '../../detection/promotions/coupon-abuse.detector.js';
@@ -80,45 +81,7 @@ class InMemoryPromotionFacts implements PromotionFacts {
 }
 
 function claim(accountId: string, campaignId: string, claimedAt: number, extra: Partial<ClaimFact> = {}): ClaimFact {
-  return {
-    accountId,
-    couponId: `${campaignId}-${accountId}`,
-    campaignId,
-    value: 2_000,
-    minSpend: 10_000,
-    roomId: 'room-1',
-    streamId: 'st-1',
-    claimedAt,
-    deviceId: `phone-${accountId}`,
-    tamperedDevice: false,
-    ...extra,
-  };
-}
-
-function order(accountId: string, placedAt: number, extra: Partial<PromotionOrderFact> = {}): PromotionOrderFact {
-  return {
-    merchantId: 'shop-1',
-    orderId: `o-${accountId}-${placedAt}`,
-    streamId: 'st-1',
-    roomId: 'room-1',
-    accountId,
-    deviceId: `phone-${accountId}`,
-    phoneHash: `ph-${accountId}`,
-    addressHash: `ad-${accountId}`,
-    paymentAccountHash: `pa-${accountId}`,
-    recipientHash: null,
-    couponId: null,
-    discount: 0,
-    unitPrice: 12_000,
-    quantity: 1,
-    placedAt,
-    paidAt: placedAt + 30_000,
-    paidAmount: 12_000,
-    virtual: false,
-    category: 'apparel',
-    refunds: [],
-    ...extra,
-  };
+  return claimFact(accountId, `${campaignId}-${accountId}`, claimedAt, { campaignId, deviceId: `phone-${accountId}`, ...extra });
 }
 
 /** A wool party at campaign `drop-1`'s release in st-1: batch sign-ups on cloned apps, eight accounts a phone. */
@@ -136,7 +99,7 @@ function woolParty(): { claims: ClaimFact[]; registrations: RegistrationFact[] }
 function cashOutShop(merchantId: string, streamId: string): PromotionOrderFact[] {
   return Array.from({ length: 36 }, (_, n) => {
     const placedAt = T0 + n * MIN;
-    return order(`fake-${n % 12}`, placedAt, {
+    return orderFact(`fake-${n % 12}`, placedAt, {
       merchantId,
       streamId,
       orderId: `${merchantId}-o${n}`,
@@ -145,6 +108,7 @@ function cashOutShop(merchantId: string, streamId: string): PromotionOrderFact[]
       virtual: true,
       category: 'game_coins',
       unitPrice: 100_000,
+      quantity: 1,
       paidAmount: 100_000,
       refunds: n % 3 < 2 ? [{ amount: 100_000, at: placedAt + 3 * HOUR, returned: false }] : [],
     });
