@@ -2,13 +2,17 @@ import { Worker } from 'node:worker_threads';
 import type { RoomEvent } from '../../src/events/event.schema.js';
 import { DetectionEngine } from '../../src/detection/engine/engine.js';
 import { rng } from '../../test/support/detection/traffic.js';
+import { generateEvening } from '../simulator/generator.js';
 import { LoadGenerator, type LoadShape } from './engine/load.js';
 import type { LoadBatch, LoadRequest } from './engine/load-worker.js';
 
 /**
  * Engine benchmark: events/s through the engine alone and heap bytes per
- * concurrent viewer, for 10, 100 and 1000 concurrent rooms. Prints figures;
- * asserts nothing.
+ * concurrent viewer, for 10, 100 and 1000 concurrent rooms of 100 viewers,
+ * then 10 rooms of 100, 1,000 and 10,000 viewers (BENCH_VIEWERS), then one
+ * evening of the eval simulator (farms, traps, orders and comments; seed 7,
+ * BENCH_EVENING_ROOMS rooms) fed in ts order. Prints figures and each
+ * sweep's largest-to-smallest ratio; asserts nothing.
  *
  * The load is generated on a worker thread (its own heap and core) and
  * arrives as JSON, one second of event time at a time; parsing it is not
@@ -114,8 +118,8 @@ function warmUp(): void {
   engine.drainFindings();
 }
 
-async function run(rooms: number, targetEvents: number): Promise<Result> {
-  const shape: LoadShape = { rooms, viewersPerRoom: 100, streamMinutes: 30, attackedShare: 0.1, seed: 7 };
+async function run(rooms: number, targetEvents: number, viewersPerRoom = 100): Promise<Result> {
+  const shape: LoadShape = { rooms, viewersPerRoom, streamMinutes: 30, attackedShare: 0.1, seed: 7 };
   const feed = await LoadFeed.start(shape);
   const baseline = heapUsed();
   const engine = new DetectionEngine();
@@ -227,3 +231,59 @@ if (results.length > 1) {
     `${first.rooms} → ${last.rooms} rooms: throughput ×${(last.eventsPerSecond / first.eventsPerSecond).toFixed(2)}, bytes/viewer ×${(last.bytesPerViewer / first.bytesPerViewer).toFixed(2)}; a bare lookup ×${lookupRatio.toFixed(2)}`,
   );
 }
+
+function printRow(r: Result, label: string): void {
+  console.log(
+    [
+      label.padStart(12),
+      String(r.events).padStart(9),
+      String(r.eventsPerSecond).padStart(10),
+      String(r.presentViewers).padStart(8),
+      String(r.trackedAccounts).padStart(8),
+      (r.heapBytes / 1_048_576).toFixed(1).padStart(8),
+      String(r.bytesPerViewer).padStart(9),
+    ].join('  '),
+  );
+}
+
+const viewerCounts = (process.env.BENCH_VIEWERS ?? '100,1000,10000').split(',').map(Number);
+console.log('\n10 rooms, viewers a room swept (the same 30-min streams)');
+console.log('viewers/room     events    events/s   viewers  tracked  heap MB  B/viewer');
+const bySize: Result[] = [];
+for (const viewers of viewerCounts) {
+  const r = await run(10, targetEvents, viewers);
+  bySize.push(r);
+  printRow(r, String(viewers));
+}
+if (bySize.length > 1) {
+  const rates = bySize.map((r) => r.eventsPerSecond);
+  const bytes = bySize.map((r) => r.bytesPerViewer);
+  console.log(
+    `across room sizes: events/s ${Math.min(...rates).toLocaleString('en-US')}–${Math.max(...rates).toLocaleString('en-US')} (largest/smallest ×${(Math.max(...rates) / Math.min(...rates)).toFixed(2)}), ` +
+      `bytes/viewer ${Math.min(...bytes)}–${Math.max(...bytes)}`,
+  );
+}
+
+// The eval's own traffic, in-process: farms of hundreds, trap rooms, orders, comments and the v2 events, in ts order.
+const eveningRooms = Number(process.env.BENCH_EVENING_ROOMS ?? 40);
+const evening = generateEvening({ seed: 7, rooms: eveningRooms });
+const eveningEvents = JSON.parse(JSON.stringify(evening.events)) as RoomEvent[];
+const eveningBaseline = heapUsed();
+const eveningEngine = new DetectionEngine();
+let eveningBusyMs = 0;
+let eveningFindings = 0;
+let peakHeap = 0;
+for (let i = 0; i < eveningEvents.length; i += 1_000) {
+  const slice = eveningEvents.slice(i, i + 1_000);
+  const start = performance.now();
+  for (const event of slice) eveningEngine.process(event);
+  eveningFindings += eveningEngine.drainFindings().length;
+  eveningBusyMs += performance.now() - start;
+  if (i % 100_000 === 0) peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed - eveningBaseline);
+}
+eveningEngine.flush();
+eveningFindings += eveningEngine.drainFindings().length;
+console.log(
+  `\neval evening (seed 7, ${eveningRooms} rooms): ${eveningEvents.length.toLocaleString('en-US')} events at ${Math.round(eveningEvents.length / (eveningBusyMs / 1000)).toLocaleString('en-US')} events/s, ` +
+    `${eveningFindings} findings drained, heap above the start up to ${(peakHeap / 1_048_576).toFixed(0)} MB (sampled, not after gc)`,
+);
