@@ -82,8 +82,7 @@ export function refundPattern(
   const back = refundedAmount(order);
   // Most of the money back but not whole pieces (a commission kept) counts from `minKickbackRefundedShare`;
   // whole pieces from `minRefundedShare` (one of two sent back is an ordinary return). History rows carry no pieces.
-  const kickback =
-    order.quantity !== undefined && back < order.paidAmount && back >= order.paidAmount * config.minKickbackRefundedShare && !wholePieces(order, back) && !isCompensation(order, config);
+  const kickback = order.quantity !== undefined && back >= order.paidAmount * config.minKickbackRefundedShare && commissionShaped(order, back, config);
   if (back < order.paidAmount * config.minRefundedShare && !kickback) return null;
   // Some of the pieces sent back, the rest kept, is a return, even when a coupon's discount makes those
   // pieces 60 % of what was paid (one of two at 149 back of 248 paid): a brusher wants none of the goods.
@@ -596,7 +595,7 @@ function kickbackSignals(
     for (const order of byAccount.get(accountId) ?? []) {
       if (refundPattern(order, facts, config.timing) === null) continue;
       const back = refundedAmount(order);
-      if (back >= order.paidAmount || wholePieces(order, back) || isCompensation(order, config.timing)) continue;
+      if (!commissionShaped(order, back, config.timing)) continue;
       paid += order.paidAmount;
       refunded += back;
       orders++;
@@ -684,7 +683,15 @@ function piecesOf(refunded: number, piece: number): number | null {
   return Math.abs(refunded / piece - pieces) * piece <= 1 ? pieces : null;
 }
 
-/** `refunded` is a whole number of unit prices short of the order's quantity: some pieces returned, the rest kept. */
+/**
+ * Part of the money back, not whole pieces, and not a perishable's
+ * compensation: what a commission kept looks like (the kickback's test, in
+ * the refund pattern and in the kickback signal alike).
+ */
+function commissionShaped(order: Pick<OrderFact, 'paidAmount' | 'refunds'> & Partial<Pick<OrderFact, 'quantity' | 'unitPrice' | 'category'>>, back: number, config: Pick<RefundBrushingConfig['timing'], 'compensationCategories'>): boolean {
+  return back < order.paidAmount && !wholePieces(order, back) && !isCompensation(order, config);
+}
+
 /**
  * Part of the price back on perishable goods the platform says the buyer
  * kept (every refund of the order `returned: false`): a shop compensating a
@@ -696,6 +703,7 @@ function isCompensation(order: Pick<OrderFact, 'refunds'> & Partial<Pick<OrderFa
   return category !== undefined && config.compensationCategories.some((perishable) => category.includes(perishable));
 }
 
+/** `refunded` is a whole number of unit prices short of the order's quantity: some pieces returned, the rest kept. */
 function partialPieces(order: Partial<Pick<OrderFact, 'quantity' | 'unitPrice'>>, refunded: number): boolean {
   const { quantity, unitPrice } = order;
   if (quantity == null || quantity < 2 || unitPrice == null) return false;
