@@ -196,6 +196,22 @@ function lookupReference(rooms: number, accountsPerRoom: number): number {
   return ((performance.now() - start) * 1e6) / fresh.length;
 }
 
+/** One result line: the label, then the columns every table shares, then a table's own. */
+function printRow(r: Result, label: string, extra: readonly string[] = []): void {
+  console.log(
+    [
+      label,
+      String(r.events).padStart(9),
+      String(r.eventsPerSecond).padStart(10),
+      String(r.presentViewers).padStart(8),
+      String(r.trackedAccounts).padStart(8),
+      (r.heapBytes / 1_048_576).toFixed(1).padStart(8),
+      String(r.bytesPerViewer).padStart(9),
+      ...extra,
+    ].join('  '),
+  );
+}
+
 const roomCounts = (process.env.BENCH_ROOMS ?? '10,100,1000').split(',').map(Number);
 const targetEvents = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 console.log(`roomwatch engine bench: 100 viewers/room, 30-min streams back to back, 10% of rooms attacked; heap ${gc ? 'measured after gc' : 'approximate (run node with --expose-gc)'}`);
@@ -205,21 +221,7 @@ const results: Result[] = [];
 for (const rooms of roomCounts) {
   const r = await run(rooms, targetEvents);
   results.push(r);
-  console.log(
-    [
-      String(r.rooms).padStart(5),
-      String(r.events).padStart(9),
-      String(r.eventsPerSecond).padStart(10),
-      String(r.presentViewers).padStart(8),
-      String(r.trackedAccounts).padStart(8),
-      (r.heapBytes / 1_048_576).toFixed(1).padStart(8),
-      String(r.bytesPerViewer).padStart(9),
-      String(r.bytesPerTrackedAccount).padStart(10),
-      String(r.findings).padStart(9),
-      String(r.lateEvents).padStart(5),
-      String(r.evictedStreams).padStart(8),
-    ].join('  '),
-  );
+  printRow(r, String(r.rooms).padStart(5), [String(r.bytesPerTrackedAccount).padStart(10), String(r.findings).padStart(9), String(r.lateEvents).padStart(5), String(r.evictedStreams).padStart(8)]);
 }
 const reference = results.map((r) => ({ rooms: r.rooms, ns: lookupReference(r.rooms, Math.max(1, Math.round(r.trackedAccounts / r.rooms))) }));
 console.log(`machine reference, one Map lookup over the same tracked accounts: ${reference.map((r) => `${r.ns.toFixed(0)} ns at ${r.rooms} rooms`).join(', ')}`);
@@ -232,20 +234,6 @@ if (results.length > 1) {
   );
 }
 
-function printRow(r: Result, label: string): void {
-  console.log(
-    [
-      label.padStart(12),
-      String(r.events).padStart(9),
-      String(r.eventsPerSecond).padStart(10),
-      String(r.presentViewers).padStart(8),
-      String(r.trackedAccounts).padStart(8),
-      (r.heapBytes / 1_048_576).toFixed(1).padStart(8),
-      String(r.bytesPerViewer).padStart(9),
-    ].join('  '),
-  );
-}
-
 const viewerCounts = (process.env.BENCH_VIEWERS ?? '100,1000,10000').split(',').map(Number);
 console.log('\n10 rooms, viewers a room swept (the same 30-min streams)');
 console.log('viewers/room     events    events/s   viewers  tracked  heap MB  B/viewer');
@@ -253,7 +241,7 @@ const bySize: Result[] = [];
 for (const viewers of viewerCounts) {
   const r = await run(10, targetEvents, viewers);
   bySize.push(r);
-  printRow(r, String(viewers));
+  printRow(r, String(viewers).padStart(12));
 }
 if (bySize.length > 1) {
   const rates = bySize.map((r) => r.eventsPerSecond);
