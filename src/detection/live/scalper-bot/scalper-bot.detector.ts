@@ -1,7 +1,8 @@
-import type { RoomEvent, SaleOpened } from '../../../events/event.schema.js';
+import type { DeviceInfo, RoomEvent, SaleOpened } from '../../../events/event.schema.js';
 import type { Detector, StreamView } from '../../engine/detector.js';
 import { DEFAULT_COHORT_DIRECTORY_CONFIG, InMemoryCohortDirectory } from '../../engine/cohort-directory.js';
 import { densestSpan, round3, severityOf } from '../../shared/scoring.js';
+import { type Few, addToFew, fewSize, fewValues, withFew } from '../../shared/few.js';
 import type { ViewerProfile } from '../../shared/viewer-profile.js';
 import type { ScalperBotConfig } from './scalper-bot.config.js';
 import type {
@@ -62,16 +63,25 @@ interface SaleVerdict {
 interface ScalperBotState {
   sales: Sale[];
   orders: Map<string, OrderRecord[]>;
-  deviceAccounts: Map<string, Set<string>>;
-  deviceIps: Map<string, Set<string>>;
-  deviceInfo: Map<string, { model: string | undefined; flags: Set<string> }>;
-  paymentAccounts: Map<string, Set<string>>;
+  /** Every device that joined or ordered, one entry each (a stream holds one per viewer's phone, so it is kept small). */
+  devices: Map<string, DeviceSeen>;
+  paymentAccounts: Map<string, Few>;
   verdicts: Map<string, SaleVerdict>;
   otherRooms: Map<string, ScalperOtherRoom>;
   lastSighting: string;
 }
 
 const FLAG_NAMES = ['emulator', 'rooted', 'hooked', 'cloudPhone', 'multiInstance'] as const;
+
+/** One device as the stream saw it. */
+interface DeviceSeen {
+  accounts: Few;
+  ips: Few | undefined;
+  /** The model it first reported, once it reported one. */
+  model: string | undefined;
+  /** The FLAG_NAMES it ever reported, as bits (bit i: FLAG_NAMES[i]). */
+  flags: number;
+}
 /** Sets per device / payment account stop growing here: past it the figure is "many" and memory stays bounded. */
 const MAX_SET = 256;
 
@@ -101,9 +111,7 @@ export class ScalperBotDetector implements Detector<ScalperBotState> {
     return {
       sales: [],
       orders: new Map(),
-      deviceAccounts: new Map(),
-      deviceIps: new Map(),
-      deviceInfo: new Map(),
+      devices: new Map(),
       paymentAccounts: new Map(),
       verdicts: new Map(),
       otherRooms: new Map(),
@@ -117,17 +125,10 @@ export class ScalperBotDetector implements Detector<ScalperBotState> {
       return;
     }
     if (event.deviceId !== undefined && viewer !== undefined && (event.type === 'viewer.joined' || event.type === 'order.placed')) {
-      addBounded(state.deviceAccounts, event.deviceId, viewer.accountId);
-      if (event.ip !== undefined) addBounded(state.deviceIps, event.deviceId, event.ip);
-      const device = event.device;
-      if (device !== undefined) {
-        const info = state.deviceInfo.get(event.deviceId) ?? { model: device.model, flags: new Set<string>() };
-        for (const flag of FLAG_NAMES) if (device[flag] === true) info.flags.add(flag);
-        state.deviceInfo.set(event.deviceId, info);
-      }
+      this.observeDevice(state, event.deviceId, viewer.accountId, event.ip, event.device);
     }
     if (event.type !== 'order.placed' || viewer === undefined) return;
-    if (event.paymentAccountHash !== undefined) addBounded(state.paymentAccounts, event.paymentAccountHash, viewer.accountId);
+    if (event.paymentAccountHash !== undefined) addToFew(state.paymentAccounts, event.paymentAccountHash, viewer.accountId, MAX_SET);
     const flags: string[] = [];
     const device = event.device;
     for (const flag of FLAG_NAMES) if (device?.[flag] === true) flags.push(flag);
@@ -176,9 +177,25 @@ export class ScalperBotDetector implements Detector<ScalperBotState> {
   }
 
   trackedItems(state: ScalperBotState): number {
-    let items = state.sales.length + state.deviceAccounts.size + state.paymentAccounts.size;
+    let items = state.sales.length + state.devices.size + state.paymentAccounts.size;
     for (const orders of state.orders.values()) items += orders.length;
     return items;
+  }
+
+  private observeDevice(state: ScalperBotState, deviceId: string, accountId: string, ip: string | undefined, device: DeviceInfo | undefined): void {
+    let seen = state.devices.get(deviceId);
+    if (seen === undefined) {
+      seen = { accounts: accountId, ips: ip, model: undefined, flags: 0 };
+      state.devices.set(deviceId, seen);
+    } else {
+      seen.accounts = withFew(seen.accounts, accountId, MAX_SET);
+      if (ip !== undefined) seen.ips = withFew(seen.ips, ip, MAX_SET);
+    }
+    if (device === undefined) return;
+    seen.model ??= device.model;
+    FLAG_NAMES.forEach((flag, bit) => {
+      if (device[flag] === true) seen.flags |= 1 << bit;
+    });
   }
 
   private openSale(stream: StreamView, state: ScalperBotState, event: SaleOpened): void {
@@ -305,7 +322,7 @@ export class ScalperBotDetector implements Detector<ScalperBotState> {
       (account) =>
         !grouped.has(account) &&
         !groupOf.has(account) &&
-        (byAccount.get(account) as OrderRecord[]).some((order) => order.deviceId !== undefined && (state.deviceAccounts.get(order.deviceId)?.size ?? 0) >= config.minAccountsPerSharedDevice),
+        (byAccount.get(account) as OrderRecord[]).some((order) => order.deviceId !== undefined && fewSize(state.devices.get(order.deviceId)?.accounts) >= config.minAccountsPerSharedDevice),
     ));
     if (onSharedPhones.length >= config.minTamperedCohort) consider(onSharedPhones, true);
     if (groups.length === 0) return null;
@@ -354,9 +371,9 @@ export class ScalperBotDetector implements Detector<ScalperBotState> {
     for (const [signal, present] of who) if (present) signals.push(signal);
 
     // What they share (in the stream, not just this sale: a device on many accounts is that wherever they ordered).
-    const sharedDevice = (order: OrderRecord): boolean => order.deviceId !== undefined && (state.deviceAccounts.get(order.deviceId)?.size ?? 0) >= config.minAccountsPerSharedDevice;
-    const sharedPayment = (order: OrderRecord): boolean => order.payment !== undefined && (state.paymentAccounts.get(order.payment)?.size ?? 0) >= config.minAccountsPerSharedPayment;
-    const rotating = (order: OrderRecord): boolean => order.deviceId !== undefined && (state.deviceIps.get(order.deviceId)?.size ?? 0) >= config.minIpsPerRotatingDevice;
+    const sharedDevice = (order: OrderRecord): boolean => order.deviceId !== undefined && fewSize(state.devices.get(order.deviceId)?.accounts) >= config.minAccountsPerSharedDevice;
+    const sharedPayment = (order: OrderRecord): boolean => order.payment !== undefined && fewSize(state.paymentAccounts.get(order.payment)) >= config.minAccountsPerSharedPayment;
+    const rotating = (order: OrderRecord): boolean => order.deviceId !== undefined && fewSize(state.devices.get(order.deviceId)?.ips) >= config.minIpsPerRotatingDevice;
     const addressAccounts = new Map<string, Set<string>>();
     for (const order of orders) if (order.address !== undefined) addBounded(addressAccounts, order.address, order.accountId);
     const drop = (order: OrderRecord): boolean => order.address !== undefined && (addressAccounts.get(order.address)?.size ?? 0) >= config.minAccountsPerDropAddress;
@@ -391,19 +408,19 @@ export class ScalperBotDetector implements Detector<ScalperBotState> {
     const deviceIds = unique(orders.map((order) => order.deviceId).filter((id): id is string => id !== undefined));
     const devices: ScalperDeviceEvidence[] = deviceIds
       .map((deviceId) => {
-        const info = state.deviceInfo.get(deviceId);
+        const seen = state.devices.get(deviceId);
         return {
           deviceId,
-          model: info?.model ?? null,
-          flags: info ? [...info.flags] : [],
-          accountIds: [...(state.deviceAccounts.get(deviceId) ?? [])].slice(0, max),
-          ipCount: state.deviceIps.get(deviceId)?.size ?? 0,
+          model: seen?.model ?? null,
+          flags: seen ? FLAG_NAMES.filter((_, bit) => (seen.flags & (1 << bit)) !== 0) : [],
+          accountIds: fewValues(seen?.accounts).slice(0, max),
+          ipCount: fewSize(seen?.ips),
         };
       })
       .sort((a, b) => b.accountIds.length - a.accountIds.length)
       .slice(0, 20);
     const paymentAccounts: ScalperPaymentEvidence[] = unique(orders.map((order) => order.payment).filter((id): id is string => id !== undefined))
-      .map((paymentAccountHash) => ({ paymentAccountHash, accountIds: [...(state.paymentAccounts.get(paymentAccountHash) ?? [])].slice(0, max) }))
+      .map((paymentAccountHash) => ({ paymentAccountHash, accountIds: fewValues(state.paymentAccounts.get(paymentAccountHash)).slice(0, max) }))
       .sort((a, b) => b.accountIds.length - a.accountIds.length)
       .slice(0, 20);
     const dropAddresses: ScalperAddressEvidence[] = [...addressAccounts]
