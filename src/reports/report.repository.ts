@@ -238,6 +238,25 @@ export class ReportRepository {
     return rows[0] ? { status: rows[0].status, allowListed: rows[0].allow_listed } : null;
   }
 
+  /**
+   * The standing (not stood-down) reports of these kinds on these streams,
+   * as the findings they were stored from: what a detector whose verdict
+   * cleared stands down.
+   */
+  async standingFindingsOf(streamIds: readonly string[], kinds: readonly ReportKind[]): Promise<Finding[]> {
+    if (streamIds.length === 0 || kinds.length === 0) return [];
+    const result = await this.pool.query<ReportRow>(
+      `SELECT ${REPORT_COLUMNS} FROM reports
+       WHERE stream_id = ANY($1::text[]) AND kind = ANY($2::text[]) AND evidence -> 'stoodDown' IS NULL
+       ORDER BY kind, subject_type, subject_id, stream_id`,
+      [streamIds, kinds],
+    );
+    return result.rows.map((row) => {
+      const { kind, subjectType, subjectId, roomId, streamId, score, severity, summary, accounts, evidence, detectedAt } = toReportView(row);
+      return { kind, subjectType, subjectId, roomId, streamId, score, severity, summary, accounts, evidence, detectedAt };
+    });
+  }
+
   async keysOf(streamIds: readonly string[], kinds: readonly ReportKind[]): Promise<Set<string>> {
     if (streamIds.length === 0 || kinds.length === 0) return new Set();
     const result = await this.pool.query<{ kind: ReportKind; subject_type: SubjectType; subject_id: string; stream_id: string }>(

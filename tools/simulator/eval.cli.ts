@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ReportKind } from '../../src/detection/engine/finding.js';
+import { isStoodDown, type ReportKind } from '../../src/detection/engine/finding.js';
 import {
   DELIVERY_OPTIONS,
   DELIVERY_USAGE,
@@ -211,13 +211,22 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
     });
     console.log(`backlog drained ${((Date.now() - drainStarted) / 1000).toFixed(1)} s after the last ack`);
 
-    const reports = await fetchAllReports(service.baseUrl, reviewerKey.key);
+    const stored = await fetchAllReports(service.baseUrl, reviewerKey.key);
+    // A stood-down report is one the evidence took back (scored low, never enforced): not a standing accusation, so
+    // not scored; listed below, so what was raised and withdrawn stays visible.
+    const reports = stored.filter((report) => !isStoodDown(report.evidence));
+    const stoodDown = stored.filter((report) => isStoodDown(report.evidence));
     // The rings' shop streams (evening.ringShops) are scored by the ring rows below, not as rooms.
     const known = new Set([...evening.rooms, ...(evening.ringShops ?? [])].map((room) => room.streamId));
     const foreign = reports.filter((report) => report.streamId !== null && !known.has(report.streamId)).length;
     const roomReports = reports.filter((report) => report.subjectType === 'room').length;
     const ringReports = reports.filter((report) => (report.subjectType as string) === 'ring').length;
     console.log(`\nreports: ${reports.length} (${roomReports} room, ${ringReports} ring, ${reports.length - roomReports - ringReports} account)${foreign ? `, ${foreign} about unknown streams` : ''}`);
+    const scenarioOf = new Map(evening.rooms.map((room) => [room.streamId, room.scenario]));
+    console.log(
+      `stood down (raised, then taken back by later evidence; not scored): ${stoodDown.length}` +
+        stoodDown.map((report) => `\n  ${report.kind} ${report.subjectType}:${report.subjectId} ${report.streamId ?? ''} (${report.streamId ? (scenarioOf.get(report.streamId) ?? '?') : 'no stream'})`).join(''),
+    );
 
     const mainRooms = evening.rooms.filter((room) => !room.heldOut);
     const heldOutRooms = evening.rooms.filter((room) => room.heldOut);

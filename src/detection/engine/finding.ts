@@ -80,3 +80,33 @@ export function findingProblem(finding: Finding): string | null {
   }
   return null;
 }
+
+/** Score of a report whose evidence no longer holds: below every enforcement threshold. */
+export const STOOD_DOWN_SCORE = 0.1;
+
+/** What a stood-down report's evidence adds: when, and why it no longer holds. */
+export interface StandDown {
+  at: number;
+  reason: string;
+}
+
+/**
+ * A stored finding whose verdict the evidence has since taken back, as its
+ * report should now read: what it was, that it stood down and why, scored
+ * low (below every enforcement threshold) so no one acts on it. The key and
+ * detectedAt stay; if the verdict holds again, the next finding replaces it.
+ */
+export function stoodDownFinding(previous: Finding, standDown: StandDown & Record<string, unknown>, summary: string): Finding {
+  return {
+    ...previous,
+    score: STOOD_DOWN_SCORE,
+    severity: 'low',
+    summary: `${summary} It read: ${previous.summary}`,
+    evidence: { ...previous.evidence, stoodDown: standDown },
+  };
+}
+
+/** Whether a report's evidence says it stood down. */
+export function isStoodDown(evidence: Record<string, unknown>): boolean {
+  return evidence.stoodDown !== undefined && evidence.stoodDown !== null;
+}

@@ -1,4 +1,4 @@
-import type { Finding, ReportKind, Severity } from '../engine/finding.js';
+import { type Finding, type ReportKind, type Severity, stoodDownFinding } from '../engine/finding.js';
 import type { AccountRingEvidence, RegistrationBurst, RingCaught, RingSharedIdentifier, RingSyncStream } from './account-ring.evidence.js';
 import type { RingConfig } from './ring.config.js';
 import { identifierWeight, type RingLink, type WeighedIdentifier } from './ring-graph.js';
@@ -148,25 +148,13 @@ export function absorbedRingFinding(previous: Finding, survivor: string): Findin
   };
 }
 
-/**
- * A reported ring that no longer holds, as its report should now read:
- * what it was, that it stood down and why, scored low (below every
- * enforcement threshold), so no one acts on an accusation the evidence has
- * since taken back. The ring's id stays; if it holds again, the next
- * verdict replaces this.
- */
+/** A reported ring that no longer holds, as its report should now read (see `stoodDownFinding`). */
 export function stoodDownRingFinding(previous: Finding, now: { members: number; at: number }, config: Pick<RingConfig, 'minRingSize'>): Finding {
   const reason =
     now.members < config.minRingSize
       ? `${now.members} of its accounts are still linked (a ring needs ${config.minRingSize}): what they shared turned out to be common`
       : 'its links are too sparse or nothing corroborates them any more';
-  return {
-    ...previous,
-    score: 0.1,
-    severity: 'low',
-    summary: `No longer holds as one operator's ring: ${reason}. It read: ${previous.summary}`,
-    evidence: { ...previous.evidence, stoodDown: { at: now.at, membersLinked: now.members, reason } },
-  };
+  return stoodDownFinding(previous, { at: now.at, membersLinked: now.members, reason }, `No longer holds as one operator's ring: ${reason}.`);
 }
 
 function sharedIdentifiers(candidate: RingCandidate, members: ReadonlySet<string>, config: RingConfig): RingSharedIdentifier[] {

@@ -1,5 +1,5 @@
 import { END, MIN, T0, ringOrder } from '../../../test/support/pipeline/order-ledger-fakes.js';
-import { findingKey } from '../../detection/engine/finding.js';
+import { type Finding, findingKey } from '../../detection/engine/finding.js';
 import type { OrderFact, SalesClaimFact, StreamOrderInput } from '../../detection/ledger/order-facts.js';
 import { judgeRefundBrushing } from '../../detection/ledger/refund-brushing/refund-brushing.detector.js';
 import { BatchContext } from '../stage.js';
@@ -19,7 +19,7 @@ function judged(orders: OrderFact[], claim: SalesClaimFact | null, streamId = 's
   return { input, brushing: judgeRefundBrushing(input.facts, input.history) };
 }
 
-function stage(reported: string[] = []) {
+function stage(reported: string[] = [], standing: Finding[] = []) {
   const lookups: string[][] = [];
   const subject = new InflatedGmvStage({
     keysOf: (streamIds, kinds) => {
@@ -27,8 +27,21 @@ function stage(reported: string[] = []) {
       lookups.push([...streamIds]);
       return Promise.resolve(new Set(reported));
     },
+    standingFindingsOf: (streamIds, kinds) => {
+      expect(kinds).toEqual(['inflated_gmv']);
+      return Promise.resolve(standing.filter((finding) => streamIds.includes(finding.streamId!)));
+    },
   });
   return { subject, lookups };
+}
+
+/** Honest orders, five of them paid only `paidAfter` after they were placed (pay after delivery; null: never). */
+function payLater(paidAfter: number | null): OrderFact[] {
+  return Array.from({ length: 10 }, (_, i) => {
+    const order: OrderFact = { ...kept, orderId: `later-${i}`, accountId: `buyer-${i}`, deviceId: `own-${i}`, addressHash: `home-${i}`, placedAt: END - 30 * MIN + i * MIN };
+    if (i < 5) return { ...order, paidAt: order.placedAt! + 10_000 };
+    return paidAfter === null ? { ...order, paidAt: null, paidAmount: 0 } : { ...order, paidAt: order.placedAt! + paidAfter };
+  });
 }
 
 function context(judgements: ReturnType<typeof judged>[]): BatchContext {
@@ -66,6 +79,35 @@ describe('the inflated-GMV stage', () => {
     await subject.run(again);
     expect(lookups).toEqual([['st-1']]);
     expect(again.findings[0]!.detectedAt).not.toBe(END + 50 * MIN);
+  });
+
+  it('stands a stored report down once the orders it was missing are paid after all, and leaves a report that still holds', async () => {
+    const claim = { gmv: 10 * 39_900, orders: 10, claimedAt: END };
+    const judgedUnpaid = (knownThrough: number) => {
+      const judgement = judged(payLater(null), claim);
+      judgement.input.facts.knownThrough = knownThrough;
+      return judgement;
+    };
+    // An hour after the claim five carts are still unpaid: the claim counted them.
+    const early = context([judgedUnpaid(END + 60 * MIN)]);
+    await stage().subject.run(early);
+    expect(early.findings).toHaveLength(1);
+    const stored = early.findings[0]!;
+
+    // Still unpaid at the next judgement: the stored report stands, nothing is stood down.
+    const still = context([judgedUnpaid(END + 90 * MIN)]);
+    await stage([findingKey(stored)], [stored]).subject.run(still);
+    expect(still.findings.map((finding) => finding.evidence.stoodDown)).toEqual([undefined]);
+
+    // Paid two hours after they were placed (pay after delivery): the claim is what those orders came to.
+    const paid = judged(payLater(2 * 60 * MIN), claim);
+    paid.input.facts.knownThrough = END + 3 * 60 * MIN;
+    const later = context([paid]);
+    await stage([findingKey(stored)], [stored]).subject.run(later);
+    expect(later.findings).toHaveLength(1);
+    expect(later.findings[0]).toMatchObject({ kind: 'inflated_gmv', streamId: 'st-1', score: 0.1, severity: 'low', detectedAt: stored.detectedAt });
+    expect(later.findings[0]!.evidence).toMatchObject({ stoodDown: { at: END + 3 * 60 * MIN } });
+    expect(later.findings[0]!.summary).toMatch(/^No longer holds: .* It read: The room claimed GMV/);
   });
 
   it('needs the refund-brushing stage before it', async () => {

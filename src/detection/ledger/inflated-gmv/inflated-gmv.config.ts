@@ -14,10 +14,16 @@ export interface InflatedGmvConfig {
    * clear in the minutes after the announcement (the payment may be stamped
    * well after the order: its notification is what arrives late). 30 min is
    * the longest auto-cancel of an unpaid live-stream order on the big
-   * platforms (15–30 min), so a payment later than that after the claim is
-   * a new decision, and a cart unpaid that long is abandoned. While the
-   * stream's own clock has not passed the window, the verdict waits for the
-   * unpaid orders unless the claim is inflated whatever they do.
+   * platforms (15–30 min), so past it a cart still unpaid is taken as
+   * abandoned and a claim that counted it is flagged. While the stream's own
+   * clock has not passed the window, the verdict waits for the unpaid orders
+   * unless the claim is inflated whatever they do. Pay-after-delivery
+   * checkouts ("use first, pay later") settle days later, though, and a
+   * notification can lag for hours: so when those orders are paid after all
+   * and the claim turns out to be what the orders placed before it came to
+   * (`now.claimedOrders`, within tolerance), the verdict clears and the
+   * stored report stands down (pipeline's inflated-GMV stage). Carts never
+   * paid, list prices and refunded orders never come to that figure.
    */
   paymentWindowMs: number;
   /**

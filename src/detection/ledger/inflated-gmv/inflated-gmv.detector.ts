@@ -54,6 +54,14 @@ export interface ClaimFigures {
     countedThenRefunded: number;
     brushing: number;
     gap: number;
+    /**
+     * The orders placed before the claim, as they stand now: `paid` is what
+     * was paid for them, whenever (after the payment window too), and `net`
+     * that less every refund they have had so far. A claim between the two
+     * (within tolerance) is what those orders settled at: an honest claim
+     * whose buyers paid late, not one that counted carts.
+     */
+    claimedOrders: { paid: number; net: number };
   };
   /** Order counts: claimed, paid by the claim, and of those not fully refunded by then (what an honest count says). */
   orders: { claimed: number; paidAtClaim: number; keptAtClaim: number };
@@ -142,10 +150,13 @@ export function judgeInflatedGmv(input: InflatedGmvInput, config: InflatedGmvCon
   // Orders still in flight may settle up to their value: convict only on a gap they cannot close.
   const awaiting = figures.inFlight.awaiting.value;
   // Settled sales as a sales poster shows them: rounded, or before coupons and fees (unit price × quantity).
-  const settledAsPosted = [figures.netAtClaim, figures.settledAtUnitPrice].some(
-    (net) => Math.abs(figures.claimed - net) <= figures.tolerance || roundedFrom(figures.claimed, net, config),
-  );
-  const byDefinition = !settledAsPosted && figures.definitionGap - awaiting > figures.tolerance;
+  const near = (net: number): boolean => Math.abs(figures.claimed - net) <= figures.tolerance || roundedFrom(figures.claimed, net, config);
+  const settledAsPosted = [figures.netAtClaim, figures.settledAtUnitPrice].some(near);
+  // Paid late: the claim is what the orders placed before it came to once paid (less the refunds of
+  // the claim's time, or of today). Unpaid carts, list prices and refunded orders never come to that.
+  const { paid: paidLater, net: netLater } = figures.now.claimedOrders;
+  const settledLater = near(paidLater - figures.refundedAtClaim) || near(netLater) || (figures.claimed >= netLater && figures.claimed <= paidLater - figures.refundedAtClaim);
+  const byDefinition = !settledAsPosted && !settledLater && figures.definitionGap - awaiting > figures.tolerance;
   // Brushing money inside the claim is inflation even when the claim matches what was paid, as long as
   // the claim stands above today's net (it counted money that did not stay; a kickback's kept part did).
   const byBrushing =
@@ -243,6 +254,7 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
   let brushingAtClaim = 0;
   let paidNow = 0;
   let refundedNow = 0;
+  const claimedOrders = { paid: 0, net: 0 };
   let brushingNow = 0;
   let brushingKeptNow = 0;
   let listPriceOverPaid = 0;
@@ -299,6 +311,8 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
     const atList = listValue(order);
     const atUnit = unitValue(order);
     if (order.placedAt <= at) {
+      claimedOrders.paid += order.paidAmount;
+      claimedOrders.net += order.paidAmount - refundedNowTotal;
       if (paid > 0) {
         paidOrders++;
         if (refunded < paid) keptOrders++;
@@ -367,6 +381,7 @@ export function claimFigures(input: InflatedGmvInput, config: InflatedGmvConfig 
       countedThenRefunded,
       brushing: brushingNow,
       gap: claim.gmv - (netNow - brushingKeptNow),
+      claimedOrders,
     },
     quickRefundsThroughAt,
   };

@@ -112,6 +112,8 @@ describe('inflated GMV', () => {
     expect(after.figures).toMatchObject({ brushingAtClaim: 8 * 39_900, supportedAtClaim: SETTLED, gap: 8 * 39_900 });
     expect(after.finding!.evidence.brushingAccounts).toEqual([...ring].sort());
     expect(after.finding!.evidence.now).toEqual({
+      // The room's own returns (5 × 7,900, refunded before the claim) were paid too.
+      claimedOrders: { paid: SETTLED + 5 * 7_900 + 8 * 39_900, net: SETTLED },
       net: SETTLED,
       refundedSinceClaim: 8 * 39_900,
       refundedBeforeDelivery: 0,
@@ -212,13 +214,26 @@ describe('inflated GMV: payments settling after the claim', () => {
     expect(verdict.finding).toMatchObject({ kind: 'inflated_gmv', detectedAt: CLAIM });
   });
 
-  it('does not count a payment made long after its window (a new decision, not settlement)', () => {
+  it('flags a claim of carts still unpaid after the window, and clears it once those orders are paid, however late', () => {
     const orders = evening(MIN);
-    for (const order of orders.slice(20)) order.paidAt = order.placedAt! + 3 * HOUR;
-    const verdict = judge(orders, 26 * 10_000, CLAIM + 4 * HOUR);
-    expect(verdict.figures.inFlight.paidAfterWindow).toEqual({ orders: 6, amount: 60_000 });
-    expect(verdict.figures.definitionGap).toBe(60_000);
-    expect(verdict.finding).toMatchObject({ kind: 'inflated_gmv', detectedAt: CLAIM });
+    const late = orders.slice(20);
+    for (const order of late) {
+      order.paidAt = null;
+      order.paidAmount = 0;
+    }
+    const unpaid = judge(orders, 26 * 10_000, CLAIM + HOUR);
+    expect(unpaid.figures.definitionGap).toBe(60_000);
+    expect(unpaid.finding).toMatchObject({ kind: 'inflated_gmv', detectedAt: CLAIM });
+    // Paid three hours later (pay after delivery): the claim is what those orders came to.
+    for (const order of late) {
+      order.paidAt = order.placedAt! + 3 * HOUR;
+      order.paidAmount = 10_000;
+    }
+    const paid = judge(orders, 26 * 10_000, CLAIM + 4 * HOUR);
+    expect(paid.figures.inFlight.paidAfterWindow).toEqual({ orders: 6, amount: 60_000 });
+    expect(paid.figures.definitionGap).toBe(60_000);
+    expect(paid.figures.now.claimedOrders).toEqual({ paid: 26 * 10_000, net: 26 * 10_000 });
+    expect(paid.flagged).toBe(false);
   });
 
   it('still flags counting refunded orders when payments were in flight', () => {
@@ -289,11 +304,14 @@ describe('inflated GMV: the now view, late payments, flash items and posters', (
     const verdict = judge(orders, 28 * 10_000, END + 2 * MIN, END + 3 * HOUR);
     expect(verdict.figures.inFlight.settledAfterClaim).toEqual({ orders: 8, amount: 80_000 });
     expect(verdict.flagged).toBe(false);
-    // Paid two hours after the claim is a new decision, not settlement: at the claim those were carts.
+    // Paid two hours after the claim (after delivery): still what those orders came to, so still clean.
     for (const order of orders.slice(20)) order.paidAt = END + 2 * HOUR;
     const late = judge(orders, 28 * 10_000, END + 2 * MIN, END + 3 * HOUR);
     expect(late.figures).toMatchObject({ definitionGap: 80_000, inFlight: { paidAfterWindow: { orders: 8, amount: 80_000 } } });
-    expect(late.flagged).toBe(true);
+    expect(late.flagged).toBe(false);
+    // Counting carts that are never paid stays inflation.
+    for (const order of orders.slice(20)) Object.assign(order, { paidAt: null, paidAmount: 0 });
+    expect(judge(orders, 28 * 10_000, END + 2 * MIN, END + 3 * HOUR).flagged).toBe(true);
   });
 
   it('waits while the window after the claim is open, whenever the unpaid orders were placed', () => {
