@@ -191,7 +191,10 @@ export function allInOneFarmRoom(room: RoomBuilder, farm: SimAccount[]): { viewe
  * minute or two (a view counts once the account is in), some seats wait a
  * minute or several for the next account in the queue before logging in,
  * and some builds report a different handset model at every login (the
- * "new device" button) while the seat's device id stays the same.
+ * "new device" button) while the seat's device id stays the same. Others
+ * reset the device id itself at every login (a hook framework's one-click
+ * new phone), so no id ties two accounts: only the seats' builds, the proxy
+ * pool, the bought batches and the rotation itself do.
  */
 export function cloudPhoneRotation(room: RoomBuilder, farm: CloudPhoneFarm): string[] {
   const rng = room.rng;
@@ -211,11 +214,13 @@ export function cloudPhoneRotation(room: RoomBuilder, farm: CloudPhoneFarm): str
   const queued = rng.chance(0.4);
   const gap = (): number => (queued ? rng.uniform(20, 240) : rng.uniform(2, 15)) * SECOND;
   const spoofsModel = rng.chance(0.35);
+  const resetsDevice = rng.chance(0.35);
   const joined: string[] = [];
   const login = (seat: (typeof seats)[number], at: number, until: number): ViewerSession | undefined => {
     const account = queue.pop();
     if (account === undefined) return undefined;
-    account.deviceId = seat.deviceId;
+    // A fresh 16-hex id per login (64 bits: no collision with a real phone's).
+    account.deviceId = resetsDevice ? rng.hex(16) : seat.deviceId;
     account.device = spoofsModel ? { ...seat.device, model: pickHandset(rng, 'zh').model } : seat.device;
     account.ip = ipFromPool(rng, farm.proxySubnets);
     joined.push(account.accountId);
