@@ -175,4 +175,58 @@ describe('cohorts by identity', () => {
 
     expect(injected(withHonestCounts(room)).mine).toEqual([]);
   });
+
+  it('catches cloud-phone seats that reset the device id at every login, from the slots ending on one timer', () => {
+    // Twelve seats, one rooted cloud-phone build; every login a fresh device id and proxy address. Each seat waits in
+    // the vendor's queue for its next account (20-75 s), so the joins spread out; the slots end on the software's clock.
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 260, from: T0, to: T0 + 55 * MIN, endAt: T0 + 60 * MIN, seed: 41, meanWatchMs: 8 * MIN, commentShare: 0.15 });
+    const random = rng(42);
+    const farm: string[] = [];
+    for (let tick = T0 + 3 * MIN; tick < T0 + 52 * MIN; tick += 3 * MIN) {
+      for (let seat = 0; seat < 12; seat++) {
+        const id = `seat-${seat}-${tick}`;
+        farm.push(id);
+        room.join(id, tick + 20_000 + random() * 55_000, {
+          createdAt: T0 - (300 + random() * 400) * DAY,
+          model: 'V2197A',
+          os: 'Android 10',
+          rooted: true,
+          deviceId: `reset-${Math.floor(random() * 1e12).toString(36)}`,
+          ip: `${100 + Math.floor(random() * 100)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${2 + Math.floor(random() * 250)}`,
+        });
+        room.leave(id, tick + 3 * MIN + random() * 2_000);
+      }
+    }
+    room.end(T0 + 60 * MIN);
+
+    const { accounts, mine } = injected(withHonestCounts(room));
+    expect(accounts.filter((id) => farm.includes(id)).length).toBeGreaterThanOrEqual(0.8 * farm.length);
+    expect(accounts.filter((id) => id.startsWith('fan-'))).toEqual([]);
+    const verdicts = mine.flatMap((finding) => (finding.evidence.cohorts as Array<{ signals: string[]; leaveBatches: number }> | undefined) ?? []);
+    expect(verdicts.some((verdict) => verdict.signals.includes('leftOnTimer') && verdict.leaveBatches >= 10)).toBe(true);
+  });
+
+  it('keeps a crowd clean that leaves after each of two lucky-bag draws and at the end, on tampered phones of one model', () => {
+    // Old rooted phones of one model (a second-hand batch sold in one city), silent lurkers waiting for the draws.
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 200, from: T0, to: T0 + 50 * MIN, endAt: T0 + 60 * MIN, seed: 43, meanWatchMs: 8 * MIN, commentShare: 0.15 });
+    const random = rng(44);
+    const waiters: string[] = [];
+    for (let i = 0; i < 90; i++) {
+      const id = `waiter-${i}`;
+      waiters.push(id);
+      const joinAt = T0 + random() * 40 * MIN;
+      room.join(id, joinAt, { ...honestIdentity(random, joinAt), model: 'M2004J19C', rooted: true });
+      // A third leave right after the first draw, a third after the second, the rest when the stream ends.
+      const draw = i % 3 === 0 ? T0 + 20 * MIN : i % 3 === 1 ? T0 + 45 * MIN : null;
+      if (draw !== null && joinAt < draw) room.leave(id, draw + 5_000 + random() * 20_000);
+      else if (draw === null) room.leave(id, T0 + 60 * MIN - 1 - random() * 15_000);
+    }
+    room.end(T0 + 60 * MIN);
+
+    const { accounts } = injected(withHonestCounts(room));
+
+    expect(accounts.filter((id) => waiters.includes(id) || id.startsWith('fan-'))).toEqual([]);
+  });
 });

@@ -67,6 +67,28 @@ export interface InjectedViewersConfig {
     minTogetherShare: number;
     /** Members leaving within this span of each other left "as a batch" (a paid slot ending); people leave one by one. */
     departSpanMs: number;
+    /**
+     * "Left on a timer": `minTogetherShare` of the members left within this
+     * span of `minBatchPeers` others (and of `batchDensityFactor` times the
+     * group's average rate), at `minLeaveBatches` separate moments (more than
+     * `departSpanMs` apart). Control software logs a paid slot's accounts out
+     * within a second or two; people leaving after a draw, at a host's "see
+     * you tomorrow" or as the stream ends spread over tens of seconds, and do
+     * it a few times a stream at most. Ten seconds keeps the batch tight
+     * enough that a timer whose every leave is batched still stands out from
+     * its own average (the looser `departSpanMs` would not: slots of three
+     * minutes put a third of the group's leaves in any minute).
+     */
+    timerLeaveSpanMs: number;
+    /**
+     * Separate batch moments needed. A stream's end is one; a lucky-bag
+     * crowd leaves after each draw, and a long stream has a draw every 10–20
+     * minutes, so up to four or five; a slot timer of a few minutes gives ten
+     * or more an hour. Six: above the draws of a 90-minute stream, below
+     * what slots under ten minutes give in one. (Long slots of 12–30 minutes
+     * give too few: the other signals carry those.)
+     */
+    minLeaveBatches: number;
     /** Others needed in the window for a batch: below four, two friends arriving together would count. */
     minBatchPeers: number;
     /** ...and this many times the group's average density, so a big crowd arriving at random is not a batch. */
@@ -316,6 +338,8 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     togetherSpanMs: 30_000,
     minTogetherShare: 0.6,
     departSpanMs: 60_000,
+    timerLeaveSpanMs: 10_000,
+    minLeaveBatches: 6,
     minBatchPeers: 4,
     batchDensityFactor: 4,
     batchBaselineSpanMs: 15 * 60_000,

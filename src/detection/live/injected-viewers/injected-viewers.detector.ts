@@ -616,6 +616,10 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
     const leavers = members.filter((m) => !m.present && m.leftAt >= 0);
     const leftInBatchFlags = batchedTimes(leavers.map((m) => m.leftAt), rules.departSpanMs / 2, rules.minBatchPeers, rules.batchDensityFactor, rules.batchBaselineSpanMs);
     const leftInBatch = new Set<ViewerProfile>(leavers.filter((_, i) => leftInBatchFlags[i]));
+    // A slot's accounts logged out on the software's clock: within seconds of each other, at separate moments.
+    const onTimerFlags = batchedTimes(leavers.map((m) => m.leftAt), rules.timerLeaveSpanMs / 2, rules.minBatchPeers, rules.batchDensityFactor, rules.batchBaselineSpanMs);
+    const leftOnTimer = new Set<ViewerProfile>(leavers.filter((_, i) => onTimerFlags[i]));
+    const leaveBatches = countClusters([...leftOnTimer].map((m) => m.leftAt), rules.departSpanMs);
     const seatTimes = new Map<string, SeatTimes>();
     const identity: CohortIdentity = measureCohortIdentity(members, {
       youngAccountMaxAgeMs: rules.youngAccountMaxAgeMs,
@@ -635,7 +639,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       // Watched long enough counts whether the account is still here or left on its own timer: an aged farm's
       // accounts each leave on their own clock, and "still present" would only count the latest arrivals.
       mechanical: members.map(
-        (m) => watchedSilently(m, now, rules.minStayMs) || (!talkedBefore(m, now) && (leftInBatch.has(m) || this.handedOver(state, m, seatTimes))),
+        (m) => watchedSilently(m, now, rules.minStayMs) || (!talkedBefore(m, now) && (leftInBatch.has(m) || leftOnTimer.has(m) || this.handedOver(state, m, seatTimes))),
       ),
       talks: members.map((m) => talkedBefore(m, now)),
       identity,
@@ -649,6 +653,8 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       onFarmHandset,
       farmHandsets: new Set(members.filter((_, i) => onFarmHandset[i]).map((m) => m.deviceId)).size,
       otherRooms: new Set(group.otherRooms.map((match) => match.roomId)).size,
+      leftOnTimer: members.map((m) => leftOnTimer.has(m)),
+      leaveBatches,
       now,
     };
     let interacting = 0;
@@ -694,6 +700,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       scriptedAccounts: scripted,
       joinedInBatches: batched,
       leftInBatches: leftInBatch.size,
+      leaveBatches,
       stayedAccounts: stayed,
       rareIdentityAccounts: context.rareIdentity.filter(Boolean).length,
       farmHandsets: context.farmHandsets,
@@ -778,6 +785,15 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       tie: () => true,
       group: (c) => share(c.tapsInLockstep) >= this.config.lockstepLikes.minGroupShare && share(c.talks) <= this.config.cohort.maxInteractingShare,
       member: (c, i) => c.tapsInLockstep[i],
+    },
+    {
+      // Leaving in batches, again and again: a paid slot ending on the control software's timer, all seats at
+      // once, whenever each account came in. One exodus is a stream's end or a host sending viewers elsewhere;
+      // a timer repeats.
+      signal: 'leftOnTimer',
+      tie: () => false,
+      group: (c) => c.leaveBatches >= this.config.cohort.minLeaveBatches && share(c.leftOnTimer) >= this.config.cohort.minTogetherShare,
+      member: (c, i) => c.leftOnTimer[i] && !c.talks[i],
     },
   ];
 
@@ -1022,6 +1038,9 @@ interface ViewerCohortContext {
   farmHandsets: number;
   /** Distinct other rooms the group was seen in (cross-room groups only). */
   otherRooms: number;
+  /** Members that left within seconds of several others (`timerLeaveSpanMs`), and at how many separate moments. */
+  leftOnTimer: readonly boolean[];
+  leaveBatches: number;
   now: number;
 }
 
@@ -1054,6 +1073,14 @@ function watchedSilently(member: ViewerProfile, now: number, minStayMs: number):
   if (talkedBefore(member, now)) return false;
   const until = member.present || member.leftAt < 0 ? now : Math.min(member.leftAt, now);
   return until - member.firstJoinedAt >= minStayMs;
+}
+
+/** Groups of times, each more than `gap` after the one before it; `times` in any order. */
+function countClusters(times: readonly number[], gap: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let clusters = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i]! - sorted[i - 1]! > gap) clusters++;
+  return clusters;
 }
 
 function share(flags: readonly boolean[]): number {

@@ -14,7 +14,8 @@ export type CohortSignal =
   | 'rareIdentity'
   | 'seenInOtherRooms'
   | 'likedInLockstep'
-  | 'handsetPool';
+  | 'handsetPool'
+  | 'leftOnTimer';
 
 /** What put a group's members together: the key they share. */
 export type ViewerGroupKind =
@@ -76,6 +77,8 @@ export interface CohortVerdict {
   scriptedAccounts: number;
   joinedInBatches: number;
   leftInBatches: number;
+  /** Separate moments (more than `departSpanMs` apart) at which members left within `timerLeaveSpanMs` of several others. */
+  leaveBatches: number;
   stayedAccounts: number;
   rareIdentityAccounts: number;
   /** Distinct farm handsets (several accounts at once or in turn) the members use. */
@@ -119,6 +122,7 @@ const SIGNAL_WORDS: Record<CohortSignal, string> = {
   seenInOtherRooms: 'appeared together in other rooms',
   likedInLockstep: 'tapped like in the same second, burst after burst',
   handsetPool: 'ran on a pool of handsets each carrying several accounts at once or in turn',
+  leftOnTimer: 'left in batches, again and again, as a paid slot ends',
 };
 
 // ---- evidence shapes (times are epoch ms, durations ms, shares 0..1; the console formats them) ----
@@ -137,6 +141,8 @@ export interface ViewerCohortEvidence extends CohortIdentityEvidence {
   farmHandsets: number;
   joinedInBatches: number;
   leftInBatches: number;
+  /** Separate moments its members left within seconds of each other (a slot timer; see `cohort.timerLeaveSpanMs`). */
+  leaveBatches: number;
   silentStayersOrBatchLeavers: number;
   otherRooms: CohortMatch[];
 }
@@ -183,6 +189,7 @@ function describeCohort(verdict: CohortVerdict): ViewerCohortEvidence {
     farmHandsets: verdict.farmHandsets,
     joinedInBatches: verdict.joinedInBatches,
     leftInBatches: verdict.leftInBatches,
+    leaveBatches: verdict.leaveBatches,
     silentStayersOrBatchLeavers: verdict.stayedAccounts,
     ...verdict.identity,
     otherRooms: verdict.otherRooms,
