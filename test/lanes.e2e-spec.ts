@@ -2,7 +2,7 @@ import { generateEvening } from '../tools/simulator/generator.js';
 import { planLanes, sendEvents, type LaneOptions } from '../tools/simulator/sender.js';
 import { createApiKey, fetchAllReports, type ApiReport } from '../tools/simulator/service-harness.js';
 import { type ServiceProcess, startServiceProcess } from './support/service-process.js';
-import { isRingHistory } from './support/same-reports.js';
+import { isReportHistory } from './support/same-reports.js';
 import { waitForBacklogZero } from './support/status.js';
 import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-app.js';
 
@@ -16,13 +16,13 @@ import { TEST_ADMIN_KEY, dropDatabase, uniqueDatabaseUrl } from './support/test-
  * What a report says about whom: kind, subject, stream and the accounts it
  * names. A ring is named by its accounts: its id is a label given when it
  * was first seen, and on lanes hours apart a ring forms from other members
- * first. Ring history (a ring merged into another, or stood down) is left
+ * first. Report history (a ring merged into another, any report stood down) is left
  * out: how a ring grew (five accounts found first, then absorbed into the
  * operator's twenty) depends on the arrival order; what it became does not.
  */
 function identity(report: ApiReport): string | null {
   const accounts = [...report.accounts].sort().join(',');
-  if (isRingHistory(report)) return null;
+  if (isReportHistory(report)) return null;
   if (report.kind === 'account_ring') return `account_ring [${accounts}]`;
   return `${report.kind} ${report.subjectType}:${report.subjectId} ${report.streamId} [${accounts}]`;
 }

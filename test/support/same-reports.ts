@@ -1,4 +1,5 @@
 import type { RoomEvent } from '../../src/events/event.schema.js';
+import { isStoodDown } from '../../src/detection/engine/finding.js';
 import { type ApiReport, fetchAllReports } from '../../tools/simulator/service-harness.js';
 import { DAY, T0, honestCrowd, RoomTraffic } from './detection/traffic.js';
 import type { ServiceProcess } from './service-process.js';
@@ -21,14 +22,16 @@ export type ReportBody = Pick<ApiReport, 'kind' | 'subjectType' | 'subjectId' | 
 const BATCH_TIMED_KINDS: ReadonlySet<string> = new Set(['refund_brushing', 'inflated_gmv', 'coupon_abuse', 'cash_out', 'account_ring']);
 
 /**
- * A ring report that records a path rather than an operator: one absorbed
- * into another ring (`mergedInto`) or one that stood down (`stoodDown`,
- * scored 0.1, never enforced). How far a ring had grown before it merged or
- * fell apart depends on where batches were cut; the rings that hold are
- * compared in full.
+ * A report that records a path rather than a standing verdict: a ring
+ * absorbed into another (`mergedInto`), or any report that stood down
+ * (`stoodDown`, scored 0.1, never enforced: a ring that fell apart, a GMV
+ * claim whose carts were paid late after all). How far a ring had grown
+ * before it merged, or whether a verdict was raised before the facts that
+ * cleared it arrived, depends on where batches were cut; the standing
+ * reports are compared in full, and a stood-down report counts as none.
  */
-export function isRingHistory(report: Pick<ApiReport, 'kind' | 'evidence'>): boolean {
-  return report.kind === 'account_ring' && (report.evidence.mergedInto !== undefined || report.evidence.stoodDown !== undefined);
+export function isReportHistory(report: Pick<ApiReport, 'kind' | 'evidence'>): boolean {
+  return (report.kind === 'account_ring' && report.evidence.mergedInto !== undefined) || isStoodDown(report.evidence);
 }
 
 /** A holding ring's evidence but for the rings it absorbed: which smaller rings formed first is ring history too. */
@@ -41,7 +44,7 @@ function withoutHistory(kind: string, evidence: Record<string, unknown>): Record
 /** Every report's content of the kinds `keep` takes (all by default), keyed by (kind, subject, stream); ring history left out. */
 export async function reportContents(service: ServiceProcess, reviewerKey: string, keep: (kind: string) => boolean = () => true): Promise<Map<string, ReportBody>> {
   const contents = new Map<string, ReportBody>();
-  for (const report of (await fetchAllReports(service.baseUrl, reviewerKey)).filter((each) => keep(each.kind) && !isRingHistory(each))) {
+  for (const report of (await fetchAllReports(service.baseUrl, reviewerKey)).filter((each) => keep(each.kind) && !isReportHistory(each))) {
     const { kind, subjectType, subjectId, streamId, score, severity, summary, accounts, evidence, detectedAt } = report;
     contents.set(`${kind}|${subjectType}|${subjectId}|${streamId}`, {
       kind, subjectType, subjectId, streamId, score, severity, summary, accounts: [...accounts].sort(), evidence: withoutHistory(kind, evidence),
