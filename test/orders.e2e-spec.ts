@@ -10,6 +10,8 @@ const DAY = 86_400_000;
 
 interface Report {
   subjectId: string;
+  score: number;
+  severity: string;
   streamId: string;
   version: number;
   accounts: string[];
@@ -244,6 +246,52 @@ describe('order ledger', () => {
     const after = await audit(streamId);
     expect(after.verified).toMatchObject({ refundedOrders: 4, refunded: 4 * 39_900, net: 5 * 15_900, suspectedBrushing: 4 * 39_900 });
     expect(after.inflation).toEqual({ amount: 4 * 39_900, ratio: 3.0075 });
+  }, 30_000);
+  it('reports a claim that counted carts still unpaid after the window, and stands it down when they are paid after delivery', async () => {
+    const streamId = 'st-later';
+    const roomId = 'room-later';
+    const end = T0 + 60 * MIN;
+    const buyers = Array.from({ length: 10 }, (_, i) => ({ roomId, streamId, accountId: `later-${i}`, deviceId: `later-dev-${i}`, ip: `100.70.${i}.9` }));
+    const placed = buyers.map((who, i) => ({
+      id: `ord-later-${i}-placed`,
+      type: 'order.placed',
+      ...who,
+      ts: T0 + (5 + i * 4) * MIN,
+      orderId: `ord-later-${i}`,
+      skuId: 'sku-later',
+      quantity: 1,
+      unitPrice: 12_900,
+      listPrice: 12_900,
+      currency: 'CNY',
+    }));
+    const paid = (i: number, ts: number) => ({ id: `ord-later-${i}-paid`, type: 'order.paid', ...buyers[i], ts, orderId: `ord-later-${i}`, amount: 12_900 });
+    // Half pay at once; the claim counts all ten.
+    await send([
+      { id: 'later-start', type: 'stream.started', roomId, streamId, ts: T0, merchantId: 'm-later' },
+      ...placed,
+      ...[0, 1, 2, 3, 4].map((i) => paid(i, placed[i]!.ts + 20_000)),
+      { id: 'later-end', type: 'stream.ended', roomId, streamId, ts: end },
+      { id: 'later-claim', type: 'sales.claimed', roomId, streamId, ts: end + 2 * MIN, gmv: 10 * 12_900, orders: 10 },
+      // The stream's clock passes the payment window with five carts still unpaid (a session timing out late).
+      { id: 'later-left', type: 'viewer.left', ...buyers[0], ts: end + 45 * MIN },
+    ]);
+    await waitForBacklogZero(harness.baseUrl);
+    let first: Report | undefined;
+    await eventually('the inflated_gmv report on st-later', async () => {
+      first = await report('inflated_gmv', streamId);
+      expect(first).toBeDefined();
+    });
+    expect(first!.evidence).toMatchObject({ definitionGap: 5 * 12_900 });
+    expect(first!.evidence.stoodDown).toBeUndefined();
+
+    // Pay after delivery: the five pay two days later, and the claim is what the ten orders came to.
+    await send([5, 6, 7, 8, 9].map((i) => paid(i, end + 2 * DAY + i * MIN)));
+    await waitForBacklogZero(harness.baseUrl);
+    await eventually('inflated_gmv on st-later stood down', async () => expect((await report('inflated_gmv', streamId))?.evidence.stoodDown).toBeDefined());
+    const stood = (await report('inflated_gmv', streamId))!;
+    // What it read stays (five paid then), with when and why it stood down; scored below every enforcement threshold.
+    expect(stood).toMatchObject({ version: 2, detectedAt: first!.detectedAt, score: 0.1, severity: 'low', evidence: { now: { claimedOrders: { paid: 5 * 12_900 } } } });
+    expect((stood.evidence.stoodDown as { at: number }).at).toBeGreaterThanOrEqual(end + 2 * DAY + 9 * MIN);
   }, 30_000);
   it('catches a lone brusher across rooms of three merchants in every one of them, whatever order the refunds come in', async () => {
     const rooms = ['a', 'b', 'c'].map((name, i) => ({ name, roomId: `room-lone-${name}`, streamId: `st-lone-${name}`, start: T0 + i * DAY }));
