@@ -292,6 +292,7 @@ describe('order ledger', () => {
     // What it read stays (five paid then), with when and why it stood down; scored below every enforcement threshold.
     expect(stood).toMatchObject({ version: 2, detectedAt: first!.detectedAt, score: 0.1, severity: 'low', evidence: { now: { claimedOrders: { paid: 5 * 12_900 } } } });
     expect((stood.evidence.stoodDown as { at: number }).at).toBeGreaterThanOrEqual(end + 2 * DAY + 9 * MIN);
+    expect(stood.evidence.stoodDown).toMatchObject({ claimed: 10 * 12_900, claimedOrders: { paid: 10 * 12_900, net: 10 * 12_900 }, paidAfterWindow: { orders: 5 } });
   }, 30_000);
   it('catches a lone brusher across rooms of three merchants in every one of them, whatever order the refunds come in', async () => {
     const rooms = ['a', 'b', 'c'].map((name, i) => ({ name, roomId: `room-lone-${name}`, streamId: `st-lone-${name}`, start: T0 + i * DAY }));

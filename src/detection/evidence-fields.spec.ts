@@ -3,12 +3,12 @@ import { pathToFileURL } from 'node:url';
 import { DetectionEngine } from './engine/engine.js';
 import type { Finding } from './engine/finding.js';
 import { DAY, T0, honestCrowd, rng, runEngine, RoomTraffic } from '../../test/support/detection/traffic.js';
-import { judgeInflatedGmv } from './ledger/inflated-gmv/inflated-gmv.detector.js';
+import { type ClaimFigures, judgeInflatedGmv, stoodDownInflatedGmvFinding } from './ledger/inflated-gmv/inflated-gmv.detector.js';
 import type { AccountHistoryOrder, OrderFact, StreamOrderFacts } from './ledger/order-facts.js';
 import { judgeStreamOrders } from './ledger/order-verdicts.js';
 import { judgeRefundBrushing } from './ledger/refund-brushing/refund-brushing.detector.js';
 import { limitedDrop } from '../../test/support/detection/flash-traffic.js';
-import { absorbedRingFinding, judgeRing } from './rings/account-ring.detector.js';
+import { absorbedRingFinding, judgeRing, stoodDownRingFinding } from './rings/account-ring.detector.js';
 import { DEFAULT_RING_CONFIG } from './rings/ring.config.js';
 import { strongLinks } from './rings/ring-graph.js';
 
@@ -222,6 +222,9 @@ describe('evidence fields', () => {
   it('gives every field the order detectors emit a label and a known unit: every indication and the now view', async () => {
     const { fieldOf } = await catalogue();
     const findings = everyOrderFinding();
+    const gmv = findings.find((f) => f.kind === 'inflated_gmv')!;
+    const figures = gmv.evidence as unknown as ClaimFigures;
+    findings.push(stoodDownInflatedGmvFinding(gmv, figures, gmv.detectedAt + 3_600_000));
     expect([...new Set(findings.map((f) => `${f.kind}:${f.subjectType}`))].sort()).toEqual(['inflated_gmv:room', 'refund_brushing:account', 'refund_brushing:room']);
     const signals = new Set(findings.flatMap((f) => Object.keys((f.evidence.signals as Record<string, unknown> | undefined) ?? {})));
     expect([...signals].sort()).toEqual(['crossRoom', 'flashGrab', 'kickback', 'operator', 'overpay', 'repeat', 'ring', 'timing', 'wave'].filter((s) => s !== 'crossRoom'));
@@ -294,7 +297,7 @@ describe('evidence fields', () => {
       DEFAULT_RING_CONFIG,
     );
     expect(verdict.finding).not.toBeNull();
-    const findings = [verdict.finding!, absorbedRingFinding(verdict.finding!, 'ring-y')];
+    const findings = [verdict.finding!, absorbedRingFinding(verdict.finding!, 'ring-y'), stoodDownRingFinding(verdict.finding!, { members: 3, at: T0 }, DEFAULT_RING_CONFIG)];
     const paths = new Set<string>();
     for (const finding of findings) fieldPaths(finding.evidence, null, paths);
     const unknown = [...paths].map((p) => p.split('\u0000')).filter(([parent, key]) => fieldOf(parent === '' ? null : parent, key) === null);

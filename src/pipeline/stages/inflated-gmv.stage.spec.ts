@@ -106,7 +106,10 @@ describe('the inflated-GMV stage', () => {
     await stage([findingKey(stored)], [stored]).subject.run(later);
     expect(later.findings).toHaveLength(1);
     expect(later.findings[0]).toMatchObject({ kind: 'inflated_gmv', streamId: 'st-1', score: 0.1, severity: 'low', detectedAt: stored.detectedAt });
-    expect(later.findings[0]!.evidence).toMatchObject({ stoodDown: { at: END + 3 * 60 * MIN } });
+    // What cleared it, beside what it read: all ten orders paid, the claim what they came to.
+    expect(later.findings[0]!.evidence).toMatchObject({
+      stoodDown: { at: END + 3 * 60 * MIN, claimed: 10 * 39_900, claimedOrders: { paid: 10 * 39_900, net: 10 * 39_900 }, paidAfterWindow: { orders: 5 } },
+    });
     expect(later.findings[0]!.summary).toMatch(/^No longer holds: .* It read: The room claimed GMV/);
   });
 

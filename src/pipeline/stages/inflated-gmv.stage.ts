@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type Finding, findingKey, stoodDownFinding } from '../../detection/engine/finding.js';
-import { judgeInflatedGmvOfStream } from '../../detection/ledger/inflated-gmv/inflated-gmv.detector.js';
+import { type Finding, findingKey } from '../../detection/engine/finding.js';
+import { type ClaimFigures, inflatedGmvVerdictOfStream, judgeInflatedGmvOfStream, stoodDownInflatedGmvFinding } from '../../detection/ledger/inflated-gmv/inflated-gmv.detector.js';
 import { DEFAULT_ORDER_VERDICT_CONFIGS, type OrderVerdictConfigs, type StreamJudge, dateFindings } from '../../detection/ledger/order-verdicts.js';
 import { judgeRefundBrushing } from '../../detection/ledger/refund-brushing/refund-brushing.detector.js';
 import { ReportRepository } from '../../reports/report.repository.js';
@@ -29,12 +29,14 @@ export class InflatedGmvStage implements LedgerDetectionStage {
 
   async run(context: BatchContext): Promise<void> {
     const judged = context.get(ORDER_JUDGEMENTS).filter(({ input }) => input.claim !== null);
-    const found = judged.flatMap(({ input, brushing }) => {
-      const finding = judgeInflatedGmvOfStream(input, brushing, this.configs.inflatedGmv);
-      return finding ? [{ input, finding }] : [];
-    });
-    const cleared = judged.filter(({ input }) => !found.some((f) => f.input.facts.streamId === input.facts.streamId));
-    if (cleared.length > 0) context.findings.push(...(await this.standDowns(cleared.map(({ input }) => input))));
+    const found: Array<{ input: OrderJudgement['input']; finding: Finding }> = [];
+    const cleared: Array<{ input: OrderJudgement['input']; figures: ClaimFigures }> = [];
+    for (const { input, brushing } of judged) {
+      const verdict = inflatedGmvVerdictOfStream(input, brushing, this.configs.inflatedGmv);
+      if (verdict?.finding) found.push({ input, finding: verdict.finding });
+      else if (verdict) cleared.push({ input, figures: verdict.figures });
+    }
+    if (cleared.length > 0) context.findings.push(...(await this.standDowns(cleared)));
     if (found.length === 0) return;
     const reported = await this.reports.keysOf(
       found.map(({ input }) => input.facts.streamId),
@@ -48,20 +50,15 @@ export class InflatedGmvStage implements LedgerDetectionStage {
     );
   }
 
-  /** The standing reports of streams whose claim is clean now, stood down. */
-  private async standDowns(inputs: ReadonlyArray<OrderJudgement['input']>): Promise<Finding[]> {
+  /** The standing reports of streams whose claim is clean now, stood down with the figures that cleared them. */
+  private async standDowns(cleared: ReadonlyArray<{ input: OrderJudgement['input']; figures: ClaimFigures }>): Promise<Finding[]> {
     const standing = await this.reports.standingFindingsOf(
-      inputs.map((input) => input.facts.streamId),
+      cleared.map(({ input }) => input.facts.streamId),
       ['inflated_gmv'],
     );
     return standing.map((previous) => {
-      const input = inputs.find((candidate) => candidate.facts.streamId === previous.streamId)!;
-      const at = input.facts.knownThrough ?? previous.detectedAt;
-      return stoodDownFinding(
-        previous,
-        { at, reason: 'as its orders, payments and refunds stand now, the claim is what was settled (payments after the window included)' },
-        'No longer holds: as the orders, payments and refunds stand now, the claim is what was settled (late payments included).',
-      );
+      const { input, figures } = cleared.find((candidate) => candidate.input.facts.streamId === previous.streamId)!;
+      return stoodDownInflatedGmvFinding(previous, figures, input.facts.knownThrough ?? previous.detectedAt);
     });
   }
 }

@@ -339,6 +339,9 @@ export const FIELDS = {
   through: ['Through', 'list'],
   absorbed: ['Rings merged into this one', 'list'],
   mergedInto: ['Merged into ring', 'text'],
+  stoodDown: ['Stood down: no longer holds', 'group'],
+  'stoodDown.reason': ['Why', 'text'],
+  'stoodDown.membersLinked': ['Accounts still linked', 'count'],
 };
 
 /** The label and unit of `key` inside `parent` (the enclosing field's name, or null at the top). */
@@ -387,6 +390,9 @@ export const FIELDS_ZH = {
   through: '关联途径',
   absorbed: '并入本团伙的团伙',
   mergedInto: '已并入团伙',
+  stoodDown: '已撤销：不再成立',
+  'stoodDown.reason': '原因',
+  'stoodDown.membersLinked': '仍关联的账户',
   farmHandsets: '同时或轮流运行多个账号的手机数',
   regularShare: '定时发言占比（群组规则）',
   cadencePeriodMs: '共同定时周期',

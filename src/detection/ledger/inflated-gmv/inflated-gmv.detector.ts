@@ -1,4 +1,4 @@
-import type { Finding } from '../../engine/finding.js';
+import { type Finding, stoodDownFinding } from '../../engine/finding.js';
 import { type OrderFact, type SalesClaimFact, type StreamOrderFacts, type StreamOrderInput, refundedAmount, refundedBy } from '../order-facts.js';
 import type { RefundBrushingVerdict } from '../refund-brushing/refund-brushing.detector.js';
 import { round3, severityOf } from '../../shared/scoring.js';
@@ -114,16 +114,16 @@ export interface InflatedGmvVerdict {
 /**
  * One stream's claim, judged with the accounts refund brushing flagged in
  * the same stream (their orders are sales the claim may not count); null
- * without a claim or without a finding.
+ * without a claim.
  */
-export function judgeInflatedGmvOfStream(
+export function inflatedGmvVerdictOfStream(
   input: Pick<StreamOrderInput, 'facts' | 'claim'>,
   brushing: Pick<RefundBrushingVerdict, 'accounts' | 'flaggedAccounts'>,
   config: InflatedGmvConfig = DEFAULT_INFLATED_GMV_CONFIG,
-): Finding | null {
+): InflatedGmvVerdict | null {
   if (!input.claim) return null;
   const flagged = brushing.accounts.filter((account) => account.flagged);
-  const verdict = judgeInflatedGmv(
+  return judgeInflatedGmv(
     {
       facts: input.facts,
       claim: input.claim,
@@ -132,7 +132,34 @@ export function judgeInflatedGmvOfStream(
     },
     config,
   );
-  return verdict.finding;
+}
+
+/** `inflatedGmvVerdictOfStream`'s finding: null without a claim or without a finding. */
+export function judgeInflatedGmvOfStream(
+  input: Pick<StreamOrderInput, 'facts' | 'claim'>,
+  brushing: Pick<RefundBrushingVerdict, 'accounts' | 'flaggedAccounts'>,
+  config: InflatedGmvConfig = DEFAULT_INFLATED_GMV_CONFIG,
+): Finding | null {
+  return inflatedGmvVerdictOfStream(input, brushing, config)?.finding ?? null;
+}
+
+/**
+ * A stored inflated_gmv report whose claim is clean now (its carts were paid
+ * after all, late), as its report should read: what it read when raised,
+ * and beside it when it stood down and the figures that cleared it.
+ */
+export function stoodDownInflatedGmvFinding(previous: Finding, figures: ClaimFigures, at: number): Finding {
+  return stoodDownFinding(
+    previous,
+    {
+      at,
+      reason: 'as its orders, payments and refunds stand now, the claim is what was settled (payments after the window included)',
+      claimed: figures.claimed,
+      claimedOrders: figures.now.claimedOrders,
+      paidAfterWindow: figures.inFlight.paidAfterWindow,
+    },
+    'No longer holds: as the orders, payments and refunds stand now, the claim is what was settled (late payments included).',
+  );
 }
 
 /**
