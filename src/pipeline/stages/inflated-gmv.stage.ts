@@ -52,12 +52,10 @@ export class InflatedGmvStage implements LedgerDetectionStage {
 
   /** The standing reports of streams whose claim is clean now, stood down with the figures that cleared them. */
   private async standDowns(cleared: ReadonlyArray<{ input: OrderJudgement['input']; figures: ClaimFigures }>): Promise<Finding[]> {
-    const standing = await this.reports.standingFindingsOf(
-      cleared.map(({ input }) => input.facts.streamId),
-      ['inflated_gmv'],
-    );
+    const byStream = new Map(cleared.map((entry) => [entry.input.facts.streamId, entry]));
+    const standing = await this.reports.standingFindingsOf([...byStream.keys()], ['inflated_gmv']);
     return standing.map((previous) => {
-      const { input, figures } = cleared.find((candidate) => candidate.input.facts.streamId === previous.streamId)!;
+      const { input, figures } = byStream.get(previous.streamId!)!;
       return stoodDownInflatedGmvFinding(previous, figures, input.facts.knownThrough ?? previous.detectedAt);
     });
   }

@@ -193,9 +193,7 @@ export class ScalperBotDetector implements Detector<ScalperBotState> {
     }
     if (device === undefined) return;
     seen.model ??= device.model;
-    FLAG_NAMES.forEach((flag, bit) => {
-      if (device[flag] === true) seen.flags |= 1 << bit;
-    });
+    for (let bit = 0; bit < FLAG_NAMES.length; bit++) if (device[FLAG_NAMES[bit]!] === true) seen.flags |= 1 << bit;
   }
 
   private openSale(stream: StreamView, state: ScalperBotState, event: SaleOpened): void {
@@ -374,9 +372,9 @@ export class ScalperBotDetector implements Detector<ScalperBotState> {
     const sharedDevice = (order: OrderRecord): boolean => order.deviceId !== undefined && fewSize(state.devices.get(order.deviceId)?.accounts) >= config.minAccountsPerSharedDevice;
     const sharedPayment = (order: OrderRecord): boolean => order.payment !== undefined && fewSize(state.paymentAccounts.get(order.payment)) >= config.minAccountsPerSharedPayment;
     const rotating = (order: OrderRecord): boolean => order.deviceId !== undefined && fewSize(state.devices.get(order.deviceId)?.ips) >= config.minIpsPerRotatingDevice;
-    const addressAccounts = new Map<string, Set<string>>();
-    for (const order of orders) if (order.address !== undefined) addBounded(addressAccounts, order.address, order.accountId);
-    const drop = (order: OrderRecord): boolean => order.address !== undefined && (addressAccounts.get(order.address)?.size ?? 0) >= config.minAccountsPerDropAddress;
+    const addressAccounts = new Map<string, Few>();
+    for (const order of orders) if (order.address !== undefined) addToFew(addressAccounts, order.address, order.accountId, MAX_SET);
+    const drop = (order: OrderRecord): boolean => order.address !== undefined && fewSize(addressAccounts.get(order.address)) >= config.minAccountsPerDropAddress;
     const coverage = (count: number): boolean => count / size >= config.shareCoverage;
     const shares: Array<[ScalperShareSignal, boolean]> = [
       ['sharedDevices', coverage(covered(sharedDevice))],
@@ -424,7 +422,7 @@ export class ScalperBotDetector implements Detector<ScalperBotState> {
       .sort((a, b) => b.accountIds.length - a.accountIds.length)
       .slice(0, 20);
     const dropAddresses: ScalperAddressEvidence[] = [...addressAccounts]
-      .map(([addressHash, set]) => ({ addressHash, accountCount: set.size }))
+      .map(([addressHash, held]) => ({ addressHash, accountCount: fewSize(held) }))
       .filter((entry) => entry.accountCount >= config.minAccountsPerDropAddress)
       .sort((a, b) => b.accountCount - a.accountCount)
       .slice(0, 20);
@@ -588,15 +586,6 @@ function isYoung(order: OrderRecord, youngMs: number): boolean {
 
 function latencyOf(order: OrderRecord, sale: { openedAt: number }): ScalperOrderLatency {
   return { accountId: order.accountId, orderId: order.orderId, latencyMs: order.ts - sale.openedAt, quantity: order.quantity };
-}
-
-function addBounded(map: Map<string, Set<string>>, key: string, value: string): void {
-  let set = map.get(key);
-  if (set === undefined) {
-    set = new Set();
-    map.set(key, set);
-  }
-  if (set.size < MAX_SET) set.add(value);
 }
 
 function unique<T>(items: readonly T[]): T[] {
