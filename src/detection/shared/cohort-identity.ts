@@ -31,12 +31,16 @@ export interface CohortIdentity {
   /** Full sets behind the listed samples, for judging members one by one (not for evidence). */
   sharedDeviceIds: ReadonlySet<string>;
   crowdedSubnets: ReadonlySet<string>;
+  /** Models at least `tamperedModelPeers` members run as emulators or rooted: the cohort's build, flagged or not on each phone. */
+  tamperedModels: ReadonlySet<string>;
 }
 
 export interface IdentityLimits {
   youngAccountMaxAgeMs: number;
   coCreatedSpanMs: number;
   subnetPeers: number;
+  /** Tampered members on one model that make it the cohort's build. */
+  tamperedModelPeers: number;
   maxListed: number;
 }
 
@@ -50,6 +54,7 @@ export function measureCohortIdentity(members: readonly ViewerProfile[], limits:
   const devices = new Map<string, number>();
   const subnets = new Map<string, number>();
   const models = new Map<string, number>();
+  const tamperedByModel = new Map<string, number>();
   for (const member of members) {
     if (member.createdAt >= 0) {
       created.push(member.createdAt);
@@ -57,7 +62,10 @@ export function measureCohortIdentity(members: readonly ViewerProfile[], limits:
       ages.push(age);
       if (age <= limits.youngAccountMaxAgeMs) young += 1;
     }
-    if (member.emulator || member.rooted) emulators += 1;
+    if (member.emulator || member.rooted) {
+      emulators += 1;
+      if (member.model !== undefined) tamperedByModel.set(member.model, (tamperedByModel.get(member.model) ?? 0) + 1);
+    }
     if (member.deviceId !== undefined) devices.set(member.deviceId, (devices.get(member.deviceId) ?? 0) + 1);
     if (member.subnet !== undefined) subnets.set(member.subnet, (subnets.get(member.subnet) ?? 0) + 1);
     if (member.model !== undefined) {
@@ -122,6 +130,7 @@ export function measureCohortIdentity(members: readonly ViewerProfile[], limits:
     sharedSubnets: [...sharedSubnets].sort(byCount).slice(0, limits.maxListed),
     sharedDeviceIds: new Set(sharedDevices.map((d) => d.deviceId)),
     crowdedSubnets: new Set(sharedSubnets.map((s) => s.subnet)),
+    tamperedModels: new Set([...tamperedByModel].filter(([, count]) => count >= limits.tamperedModelPeers).map(([model]) => model)),
   };
 }
 
@@ -132,13 +141,28 @@ export function memberIsYoungOrCoCreated(member: ViewerProfile, identity: Cohort
   return identity.coCreatedFrom !== null && identity.coCreatedTo !== null && member.createdAt >= identity.coCreatedFrom && member.createdAt <= identity.coCreatedTo;
 }
 
-/** Whether one member carries the cohort's infrastructure signal itself. */
+/** Whether one member carries the cohort's infrastructure signal itself: its hardware or its network. */
 export function memberSharesInfrastructure(member: ViewerProfile, identity: CohortIdentity, modelCounts: boolean): boolean {
+  return memberSharesHardware(member, identity, modelCounts) || memberSharesNetwork(member, identity);
+}
+
+/**
+ * Whether one member is on the cohort's hardware: a tampered device, a
+ * handset another member uses, the cohort's one model, or the model of its
+ * tampered phones (a farm's image of one model is not caught as rooted on
+ * every phone: root checks miss hidden root and some images).
+ */
+export function memberSharesHardware(member: ViewerProfile, identity: CohortIdentity, modelCounts: boolean): boolean {
   if (member.emulator || member.rooted) return true;
   if (member.deviceId !== undefined && identity.sharedDeviceIds.has(member.deviceId)) return true;
-  if (member.subnet !== undefined && identity.crowdedSubnets.has(member.subnet)) return true;
+  if (member.model !== undefined && identity.tamperedModels.has(member.model)) return true;
   if (modelCounts && member.model !== undefined && identity.topModel !== null) return member.model === identity.topModel;
   return false;
+}
+
+/** Whether one member is on one of the cohort's crowded subnets. */
+export function memberSharesNetwork(member: ViewerProfile, identity: CohortIdentity): boolean {
+  return member.subnet !== undefined && identity.crowdedSubnets.has(member.subnet);
 }
 
 /** Who a cohort is: account age and shared hardware and networks. Shared by both room detectors' evidence. */

@@ -229,4 +229,62 @@ describe('cohorts by identity', () => {
 
     expect(accounts.filter((id) => waiters.includes(id) || id.startsWith('fan-'))).toEqual([]);
   });
+  it('catches a cloud-phone pool rotating short silent sessions on its own device ids, from its build, its exits and its sittings', () => {
+    // Forty seats of a rented cloud-phone service, each logging in account after account for the stream: sessions of
+    // a few minutes (shorter than "stays"), a fresh device id per account, a few seconds' gap between them. What ties
+    // them is the make: two phone images (root detection flags most of them, not all), a dozen exits in two
+    // datacenter /24s, four registration sittings weeks apart, so no one creation window holds most of them.
+    const room = new RoomTraffic().start(T0);
+    honestCrowd(room, { prefix: 'fan', viewers: 260, from: T0, to: T0 + 55 * MIN, endAt: T0 + 60 * MIN, seed: 61, meanWatchMs: 8 * MIN, commentShare: 0.15 });
+    const random = rng(62);
+    const sittings = [40, 26, 15, 4].map((days) => T0 - days * DAY);
+    const exits = Array.from({ length: 12 }, (_, i) => `${i % 2 === 0 ? '81.70.183' : '124.71.174'}.${10 + i * 7}`);
+    const farm: string[] = [];
+    for (let seat = 0; seat < 40; seat++) {
+      let at = T0 + 2 * MIN + random() * 4 * MIN;
+      while (at < T0 + 50 * MIN) {
+        const id = `pool-${farm.length}`;
+        farm.push(id);
+        const watch = 2 * MIN + random() * 5 * MIN;
+        room.join(id, at, {
+          createdAt: sittings[Math.floor(random() * sittings.length)] + Math.round(random() * 5 * HOUR),
+          model: seat % 2 === 0 ? 'PDCM00' : 'V2055A',
+          os: 'Android 10',
+          rooted: random() < 0.7,
+          deviceId: `cp-${farm.length}`,
+          ip: exits[Math.floor(random() * exits.length)],
+        });
+        room.leave(id, at + watch);
+        at += watch + 5_000 + random() * 25_000;
+      }
+    }
+    room.end(T0 + 60 * MIN);
+
+    const { accounts } = injected(withHonestCounts(room));
+
+    // The unrooted ones too: on the model the pool's rooted phones run.
+    expect(accounts.filter((id) => farm.includes(id)).length).toBeGreaterThanOrEqual(0.9 * farm.length);
+    expect(accounts.filter((id) => id.startsWith('fan-'))).toEqual([]);
+  });
+
+  it('keeps households on carrier NAT clean, each passing a tablet between its accounts', () => {
+    // Shared handsets and a shared network are one fact here (accounts on one tablet share its connection), not two.
+    const room = new RoomTraffic().start(T0);
+    const random = rng(63);
+    for (let home = 0; home < 40; home++) {
+      const tablet = `tablet-${home}`;
+      const model = honestIdentity(random, T0).model;
+      let at = T0 + random() * 30 * MIN;
+      for (let member = 0; member < 3; member++) {
+        const id = `home-${home}-${member}`;
+        room.join(id, at, { ...honestIdentity(random, at), deviceId: tablet, model, ip: `112.97.${30 + (home % 4)}.${1 + Math.floor(random() * 250)}` });
+        const watch = 6 * MIN + random() * 10 * MIN;
+        room.leave(id, at + watch);
+        at += watch + random() * 2 * MIN;
+      }
+    }
+    room.end(T0 + 90 * MIN);
+
+    expect(injected(withHonestCounts(room)).mine).toEqual([]);
+  });
 });

@@ -118,10 +118,24 @@ export interface InjectedViewersConfig {
     /** Accounts created within this span of each other are "co-created": a bulk-registration batch takes hours to days; an honest crowd's sign-ups spread over years. */
     coCreatedSpanMs: number;
     minCoCreatedShare: number;
-    /** Share of members on shared device ids or crowded subnets at which the hardware/network is "shared". */
+    /**
+     * Share of members on shared device ids, or on crowded subnets, at which
+     * the hardware, or the network, is "shared" (two families: see the
+     * `sharedNetwork` signal for when the network counts apart).
+     */
     minSharedInfraShare: number;
     /** Accounts in one /24 or /64 needed before the subnet counts as crowded. */
     subnetPeers: number;
+    /**
+     * Members running one model as emulators or rooted that make it the
+     * cohort's build: its other members on that model count as on the
+     * cohort's hardware too (root checks miss hidden root and some images,
+     * so a farm's image of one model is flagged on most phones, not all).
+     * Three: one rooted phone is an enthusiast, two can be friends who root
+     * alike; three of one model in one cohort were set up together. It only
+     * names members of a cohort judged on other grounds; no group test reads it.
+     */
+    tamperedModelPeers: number;
     /** Share of members on emulators or rooted phones. Honest mobile audiences have a few percent at most. */
     minEmulatorShare: number;
     /** Share of members on one device model; even the most popular phone is under a third of a crowd. */
@@ -130,7 +144,7 @@ export interface InjectedViewersConfig {
     minMembersWithModel: number;
     /**
      * Independent signal families (joined together, passive and staying,
-     * young or co-created, shared infrastructure, seen in other rooms) that
+     * young or co-created, shared hardware, shared networks, seen in other rooms) that
      * must agree. Honest crowds show one or two: a viral surge joins
      * together and lurks; a campus shares a subnet; a promo brings new accounts.
      */
@@ -354,6 +368,7 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     minCoCreatedShare: 0.6,
     minSharedInfraShare: 0.5,
     subnetPeers: 3,
+    tamperedModelPeers: 3,
     minEmulatorShare: 0.5,
     minTopModelShare: 0.8,
     minMembersWithModel: 10,

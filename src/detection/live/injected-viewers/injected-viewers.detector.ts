@@ -5,7 +5,8 @@ import {
   describeIdentity,
   measureCohortIdentity,
   memberIsYoungOrCoCreated,
-  memberSharesInfrastructure,
+  memberSharesHardware,
+  memberSharesNetwork,
   round,
   type CohortIdentity,
 } from '../../shared/cohort-identity.js';
@@ -625,6 +626,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       youngAccountMaxAgeMs: rules.youngAccountMaxAgeMs,
       coCreatedSpanMs: rules.coCreatedSpanMs,
       subnetPeers: rules.subnetPeers,
+      tamperedModelPeers: rules.tamperedModelPeers,
       maxListed: this.config.caps.samples,
     });
     const likeRules = this.config.lockstepLikes;
@@ -735,20 +737,21 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       member: (c, i) => memberIsYoungOrCoCreated(c.members[i], c.identity, this.config.cohort.youngAccountMaxAgeMs),
     },
     {
-      signal: 'sharedInfrastructure',
-      // Hardware binds accounts to one operator; a shared network alone is what every office, campus and carrier NAT shows.
+      // Hardware binds accounts to one operator: strangers do not share phones, and tampered builds or one model
+      // across a whole cohort are what a farm buys in bulk.
+      signal: 'sharedHardware',
       tie: (c) => this.hardwareTie(c),
-      group: (c) => {
-        const rules = this.config.cohort;
-        const id = c.identity;
-        return (
-          id.sharedDeviceShare >= rules.minSharedInfraShare ||
-          id.sharedSubnetShare >= rules.minSharedInfraShare ||
-          id.emulatorShare >= rules.minEmulatorShare ||
-          c.modelConcentrated
-        );
-      },
-      member: (c, i) => memberSharesInfrastructure(c.members[i], c.identity, c.modelConcentrated),
+      group: (c) => this.sharesHandsets(c) || this.tamperedOrOneModel(c),
+      member: (c, i) => memberSharesHardware(c.members[i], c.identity, c.modelConcentrated),
+    },
+    {
+      // A few crowded subnets: the operator's rented exits, or an office, a campus, carrier NAT (so never a tie).
+      // Exits are bought apart from phones, so beside tampered builds or one model the network is a family of its
+      // own. Beside shared handsets it is not: accounts on one tablet share its wifi by construction (a household).
+      signal: 'sharedNetwork',
+      tie: () => false,
+      group: (c) => c.identity.sharedSubnetShare >= this.config.cohort.minSharedInfraShare && (!this.sharesHandsets(c) || this.tamperedOrOneModel(c)),
+      member: (c, i) => memberSharesNetwork(c.members[i], c.identity),
     },
     {
       signal: 'rareIdentity',
@@ -798,6 +801,15 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
   ];
 
   /** Handsets other members also use, tampered devices, or one model for nearly all: what strangers never share. */
+  private sharesHandsets(c: ViewerCohortContext): boolean {
+    return c.identity.sharedDeviceShare >= this.config.cohort.minSharedInfraShare;
+  }
+
+  /** The group's hardware is a build: emulators, rooted phones or one model, whichever handsets carry it. */
+  private tamperedOrOneModel(c: ViewerCohortContext): boolean {
+    return c.identity.emulatorShare >= this.config.cohort.minEmulatorShare || c.modelConcentrated;
+  }
+
   private hardwareTie(c: ViewerCohortContext): boolean {
     const id = c.identity;
     return Math.max(id.sharedDeviceShare, id.emulatorShare) >= this.config.cohort.minHardwareTieShare || c.modelConcentrated;

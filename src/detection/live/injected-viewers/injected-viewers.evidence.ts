@@ -10,7 +10,8 @@ export type CohortSignal =
   | 'joinedTogether'
   | 'passiveAndStaying'
   | 'youngOrCoCreated'
-  | 'sharedInfrastructure'
+  | 'sharedHardware'
+  | 'sharedNetwork'
   | 'rareIdentity'
   | 'seenInOtherRooms'
   | 'likedInLockstep'
@@ -117,7 +118,8 @@ const SIGNAL_WORDS: Record<CohortSignal, string> = {
   joinedTogether: 'joined together',
   passiveAndStaying: 'never talked, and stayed, left in batches or handed their handset to the next account',
   youngOrCoCreated: 'are new or were created together',
-  sharedInfrastructure: 'share devices, networks or device models',
+  sharedHardware: 'share devices, run tampered builds or one device model',
+  sharedNetwork: 'crowd onto a few shared subnets',
   rareIdentity: 'share a device model and a creation day far more often than this room does',
   seenInOtherRooms: 'appeared together in other rooms',
   likedInLockstep: 'tapped like in the same second, burst after burst',

@@ -182,6 +182,16 @@ export interface ScriptedCommentsConfig {
      */
     minSharedInfraShare: number;
     subnetPeers: number;
+    /**
+     * Members running one model as emulators or rooted that make it the
+     * cohort's build: its other members on that model count as on the
+     * cohort's hardware too (root checks miss hidden root and some images,
+     * so a farm's image of one model is flagged on most phones, not all).
+     * Three: one rooted phone is an enthusiast, two can be friends who root
+     * alike; three of one model in one cohort were set up together. It only
+     * names members of a cohort judged on other grounds; no group test reads it.
+     */
+    tamperedModelPeers: number;
     minEmulatorShare: number;
     /**
      * Model concentration: even the most popular phone is well under half of
@@ -279,6 +289,7 @@ export const DEFAULT_SCRIPTED_COMMENTS_CONFIG: ScriptedCommentsConfig = {
     creationClumpSpanMs: 6 * 3_600_000,
     minSharedInfraShare: 0.5,
     subnetPeers: 3,
+    tamperedModelPeers: 3,
     minEmulatorShare: 0.5,
     minTopModelShare: 0.8,
     fewModels: 3,

@@ -621,6 +621,7 @@ export class ScriptedCommentsDetector implements Detector<ScriptedCommentsState>
       youngAccountMaxAgeMs: rules.youngAccountMaxAgeMs,
       coCreatedSpanMs: rules.coCreatedSpanMs,
       subnetPeers: rules.subnetPeers,
+      tamperedModelPeers: rules.tamperedModelPeers,
       maxListed: this.config.caps.samples,
     });
     const found = cadenceOf(regulars, this.config.cadence);
