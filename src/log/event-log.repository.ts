@@ -57,6 +57,33 @@ export class EventLogRepository {
     return result.rows.map((record) => ({ ...toCommitted(record), partition: Number(record.room_partition) }));
   }
 
+  /**
+   * How many committed events lie at afterSeq < seq <= upToSeq, counted up to
+   * `cap` (an index-only range scan, bounded: seqs come in blocks per flush,
+   * so the span of seqs says nothing about the count).
+   */
+  async countRange(afterSeq: number, upToSeq: number, cap: number): Promise<number> {
+    if (upToSeq <= afterSeq) return 0;
+    const result = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM events WHERE seq > $1 AND seq <= $2 LIMIT $3) AS behind`,
+      [afterSeq, upToSeq, cap],
+    );
+    return result.rows[0]!.n;
+  }
+
+  /** The same for some partitions, each after its own checkpoint (a detect worker's backlog). */
+  async countPartitions(after: ReadonlyArray<{ partition: number; afterSeq: number }>, upToSeq: number, cap: number): Promise<number> {
+    if (after.length === 0) return 0;
+    const result = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT 1 FROM unnest($1::smallint[], $2::bigint[]) AS p(partition, after_seq)
+           JOIN events e ON e.room_partition = p.partition AND e.seq > p.after_seq AND e.seq <= $3
+         LIMIT $4) AS behind`,
+      [after.map((p) => p.partition), after.map((p) => p.afterSeq), upToSeq, cap],
+    );
+    return result.rows[0]!.n;
+  }
+
   /** The event at one log position, or null when none was committed there. */
   async readOne(seq: number): Promise<CommittedEvent | null> {
     const result = await this.pool.query<StoredEventRecord>(`SELECT ${STORED_EVENT_COLUMNS} FROM events WHERE seq = $1`, [seq]);

@@ -48,6 +48,9 @@ function parts() {
         reads.push([after, upTo]);
         return Promise.resolve([{ ...committed(after + 1), partition: partitions[0] ?? 0 }]);
       },
+      countRange: (after: number, upTo: number, cap: number) => Promise.resolve(Math.min(cap, upTo - after)),
+      countPartitions: (after: ReadonlyArray<{ partition: number; afterSeq: number }>, upTo: number, cap: number) =>
+        Promise.resolve(Math.min(cap, after.reduce((sum, p) => sum + upTo - p.afterSeq, 0))),
     },
   };
 }

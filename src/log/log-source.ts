@@ -33,11 +33,15 @@ export interface LogSource {
   read(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]>;
   /** The same of some partitions only (a detect worker's), each with its partition. */
   readPartitions(afterSeq: number, upToSeq: number, partitions: readonly number[]): Promise<PartitionedEvent[]>;
+  /** How many committed events lie at afterSeq < seq <= upToSeq, up to `cap`. */
+  count(afterSeq: number, upToSeq: number, cap: number): Promise<number>;
+  /** The same of some partitions, each after its own checkpoint. */
+  countPartitions(after: ReadonlyArray<{ partition: number; afterSeq: number }>, upToSeq: number, cap: number): Promise<number>;
   /** Tells the ingest processes how far the reader has processed (remote only: local ingest sees it in-process). */
   publishProcessed(processedSeq: number): void;
 }
 
-type LogReader = Pick<EventLogRepository, 'readRange' | 'readPartitions'>;
+type LogReader = Pick<EventLogRepository, 'readRange' | 'readPartitions' | 'countRange' | 'countPartitions'>;
 
 /** Ingest and the pipeline in one process: batches handed over as they commit. */
 export class LocalLogSource implements LogSource {
@@ -67,6 +71,14 @@ export class LocalLogSource implements LogSource {
     return this.log.readPartitions(afterSeq, upToSeq, partitions);
   }
 
+  count(afterSeq: number, upToSeq: number, cap: number): Promise<number> {
+    return this.log.countRange(afterSeq, upToSeq, cap);
+  }
+
+  countPartitions(after: ReadonlyArray<{ partition: number; afterSeq: number }>, upToSeq: number, cap: number): Promise<number> {
+    return this.log.countPartitions(after, upToSeq, cap);
+  }
+
   /** Ingest in this process sees the progress in-process. */
   publishProcessed(_processedSeq: number): void {}
 }
@@ -94,6 +106,14 @@ export class RemoteLogSource implements LogSource {
 
   readPartitions(afterSeq: number, upToSeq: number, partitions: readonly number[]): Promise<PartitionedEvent[]> {
     return this.log.readPartitions(afterSeq, upToSeq, partitions);
+  }
+
+  count(afterSeq: number, upToSeq: number, cap: number): Promise<number> {
+    return this.log.countRange(afterSeq, upToSeq, cap);
+  }
+
+  countPartitions(after: ReadonlyArray<{ partition: number; afterSeq: number }>, upToSeq: number, cap: number): Promise<number> {
+    return this.log.countPartitions(after, upToSeq, cap);
   }
 
   publishProcessed(processedSeq: number): void {

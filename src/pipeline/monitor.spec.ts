@@ -47,6 +47,15 @@ class FakeLog implements LogSource {
     );
   }
 
+  count(afterSeq: number, upToSeq: number, cap: number): Promise<number> {
+    return Promise.resolve(Math.min(cap, this.rows.filter(({ seq }) => seq > afterSeq && seq <= upToSeq).length));
+  }
+
+  countPartitions(after: ReadonlyArray<{ partition: number; afterSeq: number }>, upToSeq: number, cap: number): Promise<number> {
+    const behind = this.rows.filter(({ seq }) => seq <= upToSeq && after.some((p) => p.partition === seq % 4 && seq > p.afterSeq));
+    return Promise.resolve(Math.min(cap, behind.length));
+  }
+
   publishProcessed(processedSeq: number): void {
     this.published.push(processedSeq);
   }
@@ -163,7 +172,7 @@ describe('the monitor', () => {
       expect(pipeline.processed()).toEqual(range(13, 20));
       expect(checkpoints.seq).toBe(20);
       expect(monitor.mode).toBe('live');
-      expect(monitor.backlog()).toBe(0);
+      expect(await monitor.backlog()).toBe(0);
       expect(monitor.processedSeq).toBe(20);
     });
 
@@ -190,9 +199,9 @@ describe('the monitor', () => {
       expect(monitor.mode).toBe('live');
     });
 
-    it('counts a backlog of at least one while recovering, so no one reads a quiet monitor as caught up', () => {
+    it('counts a backlog of at least one while recovering, so no one reads a quiet monitor as caught up', async () => {
       const { monitor } = monitorOver(new FakeLog('local'));
-      expect(monitor.backlog()).toBe(1);
+      expect(await monitor.backlog()).toBe(1);
     });
   });
 
@@ -210,7 +219,7 @@ describe('the monitor', () => {
       await new Promise((resolve) => setImmediate(resolve));
       // Counted until its findings are stored, not just dequeued.
       expect(monitor.queuedEvents).toBe(3);
-      expect(monitor.backlog()).toBe(3);
+      expect(await monitor.backlog()).toBe(3);
       expect(checkpoints.seq).toBe(0);
 
       pipeline.gate = null;
@@ -218,7 +227,7 @@ describe('the monitor', () => {
       await settle(monitor);
       expect(pipeline.runs).toEqual([[1, 2, 3]]);
       expect(checkpoints.seq).toBe(3);
-      expect(monitor.backlog()).toBe(0);
+      expect(await monitor.backlog()).toBe(0);
       expect(log.reads).toBe(1); // the catch-up at start only: live batches are never read back
     });
 
@@ -234,14 +243,14 @@ describe('the monitor', () => {
       await new Promise((resolve) => setImmediate(resolve));
       log.commit([3]);
       log.commit([4, 5]);
-      expect(monitor.backlog()).toBe(5);
+      expect(await monitor.backlog()).toBe(5);
 
       pipeline.gate = null;
       release();
       await settle(monitor);
       expect(pipeline.runs).toEqual([[1, 2], [3, 4, 5]]);
       expect(checkpoints.seq).toBe(5);
-      expect(monitor.backlog()).toBe(0);
+      expect(await monitor.backlog()).toBe(0);
     });
 
     it('shows the event-time lag between the newest committed event and the newest processed one', async () => {
@@ -257,6 +266,26 @@ describe('the monitor', () => {
   });
 
   describe('catching up', () => {
+    it('counts the events behind, not the seqs: each flush reserves a block of seqs', async () => {
+      const log = new FakeLog('local');
+      const { monitor, pipeline } = monitorOver(log);
+      monitor.start();
+      await settle(monitor);
+      let release!: () => void;
+      pipeline.gate = new Promise((resolve) => (release = resolve));
+      // Three flushes of two events, one 4096-seq block each, committed while detection was away.
+      log.commit([1, 2, 4097, 4098, 8193, 8194], { silently: true });
+      log.follower!.gap();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(monitor.mode).toBe('catching-up');
+      log.commit([8195]);
+      expect(await monitor.backlog()).toBe(7);
+      pipeline.gate = null;
+      release();
+      await settle(monitor);
+      expect(await monitor.backlog()).toBe(0);
+    });
+
     it('stops holding batches in memory past the queue bound and reads them back from the log instead', async () => {
       const log = new FakeLog('local');
       const { monitor, pipeline, checkpoints } = monitorOver(log, { config: { maxQueuedEvents: 4 } });
@@ -270,7 +299,7 @@ describe('the monitor', () => {
       log.commit([4, 5]);
       expect(monitor.mode).toBe('catching-up');
       expect(monitor.queuedEvents).toBe(0);
-      expect(monitor.backlog()).toBe(5);
+      expect(await monitor.backlog()).toBe(5);
 
       pipeline.gate = null;
       release();
@@ -356,7 +385,7 @@ describe('the monitor', () => {
       for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
       expect(monitor.mode).toBe('recovering');
       expect(monitor.lastError).toBe('Connection terminated unexpectedly');
-      expect(monitor.backlog()).toBeGreaterThan(0);
+      expect(await monitor.backlog()).toBeGreaterThan(0);
     });
   });
 
@@ -381,7 +410,7 @@ describe('the monitor', () => {
       expect(checkpoints.seq).toBe(15);
       expect(log.published.at(-1)).toBe(15);
       expect(monitor.mode).toBe('live');
-      expect(monitor.backlog()).toBe(0);
+      expect(await monitor.backlog()).toBe(0);
     });
 
     it('moves past an announced span with no rows: the writers vouch that nothing more will appear below the bound', async () => {

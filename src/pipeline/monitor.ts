@@ -140,10 +140,22 @@ export class Monitor implements LogFollower {
     while (this.draining) await this.draining;
   }
 
-  /** Accepted events not yet fully processed; 0 means every finding they justify is stored. */
-  backlog(): number {
+  /**
+   * Accepted events not yet fully processed; 0 means every finding they
+   * justify is stored. Live, the hand-overs in hand; otherwise also the
+   * committed events past the checkpoint (this worker's partitions, each past
+   * its own), counted in the log up to `maxCountedBacklog`, and at least 1
+   * until the monitor is live: seqs come in blocks per flush, so their span
+   * is not a count.
+   */
+  async backlog(): Promise<number> {
     if (this.currentMode === 'live') return this.queued;
-    return this.queued + Math.max(1, this.highestCommittedSeq - this.processed);
+    const cap = this.config.maxCountedBacklog;
+    const upTo = this.highestCommittedSeq;
+    const behind = this.parts.partitions
+      ? await this.source.countPartitions(this.leases.map(({ partition }) => ({ partition, afterSeq: this.partitionSeqs.get(partition) ?? 0 })), upTo, cap)
+      : await this.source.count(this.processed, upTo, cap);
+    return this.queued + Math.max(1, behind);
   }
 
   /** Event time between the newest committed event handed over and the newest the live detectors processed. */

@@ -30,6 +30,14 @@ export interface MonitorConfig {
    * worker's partitions hold the others for its lease TTL, then move.
    */
   maxLeadSeqs: number;
+  /**
+   * The backlog counts committed events behind the checkpoint up to this
+   * many (then shows this many). Seqs come in blocks per flush, so the count
+   * is read from the log, an index-only scan this bound keeps to tens of ms;
+   * far above the readiness bound (`READY_MAX_DETECTION_LAG`, 200,000) so
+   * readiness still reads true.
+   */
+  maxCountedBacklog: number;
 }
 
 export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
@@ -37,6 +45,7 @@ export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
   replayPageSpan: 8 * 4096,
   replayHorizonMs: 6 * 60 * 60_000,
   maxLeadSeqs: 8 * 4096,
+  maxCountedBacklog: 1_000_000,
 };
 
 /** How a batch that keeps failing is isolated (see PoisonQuarantine). */

@@ -19,8 +19,8 @@ class FakeMonitor {
     this.mode = 'stopped';
     return Promise.resolve();
   }
-  backlog(): number {
-    return 2;
+  backlog(): Promise<number> {
+    return Promise.resolve(2);
   }
   lagSeconds(processed: number | null): number {
     return processed === 1_000 ? 1.5 : -1;
@@ -42,6 +42,8 @@ function service(monitor: FakeMonitor | null, remote: { processed: number | null
     status,
     { remoteProcessed: () => Promise.resolve(remote.processed) },
     { committedThrough: () => remote.committed },
+    // The log as the fake holds it: one event every fourth seq (flushes reserve seq blocks).
+    { countRange: (after: number, upTo: number) => Promise.resolve(Math.max(0, Math.floor(upTo / 4) - Math.floor(after / 4))) },
   );
   return { subject, status, replays };
 }
@@ -82,10 +84,10 @@ describe('the pipeline service', () => {
   });
 
   describe('in an ingest-only process (ROOMWATCH_ROLE ingest)', () => {
-    it('runs no monitor and counts what the detect process has not processed of its commits', async () => {
+    it('runs no monitor and counts the events, not the seqs, the detect process has not processed of its commits', async () => {
       const { subject, status } = service(null, { processed: 900, committed: 1_000 });
       subject.onApplicationBootstrap();
-      expect(await status.part('detection')).toEqual({ backlog: 100, mode: 'remote', remoteProcessedSeq: 900 });
+      expect(await status.part('detection')).toEqual({ backlog: 25, mode: 'remote', remoteProcessedSeq: 900 });
     });
 
     it('counts no backlog before the detect process has said anything', async () => {

@@ -1,11 +1,13 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommitNotices } from '../log/commit-notices.js';
+import { EventLogRepository } from '../log/event-log.repository.js';
 import { EventLogWriter } from '../log/event-log.writer.js';
 import { StatusRegistry } from '../platform/status/status.registry.js';
 import { CheckpointRepository } from './checkpoint.repository.js';
 import { CHECKPOINT_CONSUMER, type Monitor } from './monitor.js';
 import { PartitionLeasesRepository } from './partition-leases.repository.js';
 import type { PartitionOwnership } from './partition-ownership.js';
+import { DEFAULT_MONITOR_CONFIG } from './pipeline.config.js';
 import { Pipeline } from './pipeline.js';
 import type { QuarantinedEvent } from './quarantine.repository.js';
 import { LiveEngineStage } from './stages/live-engine.stage.js';
@@ -46,6 +48,7 @@ export class PipelineService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(StatusRegistry) private readonly status: Pick<StatusRegistry, 'register'>,
     @Inject(CommitNotices) private readonly notices: Pick<CommitNotices, 'remoteProcessed'>,
     @Inject(EventLogWriter) private readonly writer: Pick<EventLogWriter, 'committedThrough'>,
+    @Inject(EventLogRepository) private readonly log: Pick<EventLogRepository, 'countRange'>,
     @Inject(PARTITION_OWNERSHIP) private readonly ownership: PartitionOwnership | null = null,
     @Inject(DetectionProgress) private readonly progress: Pick<DetectionProgress, 'lowest'> = { lowest: () => Promise.resolve(null) },
   ) {}
@@ -57,15 +60,17 @@ export class PipelineService implements OnApplicationBootstrap, OnApplicationShu
       this.status.register('detection', async () => {
         const processed = (await this.progress.lowest()) ?? (await this.notices.remoteProcessed());
         const committed = this.writer.committedThrough();
-        return { backlog: processed === null ? 0 : Math.max(0, committed - processed), mode: 'remote', remoteProcessedSeq: processed };
+        // Counted in the log: seqs come in blocks per flush, so committed − processed is a span, not a count.
+        const backlog = processed === null ? 0 : await this.log.countRange(processed, committed, DEFAULT_MONITOR_CONFIG.maxCountedBacklog);
+        return { backlog, mode: 'remote', remoteProcessedSeq: processed };
       });
       return;
     }
-    this.status.register('detection', () => {
+    this.status.register('detection', async () => {
       // One pass over the engine's streams serves both the stats and the lag.
       const engine = this.liveEngine.stats();
       return {
-        backlog: monitor.backlog(),
+        backlog: await monitor.backlog(),
         mode: monitor.mode,
         processedSeq: monitor.processedSeq,
         queuedEvents: monitor.queuedEvents,
