@@ -15,6 +15,14 @@ const esm = {
   testEnvironment: 'node',
 };
 
+// e2e suites that run alone (`e2e-serial`, in band): they kill and restart
+// service processes, wait out lease TTLs, replay whole evenings or measure
+// a process's memory, so a neighbour's load would race their clocks. The
+// rest (`e2e`) each hold one service and a database of their own, and run
+// two at a time: they mostly wait on I/O.
+const SERIAL_E2E = ['sharded-detection', 'restart', 'lanes', 'split-roles', 'crash', 'faults', 'quarantine', 'abuse', 'metrics'];
+const serialMatch = SERIAL_E2E.map((name) => `**/${name}.e2e-spec.ts`);
+
 export default {
   projects: [
     { ...esm, displayName: 'unit', rootDir: '.', roots: ['<rootDir>/src', '<rootDir>/tools'], testMatch: ['**/*.spec.ts'] },
@@ -24,7 +32,9 @@ export default {
       rootDir: '.',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
+      testPathIgnorePatterns: SERIAL_E2E.map((name) => `/${name}\\.e2e-spec\\.ts$`),
     },
+    { ...esm, displayName: 'e2e-serial', rootDir: '.', roots: ['<rootDir>/test'], testMatch: serialMatch },
   ],
   // Starting a service (migrations on a fresh database) takes well under
   // a second alone and several on a loaded two-core machine; suites with

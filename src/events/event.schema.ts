@@ -281,6 +281,21 @@ export function isStreamEvent(event: RoomEvent): event is StreamEvent {
 export function advancesStreamClock(event: RoomEvent): boolean {
   return event.type !== 'sale.opened' && isStreamEvent(event);
 }
+
+/** Order lifecycle events that trickle in long after a stream (payments, refunds, claims): not live activity. */
+const TRAILING_TYPES: ReadonlySet<string> = new Set(['order.paid', 'order.refunded', 'sales.claimed']);
+
+/**
+ * Whether the event is something happening live in its stream: it moves the
+ * stream's clock and is not an order's payment, refund or claim, which come
+ * days later. The clock of "how recent is recent" across streams (the
+ * engine's memory valve, the restart replay's horizon, detection lag) runs
+ * on these: a connection that has sent its refunds of last week is not days
+ * ahead of one still carrying tonight's rooms.
+ */
+export function isLiveActivity(event: RoomEvent): boolean {
+  return advancesStreamClock(event) && !TRAILING_TYPES.has(event.type);
+}
 export type StreamStarted = EventOf<'stream.started'>;
 export type ViewerJoined = EventOf<'viewer.joined'>;
 export type ViewerCount = EventOf<'viewer.count'>;

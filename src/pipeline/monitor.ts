@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { advancesStreamClock } from '../events/event.schema.js';
+import { isLiveActivity } from '../events/event.schema.js';
 import type { CommittedEvent } from '../log/event-log.writer.js';
 import type { LogFollower, LogSource } from '../log/log-source.js';
 import type { StreamRepository } from '../state/streams/stream.repository.js';
@@ -165,8 +165,9 @@ export class Monitor implements LogFollower {
   }
 
   committed(batch: readonly CommittedEvent[]): void {
-    // As the engine's own clock: announcements and events of no stream do not move it, so they cannot show as lag.
-    for (const { event } of batch) if (event.ts > this.newestCommittedTs && advancesStreamClock(event)) this.newestCommittedTs = event.ts;
+    // As the engine's own clock (live activity): announcements, events of no stream and refunds days later do not
+    // move it, so they cannot show as lag.
+    for (const { event } of batch) if (event.ts > this.newestCommittedTs && isLiveActivity(event)) this.newestCommittedTs = event.ts;
     const last = batch[batch.length - 1];
     if (last) this.highestCommittedSeq = Math.max(this.highestCommittedSeq, last.seq);
     if (this.currentMode !== 'live') return; // the log has it; recovery or catch-up will read it
@@ -266,7 +267,7 @@ export class Monitor implements LogFollower {
     const { pipeline, checkpoints, streams, quarantine } = this.parts;
     this.processed = await checkpoints.processedSeq(CHECKPOINT_CONSUMER);
     this.highestCommittedSeq = Math.max(this.highestCommittedSeq, await streams.highestLastSeq());
-    const replayFrom = await streams.firstSeqActiveWithin(this.config.replayHorizonMs);
+    const replayFrom = await streams.firstSeqActiveWithin(this.config.replayHorizonMs, this.config.unendedReplayHorizonMs);
     const replaying = replayFrom !== null && replayFrom <= this.processed;
     // What the live detectors keep durably (sightings) comes back from before
     // where the replay starts; the replay records the rest itself, in log order.
@@ -305,7 +306,7 @@ export class Monitor implements LogFollower {
     const highest = await streams.highestLastSeq();
     this.highestCommittedSeq = Math.max(this.highestCommittedSeq, highest);
     this.processed = owned.length > 0 ? Math.min(...seqs.values()) : Math.max(this.processed, highest);
-    const replayFrom = owned.length > 0 ? await streams.firstSeqActiveWithin(this.config.replayHorizonMs) : null;
+    const replayFrom = owned.length > 0 ? await streams.firstSeqActiveWithin(this.config.replayHorizonMs, this.config.unendedReplayHorizonMs) : null;
     const replaying = replayFrom !== null && replayFrom <= this.processed;
     await pipeline.rebuild(replaying ? replayFrom : this.processed + 1, owned);
     const highestCheckpoint = Math.max(this.processed, ...seqs.values());

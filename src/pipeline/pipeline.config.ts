@@ -15,12 +15,19 @@ export interface MonitorConfig {
   /**
    * Streams with live activity this recently (event time, before the newest
    * activity) are replayed at restart to rebuild engine state. Must cover
-   * the engine's memory valve for idle streams plus tombstones (3 h + 3 h,
-   * `memoryValve` in engine.ts), so every stream the engine could still hold
-   * is rebuilt in full. Cross-room sightings older than this come back from
-   * `cohort_sightings` instead.
+   * the engine's memory valve for ended streams plus tombstones (minutes +
+   * 3 h, `memoryValve` in engine.ts), so every ended stream the engine could
+   * still hold is rebuilt in full. Cross-room sightings older than this come
+   * back from `cohort_sightings` instead.
    */
   replayHorizonMs: number;
+  /**
+   * The same for streams that have not ended: the engine holds an idle one
+   * 24 h of live-activity time before its valve finalises it, then its
+   * tombstone 3 h, so 27 h (a stream whose connection stalls behind the
+   * others must come back whole after a restart, not reopen empty).
+   */
+  unendedReplayHorizonMs: number;
   /**
    * A detect worker runs at most this many seqs ahead of the slowest other
    * partition's checkpoint. Other workers' cross-room sightings are seen only
@@ -44,6 +51,7 @@ export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
   maxQueuedEvents: 100_000,
   replayPageSpan: 8 * 4096,
   replayHorizonMs: 6 * 60 * 60_000,
+  unendedReplayHorizonMs: 27 * 60 * 60_000,
   maxLeadSeqs: 8 * 4096,
   maxCountedBacklog: 1_000_000,
 };

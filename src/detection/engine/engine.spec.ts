@@ -157,6 +157,23 @@ describe('detection engine', () => {
     expect(engine.stats().bufferedEvents).toBe(1);
   });
 
+  it("keeps a stream open whose connection stalls behind others running hours ahead, refunds days later included", () => {
+    // The farm room's first batch arrives, then its connection is held back while another connection carries
+    // eight hours of a busy room and that room's refunds three days on; then the farm room's evening arrives.
+    const farmRoom = eveningTraffic().filter((event) => event.roomId === 'room-f');
+    const alone = replay(farmRoom, () => false);
+    expect(alone.some((finding) => finding.kind === 'injected_viewers' && finding.subjectType === 'room')).toBe(true);
+
+    const busy = new RoomTraffic('room-b', 'b-1').start(T0);
+    for (let t = T0 + 1_000; t < T0 + 8 * 60 * MIN; t += 400) busy.like(`fan-${t % 97}`, t);
+    busy.order('fan-1', T0 + 5 * MIN).end(T0 + 8 * 60 * MIN);
+    const refunded = { id: 'b-1-refund', type: 'order.refunded', roomId: 'room-b', streamId: 'b-1', accountId: 'fan-1', ts: T0 + 3 * DAY, orderId: 'fan-1-o1', amount: 9_900, currency: 'CNY' } as RoomEvent;
+    const stalled = [...farmRoom.slice(0, 20), ...busy.sorted(), refunded, ...farmRoom.slice(20)];
+    expect(busy.events.length).toBeGreaterThan(60_000);
+
+    expect(replay(stalled, () => false).filter((finding) => finding.roomId === 'room-f')).toEqual(alone);
+  });
+
   it('forgets departed viewers after the retention while present ones stay', () => {
     const engine = new DetectionEngine({ departedViewerRetentionMs: 2 * MIN });
     const room = new RoomTraffic().start(T0);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { advancesStreamClock, isStreamEvent, type RoomEvent, type StreamEvent } from '../../events/event.schema.js';
+import { advancesStreamClock, isLiveActivity, isStreamEvent, type RoomEvent, type StreamEvent } from '../../events/event.schema.js';
 import { findingKey, type Finding } from './finding.js';
 import type { Detector, FindingDraft, StreamView, WindowBounds } from './detector.js';
 import {
@@ -76,21 +76,27 @@ export interface MemoryValveConfig {
   endedStream: Quiet;
   /**
    * A stream that never ended and went quiet: finalised once no event came
-   * for it for 3 h of the engine's event time and 50k events. 3 h is far
-   * beyond any lull of a stream that is still live (its viewer counts alone
-   * arrive every few seconds) and beyond skew growth between connections of
-   * one replay; the 50k events keep a lane that starts hours ahead of the
-   * others (a jump of the newest event time) from finalising theirs before
-   * their next batch arrives.
+   * for it for 24 h of the engine's live-activity time and 50k events. Quiet
+   * on that clock is not quiet on the stream's own: platforms deliver over
+   * several connections hours apart, and a connection that stalls (its
+   * sender holding it behind the others, a backfill) leaves its rooms silent
+   * here while another runs hours of other rooms through (seed 13's eval: a
+   * room's lane held 6.7 h of live time and 270k events behind; at the old
+   * 3 h the valve finalised it after its first batch and its tombstone
+   * swallowed the rest of it, farm and all). A stream is never quiet a
+   * whole day while live (its viewer counts alone arrive every few
+   * seconds), so a day bounds the memory of streams whose end never came
+   * without cutting a delayed one. Payments and refunds days later do not
+   * move this clock (`isLiveActivity`).
    */
   idleStream: Quiet;
   /**
    * A finalised stream's tombstone swallows its stragglers (counted, not
    * applied) so they never reopen a fresh stream with none of its viewers:
-   * held 3 h of the engine's event time and 50k events after its last
-   * event (a straggler renews it), as for idle streams. Tombstones are a few
-   * bytes; the monitor's 6 h restart replay covers idle plus tombstone
-   * horizon.
+   * held 3 h of the engine's live-activity time and 50k events after its
+   * last event (a straggler renews it). Tombstones are a few bytes; the
+   * monitor's restart replay covers each valve plus this (`replayHorizonMs`,
+   * 6 h, for ended streams; `unendedReplayHorizonMs`, 27 h, for the rest).
    */
   tombstone: Quiet;
 }
@@ -98,7 +104,7 @@ export interface MemoryValveConfig {
 export const DEFAULT_MEMORY_VALVE_CONFIG: MemoryValveConfig = {
   sweepIntervalMs: 1_000,
   endedStream: { eventTimeMs: 2 * 60_000, events: 10_000 },
-  idleStream: { eventTimeMs: 3 * 3_600_000, events: 50_000 },
+  idleStream: { eventTimeMs: 24 * 3_600_000, events: 50_000 },
   tombstone: { eventTimeMs: 3 * 3_600_000, events: 50_000 },
 };
 
@@ -259,7 +265,7 @@ export class DetectionEngine {
   /** Findings of forgotten streams that were still pending: dropped once drained. */
   private readonly orphaned = new Set<string>();
   private findingSeq = 0;
-  /** The newest event time across streams: read by the memory valve only, never on a verdict path. */
+  /** The newest live-activity time across streams (`isLiveActivity`): read by the memory valve only, never on a verdict path. */
   private maxEventTime = Number.NEGATIVE_INFINITY;
   private nextSweepAt = Number.NEGATIVE_INFINITY;
   private eventsProcessed = 0;
@@ -303,7 +309,8 @@ export class DetectionEngine {
     // A sale.opened is announced ahead of its ts: it waits in the buffer for
     // its stream's clock to reach it, and moves neither clock itself.
     const clock = advancesStreamClock(event);
-    if (clock && event.ts > this.maxEventTime) this.maxEventTime = event.ts;
+    // The valve's clock is live activity only: refunds of last week's streams are not the evening moving on.
+    if (event.ts > this.maxEventTime && isLiveActivity(event)) this.maxEventTime = event.ts;
     // One probe on the stream id; no key string is built per event.
     const found = this.lookup(event.roomId, event.streamId);
     if (found !== undefined && !(found instanceof StreamState)) {

@@ -1,8 +1,5 @@
-import { advancesStreamClock, isStreamEvent } from '../../events/event.schema.js';
+import { advancesStreamClock, isLiveActivity, isStreamEvent } from '../../events/event.schema.js';
 import type { CommittedEvent } from '../../log/event-log.writer.js';
-
-/** Order lifecycle events that trickle in long after a stream: not live activity. */
-const TRAILING_TYPES = new Set(['order.paid', 'order.refunded', 'sales.claimed']);
 
 /**
  * What one batch says about a stream it names: its boundaries and log span.
@@ -64,7 +61,7 @@ export function streamsOfBatch(batch: readonly CommittedEvent[]): Map<string, Ba
     stream.lastSeq = Math.max(stream.lastSeq, seq);
     if (!advancesStreamClock(event)) continue;
     stream.lastTs = Math.max(stream.lastTs ?? event.ts, event.ts);
-    if (!TRAILING_TYPES.has(event.type)) stream.activityTs = Math.max(stream.activityTs ?? event.ts, event.ts);
+    if (isLiveActivity(event)) stream.activityTs = Math.max(stream.activityTs ?? event.ts, event.ts);
     if (event.type === 'stream.started') {
       stream.merchantId ??= event.merchantId;
       stream.anchorId = event.anchorId ?? null;

@@ -181,14 +181,15 @@ export class StreamRepository {
 
   /**
    * The first log position of any stream with live activity within
-   * `horizonMs` (event time) of the newest activity; null for an empty
-   * directory.
+   * `horizonMs` (event time) of the newest activity, or within
+   * `unendedHorizonMs` for a stream that has not ended (the engine holds
+   * those longer); null for an empty directory.
    */
-  async firstSeqActiveWithin(horizonMs: number): Promise<number | null> {
+  async firstSeqActiveWithin(horizonMs: number, unendedHorizonMs: number = horizonMs): Promise<number | null> {
     const result = await this.pool.query<{ first: string | null }>(
       `SELECT min(first_seq) AS first FROM streams
-        WHERE activity_ts >= (SELECT max(activity_ts) FROM streams) - $1`,
-      [horizonMs],
+        WHERE activity_ts >= (SELECT max(activity_ts) FROM streams) - (CASE WHEN ended_at IS NULL THEN $2::bigint ELSE $1::bigint END)`,
+      [horizonMs, unendedHorizonMs],
     );
     const first = result.rows[0]?.first;
     return first === null || first === undefined ? null : Number(first);
