@@ -2,44 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { PG_POOL } from '../../platform/database/database.module.js';
 import { subnetOf } from '../../detection/shared/network.js';
-import type { CouponClaimed, DeviceInfo } from '../../events/event.schema.js';
-import { DEVICE_COLUMN_NAMES, type DeviceRow, deviceColumnArrays, deviceFromRow, deviceParams } from '../device-columns.js';
-
-/** One `coupon.claimed` as stored. */
-export interface CouponClaim {
-  eventId: string;
-  accountId: string;
-  couponId: string;
-  campaignId: string;
-  value: number;
-  minSpend: number | null;
-  /** null together: a claim outside a room. */
-  roomId: string | null;
-  streamId: string | null;
-  claimedAt: number;
-  deviceId: string | null;
-  ip: string | null;
-  /** /24 (IPv4) or /64 (IPv6) of ip. */
-  subnet: string | null;
-  device: DeviceInfo | undefined;
-  seq: number;
-}
-
-interface CouponClaimRow extends DeviceRow {
-  event_id: string;
-  account_id: string;
-  coupon_id: string;
-  campaign_id: string;
-  value: string;
-  min_spend: string | null;
-  room_id: string | null;
-  stream_id: string | null;
-  claimed_at: string;
-  device_id: string | null;
-  ip: string | null;
-  subnet: string | null;
-  seq: string;
-}
+import type { CouponClaimed } from '../../events/event.schema.js';
+import { DEVICE_COLUMN_NAMES, deviceColumnArrays, deviceParams } from '../device-columns.js';
 
 const COLUMNS = [
   'event_id',
@@ -60,9 +24,11 @@ const COLUMNS = [
 
 /**
  * `coupon_claims` (migration 1764004500000-V2Events): one row per claim
- * event, in a room or not. Indexed by campaign and time (a release and its
- * rush), by account (a hoard), by coupon (who claimed the coupon an order
- * used) and by device (accounts claiming from one handset).
+ * event, in a room or not, written here. Indexed by campaign and time (a
+ * release and its rush), by account (a hoard), by coupon (who claimed the
+ * coupon an order used) and by device (accounts claiming from one handset).
+ * Read by the promotions detectors' facts (`PromotionFactsRepository`), in
+ * the shapes they judge.
  */
 @Injectable()
 export class CouponClaimsRepository {
@@ -94,54 +60,4 @@ export class CouponClaimsRepository {
       ],
     );
   }
-
-  /** A campaign's claims in [from, to) of event time, in claim order, at most `limit`. */
-  async forCampaign(campaignId: string, from: number, to: number, limit: number): Promise<CouponClaim[]> {
-    const result = await this.pool.query<CouponClaimRow>(
-      `SELECT ${COLUMNS} FROM coupon_claims WHERE campaign_id = $1 AND claimed_at >= $2 AND claimed_at < $3
-        ORDER BY claimed_at, event_id COLLATE "C" LIMIT $4`,
-      [campaignId, from, to, limit],
-    );
-    return result.rows.map(toClaim);
-  }
-
-  /** These accounts' claims, each account's in claim order. */
-  async forAccounts(accountIds: readonly string[]): Promise<CouponClaim[]> {
-    if (accountIds.length === 0) return [];
-    const result = await this.pool.query<CouponClaimRow>(
-      `SELECT ${COLUMNS} FROM coupon_claims WHERE account_id = ANY($1::text[]) ORDER BY account_id, claimed_at, event_id COLLATE "C"`,
-      [accountIds],
-    );
-    return result.rows.map(toClaim);
-  }
-
-  /** The claims of these coupons (who claimed the coupon an order used). */
-  async forCoupons(couponIds: readonly string[]): Promise<CouponClaim[]> {
-    if (couponIds.length === 0) return [];
-    const result = await this.pool.query<CouponClaimRow>(
-      `SELECT ${COLUMNS} FROM coupon_claims WHERE coupon_id = ANY($1::text[]) ORDER BY coupon_id, claimed_at, event_id COLLATE "C"`,
-      [couponIds],
-    );
-    return result.rows.map(toClaim);
-  }
-}
-
-function toClaim(row: CouponClaimRow): CouponClaim {
-  return {
-    eventId: row.event_id,
-    accountId: row.account_id,
-    couponId: row.coupon_id,
-    campaignId: row.campaign_id,
-    // Bounded at ingest (EVENT_BOUNDS.couponValue, .orderValue): exact as JSON numbers.
-    value: Number(row.value),
-    minSpend: row.min_spend === null ? null : Number(row.min_spend),
-    roomId: row.room_id,
-    streamId: row.stream_id,
-    claimedAt: Number(row.claimed_at),
-    deviceId: row.device_id,
-    ip: row.ip,
-    subnet: row.subnet,
-    device: deviceFromRow(row),
-    seq: Number(row.seq),
-  };
 }
