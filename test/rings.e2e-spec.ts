@@ -4,6 +4,7 @@ import type { AccountRingEvidence } from '../src/detection/rings/account-ring.ev
 import type { DeliveryView } from '../src/enforcement/delivery.js';
 import type { ReportView } from '../src/reports/report-view.js';
 import { RingGraphRepository } from '../src/rings/ring-graph.repository.js';
+import { launchChromium } from './support/console-browser.js';
 import { waitFor } from './support/eventually.js';
 import { waitForBacklogZero } from './support/status.js';
 import { dropDatabase, sendBatch, startTestApp, type TestApp } from './support/test-app.js';
@@ -176,6 +177,44 @@ describe('linked-account rings', () => {
     expect(member.body.reasons).toContain(`The account is a member of reported ring ${northRing.subjectId}.`);
     const honest = await harness.request<{ riskCodes: string[] }>('/v1/decisions', { method: 'POST', key: ingest, body: order('fan-a-3', 2) });
     expect(honest.body.riskCodes).not.toContain('ring_member');
+  }, 120_000);
+
+  it("draws the ring on its page, members and the identifiers they share, and shows each member's ring on its account page", async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(`${harness.baseUrl}/console/`);
+      await page.fill('#api-key', reviewer);
+      await page.click('#sign-in-form button[type=submit]');
+      await page.waitForSelector('#queue-rows tr');
+      await page.goto(`${harness.baseUrl}/console/#/report/${northRing.id}`);
+      await page.waitForSelector('#ring-graph[data-drawn="true"]');
+      const graph = page.locator('#ring-graph');
+      // Nine members, and hubs for the handsets, the wallet and the proxy network they share.
+      expect(Number(await graph.getAttribute('data-nodes'))).toBeGreaterThan(9);
+      expect(Number(await graph.getAttribute('data-edges'))).toBeGreaterThanOrEqual(9);
+      expect(await graph.locator('canvas').count()).toBeGreaterThan(0);
+      expect(await page.locator('#ring-members tbody tr').count()).toBe(9);
+      expect(await page.locator('#ring-members tbody tr a').first().textContent()).toBe([...north.accounts].sort()[0]);
+      expect((await page.locator('#verdict').textContent()) ?? '').toContain('9 accounts act as one operator');
+      expect(await page.locator('.ring-legend li[data-kind="payment"]').count()).toBe(1);
+
+      await page.goto(`${harness.baseUrl}/console/#/account/${encodeURIComponent(north.accounts[0]!)}`);
+      await page.waitForSelector('#account-ring a');
+      expect(await page.locator('#account-ring a').getAttribute('data-ring')).toBe(northRing.subjectId);
+      await page.goto(`${harness.baseUrl}/console/#/account/fan-a-3`);
+      await page.waitForSelector('#account-ring');
+      expect(await page.locator('#account-ring a').count()).toBe(0);
+      // No script error and no CSP refusal on the way (Cytoscape styles through the CSSOM).
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   }, 120_000);
 
   it('merges two rings tied together into one report, the absorbed one pointing to the survivor', async () => {

@@ -19,6 +19,8 @@ import { AccountStreamsModule } from '../state/accounts/account-streams.module.j
 const PUBLIC_DIR = fileURLToPath(new URL('./public', import.meta.url));
 /** Chart.js's UMD build, served from the installed package: the machine may have no CDN. */
 const CHART_JS_DIR = join(dirname(createRequire(import.meta.url).resolve('chart.js')));
+/** Cytoscape.js's ES module build (public/js/ring-graph.js imports it), served the same way. */
+const CYTOSCAPE_DIR = dirname(createRequire(import.meta.url).resolve('cytoscape'));
 /** i18next's ES module build, served the same way (public/js/i18n.js imports it). */
 const I18NEXT_DIR = dirname(fileURLToPath(import.meta.resolve('i18next')));
 
@@ -41,6 +43,7 @@ export class ConsoleModule implements OnModuleInit {
     const headers = { setHeaders: (response: { setHeader(name: string, value: string): void }) => setSecurityHeaders(response) };
     http.useStaticAssets(CHART_JS_DIR, { prefix: '/console/vendor/chart.js', index: false, maxAge: '1d', ...headers });
     http.useStaticAssets(I18NEXT_DIR, { prefix: '/console/vendor/i18next', index: false, maxAge: '1d', ...headers });
+    http.useStaticAssets(CYTOSCAPE_DIR, { prefix: '/console/vendor/cytoscape', index: false, maxAge: '1d', ...headers });
     http.useStaticAssets(PUBLIC_DIR, { prefix: '/console', index: 'index.html', ...headers });
   }
 }

@@ -102,6 +102,15 @@ it('writes the queue, report, account, decisions, lists and rules, merchant and 
   await page.waitForSelector('#account-reports, #account-reports-empty');
   await page.screenshot({ path: join(DOCS, 'console-account.png') });
 
+  // A ring the evening's operators formed, drawn as a graph (the first ring report, when the evening made one).
+  const ring = (await harness.request<{ items: Array<{ id: string }> }>('/v1/reports?kind=account_ring&limit=1', { key: fixture.reviewerKey })).body.items[0];
+  if (ring) {
+    await page.goto(`${harness.baseUrl}/console/#/report/${ring.id}`);
+    await page.waitForSelector('#ring-graph[data-drawn="true"]');
+    await page.locator('#ring-view').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(DOCS, 'console-ring.png') });
+  }
+
   // Real-time decisions on a flash sale's orders: a blocked reseller, a gray-listed handset, a live rule and a shadow one.
   await seedDecisions(harness, fixture);
   await page.goto(`${harness.baseUrl}/console/#/decisions`);

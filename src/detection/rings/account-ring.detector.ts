@@ -75,7 +75,7 @@ export function judgeRing(candidate: RingCandidate, config: RingConfig): RingVer
   const identifiers = sharedIdentifiers(candidate, memberSet, config);
   const sharedPaymentMembers = Math.max(0, ...identifiers.filter((shared) => shared.kind === 'payment').map((shared) => shared.membersTotal));
   const burst = registrationBurst(candidate, memberSet, config);
-  const caught = caughtElsewhere(candidate, memberSet);
+  const caught = caughtElsewhere(candidate, memberSet, config.sampleSize * 10);
   const synchronised = synchronisedStreams(candidate, memberSet, config);
   const syncRooms = new Set(synchronised.map((stream) => stream.roomId)).size;
 
@@ -214,11 +214,18 @@ function registrationBurst(candidate: RingCandidate, members: ReadonlySet<string
   };
 }
 
-function caughtElsewhere(candidate: RingCandidate, members: ReadonlySet<string>): RingCaught {
+function caughtElsewhere(candidate: RingCandidate, members: ReadonlySet<string>, listed: number): RingCaught {
   const catches = candidate.caught.filter((caught) => members.has(caught.accountId) && CORROBORATING_KINDS.has(caught.kind));
+  const byAccount = new Map<string, Set<string>>();
+  for (const caught of catches) byAccount.set(caught.accountId, (byAccount.get(caught.accountId) ?? new Set()).add(caught.kind));
   return {
     kinds: [...new Set(catches.map((caught) => caught.kind))].sort(),
-    members: new Set(catches.map((caught) => caught.accountId)).size,
+    members: byAccount.size,
+    // The console marks them on the ring's graph.
+    accounts: [...byAccount.keys()]
+      .sort()
+      .slice(0, listed)
+      .map((accountId) => ({ accountId, kinds: [...(byAccount.get(accountId) ?? [])].sort() })),
     rooms: [...new Set(catches.flatMap((caught) => (caught.roomId === null ? [] : [caught.roomId])))].sort(),
     streams: [...new Set(catches.flatMap((caught) => (caught.streamId === null ? [] : [caught.streamId])))].sort(),
   };

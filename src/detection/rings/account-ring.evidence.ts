@@ -37,6 +37,8 @@ export interface RegistrationBurst {
 export interface RingCaught {
   kinds: string[];
   members: number;
+  /** Those members, each with the kinds it was caught for (a sample, sorted by account; absent on reports stored before session 9). */
+  accounts?: Array<{ accountId: string; kinds: string[] }>;
   rooms: string[];
   streams: string[];
 }

@@ -102,6 +102,20 @@ function sharedTable(shared) {
   );
 }
 
+/** The ring this account is a member of (a standing account_ring report naming it), linked to its page. */
+function ringFigure(items) {
+  const rings = items.filter((report) => report.kind === 'account_ring' && report.subjectType === 'ring' && !report.evidence?.mergedInto);
+  return h(
+    'div',
+    { class: 'figure', id: 'account-ring' },
+    h('span', { class: 'figure-label' }, t('account.ring')),
+    rings.length === 0
+      ? h('strong', { class: 'muted' }, t('account.noRing'))
+      : h('strong', null, rings.map((ring, index) => [index > 0 ? t('list.separator') : null, h('a', { href: `#/report/${ring.id}`, 'data-ring': ring.subjectId }, ring.subjectId)])),
+    rings.length > 0 ? h('span', { class: 'muted small' }, t('fig.ringMembers') + ': ' + rings.map((ring) => formatNumber(ring.accounts.length)).join(t('list.separator'))) : null,
+  );
+}
+
 /**
  * One account across rooms: every report naming it (with each one's verdict),
  * the streams and rooms it was in with the devices, addresses and phones it
@@ -140,6 +154,7 @@ export function renderAccount(target, accountId) {
           h('div', { class: 'figure' }, h('span', { class: 'figure-label' }, t('account.rooms')), h('strong', null, formatNumber(account.rooms.length)), h('span', { class: 'muted small' }, account.rooms.slice(0, 4).join(', '))),
           h('div', { class: 'figure' }, h('span', { class: 'figure-label' }, t('account.streams')), h('strong', null, formatNumber(account.streams.length))),
           h('div', { class: 'figure' }, h('span', { class: 'figure-label' }, t('account.linked')), h('strong', null, formatNumber(new Set(account.shared.flatMap((entry) => entry.accounts)).size))),
+          ringFigure(items),
         ),
         h('section', { 'aria-labelledby': 'account-reports-title' }, h('h2', { id: 'account-reports-title' }, t('account.reportsTitle')), reportsTable(items)),
         h(

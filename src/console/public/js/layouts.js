@@ -2,6 +2,7 @@ import { h } from './dom.js';
 import { formatDuration, formatMoney, formatNumber, formatPercent, formatTime } from './format.js';
 import { t } from './i18n.js';
 import { openingSecond } from './opening-second.js';
+import { ringSection } from './ring-graph.js';
 
 /**
  * Each kind's page top, rendered from its typed evidence
@@ -153,7 +154,19 @@ function scalperBotAccount(report, evidence) {
   return { verdict: t('verdict.scalper_bot.account', { accounts: formatNumber(evidence.groupAccountCount ?? 0), signals: signalList(evidence.signals) }), figures };
 }
 
+function accountRing(report, evidence) {
+  const signals = (evidence.signals ?? []).map((signal) => t(`ringSignal.${signal}`)).join(t('list.separator'));
+  const figures = [
+    figure(t('fig.ringMembers'), formatNumber(evidence.members ?? report.accounts.length)),
+    figure(t('fig.ringLinks'), formatNumber(evidence.linksPerMember ?? 0), t('fig.ringLinksNote', { links: formatNumber(evidence.links ?? 0) })),
+  ];
+  if ((evidence.caught?.members ?? 0) > 0) figures.push(figure(t('fig.ringCaught'), formatNumber(evidence.caught.members), (evidence.caught.kinds ?? []).map((kind) => t(`kind.${kind}`)).join(t('list.separator'))));
+  if (evidence.registrationBurst) figures.push(figure(t('fig.ringBurst'), formatNumber(evidence.registrationBurst.registered.length), `${formatTime(evidence.registrationBurst.from)} – ${formatTime(evidence.registrationBurst.to)}`));
+  return { verdict: t('verdict.account_ring.ring', { members: formatNumber(evidence.members ?? report.accounts.length), links: formatNumber(evidence.links ?? 0), signals }), figures, extra: () => ringSection(report) };
+}
+
 const LAYOUTS = {
+  'account_ring:ring': accountRing,
   'scalper_bot:room': scalperBotRoom,
   'scalper_bot:account': scalperBotAccount,
   'injected_viewers:room': injectedViewersRoom,
@@ -192,7 +205,7 @@ export function reportLayout(report, currency) {
     { class: 'layout', id: 'report-layout', 'aria-labelledby': 'verdict' },
     h('p', { class: 'verdict', id: 'verdict' }, shown.verdict),
     h('div', { class: 'figures', id: 'layout-figures' }, shown.figures),
-    shown.extra ?? null,
+    (typeof shown.extra === 'function' ? shown.extra() : shown.extra) ?? null,
   );
 }
 
