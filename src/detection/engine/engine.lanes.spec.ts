@@ -36,3 +36,32 @@ describe('an evening over four skewed lanes', () => {
     for (const [streamId, findings] of reference) expect({ streamId, findings: skewed.get(streamId) }).toEqual({ streamId, findings });
   });
 });
+
+/**
+ * The shape behind the eval's missed aged farm (session 9): a connection
+ * sends its first batch, then is held back while the others carry their
+ * whole evening, payments and refunds days later included, then sends the
+ * rest. Its rooms must come out as if nothing had waited.
+ */
+describe('an evening whose lanes stall after their first batch', () => {
+  const evening = generateEvening({ seed: 5, rooms: 12 });
+  const reference = findingsByStream([evening.events]);
+  const lanes = splitIntoLanes(evening.events, 4, 3_000, rng(43));
+  const firsts = lanes.map((lane) => lane.slice(0, 500));
+  const rests = lanes.map((lane) => lane.slice(500));
+  const stalled = findingsByStream([...firsts, ...rests]);
+
+  it('puts refunds days past the evening ahead of the stalled lanes (the case being tested)', () => {
+    const trailing = rests[0]!.filter((event) => event.type === 'order.refunded');
+    const lastLive = Math.max(...lanes.flatMap((lane) => lane.filter((event) => event.type === 'stream.ended').map((event) => event.ts)));
+    expect(trailing.length).toBeGreaterThan(0);
+    expect(Math.max(...trailing.map((event) => event.ts)) - lastLive).toBeGreaterThan(24 * 3_600_000);
+  });
+
+  it('gives every stream the findings of the global ts order', () => {
+    expect(reference.size).toBeGreaterThan(3);
+    expect([...stalled.keys()].sort()).toEqual([...reference.keys()].sort());
+    for (const [streamId, findings] of reference) expect({ streamId, findings: stalled.get(streamId) }).toEqual({ streamId, findings });
+  });
+});
+
