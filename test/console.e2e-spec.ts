@@ -4,7 +4,7 @@ import type { StreamSummary, StreamTimeline } from '../src/console/stream-views.
 import { TIMELINE_CONFIG } from '../src/console/timeline.config.js';
 import { ReportsService } from '../src/reports/reports.service.js';
 import type { ReportView } from '../src/reports/report-view.js';
-import { type ConsoleBrowser, chartPoints, launchChromium, waitForChart, waitForText } from './support/console-browser.js';
+import { type ConsoleBrowser, chartPoints, launchChromium, signIn as signInAt, waitForChart, waitForText } from './support/console-browser.js';
 import { type ConsoleFixture, seedConsole } from './support/console-fixture.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -16,10 +16,8 @@ let fixture: ConsoleFixture;
 
 const call = (path: string, key: string, init: { method?: string; body?: unknown } = {}) => harness.request(path, { ...init, key });
 
-async function signIn(page: Page, key: string): Promise<void> {
-  await page.goto(`${harness.baseUrl}/console/`);
-  await page.fill('#api-key', key);
-  await page.click('#sign-in-form button[type=submit]');
+function signIn(page: Page, key: string): Promise<void> {
+  return signInAt(page, harness.baseUrl, key);
 }
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import type { DeskReport } from '../src/reports/report-view.js';
 import { ReportsService } from '../src/reports/reports.service.js';
-import { type ConsoleBrowser, launchChromium, waitForText } from './support/console-browser.js';
+import { type ConsoleBrowser, launchChromium, signIn as signInAt, waitForText } from './support/console-browser.js';
 import { type ConsoleFixture, seedConsole } from './support/console-fixture.js';
 import { startTestApp, TEST_ADMIN_KEY, type TestApp } from './support/test-app.js';
 
@@ -21,9 +21,7 @@ let ada: string;
 const pageErrors: string[] = [];
 
 async function signIn(page: Page, key: string): Promise<void> {
-  await page.goto(`${harness.baseUrl}/console/`);
-  await page.fill('#api-key', key);
-  await page.click('#sign-in-form button[type=submit]');
+  await signInAt(page, harness.baseUrl, key);
   await page.waitForSelector('#queue-rows tr');
 }
 

@@ -4,7 +4,7 @@ import type { AccountRingEvidence } from '../src/detection/rings/account-ring.ev
 import type { DeliveryView } from '../src/enforcement/delivery.js';
 import type { ReportView } from '../src/reports/report-view.js';
 import { RingGraphRepository } from '../src/rings/ring-graph.repository.js';
-import { launchChromium } from './support/console-browser.js';
+import { launchChromium, signIn } from './support/console-browser.js';
 import { waitFor } from './support/eventually.js';
 import { waitForBacklogZero } from './support/status.js';
 import { dropDatabase, sendBatch, startTestApp, type TestApp } from './support/test-app.js';
@@ -188,9 +188,7 @@ describe('linked-account rings', () => {
         if (message.type() === 'error') problems.push(message.text());
       });
       page.on('pageerror', (error) => problems.push(error.message));
-      await page.goto(`${harness.baseUrl}/console/`);
-      await page.fill('#api-key', reviewer);
-      await page.click('#sign-in-form button[type=submit]');
+      await signIn(page, harness.baseUrl, reviewer);
       await page.waitForSelector('#queue-rows tr');
       await page.goto(`${harness.baseUrl}/console/#/report/${northRing.id}`);
       await page.waitForSelector('#ring-graph[data-drawn="true"]');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { RoomEvent } from '../src/events/event.schema.js';
 import { limitedDrop } from './support/detection/flash-traffic.js';
-import { type ConsoleBrowser, launchChromium } from './support/console-browser.js';
+import { type ConsoleBrowser, launchChromium, signIn } from './support/console-browser.js';
 import { waitForBacklogZero } from './support/status.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -86,9 +86,7 @@ describe('scalper_bot end to end', () => {
     try {
       browser = await launchChromium();
       const page = await browser.context.newPage();
-      await page.goto(`${harness.baseUrl}/console/`);
-      await page.fill('#api-key', reviewerKey);
-      await page.click('#sign-in-form button[type=submit]');
+      await signIn(page, harness.baseUrl, reviewerKey);
       await page.waitForSelector('#queue-rows tr');
       await page.goto(`${harness.baseUrl}/console/#/report/${room.id}`);
       await page.waitForSelector('#opening-second .bar');

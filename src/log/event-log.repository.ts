@@ -72,7 +72,7 @@ export class EventLogRepository {
   }
 
   /** The same for some partitions, each after its own checkpoint (a detect worker's backlog). */
-  async countPartitions(after: ReadonlyArray<{ partition: number; afterSeq: number }>, upToSeq: number, cap: number): Promise<number> {
+  async countPartitions(after: readonly PartitionCheckpoint[], upToSeq: number, cap: number): Promise<number> {
     if (after.length === 0) return 0;
     const result = await this.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM (
@@ -90,6 +90,12 @@ export class EventLogRepository {
     const record = result.rows[0];
     return record ? toCommitted(record) : null;
   }
+}
+
+/** A partition and the log position its reader has processed through. */
+export interface PartitionCheckpoint {
+  partition: number;
+  afterSeq: number;
 }
 
 /** An event read by partition: its log position, the event and its room's partition. */

@@ -1,4 +1,5 @@
 import type { RoomEvent } from '../events/event.schema.js';
+import type { PartitionCheckpoint } from './event-log.repository.js';
 import type { CommittedEvent } from './event-log.writer.js';
 import { type LogFollower, LocalLogSource, RemoteLogSource, logSourceFor } from './log-source.js';
 
@@ -49,7 +50,7 @@ function parts() {
         return Promise.resolve([{ ...committed(after + 1), partition: partitions[0] ?? 0 }]);
       },
       countRange: (after: number, upTo: number, cap: number) => Promise.resolve(Math.min(cap, upTo - after)),
-      countPartitions: (after: ReadonlyArray<{ partition: number; afterSeq: number }>, upTo: number, cap: number) =>
+      countPartitions: (after: readonly PartitionCheckpoint[], upTo: number, cap: number) =>
         Promise.resolve(Math.min(cap, after.reduce((sum, p) => sum + upTo - p.afterSeq, 0))),
     },
   };

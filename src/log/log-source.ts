@@ -1,6 +1,6 @@
 import type { AppConfig } from '../platform/config/config.js';
 import type { CommitNotices } from './commit-notices.js';
-import type { EventLogRepository, PartitionedEvent } from './event-log.repository.js';
+import type { EventLogRepository, PartitionCheckpoint, PartitionedEvent } from './event-log.repository.js';
 import type { CommittedEvent, EventLogWriter } from './event-log.writer.js';
 
 /** What a reader of the log hears as it grows. */
@@ -36,21 +36,44 @@ export interface LogSource {
   /** How many committed events lie at afterSeq < seq <= upToSeq, up to `cap`. */
   count(afterSeq: number, upToSeq: number, cap: number): Promise<number>;
   /** The same of some partitions, each after its own checkpoint. */
-  countPartitions(after: ReadonlyArray<{ partition: number; afterSeq: number }>, upToSeq: number, cap: number): Promise<number>;
+  countPartitions(after: readonly PartitionCheckpoint[], upToSeq: number, cap: number): Promise<number>;
   /** Tells the ingest processes how far the reader has processed (remote only: local ingest sees it in-process). */
   publishProcessed(processedSeq: number): void;
 }
 
 type LogReader = Pick<EventLogRepository, 'readRange' | 'readPartitions' | 'countRange' | 'countPartitions'>;
 
+/** What both sources read the same way: the `events` table; they differ in how they hear of commits. */
+abstract class TableLogSource {
+  constructor(private readonly log: LogReader) {}
+
+  read(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]> {
+    return this.log.readRange(afterSeq, upToSeq);
+  }
+
+  readPartitions(afterSeq: number, upToSeq: number, partitions: readonly number[]): Promise<PartitionedEvent[]> {
+    return this.log.readPartitions(afterSeq, upToSeq, partitions);
+  }
+
+  count(afterSeq: number, upToSeq: number, cap: number): Promise<number> {
+    return this.log.countRange(afterSeq, upToSeq, cap);
+  }
+
+  countPartitions(after: readonly PartitionCheckpoint[], upToSeq: number, cap: number): Promise<number> {
+    return this.log.countPartitions(after, upToSeq, cap);
+  }
+}
+
 /** Ingest and the pipeline in one process: batches handed over as they commit. */
-export class LocalLogSource implements LogSource {
+export class LocalLogSource extends TableLogSource implements LogSource {
   readonly kind = 'local';
 
   constructor(
     private readonly writer: Pick<EventLogWriter, 'onCommitted' | 'onGap' | 'safeSeq'>,
-    private readonly log: LogReader,
-  ) {}
+    log: LogReader,
+  ) {
+    super(log);
+  }
 
   follow(follower: LogFollower): () => void {
     const stops = [this.writer.onCommitted((batch) => follower.committed(batch)), this.writer.onGap(() => follower.gap())];
@@ -63,34 +86,20 @@ export class LocalLogSource implements LogSource {
     return this.writer.safeSeq();
   }
 
-  read(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]> {
-    return this.log.readRange(afterSeq, upToSeq);
-  }
-
-  readPartitions(afterSeq: number, upToSeq: number, partitions: readonly number[]): Promise<PartitionedEvent[]> {
-    return this.log.readPartitions(afterSeq, upToSeq, partitions);
-  }
-
-  count(afterSeq: number, upToSeq: number, cap: number): Promise<number> {
-    return this.log.countRange(afterSeq, upToSeq, cap);
-  }
-
-  countPartitions(after: ReadonlyArray<{ partition: number; afterSeq: number }>, upToSeq: number, cap: number): Promise<number> {
-    return this.log.countPartitions(after, upToSeq, cap);
-  }
-
   /** Ingest in this process sees the progress in-process. */
   publishProcessed(_processedSeq: number): void {}
 }
 
 /** The pipeline in a detect process: woken by other processes' commit notices, reading the table. */
-export class RemoteLogSource implements LogSource {
+export class RemoteLogSource extends TableLogSource implements LogSource {
   readonly kind = 'remote';
 
   constructor(
     private readonly notices: Pick<CommitNotices, 'onAdvance' | 'readBound' | 'publishProcessed'>,
-    private readonly log: LogReader,
-  ) {}
+    log: LogReader,
+  ) {
+    super(log);
+  }
 
   follow(follower: LogFollower): () => void {
     return this.notices.onAdvance(() => follower.advanced());
@@ -98,22 +107,6 @@ export class RemoteLogSource implements LogSource {
 
   readBound(): number {
     return this.notices.readBound();
-  }
-
-  read(afterSeq: number, upToSeq: number): Promise<CommittedEvent[]> {
-    return this.log.readRange(afterSeq, upToSeq);
-  }
-
-  readPartitions(afterSeq: number, upToSeq: number, partitions: readonly number[]): Promise<PartitionedEvent[]> {
-    return this.log.readPartitions(afterSeq, upToSeq, partitions);
-  }
-
-  count(afterSeq: number, upToSeq: number, cap: number): Promise<number> {
-    return this.log.countRange(afterSeq, upToSeq, cap);
-  }
-
-  countPartitions(after: ReadonlyArray<{ partition: number; afterSeq: number }>, upToSeq: number, cap: number): Promise<number> {
-    return this.log.countPartitions(after, upToSeq, cap);
   }
 
   publishProcessed(processedSeq: number): void {

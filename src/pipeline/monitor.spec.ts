@@ -1,5 +1,5 @@
 import type { RoomEvent } from '../events/event.schema.js';
-import type { PartitionedEvent } from '../log/event-log.repository.js';
+import type { PartitionCheckpoint, PartitionedEvent } from '../log/event-log.repository.js';
 import type { CommittedEvent } from '../log/event-log.writer.js';
 import type { LogFollower, LogSource } from '../log/log-source.js';
 import { Monitor, type MonitorParts } from './monitor.js';
@@ -51,7 +51,7 @@ class FakeLog implements LogSource {
     return Promise.resolve(Math.min(cap, this.rows.filter(({ seq }) => seq > afterSeq && seq <= upToSeq).length));
   }
 
-  countPartitions(after: ReadonlyArray<{ partition: number; afterSeq: number }>, upToSeq: number, cap: number): Promise<number> {
+  countPartitions(after: readonly PartitionCheckpoint[], upToSeq: number, cap: number): Promise<number> {
     const behind = this.rows.filter(({ seq }) => seq <= upToSeq && after.some((p) => p.partition === seq % 4 && seq > p.afterSeq));
     return Promise.resolve(Math.min(cap, behind.length));
   }

@@ -1,3 +1,5 @@
+import { DEFAULT_MEMORY_VALVE_CONFIG } from '../detection/engine/engine.js';
+
 /** The monitor's knobs; none decides a verdict, they bound memory and restart time. */
 export interface MonitorConfig {
   /**
@@ -23,9 +25,10 @@ export interface MonitorConfig {
   replayHorizonMs: number;
   /**
    * The same for streams that have not ended: the engine holds an idle one
-   * 24 h of live-activity time before its valve finalises it, then its
-   * tombstone 3 h, so 27 h (a stream whose connection stalls behind the
-   * others must come back whole after a restart, not reopen empty).
+   * its valve's idle time (24 h of live activity), then its tombstone (3 h),
+   * so their sum, read from the valve (a stream whose connection stalls
+   * behind the others must come back whole after a restart, not reopen
+   * empty).
    */
   unendedReplayHorizonMs: number;
   /**
@@ -51,7 +54,7 @@ export const DEFAULT_MONITOR_CONFIG: MonitorConfig = {
   maxQueuedEvents: 100_000,
   replayPageSpan: 8 * 4096,
   replayHorizonMs: 6 * 60 * 60_000,
-  unendedReplayHorizonMs: 27 * 60 * 60_000,
+  unendedReplayHorizonMs: DEFAULT_MEMORY_VALVE_CONFIG.idleStream.eventTimeMs + DEFAULT_MEMORY_VALVE_CONFIG.tombstone.eventTimeMs,
   maxLeadSeqs: 8 * 4096,
   maxCountedBacklog: 1_000_000,
 };

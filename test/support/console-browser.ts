@@ -49,6 +49,13 @@ export async function launchChromium(viewport = { width: 1360, height: 900 }): P
   };
 }
 
+/** Opens the console at `baseUrl` and signs in with `key` (the caller waits for the page it expects next). */
+export async function signIn(page: Page, baseUrl: string, key: string): Promise<void> {
+  await page.goto(`${baseUrl}/console/`);
+  await page.fill('#api-key', key);
+  await page.click('#sign-in-form button[type=submit]');
+}
+
 /** What the page's globals look like to the evaluated functions below (this file has no DOM types). */
 interface ChartPage {
   document: { querySelector(selector: string): unknown };

@@ -9,7 +9,9 @@ import { ringSection } from './ring-graph.js';
  * (src/detection/evidence.ts): a verdict line, the two or three figures that
  * decided it, and its members as links to their account pages. Amounts go
  * through formatMoney in the stream's currency; the whole evidence follows
- * below for those who want every figure.
+ * below for those who want every figure. A layout's `extra` (quotes, the
+ * opening second, the ring's graph) is a function: only the report page
+ * builds it, never the queue's verdict line.
  */
 
 /** `joined:1795176450000` → "joined together at 12:07:30 UTC"; `template:7` → "template 7". */
@@ -76,7 +78,7 @@ function scriptedCommentsRoom(report, evidence) {
     figures.push(figure(t(`fig.${strongest[0]}`), formatPercent(strongest[1])));
   }
   const verdict = top ? t('verdict.scripted_comments.room', { accounts: formatNumber(top.accountsTotal), signals: signalList(top.signals) }) : t('verdict.scripted_comments.roomCount');
-  const quotes = top?.sampleTexts?.length ? h('ul', { class: 'quotes', id: 'layout-quotes' }, top.sampleTexts.slice(0, 5).map((text) => h('li', null, h('q', null, text)))) : null;
+  const quotes = () => (top?.sampleTexts?.length ? h('ul', { class: 'quotes', id: 'layout-quotes' }, top.sampleTexts.slice(0, 5).map((text) => h('li', null, h('q', null, text)))) : null);
   return { verdict, figures, extra: quotes };
 }
 
@@ -140,8 +142,11 @@ function scalperBotRoom(report, evidence) {
   if (group) figures.push(figure(t('fig.latency'), group.latencyMedianMs === null ? '—' : t('unit.ms', { n: formatNumber(group.latencyMedianMs) }), group.latencyIqrMs === null ? null : t('fig.iqr', { iqr: t('unit.ms', { n: formatNumber(group.latencyIqrMs) }) })));
   if ((evidence.otherRooms ?? []).length > 0) figures.push(figure(t('fig.otherRooms'), formatNumber(evidence.otherRooms.length)));
   const verdict = t('verdict.scalper_bot.room', { accounts: formatNumber(evidence.accountsTotal ?? report.accounts.length), share: formatPercent(top?.shareOfStockTaken ?? 0), signals: signalList(evidence.signals) });
-  const charts = drops.map((drop) => openingSecond(drop)).filter(Boolean);
-  return { verdict, figures, extra: charts.length > 0 ? h('section', { id: 'opening-second', 'aria-label': t('opening.title') }, h('h3', null, t('opening.title')), charts) : null };
+  const extra = () => {
+    const charts = drops.map((drop) => openingSecond(drop)).filter(Boolean);
+    return charts.length > 0 ? h('section', { id: 'opening-second', 'aria-label': t('opening.title') }, h('h3', null, t('opening.title')), charts) : null;
+  };
+  return { verdict, figures, extra };
 }
 
 function scalperBotAccount(report, evidence) {
@@ -205,7 +210,7 @@ export function reportLayout(report, currency) {
     { class: 'layout', id: 'report-layout', 'aria-labelledby': 'verdict' },
     h('p', { class: 'verdict', id: 'verdict' }, shown.verdict),
     h('div', { class: 'figures', id: 'layout-figures' }, shown.figures),
-    (typeof shown.extra === 'function' ? shown.extra() : shown.extra) ?? null,
+    shown.extra?.() ?? null,
   );
 }
 

@@ -38,11 +38,14 @@ const identifierNode = (shared) => `i:${shared.kind}:${shared.value}`;
  * same by the page and by a test. Members tied to an identifier or a link
  * are drawn first, then caught ones, then the rest, up to MAX_DRAWN_MEMBERS.
  */
+/** Members the other detectors caught, each with the kinds it was caught for. */
+const caughtKinds = (evidence) => new Map((evidence.caught?.accounts ?? []).map((entry) => [entry.accountId, entry.kinds]));
+
 export function ringElements(report) {
   const evidence = report.evidence ?? {};
   const identifiers = evidence.identifiers ?? [];
   const links = evidence.linkSample ?? [];
-  const caught = new Map((evidence.caught?.accounts ?? []).map((entry) => [entry.accountId, entry.kinds]));
+  const caught = caughtKinds(evidence);
   const tied = new Set([...identifiers.flatMap((shared) => shared.members ?? []), ...links.flatMap((link) => [link.a, link.b])]);
   const members = [...report.accounts].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   function rank(accountId) {
@@ -50,19 +53,21 @@ export function ringElements(report) {
   }
   const drawn = new Set(members.slice(0, MAX_DRAWN_MEMBERS));
   const nodes = [...drawn].map((accountId) => ({
-    data: { id: memberNode(accountId), label: accountId, accountId, caught: caught.has(accountId) ? 1 : 0, caughtFor: (caught.get(accountId) ?? []).join(', ') },
+    data: { id: memberNode(accountId), label: accountId, accountId },
     classes: caught.has(accountId) ? 'member caught' : 'member',
   }));
   const edges = [];
   for (const shared of identifiers) {
     const listed = (shared.members ?? []).filter((accountId) => drawn.has(accountId));
     if (listed.length === 0) continue;
-    nodes.push({ data: { id: identifierNode(shared), label: `${shared.kind} ${shared.value}`, kind: shared.kind, colour: IDENTIFIER_COLOURS[shared.kind] ?? '#495057', users: shared.users }, classes: 'identifier' });
-    for (const accountId of listed) edges.push({ data: { id: `${identifierNode(shared)}→${accountId}`, source: identifierNode(shared), target: memberNode(accountId), kind: shared.kind, colour: IDENTIFIER_COLOURS[shared.kind] ?? '#495057' } });
+    const hub = identifierNode(shared);
+    const colour = IDENTIFIER_COLOURS[shared.kind] ?? '#495057';
+    nodes.push({ data: { id: hub, label: `${shared.kind} ${shared.value}`, colour }, classes: 'identifier' });
+    for (const accountId of listed) edges.push({ data: { id: `${hub}→${accountId}`, source: hub, target: memberNode(accountId), colour } });
   }
   for (const link of links) {
     if (!drawn.has(link.a) || !drawn.has(link.b)) continue;
-    edges.push({ data: { id: `link:${link.a}:${link.b}`, source: memberNode(link.a), target: memberNode(link.b), kind: 'link', colour: '#212529', strength: link.strength }, classes: 'link' });
+    edges.push({ data: { id: `link:${link.a}:${link.b}`, source: memberNode(link.a), target: memberNode(link.b), colour: '#212529' }, classes: 'link' });
   }
   return { nodes, edges, drawn: drawn.size, members: members.length };
 }
@@ -91,7 +96,7 @@ function legend() {
 function memberTable(report) {
   const evidence = report.evidence ?? {};
   const registered = new Map((evidence.registrations ?? []).map((entry) => [entry.accountId, entry]));
-  const caught = new Map((evidence.caught?.accounts ?? []).map((entry) => [entry.accountId, entry.kinds]));
+  const caught = caughtKinds(evidence);
   const identifiersOf = new Map();
   for (const shared of evidence.identifiers ?? []) {
     for (const accountId of shared.members ?? []) identifiersOf.set(accountId, [...(identifiersOf.get(accountId) ?? []), `${shared.kind} ${shared.value}`]);
