@@ -14,6 +14,7 @@ import { AccountRings1764012000000 } from './1764012000000-AccountRings.js';
 import { PromotionIndexes1764013000000 } from './1764013000000-PromotionIndexes.js';
 import { LogPartitions1764015000000 } from './1764015000000-LogPartitions.js';
 import { RingSightingSeq1764020000000 } from './1764020000000-RingSightingSeq.js';
+import { StandingIndexes1764030000000 } from './1764030000000-StandingIndexes.js';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the
@@ -36,4 +37,5 @@ export const ALL_MIGRATIONS = [
   PromotionIndexes1764013000000,
   LogPartitions1764015000000,
   RingSightingSeq1764020000000,
+  StandingIndexes1764030000000,
 ];

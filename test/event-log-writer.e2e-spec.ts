@@ -47,6 +47,30 @@ describe('EventLogWriter', () => {
     await writer.close();
   });
 
+  it('commits an urgent append ahead of a backlog of ordinary batches, and still hands everything over in seq order', async () => {
+    // One ordinary flush at a time, 300 rows each: the 20 batches queued below take 20 flushes in turn.
+    const writer = new EventLogWriter(pool, { maxRowsPerFlush: 300, flushConcurrency: 1, maxQueuedRows: 10_000 });
+    const heard: CommittedEvent[] = [];
+    writer.onCommitted((batch) => heard.push(...batch));
+    const settled: string[] = [];
+    const ordinary = Array.from({ length: 20 }, (_, b) =>
+      writer.append(Array.from({ length: 300 }, (_, i) => like(`backlog-${b}-${i}`))).then(() => settled.push(`ordinary-${b}`)),
+    );
+    const urgent = writer.append([like('urgent-1')], { urgent: true }).then((outcome) => {
+      settled.push('urgent');
+      return outcome;
+    });
+    const [seq] = await urgent;
+    await Promise.all(ordinary);
+
+    expect(seq).not.toBeNull();
+    // Not behind the backlog: at most the ordinary flush already running, and the one after it, commit first.
+    expect(settled.indexOf('urgent')).toBeLessThanOrEqual(2);
+    expect(heard).toHaveLength(20 * 300 + 1);
+    expect(heard.every((entry, i) => i === 0 || entry.seq > heard[i - 1]!.seq)).toBe(true);
+    await writer.close();
+  });
+
   it('marks the second copy of an id as a duplicate, within a send and across sends', async () => {
     const writer = new EventLogWriter(pool);
     const first = await writer.append([like('dup-1'), like('dup-2'), like('dup-1')]);

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DecisionState } from '../src/decisions/decision-state.js';
 import type { AccountRingEvidence } from '../src/detection/rings/account-ring.evidence.js';
 import type { DeliveryView } from '../src/enforcement/delivery.js';
 import type { ReportView } from '../src/reports/report-view.js';
@@ -167,6 +168,9 @@ describe('linked-account rings', () => {
     expect(await rings.ringOf(north.accounts[0]!)).toEqual({ ringId: northRing.subjectId, members: 9, reported: true });
     expect(await rings.ringOf('fan-a-3')).toBeNull();
 
+    // Decisions hear the ring's report within a second (account standings, STANDINGS_REFRESH_MS).
+    const state = harness.app.get(DecisionState);
+    await waitFor('the ring in its member\'s standing', () => state.standings.standing(north.accounts[0]!).ringId ?? undefined, { timeoutMs: 5_000 });
     // At the moment of an order: the ring's member goes to review for its ring, the honest viewer passes.
     const order = (accountId: string, n: number) => ({
       id: nextId('decide'), type: 'order.placed', roomId: 'room-b', streamId: 'st-b', ts: T0 + DAY + 30 * MINUTE + n, accountId,

@@ -3,7 +3,7 @@ import { computeFeatures, type DecisionEvent } from './decision-features.js';
 import { DecisionProfiles } from './decision-profiles.js';
 
 const T0 = 1_764_100_000_000;
-const inputs = (profiles: DecisionProfiles) => ({ profiles, reports: { open: 0, confirmed: 0 }, lists: { block: false, gray: false, allow: false } });
+const inputs = (profiles: DecisionProfiles) => ({ profiles, standing: { open: 0, confirmed: 0, ringId: null }, lists: { block: false, gray: false, allow: false } });
 const joined = (i: number, over: Record<string, unknown> = {}) =>
   ({ id: `j${i}`, type: 'viewer.joined', roomId: 'r', streamId: 's', ts: T0 + i, accountId: `a${i}`, deviceId: 'dev', ip: '10.0.0.1', ...over }) as RoomEvent;
 const order = (over: Record<string, unknown> = {}) =>

@@ -1,4 +1,5 @@
 import type { RoomEvent } from '../events/event.schema.js';
+import type { AccountStanding } from './account-standings.js';
 import { subnetOf } from '../detection/shared/network.js';
 import { addLinked, DEVICE_FLAGS, type DecisionProfiles } from './decision-profiles.js';
 
@@ -60,10 +61,10 @@ export const FEATURE_CATALOGUE: readonly FeatureDescription[] = [
   { name: 'event.type', type: 'string', nullable: false, description: 'the decided event\'s type', source: 'the request' },
   { name: 'event.quantity', type: 'number', nullable: true, description: 'units ordered (order.placed), else null', source: 'the request' },
   { name: 'account.ageMs', type: 'number', nullable: true, description: 'event ts minus the account\'s creation (earliest viewer.joined.accountCreatedAt or account.registered ts); 0 for a sign-up; null when unknown', source: `${PROFILES}; the request` },
-  { name: 'account.openReports', type: 'number', nullable: false, description: 'open reports naming the account (subject or implicated)', source: 'the `reports` table, read per decision (DecisionsRepository.accountReportCounts, on the decisions pool)' },
-  { name: 'account.confirmedReports', type: 'number', nullable: false, description: 'confirmed reports naming the account', source: 'the `reports` table, read per decision' },
+  { name: 'account.openReports', type: 'number', nullable: false, description: 'open reports naming the account (subject or implicated)', source: 'account standings in memory (account-standings.ts), kept from the `reports` table: every change within a second, everything re-read every two minutes' },
+  { name: 'account.confirmedReports', type: 'number', nullable: false, description: 'confirmed reports naming the account', source: 'account standings in memory, from `reports` (as account.openReports)' },
   { name: 'account.linkedAccounts', type: 'number', nullable: false, description: 'other accounts seen on a device or payment account this account used (the request\'s included), walked up to MAX_LINKED_ACCOUNTS (500)', source: PROFILES },
-  { name: 'account.ringId', type: 'string', nullable: true, description: 'the reported operator ring the account is a member of (an account_ring report that stands); null when none', source: 'ring_members and rings (PostgreSQL, read with the report counts)' },
+  { name: 'account.ringId', type: 'string', nullable: true, description: 'the reported operator ring the account is a member of (an account_ring report that stands); null when none', source: 'account standings in memory, from `rings` and `ring_members` (as account.openReports)' },
   { name: 'device.known', type: 'boolean', nullable: false, description: 'the request carries a deviceId', source: 'the request' },
   ...DEVICE_FLAGS.map((flag) => ({
     name: `device.${flag}`,
@@ -89,14 +90,9 @@ export const FEATURE_CATALOGUE: readonly FeatureDescription[] = [
 
 export const FEATURE_NAMES: ReadonlySet<string> = new Set(FEATURE_CATALOGUE.map((feature) => feature.name));
 
-export interface AccountReportCounts {
-  open: number;
-  confirmed: number;
-}
-
 export interface FeatureInputs {
   profiles: DecisionProfiles;
-  reports: AccountReportCounts;
+  standing: AccountStanding;
   lists: { block: boolean; gray: boolean; allow: boolean };
 }
 
@@ -162,11 +158,10 @@ export function computeFeatures(event: DecisionEvent, inputs: FeatureInputs): De
     event: { type: event.type, quantity: event.type === 'order.placed' ? event.quantity : null },
     account: {
       ageMs: createdAt === null ? null : event.ts - createdAt,
-      openReports: inputs.reports.open,
-      confirmedReports: inputs.reports.confirmed,
+      openReports: inputs.standing.open,
+      confirmedReports: inputs.standing.confirmed,
       linkedAccounts: linked.size,
-      // Read from PostgreSQL with the report counts, after the in-memory part (DecisionsService).
-      ringId: null,
+      ringId: inputs.standing.ringId,
     },
     device: {
       known: ids.deviceId !== undefined,

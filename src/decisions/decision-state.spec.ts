@@ -35,7 +35,7 @@ describe('decision state', () => {
       change: async <T>(work: (c: ListAndRuleChanges) => Promise<T>) => work(changes),
     } as unknown as ListsAndRulesRepository;
     const reports = { confirmedAccounts: async () => [{ accountId: 'already', reportId: 'r1' }, { accountId: 'fresh', reportId: 'r2' }] };
-    const state = new DecisionState({} as never, {} as never, store, reports as never, {} as never, config());
+    const state = new DecisionState({} as never, {} as never, store, reports as never, {} as never, {} as never, config());
     expect(await state.blockConfirmed()).toBe(1);
     expect(audits).toEqual([{ actor: AUTO_BLOCK_ACTOR, target: 'block:account:fresh' }]);
     expect(await state.blockConfirmed()).toBe(0);

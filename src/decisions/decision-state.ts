@@ -4,7 +4,9 @@ import { EventLogWriter } from '../log/event-log.writer.js';
 import { APP_CONFIG, type AppConfig } from '../platform/config/config.js';
 import { StatusRegistry } from '../platform/status/status.registry.js';
 import { ReportRepository } from '../reports/report.repository.js';
+import { AccountStandings } from './account-standings.js';
 import { DECISION_EVENT_TYPES, type DecisionEventType } from './decision-features.js';
+import { DecisionsRepository } from './decisions.repository.js';
 import { ListIndex } from './decision-lists.js';
 import { DecisionProfiles, PROFILED_TYPES } from './decision-profiles.js';
 import { type CompiledRule, compileRule } from './decision-rules.js';
@@ -15,6 +17,25 @@ import type { CombinePolicy, DecisionPolicy } from './risk-scoring.js';
 const WARM_WINDOW = 50 * 4096;
 /** Lists and rules changed by another process reach this one within this. */
 const RELOAD_MS = 5_000;
+/**
+ * Reports and rings reach decisions within this (account standings). A
+ * second is far below how long detection takes to write a report, and the
+ * read is two indexed range scans of what changed.
+ */
+const STANDINGS_REFRESH_MS = 1_000;
+/**
+ * Changes are read from a minute before the last read's clock: a report's
+ * updated_at is its transaction's start, and one that committed later than
+ * that (a slow batch) is still inside the overlap.
+ */
+const STANDINGS_OVERLAP_MS = 60_000;
+/**
+ * And everything is read again this often, into a fresh copy swapped in
+ * whole: the backstop for what no row change announces (an account released
+ * from a ring whose own row did not change, a transaction slower than the
+ * overlap).
+ */
+const STANDINGS_FULL_READ_MS = 120_000;
 /** How often DECISIONS_BLOCK_CONFIRMED looks for newly confirmed reports. */
 const CONFIRMED_SWEEP_MS = 10_000;
 export const AUTO_BLOCK_ACTOR = 'auto:confirmed-report';
@@ -42,6 +63,11 @@ export class DecisionState implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DecisionState.name);
   readonly profiles = new DecisionProfiles();
   lists = new ListIndex([]);
+  /** Reports and rings per account (account.openReports, confirmedReports, ringId), from `reports` and `rings`. */
+  standings = new AccountStandings();
+  private standingsSince: Date | null = null;
+  private standingsFullAt = 0;
+  private standingsRead: Promise<unknown> = Promise.resolve();
   rules: CompiledRule[] = [];
   readonly policy: DecisionPolicy;
   private stopListening?: () => void;
@@ -53,6 +79,7 @@ export class DecisionState implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly log: EventLogRepository,
     private readonly store: ListsAndRulesRepository,
     private readonly reports: ReportRepository,
+    private readonly decisions: DecisionsRepository,
     private readonly status: StatusRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -71,9 +98,11 @@ export class DecisionState implements OnApplicationBootstrap, OnModuleDestroy {
     this.warmedThrough = through;
     this.logger.log(`decision profiles warmed from the log through seq ${through} in ${Math.round(performance.now() - startedAt)} ms`);
     await this.reload();
+    await this.refreshStandings();
     if (this.config.DECISIONS_BLOCK_CONFIRMED) await this.blockConfirmed();
-    this.status.register('decisions', () => ({ backlog: 0, warmedThrough: this.warmedThrough, rules: this.rules.length, ...this.profiles.size }));
+    this.status.register('decisions', () => ({ backlog: 0, warmedThrough: this.warmedThrough, rules: this.rules.length, ...this.profiles.size, ...this.standings.size }));
     this.timers.push(setInterval(() => void this.reload().catch((error: Error) => this.logger.warn(`reload: ${error.message}`)), RELOAD_MS));
+    this.timers.push(setInterval(() => void this.refreshStandings().catch((error: Error) => this.logger.warn(`standings: ${error.message}`)), STANDINGS_REFRESH_MS));
     if (this.config.DECISIONS_BLOCK_CONFIRMED) {
       this.timers.push(setInterval(() => void this.blockConfirmed().catch((error: Error) => this.logger.warn(`auto-block: ${error.message}`)), CONFIRMED_SWEEP_MS));
     }
@@ -90,6 +119,30 @@ export class DecisionState implements OnApplicationBootstrap, OnModuleDestroy {
     const [entries, rules] = await Promise.all([this.store.liveEntries(), this.store.rules()]);
     this.lists = new ListIndex(entries);
     this.rules = rules.map(compileRule);
+  }
+
+  /**
+   * Brings account standings up to the reports and rings committed now: the
+   * rows changed since the last read (less the overlap), or, at boot and
+   * every STANDINGS_FULL_READ_MS, everything into a fresh copy. One read at
+   * a time; a call while one runs waits for it and reads again.
+   */
+  refreshStandings(): Promise<void> {
+    const next = this.standingsRead.then(() => this.readStandings());
+    this.standingsRead = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readStandings(): Promise<void> {
+    const full = this.standingsSince === null || Date.now() - this.standingsFullAt >= STANDINGS_FULL_READ_MS;
+    const since = full ? null : new Date(this.standingsSince!.getTime() - STANDINGS_OVERLAP_MS);
+    const { at, reports, rings } = await this.decisions.standingChanges(since);
+    const standings = full ? new AccountStandings() : this.standings;
+    for (const report of reports) standings.applyReport(report);
+    for (const ring of rings) standings.applyRing(ring);
+    this.standings = standings;
+    this.standingsSince = at;
+    if (full) this.standingsFullAt = Date.now();
   }
 
   /** DECISIONS_BLOCK_CONFIRMED: every account of a confirmed report gets an unscoped block entry, audited. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type pg from 'pg';
 import { DECISIONS_PG_POOL } from '../platform/database/database.module.js';
+import type { StandingReport, StandingRing } from './account-standings.js';
 import type { DecisionFeatures } from './decision-features.js';
 import type { DecisionOutcome, MatchedRule } from './risk-scoring.js';
 
@@ -83,38 +84,51 @@ export function answerOf(record: DecisionAnswer): DecisionAnswer {
   return { eventId, decision, score, riskCodes, reasons, rules, decidedAt };
 }
 
-/** What the store says of an account at decision time: reports naming it (rings aside) and its reported ring. */
-export interface AccountStanding {
-  open: number;
-  confirmed: number;
-  ringId: string | null;
-}
-
 /**
  * `decisions`: one row per decided event id, the first stored wins (a resend
- * answers it). On the decisions' own pool (DECISIONS_PG_POOL), with the one
- * read of `reports` a decision makes (the report store owns that table; this
- * is read here so that it runs on the decisions' pool).
+ * answers it). On the decisions' own pool (DECISIONS_PG_POOL), with the
+ * reads of `reports` and `rings` that account standings are kept from (the
+ * report store and the rings stage own those tables; they are read here so
+ * that it runs on the decisions' pool).
  */
 @Injectable()
 export class DecisionsRepository {
   constructor(@Inject(DECISIONS_PG_POOL) private readonly pool: pg.Pool) {}
 
-  /** Open and confirmed reports naming each account, as subject or implicated, in one statement. */
-  async accountReportCounts(accountIds: readonly string[]): Promise<Map<string, AccountStanding>> {
-    // Ring reports are left to ringId (its own signal); a ring counts while its report stands (not stood down).
-    const { rows } = await this.pool.query<{ account_id: string; open: string; confirmed: string; ring_id: string | null }>(
-      `SELECT a.account_id,
-              count(r.id) FILTER (WHERE r.status = 'open' AND r.kind <> 'account_ring') AS open,
-              count(r.id) FILTER (WHERE r.status = 'confirmed' AND r.kind <> 'account_ring') AS confirmed,
-              (SELECT m.ring_id FROM ring_members m JOIN rings g ON g.ring_id = m.ring_id
-                WHERE m.account_id = a.account_id AND g.reported AND g.last_finding -> 'evidence' -> 'stoodDown' IS NULL) AS ring_id
-         FROM unnest($1::text[]) AS a(account_id)
-         LEFT JOIN reports r ON (r.subject_type = 'account' AND r.subject_id = a.account_id) OR r.accounts @> ARRAY[a.account_id]
-        GROUP BY a.account_id`,
-      [[...new Set(accountIds)]],
-    );
-    return new Map(rows.map((row) => [row.account_id, { open: Number(row.open), confirmed: Number(row.confirmed), ringId: row.ring_id }]));
+  /**
+   * What account standings read (account-standings.ts): with `since` null,
+   * every standing report (open or confirmed, ring reports aside: they are
+   * the ring's) and every reported ring whose report stands, with its
+   * members; with `since`, every report and ring row changed from then on,
+   * whatever its state now, so a dismissal or a stand-down is heard. `at`
+   * is the database's clock before the reads: the next read's `since`
+   * comes from it (less an overlap, for transactions that committed late).
+   */
+  async standingChanges(since: Date | null): Promise<{ at: Date; reports: StandingReport[]; rings: StandingRing[] }> {
+    const { rows: clock } = await this.pool.query<{ at: Date }>('SELECT now() AS at');
+    const [reports, rings] = await Promise.all([
+      this.pool.query<{ id: string; status: string; accounts: string[] }>(
+        `SELECT id, status, CASE WHEN subject_type = 'account' THEN array_append(accounts, subject_id) ELSE accounts END AS accounts
+           FROM reports
+          WHERE kind <> 'account_ring'
+            AND (($1::timestamptz IS NULL AND status IN ('open', 'confirmed')) OR updated_at >= $1::timestamptz)`,
+        [since],
+      ),
+      this.pool.query<{ ring_id: string; members: string[] | null }>(
+        `SELECT g.ring_id,
+                CASE WHEN g.reported AND g.last_finding -> 'evidence' -> 'stoodDown' IS NULL
+                     THEN ARRAY(SELECT m.account_id FROM ring_members m WHERE m.ring_id = g.ring_id) END AS members
+           FROM rings g
+          WHERE ($1::timestamptz IS NULL AND g.reported AND g.last_finding -> 'evidence' -> 'stoodDown' IS NULL)
+             OR g.updated_at >= $1::timestamptz`,
+        [since],
+      ),
+    ]);
+    return {
+      at: clock[0]!.at,
+      reports: reports.rows,
+      rings: rings.rows.map((row) => ({ ringId: row.ring_id, members: row.members })),
+    };
   }
 
   /**

@@ -5,7 +5,7 @@ import { loadConfig } from '../platform/config/config.js';
 import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { StatusRegistry } from '../platform/status/status.registry.js';
 import { DecisionState } from './decision-state.js';
-import type { AccountStanding, DecisionRecord, DecisionsRepository, NewDecision } from './decisions.repository.js';
+import type { DecisionRecord, DecisionsRepository, NewDecision } from './decisions.repository.js';
 import { DecisionInputError, DecisionsService } from './decisions.service.js';
 import type { ListsAndRulesRepository } from './lists-and-rules.repository.js';
 
@@ -29,10 +29,9 @@ const order = (over: Record<string, unknown> = {}) => ({
 });
 
 /** The decisions table in memory: the first decision stored for an event id wins; every statement recorded. */
-class FakeDecisions implements Pick<DecisionsRepository, 'insertMany' | 'accountReportCounts' | 'find' | 'list'> {
+class FakeDecisions implements Pick<DecisionsRepository, 'insertMany' | 'find' | 'list'> {
   readonly rows = new Map<string, NewDecision>();
   readonly inserts: string[][] = [];
-  standing = new Map<string, AccountStanding>();
 
   insertMany(decisions: readonly NewDecision[]): Promise<Set<string>> {
     this.inserts.push(decisions.map((decision) => decision.answer.eventId));
@@ -43,10 +42,6 @@ class FakeDecisions implements Pick<DecisionsRepository, 'insertMany' | 'account
       stored.add(decision.answer.eventId);
     }
     return Promise.resolve(stored);
-  }
-
-  accountReportCounts(accountIds: readonly string[]): Promise<Map<string, AccountStanding>> {
-    return Promise.resolve(new Map(accountIds.flatMap((id) => (this.standing.has(id) ? [[id, this.standing.get(id) as AccountStanding] as const] : []))));
   }
 
   find(eventIds: readonly string[]): Promise<Map<string, DecisionRecord>> {
@@ -67,7 +62,7 @@ class FakeDecisions implements Pick<DecisionsRepository, 'insertMany' | 'account
 
 async function service() {
   const lists = new InMemoryListsAndRules();
-  const state = new DecisionState({} as never, {} as never, lists as unknown as ListsAndRulesRepository, {} as never, {} as never, config);
+  const state = new DecisionState({} as never, {} as never, lists as unknown as ListsAndRulesRepository, {} as never, {} as never, {} as never, config);
   const appended: RoomEvent[][] = [];
   const writer = {
     append: (events: RoomEvent[]): Promise<AppendOutcome> => {
@@ -82,7 +77,7 @@ async function service() {
     await lists.change((changes) => changes.upsertEntry({ list: 'block', type: 'account', value, scope: null, expiresAt: null, reason: 'resells every drop' }, 'admin'));
     await state.reload();
   };
-  return { subject, appended, decisions, metrics, block };
+  return { subject, appended, decisions, metrics, block, state };
 }
 
 describe('the decisions service', () => {
@@ -111,9 +106,11 @@ describe('the decisions service', () => {
     expect(answer.reasons.join(' ')).toContain('resells every drop');
   });
 
-  it('reads the account\'s standing from the store: its reports and its reported ring', async () => {
-    const { subject, decisions } = await service();
-    decisions.standing.set('buyer-1', { open: 2, confirmed: 0, ringId: 'ring-abc' });
+  it('reads the account\'s standing: its reports and its reported ring', async () => {
+    const { subject, decisions, state } = await service();
+    state.standings.applyReport({ id: 'r-1', status: 'open', accounts: ['buyer-1', 'buyer-2'] });
+    state.standings.applyReport({ id: 'r-2', status: 'open', accounts: ['buyer-1'] });
+    state.standings.applyRing({ ringId: 'ring-abc', members: ['buyer-1', 'buyer-9'] });
     const answer = await subject.decide(order());
     expect(answer.riskCodes).toEqual(expect.arrayContaining(['reported_account', 'ring_member']));
     expect(decisions.rows.get('order-1')!.features.account).toMatchObject({ openReports: 2, confirmedReports: 0, ringId: 'ring-abc' });

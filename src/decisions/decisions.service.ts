@@ -4,7 +4,6 @@ import { validateEvent } from '../events/event.schema.js';
 import { EventLogWriter } from '../log/event-log.writer.js';
 import { MetricsService } from '../platform/metrics/metrics.service.js';
 import { type DecisionEvent, DECISION_EVENT_TYPES, computeFeatures, isDecisionEvent } from './decision-features.js';
-import type { AccountStanding } from './decisions.repository.js';
 import { DecisionState } from './decision-state.js';
 import { type DecisionAnswer, type DecisionFilter, type DecisionRecord, DecisionsRepository, type NewDecision, answerOf } from './decisions.repository.js';
 import { decide } from './risk-scoring.js';
@@ -58,7 +57,6 @@ export class DecisionsService {
   private readonly inFlight = new Map<string, Promise<DecisionAnswer>>();
   /** Stores decisions; answers whether this one was stored (false: the id had one already). */
   private readonly saves: Batched<NewDecision, boolean>;
-  private readonly reportCounts: Batched<string, AccountStanding>;
 
   constructor(
     private readonly state: DecisionState,
@@ -70,10 +68,6 @@ export class DecisionsService {
     this.saves = new Batched(async (batch) => {
       const stored = await decisions.insertMany(batch);
       return (decision) => stored.has(decision.answer.eventId);
-    });
-    this.reportCounts = new Batched(async (accountIds) => {
-      const counts = await decisions.accountReportCounts(accountIds);
-      return (accountId) => counts.get(accountId) ?? { open: 0, confirmed: 0, ringId: null };
     });
   }
 
@@ -108,40 +102,28 @@ export class DecisionsService {
   }
 
   private async decideOnce(event: DecisionEvent): Promise<DecisionAnswer> {
-    // What memory holds now is what was committed before this request; take it before anything is awaited.
-    const arrived = this.snapshot(event);
-    // The event's commit and the decision's run side by side (two commits in parallel, not one after the
-    // other); the answer waits for both. A decision row whose event then failed to store is harmless: the
-    // sender was told to retry, and the retry answers that decision.
-    let decision: NewDecision | undefined;
-    const appended = this.writer.append([event]);
-    const saved = this.reportCounts.submit(event.accountId).then((reports) => {
-      decision = arrived(reports);
-      return this.saves.submit(decision);
-    });
-    const [outcome, stored] = await Promise.all([appended, saved]);
+    // Made from what memory holds now, what was committed before this request, before anything is awaited.
+    const decision = this.decideNow(event);
+    // The event's commit (urgent: ahead of the ingest backlog) and the decision's run side by side; the answer
+    // waits for both. A decision row whose event then failed to store is harmless: the sender was told to
+    // retry, and the retry answers that decision.
+    const [outcome, stored] = await Promise.all([this.writer.append([event], { urgent: true }), this.saves.submit(decision)]);
     this.metrics.ingestEvents.inc({ outcome: outcome[0] === null ? 'duplicate' : 'accepted' });
-    if (stored) return decision!.answer;
+    if (stored) return decision.answer;
     // Decided before (a resend), or by another process first: the stored decision is the one.
     const winner = (await this.decisions.find([event.id])).get(event.id);
-    return winner ? answerOf(winner) : decision!.answer;
+    return winner ? answerOf(winner) : decision.answer;
   }
 
-  /** The in-memory part of the features now; the report counts and the ring, read from PostgreSQL, come in later. */
-  private snapshot(event: DecisionEvent): (standing: AccountStanding) => NewDecision {
+  /** The features from memory (profiles, lists, account standings), scored against the rules. */
+  private decideNow(event: DecisionEvent): NewDecision {
     const { profiles, policy } = this.state;
     const hits = this.state.lists.hits(event, profiles.merchantOf(event.streamId), Date.now());
     const lists = { block: hits.some((hit) => hit.list === 'block'), gray: hits.some((hit) => hit.list === 'gray'), allow: hits.some((hit) => hit.list === 'allow') };
-    const features = computeFeatures(event, { profiles, reports: { open: 0, confirmed: 0 }, lists });
-    const rules = this.state.rules;
-    return (standing) => {
-      features.account.openReports = standing.open;
-      features.account.confirmedReports = standing.confirmed;
-      features.account.ringId = standing.ringId;
-      const verdict = decide(features, hits, rules, policy);
-      const answer: DecisionAnswer = { eventId: event.id, ...verdict, decidedAt: new Date().toISOString() };
-      return { answer, eventType: event.type, accountId: event.accountId, features };
-    };
+    const features = computeFeatures(event, { profiles, standing: this.state.standings.standing(event.accountId), lists });
+    const verdict = decide(features, hits, this.state.rules, policy);
+    const answer: DecisionAnswer = { eventId: event.id, ...verdict, decidedAt: new Date().toISOString() };
+    return { answer, eventType: event.type, accountId: event.accountId, features };
   }
 
   /**
@@ -149,7 +131,7 @@ export class DecisionsService {
    * the same writer, a constant answered; no features, no decision row.
    */
   private async bare(event: DecisionEvent): Promise<DecisionAnswer> {
-    await this.writer.append([event]);
+    await this.writer.append([event], { urgent: true });
     return { eventId: event.id, decision: 'pass', score: 0, riskCodes: [], reasons: [], rules: [], decidedAt: new Date().toISOString() };
   }
 }

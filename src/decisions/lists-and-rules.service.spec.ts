@@ -12,7 +12,7 @@ const stats: RuleStats = { matched: { live: 3, shadow: 0 }, outcomes: { pass: 0,
 
 function service() {
   const store = new InMemoryListsAndRules();
-  const state = new DecisionState({} as never, {} as never, store as unknown as ListsAndRulesRepository, {} as never, {} as never, config);
+  const state = new DecisionState({} as never, {} as never, store as unknown as ListsAndRulesRepository, {} as never, {} as never, {} as never, config);
   const decisions = { ruleStats: () => Promise.resolve(stats) } as unknown as DecisionsRepository;
   return { store, state, subject: new ListsAndRulesService(store as unknown as ListsAndRulesRepository, decisions, state) };
 }

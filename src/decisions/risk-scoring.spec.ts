@@ -7,7 +7,7 @@ const T0 = 1_764_100_000_000;
 const policy: DecisionPolicy = { review: 0.4, reject: 0.8, combine: { 'order.placed': 'sum', 'coupon.claimed': 'max', 'viewer.joined': 'sum', 'account.registered': 'sum' } };
 const base = (over: Partial<DecisionFeatures> = {}): DecisionFeatures => {
   const event = { id: 'o', type: 'order.placed', roomId: 'r', streamId: 's', ts: T0, accountId: 'a', orderId: 'x', skuId: 'k', quantity: 1, unitPrice: 1, listPrice: 1, currency: 'CNY' } as DecisionEvent;
-  return { ...computeFeatures(event, { profiles: new DecisionProfiles(), reports: { open: 0, confirmed: 0 }, lists: { block: false, gray: false, allow: false } }), ...over };
+  return { ...computeFeatures(event, { profiles: new DecisionProfiles(), standing: { open: 0, confirmed: 0, ringId: null }, lists: { block: false, gray: false, allow: false } }), ...over };
 };
 const device = (over: Partial<DecisionFeatures['device']>) => ({ ...base().device, ...over });
 

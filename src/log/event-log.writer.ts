@@ -1,7 +1,7 @@
 import { type FactoryProvider, Logger } from '@nestjs/common';
 import type pg from 'pg';
 import type { RoomEvent } from '../events/event.schema.js';
-import { PG_POOL } from '../platform/database/database.module.js';
+import { LOG_PG_POOL } from '../platform/database/database.module.js';
 import { toStoredRow } from './stored-event.js';
 
 /** Seqs one flush reserves: the INCREMENT of the events_seq sequence (migration InitialSchema). */
@@ -28,12 +28,18 @@ export interface EventLogWriterOptions {
   flushConcurrency: number;
   /** Rows waiting for a flush before append() makes callers wait: the memory bound of ingest. */
   maxQueuedRows: number;
+  /**
+   * Rows in one urgent flush (see append's `urgent`). Small: an urgent flush
+   * is a few decisions' events, and its INSERT time is their wait.
+   */
+  maxUrgentRowsPerFlush: number;
 }
 
 export const DEFAULT_WRITER_OPTIONS: EventLogWriterOptions = {
   maxRowsPerFlush: 4000,
   flushConcurrency: 2,
   maxQueuedRows: 40_000,
+  maxUrgentRowsPerFlush: 500,
 };
 
 /** PostgreSQL could not store the batch; nothing of it was accepted, the sender should retry. */
@@ -43,6 +49,7 @@ export class StorageUnavailableError extends Error {
 
 interface PendingAppend {
   events: RoomEvent[];
+  urgent: boolean;
   resolve: (outcome: AppendOutcome) => void;
   reject: (error: Error) => void;
 }
@@ -86,6 +93,8 @@ const INSERT_EVENTS = `
 export class EventLogWriter {
   private readonly logger = new Logger(EventLogWriter.name);
   private readonly queue: PendingAppend[] = [];
+  /** Appends someone is waiting on now (a decision): flushed ahead of the queue, on a flush slot of their own. */
+  private readonly urgentQueue: PendingAppend[] = [];
   private readonly spaceWaiters: Array<() => void> = [];
   private readonly listeners = new Set<CommitListener>();
   private readonly gapListeners = new Set<() => void>();
@@ -103,16 +112,20 @@ export class EventLogWriter {
   private readonly progressListeners = new Set<(committedThrough: number) => void>();
   private queuedRows = 0;
   private activeFlushes = 0;
+  private urgentFlushActive = false;
   private closed = false;
   private committedTotal = 0;
   private failedFlushes = 0;
 
+  private readonly options: EventLogWriterOptions;
+
   constructor(
     private readonly pool: pg.Pool,
-    private readonly options: EventLogWriterOptions = DEFAULT_WRITER_OPTIONS,
+    options: Partial<EventLogWriterOptions> = {},
   ) {
-    if (options.maxRowsPerFlush > EVENT_SEQ_BLOCK) {
-      throw new Error(`maxRowsPerFlush ${options.maxRowsPerFlush} exceeds the seq block of ${EVENT_SEQ_BLOCK}`);
+    this.options = { ...DEFAULT_WRITER_OPTIONS, ...options };
+    for (const limit of ['maxRowsPerFlush', 'maxUrgentRowsPerFlush'] as const) {
+      if (this.options[limit] > EVENT_SEQ_BLOCK) throw new Error(`${limit} ${this.options[limit]} exceeds the seq block of ${EVENT_SEQ_BLOCK}`);
     }
   }
 
@@ -187,17 +200,25 @@ export class EventLogWriter {
    * Stores the events and resolves once they are committed. While the queue
    * is full the caller waits for room (backpressure: a fast sender is slowed,
    * memory stays bounded).
+   *
+   * `urgent`: someone waits on this commit to answer now (a real-time
+   * decision, CONTRACT.md §7). Urgent appends skip the queue of ordinary
+   * batches, and whenever they wait and no urgent flush is running, one
+   * starts beside the ordinary flushes, so their wait is one small INSERT,
+   * not the ingest backlog (up to maxQueuedRows, seconds at 20k events/s).
+   * They are not held back by the ordinary queue's bound; the callers' own
+   * rate (one event per request) bounds them.
    */
-  async append(events: RoomEvent[]): Promise<AppendOutcome> {
+  async append(events: RoomEvent[], { urgent = false }: { urgent?: boolean } = {}): Promise<AppendOutcome> {
     if (events.length === 0) return [];
     if (this.closed) throw new StorageUnavailableError('storage: the service is shutting down; retry');
-    while (this.queuedRows > 0 && this.queuedRows + events.length > this.options.maxQueuedRows) {
+    while (!urgent && this.queuedRows > 0 && this.queuedRows + events.length > this.options.maxQueuedRows) {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
       if (this.closed) throw new StorageUnavailableError('storage: the service is shutting down; retry');
     }
     return new Promise<AppendOutcome>((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
-      this.queuedRows += events.length;
+      (urgent ? this.urgentQueue : this.queue).push({ events, urgent, resolve, reject });
+      if (!urgent) this.queuedRows += events.length;
       this.pump();
     });
   }
@@ -205,7 +226,7 @@ export class EventLogWriter {
   stats(): { queuedRows: number; activeFlushes: number; committedTotal: number; failedFlushes: number } {
     return {
       queuedRows: this.queuedRows,
-      activeFlushes: this.activeFlushes,
+      activeFlushes: this.activeFlushes + (this.urgentFlushActive ? 1 : 0),
       committedTotal: this.committedTotal,
       failedFlushes: this.failedFlushes,
     };
@@ -215,34 +236,47 @@ export class EventLogWriter {
   async close(): Promise<void> {
     this.closed = true;
     for (const wake of this.spaceWaiters.splice(0)) wake();
-    while (this.activeFlushes > 0 || this.queue.length > 0) {
+    while (this.activeFlushes > 0 || this.urgentFlushActive || this.queue.length > 0 || this.urgentQueue.length > 0) {
       this.pump();
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
 
   private pump(): void {
-    while (this.queue.length > 0 && this.activeFlushes < this.options.flushConcurrency) {
-      const batch = this.takeBatch();
-      this.activeFlushes++;
-      void this.flush(batch).finally(() => {
-        this.activeFlushes--;
-        this.pump();
-      });
+    // Ordinary flushes take urgent appends first, then the queue.
+    while ((this.queue.length > 0 || this.urgentQueue.length > 0) && this.activeFlushes < this.options.flushConcurrency) {
+      this.start(this.takeBatch(this.options.maxRowsPerFlush, true), false);
     }
+    // Urgent appends still waiting (every ordinary slot is busy): their own slot, one flush at a time.
+    if (this.urgentQueue.length > 0 && !this.urgentFlushActive) this.start(this.takeBatch(this.options.maxUrgentRowsPerFlush, false), true);
   }
 
-  private takeBatch(): PendingAppend[] {
+  private start(batch: PendingAppend[], urgentSlot: boolean): void {
+    if (urgentSlot) this.urgentFlushActive = true;
+    else this.activeFlushes++;
+    void this.flush(batch).finally(() => {
+      if (urgentSlot) this.urgentFlushActive = false;
+      else this.activeFlushes--;
+      this.pump();
+    });
+  }
+
+  /** Urgent appends first, up to maxRows; then, when `ordinary`, the queue. */
+  private takeBatch(maxRows: number, ordinary: boolean): PendingAppend[] {
     const batch: PendingAppend[] = [];
     let rows = 0;
-    while (this.queue.length > 0) {
-      const next = this.queue[0]!;
-      if (batch.length > 0 && rows + next.events.length > this.options.maxRowsPerFlush) break;
-      batch.push(this.queue.shift()!);
-      rows += next.events.length;
+    let ordinaryRows = 0;
+    for (const queue of ordinary ? [this.urgentQueue, this.queue] : [this.urgentQueue]) {
+      while (queue.length > 0) {
+        const next = queue[0]!;
+        if (batch.length > 0 && rows + next.events.length > maxRows) break;
+        batch.push(queue.shift()!);
+        rows += next.events.length;
+        if (!next.urgent) ordinaryRows += next.events.length;
+      }
     }
-    this.queuedRows -= rows;
-    for (const wake of this.spaceWaiters.splice(0)) wake();
+    this.queuedRows -= ordinaryRows;
+    if (ordinaryRows > 0) for (const wake of this.spaceWaiters.splice(0)) wake();
     return batch;
   }
 
@@ -331,9 +365,9 @@ export class EventLogWriter {
   }
 }
 
-/** This process's one writer of the log, on the service's pool: provided by the ingest module. */
+/** This process's one writer of the log, on its own pool: provided by the ingest module. */
 export const EVENT_LOG_WRITER_PROVIDER: FactoryProvider<EventLogWriter> = {
   provide: EventLogWriter,
-  inject: [PG_POOL],
-  useFactory: (pool: pg.Pool) => new EventLogWriter(pool, DEFAULT_WRITER_OPTIONS),
+  inject: [LOG_PG_POOL],
+  useFactory: (pool: pg.Pool) => new EventLogWriter(pool),
 };

@@ -1,18 +1,26 @@
 /**
- * Decision latency under load: POST /v1/decisions on the built service, open
- * loop at fixed rates (1,000 and 5,000 decisions/s by default), while four
- * socket.io connections carry ordinary traffic (comments, likes, joins) at
- * 20,000 events/s. Latency is measured from each request's SCHEDULED send
- * time, so a service that falls behind shows it (no coordinated omission).
+ * Decision latency under load, on the built service: decisions sent open
+ * loop at fixed rates (1,000 and 5,000/s by default), over HTTP
+ * (POST /v1/decisions, keep-alive) and over socket.io (`decide` on
+ * /ingest), while four socket.io connections carry ordinary traffic
+ * (comments, likes, joins) at 20,000 events/s. Latency is measured from each
+ * request's SCHEDULED send time, so a service that falls behind shows it (no
+ * coordinated omission).
  *
- * The same run then restarts the service with DECISIONS_BENCH_BARE=true
- * (the route stores the event through the same writer and answers a
- * constant) and repeats the load: the ceiling the decision's own work
- * (features, rules, the decision row) is measured against.
+ * Each process kind is measured: an ingest node (ROOMWATCH_ROLE=ingest, as
+ * production serves decisions, detection on its own workers elsewhere) and
+ * all in one (ROOMWATCH_ROLE=all, detection on the same Node thread). Each
+ * is then restarted with DECISIONS_BENCH_BARE=true (the event stored through
+ * the same writer, a constant answered) under the same load: the ceiling the
+ * decision's own work (features, rules, the decision row) is measured
+ * against. The load generator shares the machine with the service and
+ * PostgreSQL.
  *
- * Run: npm run bench:decisions   (options: --rates 1000,5000 --seconds 10 --ingest 20000)
+ * Run: npm run bench:decisions
+ *   (options: --rates 1000,5000 --seconds 10 --ingest 20000 --transports http,socket --roles ingest,all)
  */
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { quantile } from 'simple-statistics';
 import { io, type Socket } from 'socket.io-client';
@@ -25,17 +33,24 @@ const { values: args } = parseArgs({
     rates: { type: 'string', default: '1000,5000' },
     seconds: { type: 'string', default: '10' },
     ingest: { type: 'string', default: '20000' },
+    transports: { type: 'string', default: 'http,socket' },
+    roles: { type: 'string', default: 'ingest,all' },
   },
 });
 const RATES = String(args.rates).split(',').map(Number);
 const SECONDS = Number(args.seconds);
 const INGEST_RATE = Number(args.ingest);
+type Transport = 'http' | 'socket';
+const TRANSPORTS = String(args.transports).split(',') as Transport[];
+type Role = 'ingest' | 'all';
+const ROLES = String(args.roles).split(',') as Role[];
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef0123456789';
 const T0 = 1_764_000_000_000;
 const ROOMS = 20;
 const run = randomBytes(3).toString('hex');
 
 interface Phase {
+  transport: Transport;
   rate: number;
   sent: number;
   answered: number;
@@ -54,14 +69,8 @@ class BackgroundIngest {
   private lanes: Array<Promise<void>> = [];
 
   async start(baseUrl: string, token: string): Promise<void> {
-    for (let c = 0; c < 4; c++) {
-      const socket = io(`${baseUrl}/ingest`, { auth: { token }, transports: ['websocket'], reconnection: false });
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
-      this.sockets.push(socket);
-    }
+    if (INGEST_RATE <= 0) return;
+    for (let c = 0; c < 4; c++) this.sockets.push(await connect(baseUrl, token));
     this.running = true;
     const batch = 500;
     const perLaneInterval = (batch * this.sockets.length * 1000) / INGEST_RATE;
@@ -69,7 +78,9 @@ class BackgroundIngest {
       let due = performance.now() + (lane * perLaneInterval) / this.sockets.length;
       while (this.running) {
         const wait = due - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        // In steps of at most 100 ms, so stop() is heard at a low rate too.
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 100)));
+        if (wait > 100) continue;
         due += perLaneInterval;
         const ack = (await socket.timeout(60_000).emitWithAck('events', this.batch(batch))) as { accepted: number };
         this.accepted += ack.accepted;
@@ -117,7 +128,58 @@ function decisionEvent(): Record<string, unknown> {
   return { ...base, type: 'viewer.joined', ts: T0 + 600_000 + i, accountCreatedAt: T0 - (i % 400) * 86_400_000 };
 }
 
-async function loadPhase(baseUrl: string, token: string, rate: number, background: BackgroundIngest): Promise<Phase> {
+/** One decision request: resolves to null when answered, or to the cause of the failure. */
+type Send = (body: Record<string, unknown>) => Promise<string | null>;
+
+/**
+ * POST /v1/decisions over keep-alive connections (node:http, far cheaper per
+ * request than fetch, so the client takes less of the machine it shares).
+ * At most MAX_OPEN requests are open at once: what is due beyond that waits
+ * in the agent's queue, and its wait counts, latency being taken from the schedule.
+ */
+function httpSender(baseUrl: string, token: string): { send: Send; close: () => void } {
+  const MAX_OPEN = 128;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_OPEN });
+  const url = new URL('/v1/decisions', baseUrl);
+  const send: Send = (event) =>
+    new Promise((resolve) => {
+      const body = JSON.stringify(event);
+      const request = http.request(url, { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode === 200 ? null : `HTTP ${response.statusCode}`));
+      });
+      request.on('error', (error) => resolve(error.message));
+      request.end(body);
+    });
+  return { send, close: () => agent.destroy() };
+}
+
+/** socket.io `decide` on /ingest (CONTRACT.md §7), round robin over four connections, the decision as the ack. */
+async function socketSender(baseUrl: string, token: string): Promise<{ send: Send; close: () => void }> {
+  const sockets = await Promise.all([0, 1, 2, 3].map(() => connect(baseUrl, token)));
+  let next = 0;
+  const send: Send = async (event) => {
+    const socket = sockets[next++ % sockets.length]!;
+    try {
+      const ack = (await socket.timeout(60_000).emitWithAck('decide', event)) as { decision?: string; error?: { code: string } };
+      return ack.decision !== undefined ? null : `ack ${ack.error?.code ?? 'without a decision'}`;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  return { send, close: () => sockets.forEach((socket) => socket.disconnect()) };
+}
+
+async function connect(baseUrl: string, token: string): Promise<Socket> {
+  const socket = io(`${baseUrl}/ingest`, { auth: { token }, transports: ['websocket'], reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  return socket;
+}
+
+async function loadPhase(transport: Transport, send: Send, rate: number, background: BackgroundIngest): Promise<Phase> {
   const latencies: number[] = [];
   let answered = 0;
   let failed = 0;
@@ -126,51 +188,35 @@ async function loadPhase(baseUrl: string, token: string, rate: number, backgroun
   const ingestedBefore = background.accepted;
   const started = performance.now();
   const inFlight: Array<Promise<void>> = [];
-  // At most this many requests open at once (Node's fetch opens a connection per overlapping request):
-  // what is due beyond it waits in the client, and its wait counts, latency being taken from the schedule.
-  const MAX_OPEN = 128;
-  let open = 0;
-  const slotFreed: Array<() => void> = [];
   for (let k = 0; k < total; k++) {
     const scheduled = started + k * interval;
     const wait = scheduled - performance.now();
     // Timers are coarse: send whatever is due every millisecond or so.
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    while (open >= MAX_OPEN) await new Promise<void>((resolve) => slotFreed.push(resolve));
-    open++;
-    const body = JSON.stringify(decisionEvent());
     inFlight.push(
-      fetch(`${baseUrl}/v1/decisions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body })
-        .then(async (response) => {
-          await response.text();
-          if (response.status === 200) {
-            answered++;
-            latencies.push(performance.now() - scheduled);
-          } else {
-            failed++;
-            failures.set(`HTTP ${response.status}`, (failures.get(`HTTP ${response.status}`) ?? 0) + 1);
-          }
-        })
-        .catch((error: Error) => {
+      send(decisionEvent()).then((failure) => {
+        if (failure === null) {
+          answered++;
+          latencies.push(performance.now() - scheduled);
+        } else {
           failed++;
-          failures.set(error.message, (failures.get(error.message) ?? 0) + 1);
-        })
-        .finally(() => {
-          open--;
-          slotFreed.shift()?.();
-        }),
+          failures.set(failure, (failures.get(failure) ?? 0) + 1);
+        }
+      }),
     );
   }
   await Promise.all(inFlight);
   const seconds = (performance.now() - started) / 1000;
-  return { rate, sent: total, answered, failed, latencies, ingested: background.accepted - ingestedBefore, seconds };
+  return { transport, rate, sent: total, answered, failed, latencies, ingested: background.accepted - ingestedBefore, seconds };
 }
 
-async function measure(bare: boolean): Promise<Phase[]> {
-  const databaseUrl = uniqueDatabaseUrl(`bench_decisions${bare ? '_bare' : ''}`);
+async function measure(role: Role, bare: boolean): Promise<Phase[]> {
+  const databaseUrl = uniqueDatabaseUrl(`bench_decisions_${role}${bare ? '_bare' : ''}`);
   let service: ServiceProcess | undefined;
   try {
-    service = await startServiceProcess({ DATABASE_URL: databaseUrl, ADMIN_KEY, REDIS_PREFIX: `rwbench-dec-${run}-${bare ? 'b' : 'd'}`, DECISIONS_BENCH_BARE: String(bare) });
+    service = await startServiceProcess({
+      DATABASE_URL: databaseUrl, ADMIN_KEY, REDIS_PREFIX: `rwbench-dec-${run}-${role}-${bare ? 'b' : 'd'}`, DECISIONS_BENCH_BARE: String(bare), ROOMWATCH_ROLE: role,
+    });
     const ingest = (await createApiKey(service.baseUrl, ADMIN_KEY, 'ingest')).key;
     const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
     // The rooms' streams and flash sales, and a few rules, live and shadow, so rule evaluation is in the path.
@@ -193,9 +239,13 @@ async function measure(bare: boolean): Promise<Phase[]> {
     }
     const background = new BackgroundIngest();
     await background.start(service.baseUrl, ingest);
-    await loadPhase(service.baseUrl, ingest, 200, background).catch(() => undefined); // warm-up: connections, JIT
     const phases: Phase[] = [];
-    for (const rate of RATES) phases.push(await loadPhase(service.baseUrl, ingest, rate, background));
+    for (const transport of TRANSPORTS) {
+      const sender = transport === 'http' ? httpSender(service.baseUrl, ingest) : await socketSender(service.baseUrl, ingest);
+      await loadPhase(transport, sender.send, 200, background); // warm-up: connections, JIT
+      for (const rate of RATES) phases.push(await loadPhase(transport, sender.send, rate, background));
+      sender.close();
+    }
     await background.stop();
     return phases;
   } finally {
@@ -206,17 +256,21 @@ async function measure(bare: boolean): Promise<Phase[]> {
 
 console.log(`roomwatch decisions bench: ${SECONDS} s per rate, rates ${RATES.join(', ')} decisions/s (open loop, latency from the scheduled send), ` +
   `ordinary ingest aimed at ${INGEST_RATE} events/s on 4 socket.io connections; 70% flash-sale orders, 20% coupon claims, 10% joins; 3 rules (1 live, 2 shadow)`);
-const decided = await measure(false);
-const bare = await measure(true);
+const ROLE_LABEL: Record<Role, string> = { ingest: 'ingest node', all: 'all in one' };
+const results: Array<{ role: Role; label: string; phases: Phase[] }> = [];
+for (const role of ROLES) {
+  results.push({ role, label: 'decision', phases: await measure(role, false) });
+  results.push({ role, label: 'bare ceiling (store + constant)', phases: await measure(role, true) });
+}
 const ms = (samples: number[], q: number) => (samples.length === 0 ? '–' : quantile(samples, q).toFixed(1));
 console.log('');
-console.log('| path | target /s | answered /s | failed | p50 ms | p99 ms | max ms | ingest alongside, events/s |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-for (const [label, phases] of [['decision', decided], ['bare ceiling (store + constant)', bare]] as const) {
+console.log('| process (ROOMWATCH_ROLE) | path | transport | target /s | answered /s | failed | p50 ms | p99 ms | max ms | ingest alongside, events/s |');
+console.log('|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const { role, label, phases } of results) {
   for (const phase of phases) {
     const max = phase.latencies.length === 0 ? '–' : Math.max(...phase.latencies).toFixed(1);
     console.log(
-      `| ${label} | ${phase.rate} | ${Math.round(phase.answered / phase.seconds)} | ${phase.failed} | ${ms(phase.latencies, 0.5)} | ${ms(phase.latencies, 0.99)} | ${max} | ${Math.round(phase.ingested / phase.seconds)} |`,
+      `| ${ROLE_LABEL[role]} (${role}) | ${label} | ${phase.transport} | ${phase.rate} | ${Math.round(phase.answered / phase.seconds)} | ${phase.failed} | ${ms(phase.latencies, 0.5)} | ${ms(phase.latencies, 0.99)} | ${max} | ${Math.round(phase.ingested / phase.seconds)} |`,
     );
   }
 }

@@ -12,6 +12,14 @@ export const PG_POOL = Symbol('PG_POOL');
  * report writes on the shared pool, whose wait would be the decision's latency.
  */
 export const DECISIONS_PG_POOL = Symbol('DECISIONS_PG_POOL');
+/**
+ * The event log writer's own pool: its flushes, and the extra one it keeps
+ * for urgent appends (a decision's event), must not wait for a connection
+ * behind the pipeline's statements. Sized by the writer (LOG_POOL_SIZE).
+ */
+export const LOG_PG_POOL = Symbol('LOG_PG_POOL');
+/** The writer's flushes in flight (two ordinary, one urgent) and its seq reservation beside them. */
+export const LOG_POOL_SIZE = 4;
 
 function newPool(config: AppConfig, max: number): pg.Pool {
   const pool = new pg.Pool({
@@ -39,16 +47,18 @@ function newPool(config: AppConfig, max: number): pg.Pool {
     { provide: PG_POOL, inject: [APP_CONFIG], useFactory: (config: AppConfig) => newPool(config, 6) },
     // Two: the decision row's group commit and the report read beside it.
     { provide: DECISIONS_PG_POOL, inject: [APP_CONFIG], useFactory: (config: AppConfig) => newPool(config, 2) },
+    { provide: LOG_PG_POOL, inject: [APP_CONFIG], useFactory: (config: AppConfig) => newPool(config, LOG_POOL_SIZE) },
   ],
-  exports: [PG_POOL, DECISIONS_PG_POOL],
+  exports: [PG_POOL, DECISIONS_PG_POOL, LOG_PG_POOL],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(
     @Inject(PG_POOL) private readonly pool: pg.Pool,
     @Inject(DECISIONS_PG_POOL) private readonly decisionsPool: pg.Pool,
+    @Inject(LOG_PG_POOL) private readonly logPool: pg.Pool,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.pool.end(), this.decisionsPool.end()]);
+    await Promise.all([this.pool.end(), this.decisionsPool.end(), this.logPool.end()]);
   }
 }
