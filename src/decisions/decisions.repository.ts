@@ -115,12 +115,10 @@ export class DecisionsRepository {
         [since],
       ),
       this.pool.query<{ ring_id: string; members: string[] | null }>(
-        `SELECT g.ring_id,
-                CASE WHEN g.reported AND g.last_finding -> 'evidence' -> 'stoodDown' IS NULL
-                     THEN ARRAY(SELECT m.account_id FROM ring_members m WHERE m.ring_id = g.ring_id) END AS members
+        `SELECT g.ring_id, CASE WHEN s.standing THEN ARRAY(SELECT m.account_id FROM ring_members m WHERE m.ring_id = g.ring_id) END AS members
            FROM rings g
-          WHERE ($1::timestamptz IS NULL AND g.reported AND g.last_finding -> 'evidence' -> 'stoodDown' IS NULL)
-             OR g.updated_at >= $1::timestamptz`,
+          CROSS JOIN LATERAL (SELECT g.reported AND g.last_finding -> 'evidence' -> 'stoodDown' IS NULL AS standing) s
+          WHERE ($1::timestamptz IS NULL AND s.standing) OR g.updated_at >= $1::timestamptz`,
         [since],
       ),
     ]);

@@ -49,7 +49,6 @@ export class StorageUnavailableError extends Error {
 
 interface PendingAppend {
   events: RoomEvent[];
-  urgent: boolean;
   resolve: (outcome: AppendOutcome) => void;
   reject: (error: Error) => void;
 }
@@ -217,7 +216,7 @@ export class EventLogWriter {
       if (this.closed) throw new StorageUnavailableError('storage: the service is shutting down; retry');
     }
     return new Promise<AppendOutcome>((resolve, reject) => {
-      (urgent ? this.urgentQueue : this.queue).push({ events, urgent, resolve, reject });
+      (urgent ? this.urgentQueue : this.queue).push({ events, resolve, reject });
       if (!urgent) this.queuedRows += events.length;
       this.pump();
     });
@@ -272,7 +271,7 @@ export class EventLogWriter {
         if (batch.length > 0 && rows + next.events.length > maxRows) break;
         batch.push(queue.shift()!);
         rows += next.events.length;
-        if (!next.urgent) ordinaryRows += next.events.length;
+        if (queue === this.queue) ordinaryRows += next.events.length;
       }
     }
     this.queuedRows -= ordinaryRows;

@@ -23,8 +23,9 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { quantile } from 'simple-statistics';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { createApiKey } from '../simulator/service-harness.js';
+import { connectSocket } from './socket.js';
 import { type ServiceProcess, startServiceProcess } from '../../test/support/service-process.js';
 import { dropDatabase, uniqueDatabaseUrl } from '../../test/support/test-app.js';
 
@@ -70,7 +71,7 @@ class BackgroundIngest {
 
   async start(baseUrl: string, token: string): Promise<void> {
     if (INGEST_RATE <= 0) return;
-    for (let c = 0; c < 4; c++) this.sockets.push(await connect(baseUrl, token));
+    for (let c = 0; c < 4; c++) this.sockets.push(await connectSocket(baseUrl, '/ingest', token));
     this.running = true;
     const batch = 500;
     const perLaneInterval = (batch * this.sockets.length * 1000) / INGEST_RATE;
@@ -156,7 +157,7 @@ function httpSender(baseUrl: string, token: string): { send: Send; close: () => 
 
 /** socket.io `decide` on /ingest (CONTRACT.md §7), round robin over four connections, the decision as the ack. */
 async function socketSender(baseUrl: string, token: string): Promise<{ send: Send; close: () => void }> {
-  const sockets = await Promise.all([0, 1, 2, 3].map(() => connect(baseUrl, token)));
+  const sockets = await Promise.all([0, 1, 2, 3].map(() => connectSocket(baseUrl, '/ingest', token)));
   let next = 0;
   const send: Send = async (event) => {
     const socket = sockets[next++ % sockets.length]!;
@@ -168,15 +169,6 @@ async function socketSender(baseUrl: string, token: string): Promise<{ send: Sen
     }
   };
   return { send, close: () => sockets.forEach((socket) => socket.disconnect()) };
-}
-
-async function connect(baseUrl: string, token: string): Promise<Socket> {
-  const socket = io(`${baseUrl}/ingest`, { auth: { token }, transports: ['websocket'], reconnection: false });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
 }
 
 async function loadPhase(transport: Transport, send: Send, rate: number, background: BackgroundIngest): Promise<Phase> {

@@ -33,7 +33,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { quantile } from 'simple-statistics';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { connectSocket } from './socket.js';
 import { Server } from 'socket.io';
 import { startServiceProcess } from '../../test/support/service-process.js';
 
@@ -137,12 +138,7 @@ function makeEvents(count: number): Array<Record<string, unknown>> {
 async function sendAll(url: string, token: string, events: Array<Record<string, unknown>>): Promise<Measured> {
   const sockets: Socket[] = [];
   for (let c = 0; c < CONNECTIONS; c++) {
-    const socket = io(`${url}/ingest`, { auth: { token }, transports: ['websocket'], reconnection: false });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
-    sockets.push(socket);
+    sockets.push(await connectSocket(url, '/ingest', token));
   }
   const batches: Array<Array<Record<string, unknown>>> = [];
   for (let i = 0; i < events.length; i += BATCH) batches.push(events.slice(i, i + BATCH));

@@ -16,7 +16,8 @@
  */
 import { parseArgs } from 'node:util';
 import { quantile } from 'simple-statistics';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { connectSocket } from './socket.js';
 import type { RoomEvent } from '../../src/events/event.schema.js';
 import { generateEvening } from '../simulator/generator.js';
 import { createApiKey, fetchAllReports } from '../simulator/service-harness.js';
@@ -57,14 +58,6 @@ interface Measured {
   /** Push latency in ms per report.created, room reports and account reports apart. */
   room: number[];
   account: number[];
-}
-
-function connect(baseUrl: string, namespace: string, token: string): Promise<Socket> {
-  const socket = io(`${baseUrl}${namespace}`, { auth: { token }, transports: ['websocket'], reconnection: false });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
 }
 
 /**
@@ -110,10 +103,10 @@ async function measure(topology: Topology, events: readonly RoomEvent[]): Promis
     const reviewer = await createApiKey(front.baseUrl, ADMIN_KEY, 'reviewer');
 
     const pushed: Pushed[] = [];
-    const reviews = await connect(front.baseUrl, '/reviews', reviewer.key);
+    const reviews = await connectSocket(front.baseUrl, '/reviews', reviewer.key);
     sockets.push(reviews);
     reviews.on('report.created', (report: Pushed['report']) => pushed.push({ report, receivedAt: performance.now() }));
-    const sender = await connect(front.baseUrl, '/ingest', ingest.key);
+    const sender = await connectSocket(front.baseUrl, '/ingest', ingest.key);
     sockets.push(sender);
 
     const sent = await replayLive(sender, events);

@@ -45,7 +45,7 @@ function newPool(config: AppConfig, max: number): pg.Pool {
   ],
   providers: [
     { provide: PG_POOL, inject: [APP_CONFIG], useFactory: (config: AppConfig) => newPool(config, 6) },
-    // Two: the decision row's group commit and the report read beside it.
+    // Two: the decision row's group commit, and the account standings' read each second beside it.
     { provide: DECISIONS_PG_POOL, inject: [APP_CONFIG], useFactory: (config: AppConfig) => newPool(config, 2) },
     { provide: LOG_PG_POOL, inject: [APP_CONFIG], useFactory: (config: AppConfig) => newPool(config, LOG_POOL_SIZE) },
   ],
