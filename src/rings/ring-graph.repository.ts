@@ -89,9 +89,11 @@ export class RingGraphRepository {
          INSERT INTO ring_identifiers AS t (kind, value, account_id, first_ts, last_ts, first_seq)
          SELECT kind, value, account_id, first_ts, last_ts, first_seq FROM input ORDER BY kind, value, account_id
          ON CONFLICT (kind, value, account_id) DO UPDATE SET
-           first_ts = LEAST(t.first_ts, EXCLUDED.first_ts), last_ts = GREATEST(t.last_ts, EXCLUDED.last_ts)
+           first_ts = LEAST(t.first_ts, EXCLUDED.first_ts), last_ts = GREATEST(t.last_ts, EXCLUDED.last_ts),
+           -- The log's first sighting whichever worker wrote the row first: what dates a link (ring-graph.ts).
+           first_seq = LEAST(t.first_seq, EXCLUDED.first_seq)
          -- last_ts to the hour: rewriting the row at every sighting of a returning viewer was most of a batch's cost.
-         WHERE EXCLUDED.first_ts < t.first_ts OR EXCLUDED.last_ts > t.last_ts + 3600000
+         WHERE EXCLUDED.first_ts < t.first_ts OR EXCLUDED.last_ts > t.last_ts + 3600000 OR EXCLUDED.first_seq < t.first_seq
          RETURNING t.kind, t.value, t.account_id, t.first_ts, (xmax = 0) AS inserted
        ),
        fresh AS (SELECT kind, value, count(*)::int AS users FROM written WHERE inserted GROUP BY kind, value),
@@ -120,12 +122,13 @@ export class RingGraphRepository {
    * pairs from a network identifier, it only adds its weight to a pair
    * another family tied, so the 500 users of a NAT address need not travel.
    */
-  async neighbourhood(accountIds: readonly string[], maxUsers: number, networkKinds: readonly string[]): Promise<Array<WeighedIdentifier & { accounts: string[] }>> {
+  async neighbourhood(accountIds: readonly string[], maxUsers: number, networkKinds: readonly string[]): Promise<Array<WeighedIdentifier & { accounts: string[]; firstSeqs: number[] }>> {
     if (accountIds.length === 0) return [];
-    const { rows } = await this.pool.query<{ kind: RingIdentifierKind; value: string; users: number; accounts: string[] }>(
+    const { rows } = await this.pool.query<{ kind: RingIdentifierKind; value: string; users: number; accounts: string[]; first_seqs: string[] }>(
       `WITH mine AS (SELECT DISTINCT kind, value FROM ring_identifiers WHERE account_id = ANY($1::text[]) AND kind <> ALL($3::text[])),
        near AS (
-         SELECT m.kind, m.value, u.users, array_agg(o.account_id ORDER BY o.account_id) AS accounts
+         SELECT m.kind, m.value, u.users, array_agg(o.account_id ORDER BY o.account_id) AS accounts,
+                array_agg(coalesce(o.first_seq, 0) ORDER BY o.account_id) AS first_seqs
            FROM mine m
            JOIN ring_identifier_users u ON u.kind = m.kind AND u.value = m.value
            JOIN ring_identifiers o ON o.kind = m.kind AND o.value = m.value
@@ -134,19 +137,20 @@ export class RingGraphRepository {
        ),
        reached AS (SELECT unnest(accounts) AS account_id FROM near UNION SELECT unnest($1::text[])),
        network AS (
-         SELECT o.kind, o.value, u.users, array_agg(o.account_id ORDER BY o.account_id) AS accounts
+         SELECT o.kind, o.value, u.users, array_agg(o.account_id ORDER BY o.account_id) AS accounts,
+                array_agg(coalesce(o.first_seq, 0) ORDER BY o.account_id) AS first_seqs
            FROM reached r
            JOIN ring_identifiers o ON o.account_id = r.account_id AND o.kind = ANY($3::text[])
            JOIN ring_identifier_users u ON u.kind = o.kind AND u.value = o.value
           WHERE u.users BETWEEN 2 AND $2
           GROUP BY o.kind, o.value, u.users
        )
-       SELECT kind, value, users, accounts FROM near
+       SELECT kind, value, users, accounts, first_seqs::text[] FROM near
        UNION ALL
-       SELECT kind, value, users, accounts FROM network`,
+       SELECT kind, value, users, accounts, first_seqs::text[] FROM network`,
       [accountIds, maxUsers, networkKinds],
     );
-    return rows.map((row) => ({ kind: row.kind, value: row.value, users: row.users, accounts: row.accounts }));
+    return rows.map((row) => ({ kind: row.kind, value: row.value, users: row.users, accounts: row.accounts, firstSeqs: row.first_seqs.map(Number) }));
   }
 
   /** The users of these identifiers, of those two to `maxUsers` accounts share: whose links an identifier gaining a user moves. */
@@ -161,16 +165,6 @@ export class RingGraphRepository {
       [JSON.stringify(identifiers.map(({ kind, value }) => ({ kind, value }))), maxUsers],
     );
     return rows.map((row) => ({ accountId: row.account_id, kind: row.kind, value: row.value }));
-  }
-
-  /** When each of these accounts was first tied to any identifier (event time), for those the graph holds. */
-  async firstSeen(accountIds: readonly string[]): Promise<Map<string, number>> {
-    if (accountIds.length === 0) return new Map();
-    const { rows } = await this.pool.query<{ account_id: string; first_ts: string }>(
-      'SELECT account_id, min(first_ts)::text AS first_ts FROM ring_identifiers WHERE account_id = ANY($1::text[]) GROUP BY account_id',
-      [accountIds],
-    );
-    return new Map(rows.map((row) => [row.account_id, Number(row.first_ts)]));
   }
 
   /** The ring of each of these accounts that has one. */

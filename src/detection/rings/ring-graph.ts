@@ -10,6 +10,13 @@ export interface WeighedIdentifier {
 }
 
 /**
+ * An identifier as a walk reads it: the accounts seen with it and, aligned
+ * with them, the log seq each was first seen with it at (absent in specs
+ * that do not care when a link formed: every link then formed at seq 0).
+ */
+export type WalkedIdentifier = WeighedIdentifier & { accounts: readonly string[]; firstSeqs?: readonly number[] };
+
+/**
  * The number of accounts sharing an identifier at which sharing it says
  * nothing (its weight is 0): a carrier NAT pool, a city's mobile network.
  * A fixed scale, not the accounts the graph holds now: with the graph's
@@ -45,6 +52,17 @@ export interface RingLink {
   strength: number;
   /** Per family, the rarest identifier the two share. */
   shared: Array<{ kind: RingIdentifierKind; value: string; weight: number }>;
+  /**
+   * The log seq at which the pair first held enough in common to be linked
+   * (its shared identifiers taken in the order the second of the two was
+   * seen with each), and which of the two held it first. A row keeps the
+   * seq of the log's first sighting, so a link known after one batch keeps
+   * these in every later one, and a link formed later has a larger seq:
+   * what names a ring
+   * (rings.stage.ts) the same whatever batches the log was cut into.
+   */
+  formedSeq: number;
+  first: string;
 }
 
 /**
@@ -58,8 +76,8 @@ export interface RingLink {
  * pair that shares only a campus's /24 is never enumerated. The 500 users of
  * a carrier's NAT address would otherwise be 125,000 pairs per batch.
  */
-export function strongLinks(identifiers: ReadonlyArray<WeighedIdentifier & { accounts: readonly string[] }>, config: Pick<RingConfig, 'linkStrength' | 'maxUsersWalked'>): RingLink[] {
-  type Held = { kind: RingIdentifierKind; value: string; weight: number; family: string };
+export function strongLinks(identifiers: readonly WalkedIdentifier[], config: Pick<RingConfig, 'linkStrength' | 'maxUsersWalked'>): RingLink[] {
+  type Held = { kind: RingIdentifierKind; value: string; weight: number; family: string; seq: number };
   const held = new Map<string, Map<string, Held>>();
   const drawn: Array<readonly string[]> = [];
   for (const identifier of identifiers) {
@@ -68,11 +86,11 @@ export function strongLinks(identifiers: ReadonlyArray<WeighedIdentifier & { acc
     if (weight <= 0) continue;
     const family = IDENTIFIER_FAMILY[identifier.kind];
     const key = `${identifier.kind}\u0000${identifier.value}`;
-    for (const account of identifier.accounts) {
+    identifier.accounts.forEach((account, i) => {
       let mine = held.get(account);
       if (!mine) held.set(account, (mine = new Map()));
-      mine.set(key, { kind: identifier.kind, value: identifier.value, weight, family });
-    }
+      mine.set(key, { kind: identifier.kind, value: identifier.value, weight, family, seq: identifier.firstSeqs?.[i] ?? 0 });
+    });
     if (family !== 'network' || config.linkStrength <= 1) drawn.push([...identifier.accounts].sort());
   }
   const scored = new Set<string>();
@@ -97,23 +115,42 @@ export function strongLinks(identifiers: ReadonlyArray<WeighedIdentifier & { acc
 function scoredLink(
   a: string,
   b: string,
-  held: ReadonlyMap<string, ReadonlyMap<string, { kind: RingIdentifierKind; value: string; weight: number; family: string }>>,
+  held: ReadonlyMap<string, ReadonlyMap<string, { kind: RingIdentifierKind; value: string; weight: number; family: string; seq: number }>>,
   linkStrength: number,
 ): RingLink | null {
   const ofA = held.get(a);
   const ofB = held.get(b);
   if (!ofA || !ofB) return null;
   const [smaller, larger] = ofA.size <= ofB.size ? [ofA, ofB] : [ofB, ofA];
-  const families = new Map<string, { kind: RingIdentifierKind; value: string; weight: number }>();
+  const common: Array<{ kind: RingIdentifierKind; value: string; weight: number; family: string; seqA: number; seqB: number }> = [];
   for (const [key, identifier] of smaller) {
-    if (!larger.has(key)) continue;
-    const current = families.get(identifier.family);
-    if (!current || identifier.weight > current.weight) families.set(identifier.family, { kind: identifier.kind, value: identifier.value, weight: identifier.weight });
+    const other = larger.get(key);
+    if (!other) continue;
+    const [seqA, seqB] = smaller === ofA ? [identifier.seq, other.seq] : [other.seq, identifier.seq];
+    common.push({ kind: identifier.kind, value: identifier.value, weight: identifier.weight, family: identifier.family, seqA, seqB });
   }
+  // In the order the pair came to share each: the link formed where the strength first reached the bar.
+  common.sort((x, y) => Math.max(x.seqA, x.seqB) - Math.max(y.seqA, y.seqB) || x.kind.localeCompare(y.kind) || x.value.localeCompare(y.value));
+  const families = new Map<string, { kind: RingIdentifierKind; value: string; weight: number }>();
+  let formed: (typeof common)[number] | undefined;
   let strength = 0;
-  for (const shared of families.values()) strength += shared.weight;
-  if (strength < linkStrength) return null;
-  return { a, b, strength, shared: [...families.values()].sort((x, y) => y.weight - x.weight) };
+  for (const identifier of common) {
+    const current = families.get(identifier.family);
+    if (current && identifier.weight <= current.weight) continue;
+    strength += identifier.weight - (current?.weight ?? 0);
+    families.set(identifier.family, { kind: identifier.kind, value: identifier.value, weight: identifier.weight });
+    if (!formed && strength >= linkStrength) formed = identifier;
+  }
+  if (!formed) return null;
+  const firstSeqOf = (seqs: (x: (typeof common)[number]) => number): number => Math.min(...common.filter((x) => Math.max(x.seqA, x.seqB) <= Math.max(formed.seqA, formed.seqB)).map(seqs));
+  return {
+    a,
+    b,
+    strength,
+    shared: [...families.values()].sort((x, y) => y.weight - x.weight),
+    formedSeq: Math.max(formed.seqA, formed.seqB),
+    first: firstSeqOf((x) => x.seqB) < firstSeqOf((x) => x.seqA) ? b : a,
+  };
 }
 
 /** Union-find with path halving and union by size: the linked sets of accounts. */

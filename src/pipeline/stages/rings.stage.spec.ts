@@ -84,13 +84,39 @@ describe('the rings stage', () => {
     expect(graph.ringRows.get(ring.subjectId)).toMatchObject({ reported: true, members: 6 });
   });
 
-  it('names a new ring after its member first seen, whatever order the batch lists them in', async () => {
-    // crew-5 orders first by event time, though it is listed (and committed) last.
+  it('names a new ring after the first member of its first link in the log, whatever order the batch lists them in', async () => {
+    // crew-0 and crew-1 are committed first (seqs 1 and 2), though by event time they order last.
     const events = crew('crew', { phone: 'ph-1', payment: 'wallet-1' }).map((committed, i) => ({ ...committed, event: { ...committed.event, ts: T0 + (5 - i) * MIN } }));
     const forward = await run(stage(new InMemoryRingGraph()), events);
     const backward = await run(stage(new InMemoryRingGraph()), [...events].reverse());
-    expect(forward.map((finding) => finding.subjectId)).toEqual([`ring-${createHash('sha256').update('crew-5').digest('hex').slice(0, 16)}`]);
+    expect(forward.map((finding) => finding.subjectId)).toEqual([`ring-${createHash('sha256').update('crew-0').digest('hex').slice(0, 16)}`]);
     expect(backward.map((finding) => finding.subjectId)).toEqual(forward.map((finding) => finding.subjectId));
+  });
+
+  it('names its rings alike however the log is cut into batches', async () => {
+    // An account seen long before it joins a crew; a second, larger crew that
+    // formed later; then a drop address and a handset pool merge the two.
+    const events = [
+      order('early', { phone: 'ph-early', device: 'early-phone' }, T0),
+      ...crew('north', { phone: 'ph-n', payment: 'wallet-n' }, T0 + MIN),
+      ...crew('south', { phone: 'ph-s', payment: 'wallet-s' }, T0 + 10 * MIN),
+      order('south-6', { phone: 'ph-s', payment: 'wallet-s', device: 'south-handset-6' }, T0 + 20 * MIN),
+      order('early', { phone: 'ph-n', payment: 'wallet-n', device: 'early-phone' }, T0 + 30 * MIN),
+      ...[...Array.from({ length: 6 }, (_, i) => `north-${i}`), ...Array.from({ length: 7 }, (_, i) => `south-${i}`)].map((account, i) =>
+        order(account, { address: 'drop-1', device: 'pool-handset' }, T0 + 40 * MIN + i),
+      ),
+    ];
+    const ringsAfter = async (size: number): Promise<Map<string, string[]>> => {
+      const graph = new InMemoryRingGraph();
+      const subject = stage(graph);
+      for (let i = 0; i < events.length; i += size) await run(subject, events.slice(i, i + size));
+      return graph.ringsNow();
+    };
+    const whole = await ringsAfter(events.length);
+    expect([...whole.values()].map((members) => members.length)).toEqual([14]);
+    for (const size of [1, 3, 8]) expect(await ringsAfter(size)).toEqual(whole);
+    // Named after the first link the log formed: north-0 and north-1 (early's first order linked it to nobody).
+    expect([...whole.keys()]).toEqual([`ring-${createHash('sha256').update('north-0').digest('hex').slice(0, 16)}`]);
   });
 
   it('leaves the same rings and the same verdict when a batch runs again', async () => {
@@ -168,7 +194,7 @@ describe('the rings stage', () => {
 
     const survivor = findings.find((finding) => finding.evidence.mergedInto === undefined) as Finding;
     const absorbed = findings.find((finding) => finding.evidence.mergedInto !== undefined) as Finding;
-    // Equal sizes: the older ring survives.
+    // The ring whose first link formed first survives.
     expect(survivor).toMatchObject({ subjectId: first.subjectId, accounts: joined.map(({ event }) => (event as { accountId: string }).accountId).sort() });
     expect(survivor.evidence.absorbed).toEqual([second.subjectId]);
     expect(absorbed).toMatchObject({ subjectId: second.subjectId, evidence: expect.objectContaining({ mergedInto: first.subjectId }) });

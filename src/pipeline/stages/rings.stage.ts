@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Finding, ReportKind } from '../../detection/engine/finding.js';
 import { absorbedRingFinding, CORROBORATING_KINDS, judgeRing, stoodDownRingFinding, type MemberRegistration, type RingCandidate } from '../../detection/rings/account-ring.detector.js';
 import { DEFAULT_RING_CONFIG, type RingConfig } from '../../detection/rings/ring.config.js';
-import { strongLinks, linkedSets, type RingLink, type WeighedIdentifier } from '../../detection/rings/ring-graph.js';
+import { strongLinks, linkedSets, type RingLink, type WalkedIdentifier } from '../../detection/rings/ring-graph.js';
 import { identifierSightings, NETWORK_KINDS } from '../../detection/rings/ring-identifiers.js';
 import { ReportRepository } from '../../reports/report.repository.js';
 import { type NewTie, RingGraphRepository, type RingUpdate, type StoredRing } from '../../rings/ring-graph.repository.js';
@@ -18,12 +18,12 @@ const ENTRIES_PER_MEMBER = 40;
 /** The kinds whose reports corroborate a ring: the judge's, read from the store in one query. */
 const CORROBORATING: ReportKind[] = [...CORROBORATING_KINDS];
 
-type Identifier = WeighedIdentifier & { accounts: string[] };
+type Identifier = WalkedIdentifier & { accounts: string[] };
 
 /** What the stage reads and writes of the ring graph (a fake in memory holds the same for its spec). */
 export type RingGraph = Pick<
   RingGraphRepository,
-  'recordSightings' | 'neighbourhood' | 'usersOf' | 'firstSeen' | 'ringsOfAccounts' | 'membersOf' | 'rings' | 'applyUpdate' | 'markReported'
+  'recordSightings' | 'neighbourhood' | 'usersOf' | 'ringsOfAccounts' | 'membersOf' | 'rings' | 'applyUpdate' | 'markReported'
 >;
 
 /**
@@ -110,11 +110,7 @@ export class RingsStage implements AggregateDetectionStage {
       }
       return asOf;
     };
-    // A new ring is named after its member first seen: the same whatever batch cut or lane order formed it.
-    const unnamed = sets.filter((members) => !members.some((member) => storedOf.has(member))).flat();
-    const firstSeen = await this.graph.firstSeen(unnamed);
-    const founder = (members: readonly string[]): string =>
-      [...members].sort((a, b) => (firstSeen.get(a) ?? Infinity) - (firstSeen.get(b) ?? Infinity) || (a < b ? -1 : 1))[0] as string;
+    const founder = foundersOf(sets, links);
     const update = this.assign(sets, storedOf, storedRings, storedMembers, asOfSet, founder);
     update.released = [...visited].filter((account) => storedOf.has(account) && !inSet.has(account)).sort();
     // A stored ring the walk saw whole that no set kept: its links weakened (what its accounts shared turned out common).
@@ -147,7 +143,7 @@ export class RingsStage implements AggregateDetectionStage {
         // A network identifier comes with the accounts this hop reached: its users seen so far are the union.
         const key = `${identifier.kind}\u0000${identifier.value}`;
         const known = identifiers.get(key);
-        identifiers.set(key, known ? { ...identifier, accounts: [...new Set([...known.accounts, ...identifier.accounts])].sort() } : identifier);
+        identifiers.set(key, known ? unionOfUsers(known, identifier) : identifier);
       }
       links = strongLinks([...identifiers.values()], this.config);
       const next: string[] = [];
@@ -169,9 +165,12 @@ export class RingsStage implements AggregateDetectionStage {
 
   /**
    * Ring ids for the linked sets, largest first: a set keeps the stored ring
-   * most of its members were in (then the oldest); the other stored rings
-   * wholly inside it are merged into it; a set with no stored ring gets a
-   * new id, as does the smaller part of a ring that split.
+   * its founder is in, else the one most of its members were in (then the
+   * oldest); the other stored rings wholly inside it are merged into it; a
+   * set with no stored ring gets a new id from its founder, as does the
+   * smaller part of a ring that split. The founder is the first member of
+   * the set's first link to form (foundersOf): a ring formed in one batch
+   * and the same ring grown or merged over many are named alike.
    */
   private assign(
     sets: readonly string[][],
@@ -191,11 +190,13 @@ export class RingsStage implements AggregateDetectionStage {
         const ringId = storedOf.get(member);
         if (ringId !== undefined) counts.set(ringId, (counts.get(ringId) ?? 0) + 1);
       }
+      const named = founder(members);
+      const foundersRing = storedOf.get(named);
       const candidates = [...counts.entries()]
         .filter(([ringId]) => !claimed.has(ringId))
-        .sort((a, b) => b[1] - a[1] || (stored.get(a[0])?.createdTs ?? 0) - (stored.get(b[0])?.createdTs ?? 0) || (a[0] < b[0] ? -1 : 1));
+        .sort((a, b) => Number(b[0] === foundersRing) - Number(a[0] === foundersRing) || b[1] - a[1] || (stored.get(a[0])?.createdTs ?? 0) - (stored.get(b[0])?.createdTs ?? 0) || (a[0] < b[0] ? -1 : 1));
       const asOf = asOfSet(members);
-      const survivor = candidates[0]?.[0] ?? newRingId(founder(members), (id) => stored.has(id) || claimed.has(id));
+      const survivor = candidates[0]?.[0] ?? newRingId(named, (id) => stored.has(id) || claimed.has(id));
       claimed.add(survivor);
       const absorbed = [...(stored.get(survivor)?.absorbed ?? [])];
       for (const [ringId] of candidates.slice(1)) {
@@ -279,7 +280,40 @@ export class RingsStage implements AggregateDetectionStage {
 }
 
 /**
- * A new ring's id: from its founder (the member first seen), so the same
+ * Each set's founder: of the links among its members, the one formed first
+ * in the log (then by its accounts), and of its two accounts the one that
+ * held what they share first. Links never re-date and later links form at
+ * later seqs, so the founder a ring had when a batch first linked it is the
+ * founder of everything it grows into.
+ */
+function foundersOf(sets: readonly string[][], links: readonly RingLink[]): (members: readonly string[]) => string {
+  const setOf = new Map<string, number>();
+  sets.forEach((members, i) => {
+    for (const member of members) setOf.set(member, i);
+  });
+  const earliest = new Map<number, RingLink>();
+  for (const link of links) {
+    const i = setOf.get(link.a);
+    if (i === undefined || setOf.get(link.b) !== i) continue;
+    const best = earliest.get(i);
+    if (!best || link.formedSeq < best.formedSeq || (link.formedSeq === best.formedSeq && (link.a < best.a || (link.a === best.a && link.b < best.b)))) earliest.set(i, link);
+  }
+  return (members) => {
+    const i = setOf.get(members[0] as string);
+    return (i === undefined ? undefined : earliest.get(i)?.first) ?? ([...members].sort()[0] as string);
+  };
+}
+
+/** One identifier's users as two hops read them: the union, each with its first seq. */
+function unionOfUsers(known: Identifier, more: Identifier): Identifier {
+  const seqOf = new Map<string, number>();
+  for (const identifier of [known, more]) identifier.accounts.forEach((account, i) => seqOf.set(account, identifier.firstSeqs?.[i] ?? 0));
+  const accounts = [...seqOf.keys()].sort();
+  return { ...more, accounts, firstSeqs: accounts.map((account) => seqOf.get(account) as number) };
+}
+
+/**
+ * A new ring's id: from its founder (the first member of its first link), so the same
  * ring found from another batch cut is named alike; a name some other
  * stored ring holds already (that member's earlier ring lives on without
  * it) takes a counter.

@@ -38,6 +38,7 @@ export class InMemoryRingGraph implements RingGraph {
         this.rows.set(key, { kind: sighting.kind, value: sighting.value, accountId: sighting.accountId, firstTs: sighting.ts, firstSeq: sighting.seq });
       } else {
         row.firstTs = Math.min(row.firstTs, sighting.ts);
+        row.firstSeq = Math.min(row.firstSeq, sighting.seq);
         if (!batchSeqs.has(row.firstSeq)) continue;
       }
       const stored = this.rows.get(key) as Row;
@@ -46,7 +47,7 @@ export class InMemoryRingGraph implements RingGraph {
     return Promise.resolve([...ties.values()]);
   }
 
-  neighbourhood(accountIds: readonly string[], maxUsers: number, networkKinds: readonly string[]): Promise<Array<WeighedIdentifier & { accounts: string[] }>> {
+  neighbourhood(accountIds: readonly string[], maxUsers: number, networkKinds: readonly string[]): Promise<Array<WeighedIdentifier & { accounts: string[]; firstSeqs: number[] }>> {
     this.walks++;
     const network = new Set(networkKinds);
     const asked = new Set(accountIds);
@@ -57,7 +58,10 @@ export class InMemoryRingGraph implements RingGraph {
     const around = [...networkKeys]
       .map((key) => this.identifier(key))
       .filter((identifier) => identifier.users >= 2 && identifier.users <= maxUsers)
-      .map((identifier) => ({ ...identifier, accounts: identifier.accounts.filter((account) => reached.has(account)) }));
+      .map((identifier) => {
+        const kept = identifier.accounts.flatMap((account, i) => (reached.has(account) ? [i] : []));
+        return { ...identifier, accounts: kept.map((i) => identifier.accounts[i] as string), firstSeqs: kept.map((i) => identifier.firstSeqs[i] as number) };
+      });
     return Promise.resolve([...near, ...around]);
   }
 
@@ -68,15 +72,6 @@ export class InMemoryRingGraph implements RingGraph {
       return identifier.accounts.map((accountId) => ({ accountId, kind: identifier.kind, value }));
     });
     return Promise.resolve(users);
-  }
-
-  firstSeen(accountIds: readonly string[]): Promise<Map<string, number>> {
-    const asked = new Set(accountIds);
-    const first = new Map<string, number>();
-    for (const row of this.rows.values()) {
-      if (asked.has(row.accountId)) first.set(row.accountId, Math.min(first.get(row.accountId) ?? Infinity, row.firstTs));
-    }
-    return Promise.resolve(first);
   }
 
   ringsOfAccounts(accountIds: readonly string[]): Promise<Map<string, string>> {
@@ -133,10 +128,11 @@ export class InMemoryRingGraph implements RingGraph {
     return byRing;
   }
 
-  private identifier(key: string): WeighedIdentifier & { accounts: string[] } {
+  private identifier(key: string): WeighedIdentifier & { accounts: string[]; firstSeqs: number[] } {
     const rows = [...this.rows.values()].filter((row) => identifierKey(row.kind, row.value) === key);
     const [kind, value] = key.split('\u0000') as [RingIdentifierKind, string];
-    const accounts = sorted(new Set(rows.map((row) => row.accountId)));
-    return { kind, value, users: accounts.length, accounts };
+    const seqOf = new Map(rows.map((row) => [row.accountId, row.firstSeq]));
+    const accounts = sorted(seqOf.keys());
+    return { kind, value, users: accounts.length, accounts, firstSeqs: accounts.map((account) => seqOf.get(account) as number) };
   }
 }
