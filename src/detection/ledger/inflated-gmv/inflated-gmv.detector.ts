@@ -207,10 +207,15 @@ export function judgeInflatedGmv(input: InflatedGmvInput, config: InflatedGmvCon
     (net) => Math.abs(figures.claimed - net) <= config.tolerance.absolute || roundedFrom(figures.claimed, net, config),
   );
   // The claim is a known wrong count of some order set, well above what was paid for those orders;
-  // only once nothing is in flight, since the order sets are not final before.
+  // only once nothing is in flight, since the order sets are not final before. A count matched to
+  // the unit says how the room computed its claim: the relative tolerance (room for fees and coupons
+  // a guess cannot see) no longer applies, only rounding does (a shop of virtual goods sold at list
+  // price, its few flash-sale items counted at list too, claims 1.4 % above what it took).
+  const exact = (match: DefinitionFigure): boolean => Math.abs(figures.claimed - match.figure) <= config.exactMatchSlack;
   const matched =
-    awaiting > 0 ? [] : matchingDefinitions(figures, config).filter((match) => (match.asOf === 'now' ? !exactlySettled : !honest));
-  const byMatch = matched.some((match) => match.uplift > figures.tolerance && figures.claimed - match.honest > figures.tolerance);
+    awaiting > 0 ? [] : matchingDefinitions(figures, config).filter((match) => (match.asOf === 'now' || exact(match) ? !exactlySettled : !honest));
+  const bar = (match: DefinitionFigure): number => (exact(match) ? config.tolerance.absolute : figures.tolerance);
+  const byMatch = matched.some((match) => match.uplift > bar(match) && figures.claimed - match.honest > bar(match));
   const flagged = byDefinition || byBrushing || byMatch || byRefundsAfterClaim;
   if (!flagged) return { figures, flagged, finding: null };
 

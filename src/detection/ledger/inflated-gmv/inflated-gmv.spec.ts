@@ -363,6 +363,22 @@ describe('inflated GMV: the now view, late payments, flash items and posters', (
     expect(judge(orders, 316_000).flagged).toBe(false);
   });
 
+  it('takes a claim of the kept orders at list price, to the unit, for what it is when most sold at list price anyway', () => {
+    // A shop of top-ups sold at list price, and a few flash-sale items: counted at list price, the claim is 1.4 % above what it
+    // took (2,400 yuan), inside the 2 % a guess at fees and coupons allows, but it is exactly the wrong count.
+    const orders = [
+      ...Array.from({ length: 120 }, (_, i) => placed(`topup-${i}`, 10_000, T0 + i * 20_000, T0 + i * 20_000 + 5_000, { listPrice: 10_000 })),
+      ...Array.from({ length: 6 }, (_, i) => placed(`flash-${i}`, 4_900, T0 + 45 * MIN + i * 1_000, T0 + 45 * MIN + i * 1_000 + 5_000, { listPrice: 8_900 })),
+    ];
+    const settled = 120 * 10_000 + 6 * 4_900;
+    const atList = 120 * 10_000 + 6 * 8_900;
+    const verdict = judge(orders, atList);
+    expect(verdict.finding!.evidence.countedAs).toEqual(expect.arrayContaining(['kept orders at list price']));
+    // Off the wrong count by a yuan and more, it is a claim within tolerance of what was settled: clean.
+    expect(judge(orders, atList - 150).flagged).toBe(false);
+    expect(judge(orders, settled + 10_000).flagged).toBe(false);
+  });
+
   it('keeps a poster’s "10k+" clean: sales floored to two significant digits', () => {
     const orders = Array.from({ length: 123 }, (_, i) => placed(`o-${i}`, 10_000, T0 + i * 20_000, T0 + i * 20_000 + 5_000));
     expect(judge(orders, 1_200_000).flagged).toBe(false);
