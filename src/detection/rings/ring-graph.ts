@@ -58,8 +58,8 @@ export interface RingLink {
    * seen with each), and which of the two held it first. A row keeps the
    * seq of the log's first sighting, so a link known after one batch keeps
    * these in every later one, and a link formed later has a larger seq:
-   * what names a ring
-   * (rings.stage.ts) the same whatever batches the log was cut into.
+   * what names a ring (rings.stage.ts) the same whatever batches the log
+   * was cut into.
    */
   formedSeq: number;
   first: string;
@@ -132,25 +132,25 @@ function scoredLink(
   // In the order the pair came to share each: the link formed where the strength first reached the bar.
   common.sort((x, y) => Math.max(x.seqA, x.seqB) - Math.max(y.seqA, y.seqB) || x.kind.localeCompare(y.kind) || x.value.localeCompare(y.value));
   const families = new Map<string, { kind: RingIdentifierKind; value: string; weight: number }>();
-  let formed: (typeof common)[number] | undefined;
+  let formedSeq: number | null = null;
+  // Over the identifiers shared by the time the link formed: when each of the two first held one.
+  let firstA = Infinity;
+  let firstB = Infinity;
   let strength = 0;
   for (const identifier of common) {
+    // Sorted by that seq: once formed, only ties with the forming identifier still count.
+    if (formedSeq === null || Math.max(identifier.seqA, identifier.seqB) === formedSeq) {
+      firstA = Math.min(firstA, identifier.seqA);
+      firstB = Math.min(firstB, identifier.seqB);
+    }
     const current = families.get(identifier.family);
     if (current && identifier.weight <= current.weight) continue;
     strength += identifier.weight - (current?.weight ?? 0);
     families.set(identifier.family, { kind: identifier.kind, value: identifier.value, weight: identifier.weight });
-    if (!formed && strength >= linkStrength) formed = identifier;
+    if (formedSeq === null && strength >= linkStrength) formedSeq = Math.max(identifier.seqA, identifier.seqB);
   }
-  if (!formed) return null;
-  const firstSeqOf = (seqs: (x: (typeof common)[number]) => number): number => Math.min(...common.filter((x) => Math.max(x.seqA, x.seqB) <= Math.max(formed.seqA, formed.seqB)).map(seqs));
-  return {
-    a,
-    b,
-    strength,
-    shared: [...families.values()].sort((x, y) => y.weight - x.weight),
-    formedSeq: Math.max(formed.seqA, formed.seqB),
-    first: firstSeqOf((x) => x.seqB) < firstSeqOf((x) => x.seqA) ? b : a,
-  };
+  if (formedSeq === null) return null;
+  return { a, b, strength, shared: [...families.values()].sort((x, y) => y.weight - x.weight), formedSeq, first: firstB < firstA ? b : a };
 }
 
 /** Union-find with path halving and union by size: the linked sets of accounts. */

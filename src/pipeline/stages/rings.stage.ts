@@ -300,7 +300,8 @@ function foundersOf(sets: readonly string[][], links: readonly RingLink[]): (mem
   }
   return (members) => {
     const i = setOf.get(members[0] as string);
-    return (i === undefined ? undefined : earliest.get(i)?.first) ?? ([...members].sort()[0] as string);
+    // A set's members are sorted (linkedSets); one always has a link, the fallback only keeps the type whole.
+    return (i === undefined ? undefined : earliest.get(i)?.first) ?? (members[0] as string);
   };
 }
 
