@@ -132,6 +132,7 @@ export function foldLedger(events: readonly RoomEvent[], configs: OrderVerdictCo
           placedAt: event.ts,
           currency: event.currency,
           virtual: event.virtual ?? null,
+          category: event.category ?? null,
           placedEventTs: event.ts,
         });
         break;
@@ -145,7 +146,7 @@ export function foldLedger(events: readonly RoomEvent[], configs: OrderVerdictCo
         break;
       }
       case 'order.refunded':
-        orderOf(fold, event).refunds.push({ amount: event.amount, at: event.ts });
+        orderOf(fold, event).refunds.push({ amount: event.amount, at: event.ts, ...(event.returned !== undefined ? { returned: event.returned } : {}) });
         break;
       case 'sales.claimed':
         if (!fold.claim || fold.claim.claimedAt < event.ts || (fold.claim.claimedAt === event.ts && fold.claim.eventId < event.id)) {

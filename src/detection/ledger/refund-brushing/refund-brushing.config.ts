@@ -48,10 +48,16 @@ export interface RefundBrushingConfig {
      * fixed share or case by case, the same evening when it delivers within
      * the city; brushing's rule that honest partial refunds are whole pieces
      * does not hold there, so such a refund is neither a commission kept nor
-     * a refund in the pattern unless it reaches `minRefundedShare`. A crew
-     * brushing a food shop is still judged by its ties, rooms and
-     * payments. Categories are matched as lower-case substrings of
-     * `order.placed.category` (platforms name them their own way).
+     * a refund in the pattern unless it reaches `minRefundedShare`. Such a
+     * refund after the stream, whole or most of the box, is spoilage found
+     * on delivery: honest as often as a return days later, and it weighs
+     * like one (`late_post_end`, lateScore), whenever it came. An office
+     * whose fruit spoiled on a hot day shares one address, as a crew would
+     * (main simulator seeds 2 and 3: four colleagues reported). A crew
+     * brushing a food shop is still judged by its operator's phones, SIMs
+     * and devices across rooms. Categories are matched as lower-case
+     * substrings of `order.placed.category` (platforms name them their own
+     * way).
      */
     compensationCategories: readonly string[];
     /**

@@ -432,6 +432,23 @@ describe('refund brushing: studios, kickbacks, flash teams and task workers', ()
     expect(judgeRefundBrushing(stream(kept), []).flaggedAccounts.length).toBeGreaterThan(0);
   });
 
+  it('keeps colleagues at one office address clean whose fruit spoiled and was refunded in full without return, but not a crew on shared phones', () => {
+    // A small office orders fruit to its front desk; a hot day spoils four of six boxes, refunded whole, the box kept.
+    const office = Array.from({ length: 6 }, (_, i) => ({
+      ...order({ account: `desk-${i}`, at: T0 + (10 + i * 4) * MIN, price: 6_900, address: 'ad-office' }),
+      category: 'food',
+    }));
+    const spoiled = office.map((o, i) => (i < 4 ? { ...o, refunds: [{ amount: o.paidAmount, at: o.paidAt! + (5 + i) * HOUR, returned: false }] } : o));
+    expect(judgeRefundBrushing(stream([...honestBuyers(30), ...spoiled]), []).flaggedAccounts).toEqual([]);
+    // Spoilage settled in full is honest as often as not, like a return days later: an operator's SIM, that refunded
+    // within hours in other rooms, still convicts the same refunds.
+    const crew = spoiled.map((o, i) => (i < 4 ? { ...o, phoneHash: 'studio-sim' } : o));
+    const history = ['studio-c', 'studio-d', 'studio-e', 'studio-f'].map((account, i) => elsewhere(account, 2 + i, { phone: 'studio-sim' }));
+    const verdict = judgeRefundBrushing(stream([...honestBuyers(30), ...crew]), history, DEFAULT_REFUND_BRUSHING_CONFIG, new Map([['phone:studio-sim', 8]]));
+    expect(verdict.flaggedAccounts).toEqual(['desk-0', 'desk-1', 'desk-2', 'desk-3']);
+    expect(verdict.accounts.find((a) => a.accountId === 'desk-0')?.timing.pattern).toBe('late_post_end');
+  });
+
   it('keeps honest partial returns clean: one piece of two, two of three, or a price-protection difference', () => {
     const returns = [
       order({ account: 'half', at: T0 + 20 * MIN, price: 9_900, quantity: 2, refundAt: END + 3 * HOUR, refund: 9_900 }),
