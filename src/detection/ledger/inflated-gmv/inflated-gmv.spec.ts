@@ -123,6 +123,25 @@ describe('inflated GMV', () => {
     });
   });
 
+  it('flags a big claim of which a small crew brushed a few percent, beyond what rounding and fees explain, and not less', () => {
+    // A busy room: 400 honest orders; the claim is its dashboard at the end, the crew's orders still in it.
+    const fans = Array.from({ length: 400 }, (_, i) => order(`big-fan-${i}`, 7_900, 9_900));
+    const judge = (crewSize: number) => {
+      const crew = Array.from({ length: crewSize }, (_, i) => order(`big-crew-${i}`, 39_900, 39_900, { refundAt: END + 30 * HOUR }));
+      const gmv = 400 * 7_900 + crewSize * 39_900;
+      return judgeInflatedGmv({
+        facts: stream([...fans, ...crew]),
+        claim: { gmv, orders: 400 + crewSize, claimedAt: CLAIM_AT },
+        brushingAccounts: new Set(crew.map((o) => o.accountId)),
+        brushingEvidenceAt: END + 30 * HOUR,
+      });
+    };
+    // Three brushed orders of 399.00 are 3.6 % of the claim: past the 2 % a guess at fees allows, brushed money is not sales.
+    expect(judge(3).flagged).toBe(true);
+    // One is 1.2 %: within what the tolerance leaves to rounding, fees and a brushing verdict's doubt.
+    expect(judge(1).flagged).toBe(false);
+  });
+
   it('does not hold against a claim the part of brushing money that stayed: a kickback crew kept its commission', () => {
     // Eight brushers refunded 85 % a day later; the claim is what the room kept, their commissions included.
     const brushers = Array.from({ length: 8 }, (_, i) => order(`kick-${i}`, 39_900, 39_900, { refundAt: END + 30 * HOUR, refund: 33_915 }));
