@@ -69,6 +69,16 @@ describe('promotion styles and their honest twins (promotions.ts)', () => {
     }
   });
 
+  it("sets the threshold a ring games where the usual ones fit none of the shop's SKUs: no ring member goes without the exploit", () => {
+    // Seed 13's second ring sat in a shop whose cheapest SKU was past every usual threshold: one piece passed it, no refund could drop under.
+    const rooms = generateEvening({ seed: 13, rooms: 40, attackShare: 0.4 }).rooms.filter((room) => room.attackStyles.includes('full_reduction_ring'));
+    expect(rooms.length).toBeGreaterThanOrEqual(2);
+    for (const room of rooms) {
+      const refunded = new Set(of(room, 'order.refunded').map((refund) => refund.accountId));
+      expect(room.labels.accounts.coupon_abuse.filter((account) => !refunded.has(account))).toEqual([]);
+    }
+  });
+
   it('has cash-out shops sell virtual goods to linked accounts that take most of it back without return; truth names the shops', () => {
     const rooms = withStyle('cash_out_shop');
     expect(rooms.length).toBeGreaterThanOrEqual(1);

@@ -249,7 +249,10 @@ function woolParty(
 function fullReductionRing(promotions: EveningPromotions, room: RoomBuilder, sessions: readonly ViewerSession[], rng: Rng): string[] {
   const { startTs, endTs } = room;
   const releaseAt = Math.round(startTs + (endTs - startTs) * rng.uniform(0.2, 0.5));
-  const value = rng.pick([1_000, 2_000, 3_000]);
+  // The ring works the rooms whose threshold it can game: one piece of the shop's cheapest fitting SKU
+  // falls short of it, two pass it. Where the usual thresholds fit none, the room's own is set that way.
+  const offered = rng.pick([1_000, 2_000, 3_000]);
+  const value = exploitable(room, offered * 5) ? offered : exploitableValue(room);
   const minSpend = value * 5;
   const campaignId = `cpr-${room.setup.streamId}`;
   let serial = 0;
@@ -475,6 +478,17 @@ function couponOrder(
     order.v2 = { ...order.v2, returned: options.exchange ? true : rng.chance(0.5), refundReason: options.exchange ? 'size exchange' : 'changed my mind' };
   }
   return order;
+}
+
+/** Some SKU of the room is below `minSpend` and passes it with a second piece: a gamed order can drop under it with one refund. */
+function exploitable(room: RoomBuilder, minSpend: number): boolean {
+  return room.setup.skus.some((sku) => sku.livePrice < minSpend && sku.livePrice * 2 >= minSpend);
+}
+
+/** A coupon value (a fifth of its threshold, whole yuan) whose threshold sits at 1.5 pieces of the room's cheapest SKU. */
+function exploitableValue(room: RoomBuilder): number {
+  const cheapest = Math.min(...room.setup.skus.map((sku) => sku.livePrice));
+  return Math.max(100, Math.round((cheapest * 1.5) / 5 / 100) * 100);
 }
 
 /** The room's cheapest SKU, the one a gamed order stacks to pass the threshold. */
