@@ -240,7 +240,8 @@ async function runSeed(seed: number, options: SeedOptions): Promise<SeedResult |
     const promotions = scorePromotions(mainRooms, reports, evening.truth, { otherRooms: heldOutRooms, hoardersAreOurs: false });
     printPromotions(`seed ${seed} · MAIN`, promotions);
     if (heldOutRooms.length > 0) printPromotions(`seed ${seed} · HELD-OUT`, scorePromotions(heldOutRooms, reports, evening.truth, { otherRooms: mainRooms, hoardersAreOurs: true }));
-    const rings = evening.truth ? scoreRings(evening.truth, reports) : null;
+    const attackers = new Set([...evening.rooms.flatMap((room) => Object.values(room.labels.accounts).flat()), ...(evening.truth?.couponHoarders ?? [])]);
+    const rings = evening.truth ? scoreRings(evening.truth, reports, attackers) : null;
     if (rings) printRings(`seed ${seed} · rings`, rings);
     const audits = await printAudits(evening.rooms, service.baseUrl, reviewerKey.key);
     // Each model's orders apart: the truth names both models' scalper orders, each by its own merchants.
@@ -349,6 +350,7 @@ function printRings(title: string, card: RingScorecard): void {
   console.log(`mean Jaccard: main ${fmt(card.meanJaccard)} · held-out ${fmt(card.heldOutMeanJaccard)}`);
   console.log(`honest sharers named in a ring report: ${card.honestNamed.length}${card.honestNamed.length > 0 ? ` (${card.honestNamed.slice(0, 10).join(', ')})` : ''}`);
   console.log(`bulk-registered accounts found (in a ring's registration burst): ${card.bulkFound}/${card.bulkTotal}`);
+  if (card.unlabelledNamed !== null) console.log(`accounts in live ring reports that no ring or attack labels: ${card.unlabelledNamed}`);
 }
 
 async function printAudits(rooms: readonly SimulatedRoom[], baseUrl: string, reviewerKey: string): Promise<{ exact: number }> {
@@ -442,8 +444,15 @@ function printAcrossSeeds(results: readonly SeedResult[]): void {
   const fmt = (value: number | null | undefined): string => (value === null || value === undefined ? '-' : value.toFixed(3));
   console.log('');
   for (const line of table(
-    ['seed', 'ring mean Jaccard (main)', 'held-out', 'honest sharers in rings', 'bulk found'],
-    results.map((result) => [result.seed, fmt(result.rings?.meanJaccard), fmt(result.rings?.heldOutMeanJaccard), result.rings?.honestNamed.length ?? '-', result.rings ? `${result.rings.bulkFound}/${result.rings.bulkTotal}` : '-']),
+    ['seed', 'ring mean Jaccard (main)', 'held-out', 'honest sharers in rings', 'unlabelled in rings', 'bulk found'],
+    results.map((result) => [
+      result.seed,
+      fmt(result.rings?.meanJaccard),
+      fmt(result.rings?.heldOutMeanJaccard),
+      result.rings?.honestNamed.length ?? '-',
+      result.rings?.unlabelledNamed ?? '-',
+      result.rings ? `${result.rings.bulkFound}/${result.rings.bulkTotal}` : '-',
+    ]),
   )) {
     console.log(`  ${line}`);
   }

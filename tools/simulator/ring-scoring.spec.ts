@@ -30,5 +30,9 @@ describe('ring scoring', () => {
     expect(card.honestNamed).toEqual(['home1']);
     expect([card.bulkFound, card.bulkTotal]).toEqual([2, 4]);
     expect(card.ringReports).toBe(2);
+    expect(card.unlabelledNamed).toBeNull();
+    // With the attacks' labels: home1 is in no ring and no attack; a2 is a ring's, x an attack's.
+    const labelled = scoreRings({ rings: [{ style: 'a', members: ['a1', 'a2'] }], honestSharers: [], bulkRegistered: [] }, [ring('r1', ['a1', 'a2', 'x', 'home1'])], new Set(['x']));
+    expect(labelled.unlabelledNamed).toBe(1);
   });
 });

@@ -29,6 +29,12 @@ export interface RingScorecard {
   heldOutMeanJaccard: number | null;
   /** Honest sharers any ring report names. */
   honestNamed: string[];
+  /**
+   * Accounts a live ring report names that are in no true ring and no
+   * attack's labels (`attackers`): honest viewers and buyers the ring
+   * swallowed, sharers or not. Null when no labels were given.
+   */
+  unlabelledNamed: number | null;
   /** Bulk-registered accounts named in a ring report's registration burst, of all. */
   bulkFound: number;
   bulkTotal: number;
@@ -49,7 +55,11 @@ const mean = (values: readonly number[]): number | null => (values.length === 0 
  * included: a reviewer saw them); bulk-registered accounts a report's
  * registration burst names.
  */
-export function scoreRings(truth: Pick<EveningTruth, 'rings' | 'honestSharers' | 'bulkRegistered'>, reports: readonly RingReportLike[]): RingScorecard {
+export function scoreRings(
+  truth: Pick<EveningTruth, 'rings' | 'honestSharers' | 'bulkRegistered'>,
+  reports: readonly RingReportLike[],
+  attackers?: ReadonlySet<string>,
+): RingScorecard {
   const ringReports = reports.filter((report) => report.kind === 'account_ring' && report.subjectType === 'ring');
   const live = ringReports.filter((report) => report.evidence.mergedInto === undefined);
   const rings = truth.rings.map((ring): RingScore => {
@@ -74,7 +84,14 @@ export function scoreRings(truth: Pick<EveningTruth, 'rings' | 'honestSharers' |
     meanJaccard: mean(rings.filter((ring) => !ring.heldOut).map((ring) => ring.jaccard)),
     heldOutMeanJaccard: mean(rings.filter((ring) => ring.heldOut).map((ring) => ring.jaccard)),
     honestNamed: truth.honestSharers.filter((account) => named.has(account)),
+    unlabelledNamed: attackers ? unlabelled(live, truth.rings, attackers) : null,
     bulkFound: truth.bulkRegistered.filter((account) => burst.has(account)).length,
     bulkTotal: truth.bulkRegistered.length,
   };
+}
+
+/** Distinct accounts of live ring reports in no true ring and not among the attackers. */
+function unlabelled(live: readonly RingReportLike[], rings: EveningTruth['rings'], attackers: ReadonlySet<string>): number {
+  const inRing = new Set(rings.flatMap((ring) => ring.members));
+  return new Set(live.flatMap((report) => report.accounts).filter((account) => !inRing.has(account) && !attackers.has(account))).size;
 }
