@@ -62,44 +62,37 @@ export interface RingVerdict {
  * registration burst, a payment account shared beyond a family, members
  * caught by other detectors, or members entering streams together in
  * several rooms. Never one shared identifier alone: a link is already two
- * rare identifiers in common, and the set must be tied many times over. A
- * set below the density, held by kit links (one rare handset, SIM or
- * wallet in common: a chain, or camouflaged members), needs
- * `kitRingCorroborations` of those signs.
+ * rare identifiers in common, and the set must be tied many times over.
  */
 export function judgeRing(candidate: RingCandidate, config: RingConfig): RingVerdict {
   const members = [...candidate.members].sort();
   if (members.length < config.minRingSize) return { finding: null, evidence: null };
   const memberSet = new Set(members);
   const links = candidate.links.filter((link) => memberSet.has(link.a) && memberSet.has(link.b));
-  // Density counts strong links; a set below it, held together by kit links, needs more corroboration.
-  const strong = links.filter((link) => link.kit !== true);
-  const linksPerMember = strong.length / members.length;
-  const dense = linksPerMember >= config.minLinksPerMember;
+  const linksPerMember = links.length / members.length;
+  if (linksPerMember < config.minLinksPerMember) return { finding: null, evidence: null };
 
   const identifiers = sharedIdentifiers(candidate, memberSet, config);
-  // A wallet of the operator's: a payment processor or escrow account thousands use shares nothing (the walk's bound).
-  const sharedPaymentMembers = Math.max(0, ...identifiers.filter((shared) => shared.kind === 'payment' && shared.users <= config.maxUsersWalked).map((shared) => shared.membersTotal));
+  const sharedPaymentMembers = Math.max(0, ...identifiers.filter((shared) => shared.kind === 'payment').map((shared) => shared.membersTotal));
   const burst = registrationBurst(candidate, memberSet, config);
   const caught = caughtElsewhere(candidate, memberSet, config.sampleSize * 10);
   const synchronised = synchronisedStreams(candidate, memberSet, config);
   const syncRooms = new Set(synchronised.map((stream) => stream.roomId)).size;
 
-  const signals = [dense ? 'dense_links' : 'kit_links'];
+  const signals = ['dense_links'];
   if (burst) signals.push('registration_burst');
   if (burst && burst.dormant >= config.burstMembers) signals.push('dormant_then_active');
   if (sharedPaymentMembers >= config.sharedPaymentMembers) signals.push('shared_payment');
   if (caught.members >= config.caughtMembers) signals.push('caught_elsewhere');
   if (syncRooms >= config.syncRooms) signals.push('synchronised_rooms');
-  const corroborations = signals.filter((signal) => signal !== 'dense_links' && signal !== 'kit_links' && signal !== 'dormant_then_active').length;
-  if (corroborations < (dense ? 1 : config.kitRingCorroborations)) return { finding: null, evidence: null };
+  const corroborations = signals.filter((signal) => signal !== 'dense_links' && signal !== 'dormant_then_active').length;
+  if (corroborations === 0) return { finding: null, evidence: null };
 
   const { rooms, streams } = placesOf(candidate, memberSet, config.sampleSize);
   const evidence: AccountRingEvidence = {
     signals,
     members: members.length,
-    links: strong.length,
-    kitLinks: links.length - strong.length,
+    links: links.length,
     linksPerMember: round(linksPerMember),
     identifiers: identifiers.slice(0, config.sampleSize),
     sharedPaymentMembers,
@@ -116,15 +109,15 @@ export function judgeRing(candidate: RingCandidate, config: RingConfig): RingVer
     linkSample: [...links]
       .sort((a, b) => b.strength - a.strength || (a.a < b.a ? -1 : a.a > b.a ? 1 : a.b < b.b ? -1 : 1))
       .slice(0, config.sampleSize)
-      .map((link) => ({ a: link.a, b: link.b, strength: round(link.strength), through: link.shared.map((shared) => shared.kind), ...(link.kit ? { kit: true as const } : {}) })),
+      .map((link) => ({ a: link.a, b: link.b, strength: round(link.strength), through: link.shared.map((shared) => shared.kind) })),
     absorbed: [...candidate.absorbed],
   };
   // Each corroboration is an independent sign; density adds a little beyond the test.
-  const density = Math.max(0, Math.min(1, (linksPerMember - config.minLinksPerMember) / (3 * config.minLinksPerMember)));
+  const density = Math.min(1, (linksPerMember - config.minLinksPerMember) / (3 * config.minLinksPerMember));
   const score = round(Math.min(0.97, 0.45 + 0.15 * corroborations + 0.1 * density));
   const severity: Severity = score >= 0.8 ? 'high' : score >= 0.6 ? 'medium' : 'low';
   const summary =
-    `${members.length} accounts tied by ${strong.length} strong links${links.length > strong.length ? ` and ${links.length - strong.length} on one handset, SIM or wallet` : ''} through shared ${describeKinds(identifiers)}, acting as one operator` +
+    `${members.length} accounts tied by ${links.length} strong links through shared ${describeKinds(identifiers)}, acting as one operator` +
     (caught.members > 0 ? `; ${caught.members} caught for ${caught.kinds.join(', ')}` : '') +
     (burst ? `; ${burst.burst.registered.length} signed up within ${Math.round((burst.burst.to - burst.burst.from) / 60_000)} min` : '') +
     '.';

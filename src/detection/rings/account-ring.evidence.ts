@@ -19,8 +19,6 @@ export interface RingLinkSample {
   strength: number;
   /** The identifier kinds the two share (the rarest of each family). */
   through: RingIdentifierKind[];
-  /** A kit link: below the strength, one rare handset, SIM or wallet in common. */
-  kit?: true;
 }
 
 /** Members signing up together: a farm's batch. */
@@ -57,11 +55,7 @@ export interface RingSyncStream {
 export interface AccountRingEvidence {
   signals: string[];
   members: number;
-  /** Strong links among members (more than one rare identifier in common). */
   links: number;
-  /** Kit links among members: one rare handset, SIM or wallet in common (ring.config `kitLinkKinds`). */
-  kitLinks?: number;
-  /** Strong links per member: the density test. */
   linksPerMember: number;
   identifiers: RingSharedIdentifier[];
   /** Most members on one payment account. */

@@ -63,8 +63,6 @@ export interface RingLink {
    */
   formedSeq: number;
   first: string;
-  /** A kit link (ring.config `kitLinkKinds`): one rare piece of personal kit in common, below the strength; counts for the set, not for density. */
-  kit?: true;
 }
 
 /**
@@ -77,14 +75,8 @@ export interface RingLink {
  * 1, so a link (linkStrength above 1) always shares a second family, and a
  * pair that shares only a campus's /24 is never enumerated. The 500 users of
  * a carrier's NAT address would otherwise be 125,000 pairs per batch.
- * A pair below the strength that shares one rare piece of personal kit (a
- * handset, a SIM, a wallet: `kitLinkKinds`, `kitLinkWeight`) is a kit link
- * (`kit: true`), for the sets only: the density test counts strong links.
  */
-export function strongLinks(
-  identifiers: readonly WalkedIdentifier[],
-  config: Pick<RingConfig, 'linkStrength' | 'maxUsersWalked'> & Partial<Pick<RingConfig, 'kitLinkKinds' | 'kitLinkWeight'>>,
-): RingLink[] {
+export function strongLinks(identifiers: readonly WalkedIdentifier[], config: Pick<RingConfig, 'linkStrength' | 'maxUsersWalked'>): RingLink[] {
   type Held = { kind: RingIdentifierKind; value: string; weight: number; family: string; seq: number };
   const held = new Map<string, Map<string, Held>>();
   const drawn: Array<readonly string[]> = [];
@@ -111,7 +103,7 @@ export function strongLinks(
         const pair = `${a}\u0000${b}`;
         if (scored.has(pair)) continue;
         scored.add(pair);
-        const link = scoredLink(a, b, held, config);
+        const link = scoredLink(a, b, held, config.linkStrength);
         if (link) links.push(link);
       }
     }
@@ -124,7 +116,7 @@ function scoredLink(
   a: string,
   b: string,
   held: ReadonlyMap<string, ReadonlyMap<string, { kind: RingIdentifierKind; value: string; weight: number; family: string; seq: number }>>,
-  { linkStrength, kitLinkKinds = [], kitLinkWeight = Number.POSITIVE_INFINITY }: Pick<RingConfig, 'linkStrength'> & Partial<Pick<RingConfig, 'kitLinkKinds' | 'kitLinkWeight'>>,
+  linkStrength: number,
 ): RingLink | null {
   const ofA = held.get(a);
   const ofB = held.get(b);
@@ -157,12 +149,8 @@ function scoredLink(
     families.set(identifier.family, { kind: identifier.kind, value: identifier.value, weight: identifier.weight });
     if (formedSeq === null && strength >= linkStrength) formedSeq = Math.max(identifier.seqA, identifier.seqB);
   }
-  const shared = [...families.values()].sort((x, y) => y.weight - x.weight);
-  if (formedSeq !== null) return { a, b, strength, shared, formedSeq, first: firstB < firstA ? b : a };
-  // Below the strength: a kit link if they share one rare piece of personal kit, formed when the first such was shared.
-  const kit = common.find((identifier) => kitLinkKinds.includes(identifier.kind) && identifier.weight >= kitLinkWeight);
-  if (kit === undefined) return null;
-  return { a, b, strength, shared, formedSeq: Math.max(kit.seqA, kit.seqB), first: kit.seqB < kit.seqA ? b : a, kit: true };
+  if (formedSeq === null) return null;
+  return { a, b, strength, shared: [...families.values()].sort((x, y) => y.weight - x.weight), formedSeq, first: firstB < firstA ? b : a };
 }
 
 /** Union-find with path halving and union by size: the linked sets of accounts. */

@@ -1,5 +1,3 @@
-import type { RingIdentifierKind } from './ring-identifiers.js';
-
 /**
  * The numbers that decide what links two accounts and which linked sets are
  * reported as one operator's ring. Each carries its reasoning; the rarity
@@ -45,28 +43,6 @@ export interface RingConfig {
    * (mean degree 3) leaves a tree or a loose chain out.
    */
   minLinksPerMember: number;
-  /**
-   * Kit link: a pair that shares one piece of an operator's personal kit
-   * (a handset, a SIM, a payment account: `kitLinkKinds`) used by few
-   * accounts (weight at least `kitLinkWeight`: 0.75 is 15 users on the
-   * 50 000 scale, past any household's tablet or card and far below a
-   * shop's or a locker's) is linked too, below `linkStrength`. An operator
-   * who gives every account its own phone and wallet and ties each only to
-   * the next (a chain) or who lets some accounts act like honest viewers
-   * (camouflage) leaves fewer strong links than members; the one-piece
-   * links still bind them. Addresses, recipients and networks never make a
-   * kit link: lockers, offices and carrier NAT are shared by strangers.
-   */
-  kitLinkKinds: readonly RingIdentifierKind[];
-  kitLinkWeight: number;
-  /**
-   * A set that fails the density test, tied by kit links, is reported only
-   * with this many independent corroborations (a dense one needs one): two
-   * households tied by a second-hand phone are a chain too, and neither
-   * signs up in bursts, shares a wallet five ways, gets caught, nor enters
-   * room after room together twice over.
-   */
-  kitRingCorroborations: number;
   /** Registration burst: at least this many members signed up in one run (a farm's batch). */
   burstMembers: number;
   /**
@@ -99,9 +75,6 @@ export const DEFAULT_RING_CONFIG: RingConfig = {
   maxComponent: 5_000,
   minRingSize: 5,
   minLinksPerMember: 1.5,
-  kitLinkKinds: ['device', 'phone', 'payment'],
-  kitLinkWeight: 0.75,
-  kitRingCorroborations: 2,
   burstMembers: 5,
   burstGapMs: 2 * 60_000,
   sharedPaymentMembers: 5,

@@ -94,49 +94,4 @@ describe('linked-account rings', () => {
     expect(linkedSets(strongLinks(identifiers, DEFAULT_RING_CONFIG))).toEqual([members]);
     expect(judgeRing(candidate(members, identifiers, { caught }), DEFAULT_RING_CONFIG).finding).toBeNull();
   });
-
-  it('reports an operator who ties each account to the next by one handset or SIM only, once two signs corroborate the chain', () => {
-    // Eight accounts, each pair of neighbours on one phone or one SIM, nothing else in common: a tree of kit links.
-    const members = names('chain', 8);
-    const identifiers: Identifier[] = [];
-    for (let i = 0; i + 1 < members.length; i++) identifiers.push(shared(i % 2 === 0 ? 'device' : 'phone', `kit-${i}`, [members[i]!, members[i + 1]!]));
-    const links = strongLinks(identifiers, DEFAULT_RING_CONFIG);
-    expect(links.every((link) => link.kit === true)).toBe(true);
-    expect(linkedSets(links)).toEqual([members]);
-    const registrations = members.map((accountId, i) => ({ accountId, registeredAt: T0 - 40 * 86_400_000 + i * 30_000, deviceId: null, channel: null, clonedApp: false }));
-    // A sign-up burst alone does not convict a chain (two households on a second-hand phone sign up apart, but a chain is weak)...
-    expect(judgeRing(candidate(members, identifiers, { registrations }), DEFAULT_RING_CONFIG).finding).toBeNull();
-    // ...a burst and members caught by other detectors do.
-    const caught = members.slice(0, 3).map((accountId) => ({ accountId, kind: 'scalper_bot' as const, roomId: 'r', streamId: 's' }));
-    const verdict = judgeRing(candidate(members, identifiers, { registrations, caught }), DEFAULT_RING_CONFIG);
-    expect(verdict.finding?.accounts).toEqual(members);
-    expect(verdict.evidence).toMatchObject({ signals: expect.arrayContaining(['kit_links', 'registration_burst', 'caught_elsewhere']), links: 0, kitLinks: 7 });
-  });
-
-  it('does not link by one shared address, recipient or network, nor by a handset or wallet many share', () => {
-    const pair = names('pair', 2);
-    expect(strongLinks([shared('address', 'locker', pair, 3)], DEFAULT_RING_CONFIG)).toEqual([]);
-    expect(strongLinks([shared('recipient', 'name', pair)], DEFAULT_RING_CONFIG)).toEqual([]);
-    expect(strongLinks([shared('ip', 'router', pair)], DEFAULT_RING_CONFIG)).toEqual([]);
-    // A shop's demo phone or a payment processor: past `kitLinkWeight`.
-    expect(strongLinks([shared('device', 'demo-phone', pair, 40)], DEFAULT_RING_CONFIG)).toEqual([]);
-    expect(strongLinks([shared('device', 'tablet', pair)], DEFAULT_RING_CONFIG)).toEqual([expect.objectContaining({ kit: true })]);
-  });
-
-  it('keeps two households tied by a second-hand phone clean, though they enter the same rooms together', () => {
-    const members = [...names('home-a', 4), ...names('home-b', 3)];
-    const identifiers = [
-      shared('ip', 'router-a', members.slice(0, 4)),
-      shared('address', 'home-a', members.slice(0, 4)),
-      shared('ip', 'router-b', members.slice(4)),
-      shared('address', 'home-b', members.slice(4)),
-      shared('device', 'sold-phone', [members[3]!, members[4]!]),
-    ];
-    const links = strongLinks(identifiers, DEFAULT_RING_CONFIG);
-    expect(linkedSets(links)).toEqual([[...members].sort()]);
-    const presence = ['s1', 's2'].flatMap((streamId, room) => members.slice(0, 4).map((accountId, i) => ({ accountId, roomId: `room-${room}`, streamId, firstTs: T0 + room * 3_600_000 + i * 5_000 })));
-    const verdict = judgeRing(candidate(members, identifiers, { presence }), DEFAULT_RING_CONFIG);
-    expect(verdict.evidence?.signals ?? ['no verdict']).not.toContain('dense_links');
-    expect(verdict.finding).toBeNull();
-  });
 });

@@ -167,14 +167,14 @@ describe('the rings stage', () => {
     const graph = new InMemoryRingGraph();
     const subject = stage(graph);
     const [reported] = (await run(subject, crew('crew', { phone: 'ph-1', payment: 'wallet-1' }))) as [Finding];
-    // 400 strangers turn up with the same phone hash and wallet (a shared virtual number, a platform's escrow): both weigh little now.
-    const strangers = Array.from({ length: 400 }, (_, i) => order(`stranger-${i}`, { phone: 'ph-1', payment: 'wallet-1', device: `stranger-phone-${i}` }, T0 + 60 * MIN + i));
+    // 300 strangers turn up with the same phone hash (a shared virtual number): it weighs little now, and the wallet alone is one family.
+    const strangers = Array.from({ length: 300 }, (_, i) => order(`stranger-${i}`, { phone: 'ph-1', device: `stranger-phone-${i}` }, T0 + 60 * MIN + i));
     const findings = await run(subject, strangers);
 
     expect(findings).toHaveLength(1);
     const [standDown] = findings as [Finding];
     expect(standDown).toMatchObject({ kind: 'account_ring', subjectId: reported.subjectId, score: 0.1, severity: 'low', accounts: reported.accounts });
-    expect(standDown.evidence.stoodDown).toMatchObject({ membersLinked: 0, at: T0 + 60 * MIN + 399 });
+    expect(standDown.evidence.stoodDown).toMatchObject({ membersLinked: 0, at: T0 + 60 * MIN + 299 });
     expect(graph.ringsNow().get(reported.subjectId)).toBeUndefined();
     expect([...graph.members.keys()].some((account) => account.startsWith('stranger-'))).toBe(false);
   });

@@ -310,7 +310,6 @@ export const FIELDS = {
   merchantId: ['Shop', 'text'],
   // account_ring, ring
   links: ['Strong links among members', 'count'],
-  kitLinks: ['Links on one rare handset, SIM or wallet', 'count'],
   linksPerMember: ['Strong links per member', 'ratio'],
   identifiers: ['Identifiers members share', 'group'],
   'identifiers.value': ['Identifier', 'text'],
@@ -362,7 +361,6 @@ export function labelOf(parent, key, lang = 'en') {
 /** The same labels in Simplified Chinese (`evidence-fields.spec.ts` checks every field has one). */
 export const FIELDS_ZH = {
   links: '成员间强关联数',
-  kitLinks: '仅共用一台设备、一张卡或一个钱包的关联数',
   linksPerMember: '每个成员的强关联数',
   identifiers: '成员共用的标识',
   'identifiers.value': '标识',
