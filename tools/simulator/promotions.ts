@@ -480,9 +480,14 @@ function couponOrder(
   return order;
 }
 
-/** Some SKU of the room is below `minSpend` and passes it with a second piece: a gamed order can drop under it with one refund. */
+/** One piece of `sku` is below `minSpend` and two pass it: a gamed order can drop under it with one refund. */
+function gameable(sku: { livePrice: number }, minSpend: number): boolean {
+  return sku.livePrice < minSpend && sku.livePrice * 2 >= minSpend;
+}
+
+/** Some SKU of the room can game `minSpend`. */
 function exploitable(room: RoomBuilder, minSpend: number): boolean {
-  return room.setup.skus.some((sku) => sku.livePrice < minSpend && sku.livePrice * 2 >= minSpend);
+  return room.setup.skus.some((sku) => gameable(sku, minSpend));
 }
 
 /** A coupon value (a fifth of its threshold, whole yuan) whose threshold sits at 1.5 pieces of the room's cheapest SKU. */
@@ -494,7 +499,7 @@ function exploitableValue(room: RoomBuilder): number {
 /** The room's cheapest SKU, the one a gamed order stacks to pass the threshold. */
 function cheapestOver(room: RoomBuilder, minSpend: number): { skuId: string; listPrice: number; livePrice: number } {
   const skus = [...room.setup.skus].sort((a, b) => a.livePrice - b.livePrice);
-  const fitting = skus.find((sku) => sku.livePrice * 2 >= minSpend && sku.livePrice < minSpend);
+  const fitting = skus.find((sku) => gameable(sku, minSpend));
   return fitting ?? (skus[0] as { skuId: string; listPrice: number; livePrice: number });
 }
 

@@ -89,13 +89,13 @@ export function refundPattern(
   // A coupon kept past its threshold that way is coupon_abuse's full-reduction exploit, not brushing.
   if (back < order.paidAmount && partialPieces(order, back)) return null;
   if (first < endedAt) return 'in_stream';
+  const afterEnd = first - endedAt;
+  if (afterEnd > config.latePostEndWindowMs) return null;
   // Perishables the buyer kept and was refunded for after the stream: spoilage settled by the shop, as
   // often honest as a return days later, and weighed like one (see `compensationCategories`).
-  if (isCompensation(order, config)) return first - endedAt <= config.latePostEndWindowMs ? 'late_post_end' : null;
-  if (first - endedAt <= config.fastPostEndWindowMs) return 'fast_post_end';
-  if (first - endedAt <= config.postEndWindowMs) return 'post_end';
-  if (first - endedAt <= config.latePostEndWindowMs) return 'late_post_end';
-  return null;
+  if (isCompensation(order, config)) return 'late_post_end';
+  if (afterEnd <= config.fastPostEndWindowMs) return 'fast_post_end';
+  return afterEnd <= config.postEndWindowMs ? 'post_end' : 'late_post_end';
 }
 
 /**
