@@ -267,6 +267,72 @@ describe('cohorts by identity', () => {
     expect(accounts.filter((id) => id.startsWith('fan-'))).toEqual([]);
   });
 
+  it('catches a cloud-phone pool whose build reports a new model and a new device id at every login, from its one image', () => {
+    // A package paid per watch time (slots of six minutes and more, a queue wait between them). A hook framework's
+    // "new phone" button: every login gets a fresh device id and a popular model picked at random,
+    // and each account comes through a proxy of the vendor's pool (forty /24s, a few accounts on each). The image underneath stays: one old Android on every seat,
+    // root checks flagging most of them. Its rooted phones stand out on that OS: the room's other tampered phones are
+    // a few percent of any OS, the pool's are most of its own.
+    const room = new RoomTraffic().start(T0);
+    const fans = honestCrowd(room, { prefix: 'fan', viewers: 500, from: T0, to: T0 + 55 * MIN, endAt: T0 + 60 * MIN, seed: 71, meanWatchMs: 8 * MIN, commentShare: 0.15 });
+    const random = rng(72);
+    const sittings = [300, 180, 90].map((days) => T0 - days * DAY);
+    const proxies = Array.from({ length: 40 }, (_, i) => `111.18.${i * 3}`);
+    const farm: string[] = [];
+    for (let seat = 0; seat < 30; seat++) {
+      let at = T0 + 2 * MIN + random() * 4 * MIN;
+      while (at < T0 + 50 * MIN) {
+        const id = `pool-${farm.length}`;
+        farm.push(id);
+        const watch = 6 * MIN + random() * 8 * MIN;
+        room.join(id, at, {
+          createdAt: sittings[Math.floor(random() * sittings.length)] + Math.round(random() * 20 * DAY),
+          model: honestIdentity(random, at).model,
+          os: 'Android 11',
+          rooted: random() < 0.7,
+          deviceId: `reset-${farm.length}`,
+          ip: `${proxies[Math.floor(random() * proxies.length)]}.${2 + Math.floor(random() * 250)}`,
+        });
+        room.leave(id, at + watch);
+        at += watch + 20_000 + random() * 200_000;
+      }
+    }
+    room.end(T0 + 60 * MIN);
+
+    const { mine, accounts } = injected(withHonestCounts(room));
+
+    expect(mine.some((finding) => finding.subjectType === 'room')).toBe(true);
+    const rooted = farm.length * 0.7;
+    expect(accounts.filter((id) => farm.includes(id)).length).toBeGreaterThanOrEqual(0.6 * rooted);
+    expect(accounts.filter((id) => fans.includes(id))).toEqual([]);
+  });
+
+  it('keeps an audience clean whose rooted phones are the few percent of every OS, silent lurkers behind carrier NAT', () => {
+    // A province's carrier NAT carries most of the room; one phone in twenty is rooted or jailbroken, on whatever OS
+    // its owner runs, so the most common OS holds the most rooted phones only because it holds the most people. As in
+    // most big rooms, almost nobody comments: everyone watches silently, half of them all stream; accounts are years old.
+    const room = new RoomTraffic().start(T0);
+    const random = rng(74);
+    const audience: string[] = [];
+    for (let i = 0; i < 900; i++) {
+      const id = `nat-${i}`;
+      audience.push(id);
+      const joinAt = T0 + random() * 40 * MIN;
+      room.join(id, joinAt, { ...honestIdentity(random, joinAt), rooted: random() < 0.05, ip: `112.97.${30 + (i % 6)}.${1 + Math.floor(random() * 250)}` });
+      if (random() < 0.5) room.leave(id, T0 + 60 * MIN + random() * 30 * MIN);
+      else {
+        const leaveAt = joinAt + 6 * MIN + random() * 20 * MIN;
+        if (random() < 0.03) room.comment(id, joinAt + random() * (leaveAt - joinAt), '主播好');
+        room.leave(id, leaveAt);
+      }
+    }
+    room.end(T0 + 90 * MIN);
+
+    const { accounts } = injected(withHonestCounts(room));
+
+    expect(accounts.filter((id) => audience.includes(id))).toEqual([]);
+  });
+
   it('keeps households on carrier NAT clean, each passing a tablet between its accounts', () => {
     // Shared handsets and a shared network are one fact here (accounts on one tablet share its connection), not two.
     const room = new RoomTraffic().start(T0);

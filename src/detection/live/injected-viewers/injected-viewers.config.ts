@@ -192,6 +192,32 @@ export interface InjectedViewersConfig {
     /** Share of a group on rare identities for the signal. */
     minGroupShare: number;
   };
+  /**
+   * Tampered builds: a room's emulated and rooted phones grouped by the OS
+   * they run (a farm's image is one OS on every seat, whatever model each
+   * login reports). Such a group is tampered by construction, so it counts as
+   * shared hardware only when its build's tampered share stands out from the
+   * rest of the room's: honest audiences carry a few percent rooted on every
+   * OS, and their most common OS holds the most rooted phones only because it
+   * holds the most people.
+   */
+  tamperedBuilds: {
+    /**
+     * Tampered share on the build / tampered share on the other builds.
+     * Honest builds sit near 1: even a small build of 50 accounts at a 5 %
+     * rooted rate reaches 3× (the 8 tampered members a verdict needs) by
+     * chance well under once in a thousand. A farm's image is most of its own
+     * build (0.6–1 against 0.02–0.05: 10× and more), and still 3× when as
+     * many honest viewers run the same OS.
+     */
+    excessFactor: number;
+    /** Floor of the rest's tampered share: a room whose other phones show no root at all still has a percent or two it did not detect. */
+    minTamperedShare: number;
+    /** Accounts on other builds needed to know the room's tampered share; below it `priorTamperedShare` stands in. */
+    minRestAccounts: number;
+    /** Tampered share assumed when the rest of the room is too small to say (the high end of honest audiences). */
+    priorTamperedShare: number;
+  };
   lockstepLikes: {
     /** Likes are counted per bucket of this length (distinct accounts per bucket). */
     bucketMs: number;
@@ -386,6 +412,12 @@ export const DEFAULT_INJECTED_VIEWERS_CONFIG: InjectedViewersConfig = {
     priorModelShare: 0.3,
     minModelShare: 0.02,
     minGroupShare: 0.6,
+  },
+  tamperedBuilds: {
+    excessFactor: 3,
+    minTamperedShare: 0.02,
+    minRestAccounts: 40,
+    priorTamperedShare: 0.05,
   },
   lockstepLikes: {
     bucketMs: 1_000,

@@ -29,10 +29,24 @@ import {
   type ViewerGroupKind,
 } from './injected-viewers.evidence.js';
 
-/** The room's own mix of device models over every account that joined (models are few, so this stays small). */
+/** The room's own mix of device models and builds over every account that joined (models and builds are few, so this stays small). */
 interface IdentityMix {
   models: Map<string, number>;
   withModel: number;
+  /** Accounts per build (see `buildOf`), and how many of them run it tampered (emulated or rooted). */
+  builds: Map<string, { accounts: number; tampered: number }>;
+  withBuild: number;
+  tampered: number;
+}
+
+/**
+ * The software a device runs: its OS version, else its model. A farm's image
+ * is one OS build on every seat, whatever model string a hook framework's
+ * "new phone" button reports at each login; the model is the first thing
+ * such tools spoof.
+ */
+function buildOf(profile: ViewerProfile): string {
+  return profile.os ?? profile.model ?? 'unknown';
 }
 
 /** Key under which a day's model counts keep how many of its accounts reported a model (no model is named so). */
@@ -172,6 +186,9 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       mix: {
         models: new Map(),
         withModel: 0,
+        builds: new Map(),
+        withBuild: 0,
+        tampered: 0,
       },
       scriptedSeen: 0,
       changed: [],
@@ -198,7 +215,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       const span = this.config.cohort.coCreatedSpanMs;
       forget(state.byCreated, Math.floor(profile.createdAt / span) * span);
     }
-    forget(state.byTampered, profile.model ?? 'unknown');
+    forget(state.byTampered, buildOf(profile));
     if (profile.createdAt >= 0) forget(state.byCreatedDay, this.createdDay(profile.createdAt));
     state.lockstepLikes.delete(profile);
   }
@@ -393,12 +410,24 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       const hour = Math.floor(profile.createdAt / rules.coCreatedSpanMs) * rules.coCreatedSpanMs;
       this.index(state, state.byCreated, hour, 'created', profile);
     }
-    if (profile.emulator || profile.rooted) this.index(state, state.byTampered, profile.model ?? 'unknown', 'tampered', profile);
+    if (profile.emulator || profile.rooted) this.index(state, state.byTampered, buildOf(profile), 'tampered', profile);
     // Who the account is, whenever it joined: the room's model mix, and the accounts created on one day.
     const mix = state.mix;
     if (profile.model !== undefined) {
       mix.withModel++;
       mix.models.set(profile.model, (mix.models.get(profile.model) ?? 0) + 1);
+    }
+    const build = buildOf(profile);
+    let onBuild = mix.builds.get(build);
+    if (onBuild === undefined) {
+      onBuild = { accounts: 0, tampered: 0 };
+      mix.builds.set(build, onBuild);
+    }
+    onBuild.accounts++;
+    mix.withBuild++;
+    if (profile.emulator || profile.rooted) {
+      onBuild.tampered++;
+      mix.tampered++;
     }
     if (profile.createdAt >= 0) this.index(state, state.byCreatedDay, this.createdDay(profile.createdAt), 'createdDay', profile);
   }
@@ -657,6 +686,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       otherRooms: new Set(group.otherRooms.map((match) => match.roomId)).size,
       leftOnTimer: members.map((m) => leftOnTimer.has(m)),
       leaveBatches,
+      tamperedStandsOut: group.kind !== 'tampered' || this.buildStandsOut(state, members[0]),
       now,
     };
     let interacting = 0;
@@ -807,12 +837,31 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
 
   /** The group's hardware is a build: emulators, rooted phones or one model, whichever handsets carry it. */
   private tamperedOrOneModel(c: ViewerCohortContext): boolean {
-    return c.identity.emulatorShare >= this.config.cohort.minEmulatorShare || c.modelConcentrated;
+    return (c.tamperedStandsOut && c.identity.emulatorShare >= this.config.cohort.minEmulatorShare) || c.modelConcentrated;
+  }
+
+  /**
+   * Whether the tampered phones on a member's build are far more common than
+   * the room's other builds explain. A group of a room's tampered phones on
+   * one build is tampered by construction: it says something only when that
+   * build holds a tampered share the rest of the room does not (a farm's
+   * image), not when it holds many tampered phones because it holds many of
+   * everyone (the most common OS of an audience with a few percent rooted).
+   */
+  private buildStandsOut(state: InjectedViewersState, member: ViewerProfile | undefined): boolean {
+    if (member === undefined) return false;
+    const rules = this.config.tamperedBuilds;
+    const mix = state.mix;
+    const onBuild = mix.builds.get(buildOf(member));
+    if (onBuild === undefined || onBuild.accounts === 0) return false;
+    const restAccounts = mix.withBuild - onBuild.accounts;
+    const restShare = restAccounts >= rules.minRestAccounts ? (mix.tampered - onBuild.tampered) / restAccounts : rules.priorTamperedShare;
+    return onBuild.tampered / onBuild.accounts >= rules.excessFactor * Math.max(restShare, rules.minTamperedShare);
   }
 
   private hardwareTie(c: ViewerCohortContext): boolean {
     const id = c.identity;
-    return Math.max(id.sharedDeviceShare, id.emulatorShare) >= this.config.cohort.minHardwareTieShare || c.modelConcentrated;
+    return Math.max(id.sharedDeviceShare, c.tamperedStandsOut ? id.emulatorShare : 0) >= this.config.cohort.minHardwareTieShare || c.modelConcentrated;
   }
 
   /**
@@ -1053,6 +1102,8 @@ interface ViewerCohortContext {
   /** Members that left within seconds of several others (`timerLeaveSpanMs`), and at how many separate moments. */
   leftOnTimer: readonly boolean[];
   leaveBatches: number;
+  /** False for a group of tampered phones on one build the room's mix explains (see `buildStandsOut`); true for every other group. */
+  tamperedStandsOut: boolean;
   now: number;
 }
 
