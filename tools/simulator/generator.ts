@@ -97,7 +97,7 @@ const ATTACK_PLANS: readonly (readonly AttackStyle[])[] = [
   ['emulator_farm', 'brushing_studio', 'cash_out_shop'],
   ['template_comments', 'wool_party'],
   ['hired_brusher_ring', 'gmv_counts_refunds', 'mass_pool'],
-  ['trickle_farm', 'task_workers'],
+  ['trickle_farm', 'task_workers', 'cash_out_kept'],
   ['all_in_one_farm', 'gmv_flash_list_price'],
   ['aged_farm', 'full_reduction_ring'],
   ['displayed_count_only', 'spun_templates', 'merchant_flash_team'],

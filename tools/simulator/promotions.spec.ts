@@ -94,6 +94,21 @@ describe('promotion styles and their honest twins (promotions.ts)', () => {
     }
   });
 
+  it('has cash-out shops that keep the cash: linked accounts on few phones and cards buy dear codes again and again, nothing refunded', () => {
+    const rooms = withStyle('cash_out_kept');
+    expect(rooms.length).toBeGreaterThanOrEqual(1);
+    for (const room of rooms) {
+      expect(evening.truth?.cashOutMerchants).toContain(room.merchantId);
+      const fakes = new Set(room.labels.accounts.cash_out);
+      const orders = of(room, 'order.placed').filter((order) => fakes.has(order.accountId));
+      expect(orders.every((order) => order.virtual === true && order.unitPrice >= 50_000)).toBe(true);
+      expect(orders.length).toBeGreaterThanOrEqual(2 * fakes.size);
+      expect(new Set(orders.map((order) => order.paymentAccountHash)).size).toBeLessThanOrEqual(5);
+      const refunded = new Set(of(room, 'order.refunded').map((refund) => refund.orderId));
+      expect(orders.filter((order) => refunded.has(order.orderId))).toEqual([]);
+    }
+  });
+
   it('gives honest rooms their twins: coupon rushes with a size exchange, a gift-card shop of unrelated buyers, none of them labelled', () => {
     const honest = evening.rooms.filter((room) => room.attackStyles.length === 0);
     const rush = honest.filter((room) => room.traps.includes('size_exchange'));

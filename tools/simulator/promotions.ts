@@ -23,7 +23,7 @@ const DAY = 86_400_000;
  */
 export const PROMOTION_STYLES = {
   coupon_abuse: ['wool_party', 'wool_party_proxies', 'full_reduction_ring'],
-  cash_out: ['cash_out_shop'],
+  cash_out: ['cash_out_shop', 'cash_out_kept'],
 } as const;
 
 export type PromotionStyle = (typeof PROMOTION_STYLES)[keyof typeof PROMOTION_STYLES][number];
@@ -161,6 +161,10 @@ export function playPromotions(
     mark('cash_out', cashOutShop(promotions, room, sessions, rng));
     promotions.cashOutMerchants.push(room.setup.merchantId);
   }
+  if (has('cash_out_kept')) {
+    mark('cash_out', cashOutKept(promotions, room, sessions, rng));
+    promotions.cashOutMerchants.push(room.setup.merchantId);
+  }
   if (organicIndex !== null) {
     // Honest twins, spread over the honest rooms so a small evening has each.
     if (organicIndex % 4 === 1 || (organicIndex % 4 === 3 && promotions.twins.rush < 2)) {
@@ -286,6 +290,55 @@ function fullReductionRing(promotions: EveningPromotions, room: RoomBuilder, ses
 function cashOutShop(promotions: EveningPromotions, room: RoomBuilder, sessions: readonly ViewerSession[], rng: Rng): string[] {
   const skus = virtualSkus(room, rng);
   const { startTs, endTs } = room;
+  const { accounts, cards } = cashOutOperator(promotions, room, rng);
+  for (const account of accounts) {
+    const card = rng.pick(cards);
+    for (let n = 0, orders = rng.int(2, 6); n < orders; n++) {
+      const sku = rng.pick(skus.filter((s) => s.listPrice >= 50_000));
+      const placedAt = rng.uniform(startTs + MINUTE, endTs - MINUTE);
+      const order = room.order(account, placedAt, sku, sku.listPrice, rng.int(1, 3), { paidAt: placedAt + rng.int(5, 60) * SECOND, refundedAt: null });
+      order.v2 = { category: sku.category, virtual: true, paymentAccountHash: card, device: account.device };
+      // Most codes are taken back through the platform's quick refund minutes after paying; some hours later; the rest never used.
+      if (rng.chance(0.65)) {
+        const paidAt = order.paidAt ?? placedAt;
+        order.refundedAt = Math.round(rng.chance(0.7) ? paidAt + rng.uniform(2, 30) * MINUTE : paidAt + rng.uniform(1, 48) * HOUR);
+        order.refundAmount = order.unitPrice * order.quantity;
+        order.v2 = { ...order.v2, returned: false, refundReason: rng.pick(['code not received', 'bought by mistake', 'duplicate charge']) };
+      }
+    }
+  }
+  organicVirtualBuyers(room, sessions, rng, skus, 0.08);
+  return accounts.map((account) => account.accountId);
+}
+
+/**
+ * A cash-out shop that keeps the cash: the operator's accounts pay its
+ * virtual goods with credit lines (a handful of credit accounts), the
+ * platform settles the money to the shop, which is the operator's, and the
+ * codes are never used; nothing is refunded, so nothing but who the buyers
+ * are and how much of the shop they are shows it. Orders are high-value
+ * and repeated, spread over the stream; real viewers buy a few codes too.
+ */
+function cashOutKept(promotions: EveningPromotions, room: RoomBuilder, sessions: readonly ViewerSession[], rng: Rng): string[] {
+  const skus = virtualSkus(room, rng);
+  const { startTs, endTs } = room;
+  const { accounts, cards } = cashOutOperator(promotions, room, rng);
+  for (const account of accounts) {
+    const card = rng.pick(cards);
+    for (let n = 0, orders = rng.int(2, 5); n < orders; n++) {
+      const sku = rng.pick(skus.filter((s) => s.listPrice >= 50_000));
+      const placedAt = rng.uniform(startTs + MINUTE, endTs - MINUTE);
+      const order = room.order(account, placedAt, sku, sku.listPrice, rng.int(1, 2), { paidAt: placedAt + rng.int(5, 60) * SECOND, refundedAt: null });
+      order.v2 = { category: sku.category, virtual: true, paymentAccountHash: card, device: account.device };
+    }
+  }
+  organicVirtualBuyers(room, sessions, rng, skus, 0.08);
+  return accounts.map((account) => account.accountId);
+}
+
+/** A cash-out operator's accounts: 10–24, a few per phone behind an app cloner, paying with two to five credit accounts. */
+function cashOutOperator(promotions: EveningPromotions, room: RoomBuilder, rng: Rng): { accounts: SimAccount[]; cards: string[] } {
+  const { startTs } = room;
   const phones = Array.from({ length: rng.int(3, 6) }, () => {
     const handset = pickHandset(rng, 'zh');
     return { deviceId: promotions.ids.deviceId(), device: { model: handset.model, os: rng.pick(handset.os), emulator: false, rooted: rng.chance(0.5), multiInstance: rng.chance(0.7) } };
@@ -305,24 +358,7 @@ function cashOutShop(promotions: EveningPromotions, room: RoomBuilder, sessions:
       engagement: 0,
     };
   });
-  for (const account of accounts) {
-    const card = rng.pick(cards);
-    for (let n = 0, orders = rng.int(2, 6); n < orders; n++) {
-      const sku = rng.pick(skus.filter((s) => s.listPrice >= 50_000));
-      const placedAt = rng.uniform(startTs + MINUTE, endTs - MINUTE);
-      const order = room.order(account, placedAt, sku, sku.listPrice, rng.int(1, 3), { paidAt: placedAt + rng.int(5, 60) * SECOND, refundedAt: null });
-      order.v2 = { category: sku.category, virtual: true, paymentAccountHash: card, device: account.device };
-      // Most codes are taken back through the platform's quick refund minutes after paying; some hours later; the rest never used.
-      if (rng.chance(0.65)) {
-        const paidAt = order.paidAt ?? placedAt;
-        order.refundedAt = Math.round(rng.chance(0.7) ? paidAt + rng.uniform(2, 30) * MINUTE : paidAt + rng.uniform(1, 48) * HOUR);
-        order.refundAmount = order.unitPrice * order.quantity;
-        order.v2 = { ...order.v2, returned: false, refundReason: rng.pick(['code not received', 'bought by mistake', 'duplicate charge']) };
-      }
-    }
-  }
-  organicVirtualBuyers(room, sessions, rng, skus, 0.08);
-  return accounts.map((account) => account.accountId);
+  return { accounts, cards };
 }
 
 /** An honest gift-card shop: real viewers buy codes (a gamer tops up twice); refunds are rare, and none comes back physically. */
