@@ -38,6 +38,18 @@ export interface CashOutConfig {
   minLinkedRefundedShare: number;
   /** Shown, and required only without a group of `minLinkedGroupOfOperator`: a big honest shop dilutes it as it dilutes the linked share. */
   minRefundedWithoutReturnShare: number;
+  /**
+   * A shop that keeps the cash (the operator's accounts pay its codes with
+   * credit, the platform settles the money to the shop, nothing comes back)
+   * leaves no refund to see. It is judged on who pays it: an operator-sized
+   * group (`minLinkedGroupOfOperator`) paying at least `minLinkedShare` of
+   * its virtual money, each of its buyers (at the median) buying at least
+   * this many times. Honest gift-card shops' linked buyers are households
+   * (the simulator's twins: 0 % of their virtual money from groups of
+   * three or more), and a family or an office that shares a card buys a
+   * code now and then, not a run of dear ones.
+   */
+  minKeptOrdersPerBuyer: number;
   /** Buyers listed in a merchant report at most. */
   maxListed: number;
 }
@@ -50,6 +62,7 @@ export const DEFAULT_CASH_OUT_CONFIG: CashOutConfig = {
   minLinkedGroupOfOperator: 5,
   minLinkedRefundedShare: 0.3,
   minRefundedWithoutReturnShare: 0.15,
+  minKeptOrdersPerBuyer: 2,
   maxListed: 100,
 };
 
@@ -92,7 +105,9 @@ export function judgeCashOut(facts: MerchantFacts, config: CashOutConfig = DEFAU
       streamId: null,
       score,
       severity: severityOf(score),
-      summary: `Shop ${facts.merchantId}: ${final.accounts.length} linked accounts bought its virtual goods and took ${percent(final.evidence.linkedRefundedShare)} back as refunds without return.`,
+      summary: final.evidence.signals.includes('linkedRefundsWithoutReturn')
+        ? `Shop ${facts.merchantId}: ${final.accounts.length} linked accounts bought its virtual goods and took ${percent(final.evidence.linkedRefundedShare)} back as refunds without return.`
+        : `Shop ${facts.merchantId}: ${final.accounts.length} linked accounts paid ${percent(final.evidence.linkedShare)} of its virtual sales, again and again, and took nothing back: the money stayed with the shop.`,
       accounts: accounts.slice(0, config.maxListed),
       evidence: { ...final.evidence, score } as unknown as Record<string, unknown>,
       detectedAt,
@@ -196,11 +211,16 @@ function figures(orders: readonly PromotionOrderFact[], at: number, config: Cash
   if (operatorGroup) signals.push('operatorGroup');
   if (evidence.linkedRefundedShare >= config.minLinkedRefundedShare) signals.push('linkedRefundsWithoutReturn');
   if (evidence.refundedWithoutReturnShare >= config.minRefundedWithoutReturnShare) signals.push('refundsWithoutReturn');
+  const ordersPerBuyer = linked.map((buyer) => buyer.virtualOrders).sort((a, b) => a - b);
+  if (ordersPerBuyer.length > 0 && (ordersPerBuyer[ordersPerBuyer.length >> 1] as number) >= config.minKeptOrdersPerBuyer) signals.push('repeatLinkedBuyers');
   evidence.signals = signals;
   const has = (signal: string): boolean => signals.includes(signal);
   // Virtual goods, linked buyers taking it back without return, and either a shop-wide picture (shares) or an operator-sized group.
-  const flagged =
+  const refundedOut =
     has('virtualShare') && has('linkedRefundsWithoutReturn') && ((has('linkedBuyers') && has('refundsWithoutReturn')) || has('operatorGroup'));
+  // Or the cash kept: virtual goods, an operator-sized group paying a real part of them, again and again.
+  const keptIn = has('virtualShare') && has('operatorGroup') && has('linkedBuyers') && has('repeatLinkedBuyers');
+  const flagged = refundedOut || keptIn;
   // The accounts named: linked buyers who took money back or bought again and again.
   const accounts = flagged ? linked.filter((buyer) => buyer.refundedOut > 0 || buyer.virtualOrders >= 2) : [];
   return { evidence, flagged, accounts };

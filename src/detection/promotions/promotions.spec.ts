@@ -181,6 +181,35 @@ describe('cash-out', () => {
     expect(verdict.accounts).toEqual(ring.map((o) => o.accountId).sort());
   });
 
+  it("reports a shop that keeps the cash: an operator's accounts on a few phones and cards buy its dear codes again and again, nothing back", () => {
+    const honest = honestBuyers('fan', 60, true, 31, 0.04, false);
+    const fakes: PromotionOrderFact[] = [];
+    for (let i = 0; i < 10; i++) {
+      for (let n = 0; n < 3; n++) {
+        fakes.push(
+          order(`kept-${i}`, T0 + (i * 3 + n) * MINUTE, { deviceId: `op-phone-${i % 3}`, paymentAccountHash: `credit-${i % 2}`, virtual: true, category: 'gift_card', unitPrice: 80_000, quantity: 1, paidAmount: 80_000 }),
+        );
+      }
+    }
+    const verdict = judgeCashOut({ merchantId: 'm-kept', orders: [...honest, ...fakes] });
+    expect(verdict.flagged).toBe(true);
+    expect(verdict.evidence.signals).toEqual(expect.arrayContaining(['operatorGroup', 'linkedBuyers', 'repeatLinkedBuyers']));
+    expect(verdict.evidence.signals).not.toContain('linkedRefundsWithoutReturn');
+    expect(verdict.accounts).toEqual(Array.from({ length: 10 }, (_, i) => `kept-${i}`).sort());
+    expect(verdict.findings.find((f) => f.subjectType === 'merchant')!.summary).toContain('took nothing back');
+  });
+
+  it('leaves a gift-card shop clean whose office colleagues share the company card, each buying one code', () => {
+    const shop = honestBuyers('gamer', 40, true, 37, 0.04, false);
+    // Eight colleagues on the company card: an operator-sized group, a third of the money, but one code each.
+    const office = Array.from({ length: 8 }, (_, i) =>
+      order(`colleague-${i}`, T0 + i * 5 * MINUTE, { paymentAccountHash: 'company-card', virtual: true, category: 'gift_card', unitPrice: 100_000, quantity: 1, paidAmount: 100_000 }),
+    );
+    const verdict = judgeCashOut({ merchantId: 'm-office', orders: [...shop, ...office] });
+    expect(verdict.evidence.signals).toEqual(expect.arrayContaining(['operatorGroup', 'linkedBuyers']));
+    expect(verdict.findings).toEqual([]);
+  });
+
   it('leaves an honest gift-card shop and a fresh-food shop with many refunds without return clean', () => {
     const giftCards = honestBuyers('gamer', 80, true, 17, 0.05, false);
     // Households: three people on one tablet buy a card each.
