@@ -95,6 +95,19 @@ describe('scoreReports', () => {
     const card = scoreReports([farm, honest], [report('s-honest', { kind: 'account_ring', subjectType: 'account', subjectId: 'h2', accounts: ['h2'] })]);
     expect(card.kinds.find((score) => score.kind === 'account_ring')).toEqual({ kind: 'account_ring', rooms: { tp: 0, fp: 1, fn: 0 }, accounts: { tp: 0, fp: 1, fn: 0 } });
   });
+
+  it('credits a room labelled account_ring with the ring reports (no stream) naming its members, and their members seen in it', () => {
+    const joined = (accountId: string): RoomEvent => ({ id: `j-${accountId}`, type: 'viewer.joined', roomId: 'room-s-ring', streamId: 's-ring', ts: 1, accountId }) as RoomEvent;
+    const ringRoom = room('s-ring', {
+      labels: { kinds: ['account_ring'], accounts: { ...noAccounts, account_ring: ['m1', 'm2', 'm3'] } },
+      events: ['m1', 'm2', 'm3', 'fan'].map(joined),
+    });
+    const other = room('s-other', { labels: { kinds: ['account_ring'], accounts: { ...noAccounts, account_ring: ['x1', 'x2'] } } });
+    // One ring report: two of the room's members, one of its honest viewers, and an account seen elsewhere only.
+    const ring = report('', { kind: 'account_ring', subjectType: 'ring' as ApiReport['subjectType'], subjectId: 'ring-1', roomId: '', accounts: ['m1', 'm2', 'fan', 'elsewhere'] });
+    const card = scoreReports([ringRoom, other, honest], [ring]);
+    expect(card.kinds.find((score) => score.kind === 'account_ring')).toEqual({ kind: 'account_ring', rooms: { tp: 1, fp: 0, fn: 1 }, accounts: { tp: 2, fp: 1, fn: 3 } });
+  });
 });
 
 describe('compareAudit', () => {

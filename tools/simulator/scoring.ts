@@ -90,6 +90,19 @@ export function scoreReports(rooms: readonly SimulatedRoom[], reports: readonly 
   const byStream = new Map<string, ApiReport[]>();
   for (const report of reports) byStream.set(report.streamId, [...(byStream.get(report.streamId) ?? []), report]);
   const known = new Set(rooms.map((room) => room.streamId));
+  // Ring reports span rooms (CONTRACT.md §3: no stream). A room labelled account_ring takes as its own the ring
+  // reports that name any of its labelled members, and their members seen in its stream as the accounts they
+  // implicate there. A room not so labelled is not charged with ring reports (a ring's members also watch honest
+  // rooms); their precision is the rings block's (accounts in ring reports that no ring or attack labels).
+  const ringReports = reports.filter((report) => report.kind === 'account_ring' && (report.subjectType as string) === 'ring');
+  const reportsOf = (room: SimulatedRoom, streamReports: readonly ApiReport[], kind: ReportKind): { reports: ApiReport[]; implicated: Set<string> } => {
+    const own = streamReports.filter((report) => report.kind === kind);
+    const labelled = new Set(room.labels.accounts[kind]);
+    if (kind !== 'account_ring' || labelled.size === 0) return { reports: own, implicated: new Set(own.flatMap(implicated)) };
+    const rings = ringReports.filter((report) => report.accounts.some((account) => labelled.has(account)));
+    const seen = new Set(room.events.flatMap((event) => ('accountId' in event && typeof event.accountId === 'string' ? [event.accountId] : [])));
+    return { reports: [...own, ...rings], implicated: new Set([...own.flatMap(implicated), ...rings.flatMap((report) => report.accounts.filter((account) => seen.has(account)))]) };
+  };
   // Kinds in play: a kind no model simulates and nothing reported (the v2 kinds until their detectors come) scores nothing.
   const inPlay = (kind: ReportKind): boolean =>
     styleMaps.some((map) => map[kind].length > 0) || reports.some((report) => report.kind === kind) || rooms.some((room) => room.labels.kinds.includes(kind));
@@ -101,13 +114,12 @@ export function scoreReports(rooms: readonly SimulatedRoom[], reports: readonly 
   for (const room of rooms) {
     const streamReports = byStream.get(room.streamId) ?? [];
     for (const score of kinds) {
-      const ofKind = streamReports.filter((report) => report.kind === score.kind);
+      const { reports: ofKind, implicated: predicted } = reportsOf(room, streamReports, score.kind);
       const flagged = ofKind.length > 0;
       const truth = room.labels.kinds.includes(score.kind);
       if (flagged && truth) score.rooms.tp++;
       else if (flagged) score.rooms.fp++;
       else if (truth) score.rooms.fn++;
-      const predicted = new Set(ofKind.flatMap(implicated));
       const labelled = new Set(room.labels.accounts[score.kind]);
       add(score.accounts, compare(predicted, labelled));
     }
@@ -125,10 +137,10 @@ export function scoreReports(rooms: readonly SimulatedRoom[], reports: readonly 
       for (const kind of kindsOfStyle(style, styleMaps)) {
         const key = `${style}|${kind}`;
         const entry = styles.get(key) ?? { style, kind, rooms: 0, roomsDetected: 0, accounts: { tp: 0, fp: 0, fn: 0 } };
-        const ofKind = streamReports.filter((report) => report.kind === kind);
+        const { reports: ofKind, implicated: predicted } = reportsOf(room, streamReports, kind);
         entry.rooms++;
         if (ofKind.length > 0) entry.roomsDetected++;
-        add(entry.accounts, compare(new Set(ofKind.flatMap(implicated)), new Set(room.labels.accounts[kind])));
+        add(entry.accounts, compare(predicted, new Set(room.labels.accounts[kind])));
         styles.set(key, entry);
       }
     }
