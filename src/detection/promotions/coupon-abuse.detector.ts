@@ -44,11 +44,27 @@ export interface CouponAbuseConfig {
   batch: { windowMs: number; minAccounts: number; dormantMs: number };
   /**
    * Distinct accounts whose coupon orders of the campaign ship to one
-   * address before it is a drop address. A parcel locker gets several
-   * honest buyers over an evening but rarely three of one campaign's coupon
-   * users (the simulator's 25 city lockers: at most two per campaign).
+   * address (the claimer and the buyer of each coupon) before it is a drop
+   * address. A household pools its coupons: a parent spends the coupons of
+   * the family's other two or three accounts, shipped home, which is four
+   * accounts at one address (three, the first bar, reported the family's
+   * children as their coupons "used by another account" at a "drop
+   * address"). Five is past any family, as for shared devices; a parcel
+   * locker gets several honest buyers over an evening but rarely three of
+   * one campaign's coupon users (the simulator's 25 city lockers: at most
+   * two per campaign). On the main simulator's seeds 1–5, 7, 11 and 13 the
+   * move from three cost 0–5 labelled accounts a seed of 169–247 (party
+   * members whose only other sign was a drop of three or four).
    */
   sharedAddressAccounts: number;
+  /**
+   * A pool's spender: an account whose coupon orders of one campaign use
+   * coupons claimed by at least this many other accounts. The party's
+   * stock claims, a few of its accounts spend (coupons pooled). A parent
+   * who uses the coupons of a household's other two or three accounts stays
+   * below; a buyer from a resale market uses one or two.
+   */
+  pooledClaimers: number;
   /** A partial refund counts as the exploit when it keeps at least this share of the discount below the threshold. */
   keptDiscountShare: number;
   /**
@@ -73,7 +89,8 @@ export const DEFAULT_COUPON_ABUSE_CONFIG: CouponAbuseConfig = {
   deviceAccounts: 4,
   deviceAccountsAnywhere: 5,
   batch: { windowMs: 60 * MINUTE, minAccounts: 8, dormantMs: 7 * DAY },
-  sharedAddressAccounts: 3,
+  sharedAddressAccounts: 5,
+  pooledClaimers: 4,
   keptDiscountShare: 0.5,
   weights: {
     claimedAtRelease: 0.2,
@@ -81,6 +98,7 @@ export const DEFAULT_COUPON_ABUSE_CONFIG: CouponAbuseConfig = {
     tamperedDevice: 0.25,
     batchRegistered: 0.4,
     couponUsedByOther: 0.4,
+    spentPooledCoupons: 0.4,
     sharedAddress: 0.25,
     discountKept: 0.3,
     gamedAtSharedAddress: 0.2,
@@ -187,12 +205,20 @@ export function judgeCouponCampaign(facts: CampaignFacts, config: CouponAbuseCon
   const orders = [...facts.orders].sort((a, b) => (a.placedAt ?? 0) - (b.placedAt ?? 0) || compare(a.orderId, b.orderId));
   const addressAccounts = new Map<string, Map<string, number>>();
   let usedByOthers = 0;
+  // Per spender, the other claimers whose coupons it used, each with when (its order and their claim both known).
+  const spentFrom = new Map<string, Map<string, number>>();
+  // A spender that claimed nothing of the campaign: its first coupon order, for the stream its verdict is reported in.
+  const firstSpend = new Map<string, PromotionOrderFact>();
   for (const order of orders) {
     const claim = order.couponId === null ? undefined : claimOfCoupon.get(order.couponId);
     if (!claim || order.placedAt === null) continue;
     if (order.accountId !== claim.accountId) {
       usedByOthers++;
       add(claim.accountId, 'couponUsedByOther', Math.max(order.placedAt, claim.claimedAt));
+      const from = spentFrom.get(order.accountId) ?? new Map<string, number>();
+      if (!from.has(claim.accountId)) from.set(claim.accountId, Math.max(order.placedAt, claim.claimedAt));
+      spentFrom.set(order.accountId, from);
+      if (!firstSpend.has(order.accountId)) firstSpend.set(order.accountId, order);
     }
     if (order.addressHash !== null) {
       const accounts = addressAccounts.get(order.addressHash) ?? new Map<string, number>();
@@ -201,12 +227,19 @@ export function judgeCouponCampaign(facts: CampaignFacts, config: CouponAbuseCon
       addressAccounts.set(order.addressHash, accounts);
     }
   }
+  // Pooled coupons: a spender using the coupons of many other claimers.
+  const spenders = new Set<string>();
+  for (const [accountId, from] of spentFrom) {
+    if (from.size < config.pooledClaimers) continue;
+    spenders.add(accountId);
+    add(accountId, 'spentPooledCoupons', [...from.values()].sort((a, b) => a - b)[config.pooledClaimers - 1] as number);
+  }
   const dropAddresses = new Set<string>();
   for (const [address, accounts] of addressAccounts) {
     if (accounts.size < config.sharedAddressAccounts) continue;
     dropAddresses.add(address);
     const complete = [...accounts.values()].sort((a, b) => a - b)[config.sharedAddressAccounts - 1] as number;
-    for (const [accountId, at] of accounts) if (claimsByAccount.has(accountId)) add(accountId, 'sharedAddress', Math.max(at, complete));
+    for (const [accountId, at] of accounts) if (claimsByAccount.has(accountId) || spenders.has(accountId)) add(accountId, 'sharedAddress', Math.max(at, complete));
   }
 
   // The full-reduction exploit.
@@ -253,12 +286,16 @@ export function judgeCouponCampaign(facts: CampaignFacts, config: CouponAbuseCon
     const dated = scoreInTime(list, config);
     if (dated === null) continue;
     const accountClaims = claimsByAccount.get(accountId) ?? [];
-    const claim = accountClaims[0] as ClaimFact;
+    const claim = accountClaims[0];
+    // A spender that claimed nothing is reported in the stream of its first coupon order.
+    const spend = firstSpend.get(accountId);
+    const where = claim ?? (spend ? { streamId: spend.streamId, roomId: spend.roomId, deviceId: null } : undefined);
+    if (where === undefined) continue;
     const gamedOrdersOf = gamedByAccount.get(accountId) ?? [];
     verdicts.push({
       accountId,
-      streamId: claim.streamId,
-      roomId: claim.roomId,
+      streamId: where.streamId,
+      roomId: where.roomId,
       score: dated.score,
       signals: dated.signals,
       detectedAt: dated.at,
@@ -267,10 +304,11 @@ export function judgeCouponCampaign(facts: CampaignFacts, config: CouponAbuseCon
         signals: dated.signals,
         campaign,
         claims: accountClaims.length,
-        firstClaimAt: claim.claimedAt,
-        afterReleaseMs: claim.claimedAt - releaseAt,
-        deviceAccounts: claim.deviceId === null ? 0 : (deviceAccounts.get(claim.deviceId)?.size ?? 0),
-        deviceAccountsAnywhere: claim.deviceId === null ? 0 : (facts.deviceUsers?.get(claim.deviceId) ?? 0),
+        firstClaimAt: claim?.claimedAt ?? null,
+        afterReleaseMs: claim ? claim.claimedAt - releaseAt : null,
+        deviceAccounts: where.deviceId === null ? 0 : (deviceAccounts.get(where.deviceId)?.size ?? 0),
+        deviceAccountsAnywhere: where.deviceId === null ? 0 : (facts.deviceUsers?.get(where.deviceId) ?? 0),
+        pooledFrom: spentFrom.get(accountId)?.size ?? 0,
         registeredAt: facts.registrations.get(accountId)?.registeredAt ?? null,
         couponsUsedByOthers: orders.filter((order) => order.accountId !== accountId && order.couponId !== null && claimOfCoupon.get(order.couponId)?.accountId === accountId).length,
         gamed: gamedOrdersOf.slice(0, 5).map(({ orderId, gross, minSpend, discount, refunded, discountKept }) => ({ orderId, gross, minSpend, discount, refunded, discountKept })),
@@ -425,6 +463,7 @@ const DESCRIPTIONS: Record<CouponAbuseSignal, string> = {
   tamperedDevice: 'claimed from a cloned or hooked app',
   batchRegistered: 'registered in a batch and dormant until the claim',
   couponUsedByOther: 'its coupon used by another account',
+  spentPooledCoupons: 'spent the coupons of many other claimers (pooled)',
   sharedAddress: 'coupon orders shipped to a drop address',
   discountKept: 'kept the discount after a partial refund under the threshold',
   gamedAtSharedAddress: 'gamed the threshold with others at one address',

@@ -10,6 +10,7 @@ export type CouponAbuseSignal =
   | 'tamperedDevice'
   | 'batchRegistered'
   | 'couponUsedByOther'
+  | 'spentPooledCoupons'
   | 'sharedAddress'
   | 'discountKept'
   | 'gamedAtSharedAddress'
@@ -46,14 +47,17 @@ export interface CouponAbuseAccountEvidence {
   signals: CouponAbuseSignal[];
   campaign: CouponCampaignEvidence;
   claims: number;
-  firstClaimAt: number;
-  afterReleaseMs: number;
+  /** Null for a pool's spender that claimed nothing of the campaign itself. */
+  firstClaimAt: number | null;
+  afterReleaseMs: number | null;
   /** Claimers of the campaign on the account's claim device. */
   deviceAccounts: number;
   /** Accounts that claimed or signed up on that device anywhere. */
   deviceAccountsAnywhere: number;
   registeredAt: number | null;
   couponsUsedByOthers: number;
+  /** Other claimers whose coupons of the campaign this account spent. */
+  pooledFrom: number;
   gamed: GamedOrderSample[];
 }
 

@@ -112,6 +112,25 @@ describe('coupon abuse', () => {
     expect(accountFindings(verdict.findings)).toEqual(party.map((c) => c.accountId).sort());
   });
 
+  it("reports a pool's spenders, who use the coupons of many other claimers, and leaves a parent using the household's clean", () => {
+    const rush = honestRush(releaseAt, 200, 41);
+    // The party's stock claims the coupons like anyone (no other sign on the claims); two of its accounts spend them,
+    // five each, shipping to the party's own address.
+    const stock = Array.from({ length: 10 }, (_, i) => claim(`stock-${i}`, `cp-1-s${i}`, releaseAt + 3 * SECOND + i * 700));
+    const pooled = stock.map((c, i) => order(`spender-${i % 2}`, releaseAt + (10 + i) * MINUTE, { couponId: c.couponId, discount: 2_000, paidAmount: 10_000, addressHash: 'party-drop' }));
+    // A parent spends the coupons of the household's three other accounts, all shipped home.
+    const home = ['kid-1', 'kid-2', 'kid-3'].map((id, i) => claim(id, `cp-1-k${i}`, releaseAt + 4 * SECOND + i * 900));
+    const parent = home.map((c, i) => order('parent', releaseAt + (30 + i) * MINUTE, { couponId: c.couponId, discount: 2_000, paidAmount: 10_000, addressHash: 'home' }));
+    const verdict = judgeCouponCampaign(facts([...rush, ...stock, ...home], [...pooled, ...parent]));
+    const named = accountFindings(verdict.findings);
+    expect(named).toEqual(expect.arrayContaining(['spender-0', 'spender-1']));
+    expect(named.filter((id) => id === 'parent' || id.startsWith('kid-') || id.startsWith('fan-'))).toEqual([]);
+    const spender = verdict.findings.find((f) => f.subjectId === 'spender-0')!;
+    expect(spender.streamId).toBe('st-1');
+    expect(spender.evidence).toMatchObject({ claims: 0, firstClaimAt: null, pooledFrom: 5 });
+    expect(spender.evidence.signals).toEqual(expect.arrayContaining(['spentPooledCoupons', 'sharedAddress']));
+  });
+
   it('gives the same verdicts whatever order the facts come in', () => {
     const party = Array.from({ length: 12 }, (_, i) => claim(`wool-${i}`, `cp-1-w${i}`, releaseAt + i * 40, { deviceId: `clone-${i >> 2}` }));
     const all = [...honestRush(releaseAt + 100, 60, 11), ...party];
