@@ -118,6 +118,14 @@ describe('promotion styles and their honest twins (promotions.ts)', () => {
       expect(exchanged.length).toBeGreaterThanOrEqual(1);
       expect(exchanged.every((refund) => refund.returned === true)).toBe(true);
     }
+    // Households pooling a rush's coupons: a parent spends the family's, shipped home.
+    const households = honest.filter((room) => room.traps.includes('household_coupons'));
+    expect(households.length).toBeGreaterThanOrEqual(1);
+    for (const room of households) {
+      const claimer = new Map(of(room, 'coupon.claimed').map((claim) => [claim.couponId, claim.accountId]));
+      const spent = of(room, 'order.placed').filter((order) => order.couponId !== undefined && claimer.get(order.couponId) !== order.accountId);
+      expect(spent.length).toBeGreaterThanOrEqual(1);
+    }
     const giftShops = honest.filter((room) => room.traps.includes('gift_card_shop'));
     expect(giftShops.length).toBeGreaterThanOrEqual(1);
     for (const room of giftShops) {

@@ -168,9 +168,9 @@ export function playPromotions(
   if (organicIndex !== null) {
     // Honest twins, spread over the honest rooms so a small evening has each.
     if (organicIndex % 4 === 1 || (organicIndex % 4 === 3 && promotions.twins.rush < 2)) {
-      const exchanges = honestRush(room, sessions, rng);
+      const { exchanges, households } = honestRush(room, sessions, rng);
       promotions.twins.rush++;
-      traps.push('coupon_rush', ...(exchanges > 0 ? ['size_exchange'] : []));
+      traps.push('coupon_rush', ...(exchanges > 0 ? ['size_exchange'] : []), ...(households > 0 ? ['household_coupons'] : []));
     }
     if (organicIndex % 6 === 2 || (organicIndex % 6 === 4 && promotions.twins.giftCard === 0)) {
       honestGiftCardShop(room, sessions, rng);
@@ -202,7 +202,10 @@ export function playPromotions(
  * market, other accounts), a share used by the party itself on orders to
  * its two or three drop addresses, some of those gaming the threshold (two
  * pieces past it, one refunded at full price the same day, discount kept);
- * the rest is never used.
+ * the rest is never used. Half the parties pool instead of reselling: that
+ * share is spent by two or three accounts of the party's own, each using
+ * the coupons of many claimers and shipping to the drops (their own draws,
+ * so the rest of the party plays as it did before they were added).
  */
 function woolParty(
   promotions: EveningPromotions,
@@ -226,6 +229,9 @@ function woolParty(
   const drops = Array.from({ length: rng.int(2, 3) }, () => promotions.ids.addressHash());
   const sku = cheapestOver(room, minSpend);
   const claimers: string[] = [];
+  const pool = new Rng(hashOf(`pool:${campaignId}`));
+  const spenders = pool.chance(0.5) ? Array.from({ length: pool.int(2, 3) }, () => marketBuyer(promotions, pool, startTs)) : [];
+  const pooling = new Set<string>();
   for (const account of party) {
     const at = releaseAt + Math.round(rng.uniform(20, spread));
     const couponId = couponOf();
@@ -233,15 +239,18 @@ function woolParty(
     claimers.push(account.accountId);
     const use = rng.next();
     if (use < 0.3) {
-      // Resold: a buyer from the second-hand market uses it (an account of its own, its own address).
+      // Resold: a buyer from the second-hand market uses it (an account of its own, its own address); or pooled, spent by one of the party's spenders.
       const buyer = marketBuyer(promotions, rng, at);
-      couponOrder(room, buyer, at + rng.uniform(5, 30) * MINUTE, sku, minSpend, value, couponId, { shipTo: buyer.addressHash });
+      const usedAt = at + rng.uniform(5, 30) * MINUTE;
+      const spender = spenders.length > 0 ? pool.pick(spenders) : undefined;
+      if (spender === undefined) couponOrder(room, buyer, usedAt, sku, minSpend, value, couponId, { shipTo: buyer.addressHash });
+      else if (couponOrder(room, spender, usedAt, sku, minSpend, value, couponId, { shipTo: pool.pick(drops) }) !== null) pooling.add(spender.accountId);
     } else if (use < 0.6) {
       const exploit = rng.chance(0.6);
       couponOrder(room, account, at + rng.uniform(0.5, 20) * MINUTE, sku, minSpend, value, couponId, { shipTo: rng.pick(drops), exploit, rng });
     }
   }
-  return claimers;
+  return [...claimers, ...pooling];
 }
 
 /**
@@ -433,7 +442,7 @@ function freshFoodCandidates(room: RoomBuilder): LedgerOrder[] {
  * coupon, one returned at its full price, the other kept. Returns how many
  * exchanged.
  */
-function honestRush(room: RoomBuilder, sessions: readonly ViewerSession[], rng: Rng): number {
+function honestRush(room: RoomBuilder, sessions: readonly ViewerSession[], rng: Rng): { exchanges: number; households: number } {
   const { startTs, endTs } = room;
   const releaseAt = Math.round(startTs + (endTs - startTs) * rng.uniform(0.2, 0.6));
   const value = rng.pick([1_000, 2_000, 3_000]);
@@ -444,13 +453,30 @@ function honestRush(room: RoomBuilder, sessions: readonly ViewerSession[], rng: 
   const claims = honestClaims(room, sessions, rng, { campaignId, value, minSpend, releaseAt, medianMs: 2_500, share: 0.7 }, couponOf);
   const sku = cheapestOver(room, minSpend);
   let exchanges = 0;
+  const unused: typeof claims = [];
   for (const claim of claims) {
-    if (!rng.chance(0.3)) continue;
+    if (!rng.chance(0.3)) {
+      unused.push(claim);
+      continue;
+    }
     const exchange = exchanges < 2 || rng.chance(0.1);
     const order = couponOrder(room, claim.account, claim.at + rng.uniform(1, 15) * MINUTE, sku, minSpend, value, claim.couponId, { exchange, rng });
     if (exchange && order !== null && order.refundedAt !== null) exchanges++;
   }
-  return exchanges;
+  // A household pools its coupons: a parent spends the coupons the family's other two or three accounts claimed,
+  // shipped home (its own draws, so the rush plays as it did before households were added).
+  const house = new Rng(hashOf(`household:${campaignId}`));
+  let households = 0;
+  for (let home = 0; home < 2 && unused.length >= 4; home++) {
+    const family = unused.splice(0, house.int(3, 4));
+    const parent = family[0]!.account;
+    let spent = 0;
+    for (const member of family.slice(1)) {
+      if (couponOrder(room, parent, member.at + house.uniform(2, 40) * MINUTE, sku, minSpend, value, member.couponId, { shipTo: parent.addressHash }) !== null) spent++;
+    }
+    if (spent > 0) households++;
+  }
+  return { exchanges, households };
 }
 
 interface CampaignDrop {
