@@ -72,8 +72,12 @@ export interface CouponAbuseConfig {
    * `minSignals` distinct signals: no single signal (an honest rush, an
    * honest size exchange, a locker, a dual-app phone) reaches it alone, and
    * the weak pairs an honest person can show (at release + a size exchange
-   * 0.5, at release + cloned app 0.45, size exchange + locker 0.55) stay
-   * below 0.6.
+   * 0.5, at release + cloned app 0.45, size exchange + locker 0.55, at
+   * release + its coupon given to a family member 0.5) stay below 0.6. A
+   * coupon used by one other account is what a household does (a parent
+   * spends the children's; at 0.4 the children, quick at the release, were
+   * reported); a coupon that went into a pool (its spender spent four or
+   * more claimers' coupons) adds `couponPooled`.
    */
   weights: Record<CouponAbuseSignal, number>;
   reportScore: number;
@@ -97,7 +101,8 @@ export const DEFAULT_COUPON_ABUSE_CONFIG: CouponAbuseConfig = {
     sharedDevice: 0.4,
     tamperedDevice: 0.25,
     batchRegistered: 0.4,
-    couponUsedByOther: 0.4,
+    couponUsedByOther: 0.3,
+    couponPooled: 0.3,
     spentPooledCoupons: 0.4,
     sharedAddress: 0.25,
     discountKept: 0.3,
@@ -227,12 +232,14 @@ export function judgeCouponCampaign(facts: CampaignFacts, config: CouponAbuseCon
       addressAccounts.set(order.addressHash, accounts);
     }
   }
-  // Pooled coupons: a spender using the coupons of many other claimers.
+  // Pooled coupons: a spender using the coupons of many other claimers, and those claimers.
   const spenders = new Set<string>();
   for (const [accountId, from] of spentFrom) {
     if (from.size < config.pooledClaimers) continue;
     spenders.add(accountId);
-    add(accountId, 'spentPooledCoupons', [...from.values()].sort((a, b) => a - b)[config.pooledClaimers - 1] as number);
+    const pooledAt = [...from.values()].sort((a, b) => a - b)[config.pooledClaimers - 1] as number;
+    add(accountId, 'spentPooledCoupons', pooledAt);
+    for (const [claimer, at] of from) add(claimer, 'couponPooled', Math.max(at, pooledAt));
   }
   const dropAddresses = new Set<string>();
   for (const [address, accounts] of addressAccounts) {
@@ -463,6 +470,7 @@ const DESCRIPTIONS: Record<CouponAbuseSignal, string> = {
   tamperedDevice: 'claimed from a cloned or hooked app',
   batchRegistered: 'registered in a batch and dormant until the claim',
   couponUsedByOther: 'its coupon used by another account',
+  couponPooled: 'its coupon spent by an account that spends many claimers\' coupons (pooled)',
   spentPooledCoupons: 'spent the coupons of many other claimers (pooled)',
   sharedAddress: 'coupon orders shipped to a drop address',
   discountKept: 'kept the discount after a partial refund under the threshold',

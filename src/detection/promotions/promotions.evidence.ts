@@ -10,6 +10,7 @@ export type CouponAbuseSignal =
   | 'tamperedDevice'
   | 'batchRegistered'
   | 'couponUsedByOther'
+  | 'couponPooled'
   | 'spentPooledCoupons'
   | 'sharedAddress'
   | 'discountKept'

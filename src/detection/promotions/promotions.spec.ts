@@ -112,14 +112,15 @@ describe('coupon abuse', () => {
     expect(accountFindings(verdict.findings)).toEqual(party.map((c) => c.accountId).sort());
   });
 
-  it("reports a pool's spenders, who use the coupons of many other claimers, and leaves a parent using the household's clean", () => {
+  it("reports a pool's spenders and the claimers whose coupons they pooled, and leaves a parent using the household's clean", () => {
     const rush = honestRush(releaseAt, 200, 41);
     // The party's stock claims the coupons like anyone (no other sign on the claims); two of its accounts spend them,
     // five each, shipping to the party's own address.
     const stock = Array.from({ length: 10 }, (_, i) => claim(`stock-${i}`, `cp-1-s${i}`, releaseAt + 3 * SECOND + i * 700));
     const pooled = stock.map((c, i) => order(`spender-${i % 2}`, releaseAt + (10 + i) * MINUTE, { couponId: c.couponId, discount: 2_000, paidAmount: 10_000, addressHash: 'party-drop' }));
     // A parent spends the coupons of the household's three other accounts, all shipped home.
-    const home = ['kid-1', 'kid-2', 'kid-3'].map((id, i) => claim(id, `cp-1-k${i}`, releaseAt + 4 * SECOND + i * 900));
+    // The children are quick: at the release second, as a third of any rush is.
+    const home = ['kid-1', 'kid-2', 'kid-3'].map((id, i) => claim(id, `cp-1-k${i}`, releaseAt + 400 + i * 300));
     const parent = home.map((c, i) => order('parent', releaseAt + (30 + i) * MINUTE, { couponId: c.couponId, discount: 2_000, paidAmount: 10_000, addressHash: 'home' }));
     const verdict = judgeCouponCampaign(facts([...rush, ...stock, ...home], [...pooled, ...parent]));
     const named = accountFindings(verdict.findings);
@@ -129,6 +130,9 @@ describe('coupon abuse', () => {
     expect(spender.streamId).toBe('st-1');
     expect(spender.evidence).toMatchObject({ claims: 0, firstClaimAt: null, pooledFrom: 5 });
     expect(spender.evidence.signals).toEqual(expect.arrayContaining(['spentPooledCoupons', 'sharedAddress']));
+    // The stock's own claims showed nothing; their coupons going into the pool names them.
+    expect(named.filter((id) => id.startsWith('stock-'))).toHaveLength(10);
+    expect(verdict.findings.find((f) => f.subjectId === 'stock-0')!.evidence.signals).toEqual(expect.arrayContaining(['couponPooled', 'couponUsedByOther']));
   });
 
   it('gives the same verdicts whatever order the facts come in', () => {
