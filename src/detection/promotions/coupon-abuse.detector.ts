@@ -43,18 +43,16 @@ export interface CouponAbuseConfig {
    */
   batch: { windowMs: number; minAccounts: number; dormantMs: number };
   /**
-   * Distinct accounts whose coupon orders of the campaign ship to one
-   * address (the claimer and the buyer of each coupon) before it is a drop
-   * address. A household pools its coupons: a parent spends the coupons of
-   * the family's other two or three accounts, shipped home, which is four
-   * accounts at one address (three, the first bar, reported the family's
-   * children as their coupons "used by another account" at a "drop
-   * address"). Five is past any family, as for shared devices; a parcel
-   * locker gets several honest buyers over an evening but rarely three of
-   * one campaign's coupon users (the simulator's 25 city lockers: at most
-   * two per campaign). On the main simulator's seeds 1–5, 7, 11 and 13 the
-   * move from three cost 0–5 labelled accounts a seed of 169–247 (party
-   * members whose only other sign was a drop of three or four).
+   * Distinct buyers whose coupon orders of the campaign ship to one address
+   * before it is a drop address; the claimers of the coupons used there
+   * share the signal. Buyers, not claimers: a household pools its coupons
+   * (a parent spends the family's other accounts' coupons, shipped home),
+   * one buyer however many claimers, and counting claimers reported the
+   * family's children (a first version asked five accounts of either kind,
+   * which lost full-reduction rings shipping three to an address). A
+   * parcel locker gets several honest buyers over an evening but rarely
+   * three of one campaign's coupon users (the simulator's 25 city lockers:
+   * at most two per campaign).
    */
   sharedAddressAccounts: number;
   /**
@@ -93,7 +91,7 @@ export const DEFAULT_COUPON_ABUSE_CONFIG: CouponAbuseConfig = {
   deviceAccounts: 4,
   deviceAccountsAnywhere: 5,
   batch: { windowMs: 60 * MINUTE, minAccounts: 8, dormantMs: 7 * DAY },
-  sharedAddressAccounts: 5,
+  sharedAddressAccounts: 3,
   pooledClaimers: 4,
   keptDiscountShare: 0.5,
   weights: {
@@ -209,6 +207,7 @@ export function judgeCouponCampaign(facts: CampaignFacts, config: CouponAbuseCon
   // Coupons used by others, drop addresses.
   const orders = [...facts.orders].sort((a, b) => (a.placedAt ?? 0) - (b.placedAt ?? 0) || compare(a.orderId, b.orderId));
   const addressAccounts = new Map<string, Map<string, number>>();
+  const addressBuyers = new Map<string, Map<string, number>>();
   let usedByOthers = 0;
   // Per spender, the other claimers whose coupons it used, each with when (its order and their claim both known).
   const spentFrom = new Map<string, Map<string, number>>();
@@ -227,9 +226,12 @@ export function judgeCouponCampaign(facts: CampaignFacts, config: CouponAbuseCon
     }
     if (order.addressHash !== null) {
       const accounts = addressAccounts.get(order.addressHash) ?? new Map<string, number>();
-      // The address counts against the claimer (whose coupon it is) and the buyer.
+      // The address counts against the claimer (whose coupon it is) and the buyer; its buyers make it a drop.
       for (const accountId of new Set([claim.accountId, order.accountId])) if (!accounts.has(accountId)) accounts.set(accountId, order.placedAt);
       addressAccounts.set(order.addressHash, accounts);
+      const buyers = addressBuyers.get(order.addressHash) ?? new Map<string, number>();
+      if (!buyers.has(order.accountId)) buyers.set(order.accountId, order.placedAt);
+      addressBuyers.set(order.addressHash, buyers);
     }
   }
   // Pooled coupons: a spender using the coupons of many other claimers, and those claimers.
@@ -243,9 +245,10 @@ export function judgeCouponCampaign(facts: CampaignFacts, config: CouponAbuseCon
   }
   const dropAddresses = new Set<string>();
   for (const [address, accounts] of addressAccounts) {
-    if (accounts.size < config.sharedAddressAccounts) continue;
+    const buyers = addressBuyers.get(address);
+    if (buyers === undefined || buyers.size < config.sharedAddressAccounts) continue;
     dropAddresses.add(address);
-    const complete = [...accounts.values()].sort((a, b) => a - b)[config.sharedAddressAccounts - 1] as number;
+    const complete = [...buyers.values()].sort((a, b) => a - b)[config.sharedAddressAccounts - 1] as number;
     for (const [accountId, at] of accounts) if (claimsByAccount.has(accountId) || spenders.has(accountId)) add(accountId, 'sharedAddress', Math.max(at, complete));
   }
 
