@@ -297,27 +297,7 @@ function fullReductionRing(promotions: EveningPromotions, room: RoomBuilder, ses
  * refund: credit turned cash). Real viewers buy a few codes too.
  */
 function cashOutShop(promotions: EveningPromotions, room: RoomBuilder, sessions: readonly ViewerSession[], rng: Rng): string[] {
-  const skus = virtualSkus(room, rng);
-  const { startTs, endTs } = room;
-  const { accounts, cards } = cashOutOperator(promotions, room, rng);
-  for (const account of accounts) {
-    const card = rng.pick(cards);
-    for (let n = 0, orders = rng.int(2, 6); n < orders; n++) {
-      const sku = rng.pick(skus.filter((s) => s.listPrice >= 50_000));
-      const placedAt = rng.uniform(startTs + MINUTE, endTs - MINUTE);
-      const order = room.order(account, placedAt, sku, sku.listPrice, rng.int(1, 3), { paidAt: placedAt + rng.int(5, 60) * SECOND, refundedAt: null });
-      order.v2 = { category: sku.category, virtual: true, paymentAccountHash: card, device: account.device };
-      // Most codes are taken back through the platform's quick refund minutes after paying; some hours later; the rest never used.
-      if (rng.chance(0.65)) {
-        const paidAt = order.paidAt ?? placedAt;
-        order.refundedAt = Math.round(rng.chance(0.7) ? paidAt + rng.uniform(2, 30) * MINUTE : paidAt + rng.uniform(1, 48) * HOUR);
-        order.refundAmount = order.unitPrice * order.quantity;
-        order.v2 = { ...order.v2, returned: false, refundReason: rng.pick(['code not received', 'bought by mistake', 'duplicate charge']) };
-      }
-    }
-  }
-  organicVirtualBuyers(room, sessions, rng, skus, 0.08);
-  return accounts.map((account) => account.accountId);
+  return cashOutTrades(promotions, room, sessions, rng, { orders: [2, 6], quantity: [1, 3], refunds: true });
 }
 
 /**
@@ -329,16 +309,34 @@ function cashOutShop(promotions: EveningPromotions, room: RoomBuilder, sessions:
  * and repeated, spread over the stream; real viewers buy a few codes too.
  */
 function cashOutKept(promotions: EveningPromotions, room: RoomBuilder, sessions: readonly ViewerSession[], rng: Rng): string[] {
+  return cashOutTrades(promotions, room, sessions, rng, { orders: [2, 5], quantity: [1, 2], refunds: false });
+}
+
+/** The operator's accounts buying the shop's dear codes, each order refunded without return or not as `refunds` says; real viewers buy a few too. */
+function cashOutTrades(
+  promotions: EveningPromotions,
+  room: RoomBuilder,
+  sessions: readonly ViewerSession[],
+  rng: Rng,
+  trades: { orders: [number, number]; quantity: [number, number]; refunds: boolean },
+): string[] {
   const skus = virtualSkus(room, rng);
   const { startTs, endTs } = room;
   const { accounts, cards } = cashOutOperator(promotions, room, rng);
   for (const account of accounts) {
     const card = rng.pick(cards);
-    for (let n = 0, orders = rng.int(2, 5); n < orders; n++) {
+    for (let n = 0, orders = rng.int(...trades.orders); n < orders; n++) {
       const sku = rng.pick(skus.filter((s) => s.listPrice >= 50_000));
       const placedAt = rng.uniform(startTs + MINUTE, endTs - MINUTE);
-      const order = room.order(account, placedAt, sku, sku.listPrice, rng.int(1, 2), { paidAt: placedAt + rng.int(5, 60) * SECOND, refundedAt: null });
+      const order = room.order(account, placedAt, sku, sku.listPrice, rng.int(...trades.quantity), { paidAt: placedAt + rng.int(5, 60) * SECOND, refundedAt: null });
       order.v2 = { category: sku.category, virtual: true, paymentAccountHash: card, device: account.device };
+      // Most codes are taken back through the platform's quick refund minutes after paying; some hours later; the rest never used.
+      if (trades.refunds && rng.chance(0.65)) {
+        const paidAt = order.paidAt ?? placedAt;
+        order.refundedAt = Math.round(rng.chance(0.7) ? paidAt + rng.uniform(2, 30) * MINUTE : paidAt + rng.uniform(1, 48) * HOUR);
+        order.refundAmount = order.unitPrice * order.quantity;
+        order.v2 = { ...order.v2, returned: false, refundReason: rng.pick(['code not received', 'bought by mistake', 'duplicate charge']) };
+      }
     }
   }
   organicVirtualBuyers(room, sessions, rng, skus, 0.08);
