@@ -114,6 +114,45 @@ describe('real-time decisions (CONTRACT.md §7)', () => {
     expect(fast.decision).toBe('pass');
   });
 
+  it("decides a coupon order against its claim: under the threshold and a pool's spender to review, a parent spending the family's through", async () => {
+    const claim = (accountId: string, couponId: string, i: number) => ({
+      id: `dec-cl-${couponId}`,
+      type: 'coupon.claimed',
+      roomId: 'dec-room-1',
+      streamId: 'dec-stream-1',
+      ts: T0 + 30_000 + i,
+      accountId,
+      couponId,
+      campaignId: 'dec-camp',
+      value: 2_000,
+      minSpend: 10_000,
+    });
+    const claims = [
+      ...[0, 1, 2, 3, 4].map((i) => claim(`dec-stock-${i}`, `dec-cp-s${i}`, i)),
+      ...[0, 1, 2].map((i) => claim(`dec-kid-${i}`, `dec-cp-k${i}`, 10 + i)),
+      claim('dec-buyer', 'dec-cp-own', 20),
+    ];
+    const ack = await sendBatch(harness, ingest, claims);
+    expect(ack.rejected).toEqual([]);
+    const coupon = (accountId: string, couponId: string, unitPrice: number) => order({ accountId, couponId, discount: 2_000, unitPrice, quantity: 1 });
+    // Its own coupon, under the threshold: the rule broken at order time.
+    const under = await decide(coupon('dec-buyer', 'dec-cp-own', 6_000));
+    expect(under).toMatchObject({ decision: 'review', riskCodes: ['coupon_below_min_spend'] });
+    // A parent spends the three children's coupons: no pool, nothing to say.
+    for (let i = 0; i < 3; i++) {
+      const answer = await decide(coupon('dec-parent', `dec-cp-k${i}`, 12_000));
+      expect(answer).toMatchObject({ decision: 'pass', riskCodes: [] });
+    }
+    // One account spends the stock's five coupons: from the fourth other claimer on, a pool.
+    const answers: Decision[] = [];
+    for (let i = 0; i < 5; i++) answers.push(await decide(coupon('dec-spender', `dec-cp-s${i}`, 12_000)));
+    expect(answers.slice(0, 3).map((answer) => answer.decision)).toEqual(['pass', 'pass', 'pass']);
+    expect(answers[3]).toMatchObject({ decision: 'review', riskCodes: ['coupon_pooled'] });
+    // A coupon id spent a second time.
+    const again = await decide(coupon('dec-other', 'dec-cp-s0', 12_000));
+    expect(again.riskCodes).toContain('coupon_reused');
+  });
+
   it('applies block, gray and allow entries by scope and expiry', async () => {
     const blocked = await putEntry({ list: 'block', type: 'device', value: 'dec-bad-dev', reason: 'farm handset' });
     expect(blocked.status).toBe(201);

@@ -10,6 +10,29 @@ const order = (over: Record<string, unknown> = {}) =>
   ({ id: 'o', type: 'order.placed', roomId: 'r', streamId: 's', ts: T0 + 60_000, accountId: 'a9', orderId: 'ord', skuId: 'sku', quantity: 1, unitPrice: 1, listPrice: 2, currency: 'CNY', ...over }) as DecisionEvent;
 
 describe('decision features', () => {
+  it("reads an order's coupon against its claim: under the threshold, spent twice, claimed by another, a pool's spender", () => {
+    const profiles = new DecisionProfiles();
+    const claimed = (i: number, accountId: string, campaignId = 'camp') =>
+      ({ id: `c${i}`, type: 'coupon.claimed', roomId: 'r', streamId: 's', ts: T0 + i, accountId, couponId: `cp${i}`, campaignId, value: 2_000, minSpend: 10_000 }) as RoomEvent;
+    for (const i of [1, 2, 3, 4, 5]) profiles.apply(claimed(i, `stock${i}`));
+    profiles.apply(claimed(6, 'a9'));
+    profiles.apply(claimed(7, 'elsewhere', 'other-campaign'));
+    expect(computeFeatures(order(), inputs(profiles)).coupon).toEqual({ claimedByOther: null, belowMinSpend: null, otherUses: null, pooledFrom: null });
+    // Its own coupon, over the threshold: nothing to say.
+    expect(computeFeatures(order({ couponId: 'cp6', unitPrice: 6_000, quantity: 2 }), inputs(profiles)).coupon).toEqual({ claimedByOther: false, belowMinSpend: false, otherUses: 0, pooledFrom: 0 });
+    // Under the threshold.
+    expect(computeFeatures(order({ couponId: 'cp6', unitPrice: 6_000, quantity: 1 }), inputs(profiles)).coupon.belowMinSpend).toBe(true);
+    // Spending the stock's coupons one after another: the fourth other claimer makes a pool; another campaign's does not count.
+    for (const i of [1, 2, 3]) profiles.apply(order({ id: `u${i}`, orderId: `u${i}`, couponId: `cp${i}`, unitPrice: 10_000 }));
+    profiles.apply(order({ id: 'u7', orderId: 'u7', couponId: 'cp7', unitPrice: 10_000 }));
+    const fourth = order({ id: 'u4', orderId: 'u4', couponId: 'cp4', unitPrice: 10_000 });
+    expect(computeFeatures(fourth, inputs(profiles)).coupon).toEqual({ claimedByOther: true, belowMinSpend: false, otherUses: 0, pooledFrom: 4 });
+    // The same answer once the order is folded in (a resend), and a second order on the same coupon sees it used.
+    profiles.apply(fourth);
+    expect(computeFeatures(fourth, inputs(profiles)).coupon).toEqual({ claimedByOther: true, belowMinSpend: false, otherUses: 0, pooledFrom: 4 });
+    expect(computeFeatures(order({ id: 'again', orderId: 'again', accountId: 'b1', couponId: 'cp4', unitPrice: 10_000 }), inputs(profiles)).coupon.otherUses).toBe(1);
+  });
+
   it('counts accounts and IPs seen with a device, IP and subnet, the request included once', () => {
     const profiles = new DecisionProfiles();
     for (const i of [1, 2, 3]) profiles.apply(joined(i, { ip: `10.0.0.${i}` }));

@@ -1,7 +1,7 @@
 import type { RoomEvent } from '../events/event.schema.js';
 import type { AccountStanding } from './account-standings.js';
 import { subnetOf } from '../detection/shared/network.js';
-import { addLinked, DEVICE_FLAGS, type DecisionProfiles } from './decision-profiles.js';
+import { addLinked, DEVICE_FLAGS, type DecisionProfiles, orderKey } from './decision-profiles.js';
 
 /** The event types a decision is asked for (CONTRACT.md §7). */
 export const DECISION_EVENT_TYPES = ['order.placed', 'coupon.claimed', 'viewer.joined', 'account.registered'] as const;
@@ -43,6 +43,7 @@ export interface DecisionFeatures {
   payment: { accountCount: number | null };
   sale: { msSinceOpen: number | null; perAccountLimit: number | null; stock: number | null };
   order: { accountUnits: number | null; linkedUnits: number | null };
+  coupon: { claimedByOther: boolean | null; belowMinSpend: boolean | null; otherUses: number | null; pooledFrom: number | null };
   lists: { block: boolean; gray: boolean; allow: boolean };
 }
 
@@ -83,6 +84,10 @@ export const FEATURE_CATALOGUE: readonly FeatureDescription[] = [
   { name: 'sale.stock', type: 'number', nullable: true, description: 'that sale\'s stock', source: PROFILES },
   { name: 'order.accountUnits', type: 'number', nullable: true, description: 'units of the SKU this account ordered in the stream, this order included', source: PROFILES },
   { name: 'order.linkedUnits', type: 'number', nullable: true, description: 'the same over the account and its linked accounts (same device or payment account)', source: PROFILES },
+  { name: 'coupon.claimedByOther', type: 'boolean', nullable: true, description: 'an order using a coupon (order.placed.couponId) another account claimed; null without a coupon or when its claim is unknown', source: PROFILES },
+  { name: 'coupon.belowMinSpend', type: 'boolean', nullable: true, description: 'the order\'s unitPrice × quantity is under the claimed coupon\'s minSpend (the rule broken at order time); null without a coupon, a known claim or a minSpend', source: `${PROFILES}; the request` },
+  { name: 'coupon.otherUses', type: 'number', nullable: true, description: 'other orders that already used the same coupon id; null without a coupon', source: PROFILES },
+  { name: 'coupon.pooledFrom', type: 'number', nullable: true, description: 'distinct other accounts whose claimed coupons of this coupon\'s campaign the account\'s orders used, this order included (a pool\'s spender); null without a coupon or a known claim', source: PROFILES },
   { name: 'lists.block', type: 'boolean', nullable: false, description: 'a live block-list entry matches', source: 'list_entries (in memory, reloaded on change and every few seconds)' },
   { name: 'lists.gray', type: 'boolean', nullable: false, description: 'a live gray-list entry matches', source: 'list_entries' },
   { name: 'lists.allow', type: 'boolean', nullable: false, description: 'a live allow-list entry matches', source: 'list_entries' },
@@ -140,6 +145,7 @@ export function computeFeatures(event: DecisionEvent, inputs: FeatureInputs): De
 
   let sale: DecisionFeatures['sale'] = { msSinceOpen: null, perAccountLimit: null, stock: null };
   let order: DecisionFeatures['order'] = { accountUnits: null, linkedUnits: null };
+  let coupon: DecisionFeatures['coupon'] = { claimedByOther: null, belowMinSpend: null, otherUses: null, pooledFrom: null };
   if (event.type === 'order.placed') {
     const opening = profiles.saleNearest(event.streamId, event.skuId, event.ts);
     if (opening) sale = { msSinceOpen: event.ts - opening.opensAt, perAccountLimit: opening.perAccountLimit, stock: opening.stock };
@@ -152,6 +158,7 @@ export function computeFeatures(event: DecisionEvent, inputs: FeatureInputs): De
     let linkedUnits = accountUnits;
     for (const other of linked) linkedUnits += unitsOf(other);
     order = { accountUnits, linkedUnits };
+    if (event.couponId !== undefined) coupon = couponFeatures(profiles, event.couponId, accountId, orderKey(event.streamId, event.orderId), event.unitPrice * event.quantity);
   }
 
   return {
@@ -178,6 +185,27 @@ export function computeFeatures(event: DecisionEvent, inputs: FeatureInputs): De
     payment: { accountCount: ids.payment === undefined ? null : countWith(profiles.paymentAccountsOf(ids.payment), accountId) },
     sale,
     order,
+    coupon,
     lists: inputs.lists,
+  };
+}
+
+/** An order's coupon against its claim and the coupon's other uses. */
+function couponFeatures(profiles: DecisionProfiles, couponId: string, accountId: string, ownOrder: string, gross: number): DecisionFeatures['coupon'] {
+  const uses = profiles.couponOrdersOf(couponId);
+  const otherUses = uses.size - (uses.has(ownOrder) ? 1 : 0);
+  const claim = profiles.couponClaim(couponId);
+  if (claim === null) return { claimedByOther: null, belowMinSpend: null, otherUses, pooledFrom: null };
+  // Other claimers of the campaign whose coupons this account spent, this order's included.
+  const claimers = new Set<string>();
+  for (const used of [...profiles.couponsUsedBy(accountId), couponId]) {
+    const other = profiles.couponClaim(used);
+    if (other !== null && other.campaignId === claim.campaignId && other.accountId !== accountId) claimers.add(other.accountId);
+  }
+  return {
+    claimedByOther: claim.accountId !== accountId,
+    belowMinSpend: claim.minSpend === null ? null : gross < claim.minSpend,
+    otherUses,
+    pooledFrom: claimers.size,
   };
 }

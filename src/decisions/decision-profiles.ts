@@ -27,6 +27,15 @@ export interface SaleOpening {
   perAccountLimit: number | null;
 }
 
+/** One claimed coupon: its claim (the earliest by ts, then event id, when a coupon id is claimed twice). */
+export interface CouponClaim {
+  eventId: string;
+  accountId: string;
+  campaignId: string;
+  minSpend: number | null;
+  claimedAt: number;
+}
+
 /** Types the profiles fold; every other type leaves them as they are. */
 export const PROFILED_TYPES = ['stream.started', 'viewer.joined', 'order.placed', 'coupon.claimed', 'account.registered', 'sale.opened'] as const;
 
@@ -49,6 +58,11 @@ export class DecisionProfiles {
   /** (stream, sku) → account → orderId → quantity. */
   private readonly orders = new Map<string, Map<string, Map<string, number>>>();
   private readonly streamMerchants = new Map<string, string>();
+  private readonly coupons = new Map<string, CouponClaim>();
+  /** couponId → the orders (stream and order id) that used it. */
+  private readonly couponOrders = new Map<string, Set<string>>();
+  /** accountId → the coupons its orders used. */
+  private readonly accountCoupons = new Map<string, Set<string>>();
   private appliedEvents = 0;
 
   get size(): { accounts: number; devices: number; ips: number; sales: number; appliedEvents: number } {
@@ -79,9 +93,14 @@ export class DecisionProfiles {
         this.seen(event.accountId, event.deviceId, event.ip, event.device);
         this.created(event.accountId, event.ts);
         break;
-      case 'coupon.claimed':
+      case 'coupon.claimed': {
         this.seen(event.accountId, event.deviceId, event.ip, event.device);
+        const known = this.coupons.get(event.couponId);
+        if (!known || event.ts < known.claimedAt || (event.ts === known.claimedAt && event.id < known.eventId)) {
+          this.coupons.set(event.couponId, { eventId: event.id, accountId: event.accountId, campaignId: event.campaignId, minSpend: event.minSpend ?? null, claimedAt: event.ts });
+        }
         break;
+      }
       case 'order.placed': {
         this.seen(event.accountId, event.deviceId, event.ip, event.device);
         if (event.paymentAccountHash !== undefined) {
@@ -94,6 +113,10 @@ export class DecisionProfiles {
         let mine = byAccount.get(event.accountId);
         if (!mine) byAccount.set(event.accountId, (mine = new Map()));
         mine.set(event.orderId, event.quantity);
+        if (event.couponId !== undefined) {
+          addTo(this.couponOrders, event.couponId, orderKey(event.streamId, event.orderId));
+          addTo(this.accountCoupons, event.accountId, event.couponId);
+        }
         break;
       }
       default:
@@ -159,6 +182,20 @@ export class DecisionProfiles {
     return best;
   }
 
+  couponClaim(couponId: string): CouponClaim | null {
+    return this.coupons.get(couponId) ?? null;
+  }
+
+  /** The orders (keys of `orderKey`) that used the coupon. */
+  couponOrdersOf(couponId: string): ReadonlySet<string> {
+    return this.couponOrders.get(couponId) ?? EMPTY;
+  }
+
+  /** The coupons the account's orders used. */
+  couponsUsedBy(accountId: string): ReadonlySet<string> {
+    return this.accountCoupons.get(accountId) ?? EMPTY;
+  }
+
   /** orderId → quantity of the account's orders of that SKU in that stream. */
   ordersOf(streamId: string, skuId: string, accountId: string): ReadonlyMap<string, number> {
     return this.orders.get(saleKey(streamId, skuId))?.get(accountId) ?? EMPTY_ORDERS;
@@ -207,6 +244,11 @@ export function addLinked(linked: Set<string>, accounts: ReadonlySet<string>): v
     if (linked.size > MAX_LINKED_ACCOUNTS) return;
     linked.add(account);
   }
+}
+
+/** An order's key in the coupon indexes: its stream and its order id. */
+export function orderKey(streamId: string, orderId: string): string {
+  return `${streamId}\u0000${orderId}`;
 }
 
 const EMPTY: ReadonlySet<string> = new Set();

@@ -32,6 +32,15 @@ describe('risk scoring', () => {
     expect(verdict.reasons).toHaveLength(3);
   });
 
+  it("sends a coupon order that breaks the coupon's rule to review, and a household's parent through", () => {
+    const coupon = (over: Partial<DecisionFeatures['coupon']>) => base({ coupon: { claimedByOther: false, belowMinSpend: false, otherUses: 0, pooledFrom: 0, ...over } });
+    expect(decide(coupon({ belowMinSpend: true }), [], [], policy)).toMatchObject({ decision: 'review', riskCodes: ['coupon_below_min_spend'] });
+    expect(decide(coupon({ otherUses: 1 }), [], [], policy)).toMatchObject({ decision: 'review', riskCodes: ['coupon_reused'] });
+    expect(decide(coupon({ claimedByOther: true, pooledFrom: 6 }), [], [], policy)).toMatchObject({ decision: 'review', riskCodes: ['coupon_pooled'] });
+    // A parent spending the family's three coupons: no pool.
+    expect(decide(coupon({ claimedByOther: true, pooledFrom: 3 }), [], [], policy)).toMatchObject({ decision: 'pass', riskCodes: [] });
+  });
+
   it('lets list hits override the score: block rejects, allow passes, gray asks for review', () => {
     const hit = (list: 'block' | 'gray' | 'allow') => ({ id: list, list, type: 'account' as const, value: 'a', reason: null });
     expect(decide(base(), [hit('block')], [], policy).decision).toBe('reject');

@@ -31,6 +31,9 @@ export const BUILT_IN_RISK_CODES = [
   'reported_account',
   'confirmed_report_account',
   'ring_member',
+  'coupon_below_min_spend',
+  'coupon_reused',
+  'coupon_pooled',
 ] as const;
 export type BuiltInRiskCode = (typeof BUILT_IN_RISK_CODES)[number];
 
@@ -67,6 +70,13 @@ export const RISK_THRESHOLDS = {
     confirmed_report_account: 0.6,
     // A reported ring is already judged as a whole (dense links and a corroborating sign): its members go to review.
     ring_member: 0.4,
+    // The coupon's own rule broken at order time (its threshold not reached, or a coupon id spent twice): the platform's
+    // checkout should have refused it, so a client that got past it goes to review; a person can still mistype a cart.
+    coupon_below_min_spend: 0.5,
+    coupon_reused: 0.5,
+    // Spending the coupons of many other claimers is a pool (coupon_abuse's spentPooledCoupons); a parent spends the
+    // household's two or three, which stays below `pooledClaimers`.
+    coupon_pooled: 0.4,
   } satisfies Record<Exclude<BuiltInRiskCode, 'blocklisted' | 'graylisted' | 'allowlisted'>, number>,
   /** A household shares one handset or tablet among 2–4 people; five or more accounts on one device id is a farm's habit. */
   deviceAccounts: 5,
@@ -76,6 +86,8 @@ export const RISK_THRESHOLDS = {
   subnetAccounts: 100,
   /** A card or wallet pays for a family (2–3 accounts); four or more accounts on one payment account is a buying pool. */
   paymentAccounts: 4,
+  /** Other claimers whose coupons of one campaign an account spent before it is a pool's spender (coupon-abuse.detector.ts `pooledClaimers`). */
+  pooledClaimers: 4,
   /** Accounts younger than a day at the decision: farms register the night before a sale. */
   newAccountMs: 24 * 60 * 60 * 1000,
   /** Before the official opening by more than this: clocks of one platform agree within a few hundred ms, so 0 would flag rounding. */
@@ -131,6 +143,10 @@ export function builtInSignals(features: DecisionFeatures): Signal[] {
   if (features.account.confirmedReports > 0) add('confirmed_report_account', `The account is named in ${features.account.confirmedReports} confirmed reports.`);
   else if (features.account.openReports > 0) add('reported_account', `The account is named in ${features.account.openReports} open reports.`);
   if (features.account.ringId !== null) add('ring_member', `The account is a member of reported ring ${features.account.ringId}.`);
+  const c = features.coupon;
+  if (c.belowMinSpend === true) add('coupon_below_min_spend', 'The order is under the threshold of the coupon it uses.');
+  if (c.otherUses !== null && c.otherUses > 0) add('coupon_reused', `The coupon was already used by ${c.otherUses} other order(s).`);
+  if (c.pooledFrom !== null && c.pooledFrom >= t.pooledClaimers) add('coupon_pooled', `The account has spent the coupons of ${c.pooledFrom} other claimers of the campaign.`);
   return signals;
 }
 
