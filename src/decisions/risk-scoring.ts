@@ -1,3 +1,4 @@
+import { DEFAULT_COUPON_ABUSE_CONFIG } from '../detection/promotions/coupon-abuse.detector.js';
 import type { DecisionEventType, DecisionFeatures } from './decision-features.js';
 import type { ListHit } from './decision-lists.js';
 import { type CompiledRule, appliesTo } from './decision-rules.js';
@@ -86,8 +87,8 @@ export const RISK_THRESHOLDS = {
   subnetAccounts: 100,
   /** A card or wallet pays for a family (2–3 accounts); four or more accounts on one payment account is a buying pool. */
   paymentAccounts: 4,
-  /** Other claimers whose coupons of one campaign an account spent before it is a pool's spender (coupon-abuse.detector.ts `pooledClaimers`). */
-  pooledClaimers: 4,
+  /** Other claimers whose coupons of one campaign an account spent before it is a pool's spender: coupon abuse's own bar. */
+  pooledClaimers: DEFAULT_COUPON_ABUSE_CONFIG.pooledClaimers,
   /** Accounts younger than a day at the decision: farms register the night before a sale. */
   newAccountMs: 24 * 60 * 60 * 1000,
   /** Before the official opening by more than this: clocks of one platform agree within a few hundred ms, so 0 would flag rounding. */

@@ -79,14 +79,20 @@ describe('promotion styles and their honest twins (promotions.ts)', () => {
     }
   });
 
+  /** A cash-out room's labelled accounts and their orders, after checking the shop is in the truth and sells them dear codes only. */
+  const cashOutTrades = (room: SimulatedRoom) => {
+    expect(evening.truth?.cashOutMerchants).toContain(room.merchantId);
+    const fakes = new Set(room.labels.accounts.cash_out);
+    const orders = of(room, 'order.placed').filter((order) => fakes.has(order.accountId));
+    expect(orders.every((order) => order.virtual === true && order.unitPrice >= 50_000)).toBe(true);
+    return { fakes, orders };
+  };
+
   it('has cash-out shops sell virtual goods to linked accounts that take most of it back without return; truth names the shops', () => {
     const rooms = withStyle('cash_out_shop');
     expect(rooms.length).toBeGreaterThanOrEqual(1);
     for (const room of rooms) {
-      expect(evening.truth?.cashOutMerchants).toContain(room.merchantId);
-      const fakes = new Set(room.labels.accounts.cash_out);
-      const orders = of(room, 'order.placed').filter((order) => fakes.has(order.accountId));
-      expect(orders.every((order) => order.virtual === true && order.unitPrice >= 50_000)).toBe(true);
+      const { fakes, orders } = cashOutTrades(room);
       expect(new Set(orders.map((order) => order.deviceId)).size).toBeLessThan(fakes.size);
       const refunds = refundsByOrder(room);
       const back = orders.filter((order) => (refunds.get(order.orderId) ?? []).some((refund) => refund.returned === false));
@@ -98,10 +104,7 @@ describe('promotion styles and their honest twins (promotions.ts)', () => {
     const rooms = withStyle('cash_out_kept');
     expect(rooms.length).toBeGreaterThanOrEqual(1);
     for (const room of rooms) {
-      expect(evening.truth?.cashOutMerchants).toContain(room.merchantId);
-      const fakes = new Set(room.labels.accounts.cash_out);
-      const orders = of(room, 'order.placed').filter((order) => fakes.has(order.accountId));
-      expect(orders.every((order) => order.virtual === true && order.unitPrice >= 50_000)).toBe(true);
+      const { fakes, orders } = cashOutTrades(room);
       expect(orders.length).toBeGreaterThanOrEqual(2 * fakes.size);
       expect(new Set(orders.map((order) => order.paymentAccountHash)).size).toBeLessThanOrEqual(5);
       const refunded = new Set(of(room, 'order.refunded').map((refund) => refund.orderId));

@@ -35,8 +35,6 @@ interface IdentityMix {
   withModel: number;
   /** Accounts per build (see `buildOf`), and how many of them run it tampered (emulated or rooted). */
   builds: Map<string, { accounts: number; tampered: number }>;
-  withBuild: number;
-  tampered: number;
 }
 
 /**
@@ -187,8 +185,6 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
         models: new Map(),
         withModel: 0,
         builds: new Map(),
-        withBuild: 0,
-        tampered: 0,
       },
       scriptedSeen: 0,
       changed: [],
@@ -424,11 +420,7 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
       mix.builds.set(build, onBuild);
     }
     onBuild.accounts++;
-    mix.withBuild++;
-    if (profile.emulator || profile.rooted) {
-      onBuild.tampered++;
-      mix.tampered++;
-    }
+    if (profile.emulator || profile.rooted) onBuild.tampered++;
     if (profile.createdAt >= 0) this.index(state, state.byCreatedDay, this.createdDay(profile.createdAt), 'createdDay', profile);
   }
 
@@ -851,11 +843,18 @@ export class InjectedViewersDetector implements Detector<InjectedViewersState> {
   private buildStandsOut(state: InjectedViewersState, member: ViewerProfile | undefined): boolean {
     if (member === undefined) return false;
     const rules = this.config.tamperedBuilds;
-    const mix = state.mix;
-    const onBuild = mix.builds.get(buildOf(member));
+    const build = buildOf(member);
+    const onBuild = state.mix.builds.get(build);
     if (onBuild === undefined || onBuild.accounts === 0) return false;
-    const restAccounts = mix.withBuild - onBuild.accounts;
-    const restShare = restAccounts >= rules.minRestAccounts ? (mix.tampered - onBuild.tampered) / restAccounts : rules.priorTamperedShare;
+    // The rest of the room, summed over its other builds (OS versions are few).
+    let restAccounts = 0;
+    let restTampered = 0;
+    for (const [other, counts] of state.mix.builds) {
+      if (other === build) continue;
+      restAccounts += counts.accounts;
+      restTampered += counts.tampered;
+    }
+    const restShare = restAccounts >= rules.minRestAccounts ? restTampered / restAccounts : rules.priorTamperedShare;
     return onBuild.tampered / onBuild.accounts >= rules.excessFactor * Math.max(restShare, rules.minTamperedShare);
   }
 
